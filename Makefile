@@ -1,0 +1,72 @@
+# Front Door. `make help` lists the targets; `make run` and `make test` are the two that matter.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.11 for the portal. Override with `make run PYTHON=/path/to/python3.11`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Front Door needs Python 3.11 or newer: make PYTHON=..."'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: setup
+setup: $(STAMP) node_modules/.installed .env ## Install the Python environment and the GOV.UK Frontend assets
+
+.env: | $(STAMP)
+	$(BIN)/frontdoor dev write-env .env
+
+.PHONY: db
+db: setup ## Create or upgrade the database (SQLite at instance/frontdoor.db unless DATABASE_URL is set)
+	$(BIN)/frontdoor db upgrade
+
+.PHONY: run
+run: db ## Set everything up and start the front door at http://127.0.0.1:5000
+	$(BIN)/frontdoor demo load
+	$(BIN)/honcho start -f Procfile
+
+.PHONY: lint
+lint: setup ## Ruff over the code
+	$(BIN)/ruff check .
+
+.PHONY: browser
+browser: ## Install Debian's chromium for the browser tests (as root, once)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+.PHONY: services
+services: ## Make sure PostgreSQL is running for its tests
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
+
+.PHONY: test
+test: setup browser services ## Set up and run the whole suite: fast, browser and PostgreSQL tests
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+.PHONY: test-fast
+test-fast: setup ## The fast tests only (no browser, no PostgreSQL)
+	$(BIN)/pytest -m "not slow"
+
+.PHONY: bench
+bench: setup services ## Run the benchmarks and print their figures beside their baselines
+	$(BIN)/python bench/submit_referral.py
+
+.PHONY: clean
+clean: ## Remove the environments and the local database (keeps .env)
+	rm -rf $(VENV) node_modules instance

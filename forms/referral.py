@@ -1,0 +1,457 @@
+"""The referral itself: every question the front door asks, in one place.
+
+Two journeys share pages: `REPORT` (report a concern about a child, for professionals and the public) and
+`HELP` (a family asks for early help). The bot and the partner APIs validate against these same journeys.
+"""
+
+from __future__ import annotations
+
+from forms.consent import family_consent, professional_consent
+from forms.schema import YES_NO, Choice, Field, Group, Journey, Page, choices, when
+
+# --- The safety gate: always the first question, on every channel -------------------------------------
+SAFETY_GATE = Page(
+    slug="danger",
+    title="Is a child in immediate danger right now?",
+    fields=(
+        Field("immediate_danger", "Is a child in immediate danger right now?", "radios", choices=YES_NO,
+              hint="For example, a child is being hurt, is alone and too young to be, or is with someone "
+                   "who is drunk, violent or threatening.",
+              error_required="Select yes if a child is in immediate danger right now", personal=False),
+    ),
+    exit_page=True,
+    stops_when=when("immediate_danger", "yes"),
+)
+
+# --- Who is telling us ----------------------------------------------------------------------------------
+WORKPLACES = (
+    Choice("school", "A school, college or nursery", cin_code="2A"),
+    Choice("education", "Other education services", cin_code="2B"),
+    Choice("gp", "A GP practice", cin_code="3A"),
+    Choice("health_visitor", "Health visiting", cin_code="3B"),
+    Choice("school_nurse", "School nursing", cin_code="3C"),
+    Choice("primary_health", "Other primary health services", cin_code="3D"),
+    Choice("a_and_e", "A&E", cin_code="3E"),
+    Choice("other_health", "Other health services (including mental health and maternity)", cin_code="3F"),
+    Choice("housing", "Housing", cin_code="4"),
+    Choice("la_social_care", "Children's social care in this council", cin_code="5A"),
+    Choice("la_internal", "Another service in this council", cin_code="5B"),
+    Choice("la_external", "Another council", cin_code="5C"),
+    Choice("early_help", "Early help", cin_code="5D"),
+    Choice("police", "Police", cin_code="6"),
+    Choice("legal", "Courts, probation, CAFCASS or prison", cin_code="7"),
+    Choice("other", "A voluntary organisation, children's centre or somewhere else", cin_code="8"),
+)
+
+REFERRER_TYPE = Page(
+    slug="who",
+    title="Are you contacting us as a professional or as a member of the public?",
+    fields=(
+        Field("referrer_type", "Are you contacting us as a professional or as a member of the public?", "radios",
+              choices=choices(
+                  Choice("professional", "As a professional",
+                         hint="For example, a teacher, health visitor, GP, police officer or housing officer"),
+                  Choice("public", "As a member of the public",
+                         hint="For example, a parent, relative, neighbour or the young person themselves"),
+              ), personal=False),
+    ),
+    exit_page=True,
+)
+PROFESSIONAL = when("referrer_type", "professional")
+PUBLIC = when("referrer_type", "public")
+
+PROFESSIONAL_DETAILS = Page(
+    slug="your-details",
+    title="Your details",
+    show_if=PROFESSIONAL,
+    intro="We will send you the outcome of this referral. Professionals cannot refer anonymously.",
+    fields=(
+        Field("referrer_name", "Full name", autocomplete="name"),
+        Field("referrer_role", "Job title", hint="For example, designated safeguarding lead", personal=False),
+        Field("referrer_organisation", "Organisation", hint="For example, the name of your school or practice",
+              personal=False),
+        Field("referrer_workplace", "Where do you work?", "radios", choices=WORKPLACES, personal=False),
+        Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20",
+              hint="A number we can reach you on today"),
+        Field("referrer_email", "Email address", "email", autocomplete="email",
+              hint="We will send the outcome of this referral to this address"),
+    ),
+)
+
+PUBLIC_RELATIONSHIPS = (
+    Choice("family", "I am the child's parent, carer or relative", cin_code="1A"),
+    Choice("acquaintance", "I know the family, for example as a neighbour, friend or childminder", cin_code="1B"),
+    Choice("self", "I am the child or young person", cin_code="1C"),
+    Choice("other", "Someone else", cin_code="1D"),
+)
+PUBLIC_DETAILS = Page(
+    slug="about-you",
+    title="About you",
+    show_if=PUBLIC,
+    exit_page=True,
+    fields=(
+        Field("referrer_relationship", "How do you know the child?", "radios", choices=PUBLIC_RELATIONSHIPS,
+              personal=False),
+        Field("anonymous", "Do you want to stay anonymous?", "radios", choices=YES_NO, personal=False,
+              hint="You do not have to give your name. If you do, we will never tell the family who you are."),
+        Field("referrer_name", "Your name", show_if=when("anonymous", "no"), autocomplete="name"),
+        Field("referrer_phone", "Phone number", "phone", required=False, show_if=when("anonymous", "no"),
+              autocomplete="tel", width="20"),
+        Field("referrer_email", "Email address", "email", required=False, show_if=when("anonymous", "no"),
+              autocomplete="email"),
+        Field("safe_to_contact", "Is it safe for us to call, text or email you?", "radios", choices=YES_NO,
+              show_if=when("anonymous", "no"), personal=False,
+              hint="Select no if someone else might see or hear our messages"),
+    ),
+)
+
+# --- The children ------------------------------------------------------------------------------------------
+GENDERS = choices(("girl", "Girl"), ("boy", "Boy"), ("other", "Another gender"), ("not_known", "Not known"))
+BORN = when("born", "yes")
+UNBORN = when("born", "no")
+
+CHILD_PAGE = Page(
+    slug="child",
+    title="About the child",
+    fields=(
+        Field("born", "Has the child been born?", "radios", choices=choices(
+            ("yes", "Yes"), Choice("no", "No, this is about an unborn baby")), personal=False),
+        Field("first_name", "First name", show_if=BORN, autocomplete="off"),
+        Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
+        Field("mother_name", "Mother's full name", show_if=UNBORN, autocomplete="off"),
+        Field("aliases", "Other names the child is known by", required=False, show_if=BORN),
+        Field("date_of_birth", "Date of birth", "date", show_if=BORN, date_rule="past", max_years_ago=19,
+              hint="For example, 27 3 2015. If you do not know it exactly, give your best guess"),
+        Field("due_date", "Expected due date", "date", show_if=UNBORN, date_rule="future",
+              hint="For example, 14 4 2027"),
+        Field("gender", "Gender", "radios", choices=GENDERS, show_if=BORN, personal=False),
+        Field("address", "Address", "textarea", required=False, max_length=300,
+              hint="Where the child lives now, if you know it"),
+        Field("postcode", "Postcode", "postcode", required=False, width="10", autocomplete="off"),
+        Field("school", "School, college or nursery", required=False, show_if=BORN),
+        Field("gp", "GP practice", required=False),
+        Field("first_language", "First language", required=False, hint="Leave blank if English", personal=False),
+        Field("interpreter", "Does the family need an interpreter?", "radios", required=False, personal=False,
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))),
+        Field("additional_needs", "Disability or special educational needs", "textarea", required=False,
+              max_length=1000, hint="Any disability, special educational needs or health condition you know of"),
+    ),
+)
+
+
+def _describe_child(item: dict) -> str:
+    if item.get("born") == "no":
+        return f"Unborn baby of {item.get('mother_name', '')}".strip()
+    return f"{item.get('first_name', '')} {item.get('last_name', '')}".strip()
+
+
+REPORT_CHILDREN = Group("children", CHILD_PAGE, noun="child", title="The children", describe=_describe_child)
+
+# --- The household ------------------------------------------------------------------------------------------
+RELATIONSHIPS = choices(
+    ("mother", "Mother"), ("father", "Father"), ("step_parent", "Step-parent or parent's partner"),
+    ("relative", "Other relative"), ("carer", "Foster carer, guardian or other carer"),
+    ("household_adult", "Another adult who lives with the child"), ("visitor", "A regular visitor"),
+)
+PERSON_PAGE = Page(
+    slug="person",
+    title="About a parent, carer or someone in the household",
+    intro="Include everyone with parental responsibility, even a parent who lives somewhere else, and anyone "
+          "who lives with or often visits the child.",
+    fields=(
+        Field("name", "Full name", hint="Write ‘not known’ if you do not know", autocomplete="off"),
+        Field("relationship", "Relationship to the child", "radios", choices=RELATIONSHIPS, personal=False),
+        Field("parental_responsibility", "Do they have parental responsibility?", "radios", personal=False,
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))),
+        Field("lives_with_child", "Do they live with the child?", "radios", choices=YES_NO, personal=False),
+        Field("date_of_birth", "Date of birth", "date", required=False, date_rule="past", max_years_ago=120),
+        Field("address", "Address, if different from the child's", "textarea", required=False, max_length=300),
+    ),
+)
+HOUSEHOLD = Group("household", PERSON_PAGE, noun="person", title="Parents, carers and household",
+                  describe=lambda item: item.get("name", ""))
+
+PERPETRATOR = Page(
+    slug="harm",
+    title="Is there someone you think has harmed, or might harm, the child?",
+    exit_page=True,
+    fields=(
+        Field("alleged_perpetrator", "Is there someone you think has harmed, or might harm, the child?", "radios",
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False),
+        Field("perpetrator_name", "Their name, if you know it", required=False,
+              show_if=when("alleged_perpetrator", "yes")),
+        Field("perpetrator_relationship", "How do they know the child?", show_if=when("alleged_perpetrator", "yes"),
+              hint="For example, mother's partner, uncle, neighbour"),
+        Field("perpetrator_lives_with_child", "Do they live with the child?", "radios", personal=False,
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
+              show_if=when("alleged_perpetrator", "yes")),
+    ),
+)
+
+# --- The concern -----------------------------------------------------------------------------------------
+CONCERN_CATEGORIES = (
+    Choice("physical_abuse", "Physical abuse or injury", level=4),
+    Choice("sexual_abuse", "Sexual abuse", level=4),
+    Choice("emotional_abuse", "Emotional abuse", level=4),
+    Choice("neglect", "Neglect", hint="Not enough food, care, supervision, warmth or medical care", level=3),
+    Choice("domestic_abuse", "Domestic abuse at home", level=3),
+    Choice("sexual_exploitation", "Sexual exploitation", level=4),
+    Choice("criminal_exploitation", "Criminal exploitation, gangs or county lines", level=4),
+    Choice("trafficking", "Trafficking or modern slavery", level=4),
+    Choice("fgm_honour", "Female genital mutilation, forced marriage or honour-based abuse", level=4),
+    Choice("missing", "Going missing from home, care or school", level=3),
+    Choice("pregnant_under_13", "A child under 13 who is pregnant", level=4),
+    Choice("self_harm", "Self-harm, suicidal thoughts or the child's mental health", level=3),
+    Choice("parent_mental_health", "A parent's or carer's mental health", level=2),
+    Choice("substance_misuse", "Drinking or drug use by a parent or carer", level=2),
+    Choice("radicalisation", "Radicalisation or extremism", level=3),
+    Choice("disability", "The child's disability or additional needs", level=2),
+    Choice("family_stress", "Family stress, housing or money problems", level=2),
+    Choice("other", "Something else"),
+)
+CONCERN = Page(
+    slug="concern",
+    title="Your concern",
+    exit_page=True,
+    fields=(
+        Field("concern_categories", "What are you worried about?", "checkboxes", choices=CONCERN_CATEGORIES,
+              hint="Select all that apply", personal=False),
+        Field("what_happened", "What has happened?", "textarea", max_length=5000,
+              hint="Tell us what you saw, heard or were told, in your own words. Include who was involved."),
+        Field("when_happened", "When did it happen?", required=False, hint="For example, this morning, or 12 November"),
+        Field("how_known", "How did you find out?", "textarea", required=False, max_length=2000,
+              hint="For example, the child told me, I saw it, someone else told me"),
+        Field("child_location", "Where is the child now?",
+              hint="For example, at school, at home with their mother, not known"),
+    ),
+)
+
+HOUSEHOLD_FACTORS = choices(
+    ("domestic_abuse", "Domestic abuse"), ("mental_health", "Mental ill health"),
+    ("substance_misuse", "Drinking or drug use"), ("learning_disability", "Learning disability"),
+    Choice("none_known", "None that I know of", exclusive=True),
+)
+CONTEXT = Page(
+    slug="family",
+    title="The family and what has been done",
+    fields=(
+        Field("household_factors", "Is there any of the following in the child's home?", "checkboxes",
+              choices=HOUSEHOLD_FACTORS, hint="Select all that apply", personal=False),
+        Field("strengths", "What is going well for the child and family?", "textarea", required=False,
+              max_length=2000, hint="Strengths and anything that keeps the child safe"),
+        Field("actions_taken", "What has been done already?", "textarea", required=False, max_length=2000),
+        Field("agencies_involved", "Which other services are involved with the family?", "textarea",
+              required=False, max_length=1000, hint="For example, a health visitor, CAMHS or a family support worker"),
+    ),
+)
+
+LEVELS = (
+    Choice("1", "Level 1: help for everyone", hint="Universal services can meet the child's needs", level=1),
+    Choice("2", "Level 2: additional help", hint="Early help from one service", level=2),
+    Choice("3", "Level 3: intensive help",
+           hint="Early help from several services, or an assessment of a child in need", level=3),
+    Choice("4", "Level 4: specialist help",
+           hint="You believe the child is suffering, or is likely to suffer, significant harm", level=4),
+)
+LEVEL = Page(
+    slug="level",
+    title="Which level of need do you think applies?",
+    show_if=PROFESSIONAL,
+    fields=(
+        Field("suggested_level", "Which level of need do you think applies?", "radios", choices=LEVELS,
+              hint="Use the Berkshire West levels of need. The MASH will make its own decision.", personal=False),
+        Field("level_reason", "Why do you think this level applies?", "textarea", max_length=2000),
+    ),
+)
+
+CONSENT_GIVERS = choices(
+    ("parent", "A parent with parental responsibility"),
+    ("carer_pr", "Another carer with parental responsibility, for example a special guardian"),
+    ("young_person", "The young person, who understands what they are agreeing to"),
+    ("other", "Someone else"),
+)
+CONSENT_COVERS = choices(
+    ("children", "The children named in this referral"),
+    ("parents", "The parents or carers"),
+    ("household", "Other people in the household"),
+)
+PROFESSIONAL_CONSENT = Page(
+    slug="consent",
+    title="Consent and information sharing",
+    show_if=PROFESSIONAL,
+    intro="You do not need consent to refer a child you believe is at risk of significant harm, but you must "
+          "tell us whether the parents know, and why not. Early help (levels 2 and 3) needs agreement.",
+    checks=(professional_consent,),
+    fields=(
+        Field("parents_told", "Have the parents or carers been told about this referral?", "radios",
+              choices=YES_NO, personal=False),
+        Field("parents_not_told_reason", "Why have they not been told?", "textarea", max_length=1000,
+              show_if=when("parents_told", "no"),
+              hint="For example, telling them could put the child at risk or get in the way of a police investigation"),
+        Field("consent", "Has someone agreed to this referral and to information being shared?", "radios",
+              personal=False, choices=choices(
+                  ("yes", "Yes"), ("refused", "No, they refused"), ("not_asked", "No, they have not been asked"))),
+        Field("consent_given_by", "Who agreed?", show_if=when("consent", "yes"), hint="Their full name"),
+        Field("consent_given_by_relationship", "What is their relationship to the child?", "radios",
+              choices=CONSENT_GIVERS, show_if=when("consent", "yes"), personal=False),
+        Field("consent_covers", "Whose information does their agreement cover?", "checkboxes",
+              choices=CONSENT_COVERS, show_if=when("consent", "yes"), personal=False),
+        Field("no_consent_reason", "Why are you referring without their agreement?", "textarea", max_length=1000,
+              show_if=when("consent", "refused", "not_asked")),
+    ),
+)
+PUBLIC_CONSENT = Page(
+    slug="family-aware",
+    title="Does the family know you are contacting us?",
+    show_if=PUBLIC,
+    exit_page=True,
+    fields=(
+        Field("parents_told", "Do the child's parents or carers know you are contacting us?", "radios",
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False),
+        Field("parents_not_told_reason", "Why have you not told them?", "textarea", required=False, max_length=1000,
+              show_if=when("parents_told", "no"),
+              hint="For example, it could put the child or you at risk. You do not have to answer this"),
+    ),
+)
+
+REPORT = Journey(
+    name="report",
+    kind="concern",
+    title="Report a concern about a child",
+    steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, PUBLIC_DETAILS, REPORT_CHILDREN, HOUSEHOLD,
+           PERPETRATOR, CONCERN, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
+)
+
+# --- Ask for help for your family ----------------------------------------------------------------------------
+HELP_RELATIONSHIPS = (
+    Choice("mother", "Mother", cin_code="1A"), Choice("father", "Father", cin_code="1A"),
+    Choice("step_parent", "Step-parent or partner", cin_code="1A"),
+    Choice("grandparent", "Grandparent or other relative", cin_code="1A"),
+    Choice("carer", "Foster carer, guardian or other carer", cin_code="1A"),
+)
+HELP_ABOUT_YOU = Page(
+    slug="about-you",
+    title="About you",
+    fields=(
+        Field("referrer_name", "Your full name", autocomplete="name"),
+        Field("referrer_relationship", "Your relationship to the children", "radios", choices=HELP_RELATIONSHIPS,
+              personal=False),
+        Field("has_parental_responsibility", "Do you have parental responsibility for the children?", "radios",
+              personal=False, choices=choices(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
+              hint="Mothers always have it. Fathers usually do if they were married to the mother or are named "
+                   "on the birth certificate."),
+    ),
+)
+HELP_CONTACT = Page(
+    slug="contact",
+    title="How can we contact you?",
+    fields=(
+        Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20"),
+        Field("safe_to_contact", "Is it safe for us to call or text you on this number?", "radios", choices=YES_NO,
+              personal=False, hint="Select no if someone else might see or hear our messages"),
+        Field("referrer_email", "Email address", "email", required=False, autocomplete="email"),
+        Field("postcode", "Your postcode", "postcode", autocomplete="postal-code", width="10",
+              hint="So that we can suggest services near you"),
+    ),
+)
+HELP_CHILD_PAGE = Page(
+    slug="child",
+    title="About your child",
+    fields=(
+        Field("born", "Has your child been born?", "radios", choices=choices(
+            ("yes", "Yes"), Choice("no", "No, I am pregnant or expecting a baby")), personal=False),
+        Field("first_name", "First name", show_if=BORN, autocomplete="off"),
+        Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
+        Field("date_of_birth", "Date of birth", "date", show_if=BORN, date_rule="past", max_years_ago=19,
+              hint="For example, 27 3 2015"),
+        Field("due_date", "Expected due date", "date", show_if=UNBORN, date_rule="future",
+              hint="For example, 14 4 2027"),
+        Field("school", "School, college or nursery", required=False, show_if=BORN),
+    ),
+)
+HELP_CHILDREN = Group("children", HELP_CHILD_PAGE, noun="child", title="Your children",
+                      describe=lambda item: _describe_child({**item, "mother_name": "you"}))
+
+HELP_CATEGORIES = (
+    Choice("parenting", "Parenting, behaviour or routines", level=2),
+    Choice("family_stress", "Money, housing or debt", level=2),
+    Choice("parent_mental_health", "My mental health or wellbeing", level=2),
+    Choice("self_harm", "My child's mental health", level=3),
+    Choice("disability", "My child's disability or special educational needs", level=2),
+    Choice("school_attendance", "School attendance", level=2),
+    Choice("relationships", "Arguments or relationship problems at home", level=2),
+    Choice("domestic_abuse", "Someone at home hurts, threatens or controls me", level=3),
+    Choice("substance_misuse", "Drinking or drugs in the family", level=2),
+    Choice("other", "Something else"),
+)
+HELP_NEEDED = Page(
+    slug="help-needed",
+    title="What would you like help with?",
+    exit_page=True,
+    fields=(
+        Field("concern_categories", "What would you like help with?", "checkboxes", choices=HELP_CATEGORIES,
+              hint="Select all that apply", personal=False),
+        Field("what_happened", "Tell us a bit more", "textarea", max_length=2000,
+              hint="What is happening and what would help. A few sentences is enough."),
+    ),
+)
+HELP_CONSENT = Page(
+    slug="agreement",
+    title="Your agreement",
+    intro="To help your family well, our early help team may need to talk to people who already know you, "
+          "such as your child's school, nursery, health visitor or GP. We only do this with your agreement, and "
+          "only share what is needed to help. You can change your mind at any time.",
+    checks=(family_consent,),
+    stops_when=when("consent_agree", "no"),
+    fields=(
+        Field("consent_agree", "Do you agree to us sharing information about you and your children to help you?",
+              "radios", choices=YES_NO, personal=False,
+              error_required="Select yes if you agree to us sharing information to help you"),
+        Field("pr_person_name", "Name of a person with parental responsibility", personal=True,
+              show_if=when("has_parental_responsibility", "no", "not_sure"),
+              hint="We also need the agreement of someone who has parental responsibility, such as the child's mother"),
+        Field("pr_person_agrees", "Have they agreed to you asking us for help?", "radios", choices=YES_NO,
+              show_if=when("has_parental_responsibility", "no", "not_sure"), personal=False),
+    ),
+)
+
+HELP = Journey(
+    name="help",
+    kind="early_help",
+    title="Ask for help for your family",
+    steps=(SAFETY_GATE, HELP_ABOUT_YOU, HELP_CONTACT, HELP_CHILDREN, HELP_NEEDED, HELP_CONSENT),
+)
+
+JOURNEYS = {j.name: j for j in (REPORT, HELP)}
+
+
+def all_fields() -> dict[str, Field]:
+    """Every field name in every journey: what the bot's slots and partner APIs must agree with."""
+    found: dict[str, Field] = {}
+    for journey in JOURNEYS.values():
+        for page in journey.pages():
+            for field in page.fields:
+                found.setdefault(field.name, field)
+    return found
+
+
+def category_levels() -> dict[str, int]:
+    """The level-of-need indicator each concern category implies (for triage)."""
+    levels: dict[str, int] = {}
+    for choice in (*CONCERN_CATEGORIES, *HELP_CATEGORIES):
+        if choice.level is not None:
+            levels[choice.value] = max(levels.get(choice.value, 0), choice.level)
+    return levels
+
+
+def referral_source_code(referral_answers: dict, journey: Journey) -> str:
+    """The Children in Need ReferralSource code, from what the referrer told us about themselves."""
+    if journey.name == "help":
+        return "1A"
+    if referral_answers.get("referrer_type") == "professional":
+        choice = PROFESSIONAL_DETAILS.field("referrer_workplace").choice(referral_answers.get("referrer_workplace", ""))
+        return choice.cin_code if choice and choice.cin_code else "10"
+    if referral_answers.get("anonymous") == "yes":
+        return "9"
+    choice = PUBLIC_DETAILS.field("referrer_relationship").choice(referral_answers.get("referrer_relationship", ""))
+    return choice.cin_code if choice and choice.cin_code else "10"

@@ -1,0 +1,424 @@
+"""Building blocks of the referral schema.
+
+A journey is a sequence of pages and repeating groups; a page holds fields; a field knows how to clean
+and validate its raw input (strings from a web form, a bot's slot, a partner's JSON) into a value that
+can be stored as JSON. Conditions decide which pages and fields apply, from the answers so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import phonenumbers
+
+Answers = dict[str, Any]
+FieldKind = Literal["text", "textarea", "radios", "checkboxes", "date", "phone", "email", "postcode"]
+
+# Full UK postcode, including GIR 0AA; spaces are optional on input.
+POSTCODE_RE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
+# Ofcom's drama ranges look real but reach nobody; libphonenumber calls 07700 900xxx invalid, yet it is the
+# number GOV.UK uses in its own hints, so it must be accepted (demo data and tests use these too).
+OFCOM_DRAMA_PREFIXES = ("7700900", "1632960", "1184960", "1214960", "1314960", "1614960", "2079460", "1174960")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Control characters other than newline and tab never belong in an answer.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+class FieldError(ValueError):
+    """An answer that cannot be accepted; the message is shown to the person as written."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation problem, located so any channel can point the person at it."""
+
+    page: str
+    field: str
+    message: str
+    item: int | None = None  # index within a repeating group
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on an earlier (or same-page) answer: the answer is one of `values`, or includes one."""
+
+    field: str
+    values: tuple[str, ...]
+    group_item: bool = False  # look the field up in the current group item, not the journey
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        value = answers.get(self.field)
+        if isinstance(value, list):
+            return any(v in self.values for v in value)
+        return value in self.values
+
+
+def when(field_name: str, *values: str) -> When:
+    return When(field_name, tuple(values))
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    hint: str | None = None
+    cin_code: str | None = None  # Children in Need ReferralSource code this answer implies
+    exclusive: bool = False  # a checkbox answer that excludes the others ("None of these")
+    level: int | None = None  # a level-of-need indicator this answer implies
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    hint: str | None = None
+    required: bool = True
+    show_if: When | None = None
+    choices: tuple[Choice, ...] = ()
+    max_length: int = 200
+    date_rule: Literal["past", "future", None] = None
+    max_years_ago: int | None = None
+    autocomplete: str | None = None
+    width: str | None = None  # GOV.UK input width class suffix, e.g. "20" or "one-half"
+    error_required: str | None = None
+    personal: bool = True  # personal data: encrypted at rest, never logged
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        return self.show_if is None or self.show_if.holds(answers)
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    def label_for(self, value: Any) -> str:
+        """The words a person chose, for check-your-answers pages and staff screens."""
+        if isinstance(value, list):
+            return ", ".join(self.label_for(v) for v in value)
+        choice = self.choice(value) if isinstance(value, str) else None
+        if choice:
+            return choice.label
+        if self.kind == "date" and isinstance(value, str):
+            day = dt.date.fromisoformat(value)
+            return f"{day.day} {day.strftime('%B %Y')}"
+        if self.kind == "phone" and isinstance(value, str):
+            return phonenumbers.format_number(phonenumbers.parse(value, "GB"), phonenumbers.PhoneNumberFormat.NATIONAL)
+        return "" if value is None else str(value)
+
+    def missing_message(self) -> str:
+        if self.error_required:
+            return self.error_required
+        article = self.label[0].lower() + self.label[1:].rstrip("?")
+        if self.kind in ("radios", "checkboxes"):
+            return f"Select {article}" if not article.startswith(("select", "choose")) else article.capitalize()
+        return f"Enter {article}"
+
+    def clean(self, raw: Any, *, today: dt.date | None = None) -> Any:
+        """Turn raw input into a stored value, or raise FieldError with a message for the person."""
+        if self.kind == "checkboxes":
+            return self._clean_checkboxes(raw)
+        if self.kind == "date":
+            return self._clean_date(raw, today or dt.date.today())
+        text = _clean_text(raw, multiline=self.kind == "textarea")
+        if not text:
+            if self.required:
+                raise FieldError(self.missing_message())
+            return None
+        if len(text) > self.max_length:
+            raise FieldError(f"{_sentence_subject(self.label)} must be {self.max_length:,} characters or fewer")
+        if self.kind == "radios":
+            if self.choice(text) is None:
+                raise FieldError(self.missing_message())
+            return text
+        if self.kind == "phone":
+            return clean_uk_phone(text)
+        if self.kind == "email":
+            if not EMAIL_RE.match(text):
+                raise FieldError("Enter an email address in the correct format, like name@example.com")
+            return text
+        if self.kind == "postcode":
+            return clean_postcode(text)
+        return text
+
+    def _clean_checkboxes(self, raw: Any) -> list[str] | None:
+        values = [raw] if isinstance(raw, str) else list(raw or [])
+        values = [v for v in (str(v).strip() for v in values) if v]
+        if not values:
+            if self.required:
+                raise FieldError(self.missing_message())
+            return []
+        allowed = {c.value for c in self.choices}
+        if any(v not in allowed for v in values):
+            raise FieldError(self.missing_message())
+        exclusive = [v for v in values if self.choice(v) and self.choice(v).exclusive]  # type: ignore[union-attr]
+        if exclusive and len(values) > 1:
+            raise FieldError(f"Select ‘{self.choice(exclusive[0]).label}’ on its own, or the other answers")  # type: ignore[union-attr]
+        return list(dict.fromkeys(v for c in self.choices for v in values if v == c.value))
+
+    def _clean_date(self, raw: Any, today: dt.date) -> str | None:
+        parts = _date_parts(raw)
+        subject = _sentence_subject(self.label)
+        if not any(parts.values()):
+            if self.required:
+                raise FieldError(self.missing_message())
+            return None
+        missing = [k for k in ("day", "month", "year") if not parts[k]]
+        if missing:
+            raise FieldError(f"{subject} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(parts[k]) for k in ("day", "month", "year"))
+            if year < 1000:
+                raise FieldError("Year must include 4 numbers")
+            value = dt.date(year, month, day)
+        except (ValueError, TypeError) as exc:
+            if isinstance(exc, FieldError):
+                raise
+            raise FieldError(f"{subject} must be a real date") from None
+        if self.date_rule == "past" and value > today:
+            raise FieldError(f"{subject} must be today or in the past")
+        if self.date_rule == "future" and value < today:
+            raise FieldError(f"{subject} must be today or in the future")
+        if self.max_years_ago is not None and value < _years_before(today, self.max_years_ago):
+            raise FieldError(f"{subject} must be within the last {self.max_years_ago} years")
+        if self.date_rule == "future" and value > today + dt.timedelta(days=300):
+            raise FieldError(f"{subject} must be within the next 10 months")
+        return value.isoformat()
+
+
+def _years_before(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _sentence_subject(label: str) -> str:
+    label = label.rstrip("?")
+    for prefix in ("What is ", "What was ", "What's "):
+        if label.startswith(prefix):
+            label = label[len(prefix):]
+            break
+    return label[0].upper() + label[1:]
+
+
+def _date_parts(raw: Any) -> dict[str, str]:
+    if isinstance(raw, Mapping):
+        return {k: _clean_text(raw.get(k), multiline=False) for k in ("day", "month", "year")}
+    if isinstance(raw, str) and raw.strip():
+        try:
+            value = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            return {"day": "x", "month": "x", "year": "x"}
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    return {"day": "", "month": "", "year": ""}
+
+
+def _clean_text(raw: Any, *, multiline: bool) -> str:
+    if raw is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(raw))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL_RE.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def clean_uk_phone(text: str) -> str:
+    """A UK phone number in E.164, or FieldError. Accepts 07700 900123, +44 7700 900123, 0118 974 6000."""
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        raise FieldError("Enter a UK phone number, like 07700 900 982 or 0118 496 0000") from None
+    valid = phonenumbers.is_valid_number(number) or (
+        phonenumbers.is_possible_number(number) and str(number.national_number).startswith(OFCOM_DRAMA_PREFIXES))
+    if number.country_code != 44 or not valid:
+        raise FieldError("Enter a UK phone number, like 07700 900 982 or 0118 496 0000")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_postcode(text: str) -> str:
+    """A full UK postcode in its standard form ("RG40 1AA"), or FieldError."""
+    compact = "".join(text.upper().split())
+    if not POSTCODE_RE.match(compact) or len(compact) < 5:
+        raise FieldError("Enter a real postcode, like RG40 1AA")
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One question page. `checks` are cross-field rules run when the page is answered."""
+
+    slug: str
+    title: str
+    fields: tuple[Field, ...]
+    show_if: When | None = None
+    caption: str | None = None
+    intro: str | None = None
+    checks: tuple[Callable[[Answers], list[tuple[str, str]]], ...] = ()
+    exit_page: bool = False  # show GOV.UK "Exit this page"
+    stops_when: When | None = None  # an answer that ends the journey here (e.g. a child in danger now)
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        return self.show_if is None or self.show_if.holds(answers)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def clean(self, raw: Mapping[str, Any], context: Mapping[str, Any], *, today: dt.date | None = None,
+              run_checks: bool = True) -> tuple[Answers, list[Problem]]:
+        """Clean every applicable field; conditions see earlier answers plus this page's own answers."""
+        values: Answers = {}
+        problems: list[Problem] = []
+        merged = dict(context)
+        # Choices first, so conditional reveals on this page know what was chosen.
+        for f in self.fields:
+            if f.kind in ("radios", "checkboxes"):
+                merged[f.name] = raw.get(f.name)
+        for f in self.fields:
+            if not f.applies(merged):
+                continue
+            try:
+                values[f.name] = f.clean(raw.get(f.name), today=today)
+            except FieldError as exc:
+                problems.append(Problem(self.slug, f.name, str(exc)))
+        if not problems and run_checks:
+            combined = {**context, **values}
+            for check in self.checks:
+                problems.extend(Problem(self.slug, name, message) for name, message in check(combined))
+        return values, problems
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeating group (children, people in the household): one page per item, then "add another"."""
+
+    name: str
+    item_page: Page
+    noun: str  # "child", "person"
+    title: str
+    min_items: int = 1
+    max_items: int = 12
+    show_if: When | None = None
+    describe: Callable[[Answers], str] = field(default=lambda item: "")
+
+    @property
+    def slug(self) -> str:
+        return self.name
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        return self.show_if is None or self.show_if.holds(answers)
+
+
+Step = Page | Group
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A referral whose every applicable answer has been validated against its journey."""
+
+    journey: str
+    kind: Literal["concern", "early_help"]
+    answers: Answers
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.answers.get(name, default)
+
+
+@dataclass(frozen=True)
+class Journey:
+    name: str
+    kind: Literal["concern", "early_help"]
+    title: str
+    steps: tuple[Step, ...]
+    final_checks: tuple[Callable[[Answers], list[tuple[str, str]]], ...] = ()
+
+    def pages(self) -> Iterator[Page]:
+        for step in self.steps:
+            yield step.item_page if isinstance(step, Group) else step
+
+    def step(self, slug: str) -> Step | None:
+        return next((s for s in self.steps if s.slug == slug), None)
+
+    def fields(self) -> Iterator[Field]:
+        for page in self.pages():
+            yield from page.fields
+
+    def applicable_steps(self, answers: Mapping[str, Any]) -> list[Step]:
+        return [s for s in self.steps if s.applies(answers)]
+
+    def next_step(self, answers: Mapping[str, Any], after: str | None) -> Step | None:
+        """The first applicable step after `after` that is not yet answered, or the one straight after."""
+        steps = self.applicable_steps(answers)
+        if after is None:
+            return steps[0] if steps else None
+        slugs = [s.slug for s in steps]
+        if after not in slugs:
+            return None
+        index = slugs.index(after)
+        return steps[index + 1] if index + 1 < len(steps) else None
+
+    def first_unanswered(self, answers: Mapping[str, Any], *, today: dt.date | None = None) -> Step | None:
+        for step in self.applicable_steps(answers):
+            if self._step_problems(step, answers, today=today):
+                return step
+        return None
+
+    def validate(self, answers: Mapping[str, Any], *, today: dt.date | None = None
+                 ) -> tuple[Referral | None, list[Problem]]:
+        """Validate a whole referral from any channel. Inapplicable answers are dropped, not trusted."""
+        problems: list[Problem] = []
+        clean: Answers = {}
+        for step in self.applicable_steps({**answers}):
+            if isinstance(step, Group):
+                items = answers.get(step.name) or []
+                if len(items) < step.min_items:
+                    problems.append(Problem(step.slug, step.item_page.fields[0].name,
+                                            f"Add at least {step.min_items} {step.noun}"))
+                cleaned_items = []
+                for index, item in enumerate(items[: step.max_items]):
+                    values, item_problems = step.item_page.clean(_as_raw(step.item_page, item), {**clean},
+                                                                 today=today)
+                    problems.extend(Problem(p.page, p.field, p.message, index) for p in item_problems)
+                    cleaned_items.append(values)
+                clean[step.name] = cleaned_items
+            else:
+                values, page_problems = step.clean(_as_raw(step, answers), clean, today=today)
+                problems.extend(page_problems)
+                if not page_problems and step.stops_when and step.stops_when.holds(values):
+                    problems.append(Problem(step.slug, step.stops_when.field,
+                                            "This answer means the referral cannot be sent this way"))
+                clean.update(values)
+        if not problems:
+            for check in self.final_checks:
+                problems.extend(Problem("", name, message) for name, message in check(clean))
+        return (None if problems else Referral(self.name, self.kind, clean)), problems
+
+    def _step_problems(self, step: Step, answers: Mapping[str, Any], *, today: dt.date | None) -> list[Problem]:
+        if isinstance(step, Group):
+            items = answers.get(step.name) or []
+            if len(items) < step.min_items:
+                return [Problem(step.slug, "", "missing")]
+            return [p for item in items for p in step.item_page.clean(_as_raw(step.item_page, item), answers,
+                                                                        today=today)[1]]
+        return step.clean(_as_raw(step, answers), answers, today=today)[1]
+
+
+def _as_raw(page: Page, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored answers back into the raw shape `Field.clean` takes (dates as ISO strings are accepted)."""
+    return {f.name: answers.get(f.name) for f in page.fields}
+
+
+def choices(*pairs: tuple[str, str] | Choice) -> tuple[Choice, ...]:
+    return tuple(p if isinstance(p, Choice) else Choice(*p) for p in pairs)
+
+
+YES_NO = choices(("yes", "Yes"), ("no", "No"))
+
+
+def group_items(answers: Mapping[str, Any], name: str) -> Sequence[Answers]:
+    return answers.get(name) or []

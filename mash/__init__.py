@@ -1,0 +1,1 @@
+"""The MASH queue domain: contacts, clocks, triage and the audit trail. No Flask here."""

@@ -1,0 +1,101 @@
+"""Working-day clocks: England and Wales bank holidays, council office hours, local time.
+
+Every due date in the product comes from here, so that the queue, the confirmation page and the
+dashboard can never disagree about when something is late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Office hours and bank holidays. Hours are a council setting; holidays are national."""
+
+    timezone: str = "Europe/London"
+    day_starts: dt.time = dt.time(9, 0)
+    day_ends: dt.time = dt.time(17, 0)
+    extra_closures: frozenset[dt.date] = field(default_factory=frozenset)
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _bank_holidays(self) -> holidays.HolidayBase:
+        # England and Wales share bank holidays; subdiv ENG gives exactly that list.
+        return holidays.country_holidays("GB", subdiv="ENG")
+
+    def is_bank_holiday(self, day: dt.date) -> bool:
+        return day in self._bank_holidays
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and not self.is_bank_holiday(day) and day not in self.extra_closures
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        day += dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def is_office_hours(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(self.tz)
+        return self.is_working_day(local.date()) and self.day_starts <= local.time() < self.day_ends
+
+    def clock_start(self, moment: dt.datetime) -> dt.datetime:
+        """When a clock begins for something received at `moment`: now in office hours, else the next opening."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < self.day_ends:
+            if local.time() >= self.day_starts:
+                return local
+            return self._at(day, self.day_starts)
+        return self._at(self.next_working_day(day), self.day_starts)
+
+    def add_working_days(self, moment: dt.datetime, days: int) -> dt.datetime:
+        """The same office time `days` working days after the clock starts (in the calendar's zone)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        start = self.clock_start(moment)
+        day = start.date()
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return self._at(day, start.timetz().replace(tzinfo=None))
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end is not after start)."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime:
+        """The next time the office opens after `moment` (the out-of-hours handover deadline is 09:00)."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < self.day_starts:
+            return self._at(day, self.day_starts)
+        return self._at(self.next_working_day(day), self.day_starts)
+
+    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.tz)
+
+
+DEFAULT_CALENDAR = WorkingCalendar()
+
+
+def describe_due(due: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> str:
+    """Plain English for a due time, as a family or a referrer would read it: '5pm on Monday 30 November 2026'."""
+    local = due.astimezone(calendar.tz)
+    hour = local.strftime("%I").lstrip("0")
+    minutes = "" if local.minute == 0 else local.strftime(":%M")
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{minutes}{suffix} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"

@@ -1,0 +1,64 @@
+"""A contact's first RAG rating and safety flags, derived from what the referrer told us.
+
+Red goes to the head of the queue. The rules are deliberately simple and explainable: a practitioner
+can always see which answers made a contact red.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from forms.referral import category_levels
+
+
+@dataclass(frozen=True)
+class Triage:
+    rag: str
+    flags: list[str]
+    indicated_level: int | None
+
+
+def assess(answers: dict[str, Any], *, today: dt.date) -> Triage:
+    levels = category_levels()
+    categories = answers.get("concern_categories") or []
+    indicated = max((levels.get(c, 0) for c in categories), default=0) or None
+    flags: list[str] = []
+    if indicated == 4:
+        flags.append("level4_indicator")
+    suggested = answers.get("suggested_level")
+    if suggested == "4":
+        flags.append("suggested_level_4")
+    if "domestic_abuse" in categories or "domestic_abuse" in (answers.get("household_factors") or []):
+        flags.append("domestic_abuse")
+    if answers.get("alleged_perpetrator") == "yes" and answers.get("perpetrator_lives_with_child") == "yes":
+        flags.append("alleged_perpetrator_at_home")
+    children = answers.get("children") or []
+    if any(c.get("born") == "no" for c in children):
+        flags.append("unborn_baby")
+    if any(_under_one(c.get("date_of_birth"), today) for c in children):
+        flags.append("baby_under_one")
+    if answers.get("safe_to_contact") == "no":
+        flags.append("not_safe_to_contact")
+    if answers.get("parents_told") == "no":
+        flags.append("parents_not_told")
+    if answers.get("consent") == "refused":
+        flags.append("consent_refused")
+    if answers.get("anonymous") == "yes":
+        flags.append("anonymous_referrer")
+
+    if "level4_indicator" in flags or "suggested_level_4" in flags or "alleged_perpetrator_at_home" in flags:
+        rag = "red"
+    elif (indicated or 0) >= 3 or suggested == "3" or "domestic_abuse" in flags or (
+            "baby_under_one" in flags and categories):
+        rag = "amber"
+    else:
+        rag = "green"
+    return Triage(rag=rag, flags=flags, indicated_level=indicated)
+
+
+def _under_one(iso: str | None, today: dt.date) -> bool:
+    if not iso:
+        return False
+    return (today - dt.date.fromisoformat(iso)).days < 365

@@ -1,0 +1,93 @@
+"""The Flask app: `create_app` binds every extension, blueprint and handler in one visible place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask, Response, request
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from portal import db
+from portal.config import ROOT, check_secrets, from_environment
+from portal.extensions import csrf, limiter, talisman
+from store.crypto import keyring
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the portal. `config` overrides the environment (tests pass their own database and keys)."""
+    if config is None and os.environ.get("FRONTDOOR_DOTENV", "1") != "0":
+        load_dotenv(ROOT / ".env")
+    settings = from_environment()
+    settings.update(config or {})
+    check_secrets(settings)
+
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["DRAFT_TTL_DAYS"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    keyring.configure(app.config["FIELD_ENCRYPTION_KEYS"], app.config["BLIND_INDEX_KEY"])
+
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("portal"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    # Security: CSRF on every form, headers with a nonce-based CSP, rate limits on submissions.
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="no-referrer",
+        frame_options="DENY",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+    from portal import assets, errors, journeys, pages
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(pages.bp)
+    for blueprint in journeys.blueprints():
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+
+    @app.context_processor
+    def _settings() -> dict[str, Any]:
+        return {"settings": app.config}
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        # Pages may show what a worried parent typed: never let a shared computer's cache keep them.
+        if response.mimetype == "text/html" or request.path.startswith(("/report", "/help")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app

@@ -1,0 +1,148 @@
+"""The `frontdoor` command: the Flask CLI plus the project's own commands."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from store.crypto import generate_key
+
+
+def _create_app():
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """Front Door: children's services front door."""
+
+
+def main() -> None:
+    cli(prog_name="frontdoor")
+
+
+def _session():
+    return current_app.extensions["frontdoor.sessionmaker"]()
+
+
+@cli.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create the database, or bring it up to the newest schema."""
+    from store.migrate import upgrade
+
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    click.echo("Database is up to date.")
+
+
+@cli.group()
+def dev() -> None:
+    """Development helpers."""
+
+
+@dev.command("write-env", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def write_env(path: Path) -> None:
+    """Write generated development secrets to PATH, unless it exists (it is ignored by git)."""
+    if path.exists():
+        click.echo(f"{path} exists; keeping it.")
+        return
+    path.write_text(
+        "# Development settings written by `make run`. Never use these in production.\n"
+        "FRONTDOOR_ENV=development\n"
+        f"SECRET_KEY={secrets.token_urlsafe(48)}\n"
+        f"FIELD_ENCRYPTION_KEYS={generate_key()}\n"
+        f"BLIND_INDEX_KEY={secrets.token_urlsafe(48)}\n"
+    )
+    path.chmod(0o600)
+    click.echo(f"Wrote development secrets to {path}.")
+
+
+@cli.group()
+def keys() -> None:
+    """Field encryption keys."""
+
+
+@keys.command("generate", with_appcontext=False)
+def keys_generate() -> None:
+    """Print a new Fernet key, to put first in FIELD_ENCRYPTION_KEYS."""
+    click.echo(generate_key())
+
+
+@keys.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """Re-encrypt every personal field with the first key in FIELD_ENCRYPTION_KEYS."""
+    from store.rotation import rotate_all
+
+    with _session() as session, session.begin():
+        count = rotate_all(session)
+    click.echo(f"Re-encrypted {count} values with the newest key.")
+
+
+@cli.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Walk the hash chain and name the first broken link."""
+    from mash.audit import verify
+
+    with _session() as session:
+        result = verify(session)
+    if result.ok:
+        click.echo(f"Audit trail intact: {result.checked} events checked.")
+        return
+    click.echo(f"Audit trail BROKEN at event {result.first_broken_seq}: {result.problem} "
+               f"({result.checked} events before it are intact).", err=True)
+    sys.exit(1)
+
+
+@cli.group()
+def drafts() -> None:
+    """Unfinished web referrals."""
+
+
+@drafts.command("purge")
+@with_appcontext
+def drafts_purge() -> None:
+    """Delete drafts past their expiry (run daily)."""
+    from forms.drafts import purge_expired
+
+    with _session() as session, session.begin():
+        count = purge_expired(session)
+    click.echo(f"Deleted {count} expired drafts.")
+
+
+@cli.group()
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Load fictional demonstration referrals, once."""
+    from portal.demo import load_demo_contacts
+
+    with _session() as session, session.begin():
+        count = load_demo_contacts(session)
+    click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")

@@ -1,0 +1,71 @@
+"""Configuration from the environment. Outside development a missing secret stops the app at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting the portal reads, with the defaults of domain.md where it names one."""
+    env = os.environ if env is None else env
+    environment = env.get("FRONTDOOR_ENV", "production")
+    development = environment == "development"
+    instance = Path(env.get("FRONTDOOR_INSTANCE", ROOT / "instance"))
+    return {
+        "FRONTDOOR_ENV": environment,
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "FIELD_ENCRYPTION_KEYS": [k for k in env.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()],
+        "BLIND_INDEX_KEY": env.get("BLIND_INDEX_KEY", ""),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdoor.db'}",
+        "INSTANCE_PATH": str(instance),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "20 per minute;300 per hour"),
+        "PAGE_RATE_LIMIT": env.get("PAGE_RATE_LIMIT", "120 per minute"),
+        "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), not development),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": int(env.get("WTF_CSRF_TIME_LIMIT", "3600")),
+        "DRAFT_TTL_DAYS": int(env.get("DRAFT_TTL_DAYS", "7")),
+        "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
+                                      str(ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
+        # Council settings (domain.md marks these as settings; the defaults are Berkshire's).
+        "COUNCIL_NAME": env.get("COUNCIL_NAME", "Wokingham Borough Council (demonstration)"),
+        "SERVICE_NAME": env.get("SERVICE_NAME", "Children's services front door"),
+        "OUT_OF_HOURS_NUMBER": env.get("OUT_OF_HOURS_NUMBER", "01344 351 999"),
+        "OUT_OF_HOURS_TIMES": env.get("OUT_OF_HOURS_TIMES",
+                                      "5pm to 9am on weekdays, and 24 hours at weekends and on bank holidays"),
+        # A drama-range number (Ofcom reserves 0118 496 0xxx): set the real one per council.
+        "MASH_NUMBER": env.get("MASH_NUMBER", "0118 496 0000"),
+        "OFFICE_OPENS": env.get("OFFICE_OPENS", "09:00"),
+        "OFFICE_CLOSES": env.get("OFFICE_CLOSES", "17:00"),
+        "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
+    }
+
+
+def check_secrets(config: Mapping[str, Any]) -> None:
+    """Fail fast: a council must never run with an empty key by accident."""
+    missing = [name for name in SECRETS if not config.get(name)]
+    if missing:
+        raise ConfigError(
+            f"missing secret setting(s): {', '.join(missing)}. Run `make run` once for development secrets, "
+            "or set them in the environment (see docs/deployment.md)."
+        )

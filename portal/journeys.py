@@ -1,0 +1,382 @@
+"""The web journeys, generated from the referral schema: one blueprint per journey, the same views for both.
+
+Every answer is saved to the server-side draft as soon as its page is valid (post/redirect/get), so the back
+button, a validation error or a timed-out session never loses work. The last step goes through
+`mash.intake.receive_referral`, the one way into the queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from forms.drafts import Draft, load_draft, save_answers, start_draft
+from forms.referral import HELP, REPORT
+from forms.schema import Field, Group, Journey, Page, Problem, Step
+from mash.clock import DEFAULT_CALENDAR, describe_due
+from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
+from mash.models import Contact
+from portal import db
+from portal.extensions import limiter
+
+JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
+
+
+def blueprints() -> list[Blueprint]:
+    return [_blueprint(journey) for journey in JOURNEYS.values()]
+
+
+def _page_limit() -> str:
+    return current_app.config["PAGE_RATE_LIMIT"]
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _blueprint(journey: Journey) -> Blueprint:
+    bp = Blueprint(journey.name, __name__, url_prefix=f"/{journey.name}")
+    ctx = _JourneyViews(journey)
+    bp.add_url_rule("/", "start", ctx.start, methods=["GET"])
+    bp.add_url_rule("/begin", "begin", ctx.begin, methods=["POST"])
+    bp.add_url_rule("/check", "check", limiter.limit(_submit_limit, methods=["POST"])(ctx.check),
+                    methods=["GET", "POST"])
+    bp.add_url_rule("/confirmation", "confirmation", ctx.confirmation, methods=["GET"])
+    bp.add_url_rule("/stop/<slug>", "stop", ctx.stop, methods=["GET"])
+    item_view = limiter.limit(_page_limit, methods=["POST"])(ctx.item)
+    item_view.recovers_from_csrf = True  # type: ignore[attr-defined]
+    bp.add_url_rule("/<slug>/<int:index>", "item", item_view, methods=["GET", "POST"])
+    bp.add_url_rule("/<slug>/<int:index>/remove", "remove", ctx.remove, methods=["GET", "POST"])
+    page_view = limiter.limit(_page_limit, methods=["POST"])(ctx.page)
+    page_view.recovers_from_csrf = True  # type: ignore[attr-defined]
+    bp.add_url_rule("/<slug>", "page", page_view, methods=["GET", "POST"])
+    return bp
+
+
+def _draft_ttl() -> dt.timedelta:
+    return dt.timedelta(days=current_app.config["DRAFT_TTL_DAYS"])
+
+
+def raw_from_form(page: Page, form: MultiDict) -> dict[str, Any]:
+    """What the browser sent, in the shape `Field.clean` takes."""
+    raw: dict[str, Any] = {}
+    for field in page.fields:
+        if field.kind == "checkboxes":
+            raw[field.name] = form.getlist(field.name)
+        elif field.kind == "date":
+            raw[field.name] = {part: form.get(f"{field.name}-{part}", "") for part in ("day", "month", "year")}
+        else:
+            raw[field.name] = form.get(field.name)
+    return raw
+
+
+def display_values(page: Page, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored answers as the form shows them (a date back into day, month and year)."""
+    shown: dict[str, Any] = {}
+    for field in page.fields:
+        value = stored.get(field.name)
+        if field.kind == "date" and isinstance(value, str):
+            day = dt.date.fromisoformat(value)
+            shown[field.name] = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+        else:
+            shown[field.name] = value
+    return shown
+
+
+class _JourneyViews:
+    def __init__(self, journey: Journey) -> None:
+        self.journey = journey
+
+    # --- draft plumbing -------------------------------------------------------------------------------------
+    @property
+    def _session_key(self) -> str:
+        return f"draft:{self.journey.name}"
+
+    def _draft(self) -> Draft | None:
+        return load_draft(db.session(), session.get(self._session_key), self.journey.name)
+
+    def _draft_or_new(self) -> Draft:
+        draft = self._draft()
+        if draft is None or draft.submitted_reference:
+            draft = start_draft(db.session(), self.journey.name, ttl=_draft_ttl())
+            session[self._session_key] = draft.id
+            session.permanent = True
+        return draft
+
+    def _save(self, draft: Draft, answers: dict[str, Any]) -> None:
+        save_answers(draft, answers, ttl=_draft_ttl())
+        db.session().commit()
+
+    def _url(self, step: Step | None, answers: Mapping[str, Any]) -> str:
+        if step is None:
+            return url_for(f"{self.journey.name}.check")
+        if isinstance(step, Group):
+            items = answers.get(step.name) or []
+            if not items:
+                return url_for(f"{self.journey.name}.item", slug=step.slug, index=1)
+            return url_for(f"{self.journey.name}.page", slug=step.slug)
+        return url_for(f"{self.journey.name}.page", slug=step.slug)
+
+    def _after(self, slug: str, answers: Mapping[str, Any]) -> str:
+        """Where to go once a step is answered: back to the check page when changing, else onwards."""
+        if request.args.get("return") == "check":
+            missing = self.journey.first_unanswered(answers)
+            return self._url(missing, answers) if missing else url_for(f"{self.journey.name}.check")
+        return self._url(self.journey.next_step(answers, slug), answers)
+
+    # --- views ----------------------------------------------------------------------------------------------
+    def start(self):
+        draft = self._draft()
+        return render_template(f"{self.journey.name}/start.html", journey=self.journey,
+                               resume=bool(draft and draft.answers and not draft.submitted_reference))
+
+    def begin(self):
+        if request.form.get("fresh") == "yes":
+            session.pop(self._session_key, None)
+        draft = self._draft_or_new()
+        db.session().commit()
+        target = self.journey.first_unanswered(draft.answers) if draft.answers else self.journey.steps[0]
+        return redirect(self._url(target, draft.answers))
+
+    def page(self, slug: str):
+        step = self.journey.step(slug)
+        if step is None:
+            abort(404)
+        if isinstance(step, Group):
+            return self._group_summary(step)
+        draft = self._draft()
+        answers = draft.answers if draft else {}
+        if not step.applies(answers):
+            return redirect(self._after(slug, answers))
+        if request.method == "GET":
+            return self._render_page(step, display_values(step, answers), [])
+        raw = raw_from_form(step, request.form)
+        if g.get("csrf_failed"):
+            return self._render_page(step, raw, [], timed_out=True), 400
+        values, problems = step.clean(raw, answers, run_checks=False)
+        if problems:
+            return self._render_page(step, raw, problems), 400
+        if step.stops_when and step.stops_when.holds(values):
+            if step is self.journey.steps[0]:
+                return redirect(url_for("pages.emergency"))  # nothing is stored or submitted
+            draft = self._draft_or_new()
+            self._save(draft, _merge(draft.answers, step, values))
+            return redirect(url_for(f"{self.journey.name}.stop", slug=slug))
+        _, problems = step.clean(raw, answers)
+        if problems:
+            return self._render_page(step, raw, problems), 400
+        draft = self._draft_or_new()
+        merged = _merge(draft.answers, step, values)
+        self._save(draft, merged)
+        return redirect(self._after(slug, merged))
+
+    def item(self, slug: str, index: int):
+        group = self.journey.step(slug)
+        if not isinstance(group, Group):
+            abort(404)
+        draft = self._draft()
+        answers = draft.answers if draft else {}
+        items = list(answers.get(group.name) or [])
+        if index < 1 or index > min(len(items) + 1, group.max_items):
+            return redirect(self._url(group, answers))
+        page = group.item_page
+        current = items[index - 1] if index <= len(items) else {}
+        if request.method == "GET":
+            return self._render_page(page, display_values(page, current), [], group=group, index=index)
+        raw = raw_from_form(page, request.form)
+        if g.get("csrf_failed"):
+            return self._render_page(page, raw, [], group=group, index=index, timed_out=True), 400
+        values, problems = page.clean(raw, answers)
+        if problems:
+            return self._render_page(page, raw, problems, group=group, index=index), 400
+        draft = self._draft_or_new()
+        items = list(draft.answers.get(group.name) or [])
+        if index <= len(items):
+            items[index - 1] = values
+        else:
+            items.append(values)
+        merged = {**draft.answers, group.name: items}
+        self._save(draft, merged)
+        if request.args.get("return") == "check":
+            return redirect(self._after(slug, merged))
+        return redirect(url_for(f"{self.journey.name}.page", slug=slug))
+
+    def remove(self, slug: str, index: int):
+        group = self.journey.step(slug)
+        if not isinstance(group, Group):
+            abort(404)
+        draft = self._draft()
+        items = list((draft.answers if draft else {}).get(group.name) or [])
+        if draft is None or not 1 <= index <= len(items):
+            return redirect(url_for(f"{self.journey.name}.page", slug=slug))
+        name = group.describe(items[index - 1]) or f"{group.noun} {index}"
+        if request.method == "GET":
+            return render_template("remove.html", journey=self.journey, group=group, index=index, name=name)
+        if request.form.get("confirm") == "yes":
+            del items[index - 1]
+            self._save(draft, {**draft.answers, group.name: items})
+        return redirect(url_for(f"{self.journey.name}.page", slug=slug))
+
+    def _group_summary(self, group: Group):
+        draft = self._draft()
+        answers = draft.answers if draft else {}
+        items = answers.get(group.name) or []
+        if not items:
+            return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=1))
+        problems: list[Problem] = []
+        if request.method == "POST":
+            choice = request.form.get("add_another")
+            if choice == "yes" and len(items) < group.max_items:
+                return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=len(items) + 1))
+            if choice == "no" or (choice == "yes" and len(items) >= group.max_items):
+                return redirect(self._after(group.slug, answers))
+            problems = [Problem(group.slug, "add_another", f"Select yes if you want to add another {group.noun}")]
+        return render_template("group.html", journey=self.journey, group=group, items=items, problems=problems,
+                               at_limit=len(items) >= group.max_items), (400 if problems else 200)
+
+    def check(self):
+        draft = self._draft()
+        if draft is not None and draft.submitted_reference:
+            return redirect(url_for(f"{self.journey.name}.confirmation"))
+        if draft is None or not draft.answers:
+            return redirect(url_for(f"{self.journey.name}.start"))
+        missing = self.journey.first_unanswered(draft.answers)
+        if missing is not None:
+            return redirect(self._url(missing, draft.answers))
+        referral, problems = self.journey.validate(draft.answers)
+        if referral is None:  # a final cross-page rule failed: send them to the first problem
+            step = self.journey.step(problems[0].page) if problems[0].page else None
+            return redirect(self._url(step, draft.answers))
+        if request.method == "GET":
+            return render_template("check.html", journey=self.journey, sections=self._summary(draft.answers))
+        return self._submit(draft, referral)
+
+    def _submit(self, draft: Draft, referral):
+        dbs = db.session()
+        key = draft.idempotency_key
+        try:
+            contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
+                                       idempotency_key=key)
+            draft.submitted_reference = contact.reference
+            draft.answers = {}  # the contact now holds them; keep no second copy
+            dbs.commit()
+        except (DuplicateSubmission, IntegrityError):
+            dbs.rollback()  # a double-click raced us: the other request stored it
+            contact = find_by_idempotency_key(dbs, key)
+            if contact is None:
+                raise
+        session[f"submitted:{self.journey.name}"] = contact.reference
+        session.pop(self._session_key, None)
+        return redirect(url_for(f"{self.journey.name}.confirmation"))
+
+    def confirmation(self):
+        reference = session.get(f"submitted:{self.journey.name}")
+        if not reference:
+            return redirect(url_for(f"{self.journey.name}.start"))
+        contact = db.session().query(Contact).filter_by(reference=reference).one_or_none()
+        if contact is None:
+            abort(404)
+        feedback_due = DEFAULT_CALENDAR.add_working_days(contact.decision_due_at,
+                                                          current_app.config["FEEDBACK_WORKING_DAYS"])
+        return render_template(f"{self.journey.name}/confirmation.html", journey=self.journey, contact=contact,
+                               decision_due=describe_due(contact.decision_due_at),
+                               feedback_due=describe_due(feedback_due))
+
+    def stop(self, slug: str):
+        step = self.journey.step(slug)
+        if not isinstance(step, Page) or step.stops_when is None:
+            abort(404)
+        return render_template(f"{self.journey.name}/stop-{slug}.html", journey=self.journey, step=step)
+
+    def _context(self) -> dict[str, Any]:
+        draft = self._draft()
+        return dict(draft.answers) if draft else {}
+
+    # --- rendering ------------------------------------------------------------------------------------------
+    def _render_page(self, page: Page, values: Mapping[str, Any], problems: list[Problem], *,
+                     group: Group | None = None, index: int | None = None, timed_out: bool = False):
+        errors = {p.field: p.message for p in problems}
+        if group is not None:
+            back = url_for(f"{self.journey.name}.page", slug=group.slug) if index and index > 1 else None
+        else:
+            back = None
+        title = page.title
+        if group is not None and index and index > 1:
+            title = f"{page.title} ({group.noun} {index})"
+        return render_template("question.html", journey=self.journey, page=page, values=values, errors=errors,
+                               problems=[(p.field, p.message, _anchor(page, p.field)) for p in problems],
+                               title=title, back=back, group=group, index=index, timed_out=timed_out,
+                               layout=_layout(page, self._context()))
+
+    def _summary(self, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Check-your-answers sections: each applicable step, its answered fields and a change link."""
+        sections = []
+        for step in self.journey.applicable_steps(answers):
+            if isinstance(step, Group):
+                items = []
+                for i, item in enumerate(answers.get(step.name) or [], start=1):
+                    rows = _rows(step.item_page, item, {**answers, **item})
+                    items.append({"title": step.describe(item) or f"{step.noun.capitalize()} {i}", "rows": rows,
+                                  "change": url_for(f"{self.journey.name}.item", slug=step.slug, index=i,
+                                                    **{"return": "check"}),
+                                  "remove": url_for(f"{self.journey.name}.remove", slug=step.slug, index=i)})
+                sections.append({"title": step.title, "items": items,
+                                 "add": url_for(f"{self.journey.name}.page", slug=step.slug)})
+            elif step is not self.journey.steps[0]:
+                sections.append({"title": step.title, "rows": _rows(step, answers, answers),
+                                 "change": url_for(f"{self.journey.name}.page", slug=step.slug, **{"return": "check"})})
+        return sections
+
+
+def _rows(page: Page, stored: Mapping[str, Any], context: Mapping[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for field in page.fields:
+        if not field.applies(context):
+            continue
+        value = stored.get(field.name)
+        rows.append({"key": field.label.rstrip("?") if field.kind != "radios" else field.label,
+                     "value": field.label_for(value) if value not in (None, "", []) else "Not given"})
+    return rows
+
+
+def _merge(answers: Mapping[str, Any], page: Page, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's new answers replace its old ones entirely, so a hidden follow-up does not linger."""
+    merged = {k: v for k, v in answers.items() if k not in {f.name for f in page.fields}}
+    merged.update(values)
+    return merged
+
+
+def _anchor(page: Page, field_name: str) -> str:
+    field = next((f for f in page.fields if f.name == field_name), None)
+    if field is not None and field.kind == "date":
+        return f"{field_name}-day"
+    return field_name
+
+
+def _layout(page: Page, context: Mapping[str, Any]) -> list[tuple[Field, list[tuple[str, list[Field]]]]]:
+    """Which fields render at the top level, and which are revealed under a radio choice on the same page.
+
+    A field that depends on an earlier page's answer is shown only when that answer holds."""
+    names = {f.name for f in page.fields}
+    reveal: dict[str, dict[str, list[Field]]] = {}
+    nested: set[str] = set()
+    for f in page.fields:
+        cond = f.show_if
+        if cond is not None and cond.field in names and len(cond.values) == 1:
+            parent = page.field(cond.field)
+            if parent.kind == "radios":
+                reveal.setdefault(cond.field, {}).setdefault(cond.values[0], []).append(f)
+                nested.add(f.name)
+    layout = []
+    for f in page.fields:
+        if f.name in nested:
+            continue
+        if f.show_if is not None and f.show_if.field not in names and not f.applies(context):
+            continue
+        layout.append((f, list(reveal.get(f.name, {}).items())))
+    return layout
