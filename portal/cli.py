@@ -146,3 +146,5 @@ def demo_load() -> None:
     with _session() as session, session.begin():
         count = load_demo_contacts(session)
     click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")
+if __name__ == "__main__":
+    main()

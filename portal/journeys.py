@@ -112,21 +112,20 @@ class _JourneyViews:
         save_answers(draft, answers, ttl=_draft_ttl())
         db.session().commit()
 
-    def _url(self, step: Step | None, answers: Mapping[str, Any]) -> str:
+    def _url(self, step: Step | None, answers: Mapping[str, Any], *, changing: bool = False) -> str:
+        """The address of a step; `changing` keeps a person who came from the check page going back there."""
+        name = self.journey.name
         if step is None:
-            return url_for(f"{self.journey.name}.check")
-        if isinstance(step, Group):
-            items = answers.get(step.name) or []
-            if not items:
-                return url_for(f"{self.journey.name}.item", slug=step.slug, index=1)
-            return url_for(f"{self.journey.name}.page", slug=step.slug)
-        return url_for(f"{self.journey.name}.page", slug=step.slug)
+            return url_for(f"{name}.check")
+        args = {"return": "check"} if changing else {}
+        if isinstance(step, Group) and not answers.get(step.name):
+            return url_for(f"{name}.item", slug=step.slug, index=1, **args)
+        return url_for(f"{name}.page", slug=step.slug, **args)
 
     def _after(self, slug: str, answers: Mapping[str, Any]) -> str:
         """Where to go once a step is answered: back to the check page when changing, else onwards."""
         if request.args.get("return") == "check":
-            missing = self.journey.first_unanswered(answers)
-            return self._url(missing, answers) if missing else url_for(f"{self.journey.name}.check")
+            return self._url(self.journey.first_unanswered(answers), answers, changing=True)
         return self._url(self.journey.next_step(answers, slug), answers)
 
     # --- views ----------------------------------------------------------------------------------------------
@@ -242,6 +241,8 @@ class _JourneyViews:
     def check(self):
         draft = self._draft()
         if draft is not None and draft.submitted_reference:
+            # A double-click: the second request shows the same confirmation as the first.
+            session[f"submitted:{self.journey.name}"] = draft.submitted_reference
             return redirect(url_for(f"{self.journey.name}.confirmation"))
         if draft is None or not draft.answers:
             return redirect(url_for(f"{self.journey.name}.start"))
@@ -325,7 +326,7 @@ class _JourneyViews:
                                   "change": url_for(f"{self.journey.name}.item", slug=step.slug, index=i,
                                                     **{"return": "check"}),
                                   "remove": url_for(f"{self.journey.name}.remove", slug=step.slug, index=i)})
-                sections.append({"title": step.title, "items": items,
+                sections.append({"title": step.title, "entries": items,
                                  "add": url_for(f"{self.journey.name}.page", slug=step.slug)})
             elif step is not self.journey.steps[0]:
                 sections.append({"title": step.title, "rows": _rows(step, answers, answers),

@@ -1,0 +1,110 @@
+"""Fixtures: a fresh migrated database per test (copied from one migrated template), the app and its client.
+
+Keys are generated per run; nothing here reads the developer's .env.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from store.crypto import generate_key, keyring
+from store.db import make_engine, make_sessionmaker
+from store.migrate import upgrade
+
+os.environ["FRONTDOOR_DOTENV"] = "0"
+
+TEST_KEYS = [generate_key()]
+TEST_INDEX_KEY = "test-blind-index-key-" + "x" * 32
+PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "frontdoor.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(template_db: Path, tmp_path: Path) -> str:
+    path = tmp_path / "frontdoor.db"
+    shutil.copy(template_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(autouse=True)
+def _keys() -> None:
+    keyring.configure(TEST_KEYS, TEST_INDEX_KEY)
+
+
+def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "FIELD_ENCRYPTION_KEYS": TEST_KEYS,
+        "BLIND_INDEX_KEY": TEST_INDEX_KEY,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "FORCE_HTTPS": False,
+        "SESSION_COOKIE_SECURE": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path):
+    from portal import create_app
+
+    return create_app(app_config(database_url, tmp_path))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(database_url: str) -> Iterator[Session]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped afterwards."""
+    name = f"fd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)

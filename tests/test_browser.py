@@ -1,0 +1,433 @@
+"""The journeys in a real browser: headless Chromium (Debian's) through Playwright, against the real app.
+
+Each test starts the app on a free local port with CSRF on, walks a journey the way a person would (labels,
+legends and button text, never ids), and runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on every page it visits.
+Accessibility violations are collected and asserted once at the end of each test, so a journey's behaviour
+is checked in full before any violation is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright import sync_api
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from forms.drafts import Draft
+from forms.examples import family_help_request, professional_concern, public_concern
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    AxeAudit,
+    LiveServer,
+    as_typed,
+    choose,
+    fill,
+    fill_date,
+    path_of,
+    tick,
+)
+from tests.conftest import app_config
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+REFERENCE = re.compile(r"\bFD-\d{4}-\d{6}\b")
+DANGER = "Is a child in immediate danger right now?"
+
+
+# --- Fixtures ---------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server: LiveServer):
+    # The app's CSP (script nonces) blocks the inline <script> add_script_tag uses to inject axe-core, so this
+    # context bypasses it; test_scripts_run_under_the_real_csp keeps the CSP on and checks the app's own JS.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def audit(live_server: LiveServer) -> AxeAudit:
+    return AxeAudit(live_server.url)
+
+
+def count_contacts(db: Session) -> int:
+    db.rollback()  # see what the server has committed since
+    return db.execute(text("SELECT count(*) FROM contacts")).scalar_one()
+
+
+def at(page, path: str) -> None:
+    assert path_of(page.url) == path, f"expected to be on {path}, but the browser is on {page.url}"
+
+
+def continue_(page) -> None:
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_load_state("load")
+
+
+def start(page, audit: AxeAudit, journey: str) -> None:
+    """The start page, audited, then the start button (a POST with its CSRF token)."""
+    response = page.goto(f"/{journey}/")
+    assert response is not None and response.ok
+    audit(page)
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url(f"**/{journey}/danger")
+    audit(page)
+
+
+def answer_no_danger(page, audit: AxeAudit, journey: str, *, try_empty: bool = False) -> None:
+    if try_empty:
+        continue_(page)  # nothing selected: the error summary
+        at(page, f"/{journey}/danger")
+        summary = page.get_by_role("alert")
+        assert "There is a problem" in summary.inner_text()
+        assert "Select yes if a child is in immediate danger right now" in summary.inner_text()
+        assert page.title().startswith("Error:")
+        audit(page, "validation error")
+    choose(page, DANGER, "No")
+    continue_(page)
+
+
+def add_child(page, audit: AxeAudit, journey: str, child: dict, *, born_question: str,
+              check_back_button: bool = False) -> None:
+    at(page, f"/{journey}/children/1")
+    choose(page, born_question, "Yes")
+    fill(page, "First name", child["first_name"])
+    fill(page, "Last name", child["last_name"])
+    fill_date(page, "Date of birth", child["date_of_birth"])
+    if "gender" in child:
+        choose(page, "Gender", {"boy": "Boy", "girl": "Girl"}[child["gender"]])
+    if "address" in child:
+        fill(page, "Address (optional)", child["address"])
+    if "postcode" in child:
+        fill(page, "Postcode (optional)", child["postcode"])
+    if "school" in child:
+        fill(page, "School, college or nursery (optional)", child["school"])
+    if "interpreter" in child:
+        choose(page, "Does the family need an interpreter? (optional)", "No")
+    continue_(page)
+    at(page, f"/{journey}/children")
+
+    if check_back_button:
+        page.go_back()
+        page.wait_for_load_state("load")
+        at(page, f"/{journey}/children/1")
+        assert page.get_by_label("First name", exact=True).input_value() == child["first_name"]
+        assert page.get_by_label("Last name", exact=True).input_value() == child["last_name"]
+        assert page.get_by_role("group", name="Date of birth").get_by_label("Year", exact=True).input_value() \
+            == child["date_of_birth"][:4]
+        audit(page, "after the back button")
+        continue_(page)  # sending it again replaces the child, it does not add a second one
+        at(page, f"/{journey}/children")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "You have added 1 child"
+    audit(page)
+    choose(page, "Do you need to add another child?", "No")
+    continue_(page)
+
+
+def send_and_confirm(page, audit: AxeAudit, db: Session, journey: str, *, panel: str, must_show: list[str]) -> str:
+    at(page, f"/{journey}/check")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your answers before sending"
+    body = page.locator("main").inner_text()
+    for expected in must_show:
+        assert expected in body, f"check page does not show {expected!r}"
+    audit(page)
+    before = count_contacts(db)
+    page.get_by_role("button", name="Accept and send").click()
+    page.wait_for_url(f"**/{journey}/confirmation")
+    assert page.get_by_role("heading", level=1).inner_text() == panel
+    match = REFERENCE.search(page.locator("main").inner_text())
+    assert match, "the confirmation page shows no FD-YYYY-NNNNNN reference"
+    audit(page)
+    assert count_contacts(db) == before + 1
+    stored = db.execute(text("SELECT journey FROM contacts WHERE reference = :r"), {"r": match.group()}).scalar_one()
+    assert stored == journey
+    return match.group()
+
+
+# --- The journeys -----------------------------------------------------------------------------------------------
+def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Session) -> None:
+    a = professional_concern()
+    child, person = a["children"][0], a["household"][0]
+
+    start(page, audit, "report")
+    answer_no_danger(page, audit, "report", try_empty=True)
+
+    at(page, "/report/who")
+    audit(page)
+    choose(page, "Are you contacting us as a professional or as a member of the public?", "As a professional")
+    continue_(page)
+
+    at(page, "/report/your-details")
+    audit(page)
+    fill(page, "Full name", a["referrer_name"])
+    fill(page, "Job title", a["referrer_role"])
+    fill(page, "Organisation", a["referrer_organisation"])
+    choose(page, "Where do you work?", "A school, college or nursery")
+    fill(page, "Phone number", as_typed(a["referrer_phone"]))
+    fill(page, "Email address", a["referrer_email"])
+    continue_(page)
+
+    audit(page)
+    add_child(page, audit, "report", child, born_question="Has the child been born?", check_back_button=True)
+
+    at(page, "/report/household/1")
+    audit(page)
+    fill(page, "Full name", person["name"])
+    choose(page, "Relationship to the child", "Mother")
+    choose(page, "Do they have parental responsibility?", "Yes")
+    choose(page, "Do they live with the child?", "Yes")
+    continue_(page)
+    at(page, "/report/household")
+    assert page.get_by_role("heading", level=1).inner_text() == "You have added 1 person"
+    audit(page)
+    choose(page, "Do you need to add another person?", "No")
+    continue_(page)
+
+    at(page, "/report/harm")
+    audit(page)
+    choose(page, "Is there someone you think has harmed, or might harm, the child?", "Yes")
+    fill(page, "Their name, if you know it (optional)", a["perpetrator_name"])
+    fill(page, "How do they know the child?", a["perpetrator_relationship"])
+    choose(page, "Do they live with the child?", "Yes")
+    continue_(page)
+
+    at(page, "/report/concern")
+    audit(page)
+    tick(page, "What are you worried about?", "Physical abuse or injury", "Domestic abuse at home")
+    fill(page, "What has happened?", a["what_happened"])
+    fill(page, "When did it happen? (optional)", a["when_happened"])
+    fill(page, "How did you find out? (optional)", a["how_known"])
+    fill(page, "Where is the child now?", a["child_location"])
+    continue_(page)
+
+    at(page, "/report/family")
+    audit(page)
+    tick(page, "Is there any of the following in the child's home?", "Domestic abuse")
+    fill(page, "What is going well for the child and family? (optional)", a["strengths"])
+    continue_(page)
+
+    at(page, "/report/level")
+    audit(page)
+    choose(page, "Which level of need do you think applies?", "Level 4: specialist help")
+    fill(page, "Why do you think this level applies?", a["level_reason"])
+    continue_(page)
+
+    at(page, "/report/consent")
+    audit(page)
+    choose(page, "Have the parents or carers been told about this referral?", "No")
+    fill(page, "Why have they not been told?", a["parents_not_told_reason"])
+    choose(page, "Has someone agreed to this referral and to information being shared?",
+           "No, they have not been asked")
+    fill(page, "Why are you referring without their agreement?", a["no_consent_reason"])
+    continue_(page)
+
+    send_and_confirm(page, audit, db_session, "report", panel="Referral sent",
+                     must_show=["Jayden Morris", a["referrer_organisation"], "Level 4: specialist help"])
+    audit.assert_clean()
+
+
+def test_member_of_the_public_reports_anonymously(page, audit: AxeAudit, db_session: Session) -> None:
+    a = public_concern()
+    child = a["children"][0]
+
+    start(page, audit, "report")
+    answer_no_danger(page, audit, "report")
+
+    at(page, "/report/who")
+    continue_(page)  # nothing chosen: the error summary on a non-heading radios page
+    at(page, "/report/who")
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    audit(page, "validation error")
+    choose(page, "Are you contacting us as a professional or as a member of the public?",
+           "As a member of the public")
+    continue_(page)
+
+    at(page, "/report/about-you")
+    audit(page)
+    choose(page, "How do you know the child?",
+           "I know the family, for example as a neighbour, friend or childminder")
+    choose(page, "Do you want to stay anonymous?", "Yes")
+    continue_(page)
+
+    audit(page)
+    add_child(page, audit, "report", child, born_question="Has the child been born?")
+
+    at(page, "/report/household/1")
+    audit(page)
+    fill(page, "Full name", "not known")
+    choose(page, "Relationship to the child", "Mother")
+    choose(page, "Do they have parental responsibility?", "Not known")
+    choose(page, "Do they live with the child?", "Yes")
+    continue_(page)
+    at(page, "/report/household")
+    audit(page)
+    choose(page, "Do you need to add another person?", "No")
+    continue_(page)
+
+    at(page, "/report/harm")
+    audit(page)
+    choose(page, "Is there someone you think has harmed, or might harm, the child?", "I do not know")
+    continue_(page)
+
+    at(page, "/report/concern")
+    audit(page)
+    tick(page, "What are you worried about?", "Neglect")
+    fill(page, "What has happened?", a["what_happened"])
+    fill(page, "Where is the child now?", a["child_location"])
+    continue_(page)
+
+    at(page, "/report/family")
+    audit(page)
+    tick(page, "Is there any of the following in the child's home?", "None that I know of")
+    continue_(page)
+
+    at(page, "/report/family-aware")  # no level or consent questions for the public
+    audit(page)
+    choose(page, "Do the child's parents or carers know you are contacting us?", "No")
+    continue_(page)
+
+    send_and_confirm(page, audit, db_session, "report", panel="Referral sent", must_show=["Lily Evans"])
+    assert "You chose to stay anonymous" in page.locator("main").inner_text()
+    audit.assert_clean()
+
+
+def test_family_asks_for_help(page, audit: AxeAudit, db_session: Session) -> None:
+    a = family_help_request()
+    child = a["children"][0]
+
+    start(page, audit, "help")
+    answer_no_danger(page, audit, "help")
+
+    at(page, "/help/about-you")
+    audit(page)
+    continue_(page)  # empty: every question on the page in the error summary
+    at(page, "/help/about-you")
+    assert page.get_by_role("alert").get_by_role("link").count() == 3
+    audit(page, "validation error")
+    fill(page, "Your full name", a["referrer_name"])
+    choose(page, "Your relationship to the children", "Mother")
+    choose(page, "Do you have parental responsibility for the children?", "Yes")
+    continue_(page)
+
+    at(page, "/help/contact")
+    audit(page)
+    fill(page, "Phone number", "07700 900982")
+    choose(page, "Is it safe for us to call or text you on this number?", "Yes")
+    fill(page, "Your postcode", a["postcode"])
+    continue_(page)
+
+    audit(page)
+    add_child(page, audit, "help", child, born_question="Has your child been born?")
+
+    at(page, "/help/help-needed")
+    audit(page)
+    tick(page, "What would you like help with?", "Parenting, behaviour or routines", "School attendance")
+    fill(page, "Tell us a bit more", a["what_happened"])
+    continue_(page)
+
+    at(page, "/help/agreement")
+    audit(page)
+    choose(page, "Do you agree to us sharing information about you and your children to help you?", "Yes")
+    continue_(page)
+
+    send_and_confirm(page, audit, db_session, "help", panel="Request sent",
+                     must_show=["Alfie Taylor", a["referrer_name"], "07700 900982"])
+    audit.assert_clean()
+
+
+# --- The safety gate and the fixed pages ------------------------------------------------------------------------
+@pytest.mark.parametrize("journey", ["report", "help"])
+def test_immediate_danger_goes_to_999_and_stores_nothing(page, audit: AxeAudit, db_session: Session,
+                                                         journey: str) -> None:
+    contacts = count_contacts(db_session)
+    start(page, audit, journey)
+    choose(page, DANGER, "Yes")
+    continue_(page)
+
+    at(page, "/emergency")
+    assert page.get_by_role("heading", level=1).inner_text() == "Call 999 now"
+    assert "999" in page.locator("main").inner_text()
+    audit(page)
+
+    assert count_contacts(db_session) == contacts
+    drafts = db_session.execute(select(Draft)).scalars().all()
+    assert all(d.answers == {} for d in drafts), "the danger answer was saved to a draft"
+    assert db_session.execute(select(func.count()).select_from(Draft).where(
+        Draft.submitted_reference.is_not(None))).scalar_one() == 0
+    audit.assert_clean()
+
+
+def test_fixed_pages(page, audit: AxeAudit) -> None:
+    response = page.goto("/")
+    assert response is not None and response.status == 200
+    assert page.get_by_role("link", name="Report a concern about a child").is_visible()
+    audit(page)
+
+    page.get_by_role("link", name="Accessibility statement").click()
+    at(page, "/accessibility")
+    audit(page)
+
+    response = page.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    audit(page, "404")
+
+    page.get_by_role("link", name="If a child is in danger").click()
+    at(page, "/emergency")
+    audit(page)
+    audit.assert_clean()
+
+
+def test_scripts_run_under_the_real_csp(browser, live_server: LiveServer) -> None:
+    """Without bypass_csp: GOV.UK Frontend loads and reveals a conditional question; the CSP refuses nothing."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        page.goto("/report/")
+        page.get_by_role("button", name="Start now").click()
+        page.wait_for_url("**/report/danger")
+        choose(page, DANGER, "No")
+        continue_(page)
+        choose(page, "Are you contacting us as a professional or as a member of the public?",
+               "As a member of the public")
+        continue_(page)
+        at(page, "/report/about-you")
+        assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
+        name = page.get_by_label("Your name", exact=True)
+        assert not name.is_visible(), "conditional reveal is not hidden: GOV.UK Frontend did not initialise"
+        choose(page, "Do you want to stay anonymous?", "No")
+        assert name.is_visible()
+    finally:
+        context.close()
+    assert not problems, f"console errors (a CSP refusal?): {problems}"

@@ -1,0 +1,47 @@
+import subprocess
+import sys
+
+import pytest
+
+from portal.config import ConfigError, check_secrets, from_environment
+
+
+def test_missing_secrets_stop_the_app_outside_development():
+    config = from_environment({"FRONTDOOR_ENV": "production"})
+    with pytest.raises(ConfigError, match="SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY"):
+        check_secrets(config)
+
+
+def test_create_app_fails_fast_without_secrets(tmp_path, monkeypatch):
+    from portal import create_app
+
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_defaults_are_secure():
+    config = from_environment({})
+    assert config["FORCE_HTTPS"] and config["SESSION_COOKIE_SECURE"]
+    assert config["OUT_OF_HOURS_NUMBER"] == "01344 351 999"
+    dev = from_environment({"FRONTDOOR_ENV": "development"})
+    assert not dev["FORCE_HTTPS"]
+
+
+def test_database_url_defaults_to_sqlite_in_the_instance_folder():
+    assert from_environment({}).get("DATABASE_URL").endswith("instance/frontdoor.db")
+    assert from_environment({"DATABASE_URL": "postgresql+psycopg://x/y"})["DATABASE_URL"] == "postgresql+psycopg://x/y"
+
+
+def test_write_env_generates_secrets_once(tmp_path):
+    env_file = tmp_path / ".env"
+    cmd = [sys.executable, "-m", "portal.cli", "dev", "write-env", str(env_file)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    first = env_file.read_text()
+    assert "FIELD_ENCRYPTION_KEYS=" in first and "FRONTDOOR_ENV=development" in first
+    assert oct(env_file.stat().st_mode)[-3:] == "600"
+    subprocess.run(cmd, check=True, capture_output=True)
+    assert env_file.read_text() == first  # never overwrites a developer's secrets
+    config = from_environment(dict(line.split("=", 1) for line in first.splitlines() if "=" in line))
+    check_secrets(config)

@@ -1,0 +1,310 @@
+"""The two web journeys end to end through the Flask test client, every error state included."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select, update
+
+from forms import examples
+from forms.drafts import Draft
+from mash import audit
+from mash.models import AuditEvent, Contact
+from tests.conftest import app_config, csrf_token
+from tests.journey_support import walk
+
+
+def count(db_session, model):
+    db_session.expire_all()
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_professional_reports_a_concern_end_to_end(client, db_session):
+    visited = walk(client, "report", examples.professional_concern())
+    pages = [p.split("?")[0] for p in visited]
+    assert pages[:4] == ["/report/danger", "/report/who", "/report/your-details", "/report/children/1"]
+    assert "/report/about-you" not in pages and "/report/family-aware" not in pages
+    assert pages[-3:] == ["/report/consent", "/report/check", "/report/confirmation"]
+    page = client.get("/report/confirmation").get_data(as_text=True)
+    reference = re.search(r"FD-\d{4}-\d{6}", page).group(0)
+    assert "decide what to do by" in page and "We will tell you what we decided" in page
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.reference == reference and contact.rag == "red" and contact.channel == "web"
+    assert contact.consent.status == "not_sought"
+    assert [e.event for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq))] == [
+        "contact.received", "consent.recorded"]
+    assert audit.verify(db_session).ok
+    # The draft keeps no second copy of what was sent.
+    assert db_session.scalars(select(Draft)).one().answers == {}
+
+
+def test_a_member_of_the_public_reports_anonymously(client, db_session):
+    visited = walk(client, "report", examples.public_concern())
+    assert "/report/about-you" in visited and "/report/level" not in visited
+    page = client.get("/report/confirmation").get_data(as_text=True)
+    assert "You chose to stay anonymous" in page
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.referrer_anonymous and contact.referral_source == "9"
+
+
+def test_a_parent_asks_for_help_end_to_end(client, db_session):
+    visited = walk(client, "help", examples.family_help_request())
+    assert [p.split("?")[0] for p in visited] == [
+        "/help/danger", "/help/about-you", "/help/contact", "/help/children/1", "/help/children",
+        "/help/help-needed", "/help/agreement", "/help/check", "/help/confirmation"]
+    assert "Request sent" in client.get("/help/confirmation").get_data(as_text=True)
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.kind == "early_help" and contact.consent.status == "given"
+
+
+def test_a_child_in_danger_gets_999_and_nothing_is_stored(client, db_session):
+    client.post("/report/begin")
+    response = client.post("/report/danger", data={"immediate_danger": "yes"})
+    assert response.location == "/emergency"
+    page = client.get("/emergency").get_data(as_text=True)
+    assert "call <strong>999</strong>" in page and "01344 351 999" in page and "Nothing you have told us" in page
+    assert count(db_session, Contact) == 0
+    assert all(d.answers == {} for d in db_session.scalars(select(Draft)))
+
+
+def test_empty_page_shows_a_govuk_error_summary(client):
+    client.post("/report/begin")
+    response = client.post("/report/danger", data={})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error:" in page and "There is a problem" in page
+    assert 'href="#immediate_danger"' in page and "Select yes if a child is in immediate danger right now" in page
+
+
+def test_a_validation_error_keeps_what_was_typed(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    response = client.post("/report/your-details", data={
+        "referrer_name": "Priya Shah", "referrer_role": "DSL", "referrer_organisation": "Oakfield",
+        "referrer_workplace": "school", "referrer_phone": "12345", "referrer_email": "not-an-email"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Priya Shah"' in page and 'value="12345"' in page
+    assert "Enter a UK phone number" in page and "Enter an email address in the correct format" in page
+
+
+def test_errors_in_dates_point_at_the_day_box(client):
+    client.post("/report/begin")
+    client.post("/report/danger", data={"immediate_danger": "no"})
+    client.post("/report/who", data={"referrer_type": "public"})
+    response = client.post("/report/children/1", data={
+        "born": "yes", "first_name": "A", "last_name": "B", "gender": "girl",
+        "date_of_birth-day": "1", "date_of_birth-month": "1", "date_of_birth-year": "2099"})
+    page = response.get_data(as_text=True)
+    assert 'href="#date_of_birth-day"' in page and "Date of birth must be today or in the past" in page
+    assert 'value="2099"' in page
+
+
+def test_the_back_button_finds_the_answers_already_given(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    page = client.get("/report/children/1").get_data(as_text=True)
+    assert 'value="Jayden"' in page and 'name="date_of_birth-year"' in page
+    page = client.get("/report/concern").get_data(as_text=True)
+    assert "bruising to his upper arm" in page
+    assert re.search(r'value="physical_abuse"\s+checked', page)
+
+
+def test_changing_an_answer_from_the_check_page_returns_there(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    page = client.get("/report/check").get_data(as_text=True)
+    assert "Check your answers" in page and "Priya Shah" in page and "Jayden Morris" in page
+    response = client.post("/report/concern?return=check", data={
+        "concern_categories": ["neglect"], "what_happened": "Changed", "child_location": "At school"})
+    assert response.location == "/report/check"
+    assert "Changed" in client.get("/report/check").get_data(as_text=True)
+
+
+def test_early_help_level_without_consent_is_explained(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    client.post("/report/level", data={"suggested_level": "2", "level_reason": "Needs support"})
+    response = client.post("/report/consent", data={"parents_told": "yes", "consent": "not_asked",
+                                                    "no_consent_reason": "Not asked yet"})
+    assert response.status_code == 400
+    assert "Early help (level 2 or 3) needs the agreement" in response.get_data(as_text=True)
+
+
+def test_switching_to_public_after_answering_as_a_professional_sends_the_public_pages(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    response = client.post("/report/who?return=check", data={"referrer_type": "public"})
+    assert response.location == "/report/about-you?return=check"
+    response = client.post(response.location, data={"referrer_relationship": "family", "anonymous": "yes"})
+    # "Have the parents been told?" was already answered on the professional page, so nothing is missing.
+    assert response.location == "/report/check"
+    page = client.get("/report/check").get_data(as_text=True)
+    assert "Do you want to stay anonymous?" in page and "Job title" not in page
+
+
+def test_adding_and_removing_a_second_child(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    response = client.post("/report/children", data={"add_another": "yes"})
+    assert response.location == "/report/children/2"
+    client.post("/report/children/2", data={"born": "no", "mother_name": "Kelly Morris", "due_date-day": "1",
+                                            "due_date-month": "3", "due_date-year": str(dt.date.today().year + 1)})
+    page = client.get("/report/children").get_data(as_text=True)
+    assert "You have added 2 children" in page and "Unborn baby of Kelly Morris" in page
+    client.post("/report/children/2/remove", data={"confirm": "yes"})
+    assert "You have added 1 child" in client.get("/report/children").get_data(as_text=True)
+
+
+def test_a_double_clicked_submit_makes_one_contact_and_the_same_confirmation(client, db_session):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    with client.session_transaction() as sess:
+        before = dict(sess)
+    first = client.post("/report/check")
+    with client.session_transaction() as sess:  # the second click still carries the old cookie
+        sess.clear()
+        sess.update(before)
+    second = client.post("/report/check")
+    assert first.location == second.location == "/report/confirmation"
+    assert count(db_session, Contact) == 1
+    assert re.search(r"FD-\d{4}-000001", client.get("/report/confirmation").get_data(as_text=True))
+
+
+def test_a_submit_that_loses_the_race_shows_the_winners_confirmation(client, db_session, monkeypatch):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    with client.session_transaction() as sess:
+        before = dict(sess)
+    answers = db_session.scalars(select(Draft)).one().answers
+    client.post("/report/check")
+    # Put the draft back as the second request saw it, and make it blind to the first's contact,
+    # as if both clicks had started together.
+    monkeypatch.setattr("mash.intake.find_by_idempotency_key", lambda session, key: None)
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess.update(before)
+    db_session.expire_all()
+    draft = db_session.scalars(select(Draft)).one()
+    draft.answers, draft.submitted_reference = answers, None
+    db_session.commit()
+    response = client.post("/report/check")
+    assert response.location == "/report/confirmation"
+    assert count(db_session, Contact) == 1
+
+
+def test_an_expired_draft_starts_again_without_losing_the_page_being_sent(client, db_session):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    db_session.execute(update(Draft).values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    db_session.commit()
+    assert client.get("/report/check").location == "/report/"
+    response = client.post("/report/danger", data={"immediate_danger": "no"})
+    assert response.status_code == 302
+    assert re.search(r'value="no"\s+checked', client.get("/report/danger").get_data(as_text=True))
+    assert "Continue where you left off" in client.get("/report/").get_data(as_text=True)
+
+
+def test_start_page_offers_to_carry_on(client):
+    walk(client, "help", examples.family_help_request(), submit=False)
+    page = client.get("/help/").get_data(as_text=True)
+    assert "Continue where you left off" in page and "Start again" in page
+    client.post("/help/begin", data={"fresh": "yes"})
+    assert "Continue where you left off" not in client.get("/help/").get_data(as_text=True)
+
+
+def test_a_family_that_does_not_agree_is_not_sent_but_is_signposted(client, db_session):
+    client.post("/help/begin")
+    answers = examples.family_help_request()
+    client.post("/help/danger", data={"immediate_danger": "no"})
+    client.post("/help/about-you", data={k: answers[k] for k in ("referrer_name", "referrer_relationship",
+                                                                  "has_parental_responsibility")})
+    response = client.post("/help/agreement", data={"consent_agree": "no"})
+    assert response.location == "/help/stop/agreement"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "we have not sent your request" in page and "0808 800 5000" in page
+    assert count(db_session, Contact) == 0
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/report/nope").status_code == 404
+    assert client.get("/report/children/99").status_code == 302
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Page not found" in page.get_data(as_text=True)
+
+
+def test_exit_this_page_is_on_every_journey_question(client):
+    client.post("/report/begin")
+    for path in ("/report/", "/report/danger", "/report/who", "/help/help-needed"):
+        assert "govuk-exit-this-page" in client.get(path).get_data(as_text=True), path
+
+
+def test_pages_are_never_cached_and_carry_security_headers(client):
+    response = client.get("/report/danger")
+    assert response.headers["Cache-Control"] == "no-store"
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "script-src 'self' 'nonce-" in csp and "frame-ancestors 'none'" in csp
+    page = response.get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts and all(f'nonce="{nonce}"' in s for s in scripts)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_govuk_assets_are_served_locally(client):
+    assert client.get("/assets/govuk-frontend.min.css").status_code == 200
+    assert client.get("/assets/images/favicon.svg").status_code == 200
+    assert client.get("/assets/../../package.json").status_code == 404
+
+
+# --- CSRF, rate limits and the 500 page need their own app settings ------------------------------------
+
+@pytest.fixture
+def csrf_client(database_url, tmp_path):
+    from portal import create_app
+
+    return create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True)).test_client()
+
+
+def test_a_missing_csrf_token_is_refused_and_the_typed_answer_kept(csrf_client, db_session):
+    csrf_client.post("/report/begin", data={"csrf_token": csrf_token(csrf_client.get("/report/").get_data(True))})
+    response = csrf_client.post("/report/who", data={"referrer_type": "professional"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This page was open for a long time" in page
+    assert re.search(r'value="professional"\s+checked', page)
+    # Nothing was saved from the refused post; the fresh token on the page lets it through.
+    retry = csrf_client.post("/report/who", data={"referrer_type": "professional", "csrf_token": csrf_token(page)})
+    assert retry.status_code == 302
+
+
+def test_a_stale_csrf_token_on_begin_gets_the_friendly_400(csrf_client):
+    response = csrf_client.post("/report/begin", data={"csrf_token": "stale"})
+    assert response.status_code == 400 and "there is a problem with the request" in response.get_data(True)
+
+
+def test_submissions_are_rate_limited(database_url, tmp_path):
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True, PAGE_RATE_LIMIT="3 per minute"))
+    client = app.test_client()
+    client.post("/report/begin")
+    statuses = [client.post("/report/danger", data={}).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    assert "too many attempts" in client.post("/report/danger", data={}).get_data(as_text=True)
+
+
+def test_an_unexpected_error_gets_the_friendly_500_without_details(database_url, tmp_path, monkeypatch, caplog):
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, PROPAGATE_UNEXPECTED=False))
+    client = app.test_client()
+    walk(client, "report", examples.professional_concern(), submit=False)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Priya Shah's referral failed")
+
+    monkeypatch.setattr("portal.journeys.receive_referral", broken)
+    response = client.post("/report/check")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Your answers so far have been kept" in page
+    assert "Priya" not in page and "Priya" not in caplog.text
+    # The draft survived, so sending again later works.
+    monkeypatch.undo()
+    assert client.post("/report/check").location == "/report/confirmation"
