@@ -39,7 +39,8 @@ db: setup ## Create or upgrade the database (SQLite at instance/frontdoor.db unl
 .PHONY: run
 run: db ## Set everything up and start the front door at http://127.0.0.1:5000
 	$(BIN)/frontdoor demo load
-	$(BIN)/honcho start -f Procfile
+	@echo "Front Door: http://$(HOST):$(PORT)/  (report a concern: /report, ask for help: /help; Ctrl-C stops)"
+	HOST=$(HOST) $(BIN)/honcho start -f Procfile -p $(PORT)
 
 .PHONY: lint
 lint: setup ## Ruff over the code
