@@ -411,7 +411,8 @@ def test_scripts_run_under_the_real_csp(browser, live_server: LiveServer) -> Non
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: problems.append(f"{msg.text} ({msg.location.get('url')})")
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     try:
         page.goto("/report/")
