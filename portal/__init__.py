@@ -11,6 +11,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask, Response, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import db
 from portal.config import ROOT, check_secrets, from_environment
@@ -42,6 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["DRAFT_TTL_DAYS"])
+    if app.config["PROXY_FIX_HOPS"]:
+        # Behind a load balancer: trust exactly that many X-Forwarded-* hops (rate limits key on the client).
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keyring.configure(app.config["FIELD_ENCRYPTION_KEYS"], app.config["BLIND_INDEX_KEY"])
 

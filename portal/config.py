@@ -39,6 +39,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "20 per minute;300 per hour"),
         "PAGE_RATE_LIMIT": env.get("PAGE_RATE_LIMIT", "120 per minute"),
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), not development),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -104,8 +104,9 @@ class _JourneyViews:
         draft = self._draft()
         if draft is None or draft.submitted_reference:
             draft = start_draft(db.session(), self.journey.name, ttl=_draft_ttl())
+            # A browser-session cookie: answers survive time-outs and the back button while the browser is open,
+            # but a shared family computer does not offer them to the next person after it is closed.
             session[self._session_key] = draft.id
-            session.permanent = True
         return draft
 
     def _save(self, draft: Draft, answers: dict[str, Any]) -> None:
@@ -136,6 +137,9 @@ class _JourneyViews:
 
     def begin(self):
         if request.form.get("fresh") == "yes":
+            old = self._draft()
+            if old is not None and not old.submitted_reference:
+                db.session().delete(old)  # "start again" really forgets what was typed
             session.pop(self._session_key, None)
         draft = self._draft_or_new()
         db.session().commit()

@@ -196,12 +196,22 @@ def test_an_expired_draft_starts_again_without_losing_the_page_being_sent(client
     assert "Continue where you left off" in client.get("/report/").get_data(as_text=True)
 
 
-def test_start_page_offers_to_carry_on(client):
+def test_start_page_offers_to_carry_on(client, db_session):
     walk(client, "help", examples.family_help_request(), submit=False)
     page = client.get("/help/").get_data(as_text=True)
     assert "Continue where you left off" in page and "Start again" in page
     client.post("/help/begin", data={"fresh": "yes"})
     assert "Continue where you left off" not in client.get("/help/").get_data(as_text=True)
+    # The old answers are gone from the server too, not just forgotten by the browser.
+    db_session.expire_all()
+    assert all(d.answers == {} for d in db_session.scalars(select(Draft)))
+
+
+def test_the_draft_cookie_ends_with_the_browser(client):
+    response = client.post("/report/begin")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" not in cookie and "Max-Age" not in cookie
 
 
 def test_a_family_that_does_not_agree_is_not_sent_but_is_signposted(client, db_session):
@@ -308,3 +318,17 @@ def test_an_unexpected_error_gets_the_friendly_500_without_details(database_url,
     # The draft survived, so sending again later works.
     monkeypatch.undo()
     assert client.post("/report/check").location == "/report/confirmation"
+
+
+def test_behind_a_proxy_each_client_has_its_own_rate_limit(database_url, tmp_path):
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True, PAGE_RATE_LIMIT="2 per minute",
+                                PROXY_FIX_HOPS=1))
+    school, parent = app.test_client(), app.test_client()
+    for c in (school, parent):
+        c.post("/report/begin")
+    school_statuses = [school.post("/report/danger", headers={"X-Forwarded-For": "198.51.100.7"}).status_code
+                       for _ in range(3)]
+    parent_status = parent.post("/report/danger", headers={"X-Forwarded-For": "203.0.113.9"}).status_code
+    assert school_statuses == [400, 400, 429] and parent_status == 400
