@@ -14,7 +14,7 @@ lands on both alike.
 Target: p50 under 30 ms, and under 3x the baseline's p50.
 
     .venv/bin/python bench/submit_referral.py [--n 1000] [--warmup 20] [--backends sqlite,postgres]
-                                              [--profile] [--keep-going]
+                                              [--profile]
 
 Nothing personal is printed: only timings, counts and (with --profile) function names.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -27,25 +27,45 @@ def _digest(prev_hash: str, seq: int, at: dt.datetime, event: str, actor: str, c
     return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """An event to append: what happened, who did it, to which contact, and why. No personal data."""
+
+    event: str
+    actor: str
+    contact_id: int | None = None
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    at: dt.datetime | None = None
+
+
 def record(session: Session, *, event: str, actor: str, contact_id: int | None = None,
            reason: str | None = None, details: dict[str, Any] | None = None,
            at: dt.datetime | None = None) -> AuditEvent:
-    """Append an event in the caller's transaction. Details must hold no personal data."""
-    at = at or utcnow()
-    details = details or {}
+    """Append one event in the caller's transaction."""
+    return append(session, [Entry(event, actor, contact_id, reason, details or {}, at)])[0]
+
+
+def append(session: Session, entries: list[Entry]) -> list[AuditEvent]:
+    """Append events in order, in the caller's transaction, with one bump of the chain's head."""
     # Bumping the head first takes the write lock, so concurrent writers cannot fork the chain.
     row = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
         .returning(AuditHead.seq, AuditHead.last_hash)
     ).one()
-    seq, prev_hash = row.seq, row.last_hash
-    digest = _digest(prev_hash, seq, at, event, actor, contact_id, reason, details)
-    audit_event = AuditEvent(seq=seq, at=at, event=event, actor=actor, contact_id=contact_id, reason=reason,
-                             details=details, prev_hash=prev_hash, hash=digest)
-    session.add(audit_event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
-    session.flush([audit_event])
-    return audit_event
+    seq, prev_hash = row.seq - len(entries), row.last_hash
+    events = []
+    for entry in entries:
+        seq += 1
+        at = entry.at or utcnow()
+        digest = _digest(prev_hash, seq, at, entry.event, entry.actor, entry.contact_id, entry.reason,
+                         entry.details)
+        events.append(AuditEvent(seq=seq, at=at, event=entry.event, actor=entry.actor, contact_id=entry.contact_id,
+                                 reason=entry.reason, details=entry.details, prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
+    session.add_all(events)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash))
+    return events
 
 
 @dataclass(frozen=True)

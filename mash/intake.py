@@ -114,15 +114,17 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         if idempotency_key and "idempotency_key" in str(exc):
             raise DuplicateSubmission(idempotency_key) from exc
         raise
-    audit.record(session, event="contact.received", actor=actor, contact_id=contact.id, at=received_at,
-                 details={"reference": contact.reference, "channel": channel, "kind": referral.kind,
-                          "rag": triage.rag, "flags": triage.flags, "referral_source": contact.referral_source,
-                          "decision_due_at": contact.decision_due_at.isoformat()})
-    audit.record(session, event="consent.recorded", actor=actor, contact_id=contact.id, at=received_at,
-                 reason=None if summary["status"] == "given" else "proceeding without consent",
-                 details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,
-                          "special_category_basis": SPECIAL_CATEGORY_BASIS,
-                          "parents_told": summary["parents_told"]})
+    audit.append(session, [
+        audit.Entry("contact.received", actor, contact.id, at=received_at, details={
+            "reference": contact.reference, "channel": channel, "kind": referral.kind, "rag": triage.rag,
+            "flags": triage.flags, "referral_source": contact.referral_source,
+            "decision_due_at": contact.decision_due_at.isoformat()}),
+        audit.Entry("consent.recorded", actor, contact.id, at=received_at,
+                    reason=None if summary["status"] == "given" else "proceeding without consent",
+                    details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,
+                             "special_category_basis": SPECIAL_CATEGORY_BASIS,
+                             "parents_told": summary["parents_told"]}),
+    ])
     return contact
 
 

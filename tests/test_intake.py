@@ -97,7 +97,7 @@ def test_a_failed_intake_leaves_nothing_half_saved(db_session, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(audit, "record", boom)
+    monkeypatch.setattr(audit, "append", boom)
     referral, _ = REPORT.validate(examples.professional_concern())
     with pytest.raises(RuntimeError):
         receive_referral(db_session, referral, channel="web", actor="public:web")
