@@ -174,7 +174,7 @@ class Field:
             if year < 1000:
                 raise FieldError("Year must include 4 numbers")
             value = dt.date(year, month, day)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             if isinstance(exc, FieldError):
                 raise
             raise FieldError(f"{subject} must be a real date") from None

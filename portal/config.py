@@ -44,6 +44,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The longest journey page is a few kilobytes: refuse anything larger than this before parsing it.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "WTF_CSRF_TIME_LIMIT": int(env.get("WTF_CSRF_TIME_LIMIT", "3600")),
         "DRAFT_TTL_DAYS": int(env.get("DRAFT_TTL_DAYS", "7")),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",

@@ -296,6 +296,8 @@ class _JourneyViews:
         step = self.journey.step(slug)
         if not isinstance(step, Page) or step.stops_when is None:
             abort(404)
+        if step is self.journey.steps[0]:
+            return redirect(url_for("pages.emergency"))
         return render_template(f"{self.journey.name}/stop-{slug}.html", journey=self.journey, step=step)
 
     def _context(self) -> dict[str, Any]:
