@@ -53,7 +53,8 @@ REFERRER_TYPE = Page(
                          hint="For example, a teacher, health visitor, GP, police officer or housing officer"),
                   Choice("public", "As a member of the public",
                          hint="For example, a parent, relative, neighbour or the young person themselves"),
-              ), personal=False),
+              ), personal=False,
+              error_required="Select whether you are contacting us as a professional or as a member of the public"),
     ),
     exit_page=True,
 )
@@ -70,7 +71,8 @@ PROFESSIONAL_DETAILS = Page(
         Field("referrer_role", "Job title", hint="For example, designated safeguarding lead", personal=False),
         Field("referrer_organisation", "Organisation", hint="For example, the name of your school or practice",
               personal=False),
-        Field("referrer_workplace", "Where do you work?", "radios", choices=WORKPLACES, personal=False),
+        Field("referrer_workplace", "Where do you work?", "radios", choices=WORKPLACES, personal=False,
+              error_required="Select where you work"),
         Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20",
               hint="A number we can reach you on today"),
         Field("referrer_email", "Email address", "email", autocomplete="email",
@@ -91,9 +93,11 @@ PUBLIC_DETAILS = Page(
     exit_page=True,
     fields=(
         Field("referrer_relationship", "How do you know the child?", "radios", choices=PUBLIC_RELATIONSHIPS,
-              personal=False),
+              personal=False,
+              error_required="Select how you know the child"),
         Field("anonymous", "Do you want to stay anonymous?", "radios", choices=YES_NO, personal=False,
-              hint="You do not have to give your name. If you do, we will never tell the family who you are."),
+              hint="You do not have to give your name. If you do, we will never tell the family who you are.",
+              error_required="Select yes if you want to stay anonymous"),
         Field("referrer_name", "Your name", show_if=when("anonymous", "no"), autocomplete="name"),
         Field("referrer_phone", "Phone number", "phone", required=False, show_if=when("anonymous", "no"),
               autocomplete="tel", width="20"),
@@ -101,7 +105,8 @@ PUBLIC_DETAILS = Page(
               autocomplete="email"),
         Field("safe_to_contact", "Is it safe for us to call, text or email you?", "radios", choices=YES_NO,
               show_if=when("anonymous", "no"), personal=False,
-              hint="Select no if someone else might see or hear our messages"),
+              hint="Select no if someone else might see or hear our messages",
+              error_required="Select yes if it is safe for us to call, text or email you"),
     ),
 )
 
@@ -115,7 +120,8 @@ CHILD_PAGE = Page(
     title="About the child",
     fields=(
         Field("born", "Has the child been born?", "radios", choices=choices(
-            ("yes", "Yes"), Choice("no", "No, this is about an unborn baby")), personal=False),
+            ("yes", "Yes"), Choice("no", "No, this is about an unborn baby")), personal=False,
+              error_required="Select yes if the child has been born"),
         Field("first_name", "First name", show_if=BORN, autocomplete="off"),
         Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
         Field("mother_name", "Mother's full name", show_if=UNBORN, autocomplete="off"),
@@ -124,7 +130,8 @@ CHILD_PAGE = Page(
               hint="For example, 27 3 2015. If you do not know it exactly, give your best guess"),
         Field("due_date", "Expected due date", "date", show_if=UNBORN, date_rule="future",
               hint="For example, 14 4 2027"),
-        Field("gender", "Gender", "radios", choices=GENDERS, show_if=BORN, personal=False),
+        Field("gender", "Gender", "radios", choices=GENDERS, show_if=BORN, personal=False,
+              error_required="Select the child's gender, or not known"),
         Field("address", "Address", "textarea", required=False, max_length=300,
               hint="Where the child lives now, if you know it"),
         Field("postcode", "Postcode", "postcode", required=False, width="10", autocomplete="off"),
@@ -160,10 +167,13 @@ PERSON_PAGE = Page(
           "who lives with or often visits the child.",
     fields=(
         Field("name", "Full name", hint="Write ‘not known’ if you do not know", autocomplete="off"),
-        Field("relationship", "Relationship to the child", "radios", choices=RELATIONSHIPS, personal=False),
+        Field("relationship", "Relationship to the child", "radios", choices=RELATIONSHIPS, personal=False,
+              error_required="Select their relationship to the child"),
         Field("parental_responsibility", "Do they have parental responsibility?", "radios", personal=False,
-              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))),
-        Field("lives_with_child", "Do they live with the child?", "radios", choices=YES_NO, personal=False),
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known")),
+              error_required="Select whether they have parental responsibility, or not known"),
+        Field("lives_with_child", "Do they live with the child?", "radios", choices=YES_NO, personal=False,
+              error_required="Select yes if they live with the child"),
         Field("date_of_birth", "Date of birth", "date", required=False, date_rule="past", max_years_ago=120),
         Field("address", "Address, if different from the child's", "textarea", required=False, max_length=300),
     ),
@@ -177,14 +187,17 @@ PERPETRATOR = Page(
     exit_page=True,
     fields=(
         Field("alleged_perpetrator", "Is there someone you think has harmed, or might harm, the child?", "radios",
-              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False),
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False,
+              error_required="Select yes if you think someone has harmed, or might harm, the child"),
         Field("perpetrator_name", "Their name, if you know it", required=False,
               show_if=when("alleged_perpetrator", "yes")),
         Field("perpetrator_relationship", "How do they know the child?", show_if=when("alleged_perpetrator", "yes"),
-              hint="For example, mother's partner, uncle, neighbour"),
+              hint="For example, mother's partner, uncle, neighbour",
+              error_required="Enter how they know the child"),
         Field("perpetrator_lives_with_child", "Do they live with the child?", "radios", personal=False,
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
-              show_if=when("alleged_perpetrator", "yes")),
+              show_if=when("alleged_perpetrator", "yes"),
+              error_required="Select whether they live with the child"),
     ),
 )
 
@@ -215,14 +228,17 @@ CONCERN = Page(
     exit_page=True,
     fields=(
         Field("concern_categories", "What are you worried about?", "checkboxes", choices=CONCERN_CATEGORIES,
-              hint="Select all that apply", personal=False),
+              hint="Select all that apply", personal=False,
+              error_required="Select what you are worried about"),
         Field("what_happened", "What has happened?", "textarea", max_length=5000,
-              hint="Tell us what you saw, heard or were told, in your own words. Include who was involved."),
+              hint="Tell us what you saw, heard or were told, in your own words. Include who was involved.",
+              error_required="Enter what has happened"),
         Field("when_happened", "When did it happen?", required=False, hint="For example, this morning, or 12 November"),
         Field("how_known", "How did you find out?", "textarea", required=False, max_length=2000,
               hint="For example, the child told me, I saw it, someone else told me"),
         Field("child_location", "Where is the child now?",
-              hint="For example, at school, at home with their mother, not known"),
+              hint="For example, at school, at home with their mother, not known",
+              error_required="Enter where the child is now, or ‘not known’"),
     ),
 )
 
@@ -236,7 +252,8 @@ CONTEXT = Page(
     title="The family and what has been done",
     fields=(
         Field("household_factors", "Is there any of the following in the child's home?", "checkboxes",
-              choices=HOUSEHOLD_FACTORS, hint="Select all that apply", personal=False),
+              choices=HOUSEHOLD_FACTORS, hint="Select all that apply", personal=False,
+              error_required="Select any of these in the child's home, or ‘None that I know of’"),
         Field("strengths", "What is going well for the child and family?", "textarea", required=False,
               max_length=2000, hint="Strengths and anything that keeps the child safe"),
         Field("actions_taken", "What has been done already?", "textarea", required=False, max_length=2000),
@@ -259,8 +276,10 @@ LEVEL = Page(
     show_if=PROFESSIONAL,
     fields=(
         Field("suggested_level", "Which level of need do you think applies?", "radios", choices=LEVELS,
-              hint="Use the Berkshire West levels of need. The MASH will make its own decision.", personal=False),
-        Field("level_reason", "Why do you think this level applies?", "textarea", max_length=2000),
+              hint="Use the Berkshire West levels of need. The MASH will make its own decision.", personal=False,
+              error_required="Select the level of need you think applies"),
+        Field("level_reason", "Why do you think this level applies?", "textarea", max_length=2000,
+              error_required="Enter why you think this level applies"),
     ),
 )
 
@@ -284,20 +303,27 @@ PROFESSIONAL_CONSENT = Page(
     checks=(professional_consent,),
     fields=(
         Field("parents_told", "Have the parents or carers been told about this referral?", "radios",
-              choices=YES_NO, personal=False),
+              choices=YES_NO, personal=False,
+              error_required="Select yes if the parents or carers have been told about this referral"),
         Field("parents_not_told_reason", "Why have they not been told?", "textarea", max_length=1000,
               show_if=when("parents_told", "no"),
-              hint="For example, telling them could put the child at risk or get in the way of a police investigation"),
+              hint="For example, telling them could put the child at risk or get in the way of a police investigation",
+              error_required="Enter why the parents or carers have not been told"),
         Field("consent", "Has someone agreed to this referral and to information being shared?", "radios",
               personal=False, choices=choices(
-                  ("yes", "Yes"), ("refused", "No, they refused"), ("not_asked", "No, they have not been asked"))),
-        Field("consent_given_by", "Who agreed?", show_if=when("consent", "yes"), hint="Their full name"),
+                  ("yes", "Yes"), ("refused", "No, they refused"), ("not_asked", "No, they have not been asked")),
+              error_required="Select whether someone has agreed to this referral"),
+        Field("consent_given_by", "Who agreed?", show_if=when("consent", "yes"), hint="Their full name",
+              error_required="Enter the name of the person who agreed"),
         Field("consent_given_by_relationship", "What is their relationship to the child?", "radios",
-              choices=CONSENT_GIVERS, show_if=when("consent", "yes"), personal=False),
+              choices=CONSENT_GIVERS, show_if=when("consent", "yes"), personal=False,
+              error_required="Select their relationship to the child"),
         Field("consent_covers", "Whose information does their agreement cover?", "checkboxes",
-              choices=CONSENT_COVERS, show_if=when("consent", "yes"), personal=False),
+              choices=CONSENT_COVERS, show_if=when("consent", "yes"), personal=False,
+              error_required="Select whose information their agreement covers"),
         Field("no_consent_reason", "Why are you referring without their agreement?", "textarea", max_length=1000,
-              show_if=when("consent", "refused", "not_asked")),
+              show_if=when("consent", "refused", "not_asked"),
+              error_required="Enter why you are referring without their agreement"),
     ),
 )
 PUBLIC_CONSENT = Page(
@@ -307,7 +333,8 @@ PUBLIC_CONSENT = Page(
     exit_page=True,
     fields=(
         Field("parents_told", "Do the child's parents or carers know you are contacting us?", "radios",
-              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False),
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False,
+              error_required="Select whether the child's parents or carers know you are contacting us"),
         Field("parents_not_told_reason", "Why have you not told them?", "textarea", required=False, max_length=1000,
               show_if=when("parents_told", "no"),
               hint="For example, it could put the child or you at risk. You do not have to answer this"),
@@ -335,11 +362,12 @@ HELP_ABOUT_YOU = Page(
     fields=(
         Field("referrer_name", "Your full name", autocomplete="name"),
         Field("referrer_relationship", "Your relationship to the children", "radios", choices=HELP_RELATIONSHIPS,
-              personal=False),
+              personal=False, error_required="Select your relationship to the children"),
         Field("has_parental_responsibility", "Do you have parental responsibility for the children?", "radios",
               personal=False, choices=choices(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
               hint="Mothers always have it. Fathers usually do if they were married to the mother or are named "
-                   "on the birth certificate."),
+                   "on the birth certificate.",
+              error_required="Select whether you have parental responsibility for the children"),
     ),
 )
 HELP_CONTACT = Page(
@@ -348,7 +376,8 @@ HELP_CONTACT = Page(
     fields=(
         Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20"),
         Field("safe_to_contact", "Is it safe for us to call or text you on this number?", "radios", choices=YES_NO,
-              personal=False, hint="Select no if someone else might see or hear our messages"),
+              personal=False, hint="Select no if someone else might see or hear our messages",
+              error_required="Select yes if it is safe for us to call or text you on this number"),
         Field("referrer_email", "Email address", "email", required=False, autocomplete="email"),
         Field("postcode", "Your postcode", "postcode", autocomplete="postal-code", width="10",
               hint="So that we can suggest services near you"),
@@ -359,7 +388,8 @@ HELP_CHILD_PAGE = Page(
     title="About your child",
     fields=(
         Field("born", "Has your child been born?", "radios", choices=choices(
-            ("yes", "Yes"), Choice("no", "No, I am pregnant or expecting a baby")), personal=False),
+            ("yes", "Yes"), Choice("no", "No, I am pregnant or expecting a baby")), personal=False,
+              error_required="Select yes if your child has been born"),
         Field("first_name", "First name", show_if=BORN, autocomplete="off"),
         Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
         Field("date_of_birth", "Date of birth", "date", show_if=BORN, date_rule="past", max_years_ago=19,
@@ -390,9 +420,11 @@ HELP_NEEDED = Page(
     exit_page=True,
     fields=(
         Field("concern_categories", "What would you like help with?", "checkboxes", choices=HELP_CATEGORIES,
-              hint="Select all that apply", personal=False),
+              hint="Select all that apply", personal=False,
+              error_required="Select what you would like help with"),
         Field("what_happened", "Tell us a bit more", "textarea", max_length=2000,
-              hint="What is happening and what would help. A few sentences is enough."),
+              hint="What is happening and what would help. A few sentences is enough.",
+              error_required="Tell us a bit more about what is happening"),
     ),
 )
 HELP_CONSENT = Page(
@@ -409,9 +441,11 @@ HELP_CONSENT = Page(
               error_required="Select yes if you agree to us sharing information to help you"),
         Field("pr_person_name", "Name of a person with parental responsibility", personal=True,
               show_if=when("has_parental_responsibility", "no", "not_sure"),
-              hint="We also need the agreement of someone who has parental responsibility, such as the child's mother"),
+              hint="We also need the agreement of someone who has parental responsibility, such as the child's mother",
+              error_required="Enter the name of a person with parental responsibility"),
         Field("pr_person_agrees", "Have they agreed to you asking us for help?", "radios", choices=YES_NO,
-              show_if=when("has_parental_responsibility", "no", "not_sure"), personal=False),
+              show_if=when("has_parental_responsibility", "no", "not_sure"), personal=False,
+              error_required="Select yes if they have agreed to you asking us for help"),
     ),
 )
 

@@ -84,8 +84,10 @@ def test_control_characters_are_removed_and_newlines_kept():
 def test_required_field_messages_follow_govuk_style():
     with pytest.raises(FieldError, match="^Enter full name$"):
         Field("referrer_name", "Full name").clean("  ")
-    with pytest.raises(FieldError, match="^Select where do you work$"):
-        Field("w", "Where do you work?", "radios", choices=()).clean(None)
+    with pytest.raises(FieldError, match="^Select gender$"):
+        Field("g", "Gender", "radios", choices=()).clean(None)
+    with pytest.raises(FieldError, match="^Select where you work$"):
+        REPORT.step("your-details").field("referrer_workplace").clean(None)
 
 
 def test_unknown_choice_values_are_refused():
@@ -173,3 +175,13 @@ def test_every_field_name_means_one_thing():
 def test_when_condition_reads_checkbox_lists():
     assert when("c", "b").holds({"c": ["a", "b"]})
     assert not when("c", "z").holds({"c": ["a", "b"]})
+
+
+def test_every_required_question_has_a_written_error_message():
+    # Messages generated from a question read badly ("Select do you want to stay anonymous"): write them.
+    for journey in (REPORT, HELP):
+        for page in journey.pages():
+            for field in page.fields:
+                if field.required and (field.kind in ("radios", "checkboxes") or field.label.endswith("?")):
+                    assert field.error_required, f"{journey.name}/{page.slug}: {field.name}"
+                    assert not field.error_required.startswith(("Select do ", "Select is ", "Enter what is"))
