@@ -29,14 +29,16 @@ def professional_consent(answers: Answers) -> list[tuple[str, str]]:
             "significant harm, go back and choose level 4",
         ))
     if consent == "yes":
-        problems.extend(_consent_giver_problems(answers))
+        problems.extend(_consent_giver_problems(answers, early_help=level in EARLY_HELP_LEVELS))
     return problems
 
 
-def _consent_giver_problems(answers: Answers) -> list[tuple[str, str]]:
+def _consent_giver_problems(answers: Answers, *, early_help: bool) -> list[tuple[str, str]]:
+    """Who agreed, and for whom. Early help cannot go ahead on anyone else's say-so; a level-4 referral
+    needs no consent at all, so there whatever agreement was given is recorded as it is."""
     problems: list[tuple[str, str]] = []
     giver = answers.get("consent_given_by_relationship")
-    if giver not in CAN_CONSENT:
+    if early_help and giver not in CAN_CONSENT:
         problems.append((
             "consent_given_by_relationship",
             "Agreement must come from someone with parental responsibility, or from a young person who "
@@ -49,7 +51,7 @@ def _consent_giver_problems(answers: Answers) -> list[tuple[str, str]]:
             "to it. Check your answers",
         ))
     covers = answers.get("consent_covers") or []
-    if "children" not in covers:
+    if early_help and "children" not in covers:
         problems.append(("consent_covers", "The agreement must cover the children you are referring"))
     return problems
 
@@ -71,11 +73,12 @@ def family_consent(answers: Answers) -> list[tuple[str, str]]:
 def consent_summary(kind: str, answers: Answers) -> dict[str, Any]:
     """What the consent record says, derived once from validated answers (used by mash.intake)."""
     if kind == "early_help":
+        # They agreed to sharing "information about you and your children" (forms.referral.HELP_CONSENT).
         own = answers.get("has_parental_responsibility") == "yes"
         return {
             "status": "given",
             "given_by": answers.get("referrer_name") if own else answers.get("pr_person_name"),
-            "given_by_relationship": "parent" if own else "carer_pr",
+            "given_by_relationship": answers.get("referrer_relationship") if own else None,
             "covers": ["children", "parents"],
             "parents_told": "yes",
             "parents_not_told_reason": None,
@@ -90,5 +93,6 @@ def consent_summary(kind: str, answers: Answers) -> dict[str, Any]:
         "covers": answers.get("consent_covers") if status == "given" else [],
         "parents_told": answers.get("parents_told"),
         "parents_not_told_reason": answers.get("parents_not_told_reason"),
-        "without_consent_reason": answers.get("no_consent_reason") if status != "given" else None,
+        "without_consent_reason": (answers.get("no_consent_reason") or answers.get("not_asked_reason"))
+        if status != "given" else None,
     }

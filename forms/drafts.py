@@ -34,6 +34,7 @@ class Draft(Base):
 
 def start_draft(session: Session, journey: str, *, ttl: dt.timedelta, now: dt.datetime | None = None) -> Draft:
     now = now or utcnow()
+    purge_expired(session, now=now)  # indexed and cheap: no scheduler needed to keep old answers from lingering
     draft = Draft(id=secrets.token_urlsafe(32), journey=journey, answers={}, created_at=now, updated_at=now,
                   expires_at=now + ttl)
     session.add(draft)

@@ -50,7 +50,7 @@ def professional_concern(**overrides: Any) -> dict[str, Any]:
         "parents_told": "no",
         "parents_not_told_reason": "Telling mum before a strategy discussion could put Jayden at risk.",
         "consent": "not_asked",
-        "no_consent_reason": "Significant harm is suspected; seeking consent could place the child at risk.",
+        "not_asked_reason": "Significant harm is suspected; seeking consent could place the child at risk.",
     }
     answers.update(overrides)
     return answers

@@ -19,7 +19,6 @@ SAFETY_GATE = Page(
                    "who is drunk, violent or threatening.",
               error_required="Select yes if a child is in immediate danger right now", personal=False),
     ),
-    exit_page=True,
     stops_when=when("immediate_danger", "yes"),
 )
 
@@ -56,7 +55,6 @@ REFERRER_TYPE = Page(
               ), personal=False,
               error_required="Select whether you are contacting us as a professional or as a member of the public"),
     ),
-    exit_page=True,
 )
 PROFESSIONAL = when("referrer_type", "professional")
 PUBLIC = when("referrer_type", "public")
@@ -90,7 +88,6 @@ PUBLIC_DETAILS = Page(
     slug="about-you",
     title="About you",
     show_if=PUBLIC,
-    exit_page=True,
     fields=(
         Field("referrer_relationship", "How do you know the child?", "radios", choices=PUBLIC_RELATIONSHIPS,
               personal=False,
@@ -184,7 +181,6 @@ HOUSEHOLD = Group("household", PERSON_PAGE, noun="person", title="Parents, carer
 PERPETRATOR = Page(
     slug="harm",
     title="Is there someone you think has harmed, or might harm, the child?",
-    exit_page=True,
     fields=(
         Field("alleged_perpetrator", "Is there someone you think has harmed, or might harm, the child?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False,
@@ -225,7 +221,6 @@ CONCERN_CATEGORIES = (
 CONCERN = Page(
     slug="concern",
     title="Your concern",
-    exit_page=True,
     fields=(
         Field("concern_categories", "What are you worried about?", "checkboxes", choices=CONCERN_CATEGORIES,
               hint="Select all that apply", personal=False,
@@ -322,15 +317,18 @@ PROFESSIONAL_CONSENT = Page(
               choices=CONSENT_COVERS, show_if=when("consent", "yes"), personal=False,
               error_required="Select whose information their agreement covers"),
         Field("no_consent_reason", "Why are you referring without their agreement?", "textarea", max_length=1000,
-              show_if=when("consent", "refused", "not_asked"),
+              show_if=when("consent", "refused"),
               error_required="Enter why you are referring without their agreement"),
+        Field("not_asked_reason", "Why have they not been asked?", "textarea", max_length=1000,
+              show_if=when("consent", "not_asked"),
+              hint="For example, asking could put the child at risk, or cause undue delay",
+              error_required="Enter why they have not been asked"),
     ),
 )
 PUBLIC_CONSENT = Page(
     slug="family-aware",
     title="Does the family know you are contacting us?",
     show_if=PUBLIC,
-    exit_page=True,
     fields=(
         Field("parents_told", "Do the child's parents or carers know you are contacting us?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")), personal=False,
@@ -417,7 +415,6 @@ HELP_CATEGORIES = (
 HELP_NEEDED = Page(
     slug="help-needed",
     title="What would you like help with?",
-    exit_page=True,
     fields=(
         Field("concern_categories", "What would you like help with?", "checkboxes", choices=HELP_CATEGORIES,
               hint="Select all that apply", personal=False,

@@ -13,8 +13,11 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import phonenumbers
+
+LONDON = ZoneInfo("Europe/London")
 
 Answers = dict[str, Any]
 FieldKind = Literal["text", "textarea", "radios", "checkboxes", "date", "phone", "email", "postcode"]
@@ -27,6 +30,11 @@ OFCOM_DRAMA_PREFIXES = ("7700900", "1632960", "1184960", "1214960", "1314960", "
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # Control characters other than newline and tab never belong in an answer.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def london_today() -> dt.date:
+    """Dates of birth are judged by the family's calendar, not the server's (which may run in UTC)."""
+    return dt.datetime.now(LONDON).date()
 
 
 class FieldError(ValueError):
@@ -122,7 +130,7 @@ class Field:
         if self.kind == "checkboxes":
             return self._clean_checkboxes(raw)
         if self.kind == "date":
-            return self._clean_date(raw, today or dt.date.today())
+            return self._clean_date(raw, today or london_today())
         text = _clean_text(raw, multiline=self.kind == "textarea")
         if not text:
             if self.required:
@@ -145,7 +153,12 @@ class Field:
         return text
 
     def _clean_checkboxes(self, raw: Any) -> list[str] | None:
-        values = [raw] if isinstance(raw, str) else list(raw or [])
+        if raw is None or isinstance(raw, str):
+            values = [raw] if raw else []
+        elif isinstance(raw, list | tuple):
+            values = list(raw)
+        else:
+            raise FieldError(self.missing_message())
         values = [v for v in (str(v).strip() for v in values) if v]
         if not values:
             if self.required:
@@ -208,6 +221,8 @@ def _sentence_subject(label: str) -> str:
 def _date_parts(raw: Any) -> dict[str, str]:
     if isinstance(raw, Mapping):
         return {k: _clean_text(raw.get(k), multiline=False) for k in ("day", "month", "year")}
+    if raw is not None and not isinstance(raw, str):
+        return {"day": "x", "month": "x", "year": "x"}
     if isinstance(raw, str) and raw.strip():
         try:
             value = dt.date.fromisoformat(raw.strip())
@@ -260,7 +275,6 @@ class Page:
     caption: str | None = None
     intro: str | None = None
     checks: tuple[Callable[[Answers], list[tuple[str, str]]], ...] = ()
-    exit_page: bool = False  # show GOV.UK "Exit this page"
     stops_when: When | None = None  # an answer that ends the journey here (e.g. a child in danger now)
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
@@ -370,20 +384,32 @@ class Journey:
 
     def validate(self, answers: Mapping[str, Any], *, today: dt.date | None = None
                  ) -> tuple[Referral | None, list[Problem]]:
-        """Validate a whole referral from any channel. Inapplicable answers are dropped, not trusted."""
+        """Validate a whole referral from any channel. Inapplicable answers are dropped, not trusted.
+
+        Which pages apply is decided from the answers as cleaned so far, never from what was sent, so a
+        padded or oddly cased value cannot switch off a page (and its rules)."""
         problems: list[Problem] = []
         clean: Answers = {}
-        for step in self.applicable_steps({**answers}):
+        if not isinstance(answers, Mapping):
+            return None, [Problem("", "", "A referral must be a set of answers")]
+        for step in self.steps:
+            if not step.applies(clean):
+                continue
             if isinstance(step, Group):
                 items = answers.get(step.name) or []
+                if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+                    problems.append(Problem(step.slug, "", f"Each {step.noun} must be a set of answers"))
+                    continue
                 if len(items) < step.min_items:
                     problems.append(Problem(step.slug, step.item_page.fields[0].name,
                                             f"Add at least {step.min_items} {step.noun}"))
+                if len(items) > step.max_items:
+                    problems.append(Problem(step.slug, "", f"Add no more than {step.max_items}"))
                 cleaned_items = []
                 for index, item in enumerate(items[: step.max_items]):
                     values, item_problems = step.item_page.clean(_as_raw(step.item_page, item), {**clean},
                                                                  today=today)
-                    problems.extend(Problem(p.page, p.field, p.message, index) for p in item_problems)
+                    problems.extend(Problem(step.slug, p.field, p.message, index) for p in item_problems)
                     cleaned_items.append(values)
                 clean[step.name] = cleaned_items
             else:

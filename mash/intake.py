@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from forms.consent import LAWFUL_BASIS, SPECIAL_CATEGORY_BASIS, consent_summary
@@ -25,14 +26,16 @@ class DuplicateSubmission(Exception):
 
 
 def next_reference(session: Session, year: int) -> str:
-    """FD-2026-000123: a per-year sequence, bumped in the caller's transaction."""
-    name = f"reference-{year}"
+    """FD-2026-000123: a per-year sequence, bumped in the caller's transaction.
+
+    One upsert, so two first referrals of a year arriving together cannot both try to create the counter."""
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
     value = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
-    ).scalar_one_or_none()
-    if value is None:
-        session.execute(insert(Counter).values(name=name, value=1))
-        value = 1
+        upsert.values(name=f"reference-{year}", value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    ).scalar_one()
     return f"FD-{year}-{value:06d}"
 
 
@@ -78,16 +81,14 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         referrer_organisation=answers.get("referrer_organisation"),
         referrer_role=answers.get("referrer_role"),
         safe_to_contact=None if "safe_to_contact" not in answers else answers["safe_to_contact"] == "yes",
-        suggested_level=int(answers["suggested_level"]) if answers.get("suggested_level") else (
-            2 if referral.kind == "early_help" else None),
+        suggested_level=int(answers["suggested_level"]) if answers.get("suggested_level") else None,
         suggested_level_reason=answers.get("level_reason"),
         concern_text=answers.get("what_happened"),
         answers=answers,
         idempotency_key=idempotency_key,
     )
-    family_postcode = answers.get("postcode")
     for position, item in enumerate(answers.get("children") or []):
-        contact.children.append(_child(position, item, family_postcode))
+        contact.children.append(_child(position, item))
     for position, item in enumerate(answers.get("household") or []):
         contact.household.append(HouseholdMember(
             position=position, name=item.get("name"), relationship_to_child=item.get("relationship"),
@@ -128,8 +129,9 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
     return contact
 
 
-def _child(position: int, item: dict, family_postcode: str | None) -> Child:
-    postcode = item.get("postcode") or family_postcode
+def _child(position: int, item: dict) -> Child:
+    # Only the child's own postcode: a referrer's may be a grandparent's, and would spoil repeat matching.
+    postcode = item.get("postcode")
     details = {k: item[k] for k in ("school", "gp", "first_language", "interpreter", "additional_needs", "mother_name")
                if item.get(k)}
     return Child(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,7 +41,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
-    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["DRAFT_TTL_DAYS"])
     if app.config["PROXY_FIX_HOPS"]:
         # Behind a load balancer: trust exactly that many X-Forwarded-* hops (rate limits key on the client).
         hops = app.config["PROXY_FIX_HOPS"]

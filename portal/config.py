@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from flask import current_app
+
+from mash.clock import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +25,23 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _time(value: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"office hours must look like 09:00, not {value!r}") from None
+
+
+def working_calendar() -> WorkingCalendar:
+    """The council's office hours from the settings, with England and Wales bank holidays."""
+    app = current_app
+    calendar = app.extensions.get("frontdoor.calendar")
+    if calendar is None:
+        calendar = WorkingCalendar(day_starts=app.config["OFFICE_OPENS"], day_ends=app.config["OFFICE_CLOSES"])
+        app.extensions["frontdoor.calendar"] = calendar
+    return calendar
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -47,7 +69,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # The longest journey page is a few kilobytes: refuse anything larger than this before parsing it.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "WTF_CSRF_TIME_LIMIT": int(env.get("WTF_CSRF_TIME_LIMIT", "3600")),
-        "DRAFT_TTL_DAYS": int(env.get("DRAFT_TTL_DAYS", "7")),
+        # Unfinished answers are kept a day after the last page saved: long enough to come back to, short
+        # enough that a shared device does not hold a disclosure for long. "Exit this page" deletes them at once.
+        "DRAFT_TTL_HOURS": int(env.get("DRAFT_TTL_HOURS", "24")),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
         # Council settings (domain.md marks these as settings; the defaults are Berkshire's).
@@ -58,8 +82,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                                       "5pm to 9am on weekdays, and 24 hours at weekends and on bank holidays"),
         # A drama-range number (Ofcom reserves 0118 496 0xxx): set the real one per council.
         "MASH_NUMBER": env.get("MASH_NUMBER", "0118 496 0000"),
-        "OFFICE_OPENS": env.get("OFFICE_OPENS", "09:00"),
-        "OFFICE_CLOSES": env.get("OFFICE_CLOSES", "17:00"),
+        "OFFICE_OPENS": _time(env.get("OFFICE_OPENS", "09:00")),
+        "OFFICE_CLOSES": _time(env.get("OFFICE_CLOSES", "17:00")),
         "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
     }
 

@@ -18,10 +18,11 @@ from werkzeug.datastructures import MultiDict
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import HELP, REPORT
 from forms.schema import Field, Group, Journey, Page, Problem, Step
-from mash.clock import DEFAULT_CALENDAR, describe_due
+from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
 from portal import db
+from portal.config import working_calendar
 from portal.extensions import limiter
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
@@ -43,7 +44,7 @@ def _blueprint(journey: Journey) -> Blueprint:
     bp = Blueprint(journey.name, __name__, url_prefix=f"/{journey.name}")
     ctx = _JourneyViews(journey)
     bp.add_url_rule("/", "start", ctx.start, methods=["GET"])
-    bp.add_url_rule("/begin", "begin", ctx.begin, methods=["POST"])
+    bp.add_url_rule("/begin", "begin", limiter.limit(_page_limit)(ctx.begin), methods=["POST"])
     bp.add_url_rule("/check", "check", limiter.limit(_submit_limit, methods=["POST"])(ctx.check),
                     methods=["GET", "POST"])
     bp.add_url_rule("/confirmation", "confirmation", ctx.confirmation, methods=["GET"])
@@ -59,7 +60,7 @@ def _blueprint(journey: Journey) -> Blueprint:
 
 
 def _draft_ttl() -> dt.timedelta:
-    return dt.timedelta(days=current_app.config["DRAFT_TTL_DAYS"])
+    return dt.timedelta(hours=current_app.config["DRAFT_TTL_HOURS"])
 
 
 def raw_from_form(page: Page, form: MultiDict) -> dict[str, Any]:
@@ -127,6 +128,8 @@ class _JourneyViews:
         """Where to go once a step is answered: back to the check page when changing, else onwards."""
         if request.args.get("return") == "check":
             return self._url(self.journey.first_unanswered(answers), answers, changing=True)
+        if slug == self.journey.steps[0].slug:  # past the danger question, carry on where they left off
+            return self._url(self.journey.first_unanswered(answers), answers)
         return self._url(self.journey.next_step(answers, slug), answers)
 
     # --- views ----------------------------------------------------------------------------------------------
@@ -141,10 +144,9 @@ class _JourneyViews:
             if old is not None and not old.submitted_reference:
                 db.session().delete(old)  # "start again" really forgets what was typed
             session.pop(self._session_key, None)
-        draft = self._draft_or_new()
         db.session().commit()
-        target = self.journey.first_unanswered(draft.answers) if draft.answers else self.journey.steps[0]
-        return redirect(self._url(target, draft.answers))
+        # Always the danger question first, even when carrying on: the answer may have changed since.
+        return redirect(self._url(self.journey.steps[0], {}))
 
     def page(self, slug: str):
         step = self.journey.step(slug)
@@ -166,7 +168,10 @@ class _JourneyViews:
             return self._render_page(step, raw, problems), 400
         if step.stops_when and step.stops_when.holds(values):
             if step is self.journey.steps[0]:
-                return redirect(url_for("pages.emergency"))  # nothing is stored or submitted
+                # Nothing is submitted, and an earlier "no" must not let the draft be sent later.
+                if draft is not None and step.stops_when.field in draft.answers:
+                    self._save(draft, {k: v for k, v in draft.answers.items() if k != step.stops_when.field})
+                return redirect(url_for("pages.emergency"))
             draft = self._draft_or_new()
             self._save(draft, _merge(draft.answers, step, values))
             return redirect(url_for(f"{self.journey.name}.stop", slug=slug))
@@ -232,7 +237,9 @@ class _JourneyViews:
         if not items:
             return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=1))
         problems: list[Problem] = []
-        if request.method == "POST":
+        if request.method == "POST" and g.get("csrf_failed"):
+            problems = [Problem(group.slug, "add_another", "This page was open for a long time. Choose again")]
+        elif request.method == "POST":
             choice = request.form.get("add_another")
             if choice == "yes" and len(items) < group.max_items:
                 return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=len(items) + 1))
@@ -254,11 +261,13 @@ class _JourneyViews:
         if missing is not None:
             return redirect(self._url(missing, draft.answers))
         referral, problems = self.journey.validate(draft.answers)
-        if referral is None:  # a final cross-page rule failed: send them to the first problem
-            step = self.journey.step(problems[0].page) if problems[0].page else None
+        step = self.journey.step(problems[0].page) if problems else None
+        if step is not None:  # a rule across pages failed: send them to the page it names
             return redirect(self._url(step, draft.answers))
-        if request.method == "GET":
-            return render_template("check.html", journey=self.journey, sections=self._summary(draft.answers))
+        if referral is None or request.method == "GET":
+            shown = [(p.field, p.message, "main-content") for p in problems]
+            return render_template("check.html", journey=self.journey, sections=self._summary(draft.answers),
+                                   problems=shown), (400 if problems else 200)
         return self._submit(draft, referral)
 
     def _submit(self, draft: Draft, referral):
@@ -266,7 +275,7 @@ class _JourneyViews:
         key = draft.idempotency_key
         try:
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
-                                       idempotency_key=key)
+                                       idempotency_key=key, calendar=working_calendar())
             draft.submitted_reference = contact.reference
             draft.answers = {}  # the contact now holds them; keep no second copy
             dbs.commit()
@@ -286,8 +295,8 @@ class _JourneyViews:
         contact = db.session().query(Contact).filter_by(reference=reference).one_or_none()
         if contact is None:
             abort(404)
-        feedback_due = DEFAULT_CALENDAR.add_working_days(contact.decision_due_at,
-                                                          current_app.config["FEEDBACK_WORKING_DAYS"])
+        feedback_due = working_calendar().add_working_days(contact.decision_due_at,
+                                                            current_app.config["FEEDBACK_WORKING_DAYS"])
         return render_template(f"{self.journey.name}/confirmation.html", journey=self.journey, contact=contact,
                                decision_due=describe_due(contact.decision_due_at),
                                feedback_due=describe_due(feedback_due))

@@ -246,7 +246,7 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     fill(page, "Why have they not been told?", a["parents_not_told_reason"])
     choose(page, "Has someone agreed to this referral and to information being shared?",
            "No, they have not been asked")
-    fill(page, "Why are you referring without their agreement?", a["no_consent_reason"])
+    fill(page, "Why have they not been asked?", a["not_asked_reason"])
     continue_(page)
 
     send_and_confirm(page, audit, db_session, "report", panel="Referral sent",

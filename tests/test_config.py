@@ -45,3 +45,19 @@ def test_write_env_generates_secrets_once(tmp_path):
     assert env_file.read_text() == first  # never overwrites a developer's secrets
     config = from_environment(dict(line.split("=", 1) for line in first.splitlines() if "=" in line))
     check_secrets(config)
+
+
+def test_office_hours_are_a_setting(tmp_path, database_url):
+    import datetime as dt
+
+    from portal import create_app
+    from portal.config import working_calendar
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, tmp_path, OFFICE_OPENS=dt.time(8, 30), OFFICE_CLOSES=dt.time(16, 0)))
+    with app.app_context():
+        calendar = working_calendar()
+    assert (calendar.day_starts, calendar.day_ends) == (dt.time(8, 30), dt.time(16, 0))
+    assert from_environment({"OFFICE_OPENS": "08:00"})["OFFICE_OPENS"] == dt.time(8, 0)
+    with pytest.raises(ConfigError, match="office hours"):
+        from_environment({"OFFICE_CLOSES": "five"})

@@ -17,7 +17,7 @@ def test_early_help_levels_need_consent():
     for level in ("2", "3"):
         answers = examples.professional_concern(suggested_level=level, consent="not_asked")
         assert "consent" in fields_for(REPORT, answers)
-        refused = examples.professional_concern(suggested_level=level, consent="refused")
+        refused = examples.professional_concern(suggested_level=level, consent="refused", no_consent_reason="x")
         assert "consent" in fields_for(REPORT, refused)
 
 
@@ -32,8 +32,32 @@ def test_level_four_proceeds_without_consent_but_needs_told_and_why_not():
     assert fields_for(REPORT, examples.professional_concern()) == set()
     no_reason = examples.professional_concern(parents_not_told_reason="")
     assert fields_for(REPORT, no_reason) == {"parents_not_told_reason"}
-    no_why = examples.professional_concern(no_consent_reason=None)
-    assert fields_for(REPORT, no_why) == {"no_consent_reason"}
+    no_why = examples.professional_concern(not_asked_reason=None)
+    assert fields_for(REPORT, no_why) == {"not_asked_reason"}
+    refused = examples.professional_concern(consent="refused", not_asked_reason=None)
+    assert fields_for(REPORT, refused) == {"no_consent_reason"}
+    refused["no_consent_reason"] = "The risk of significant harm outweighs their refusal."
+    assert fields_for(REPORT, refused) == set()
+
+
+def test_level_four_records_whatever_agreement_was_given_without_the_early_help_rules():
+    # Level 4 needs no consent: agreement from a relative, covering only the parents, is recorded, not refused.
+    answers = examples.professional_concern(
+        parents_told="yes", consent="yes", consent_given_by="Aunt Jo", consent_given_by_relationship="other",
+        consent_covers=["parents"])
+    referral, problems = REPORT.validate(answers)
+    assert problems == []
+    summary = consent_summary("concern", referral.answers)
+    assert summary["status"] == "given" and summary["given_by_relationship"] == "other"
+    assert summary["covers"] == ["parents"]
+
+
+def test_a_padded_value_cannot_switch_off_the_professional_pages():
+    # The bot and partner APIs send raw values: conditions must read what the value cleans to.
+    answers = examples.professional_concern(referrer_type="professional ", suggested_level="2", consent="not_asked")
+    assert "consent" in fields_for(REPORT, answers)
+    anonymous_pro = examples.professional_concern(referrer_type=" professional", referrer_name=None)
+    assert "referrer_name" in fields_for(REPORT, anonymous_pro)
 
 
 def test_told_question_is_required_for_professionals():
@@ -94,6 +118,7 @@ def test_consent_summary_records_who_for_whom_or_why_not():
     without = consent_summary("concern", examples.professional_concern())
     assert without["status"] == "not_sought" and without["given_by"] is None
     assert without["without_consent_reason"].startswith("Significant harm")
+    assert consent_summary("early_help", examples.family_help_request())["given_by_relationship"] == "mother"
     assert without["parents_told"] == "no" and without["parents_not_told_reason"]
     family = consent_summary("early_help", examples.family_help_request())
     assert family["status"] == "given" and family["given_by"] == "Sam Taylor"

@@ -54,10 +54,13 @@ def test_references_count_up_per_year(db_session):
 
 def test_a_family_help_request_is_green_early_help_with_consent_given(db_session):
     contact = receive(db_session, HELP, examples.family_help_request())
-    assert (contact.kind, contact.rag, contact.referral_source, contact.suggested_level) == ("early_help", "green",
-                                                                                          "1A", 2)
+    assert (contact.kind, contact.rag, contact.referral_source) == ("early_help", "green", "1A")
+    assert contact.suggested_level is None  # a family is not asked for a level, so none is recorded
     assert contact.consent.status == "given" and contact.consent.given_by == "Sam Taylor"
-    assert contact.children[0].postcode == "RG40 2AB"  # the family's postcode, for matching later
+    assert contact.consent.given_by_relationship == "mother"
+    # The person asking may not live with the child: their postcode is not the child's.
+    assert contact.children[0].postcode is None and contact.children[0].postcode_index is None
+    assert contact.answers["postcode"] == "RG40 2AB"
 
 
 def test_domestic_abuse_in_a_help_request_is_amber_and_flags_unsafe_contact(db_session):

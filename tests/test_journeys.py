@@ -122,7 +122,7 @@ def test_early_help_level_without_consent_is_explained(client):
     walk(client, "report", examples.professional_concern(), submit=False)
     client.post("/report/level", data={"suggested_level": "2", "level_reason": "Needs support"})
     response = client.post("/report/consent", data={"parents_told": "yes", "consent": "not_asked",
-                                                    "no_consent_reason": "Not asked yet"})
+                                                    "not_asked_reason": "Not asked yet"})
     assert response.status_code == 400
     assert "Early help (level 2 or 3) needs the agreement" in response.get_data(as_text=True)
 
@@ -208,7 +208,8 @@ def test_start_page_offers_to_carry_on(client, db_session):
 
 
 def test_the_draft_cookie_ends_with_the_browser(client):
-    response = client.post("/report/begin")
+    client.post("/report/begin")
+    response = client.post("/report/danger", data={"immediate_danger": "no"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Expires=" not in cookie and "Max-Age" not in cookie
@@ -332,3 +333,74 @@ def test_behind_a_proxy_each_client_has_its_own_rate_limit(database_url, tmp_pat
                        for _ in range(3)]
     parent_status = parent.post("/report/danger", headers={"X-Forwarded-For": "203.0.113.9"}).status_code
     assert school_statuses == [400, 400, 429] and parent_status == 400
+
+
+def test_carrying_on_asks_the_danger_question_again(client, db_session):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    response = client.post("/report/begin")
+    assert response.location == "/report/danger"
+    # Still no danger: straight back to where they were (everything is answered, so the check page).
+    assert client.post("/report/danger", data={"immediate_danger": "no"}).location == "/report/check"
+
+
+def test_a_later_yes_to_danger_means_the_old_draft_cannot_be_sent(client, db_session):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    assert client.post("/report/danger", data={"immediate_danger": "yes"}).location == "/emergency"
+    assert client.get("/report/check").location == "/report/danger"
+    assert client.post("/report/check").location == "/report/danger"
+    assert count(db_session, Contact) == 0
+
+
+def test_exit_this_page_forgets_everything_typed_on_this_device(client, db_session):
+    walk(client, "help", examples.family_help_request(), submit=False)
+    page = client.get("/help/contact").get_data(as_text=True)
+    assert 'href="/exit"' in page
+    response = client.get("/exit")
+    assert response.location == "https://www.bbc.co.uk/weather"
+    assert count(db_session, Draft) == 0
+    assert "Continue where you left off" not in client.get("/help/").get_data(as_text=True)
+
+
+def test_the_remove_page_title_names_no_one(client):
+    walk(client, "report", examples.professional_concern(), submit=False)
+    page = client.get("/report/children/1/remove").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Jayden" not in title and "child 1" in title
+    assert "Are you sure you want to remove Jayden Morris?" in page
+
+
+def test_old_drafts_are_deleted_when_a_new_one_starts(client, db_session):
+    walk(client, "help", examples.family_help_request(), submit=False)
+    db_session.execute(update(Draft).values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    db_session.commit()
+    other = client.application.test_client()
+    other.post("/help/begin")
+    other.post("/help/danger", data={"immediate_danger": "no"})
+    assert count(db_session, Draft) == 1
+
+
+def test_every_answer_typed_on_the_web_is_encrypted_at_rest(client, db_session, database_url):
+    from pathlib import Path
+
+    walk(client, "report", examples.public_concern(anonymous="no", referrer_name="Morag Quill",
+                                                    referrer_phone="+447700900555", safe_to_contact="yes"))
+    walk(client, "help", examples.family_help_request(), submit=False)  # left as a draft
+    raw = b"".join(p.read_bytes() for p in Path(database_url.removeprefix("sqlite:///")).parent.glob("frontdoor.db*"))
+    for secret in ("Morag Quill", "+447700900555", "Lily", "Evans", "left alone in the flat", "Sam Taylor",
+                   "+447700900982", "Alfie", "RG40 2AB", "RG41 2YA", "Mornings", "we argue every morning"):
+        assert secret.encode() not in raw, secret
+
+
+def test_the_group_page_refuses_a_post_without_a_csrf_token(csrf_client):
+    token = csrf_token(csrf_client.get("/report/").get_data(True))
+    csrf_client.post("/report/begin", data={"csrf_token": token})
+    for path, data in (("/report/danger", {"immediate_danger": "no"}), ("/report/who", {"referrer_type": "public"})):
+        page = csrf_client.get(path).get_data(True)
+        csrf_client.post(path, data={**data, "csrf_token": csrf_token(page)})
+    child = csrf_client.get("/report/children/1").get_data(True)
+    csrf_client.post("/report/children/1", data={"born": "yes", "first_name": "A", "last_name": "B",
+                                                 "gender": "girl", "date_of_birth-day": "1",
+                                                 "date_of_birth-month": "1", "date_of_birth-year": "2020",
+                                                 "csrf_token": csrf_token(child)})
+    response = csrf_client.post("/report/children", data={"add_another": "no"})
+    assert response.status_code == 400 and "This page was open for a long time" in response.get_data(True)

@@ -80,3 +80,28 @@ def test_a_whole_web_journey_on_postgres(pg_url, tmp_path, pg_sessions):
     with pg_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
         assert audit.verify(session).ok
+
+
+def test_two_first_referrals_of_a_year_at_once_get_two_references(pg_sessions):
+    import threading as th
+
+    referral, _ = REPORT.validate(examples.professional_concern())
+    barrier, references, errors = th.Barrier(2), [], []
+
+    def submit(n):
+        try:
+            with pg_sessions() as session:
+                barrier.wait()
+                contact = receive_referral(session, referral, channel="web", actor="public:web",
+                                           idempotency_key=f"twin-{n}")
+                session.commit()
+                references.append(contact.reference)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [th.Thread(target=submit, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(r[-6:] for r in references) == ["000001", "000002"]

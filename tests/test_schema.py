@@ -185,3 +185,21 @@ def test_every_required_question_has_a_written_error_message():
                 if field.required and (field.kind in ("radios", "checkboxes") or field.label.endswith("?")):
                     assert field.error_required, f"{journey.name}/{page.slug}: {field.name}"
                     assert not field.error_required.startswith(("Select do ", "Select is ", "Enter what is"))
+
+
+@pytest.mark.parametrize("bad", [{"children": "ab"}, {"children": [1]}, {"concern_categories": 5},
+                                 {"children": [{"born": "yes", "date_of_birth": 20150101}]}])
+def test_badly_shaped_answers_are_problems_not_crashes(bad):
+    referral, problems = REPORT.validate(examples.professional_concern(**bad))
+    assert referral is None and problems
+
+
+def test_problems_in_a_group_item_name_the_group_and_the_item():
+    children = [{"born": "yes", "first_name": "Mia"}]
+    _, problems = REPORT.validate(examples.professional_concern(children=children))
+    assert {(p.page, p.item) for p in problems} == {("children", 0)}
+
+
+def test_a_referral_that_is_not_a_mapping_is_refused():
+    referral, problems = REPORT.validate(["not", "answers"])
+    assert referral is None and problems
