@@ -77,6 +77,22 @@ class WorkingCalendar:
                 count += 1
         return count
 
+    def working_seconds_between(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Office-hours seconds from start to end; negative when end is before start (overdue)."""
+        if end < start:
+            return -self.working_seconds_between(end, start)
+        total = 0.0
+        a, b = start.astimezone(self.tz), end.astimezone(self.tz)
+        day = a.date()
+        while day <= b.date():
+            if self.is_working_day(day):
+                opens, closes = self._at(day, self.day_starts), self._at(day, self.day_ends)
+                lo, hi = max(opens, a), min(closes, b)
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += dt.timedelta(days=1)
+        return total
+
     def next_opening(self, moment: dt.datetime) -> dt.datetime:
         """The next time the office opens after `moment` (the out-of-hours handover deadline is 09:00)."""
         local = moment.astimezone(self.tz)
@@ -99,3 +115,11 @@ def describe_due(due: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR)
     minutes = "" if local.minute == 0 else local.strftime(":%M")
     suffix = "am" if local.hour < 12 else "pm"
     return f"{hour}{minutes}{suffix} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
+
+
+def describe_time_left(seconds: float) -> str:
+    """'3h 20m left' or '1h 5m overdue', in office hours, for the queue."""
+    minutes = int(abs(seconds) // 60)
+    hours, mins = divmod(minutes, 60)
+    span = f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+    return f"{span} overdue" if seconds < 0 else f"{span} left"

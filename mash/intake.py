@@ -14,6 +14,7 @@ from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.models import RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
+from mash.repeats import find_repeats
 from mash.triage import assess
 from store.crypto import keyring
 from store.db import utcnow
@@ -115,11 +116,12 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         if idempotency_key and "idempotency_key" in str(exc):
             raise DuplicateSubmission(idempotency_key) from exc
         raise
+    repeats = find_repeats(session, contact, now=received_at)
     audit.append(session, [
         audit.Entry("contact.received", actor, contact.id, at=received_at, details={
             "reference": contact.reference, "channel": channel, "kind": referral.kind, "rag": triage.rag,
             "flags": triage.flags, "referral_source": contact.referral_source,
-            "decision_due_at": contact.decision_due_at.isoformat()}),
+            "decision_due_at": contact.decision_due_at.isoformat(), "possible_repeats": len(repeats)}),
         audit.Entry("consent.recorded", actor, contact.id, at=received_at,
                     reason=None if summary["status"] == "given" else "proceeding without consent",
                     details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,
@@ -139,7 +141,9 @@ def _child(position: int, item: dict) -> Child:
         last_name=item.get("last_name"), aliases=item.get("aliases"), date_of_birth=item.get("date_of_birth"),
         due_date=item.get("due_date"), gender=item.get("gender"), address=item.get("address"), postcode=postcode,
         details=details,
-        last_name_index=keyring.blind_index("last_name", item["last_name"]) if item.get("last_name") else None,
+        # Both names share one index kind, so a name typed in the other box still finds its twin.
+        first_name_index=keyring.blind_index("name", item["first_name"]) if item.get("first_name") else None,
+        last_name_index=keyring.blind_index("name", item["last_name"]) if item.get("last_name") else None,
         date_of_birth_index=keyring.blind_index("dob", item["date_of_birth"]) if item.get("date_of_birth") else None,
         postcode_index=keyring.blind_index("postcode", postcode) if postcode else None,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.crypto import EncryptedJSON, EncryptedText
@@ -51,6 +51,16 @@ class Contact(Base):
     journey: Mapped[str] = mapped_column(String(20))
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(default=1)
+    # Screening, in the MASH.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    claim_expires_at: Mapped[dt.datetime | None]
+    parents_informed: Mapped[str | None] = mapped_column(String(10))  # yes | no, as the practitioner records it
+    parents_informed_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    history_acknowledged_at: Mapped[dt.datetime | None]
+    history_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    closed_at: Mapped[dt.datetime | None]
+
+    claimed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[claimed_by_id])
 
     children: Mapped[list[Child]] = relationship(back_populates="contact", cascade="all, delete-orphan",
                                                  order_by="Child.position")
@@ -58,8 +68,21 @@ class Contact(Base):
                                                             order_by="HouseholdMember.position")
     consent: Mapped[ConsentRecord | None] = relationship(back_populates="contact", cascade="all, delete-orphan",
                                                          uselist=False)
+    checks: Mapped[list[AgencyCheck]] = relationship(back_populates="contact", cascade="all, delete-orphan",
+                                                     order_by="AgencyCheck.id")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="contact", cascade="all, delete-orphan",
+                                                     order_by="Decision.id")
 
-    __table_args__ = (Index("ix_contacts_queue", "risk_rank", "decision_due_at", "id"),)
+    # Every edit says which version it started from; the UPDATE matches on it, so a concurrent edit fails
+    # instead of silently overwriting (mash.claims.bump_version sets the new version).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    __table_args__ = (
+        Index("ix_contacts_queue", "risk_rank", "decision_due_at", "id"),
+        # The open queue only, in its own order: the queue page stays fast however many contacts are closed.
+        Index("ix_contacts_open_queue", "risk_rank", "decision_due_at", "id",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+    )
 
 
 class Child(Base):
@@ -79,6 +102,7 @@ class Child(Base):
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # school, GP, language, needs
     # Blind indexes for repeat-referral matching: equal values hash equally under the index key.
+    first_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
     last_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
     date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
     postcode_index: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -159,3 +183,136 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class StaffUser(Base):
+    """A MASH practitioner, manager or administrator. Passwords are argon2 hashes; every account has TOTP."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # practitioner | manager | admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str] = mapped_column(EncryptedText)
+    totp_last_step: Mapped[int] = mapped_column(default=0)  # a code is accepted once only
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AgencyCheck(Base):
+    """A question put to a partner agency during screening, and what came back."""
+
+    __tablename__ = "agency_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(30))
+    question: Mapped[str] = mapped_column(EncryptedText)
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    without_parents_knowledge: Mapped[bool] = mapped_column(default=False)
+    authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    authorised_at: Mapped[dt.datetime | None]
+    authorisation_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    response: Mapped[str | None] = mapped_column(EncryptedText)
+    responded_at: Mapped[dt.datetime | None]
+    response_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    contact: Mapped[Contact] = relationship(back_populates="checks")
+    requested_by: Mapped[StaffUser] = relationship(foreign_keys=[requested_by_id])
+    authorised_by: Mapped[StaffUser | None] = relationship(foreign_keys=[authorised_by_id])
+
+    @property
+    def status(self) -> str:
+        if self.response is not None:
+            return "returned"
+        if self.without_parents_knowledge and self.authorised_at is None:
+            return "awaiting_authorisation"
+        return "asked"
+
+
+class RepeatMatch(Base):
+    """An earlier contact that may be about the same child: a practitioner confirms or rejects it."""
+
+    __tablename__ = "repeat_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    earlier_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    child_position: Mapped[int]
+    earlier_child_position: Mapped[int]
+    score: Mapped[int]
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="suggested")  # suggested | confirmed | rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    decided_at: Mapped[dt.datetime | None]
+
+    earlier_contact: Mapped[Contact] = relationship(foreign_keys=[earlier_contact_id])
+
+
+class Decision(Base):
+    """What the MASH decided, why, and the manager's sign-off (or return with comments)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(30))
+    level: Mapped[int]
+    rationale: Mapped[str] = mapped_column(EncryptedText)
+    sharing_decision: Mapped[str] = mapped_column(String(20))  # share | do_not_share
+    sharing_reason: Mapped[str] = mapped_column(EncryptedText)
+    primary_need: Mapped[str] = mapped_column(String(3))  # CIN N0-N9
+    nfa: Mapped[bool]
+    justification: Mapped[str | None] = mapped_column(EncryptedText)
+    feedback_message: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_signoff")  # | signed_off | returned
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+    manager_comments: Mapped[str | None] = mapped_column(EncryptedText)
+
+    contact: Mapped[Contact] = relationship(back_populates="decisions")
+    decided_by: Mapped[StaffUser] = relationship(foreign_keys=[decided_by_id])
+    reviewed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class StrategyDiscussion(Base):
+    """Opened by a strategy-discussion decision: its own clock, and who took part, by agency."""
+
+    __tablename__ = "strategy_discussions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[dt.datetime]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    held_at: Mapped[dt.datetime | None]
+    attendees: Mapped[list[dict[str, str]]] = mapped_column(EncryptedJSON, default=list)  # [{agency, name, role}]
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+class OutboxMessage(Base):
+    """A message for a referrer, sent by the worker process; retried, and its state shown on the contact."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms
+    recipient: Mapped[str] = mapped_column(EncryptedText)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]

@@ -17,8 +17,12 @@ def run_migrations() -> None:
         _run(connection)
         return
     engine = make_engine(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old table would cascade.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         _run(conn)
+        conn.commit()
     engine.dispose()
 
 

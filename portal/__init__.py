@@ -74,12 +74,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
-    from portal import assets, errors, journeys, pages
+    from portal import assets, errors, journeys, pages, staff
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     for blueprint in journeys.blueprints():
         app.register_blueprint(blueprint)
+    staff.register(app)
     errors.init_app(app)
 
     @app.context_processor

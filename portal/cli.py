@@ -141,10 +141,78 @@ def demo() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load fictional demonstration referrals, once."""
-    from portal.demo import load_demo_contacts
+    from portal.demo import DEMO_PASSWORD, load_demo_contacts, load_demo_staff
 
+    if current_app.config["FRONTDOOR_ENV"] != "development":
+        raise click.ClickException("demo data (with its published passwords) is for development only")
     with _session() as session, session.begin():
         count = load_demo_contacts(session)
+        staff = load_demo_staff(session)
     click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")
+    click.echo("Demo staff sign-in at /staff (demonstration only; never use these anywhere real):")
+    for email, role, secret in staff:
+        click.echo(f"  {role:<12} {email}  password: {DEMO_PASSWORD}  authenticator secret: {secret}")
+    click.echo("  For the current 6-digit code: .venv/bin/frontdoor demo code EMAIL")
+
+
+@demo.command("code")
+@click.argument("email")
+@with_appcontext
+def demo_code(email: str) -> None:
+    """Print the current TOTP code of a demo account (demo accounts only)."""
+    import pyotp
+
+    from portal.demo import DEMO_STAFF
+
+    secret = next((s for e, _, _, s in DEMO_STAFF if e == email.strip().lower()), None)
+    if secret is None:
+        raise click.ClickException("only the demo accounts have codes printed here")
+    click.echo(pyotp.TOTP(secret).now())
 if __name__ == "__main__":
     main()
+
+
+@cli.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["practitioner", "manager", "admin"]), required=True)
+@click.password_option()
+@with_appcontext
+def users_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account and print the secret for its authenticator app (shown once)."""
+    from mash.staff import StaffError, create_user
+
+    with _session() as session, session.begin():
+        try:
+            account = create_user(session, email=email, name=name, role=role, password=password)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Created {role} account {account.user.email}.")
+        click.echo(f"Add this to their authenticator app (shown once): {account.totp_secret}")
+        click.echo(f"or scan a QR code of: {account.provisioning_uri()}")
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due, then stop.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between runs.")
+@with_appcontext
+def worker(once: bool, interval: float) -> None:
+    """Send feedback to referrers from the outbox (console only in development)."""
+    import time
+
+    from mash.outbox import send_due
+    from portal.senders import sender_from_config
+
+    sender = sender_from_config(current_app.config)
+    while True:
+        with _session() as session:
+            sent = send_due(session, sender)
+        if once:
+            click.echo(f"Sent {sent} message(s).")
+            return
+        time.sleep(interval)

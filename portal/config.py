@@ -84,6 +84,15 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MASH_NUMBER": env.get("MASH_NUMBER", "0118 496 0000"),
         "OFFICE_OPENS": _time(env.get("OFFICE_OPENS", "09:00")),
         "OFFICE_CLOSES": _time(env.get("OFFICE_CLOSES", "17:00")),
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "15")),
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_PORT": env.get("SMTP_PORT", "587"),
+        "SMTP_FROM": env.get("SMTP_FROM", ""),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_NUMBER": env.get("TWILIO_NUMBER", ""),
         "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
     }
 

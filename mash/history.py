@@ -1,0 +1,82 @@
+"""A contact's audit trail in plain words, as a practitioner or an inspector reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mash.models import AuditEvent, StaffUser
+from mash.outcomes import OUTCOMES
+
+LONDON = ZoneInfo("Europe/London")
+
+WORDS = {
+    "contact.received": "Received",
+    "consent.recorded": "Consent recorded",
+    "contact.viewed": "Viewed",
+    "contact.claimed": "Claimed",
+    "contact.released": "Released",
+    "contact.parents_informed": "Recorded whether the parents were told",
+    "check.asked": "Asked a partner agency",
+    "check.authorised": "Authorised a check without the parents' knowledge",
+    "check.returned": "Recorded a partner agency's response",
+    "repeat.confirmed": "Confirmed an earlier referral about this child",
+    "repeat.rejected": "Rejected a suggested earlier referral",
+    "repeat.history_acknowledged": "Read and acknowledged the earlier history",
+    "decision.recorded": "Recorded a decision",
+    "decision.signed_off": "Signed off the decision",
+    "decision.returned": "Returned the decision with comments",
+    "strategy.opened": "Strategy discussion opened",
+    "strategy.recorded": "Strategy discussion recorded",
+    "feedback.queued": "Feedback to the referrer queued",
+    "feedback.sent": "Feedback sent to the referrer",
+    "feedback.failed": "Feedback to the referrer could not be sent",
+    "export.cin": "Included in a Children in Need export",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    who: str
+    what: str
+    detail: str
+
+    @property
+    def when(self) -> str:
+        local = self.at.astimezone(LONDON)
+        return local.strftime("%d %b %Y %H:%M")
+
+
+def _detail(event: AuditEvent) -> str:
+    d = event.details or {}
+    if event.event == "contact.received":
+        return f"by {d.get('channel')}, rated {str(d.get('rag', '')).upper()}"
+    if event.event in ("check.asked", "check.returned"):
+        extra = ", without the parents' knowledge" if d.get("without_parents_knowledge") else ""
+        return f"{d.get('agency', '')}{extra}"
+    if event.event == "decision.recorded":
+        return f"{OUTCOMES.get(d.get('outcome', ''), '')}, level {d.get('level')}"
+    if event.event == "consent.recorded":
+        return str(d.get("status", "")).replace("_", " ")
+    return event.reason or ""
+
+
+def describe_events(session: Session, events: list[AuditEvent]) -> list[HistoryLine]:
+    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdigit()}
+    names = dict(session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all()) if ids \
+        else {}
+    lines = []
+    for e in events:
+        if e.actor.startswith("staff:") and e.actor[6:].isdigit():
+            who = names.get(int(e.actor[6:]), "A member of staff")
+        elif e.actor.startswith("public:"):
+            who = "The referrer"
+        else:
+            who = "The system"
+        lines.append(HistoryLine(e.at, who, WORDS.get(e.event, e.event), _detail(e)))
+    return lines

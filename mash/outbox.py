@@ -1,0 +1,150 @@
+"""Feedback to referrers: written to an outbox in the decision's transaction, sent by the worker process.
+
+Sends are retried with back-off; after the last attempt a message is marked failed, and its state is shown
+on the contact. In development nothing leaves the machine: the console says "would send" (no personal
+data) and the whole message is written to a file in the instance folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mash import audit
+from mash.models import Contact, Decision, OutboxMessage
+from mash.outcomes import OUTCOMES
+from store.db import utcnow
+
+BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+
+
+class Sender(Protocol):
+    def send(self, message: OutboxMessage, reference: str) -> None: ...
+
+
+class ConsoleSender:
+    """Development: never sends. One line with no personal data, and the full message in a file."""
+
+    def __init__(self, folder: Path, echo=print) -> None:
+        self.folder = folder
+        self.echo = echo
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{reference}-{message.id}.txt"
+        path.write_text(f"To: {message.recipient}\nSubject: {message.subject or ''}\n\n{message.body}\n")
+        path.chmod(0o600)
+        self.echo(f"would send {message.channel} #{message.id} for {reference} (written to {path.name})")
+
+
+class SmtpSender:
+    def __init__(self, host: str, port: int, sender: str, username: str | None = None,
+                 password: str | None = None, starttls: bool = True) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.starttls = username, password, starttls
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        email = EmailMessage()
+        email["From"], email["To"], email["Subject"] = self.sender, message.recipient, message.subject or reference
+        email.set_content(message.body)
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(email)
+
+
+class TwilioSender:
+    def __init__(self, account_sid: str, auth_token: str, from_number: str) -> None:
+        from twilio.rest import Client
+
+        self.client = Client(account_sid, auth_token)
+        self.from_number = from_number
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        self.client.messages.create(to=message.recipient, from_=self.from_number, body=message.body)
+
+
+class RoutingSender:
+    """E-mail to one sender, SMS to another."""
+
+    def __init__(self, email: Sender, sms: Sender) -> None:
+        self.by_channel = {"email": email, "sms": sms}
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        self.by_channel[message.channel].send(message, reference)
+
+
+def feedback_text(contact: Contact, decision: Decision) -> str:
+    """What the referrer is told: the outcome in plain words and what happens next. No other family's data."""
+    custom = decision.feedback_message
+    outcome = OUTCOMES[decision.outcome]
+    lines = [f"Thank you for your referral {contact.reference}.", f"Decision: {outcome}."]
+    if custom:
+        lines.append(custom)
+    lines.append("If a child is in immediate danger, call 999.")
+    return "\n".join(lines)
+
+
+def queue_feedback(session: Session, contact: Contact, decision: Decision, *, now: dt.datetime | None = None
+                   ) -> OutboxMessage | None:
+    """Professionals always hear back; others only if they gave a way to reach them and said it is safe."""
+    now = now or utcnow()
+    if contact.referrer_anonymous:
+        return None
+    professional = contact.referrer_type == "professional"
+    if not professional and contact.safe_to_contact is not True:
+        return None
+    if contact.referrer_email:
+        channel, recipient = "email", contact.referrer_email
+    elif contact.referrer_phone and not professional:
+        channel, recipient = "sms", contact.referrer_phone
+    else:
+        return None
+    message = OutboxMessage(contact_id=contact.id, channel=channel, recipient=recipient,
+                            subject=f"Your referral {contact.reference}", body=feedback_text(contact, decision),
+                            status="pending", next_attempt_at=now, created_at=now)
+    session.add(message)
+    session.flush()
+    audit.record(session, event="feedback.queued", actor="system", contact_id=contact.id, at=now,
+                 details={"message_id": message.id, "channel": channel})
+    return message
+
+
+def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None, batch: int = 20) -> int:
+    """Send what is due; each message is committed on its own, so one failure never blocks the rest."""
+    now = now or utcnow()
+    due = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending",
+                                                      OutboxMessage.next_attempt_at <= now)
+                          .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)).all()
+    sent = 0
+    for message in due:
+        reference = session.scalar(select(Contact.reference).where(Contact.id == message.contact_id)) or "contact"
+        message.attempts += 1
+        try:
+            sender.send(message, reference)
+        except Exception as exc:  # any transport failure is retried; its type is kept, never its text
+            message.last_error = type(exc).__name__
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+                audit.record(session, event="feedback.failed", actor="system:worker", contact_id=message.contact_id,
+                             at=now, details={"message_id": message.id, "attempts": message.attempts})
+            else:
+                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+        else:
+            message.status = "sent"
+            message.sent_at = now
+            message.last_error = None
+            sent += 1
+            audit.record(session, event="feedback.sent", actor="system:worker", contact_id=message.contact_id,
+                         at=now, details={"message_id": message.id, "channel": message.channel})
+        session.commit()
+    return sent

@@ -1,0 +1,96 @@
+"""The MASH workspace. Every route is guarded when the blueprint is registered: a view must declare the
+permission it needs (`@permission(...)`), and one without a declaration is refused — fail closed.
+tests/test_staff_guards.py walks the URL map to prove it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
+
+from mash.models import StaffUser
+from mash.staff import can
+from portal import db
+from portal.errors import render_error
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+login_manager = LoginManager()
+
+PERMISSION_ATTR = "staff_permission"
+OPEN = "open"  # the sign-in pages themselves
+
+
+def permission(name: str) -> Callable:
+    """Declare what a staff view needs: "open" (sign-in only), "signed_in", or an action from mash.staff.can."""
+    def mark(view: Callable) -> Callable:
+        setattr(view, PERMISSION_ATTR, name)
+        return view
+    return mark
+
+
+class StaffLogin:
+    """flask-login's view of a StaffUser (the model itself stays free of Flask)."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, staff: StaffUser) -> None:
+        self.staff = staff
+
+    @property
+    def is_active(self) -> bool:
+        return self.staff.active
+
+    def get_id(self) -> str:
+        return str(self.staff.id)
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> StaffLogin | None:
+    staff = db.session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    return StaffLogin(staff) if staff is not None and staff.active else None
+
+
+def me() -> StaffUser:
+    return current_user.staff
+
+
+@bp.before_request
+def _guard() -> Any:
+    view = current_app.view_functions.get(request.endpoint or "")
+    needed = getattr(view, PERMISSION_ATTR, None)
+    if needed == OPEN:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("staff.sign_in", next=request.path if request.method == "GET" else None))
+    idle = dt.timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+    seen = session.get("staff_seen")
+    now = dt.datetime.now(dt.UTC).timestamp()
+    if seen is None or now - seen > idle.total_seconds():
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period of inactivity. Sign in again to carry on.", "info")
+        return redirect(url_for("staff.sign_in"))
+    session["staff_seen"] = now
+    g.staff = me()
+    if needed is None:  # a route nobody declared a permission for is refused, not left open
+        return render_error(403)
+    if needed != "signed_in" and not can(me(), needed):
+        return render_error(403)
+    return None
+
+
+def register(app: Flask) -> None:
+    from portal.staff import auth, dashboard, views  # noqa: F401  (routes attach to bp)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "staff.sign_in"
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _staff_context() -> dict[str, Any]:
+        return {"staff_user": me() if current_user.is_authenticated else None, "can": can}

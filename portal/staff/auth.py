@@ -1,0 +1,95 @@
+"""Staff sign-in: e-mail and password, then the TOTP code. Nothing about the account is revealed on failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from mash.models import StaffUser
+from mash.staff import StaffError, check_code, check_password
+from portal import db
+from portal.extensions import limiter
+from portal.staff import OPEN, StaffLogin, bp, permission
+
+PENDING = "staff_pending"  # (user id, when) between the two factors
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password"), Length(max=200)])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Security code", widget=GovTextInput(),
+                       validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
+                                   Length(max=12)])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/staff/") and not target.startswith("//") else \
+        url_for("staff.queue")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@permission(OPEN)
+@limiter.limit("20 per minute", methods=["POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = check_password(db.session(), form.email.data, form.password.data)
+        except StaffError as exc:
+            form.password.errors = [str(exc)]
+        else:
+            session[PENDING] = (user.id, dt.datetime.now(dt.UTC).timestamp())
+            session["staff_next"] = _safe_next(request.args.get("next"))
+            db.session().commit()
+            return redirect(url_for("staff.verify"))
+    return render_template("staff/sign_in.html", form=form, title="Sign in"), (400 if form.errors else 200)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@permission(OPEN)
+@limiter.limit("20 per minute", methods=["POST"])
+def verify():
+    pending = session.get(PENDING)
+    if not pending or dt.datetime.now(dt.UTC).timestamp() - pending[1] > 300:
+        session.pop(PENDING, None)
+        return redirect(url_for("staff.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        user = db.session().get(StaffUser, pending[0])
+        try:
+            if user is None:
+                raise StaffError("Enter the 6-digit code from your authenticator app")
+            check_code(db.session(), user, form.code.data)
+        except StaffError as exc:
+            form.code.errors = [str(exc)]
+        else:
+            db.session().commit()
+            target = session.pop("staff_next", None)
+            session.clear()  # a fresh session for the signed-in person
+            login_user(StaffLogin(user))
+            session["staff_seen"] = dt.datetime.now(dt.UTC).timestamp()
+            return redirect(_safe_next(target))
+    return render_template("staff/verify.html", form=form, title="Enter your security code"), \
+        (400 if form.errors else 200)
+
+
+@bp.post("/sign-out")
+@permission("signed_in")
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("staff.sign_in"))

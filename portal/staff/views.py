@@ -1,0 +1,249 @@
+"""The queue, the contact page and every action on a contact. Views are thin: the rules live in mash/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from forms.referral import JOURNEYS
+from mash import audit
+from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
+from mash.clock import describe_due, describe_time_left
+from mash.decisions import STRATEGY_AGENCIES, police_only, record_decision, record_strategy_discussion, review_decision
+from mash.history import describe_events
+from mash.models import AgencyCheck, AuditEvent, Contact, Decision, OutboxMessage, RepeatMatch, StrategyDiscussion
+from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
+from mash.queue import FILTERS, queue_page
+from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
+from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
+from mash.staff import StaffError
+from portal import db
+from portal.config import working_calendar
+from portal.staff import bp, me, permission
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _contact_or_404(contact_id: int) -> Contact:
+    contact = db.session().get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _act(contact_id: int, action: Callable[[], Any], success: str, anchor: str = "") -> Any:
+    """Run one action in one transaction; a refusal becomes a message on the contact page, never a 500."""
+    dbs = db.session()
+    try:
+        action()
+        dbs.commit()
+    except (StaffError, NotYours, StaleContact) as exc:
+        dbs.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        dbs.rollback()
+        flash(STALE_MESSAGE, "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for("staff.contact", contact_id=contact_id) + anchor)
+
+
+@bp.get("/")
+@permission("signed_in")
+def home():
+    return redirect(url_for("staff.queue"))
+
+
+@bp.get("/queue")
+@permission("dashboard")
+def queue():
+    view = request.args.get("view", "all")
+    if view not in FILTERS:
+        view = "all"
+    now = dt.datetime.now(dt.UTC)
+    page = queue_page(db.session(), me(), view=view, after=request.args.get("after"), now=now)
+    calendar = working_calendar()
+    rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
+             "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now}
+            for c in page.contacts]
+    return render_template("staff/queue.html", rows=rows, view=view, filters=FILTERS, next_cursor=page.next_cursor,
+                           title="Queue")
+
+
+@bp.post("/queue/next")
+@permission("screen")
+def next_contact():
+    contact_id = claim_next(db.session(), me())
+    db.session().commit()
+    if contact_id is None:
+        flash("There are no unclaimed contacts waiting.", "info")
+        return redirect(url_for("staff.queue"))
+    return redirect(url_for("staff.contact", contact_id=contact_id))
+
+
+@bp.get("/contacts/<int:contact_id>")
+@permission("dashboard")
+def contact(contact_id: int):
+    dbs = db.session()
+    item = _contact_or_404(contact_id)
+    user = me()
+    audit.record(dbs, event="contact.viewed", actor=f"staff:{user.id}", contact_id=item.id)
+    dbs.commit()
+    now = dt.datetime.now(dt.UTC)
+    calendar = working_calendar()
+    matches = matches_for(dbs, item)
+    earlier = {m.earlier_contact_id: dbs.get(Contact, m.earlier_contact_id) for m in matches if m.status == "confirmed"}
+    events = dbs.scalars(select(AuditEvent).where(AuditEvent.contact_id == item.id).order_by(AuditEvent.seq)).all()
+    strategy = dbs.scalars(select(StrategyDiscussion).where(StrategyDiscussion.contact_id == item.id)).all()
+    messages = dbs.scalars(select(OutboxMessage).where(OutboxMessage.contact_id == item.id)
+                           .order_by(OutboxMessage.id)).all()
+    journey = JOURNEYS[item.journey]
+    return render_template(
+        "staff/contact.html", title=f"Contact {item.reference}", contact=item, journey=journey,
+        answers=item.answers, holds=holds(item, user, now=now), now=now,
+        time_left=describe_time_left(calendar.working_seconds_between(now, item.decision_due_at)),
+        due=describe_due(item.decision_due_at, calendar), matches=matches, earlier=earlier,
+        must_acknowledge=needs_acknowledgement(dbs, item), history=describe_events(dbs, events),
+        strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
+        sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
+        pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None))
+
+
+@bp.post("/contacts/<int:contact_id>/claim")
+@permission("screen")
+def claim_contact(contact_id: int):
+    _contact_or_404(contact_id)
+    if claim(db.session(), contact_id, me()):
+        db.session().commit()
+        flash("You have claimed this contact.", "success")
+    else:
+        db.session().rollback()
+        flash("Someone else is working on this contact, or it is waiting for sign-off.", "error")
+    return redirect(url_for("staff.contact", contact_id=contact_id))
+
+
+@bp.post("/contacts/<int:contact_id>/release")
+@permission("screen")
+def release_contact(contact_id: int):
+    item = _contact_or_404(contact_id)
+    return _act(contact_id, lambda: release(db.session(), item, me()), "You have released this contact.")
+
+
+@bp.post("/contacts/<int:contact_id>/parents-informed")
+@permission("screen")
+def parents_informed(contact_id: int):
+    item = _contact_or_404(contact_id)
+    return _act(contact_id, lambda: record_parents_informed(
+        db.session(), item, me(), informed=request.form.get("informed", ""), reason=request.form.get("reason"),
+        version=_version()), "Recorded whether the parents were told.", "#screening")
+
+
+@bp.post("/contacts/<int:contact_id>/checks")
+@permission("screen")
+def add_check(contact_id: int):
+    item = _contact_or_404(contact_id)
+    return _act(contact_id, lambda: ask_check(
+        db.session(), item, me(), agency=request.form.get("agency", ""), question=request.form.get("question"),
+        without_parents_knowledge=request.form.get("without_parents_knowledge") == "yes", version=_version()),
+        "Check recorded.", "#screening")
+
+
+def _check_or_404(contact_id: int, check_id: int) -> AgencyCheck:
+    check = db.session().get(AgencyCheck, check_id)
+    if check is None or check.contact_id != contact_id:
+        abort(404)
+    return check
+
+
+@bp.post("/contacts/<int:contact_id>/checks/<int:check_id>/response")
+@permission("screen")
+def check_response(contact_id: int, check_id: int):
+    check = _check_or_404(contact_id, check_id)
+    return _act(contact_id, lambda: record_response(db.session(), check, me(), response=request.form.get("response"),
+                                                    version=_version()), "Response recorded.", "#screening")
+
+
+@bp.post("/contacts/<int:contact_id>/checks/<int:check_id>/authorise")
+@permission("authorise_checks")
+def authorise(contact_id: int, check_id: int):
+    check = _check_or_404(contact_id, check_id)
+    return _act(contact_id, lambda: authorise_check(db.session(), check, me(), reason=request.form.get("reason", "")),
+                "Check authorised.", "#screening")
+
+
+@bp.post("/contacts/<int:contact_id>/repeats/<int:match_id>")
+@permission("screen")
+def repeat_match(contact_id: int, match_id: int):
+    item = _contact_or_404(contact_id)
+    match = db.session().get(RepeatMatch, match_id)
+    if match is None:
+        abort(404)
+    confirmed = request.form.get("confirm") == "yes"
+    return _act(contact_id, lambda: decide_match(db.session(), match, item, me(), confirmed=confirmed),
+                "Match confirmed." if confirmed else "Match rejected.", "#repeats")
+
+
+@bp.post("/contacts/<int:contact_id>/history-read")
+@permission("screen")
+def history_read(contact_id: int):
+    item = _contact_or_404(contact_id)
+    return _act(contact_id, lambda: acknowledge_history(db.session(), item, me()), "History acknowledged.",
+                "#repeats")
+
+
+@bp.post("/contacts/<int:contact_id>/decision")
+@permission("decide")
+def decide(contact_id: int):
+    item = _contact_or_404(contact_id)
+    f = request.form
+    return _act(contact_id, lambda: record_decision(
+        db.session(), item, me(), outcome=f.get("outcome", ""), level=f.get("level"), rationale=f.get("rationale"),
+        sharing_decision=f.get("sharing_decision", ""), sharing_reason=f.get("sharing_reason"),
+        primary_need=f.get("primary_need", ""), justification=f.get("justification"),
+        feedback_message=f.get("feedback_message"), version=_version()),
+        "Decision recorded. It now needs a manager's sign-off.", "#decision")
+
+
+@bp.post("/contacts/<int:contact_id>/decisions/<int:decision_id>/review")
+@permission("sign_off")
+def review(contact_id: int, decision_id: int):
+    decision = db.session().get(Decision, decision_id)
+    if decision is None or decision.contact_id != contact_id:
+        abort(404)
+    approve = request.form.get("review") == "approve"
+    return _act(contact_id, lambda: review_decision(
+        db.session(), decision, me(), approve=approve, comments=request.form.get("comments"), version=_version(),
+        calendar=working_calendar()),
+        "Decision signed off." if approve else "Decision returned to the practitioner.", "#decision")
+
+
+@bp.post("/contacts/<int:contact_id>/strategy/<int:strategy_id>")
+@permission("screen")
+def strategy(contact_id: int, strategy_id: int):
+    discussion = db.session().get(StrategyDiscussion, strategy_id)
+    if discussion is None or discussion.contact_id != contact_id:
+        abort(404)
+    f = request.form
+    attendees = [{"agency": a, "name": n, "role": r} for a, n, r in
+                 zip(f.getlist("agency"), f.getlist("name"), f.getlist("role"), strict=False) if a]
+
+    def record() -> None:
+        try:
+            held = dt.datetime.fromisoformat(f.get("held_at", "")).replace(tzinfo=LONDON)
+        except ValueError:
+            raise StaffError("Enter when the discussion was held, like 2026-11-27T14:30") from None
+        record_strategy_discussion(db.session(), discussion, me(), attendees=attendees, held_at=held,
+                                   outcome=f.get("outcome"))
+
+    return _act(contact_id, record, "Strategy discussion recorded.", "#strategy")
