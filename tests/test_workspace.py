@@ -1,0 +1,123 @@
+"""The MASH workspace end to end through the web: claim, screen, decide, sign off, feedback, audit."""
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from mash import audit
+from mash.models import AgencyCheck, Contact, OutboxMessage
+from mash.outbox import ConsoleSender, send_due
+from tests.staff_support import create_contact, create_staff, sign_in
+
+
+def version_of(client, contact_id):
+    page = client.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
+    return re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
+def test_a_contact_from_arrival_to_feedback(app, db_session, tmp_path):
+    contact = create_contact(db_session)
+    practitioner, p_secret = create_staff(db_session, name="Pat Practitioner")
+    manager, m_secret = create_staff(db_session, role="manager", name="Morgan Manager")
+    pat, morgan = app.test_client(), app.test_client()
+    sign_in(pat, practitioner, p_secret)
+    sign_in(morgan, manager, m_secret)
+
+    queue = pat.get("/staff/queue").get_data(as_text=True)
+    assert contact.reference in queue and "Unclaimed" in queue
+    assert pat.post("/staff/queue/next").location == f"/staff/contacts/{contact.id}"
+    page = pat.get(f"/staff/contacts/{contact.id}").get_data(as_text=True)
+    assert "Release back to the queue" in page and "Jayden" in page and "bruising" in page
+
+    # A police check without the parents' knowledge waits for a manager.
+    pat.post(f"/staff/contacts/{contact.id}/checks", data={
+        "agency": "police", "question": "Any call-outs to the address?", "without_parents_knowledge": "yes",
+        "version": version_of(pat, contact.id)})
+    check = db_session.scalars(select(AgencyCheck)).one()
+    assert check.status == "awaiting_authorisation"
+    morgan.post(f"/staff/contacts/{contact.id}/checks/{check.id}/authorise",
+                data={"reason": "Telling the parents could put Jayden at risk."})
+    pat.post(f"/staff/contacts/{contact.id}/checks/{check.id}/response",
+             data={"response": "Two call-outs in October.", "version": version_of(pat, contact.id)})
+    pat.post(f"/staff/contacts/{contact.id}/parents-informed", data={
+        "informed": "no", "reason": "Strategy discussion first.", "version": version_of(pat, contact.id)})
+
+    response = pat.post(f"/staff/contacts/{contact.id}/decision", data={
+        "outcome": "strategy_s47", "level": "4", "rationale": "Disclosure plus police history.",
+        "sharing_decision": "share", "sharing_reason": "Risk of significant harm.", "primary_need": "N1",
+        "version": version_of(pat, contact.id)})
+    assert "Decision recorded" in pat.get(response.location).get_data(as_text=True)
+
+    # The practitioner cannot sign it off; the manager can.
+    assert pat.post(f"/staff/contacts/{contact.id}/decisions/1/review", data={"review": "approve"}).status_code == 403
+    assert "Awaiting sign-off" in morgan.get("/staff/queue?view=awaiting_signoff").get_data(as_text=True)
+    morgan.post(f"/staff/contacts/{contact.id}/decisions/1/review",
+                data={"review": "approve", "version": version_of(morgan, contact.id)})
+    db_session.expire_all()
+    contact = db_session.get(Contact, contact.id)
+    assert contact.status == "decided" and contact.closed_at is not None
+
+    sent = []
+    send_due(db_session, ConsoleSender(tmp_path, echo=sent.append))
+    assert db_session.scalars(select(OutboxMessage)).one().status == "sent" and sent
+    page = morgan.get(f"/staff/contacts/{contact.id}").get_data(as_text=True)
+    for words in ("Received", "Claimed", "Asked a partner agency", "Authorised a check", "Recorded a decision",
+                  "Signed off the decision", "Feedback sent to the referrer", "Pat Practitioner", "Morgan Manager",
+                  "email: sent", "Strategy discussion"):
+        assert words in page, words
+    assert audit.verify(db_session).ok
+
+
+def test_a_form_posted_after_someone_else_changed_the_contact_is_refused(app, db_session):
+    contact = create_contact(db_session)
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    client.post(f"/staff/contacts/{contact.id}/claim")
+    old = version_of(client, contact.id)
+    client.post(f"/staff/contacts/{contact.id}/parents-informed", data={"informed": "yes", "version": old})
+    response = client.post(f"/staff/contacts/{contact.id}/checks", data={
+        "agency": "health", "question": "Known to health visiting?", "version": old})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Someone else changed this contact" in page
+    assert db_session.scalars(select(AgencyCheck)).first() is None
+
+
+def test_acting_on_a_contact_someone_else_holds_is_refused(app, db_session):
+    contact = create_contact(db_session)
+    a, a_secret = create_staff(db_session)
+    b, b_secret = create_staff(db_session)
+    ca, cb = app.test_client(), app.test_client()
+    sign_in(ca, a, a_secret)
+    sign_in(cb, b, b_secret)
+    ca.post(f"/staff/contacts/{contact.id}/claim")
+    response = cb.post(f"/staff/contacts/{contact.id}/claim")
+    assert "Someone else is working on this contact" in cb.get(response.location).get_data(as_text=True)
+    response = cb.post(f"/staff/contacts/{contact.id}/decision", data={
+        "outcome": "nfa_advice", "level": "1", "rationale": "x", "sharing_decision": "share",
+        "sharing_reason": "x", "primary_need": "N9", "version": str(contact.version)})
+    assert "Claim this contact before working on it" in cb.get(response.location).get_data(as_text=True)
+
+
+def test_viewing_a_contact_is_audited(app, db_session):
+    contact = create_contact(db_session)
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    client.get(f"/staff/contacts/{contact.id}")
+    events = [e.event for e in db_session.scalars(select(audit.AuditEvent))]
+    assert "contact.viewed" in events
+    assert client.get("/staff/contacts/9999").status_code == 404
+
+
+def test_a_bad_strategy_time_is_a_message_not_a_crash(app, db_session):
+    from mash.models import StrategyDiscussion
+    contact = create_contact(db_session)
+    db_session.add(StrategyDiscussion(contact_id=contact.id, due_at=dt.datetime.now(dt.UTC)))
+    db_session.commit()
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    response = client.post(f"/staff/contacts/{contact.id}/strategy/1", data={"held_at": "yesterday-ish"})
+    assert "Enter when the discussion was held" in client.get(response.location).get_data(as_text=True)
