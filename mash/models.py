@@ -29,7 +29,7 @@ class Contact(Base):
     kind: Mapped[str] = mapped_column(String(20))  # concern | early_help
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="new")
-    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     decision_due_at: Mapped[dt.datetime]
     rag: Mapped[str] = mapped_column(String(5))
     risk_rank: Mapped[int] = mapped_column(Integer)  # 0 red, 1 amber, 2 green: the queue sorts on it

@@ -15,6 +15,7 @@ def govuk(filename: str) -> Response:
     root = current_app.config["GOVUK_FRONTEND_DIR"]
     if filename in TOP_LEVEL:
         return send_from_directory(root, filename, max_age=86400)
-    if filename.startswith(("images/", "fonts/")) or filename == "manifest.json":
+    # Not fonts/: GDS Transport is licensed to GOV.UK services only (app.css maps it to Arial).
+    if filename.startswith("images/") or filename == "manifest.json":
         return send_from_directory(f"{root}/assets", filename, max_age=86400)
     abort(404)

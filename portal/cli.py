@@ -168,8 +168,6 @@ def demo_code(email: str) -> None:
     if secret is None:
         raise click.ClickException("only the demo accounts have codes printed here")
     click.echo(pyotp.TOTP(secret).now())
-if __name__ == "__main__":
-    main()
 
 
 @cli.group()
@@ -216,3 +214,54 @@ def worker(once: bool, interval: float) -> None:
             click.echo(f"Sent {sent} message(s).")
             return
         time.sleep(interval)
+
+
+@cli.group()
+def export() -> None:
+    """Statutory returns."""
+
+
+@export.command("cin-referrals")
+@click.option("--from", "start_text", required=True, metavar="YYYY-MM-DD", help="First day (London time), inclusive.")
+@click.option("--to", "end_text", required=True, metavar="YYYY-MM-DD", help="Last day (London time), inclusive.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the CSV here instead of to standard output.")
+@click.option("--actor", default="system:cli", show_default=True, help="Who the audit trail names for the export.")
+@with_appcontext
+def export_cin_referrals(start_text: str, end_text: str, output: Path | None, actor: str) -> None:
+    """Children in Need census referral items (one row per referral received) as CSV, recorded in the audit trail."""
+    import io
+
+    from mash.cin import cin_referrals, parse_day, record_export, write_csv
+    from portal.config import working_calendar
+
+    try:
+        start = parse_day(start_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--from'") from None
+    try:
+        end = parse_day(end_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--to'") from None
+    if start > end:
+        raise click.BadParameter(f"the start date {start.isoformat()} is after the end date {end.isoformat()}",
+                                 param_hint="'--from' / '--to'")
+    buffer = io.StringIO(newline="")
+    with _session() as session, session.begin():
+        count = write_csv(cin_referrals(session, start, end, working_calendar()), buffer)
+        record_export(session, start, end, count, actor=actor)
+        # Written before the commit: when the file cannot be written, no export is recorded as done.
+        if output is None:
+            click.echo(buffer.getvalue(), nl=False)
+        else:
+            try:
+                output.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+            except OSError as exc:
+                raise click.ClickException(f"could not write {output}: {exc.strerror}") from None
+    if output is not None:
+        click.echo(f"Wrote {count} referral(s) received {start.isoformat()} to {end.isoformat()} to {output}.",
+                   err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from store.crypto import generate_key, keyring
 from store.db import make_engine, make_sessionmaker
 from store.migrate import upgrade
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, AxeAudit, LiveServer
 
 os.environ["FRONTDOOR_DOTENV"] = "0"
 
@@ -108,3 +109,45 @@ def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+# --- Browser fixtures (Playwright driving Debian's chromium), shared by the browser test modules ----------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server: LiveServer):
+    # The app's CSP (script nonces) blocks the inline <script> add_script_tag uses to inject axe-core, so this
+    # context bypasses it; test_scripts_run_under_the_real_csp keeps the CSP on and checks the app's own JS.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def audit(live_server: LiveServer) -> AxeAudit:
+    return AxeAudit(live_server.url)
+
+

@@ -9,19 +9,14 @@ is checked in full before any violation is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright import sync_api
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from forms.drafts import Draft
 from forms.examples import family_help_request, professional_concern, public_concern
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     AxeAudit,
     LiveServer,
     as_typed,
@@ -31,50 +26,11 @@ from tests.browser_support import (
     path_of,
     tick,
 )
-from tests.conftest import app_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 REFERENCE = re.compile(r"\bFD-\d{4}-\d{6}\b")
 DANGER = "Is a child in immediate danger right now?"
-
-
-# --- Fixtures ---------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    from portal import create_app
-
-    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def page(browser, live_server: LiveServer):
-    # The app's CSP (script nonces) blocks the inline <script> add_script_tag uses to inject axe-core, so this
-    # context bypasses it; test_scripts_run_under_the_real_csp keeps the CSP on and checks the app's own JS.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-
-
-@pytest.fixture
-def audit(live_server: LiveServer) -> AxeAudit:
-    return AxeAudit(live_server.url)
 
 
 def count_contacts(db: Session) -> int:

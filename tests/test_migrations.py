@@ -41,3 +41,18 @@ def test_the_newest_schema_accepts_a_referral_and_keeps_the_audit_guard(tmp_path
                                 .where(text("type = 'trigger'"))).scalar_one()
         assert names == 2
     engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(template_db):
+    # A model changed without a migration (or the reverse) fails here, not in a council's database.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import forms.drafts  # noqa: F401
+    import mash.models  # noqa: F401
+    from store.db import Base
+
+    engine = make_engine(f"sqlite:///{template_db}")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    engine.dispose()

@@ -9,7 +9,6 @@ import pytest
 
 from tests.browser_support import AxeAudit, path_of
 from tests.staff_support import PASSWORD, create_contact, create_staff
-from tests.test_browser import audit, browser, live_server, page  # noqa: F401  (shared fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -34,7 +33,7 @@ def sign_in(page, audit: AxeAudit, user, secret, *, check_errors: bool = False) 
     assert path_of(page.url) == "/staff/queue"
 
 
-def test_a_practitioner_and_a_manager_work_a_contact(browser, live_server, audit, db_session):  # noqa: F811
+def test_a_practitioner_and_a_manager_work_a_contact(browser, live_server, audit, db_session):
     contact = create_contact(db_session)
     create_contact(db_session, journey="help")
     practitioner, p_secret = create_staff(db_session, name="Pat Practitioner")
