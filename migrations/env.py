@@ -4,6 +4,7 @@ from alembic import context
 
 import forms.drafts  # noqa: F401
 import mash.models  # noqa: F401
+import signposting.models  # noqa: F401
 from store.db import Base, make_engine
 
 config = context.config

@@ -145,9 +145,14 @@ def demo_load() -> None:
 
     if current_app.config["FRONTDOOR_ENV"] != "development":
         raise click.ClickException("demo data (with its published passwords) is for development only")
+    from signposting.directory import load_demo_directory
+
+    with _session() as session:
+        directory = load_demo_directory(session)
     with _session() as session, session.begin():
         count = load_demo_contacts(session)
         staff = load_demo_staff(session)
+    click.echo(f"Service directory (demonstration data): {directory.summary()}.")
     click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")
     click.echo("Demo staff sign-in at /staff (demonstration only; never use these anywhere real):")
     for email, role, secret in staff:
@@ -261,6 +266,48 @@ def export_cin_referrals(start_text: str, end_text: str, output: Path | None, ac
     if output is not None:
         click.echo(f"Wrote {count} referral(s) received {start.isoformat()} to {end.isoformat()} to {output}.",
                    err=True)
+
+
+
+@cli.group()
+def services() -> None:
+    """The service directory (Open Referral UK 3.0)."""
+
+
+@services.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def services_import(path: Path) -> None:
+    """Import ORUK 3.0 JSON: one service, a page, a package, a list, or a folder of them. Idempotent."""
+    from signposting.directory import import_path
+
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist")
+    with _session() as session:
+        report = import_path(session, path)
+    for error in report.errors:
+        click.echo(f"refused: {error}", err=True)
+    click.echo(report.summary())
+    if report.errors and not (report.created or report.updated or report.terms):
+        sys.exit(1)
+
+
+@services.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@with_appcontext
+def services_export(path: Path | None) -> None:
+    """Write the whole directory as ORUK 3.0 JSON (to PATH, or standard output)."""
+    import json
+
+    from signposting.directory import export_all
+
+    with _session() as session:
+        text = json.dumps(export_all(session), indent=1, ensure_ascii=False)
+    if path is None:
+        click.echo(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the directory to {path}.", err=True)
 
 
 if __name__ == "__main__":

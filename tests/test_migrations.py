@@ -50,6 +50,7 @@ def test_the_migrations_build_exactly_the_models(template_db):
 
     import forms.drafts  # noqa: F401
     import mash.models  # noqa: F401
+    import signposting.models  # noqa: F401
     from store.db import Base
 
     engine = make_engine(f"sqlite:///{template_db}")
