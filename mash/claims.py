@@ -40,7 +40,8 @@ def claim(session: Session, contact_id: int, user: StaffUser, *, now: dt.datetim
         update(Contact)
         .where(Contact.id == contact_id, Contact.closed_at.is_(None), Contact.status.in_(SCREENING_STATUSES),
                or_(Contact.claimed_by_id.is_(None), Contact.claim_expires_at <= now, Contact.claimed_by_id == user.id))
-        .values(claimed_by_id=user.id, claim_expires_at=now + LEASE, status="in_screening")
+        .values(claimed_by_id=user.id, claim_expires_at=now + LEASE, status="in_screening",
+                version=Contact.version + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -66,9 +67,11 @@ def claim_next(session: Session, user: StaffUser, *, now: dt.datetime | None = N
     return None
 
 
-def release(session: Session, contact: Contact, user: StaffUser, *, now: dt.datetime | None = None) -> None:
+def release(session: Session, contact: Contact, user: StaffUser, *, version: int | None = None,
+            now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     require_holder(contact, user, now=now)
+    bump_version(session, contact, contact.version if version is None else version)
     contact.claimed_by_id = None
     contact.claim_expires_at = None
     audit.record(session, event="contact.released", actor=f"staff:{user.id}", contact_id=contact.id, at=now)

@@ -17,7 +17,7 @@ from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.models import Contact, Decision, StaffUser, StrategyDiscussion
 from mash.outbox import queue_feedback
 from mash.outcomes import OUTCOME_LEVELS, OUTCOMES, PRIMARY_NEEDS, SHARING
-from mash.repeats import needs_acknowledgement
+from mash.repeats import matches_for, needs_acknowledgement
 from mash.staff import StaffError, can
 from store.db import utcnow
 
@@ -42,8 +42,13 @@ def _text(value: str | None, message: str, limit: int = 5000) -> str:
 def justification_needed(contact: Contact, *, outcome: str, level: int) -> list[str]:
     """Why this decision needs an explicit justification: the reasons a manager and an inspector will read."""
     reasons = []
-    if level == 4 and "level4_indicator" not in (contact.safety_flags or []):
+    indicators = contact.safety_flags or []
+    if level == 4 and "level4_indicator" not in indicators:
         reasons.append("Level 4 is recorded but none of the referral's concerns is a level 4 indicator")
+    if level < 4 and "level4_indicator" in indicators:
+        reasons.append("The referral records a level 4 indicator but a lower level is decided")
+    if outcome == "nfa_advice" and ("suggested_level_4" in indicators or "alleged_perpetrator_at_home" in indicators):
+        reasons.append("No further action is decided on a referral rated red")
     if outcome == "early_help" and (contact.consent is None or contact.consent.status != "given"):
         reasons.append("Early help is decided but the family's consent is not recorded")
     return reasons
@@ -74,12 +79,15 @@ def record_decision(session: Session, contact: Contact, user: StaffUser, *, outc
     sharing_reason = _text(sharing_reason, "Enter why information will or will not be shared")
     if primary_need not in PRIMARY_NEEDS:
         raise StaffError("Select the primary need")
+    if any(m.status == "suggested" for m in matches_for(session, contact)):
+        raise StaffError("Possible earlier referrals about this child are waiting. Confirm or reject each one "
+                         "before deciding")
     if needs_acknowledgement(session, contact):
         raise StaffError("This child was referred in the last 12 months. Read the earlier history and "
                          "acknowledge it before deciding")
     reasons = justification_needed(contact, outcome=outcome, level=level)
     if reasons and not (justification or "").strip():
-        raise StaffError(f"{reasons[0]}. Enter a justification")
+        raise StaffError(f"{'. '.join(reasons)}. Enter a justification")
     bump_version(session, contact, version)
     decision = Decision(contact=contact, decided_by_id=user.id, decided_at=now, outcome=outcome, level=level,
                         rationale=rationale, sharing_decision=sharing_decision, sharing_reason=sharing_reason,
@@ -132,10 +140,12 @@ def review_decision(session: Session, decision: Decision, manager: StaffUser, *,
     queue_feedback(session, contact, decision, now=now)
     if decision.outcome != "strategy_s47":
         return None
+    # The clock runs from the practitioner's decision, not from the sign-off that follows it.
     urgent = contact.rag == "red"
     days = min(strategy.working_days, strategy.max_working_days)
-    due = now if urgent else calendar.add_working_days(now, days)
-    discussion = StrategyDiscussion(contact_id=contact.id, opened_at=now, due_at=due, urgent=urgent)
+    started = decision.decided_at
+    due = started if urgent else calendar.add_working_days(started, days)
+    discussion = StrategyDiscussion(contact_id=contact.id, opened_at=started, due_at=due, urgent=urgent)
     session.add(discussion)
     session.flush()
     audit.record(session, event="strategy.opened", actor=f"staff:{manager.id}", contact_id=contact.id, at=now,
@@ -149,8 +159,8 @@ STRATEGY_AGENCIES = {"social_care": "Children's social care", "police": "Police"
 
 
 def police_only(agencies: list[str]) -> bool:
-    """domain.md: strategy discussions that were police and social care alone are flagged."""
-    return bool(agencies) and set(agencies) <= {"police", "social_care"}
+    """domain.md: a strategy discussion that only the police and social care took part in is flagged."""
+    return set(agencies) == {"police", "social_care"}
 
 
 def record_strategy_discussion(session: Session, discussion: StrategyDiscussion, user: StaffUser, *,
@@ -159,6 +169,8 @@ def record_strategy_discussion(session: Session, discussion: StrategyDiscussion,
     now = now or utcnow()
     if not can(user, "screen"):
         raise StaffError("Only practitioners and managers can record a strategy discussion")
+    if discussion.held_at is not None:
+        raise StaffError("This strategy discussion is already recorded")
     cleaned = [{"agency": a["agency"], "name": (a.get("name") or "").strip(), "role": (a.get("role") or "").strip()}
                for a in attendees if a.get("agency")]
     if any(a["agency"] not in STRATEGY_AGENCIES for a in cleaned):
@@ -167,6 +179,8 @@ def record_strategy_discussion(session: Session, discussion: StrategyDiscussion,
         raise StaffError("A strategy discussion needs children's social care")
     if held_at > now:
         raise StaffError("The discussion cannot have been held in the future")
+    if held_at < discussion.opened_at:
+        raise StaffError("The discussion cannot have been held before the decision to hold it")
     discussion.attendees = cleaned
     discussion.agencies = sorted({a["agency"] for a in cleaned})
     discussion.held_at = held_at

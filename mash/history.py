@@ -36,6 +36,7 @@ WORDS = {
     "feedback.sent": "Feedback sent to the referrer",
     "feedback.failed": "Feedback to the referrer could not be sent",
     "export.cin": "Included in a Children in Need export",
+    "staff.signed_out": "Signed out",
 }
 
 

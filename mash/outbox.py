@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
@@ -23,10 +23,21 @@ from store.db import utcnow
 
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
 MAX_ATTEMPTS = len(BACKOFF) + 1
+SEND_LEASE = dt.timedelta(minutes=5)
 
 
 class Sender(Protocol):
     def send(self, message: OutboxMessage, reference: str) -> None: ...
+
+
+class NotConfigured:
+    """A channel with no transport set up outside development: the message fails visibly, never 'sent'."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        raise RuntimeError(f"no {self.channel} transport is configured")
 
 
 class ConsoleSender:
@@ -84,12 +95,20 @@ class RoutingSender:
 
 
 def feedback_text(contact: Contact, decision: Decision) -> str:
-    """What the referrer is told: the outcome in plain words and what happens next. No other family's data."""
-    custom = decision.feedback_message
-    outcome = OUTCOMES[decision.outcome]
-    lines = [f"Thank you for your referral {contact.reference}.", f"Decision: {outcome}."]
-    if custom:
-        lines.append(custom)
+    """What the referrer is told. A professional hears the outcome and next steps. A family or member of the
+    public is never told of enquiries about a child: it could warn an abuser, or tell a neighbour about
+    another family, so they hear only that their message was acted on (or, for a family's own request for
+    early help, that the team will be in touch)."""
+    if contact.referrer_type == "professional":
+        lines = [f"Thank you for your referral {contact.reference}.", f"Decision: {OUTCOMES[decision.outcome]}."]
+        if decision.feedback_message:
+            lines.append(decision.feedback_message)
+    elif contact.kind == "early_help" and decision.outcome == "early_help" and contact.parents_informed != "no":
+        lines = [f"Thank you for asking for help ({contact.reference}). Our early help team will contact you "
+                 "to talk about what could help."]
+    else:
+        lines = [f"Thank you for contacting us ({contact.reference}). We have looked at what you told us and "
+                 "decided what to do. We cannot share details."]
     lines.append("If a child is in immediate danger, call 999.")
     return "\n".join(lines)
 
@@ -122,13 +141,26 @@ def queue_feedback(session: Session, contact: Contact, decision: Decision, *, no
 def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None, batch: int = 20) -> int:
     """Send what is due; each message is committed on its own, so one failure never blocks the rest."""
     now = now or utcnow()
-    due = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending",
-                                                      OutboxMessage.next_attempt_at <= now)
-                          .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)).all()
+    due_ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")),
+                                                             OutboxMessage.next_attempt_at <= now)
+                              .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)).all()
     sent = 0
-    for message in due:
+    for message_id in due_ids:
+        # Take the message with one conditional UPDATE, so two workers never send it twice. A worker that
+        # dies mid-send leaves it 'sending' with a lease; when the lease runs out another worker retries it.
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+                   OutboxMessage.next_attempt_at <= now)
+            .values(status="sending", next_attempt_at=now + SEND_LEASE, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+        if taken != 1:
+            continue
+        message = session.get(OutboxMessage, message_id)
+        session.refresh(message)
         reference = session.scalar(select(Contact.reference).where(Contact.id == message.contact_id)) or "contact"
-        message.attempts += 1
         try:
             sender.send(message, reference)
         except Exception as exc:  # any transport failure is retried; its type is kept, never its text
@@ -138,6 +170,7 @@ def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None
                 audit.record(session, event="feedback.failed", actor="system:worker", contact_id=message.contact_id,
                              at=now, details={"message_id": message.id, "attempts": message.attempts})
             else:
+                message.status = "pending"
                 message.next_attempt_at = now + BACKOFF[message.attempts - 1]
         else:
             message.status = "sent"

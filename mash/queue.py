@@ -33,7 +33,9 @@ class Cursor:
     def decode(cls, text: str | None) -> Cursor | None:
         """None for anything malformed: a bad cursor shows the first page rather than an error."""
         try:
-            rank, micros, ident = (int(part) for part in (text or "").split("."))
+            rank, micros, ident = (int(part) for part in (text or "").split(".") if len(part) <= 20)
+            if not (0 <= rank <= 9 and 0 < ident < 2**62 and 0 <= micros < 32503680000 * 1_000_000):
+                return None
             return cls(rank, dt.datetime.fromtimestamp(micros / 1_000_000, dt.UTC), ident)
         except (ValueError, OverflowError, OSError):
             return None

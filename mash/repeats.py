@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mash import audit
-from mash.claims import require_holder
+from mash.claims import bump_version, require_holder
 from mash.models import Child, Contact, RepeatMatch, StaffUser
 from mash.staff import StaffError
 from store.db import utcnow
@@ -84,9 +84,10 @@ def find_repeats(session: Session, contact: Contact, *, now: dt.datetime | None 
 
 
 def decide_match(session: Session, match: RepeatMatch, contact: Contact, user: StaffUser, *, confirmed: bool,
-                 now: dt.datetime | None = None) -> None:
+                 version: int | None, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     require_holder(contact, user, now=now)
+    bump_version(session, contact, version)
     if match.contact_id != contact.id:
         raise StaffError("That match belongs to another contact")
     match.status = "confirmed" if confirmed else "rejected"
@@ -98,10 +99,12 @@ def decide_match(session: Session, match: RepeatMatch, contact: Contact, user: S
                  contact_id=contact.id, at=now, details={"earlier_contact_id": match.earlier_contact_id})
 
 
-def acknowledge_history(session: Session, contact: Contact, user: StaffUser, *, now: dt.datetime | None = None
-                        ) -> None:
+def acknowledge_history(session: Session, contact: Contact, user: StaffUser, *, version: int | None,
+                        now: dt.datetime | None = None) -> None:
+    """Versioned: a match confirmed in another tab since this page loaded must be read first."""
     now = now or utcnow()
     require_holder(contact, user, now=now)
+    bump_version(session, contact, version)
     contact.history_acknowledged_at = now
     contact.history_acknowledged_by_id = user.id
     audit.record(session, event="repeat.history_acknowledged", actor=f"staff:{user.id}", contact_id=contact.id,

@@ -40,6 +40,9 @@ def ask_check(session: Session, contact: Contact, user: StaffUser, *, agency: st
     if agency not in AGENCIES:
         raise StaffError("Select the agency you are asking")
     question = _required(question, "Enter what you are asking the agency")
+    # If the parents have not been told, any check is made without their knowledge, ticked or not.
+    told = contact.parents_informed or (contact.consent.parents_told if contact.consent else None)
+    without_parents_knowledge = without_parents_knowledge or told != "yes"
     bump_version(session, contact, version)
     check = AgencyCheck(contact=contact, agency=agency, question=question, requested_at=now,
                         requested_by_id=user.id, without_parents_knowledge=without_parents_knowledge)
@@ -58,6 +61,8 @@ def authorise_check(session: Session, check: AgencyCheck, manager: StaffUser, *,
         raise StaffError("Only a manager can authorise checks without the parents' knowledge")
     if not check.without_parents_knowledge or check.authorised_at is not None:
         raise StaffError("This check does not need authorising")
+    if check.requested_by_id == manager.id:
+        raise StaffError("You asked for this check, so another manager must authorise it")
     check.authorisation_reason = _required(reason, "Enter why this check may be made without the parents' knowledge")
     check.authorised_by_id = manager.id
     check.authorised_at = now

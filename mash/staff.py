@@ -28,6 +28,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-at-all")
 
 
+def configure_hashing(hasher: PasswordHasher) -> None:
+    """Swap the argon2 parameters (the tests use cheap ones; production keeps argon2-cffi's defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password-at-all")
+
+
 class StaffError(ValueError):
     """A message for the person at the keyboard."""
 
@@ -104,8 +111,9 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def _refuse_if_locked(user: StaffUser, now: dt.datetime) -> None:
     if user.locked_until is not None and user.locked_until > now:
-        raise StaffError("This account is locked after too many attempts. Try again in 15 minutes, "
-                         "or ask an administrator")
+        # The same words as a wrong password: a lock must not confirm that an account exists.
+        raise StaffError("Enter a correct e-mail address and password. After 5 wrong attempts an account is "
+                         "locked for 15 minutes")
 
 
 def _failed(session: Session, user: StaffUser, now: dt.datetime, factor: str) -> None:
@@ -128,6 +136,8 @@ def can(user: StaffUser, action: str) -> bool:
         "authorise_checks": {"manager"},
         "export": {"manager", "admin"},
         "dashboard": {"practitioner", "manager", "admin"},
+        "view_contacts": {"practitioner", "manager"},  # an administrator manages accounts, not families
         "manage_users": {"admin"},
+        "edit_directory": {"manager", "admin"},
     }
     return user.active and user.role in allowed.get(action, set())

@@ -200,6 +200,41 @@ def users_create(email: str, name: str, role: str, password: str) -> None:
         click.echo(f"or scan a QR code of: {account.provisioning_uri()}")
 
 
+@users.command("unlock")
+@click.argument("email")
+@with_appcontext
+def users_unlock(email: str) -> None:
+    """Lift a lock-out after repeated failed sign-ins (recorded in the audit trail)."""
+    _set_account(email, unlock=True)
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def users_deactivate(email: str) -> None:
+    """Stop an account signing in (its history stays)."""
+    _set_account(email, active=False)
+
+
+def _set_account(email: str, *, unlock: bool = False, active: bool | None = None) -> None:
+    from sqlalchemy import select
+
+    from mash import audit
+    from mash.models import StaffUser
+
+    with _session() as session, session.begin():
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException("no account has that e-mail address")
+        if unlock:
+            user.locked_until, user.failed_attempts = None, 0
+            audit.record(session, event="staff.unlocked", actor="system:cli", details={"staff_id": user.id})
+        if active is not None:
+            user.active = active
+            audit.record(session, event="staff.deactivated", actor="system:cli", details={"staff_id": user.id})
+    click.echo("Done.")
+
+
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due, then stop.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between runs.")

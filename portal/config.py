@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from mash.clock import WorkingCalendar
+from mash.decisions import StrategySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,12 @@ def working_calendar() -> WorkingCalendar:
         calendar = WorkingCalendar(day_starts=app.config["OFFICE_OPENS"], day_ends=app.config["OFFICE_CLOSES"])
         app.extensions["frontdoor.calendar"] = calendar
     return calendar
+
+
+def strategy_settings() -> StrategySettings:
+    """domain.md: a strategy discussion within 1 working day unless urgent, never more than 3 (settings)."""
+    return StrategySettings(working_days=current_app.config["STRATEGY_WORKING_DAYS"],
+                            max_working_days=current_app.config["STRATEGY_MAX_WORKING_DAYS"])
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -84,6 +91,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MASH_NUMBER": env.get("MASH_NUMBER", "0118 496 0000"),
         "OFFICE_OPENS": _time(env.get("OFFICE_OPENS", "09:00")),
         "OFFICE_CLOSES": _time(env.get("OFFICE_CLOSES", "17:00")),
+        "STRATEGY_WORKING_DAYS": int(env.get("STRATEGY_WORKING_DAYS", "1")),
+        "STRATEGY_MAX_WORKING_DAYS": int(env.get("STRATEGY_MAX_WORKING_DAYS", "3")),
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "15")),
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": env.get("SMTP_PORT", "587"),

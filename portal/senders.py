@@ -1,4 +1,4 @@
-"""Which way the worker sends: the console in development, SMTP and Twilio when configured."""
+"""Which way the worker sends: the console in development only; SMTP and Twilio when configured."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mash.outbox import ConsoleSender, RoutingSender, Sender, SmtpSender, TwilioSender
+from mash.outbox import ConsoleSender, NotConfigured, RoutingSender, Sender, SmtpSender, TwilioSender
 
 
 def sender_from_config(config: Mapping[str, Any]) -> Sender:
-    configured = config.get("SMTP_HOST") or config.get("TWILIO_ACCOUNT_SID")
-    if config.get("FRONTDOOR_ENV") == "development" or not configured:
+    """In development nothing leaves the machine. Elsewhere a channel with no settings fails its messages
+    (visibly, on the contact) rather than pretending to send them or writing them to disk."""
+    if config.get("FRONTDOOR_ENV") == "development":
         return ConsoleSender(Path(config["INSTANCE_PATH"]) / "outbox")
     email: Sender = (SmtpSender(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587), config["SMTP_FROM"],
                                 config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD"))
-                     if config.get("SMTP_HOST") else ConsoleSender(Path(config["INSTANCE_PATH"]) / "outbox"))
+                     if config.get("SMTP_HOST") and config.get("SMTP_FROM") else NotConfigured("email"))
     sms: Sender = (TwilioSender(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_NUMBER"])
-                   if config.get("TWILIO_ACCOUNT_SID") else ConsoleSender(Path(config["INSTANCE_PATH"]) / "outbox"))
+                   if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_NUMBER") else NotConfigured("SMS"))
     return RoutingSender(email=email, sms=sms)

@@ -48,6 +48,16 @@ def _keys() -> None:
     keyring.configure(TEST_KEYS, TEST_INDEX_KEY)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> None:
+    # argon2's production cost is the point in production and a waste in a test; the algorithm is the same.
+    from argon2 import PasswordHasher
+
+    from mash.staff import configure_hashing
+
+    configure_hashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,

@@ -99,10 +99,12 @@ def test_a_confirmed_repeat_must_be_acknowledged_before_deciding(db_session, tea
     db_session.refresh(contact)
     match = db_session.scalars(select(RepeatMatch).where(RepeatMatch.contact_id == contact.id)).one()
     assert match.earlier_contact_id == earlier.id
-    decide_match(db_session, match, contact, team[0], confirmed=True)
+    with pytest.raises(StaffError, match="Confirm or reject each one"):
+        decide(db_session, contact, team[0])  # a suggestion cannot simply be ignored
+    decide_match(db_session, match, contact, team[0], confirmed=True, version=contact.version)
     with pytest.raises(StaffError, match="acknowledge"):
         decide(db_session, contact, team[0])
-    acknowledge_history(db_session, contact, team[0])
+    acknowledge_history(db_session, contact, team[0], version=contact.version)
     assert decide(db_session, contact, team[0]).status == "awaiting_signoff"
 
 
@@ -131,13 +133,15 @@ def test_returning_a_decision_needs_comments_and_reopens_screening(db_session, t
 
 
 def test_sign_off_of_a_strategy_outcome_opens_an_urgent_discussion_and_queues_feedback(db_session, team, claimed):
-    decision = decide(db_session, claimed, team[0])
+    decided = dt.datetime(2026, 11, 27, 10, tzinfo=dt.UTC)
+    decision = decide(db_session, claimed, team[0], now=decided)
     now = dt.datetime(2026, 11, 27, 11, tzinfo=dt.UTC)
     discussion = review_decision(db_session, decision, team[1], approve=True, comments=None,
                                  version=claimed.version, now=now)
     db_session.commit()
     assert claimed.status == "decided" and claimed.closed_at == now
-    assert discussion.urgent and discussion.due_at == now  # a red contact: immediate
+    # A red contact: immediate, counted from the practitioner's decision, not from the sign-off.
+    assert discussion.urgent and discussion.due_at == decided
     message = db_session.scalars(select(OutboxMessage)).one()
     assert message.channel == "email" and message.recipient == "dsl@oakfield.example"
     assert claimed.reference in message.body and "Strategy discussion" in message.body
@@ -150,21 +154,25 @@ def test_a_non_urgent_strategy_discussion_is_due_in_one_working_day(db_session, 
         parents_told="yes", consent="yes", consent_given_by="Kelly Morris", consent_given_by_relationship="parent",
         consent_covers=["children"], not_asked_reason=None))
     assert contact.rag == "amber"
-    claim(db_session, contact.id, team[0])
+    friday = dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC)
+    claim(db_session, contact.id, team[0], now=friday)
     db_session.commit()
     db_session.refresh(contact)
-    decision = decide(db_session, contact, team[0], justification="Neglect is now serious.")
-    friday = dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC)
+    decision = decide(db_session, contact, team[0], justification="Neglect is now serious.", now=friday)
     discussion = review_decision(db_session, decision, team[1], approve=True, comments=None,
-                                 version=contact.version, now=friday)
+                                 version=contact.version, now=friday + dt.timedelta(hours=1))
     assert not discussion.urgent and discussion.due_at == dt.datetime(2026, 11, 30, 15, tzinfo=dt.UTC)
 
 
 def test_police_only_strategy_discussions_are_flagged(db_session, team, claimed):
-    decision = decide(db_session, claimed, team[0])
+    decided = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
+    decision = decide(db_session, claimed, team[0], now=decided)
     review_decision(db_session, decision, team[1], approve=True, comments=None, version=claimed.version)
     discussion = db_session.scalars(select(StrategyDiscussion)).one()
-    held = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with pytest.raises(StaffError, match="before the decision"):
+        record_strategy_discussion(db_session, discussion, team[0], attendees=[{"agency": "social_care"}],
+                                   held_at=decided - dt.timedelta(hours=1), outcome="x")
+    held = decided + dt.timedelta(minutes=10)
     with pytest.raises(StaffError, match="children's social care"):
         record_strategy_discussion(db_session, discussion, team[0], attendees=[{"agency": "police"}], held_at=held,
                                    outcome="x")
@@ -172,5 +180,37 @@ def test_police_only_strategy_discussions_are_flagged(db_session, team, claimed)
                                attendees=[{"agency": "police", "name": "DS Reed"}, {"agency": "social_care"}],
                                held_at=held, outcome="Section 47 enquiries to start today.")
     assert police_only(discussion.agencies) and not police_only(["police", "social_care", "health"])
+    assert not police_only(["social_care"])
+    with pytest.raises(StaffError, match="already recorded"):  # a second post cannot rewrite the record
+        record_strategy_discussion(db_session, discussion, team[0], attendees=[{"agency": "social_care"}],
+                                   held_at=held, outcome="Something else")
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "strategy.recorded")).one()
     assert event.details["police_only"] is True
+
+
+def test_a_threshold_set_below_the_indicators_needs_justification(db_session, team, claimed):
+    # The inspection found thresholds applied too low: a red, level-4-indicated contact closed as NFA.
+    with pytest.raises(StaffError, match="lower level is decided.*rated red"):
+        decide(db_session, claimed, team[0], outcome="nfa_advice", level=1, primary_need="N9")
+    decision = decide(db_session, claimed, team[0], outcome="nfa_advice", level=1, primary_need="N9",
+                      justification="Police confirmed the bruise was from football; the child said so too.")
+    assert decision.nfa
+
+
+def test_a_check_without_the_parents_knowledge_needs_another_manager(db_session, team):
+    from mash.screening import ask_check, authorise_check
+
+    practitioner, manager, other = team
+    contact = create_contact(db_session)  # the referrer said the parents have not been told
+    claim(db_session, contact.id, manager)
+    db_session.commit()
+    db_session.refresh(contact)
+    check = ask_check(db_session, contact, manager, agency="police", question="Call-outs?",
+                      without_parents_knowledge=False, version=contact.version)
+    assert check.without_parents_knowledge and check.status == "awaiting_authorisation"  # set from the record
+    with pytest.raises(StaffError, match="another manager"):
+        authorise_check(db_session, check, manager, reason="x")
+    with pytest.raises(StaffError, match="Only a manager"):
+        authorise_check(db_session, check, practitioner, reason="x")
+    authorise_check(db_session, check, other, reason="Telling them could put the child at risk.")
+    assert check.status == "asked"

@@ -80,3 +80,75 @@ def test_the_development_sender_prints_no_personal_data(db_session, tmp_path):
     assert "dsl@oakfield.example" not in lines[0] and "Priya" not in lines[0]
     written = next(tmp_path.iterdir()).read_text()
     assert "dsl@oakfield.example" in written and "No further action" in written
+
+
+def test_families_and_the_public_are_never_told_of_enquiries(db_session):
+    named_neighbour = create_contact(db_session, answers=examples.public_concern(
+        anonymous="no", referrer_name="Morag Quill", referrer_email="morag@example.org", safe_to_contact="yes"))
+    message = queue_feedback(db_session, named_neighbour, decision_for(db_session, named_neighbour, "strategy_s47"))
+    assert "Strategy" not in message.body and "section 47" not in message.body.lower()
+    assert "We cannot share details" in message.body
+    family = create_contact(db_session, journey="help")
+    message = queue_feedback(db_session, family, decision_for(db_session, family, "early_help"))
+    assert "early help team will contact you" in message.body
+    professional = create_contact(db_session)
+    message = queue_feedback(db_session, professional, decision_for(db_session, professional, "strategy_s47"))
+    assert "Strategy discussion and section 47 enquiries" in message.body
+
+
+def test_two_workers_never_send_one_message_twice(database_url):
+    import threading
+
+    from store.db import make_engine, make_sessionmaker
+
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        for _ in range(20):
+            contact = create_contact(session)
+            queue_feedback(session, contact, decision_for(session, contact), now=NOW)
+        session.commit()
+
+    class Counting:
+        def __init__(self):
+            self.sent, self.lock = [], threading.Lock()
+
+        def send(self, message, reference):
+            with self.lock:
+                self.sent.append(message.id)
+
+    sender = Counting()
+
+    def work():
+        with sessions() as session:
+            send_due(session, sender, now=NOW, batch=50)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(sender.sent) == list(range(1, 21))
+    engine.dispose()
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_retried_after_its_lease(db_session):
+    contact = create_contact(db_session)
+    message = queue_feedback(db_session, contact, decision_for(db_session, contact), now=NOW)
+    message.status, message.next_attempt_at = "sending", NOW + dt.timedelta(minutes=5)
+    db_session.commit()
+    sender = Flaky(failures=0)
+    assert send_due(db_session, sender, now=NOW + dt.timedelta(minutes=1)) == 0
+    assert send_due(db_session, sender, now=NOW + dt.timedelta(minutes=6)) == 1
+
+
+def test_outside_development_an_unconfigured_channel_fails_rather_than_pretending(tmp_path):
+    from portal.senders import sender_from_config
+
+    sender = sender_from_config({"FRONTDOOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+    message = OutboxMessage(id=1, channel="email", recipient="x@example.org", body="b")
+    import pytest
+
+    with pytest.raises(RuntimeError, match="no email transport"):
+        sender.send(message, "FD-2026-000001")
+    assert not any(tmp_path.iterdir())

@@ -35,7 +35,7 @@ def test_sign_in_needs_both_factors(client, db_session):
     response = client.post("/staff/sign-in/code", data={"code": "000000"})
     assert response.status_code == 400 and "Enter the 6-digit code" in response.get_data(as_text=True)
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
-    assert response.location == "/staff/queue"
+    assert response.location == "/staff/"
     assert client.get("/staff/queue").status_code == 200
     events = [e.event for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
     assert events[-2:] == ["staff.sign_in_failed", "staff.signed_in"]
@@ -108,4 +108,23 @@ def test_next_only_goes_to_staff_pages(client, db_session):
     user, secret = create_staff(db_session)
     client.post("/staff/sign-in?next=//evil.example/staff/", data={"email": user.email, "password": PASSWORD})
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
-    assert response.location == "/staff/queue"
+    assert response.location == "/staff/"
+
+
+def test_an_administrator_can_unlock_and_deactivate_accounts(app, db_session):
+    from portal.cli import cli
+
+    user, _ = create_staff(db_session)
+    now = dt.datetime.now(dt.UTC)
+    for _ in range(5):
+        with pytest.raises(StaffError):
+            check_password(db_session, user.email, "wrong-password-x", now=now)
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli, ["users", "unlock", user.email]).exit_code == 0
+    db_session.expire_all()
+    assert check_password(db_session, user.email, PASSWORD, now=now).id == user.id
+    assert runner.invoke(cli, ["users", "deactivate", user.email]).exit_code == 0
+    db_session.expire_all()
+    with pytest.raises(StaffError):
+        check_password(db_session, user.email, PASSWORD, now=now)
+    assert runner.invoke(cli, ["users", "unlock", "nobody@council.test"]).exit_code == 1

@@ -62,10 +62,21 @@ def test_a_contact_from_arrival_to_feedback(app, db_session, tmp_path):
     send_due(db_session, ConsoleSender(tmp_path, echo=sent.append))
     assert db_session.scalars(select(OutboxMessage)).one().status == "sent" and sent
     page = morgan.get(f"/staff/contacts/{contact.id}").get_data(as_text=True)
-    for words in ("Received", "Claimed", "Asked a partner agency", "Authorised a check", "Recorded a decision",
-                  "Signed off the decision", "Feedback sent to the referrer", "Pat Practitioner", "Morgan Manager",
-                  "email: sent", "Strategy discussion"):
-        assert words in page, words
+    history = page[page.index('id="history"'):]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', history, re.S)][1:]
+    expected = [("The referrer", "Received"), ("The referrer", "Consent recorded"),
+                ("Pat Practitioner", "Claimed"), ("Pat Practitioner", "Asked a partner agency: police"),
+                ("Morgan Manager", "Authorised a check"), ("Pat Practitioner", "Recorded a partner agency"),
+                ("Pat Practitioner", "Recorded whether the parents were told"),
+                ("Pat Practitioner", "Recorded a decision: Strategy discussion"),
+                ("Morgan Manager", "Signed off the decision"), ("The system", "Feedback to the referrer queued"),
+                ("Morgan Manager", "Strategy discussion opened"), ("The system", "Feedback sent to the referrer")]
+    found = [r for r in rows if "Viewed" not in r]
+    assert len(found) == len(expected), found
+    for row, (who, what) in zip(found, expected, strict=True):
+        assert who in row and what in row, (row, who, what)
+    assert "email: sent" in page
     assert audit.verify(db_session).ok
 
 
@@ -121,3 +132,52 @@ def test_a_bad_strategy_time_is_a_message_not_a_crash(app, db_session):
     sign_in(client, user, secret)
     response = client.post(f"/staff/contacts/{contact.id}/strategy/1", data={"held_at": "yesterday-ish"})
     assert "Enter when the discussion was held" in client.get(response.location).get_data(as_text=True)
+
+
+def test_staff_forms_need_their_csrf_token(database_url, tmp_path, db_session):
+    from portal import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    contact = create_contact(db_session)
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    page = client.get("/staff/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    import pyotp
+    client.post("/staff/sign-in", data={"email": user.email, "password": "correct-horse-battery",
+                                        "csrf_token": token.group(1)})
+    page = client.get("/staff/sign-in/code").get_data(as_text=True)
+    token = re.search(r'value="([^"]+)"[^>]*name="csrf_token"|name="csrf_token"[^>]*value="([^"]+)"', page)
+    client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now(),
+                                             "csrf_token": token.group(1) or token.group(2)})
+    response = client.post(f"/staff/contacts/{contact.id}/claim")
+    assert response.status_code == 400
+    db_session.expire_all()
+    assert db_session.get(Contact, contact.id).claimed_by_id is None
+
+
+def test_hostile_cursors_and_versions_are_not_crashes(app, db_session):
+    contact = create_contact(db_session)
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    for after in ("99999999999999999999.1.1", "1." + "9" * 40 + ".1", "-1.-1.-1", "a.b.c"):
+        assert client.get(f"/staff/queue?after={after}").status_code == 200
+    client.post(f"/staff/contacts/{contact.id}/claim")
+    for version in ("²", "9" * 5000, "-1", ""):
+        response = client.post(f"/staff/contacts/{contact.id}/parents-informed",
+                               data={"informed": "yes", "version": version})
+        assert response.status_code == 302
+        assert "Someone else changed this contact" in client.get(response.location).get_data(as_text=True)
+
+
+def test_an_administrator_manages_accounts_not_families(app, db_session):
+    contact = create_contact(db_session)
+    admin, secret = create_staff(db_session, role="admin")
+    client = app.test_client()
+    sign_in(client, admin, secret)
+    assert client.get("/staff/queue").status_code == 403
+    assert client.get(f"/staff/contacts/{contact.id}").status_code == 403
+    assert client.get("/staff/").location == "/staff/dashboard"

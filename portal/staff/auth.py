@@ -11,11 +11,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from mash import audit
 from mash.models import StaffUser
 from mash.staff import StaffError, check_code, check_password
 from portal import db
 from portal.extensions import limiter
-from portal.staff import OPEN, StaffLogin, bp, permission
+from portal.staff import OPEN, StaffLogin, bp, me, permission
 
 PENDING = "staff_pending"  # (user id, when) between the two factors
 
@@ -37,7 +38,7 @@ class CodeForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/staff/") and not target.startswith("//") else \
-        url_for("staff.queue")
+        url_for("staff.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -89,6 +90,8 @@ def verify():
 @bp.post("/sign-out")
 @permission("signed_in")
 def sign_out():
+    audit.record(db.session(), event="staff.signed_out", actor=f"staff:{me().id}")
+    db.session().commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "info")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +23,13 @@ from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import FILTERS, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
 from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
-from mash.staff import StaffError
+from mash.staff import StaffError, can
 from portal import db
-from portal.config import working_calendar
+from portal.config import strategy_settings, working_calendar
 from portal.staff import bp, me, permission
 
 LONDON = ZoneInfo("Europe/London")
+VERSION_RE = re.compile(r"[0-9]{1,9}")
 
 
 def _contact_or_404(contact_id: int) -> Contact:
@@ -39,7 +41,7 @@ def _contact_or_404(contact_id: int) -> Contact:
 
 def _version() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if VERSION_RE.fullmatch(value) else None  # anything else is simply stale
 
 
 def _act(contact_id: int, action: Callable[[], Any], success: str, anchor: str = "") -> Any:
@@ -62,11 +64,11 @@ def _act(contact_id: int, action: Callable[[], Any], success: str, anchor: str =
 @bp.get("/")
 @permission("signed_in")
 def home():
-    return redirect(url_for("staff.queue"))
+    return redirect(url_for("staff.queue" if can(me(), "view_contacts") else "staff.dashboard"))
 
 
 @bp.get("/queue")
-@permission("dashboard")
+@permission("view_contacts")
 def queue():
     view = request.args.get("view", "all")
     if view not in FILTERS:
@@ -93,7 +95,7 @@ def next_contact():
 
 
 @bp.get("/contacts/<int:contact_id>")
-@permission("dashboard")
+@permission("view_contacts")
 def contact(contact_id: int):
     dbs = db.session()
     item = _contact_or_404(contact_id)
@@ -137,7 +139,8 @@ def claim_contact(contact_id: int):
 @permission("screen")
 def release_contact(contact_id: int):
     item = _contact_or_404(contact_id)
-    return _act(contact_id, lambda: release(db.session(), item, me()), "You have released this contact.")
+    return _act(contact_id, lambda: release(db.session(), item, me(), version=_version()),
+                "You have released this contact.")
 
 
 @bp.post("/contacts/<int:contact_id>/parents-informed")
@@ -190,7 +193,10 @@ def repeat_match(contact_id: int, match_id: int):
     if match is None:
         abort(404)
     confirmed = request.form.get("confirm") == "yes"
-    return _act(contact_id, lambda: decide_match(db.session(), match, item, me(), confirmed=confirmed),
+    if match.contact_id != contact_id:
+        abort(404)
+    return _act(contact_id, lambda: decide_match(db.session(), match, item, me(), confirmed=confirmed,
+                                                 version=_version()),
                 "Match confirmed." if confirmed else "Match rejected.", "#repeats")
 
 
@@ -198,7 +204,8 @@ def repeat_match(contact_id: int, match_id: int):
 @permission("screen")
 def history_read(contact_id: int):
     item = _contact_or_404(contact_id)
-    return _act(contact_id, lambda: acknowledge_history(db.session(), item, me()), "History acknowledged.",
+    return _act(contact_id, lambda: acknowledge_history(db.session(), item, me(), version=_version()),
+                "History acknowledged.",
                 "#repeats")
 
 
@@ -224,7 +231,7 @@ def review(contact_id: int, decision_id: int):
     approve = request.form.get("review") == "approve"
     return _act(contact_id, lambda: review_decision(
         db.session(), decision, me(), approve=approve, comments=request.form.get("comments"), version=_version(),
-        calendar=working_calendar()),
+        calendar=working_calendar(), strategy=strategy_settings()),
         "Decision signed off." if approve else "Decision returned to the practitioner.", "#decision")
 
 
