@@ -12,7 +12,7 @@ from flask import Flask, Response, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db
+from portal import db, logs
 from portal.config import ROOT, check_secrets, from_environment
 from portal.extensions import csrf, limiter, talisman
 from store.crypto import keyring
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keyring.configure(app.config["FIELD_ENCRYPTION_KEYS"], app.config["BLIND_INDEX_KEY"])
+    logs.install()  # postcodes and search words travel in query strings: no access log may keep them
 
     app.jinja_loader = ChoiceLoader([
         PackageLoader("portal"),
@@ -74,10 +75,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
-    from portal import assets, errors, journeys, pages, staff
+    from portal import api_oruk, assets, errors, finder, journeys, pages, staff
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(finder.bp)
+    app.register_blueprint(api_oruk.bp)
+    csrf.exempt(api_oruk.bp)  # read-only JSON for partner systems: no forms, no session
     for blueprint in journeys.blueprints():
         app.register_blueprint(blueprint)
     staff.register(app)

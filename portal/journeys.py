@@ -24,6 +24,7 @@ from mash.models import Contact
 from portal import db
 from portal.config import working_calendar
 from portal.extensions import limiter
+from portal.finder import confirmation_suggestions
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
 
@@ -297,9 +298,14 @@ class _JourneyViews:
             abort(404)
         feedback_due = working_calendar().add_working_days(contact.decision_due_at,
                                                             current_app.config["FEEDBACK_WORKING_DAYS"])
+        try:  # signposting is a courtesy: it must never break the confirmation page
+            suggestions = confirmation_suggestions(db.session(), contact)
+        except Exception:
+            db.session().rollback()
+            suggestions = []
         return render_template(f"{self.journey.name}/confirmation.html", journey=self.journey, contact=contact,
                                decision_due=describe_due(contact.decision_due_at),
-                               feedback_due=describe_due(feedback_due))
+                               feedback_due=describe_due(feedback_due), suggestions=suggestions)
 
     def stop(self, slug: str):
         step = self.journey.step(slug)

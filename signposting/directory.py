@@ -239,7 +239,13 @@ def upsert_service(session: Session, record: dict[str, Any]) -> bool:
         if not location.get("id"):
             continue
         confidential = _is_confidential(location)
-        lat, lon, postcode = _coordinates(location)
+        if confidential and location.get("latitude") is not None and location.get("longitude") is not None:
+            # Never re-derive a refuge's place from its (already redacted) outward code: it would move.
+            lat, lon = float(location["latitude"]), float(location["longitude"])
+            postcode = next((a.get("postal_code") for a in location.get("addresses") or []
+                             if a.get("postal_code")), None)
+        else:
+            lat, lon, postcode = _coordinates(location)
         stored = redact_location(location) if confidential else location
         if confidential:
             lat = round(lat, 2) if lat is not None else None
