@@ -87,8 +87,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DIRECTORY_PATH = DATA_DIR / "demo_directory.json"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.json"
 # The DfE family hubs categories (a two-level list: top-level name -> subcategory names).
-TAXONOMY_SOURCE = (Path(__file__).resolve().parents[2] / "shared" / "taxonomies"
-                   / "dfe_family_hubs_service_categories.json")
+# A copy of ../shared/taxonomies/ kept in the project, so the generator and its tests run from any clone.
+TAXONOMY_SOURCE = Path(__file__).resolve().parent / "data" / "dfe_family_hubs_service_categories.json"
 
 TAXONOMY_NAME = "DfE family hubs service categories"
 LICENCE = (
