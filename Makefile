@@ -67,6 +67,10 @@ test-fast: setup ## The fast tests only (no browser, no PostgreSQL)
 .PHONY: bench
 bench: setup services ## Run the benchmarks and print their figures beside their baselines
 	$(BIN)/python bench/submit_referral.py
+	$(BIN)/python bench/queue_page.py --backends sqlite,postgres
+	$(BIN)/python bench/claim_next.py
+	$(BIN)/python bench/audit_verify.py
+	$(BIN)/python bench/search.py --backends sqlite,postgres
 
 .PHONY: clean
 clean: ## Remove the environments and the local database (keeps .env)

@@ -4,6 +4,7 @@ claim someone walked away from returns to the queue when its lease runs out."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -56,15 +57,28 @@ def claim_next(session: Session, user: StaffUser, *, now: dt.datetime | None = N
     order = (Contact.risk_rank, Contact.decision_due_at, Contact.id)
     if session.get_bind().dialect.name == "postgresql":
         # SKIP LOCKED: eight practitioners pressing "next" at once each get a different contact, without waiting.
-        contact_id = session.scalar(select(Contact.id).where(*_claimable(now)).order_by(*order).limit(1)
-                                    .with_for_update(skip_locked=True))
-        candidates = [contact_id] if contact_id is not None else []
-    else:
+        for _ in range(100):
+            contact_id = session.scalar(select(Contact.id).where(*_claimable(now)).order_by(*order).limit(1)
+                                        .with_for_update(skip_locked=True))
+            if contact_id is not None:
+                if claim(session, contact_id, user, now=now):
+                    return contact_id
+                continue
+            # Every free row is locked by a colleague's claim in flight. Say "nothing waiting" only once
+            # those have settled; if one rolls back, its contact is offered here instead.
+            if session.scalar(select(Contact.id).where(*_claimable(now)).limit(1)) is None:
+                return None
+            time.sleep(0.01)  # READ COMMITTED: the next statement sees what they committed meanwhile
+        return None
+    # SQLite has no SKIP LOCKED: try the most urgent few, and if others took them all first, look again,
+    # so "nothing waiting" is only ever said when nothing is.
+    while True:
         candidates = list(session.scalars(select(Contact.id).where(*_claimable(now)).order_by(*order).limit(8)))
-    for contact_id in candidates:
-        if claim(session, contact_id, user, now=now):
-            return contact_id
-    return None
+        if not candidates:
+            return None
+        for contact_id in candidates:
+            if claim(session, contact_id, user, now=now):
+                return contact_id
 
 
 def release(session: Session, contact: Contact, user: StaffUser, *, version: int | None = None,

@@ -135,6 +135,11 @@ def _race(url, n_contacts):
                     got = claim_next(session, user, now=NOW)
                     session.commit()
                     if got is None:
+                        # "Nothing waiting" must be true: no contact may still be free at that moment.
+                        left = session.scalar(select(func.count()).select_from(Contact)
+                                              .where(Contact.claimed_by_id.is_(None)))
+                        if left:
+                            errors.append(AssertionError(f"worker {i} was told nothing was waiting; {left} were"))
                         return
                     counts[i] += 1
         except Exception as exc:  # reported below
