@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.db import Base, utcnow
@@ -73,7 +73,9 @@ class Service(Base):
                                                                  cascade="all, delete-orphan")
     attributes: Mapped[list[Attribute]] = relationship(back_populates="service", cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_services_listed", "status", "temporarily_closed"),)
+    # Phone and online services are listed apart; this keeps that list from scanning every service.
+    __table_args__ = (Index("ix_services_remote_only", "name", sqlite_where=text("remote IS 1 AND in_person IS 0"),
+                            postgresql_where=text("remote IS TRUE AND in_person IS FALSE")),)
 
 
 class Location(Base):
@@ -113,3 +115,6 @@ class Attribute(Base):
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     service: Mapped[Service] = relationship(back_populates="attributes")
+
+    # The category filter probes "does this service carry one of these terms?" per candidate service.
+    __table_args__ = (Index("ix_attributes_service_term", "service_id", "taxonomy_term_id"),)

@@ -96,7 +96,9 @@ def _filters(session: Session, query: Query) -> list:
         conditions.append(Service.search_text.like(_like(word), escape="\\"))
     if query.categories:
         terms = expand_categories(session, query.categories)
-        conditions.append(Service.id.in_(select(Attribute.service_id).where(Attribute.taxonomy_term_id.in_(terms))))
+        # A correlated EXISTS lets the database start from the locations in the box, not the whole category.
+        conditions.append(select(Attribute.id).where(Attribute.service_id == Service.id,
+                                                     Attribute.taxonomy_term_id.in_(terms)).exists())
     if query.age is not None:  # range overlap; a missing bound is open
         conditions.append(or_(Service.minimum_age.is_(None), Service.minimum_age <= query.age))
         conditions.append(or_(Service.maximum_age.is_(None), Service.maximum_age >= query.age))

@@ -65,7 +65,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_services'))
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.create_index('ix_services_listed', ['status', 'temporarily_closed'], unique=False)
+        batch_op.create_index('ix_services_remote_only', ['name'], unique=False,
+                              sqlite_where=sa.text('remote IS 1 AND in_person IS 0'),
+                              postgresql_where=sa.text('remote IS TRUE AND in_person IS FALSE'))
         batch_op.create_index(batch_op.f('ix_services_organization_id'), ['organization_id'], unique=False)
 
     op.create_table('taxonomy_terms',
@@ -93,6 +95,7 @@ def upgrade() -> None:
     with op.batch_alter_table('attributes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attributes_service_id'), ['service_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attributes_taxonomy_term_id'), ['taxonomy_term_id'], unique=False)
+        batch_op.create_index('ix_attributes_service_term', ['service_id', 'taxonomy_term_id'], unique=False)
 
     op.create_table('service_at_locations',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -118,6 +121,7 @@ def downgrade() -> None:
 
     op.drop_table('service_at_locations')
     with op.batch_alter_table('attributes', schema=None) as batch_op:
+        batch_op.drop_index('ix_attributes_service_term')
         batch_op.drop_index(batch_op.f('ix_attributes_taxonomy_term_id'))
         batch_op.drop_index(batch_op.f('ix_attributes_service_id'))
 
@@ -129,7 +133,7 @@ def downgrade() -> None:
     op.drop_table('taxonomy_terms')
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_services_organization_id'))
-        batch_op.drop_index('ix_services_listed')
+        batch_op.drop_index('ix_services_remote_only')
 
     op.drop_table('services')
     op.drop_table('taxonomies')
