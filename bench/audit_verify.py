@@ -38,9 +38,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +47,13 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
-from sqlalchemy import Column, MetaData, Table, Text, create_engine, func, insert, select, text, update  # noqa: E402
+from benchlib import BACKENDS  # noqa: E402
+from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text, update  # noqa: E402
 
 from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # noqa: E402
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("FRONTDOOR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 WRITE_BATCH = 10_000
 EVENTS = (  # (event, share, details maker, reason) -- fictional and free of personal data, as the real trail is
     ("contact.created", 10, lambda r: {"channel": r.choice(("web", "sms", "chat", "police", "phone"))}, None),
@@ -74,31 +71,6 @@ EVENTS = (  # (event, share, details maker, reason) -- fictional and free of per
 
 # --- databases ------------------------------------------------------------------------------------------------
 
-@contextmanager
-def sqlite_database(workdir: Path) -> Iterator[str]:
-    yield f"sqlite:///{workdir / 'frontdoor.db'}"  # the temp dir is removed by the caller
-
-
-@contextmanager
-def postgres_database(_workdir: Path) -> Iterator[str]:
-    name = f"fd_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-BACKENDS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgres": postgres_database,
-}
 
 
 # --- writing the trail ----------------------------------------------------------------------------------------

@@ -39,8 +39,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,45 +50,20 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
 import pyotp  # noqa: E402
-from sqlalchemy import Column, MetaData, Table, Text, create_engine, func, insert, select, text  # noqa: E402
+from benchlib import BACKENDS, markdown  # noqa: E402
+from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # noqa: E402
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("FRONTDOOR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "long-password-123"  # noqa: S105  (fictional bench accounts in a throwaway database)
 RAG = (("red", 0, 0.10), ("amber", 1, 0.30), ("green", 2, 0.60))
 
 
 # --- databases ------------------------------------------------------------------------------------------------
 
-@contextmanager
-def sqlite_database(workdir: Path) -> Iterator[str]:
-    yield f"sqlite:///{workdir / 'frontdoor.db'}"  # the temp dir is removed by the caller
-
-
-@contextmanager
-def postgres_database(_workdir: Path) -> Iterator[str]:
-    name = f"fd_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-BACKENDS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgres": postgres_database,
-}
 
 
 # --- fictional data -------------------------------------------------------------------------------------------
@@ -381,11 +355,6 @@ def explain_mid_run(backend: str, n: int, workers: int) -> str:
             db.close()
 
 
-def markdown(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

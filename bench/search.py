@@ -55,8 +55,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +65,8 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from benchlib import BACKENDS, markdown  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from signposting import postcodes  # noqa: E402
 from signposting.directory import DEMO_TAXONOMY, import_taxonomy  # noqa: E402
@@ -75,7 +75,6 @@ from signposting.search import Query, search  # noqa: E402
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("FRONTDOOR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TARGET_P50_MS = 30.0
 TARGET_SIZE = 10_000
 ORIGIN_POSTCODE = "RG40 1BN"  # a public place (Wokingham), the issue's own example; not a person's address
@@ -112,31 +111,6 @@ PROFILE_CALLS = 50
 
 # --- databases ------------------------------------------------------------------------------------------------
 
-@contextmanager
-def sqlite_database(workdir: Path) -> Iterator[str]:
-    yield f"sqlite:///{workdir / 'frontdoor.db'}"  # the temp dir is removed by the caller
-
-
-@contextmanager
-def postgres_database(_workdir: Path) -> Iterator[str]:
-    name = f"fd_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-BACKENDS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgres": postgres_database,
-}
 
 
 # --- fictional data -------------------------------------------------------------------------------------------
@@ -453,11 +427,6 @@ def run_backend(backend: str, sizes: list[int], n: int, warmup: int, explain: bo
     return results, notes
 
 
-def markdown(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
 
 
 def _size(size: int) -> str:

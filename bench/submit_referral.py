@@ -33,8 +33,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +42,7 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
+from benchlib import BACKENDS  # noqa: E402
 from flask import Flask, request  # noqa: E402
 from sqlalchemy import (  # noqa: E402
     Column,
@@ -52,11 +51,9 @@ from sqlalchemy import (  # noqa: E402
     MetaData,
     String,
     Table,
-    create_engine,
     func,
     insert,
     select,
-    text,
 )
 
 from forms.drafts import save_answers, start_draft  # noqa: E402
@@ -65,7 +62,6 @@ from store.crypto import generate_key  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("FRONTDOOR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TARGET_P50_MS = 30.0
 TARGET_RATIO = 3.0
 DRAFT_KEY = "draft:report"
@@ -74,31 +70,6 @@ SUBMIT_URL = "/report/check"
 
 # --- databases ------------------------------------------------------------------------------------------------
 
-@contextmanager
-def sqlite_database(workdir: Path) -> Iterator[str]:
-    yield f"sqlite:///{workdir / 'frontdoor.db'}"  # the temp dir is removed by the caller
-
-
-@contextmanager
-def postgres_database(_workdir: Path) -> Iterator[str]:
-    name = f"fd_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-BACKENDS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgres": postgres_database,
-}
 
 
 # --- the two cases ------------------------------------------------------------------------------------------------
@@ -127,7 +98,7 @@ class PortalCase:
         self.app = build_portal(url, workdir)
         self.client = self.app.test_client()
         self.sessionmaker = self.app.extensions["frontdoor.sessionmaker"]
-        self.ttl = dt.timedelta(days=self.app.config["DRAFT_TTL_DAYS"])
+        self.ttl = dt.timedelta(hours=self.app.config["DRAFT_TTL_HOURS"])
         self.answers = professional_concern()
 
     def prepare(self) -> None:
