@@ -46,7 +46,7 @@ def find_by_idempotency_key(session: Session, key: str) -> Contact | None:
 
 def receive_referral(session: Session, referral: Referral, *, channel: str, actor: str,
                      received_at: dt.datetime | None = None, idempotency_key: str | None = None,
-                     calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Contact:
+                     calendar: WorkingCalendar = DEFAULT_CALENDAR, danger: tuple[str, ...] = ()) -> Contact:
     """Create the contact, its children, household and consent record, and start its clocks and audit trail.
 
     Idempotent on `idempotency_key`: the same submission twice gives the same contact.
@@ -59,7 +59,7 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
     answers = referral.answers
     journey = JOURNEYS[referral.journey]
     local_today = received_at.astimezone(calendar.tz).date()
-    triage = assess(answers, today=local_today)
+    triage = assess(answers, today=local_today, danger=danger)
     referrer_type = "family" if referral.kind == "early_help" else answers["referrer_type"]
     contact = Contact(
         reference=next_reference(session, local_today.year),

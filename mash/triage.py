@@ -20,11 +20,12 @@ class Triage:
     indicated_level: int | None
 
 
-def assess(answers: dict[str, Any], *, today: dt.date) -> Triage:
+def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] = ()) -> Triage:
+    """`danger` holds the categories the channel's safety screen found in what was written (bot.safety)."""
     levels = category_levels()
     categories = answers.get("concern_categories") or []
     indicated = max((levels.get(c, 0) for c in categories), default=0) or None
-    flags: list[str] = []
+    flags: list[str] = [f"danger_now:{category}" for category in danger]
     if indicated == 4:
         flags.append("level4_indicator")
     suggested = answers.get("suggested_level")
@@ -48,7 +49,7 @@ def assess(answers: dict[str, Any], *, today: dt.date) -> Triage:
     if answers.get("anonymous") == "yes":
         flags.append("anonymous_referrer")
 
-    if "level4_indicator" in flags or "suggested_level_4" in flags or "alleged_perpetrator_at_home" in flags:
+    if danger or "level4_indicator" in flags or "suggested_level_4" in flags or "alleged_perpetrator_at_home" in flags:
         rag = "red"
     elif (indicated or 0) >= 3 or suggested == "3" or "domestic_abuse" in flags or (
             "baby_under_one" in flags and categories):

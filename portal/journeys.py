@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import HELP, REPORT
 from forms.schema import Field, Group, Journey, Page, Problem, Step
+from bot.safety import screen
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
@@ -27,6 +28,7 @@ from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
+SCREENED_FIELDS = ("what_happened", "how_known", "child_location", "when_happened")
 
 
 def blueprints() -> list[Blueprint]:
@@ -275,8 +277,11 @@ class _JourneyViews:
         dbs = db.session()
         key = draft.idempotency_key
         try:
+            # The same deterministic danger screen as every other channel, over everything written in words.
+            written = " \n ".join(str(referral.answers.get(f) or "") for f in SCREENED_FIELDS)
+            danger = screen(written).categories
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
-                                       idempotency_key=key, calendar=working_calendar())
+                                       idempotency_key=key, calendar=working_calendar(), danger=danger)
             draft.submitted_reference = contact.reference
             draft.answers = {}  # the contact now holds them; keep no second copy
             dbs.commit()
@@ -305,7 +310,8 @@ class _JourneyViews:
             suggestions = []
         return render_template(f"{self.journey.name}/confirmation.html", journey=self.journey, contact=contact,
                                decision_due=describe_due(contact.decision_due_at),
-                               feedback_due=describe_due(feedback_due), suggestions=suggestions)
+                               feedback_due=describe_due(feedback_due), suggestions=suggestions,
+                               danger_now=any(f.startswith("danger_now:") for f in contact.safety_flags))
 
     def stop(self, slug: str):
         step = self.journey.step(slug)

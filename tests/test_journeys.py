@@ -404,3 +404,22 @@ def test_the_group_page_refuses_a_post_without_a_csrf_token(csrf_client):
                                                  "csrf_token": csrf_token(child)})
     response = csrf_client.post("/report/children", data={"add_another": "no"})
     assert response.status_code == 400 and "This page was open for a long time" in response.get_data(True)
+
+
+def test_danger_in_the_words_of_a_referral_makes_it_red_and_says_call_999(client, db_session):
+    # A help request whose words signal danger now goes to the head of the queue, whatever was ticked.
+    answers = examples.family_help_request(what_happened="hes been drinkin and hes got the baby, im scared")
+    walk(client, "help", answers)
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and "danger_now:intoxicated_carer_with_child" in contact.safety_flags
+    page = client.get("/help/confirmation").get_data(as_text=True)
+    assert "suggests someone may be in danger now" in page and "call 999" in page
+    received = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "contact.received")).one()
+    assert "drinkin" not in str(received.details)  # the audit keeps the categories, never the words
+
+
+def test_ordinary_words_stay_green(client, db_session):
+    walk(client, "help", examples.family_help_request())
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "green" and not [f for f in contact.safety_flags if f.startswith("danger_now")]
+    assert "danger now" not in client.get("/help/confirmation").get_data(as_text=True)

@@ -1,0 +1,332 @@
+"""The deterministic safety screen (issue 5, item 3): every example sentence in bot/data/safety runs here,
+one test per sentence, plus the reply, odd input, speed and what the screen may never keep."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import shutil
+import statistics
+import string
+import time
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from bot import safety
+from bot.safety import (
+    CHILDLINE_LINE,
+    DANGER_LINE,
+    DEFAULT_OUT_OF_HOURS_NUMBER,
+    SMS_LIMIT,
+    SafetyDataError,
+    Screening,
+    advice,
+    screen,
+)
+
+FILES = safety.data_files()
+CATEGORY_FILES = {name: doc for name, doc in FILES.items() if "category" in doc}
+CHILD = FILES[safety.CHILD_SPEAKING_FILE]
+VOCABULARY = FILES[safety.VOCABULARY_FILE]
+CATEGORIES = {doc["category"] for doc in CATEGORY_FILES.values()}
+RULE_IDS = {rule["id"] for doc in [*CATEGORY_FILES.values(), CHILD] for rule in doc["rules"]}
+# GSM 03.38 basic character set (no escape-table characters): a reply in it never falls into UCS-2.
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+           "¿abcdefghijklmnopqrstuvwxyzäöñüà")
+
+
+def _examples(key: str) -> list:
+    params = []
+    for _name, doc in sorted(CATEGORY_FILES.items()):
+        for i, text in enumerate(doc.get(key, [])):
+            params.append(pytest.param(doc["category"], text, id=f"{doc['category']}-{i:02d}"))
+    return params
+
+
+# --------------------------------------------------------------------------------------------------
+# The data files' own examples: one test each.
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_trigger"))
+def test_must_trigger(category: str, text: str) -> None:
+    result = screen(text)
+    assert result.danger, f"missed: {text!r}"
+    assert category in result.categories, f"{text!r} fired {result.categories}, not {category}"
+    assert result.reply is not None and result.reply.startswith(DANGER_LINE)
+
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_not_trigger"))
+def test_must_not_trigger(category: str, text: str) -> None:
+    result = screen(text)
+    assert not result.danger, f"{text!r} fired {result.matched}"
+    assert result.reply is None and result.matched == () and result.categories == ()
+
+
+# How phones mangle a message. Each must_trigger sentence must survive every one, and each must_not_trigger
+# sentence must stay quiet under the ones that do not add letters.
+TYPED = {
+    "shouted": str.upper,
+    "no capitals": str.lower,
+    "no punctuation": lambda s: s.translate(str.maketrans("", "", string.punctuation)),
+    "punctuation as spaces": lambda s: s.translate({ord(c): " " for c in string.punctuation}),
+    "curly apostrophes": lambda s: s.replace("'", "\u2019"),
+    "stretched": lambda s: re.sub(r"([aeiou])", r"\1\1\1", s, count=2),
+    "shouted, no punctuation": lambda s: s.upper().translate(str.maketrans("", "", string.punctuation)),
+}
+
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_trigger"))
+def test_must_trigger_however_it_is_typed(category: str, text: str) -> None:
+    for how, change in TYPED.items():
+        typed = change(text)
+        if not typed.strip(string.punctuation + string.whitespace):
+            continue  # an emoji-and-punctuation example loses nothing meaningful here
+        result = screen(typed)
+        assert result.danger and category in result.categories, f"{how}: {typed!r}"
+
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_not_trigger"))
+def test_must_not_trigger_however_it_is_typed(category: str, text: str) -> None:
+    for how in ("shouted", "no capitals", "no punctuation", "punctuation as spaces", "curly apostrophes"):
+        assert not screen(TYPED[how](text)).danger, f"{how}: {TYPED[how](text)!r}"
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=f"child-{i:02d}") for i, t in enumerate(CHILD["must_trigger"])])
+def test_child_speaking(text: str) -> None:
+    assert screen(text).child_speaking, text
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=f"adult-{i:02d}")
+                                  for i, t in enumerate(CHILD["must_not_trigger"])])
+def test_not_child_speaking(text: str) -> None:
+    assert not screen(text).child_speaking, text
+
+
+@pytest.mark.parametrize(("text", "reads_as"), [pytest.param(e["text"], e["reads_as"], id=f"reads-{i:02d}")
+                                                for i, e in enumerate(VOCABULARY["examples"])])
+def test_reading(text: str, reads_as: str) -> None:
+    assert safety.read_as(text) == reads_as
+
+
+@pytest.mark.parametrize("name", sorted(CATEGORY_FILES))
+def test_every_rule_has_an_example_that_fires_it(name: str) -> None:
+    """Adding a rule means adding a must_trigger sentence that it catches."""
+    doc = CATEGORY_FILES[name]
+    fired = {rule_id for text in doc["must_trigger"] for rule_id in screen(text).matched}
+    silent = [rule["id"] for rule in doc["rules"] if rule["id"] not in fired]
+    assert not silent, f"{name}: no must_trigger example fires {silent}"
+
+
+def test_every_child_speaking_rule_has_an_example() -> None:
+    compiled = safety._compiled()
+    fired = set()
+    for text in CHILD["must_trigger"]:
+        message = safety._Message(compiled, safety._prepare(compiled, text))
+        fired |= {rule.id for rule in compiled.child_rules if message.fires(rule)}
+    assert {rule["id"] for rule in CHILD["rules"]} == fired
+
+
+def test_data_files_are_complete() -> None:
+    expected = {"violence_now", "child_alone", "injury", "child_being_hurt", "suicide_self_harm", "sexual_abuse",
+                "locked_in", "help_with_fear", "intoxicated_carer_with_child"}
+    assert expected == CATEGORIES
+    for name, doc in CATEGORY_FILES.items():
+        assert doc["rules"] and doc["must_trigger"] and doc["must_not_trigger"], name
+        for rule in doc["rules"]:
+            assert rule["id"].count(".") == 1 and rule.get("note"), f"{name}: {rule['id']} needs an id and a note"
+    ids = [rule["id"] for doc in [*CATEGORY_FILES.values(), CHILD] for rule in doc["rules"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_a_broken_data_file_fails_at_load(tmp_path: Path) -> None:
+    for path in safety.DATA_DIR.glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    doc = json.loads((tmp_path / "injury.json").read_text(encoding="utf-8"))
+    doc["rules"][0]["pattern"] = "{no_such_list} ... blood"
+    (tmp_path / "injury.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SafetyDataError, match="no_such_list"):
+        safety.load(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------
+# The worst miss, every way a phone can type it.
+
+@pytest.mark.parametrize("text", [
+    "he's been drinking and he's got the baby",
+    "He’s been drinking and he’s got the baby.",
+    "HE'S BEEN DRINKING AND HE'S GOT THE BABY!!!",
+    "hes been drinking and hes got the baby",
+    "hes been drinkin n hes got da baby",
+    "hes been drinkin and hes got the bbay",
+    "he been drinkin hes got bby",
+    "hes been drinkkkinggg and hes got the babyyyy",
+    "he's been drinking 🍺🍺 and he's got the baby 👶",
+    "he's drunk and he's got the baby",
+    "hes drnk n hes got the baby",
+    "he's pissed and he's got the baby",
+    "he's wasted and he's got the baby",
+    "he's off his face and he's got the baby",
+    "she's been drinking and she's got the baby",
+    "my ex has been drinking all day and he has the baby",
+    "the baby is with him and he's been drinking",
+    "he's been drinking. he's got the baby.",
+    "he has been drinking and has taken the baby",
+    "hes bin drinking and hes got the baby",
+    "hes been drinking n hes got my son",
+])
+def test_the_worst_miss(text: str) -> None:
+    result = screen(text)
+    assert result.danger and "intoxicated_carer_with_child" in result.categories, text
+
+
+# --------------------------------------------------------------------------------------------------
+# The reply.
+
+ADULT = ["he's got a knife", "there's blood everywhere", "i want to kill myself", "hes drunk n hes got the kids",
+         "the kids are home alone and theyre 3 and 5", "he locked me in my room"]
+CHILDREN = ["my dad hits me", "im 12 and mum is drunk", "my uncle touches me", "i'm 13 and my stepdad hurts me"]
+
+
+@pytest.mark.parametrize("text", ADULT + CHILDREN)
+def test_reply_starts_with_999_and_fits_two_segments(text: str) -> None:
+    reply = screen(text).reply
+    assert reply is not None
+    assert reply.startswith("If you or a child are in danger now, call 999.")
+    assert len(reply) <= SMS_LIMIT
+    assert set(reply) <= GSM7, set(reply) - GSM7
+
+
+@pytest.mark.parametrize("text", CHILDREN)
+def test_a_child_gets_childline(text: str) -> None:
+    result = screen(text)
+    assert result.child_speaking
+    assert "Childline" in result.reply and "0800 1111" in result.reply
+    assert DEFAULT_OUT_OF_HOURS_NUMBER not in result.reply
+
+
+@pytest.mark.parametrize("text", ADULT)
+def test_an_adult_gets_the_out_of_hours_number_not_childline(text: str) -> None:
+    result = screen(text)
+    assert not result.child_speaking
+    assert "Childline" not in result.reply and "0800 1111" not in result.reply
+    assert DEFAULT_OUT_OF_HOURS_NUMBER in result.reply
+
+
+def test_out_of_hours_number_is_a_setting() -> None:
+    result = screen("he's got a knife", out_of_hours_number="0118 496 0999")
+    assert "0118 496 0999" in result.reply and DEFAULT_OUT_OF_HOURS_NUMBER not in result.reply
+
+
+def test_samaritans_for_an_adult_at_risk_of_suicide() -> None:
+    assert "116 123" in screen("i want to kill myself").reply
+    assert "116 123" not in screen("he's got a knife").reply
+
+
+@pytest.mark.parametrize("child_speaking", [False, True])
+def test_every_combination_of_categories_fits(child_speaking: bool) -> None:
+    everything = sorted(CATEGORIES)
+    for n in range(len(everything) + 1):
+        reply = advice(everything[:n], child_speaking=child_speaking)
+        assert reply.startswith(DANGER_LINE) and len(reply) <= SMS_LIMIT
+    long_number = "0" * 200
+    reply = advice(everything, child_speaking=False, out_of_hours_number=long_number)
+    assert reply.startswith(DANGER_LINE) and len(reply) <= SMS_LIMIT
+    assert (CHILDLINE_LINE in advice(everything, child_speaking=True)) is True
+
+
+# --------------------------------------------------------------------------------------------------
+# Odd input.
+
+@pytest.mark.parametrize("text", [None, "", " ", "\n\t", "...", "!!!???", "\x00\x01", "😀", "👍🏽", "ok", "HELP",
+                                  "STOP", "مرحبا", "你好", "\u202e\u202d", "\ud800"])
+def test_nothing_dangerous(text: str | None) -> None:
+    result = screen(text)  # type: ignore[arg-type]
+    assert result == Screening(danger=False) or (not result.danger and result.reply is None)
+
+
+def test_not_a_string() -> None:
+    assert not screen(b"he's got a knife").danger  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["🆘🔪", "🔪🆘", "🆘", "🔪 he's coming", "🩸🩸🩸", "🍺👶", "🤕🚑", "😭😭 help",
+                                  "🆘🆘🆘"])
+def test_emoji_only_and_emoji_heavy(text: str) -> None:
+    assert screen(text).danger, text
+
+
+def test_emoji_with_skin_tones_and_variation_selectors() -> None:
+    assert screen("🗡️ he's here").danger
+    assert screen("🍺👶🏽").danger
+    assert screen("HELP 🆘").danger
+
+
+def test_very_long_input_is_quick_and_still_screened() -> None:
+    filler = "we had a lovely day at the park and the children played on the swings. "
+    text = (filler * 200)[:9990] + " he's got a knife"
+    assert len(text) >= 10_000
+    started = time.perf_counter()
+    result = screen(text)
+    assert time.perf_counter() - started < 0.5
+    assert result.danger and "violence_now" in result.categories
+    random.seed(5)
+    noise = "".join(random.choice("abcdefghijklmnopqrstuvwxyz .,'!?🔪😭0123456789") for _ in range(10_000))
+    started = time.perf_counter()
+    screen(noise)
+    screen("a" * 10_000)
+    screen("help " * 2_000)
+    assert time.perf_counter() - started < 1.5
+
+
+def test_typical_sms_under_a_millisecond() -> None:
+    messages = ["can you help me find a parenting course", "he's been drinking and he's got the baby",
+                "my daughter is home alone after school for 20 minutes, is that legal?",
+                "im scard plz help", "I am a teacher reporting a concern about a pupil"]
+    for text in messages:
+        screen(text)
+    batches = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(40):
+            for text in messages:
+                screen(text)
+        batches.append((time.perf_counter() - started) / (40 * len(messages)))
+    assert min(batches) < 0.001, f"{statistics.mean(batches) * 1000:.2f} ms per message"
+
+
+def test_deterministic() -> None:
+    texts = [t for doc in CATEGORY_FILES.values() for t in doc["must_trigger"][:3]]
+    first = [screen(t) for t in texts]
+    random.seed(7)
+    random.shuffle(texts)
+    again = {t: screen(t) for t in texts}
+    assert all(again[t] == r for t, r in zip([t for doc in CATEGORY_FILES.values() for t in doc["must_trigger"][:3]],
+                                             first, strict=True))
+
+
+# --------------------------------------------------------------------------------------------------
+# What the screen keeps: rule ids only, never the text; it logs nothing.
+
+def test_matched_holds_rule_ids_only() -> None:
+    text = "Zebedee Quux says he's got a knife and there's blood everywhere"
+    result = screen(text)
+    assert result.danger and result.matched
+    assert set(result.matched) <= RULE_IDS
+    assert len(result.matched) == len(set(result.matched))
+    flat = repr(result).lower()
+    assert "zebedee" not in flat and "quux" not in flat and "knife" not in result.reply.lower()
+
+
+def test_screening_is_frozen() -> None:
+    result = screen("he's got a knife")
+    with pytest.raises(FrozenInstanceError):
+        result.danger = False  # type: ignore[misc]
+
+
+def test_no_logging(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    screen("Zebedee says he's been drinking and he's got the baby")
+    screen("Zebedee asks about a parenting course")
+    assert not caplog.records
