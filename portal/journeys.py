@@ -15,10 +15,10 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from bot.safety import screen
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import HELP, REPORT
 from forms.schema import Field, Group, Journey, Page, Problem, Step
-from bot.safety import screen
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
