@@ -290,8 +290,10 @@ def _query(page: int, per_page: int, with_postcode: bool) -> tuple[Query | None,
     if categories == ():
         return None, radius
     postcode = (_arg("postcode") or "") if radius is not None else ""
+    # `free=true` is our extension: ORUK 3.0 names no cost filter, and families ask for free services.
+    free = (_arg("free") or "").strip().lower() in ("true", "1", "yes")
     query = Query(text=_text(), postcode=postcode, radius=radius or Query().radius, categories=categories or (),
-                  age=_age(), day=_day(), page=page, per_page=per_page)
+                  age=_age(), day=_day(), free_only=free, page=page, per_page=per_page)
     return check(query), radius
 
 

@@ -28,7 +28,24 @@ from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
-SCREENED_FIELDS = ("what_happened", "how_known", "child_location", "when_happened")
+# Answers that are choices, dates, names or contact details cannot say "he's got a knife"; all the rest can.
+UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referrer_email", "referrer_phone",
+              "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
+              "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address"}
+
+
+def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:
+    """Everything a person wrote in their own words, across every page and every child, for the screen."""
+    parts: list[str] = []
+    for step in journey.applicable_steps(answers):
+        page = step.item_page if isinstance(step, Group) else step
+        sources = answers.get(step.name) or [] if isinstance(step, Group) else [answers]
+        for source in sources:
+            for field in page.fields:
+                value = source.get(field.name)
+                if field.kind in ("text", "textarea") and field.name not in UNSCREENED and isinstance(value, str):
+                    parts.append(value)
+    return "\n".join(parts)
 
 
 def blueprints() -> list[Blueprint]:
@@ -278,8 +295,7 @@ class _JourneyViews:
         key = draft.idempotency_key
         try:
             # The same deterministic danger screen as every other channel, over everything written in words.
-            written = " \n ".join(str(referral.answers.get(f) or "") for f in SCREENED_FIELDS)
-            danger = screen(written).categories
+            danger = screen(written_words(self.journey, referral.answers)).categories
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
                                        idempotency_key=key, calendar=working_calendar(), danger=danger)
             draft.submitted_reference = contact.reference

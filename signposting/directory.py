@@ -123,14 +123,17 @@ def import_path(session: Session, path: Path) -> ImportReport:
 # --- storing ------------------------------------------------------------------------------------------------
 
 def import_taxonomy(session: Session, doc: dict[str, Any]) -> int:
-    taxonomy = doc.get("taxonomy")
-    if isinstance(taxonomy, dict) and taxonomy.get("id"):
-        session.merge(Taxonomy(id=taxonomy["id"], name=taxonomy.get("name", ""), record=taxonomy))
+    """A taxonomy with its terms. (Supplementary ones, like our location flags, are not service categories.)"""
     count = 0
-    for term in doc.get("taxonomy_terms") or []:
-        if isinstance(term, dict) and term.get("id") and term.get("name"):
-            _merge_term(session, term)
-            count += 1
+    for part in [doc]:
+        taxonomy = part.get("taxonomy")
+        if isinstance(taxonomy, dict) and taxonomy.get("id"):
+            session.merge(Taxonomy(id=taxonomy["id"], name=taxonomy.get("name", ""), record=taxonomy))
+            session.flush()
+        for term in part.get("taxonomy_terms") or []:
+            if isinstance(term, dict) and term.get("id") and term.get("name"):
+                _merge_term(session, term)
+                count += 1
     return count
 
 
@@ -143,9 +146,21 @@ def _known_taxonomy(session: Session, taxonomy_id: str | None) -> str | None:
     return taxonomy_id if taxonomy_id and session.get(Taxonomy, taxonomy_id) is not None else None
 
 
-def _is_confidential(location: dict[str, Any]) -> bool:
+@lru_cache(maxsize=1)
+def confidential_term_ids() -> frozenset[str]:
+    """The ids of our 'confidential location' flag (signposting/data/taxonomy.json), for records that give
+    the term by id alone."""
+    doc = json.loads(DEMO_TAXONOMY.read_text())
+    return frozenset(t["id"] for s in doc.get("supplementary_taxonomies") or [] for t in s.get("taxonomy_terms") or []
+                     if str(t.get("term", t.get("name", ""))).casefold() in CONFIDENTIAL_TERMS)
+
+
+def _is_confidential(session: Session, location: dict[str, Any]) -> bool:
+    """Flagged by an attribute whose term is 'confidential location', given in full or by its id alone."""
     for attribute in location.get("attributes") or []:
         term = attribute.get("taxonomy_term") or {}
+        if not term and attribute.get("taxonomy_term_id") in confidential_term_ids():
+            return True
         if str(term.get("term", "")).casefold() in CONFIDENTIAL_TERMS or \
                 str(term.get("name", "")).casefold() in CONFIDENTIAL_TERMS:
             return True
@@ -238,7 +253,7 @@ def upsert_service(session: Session, record: dict[str, Any]) -> bool:
         location = sal.get("location") or {}
         if not location.get("id"):
             continue
-        confidential = _is_confidential(location)
+        confidential = _is_confidential(session, location)
         if confidential and location.get("latitude") is not None and location.get("longitude") is not None:
             # Never re-derive a refuge's place from its (already redacted) outward code: it would move.
             lat, lon = float(location["latitude"]), float(location["longitude"])

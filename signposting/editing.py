@@ -141,8 +141,11 @@ def _clean_url(text: str) -> str:
         return ""
     if "://" not in text and not text.lower().startswith(("http:", "https:")):
         text = "https://" + text
-    parts = urlsplit(text)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. "https://[x": an unclosed IPv6 bracket
+        raise FieldError("Enter a web address in the correct format, like https://www.example.org") from None
     if parts.scheme.lower() not in ("http", "https") or not HOST_RE.match(host) or " " in text or "@" in parts.netloc:
         raise FieldError("Enter a web address in the correct format, like https://www.example.org")
     return text

@@ -48,7 +48,7 @@ class Suggestion:
         name = self.name.replace(" (demo)", "")
         room = SMS_SEGMENT - len(tail)
         if len(name) > room:
-            name = name[: max(room - 1, 0)].rstrip() + "…"
+            name = name[: max(room - 3, 0)].rstrip() + "..."  # GSM-7: "…" would make it a 70-character SMS
         return f"{name}{tail}"
 
 
@@ -73,16 +73,19 @@ def suggest(session: Session, *, categories: list[str], age: int | None, postcod
         return []
     age = age if age is not None and 0 <= age <= 120 else None
     hits: list[Hit] = []
-    for radius in (5, 10):
-        try:
-            results = search(session, Query(postcode=postcode or "", radius=radius, categories=terms, age=age,
-                                            per_page=limit))
-        except SearchError:
-            results = search(session, Query(categories=terms, age=age, delivery="remote", per_page=limit))
-            hits = results.nearby
-            break
-        hits = results.nearby + results.remote
-        if len(results.nearby) >= limit or not postcode:
-            break
-    return [Suggestion(h.service.id, h.service.name, _contact(h.service), h.distance)
-            for h in hits[:limit] if _contact(h.service)]
+    remote_only = Query(categories=terms, age=age, delivery="remote", per_page=20)
+    if not postcode:  # without a place, never offer a group in another town: phone and online only
+        hits = search(session, remote_only).nearby
+    else:
+        for radius in (5, 10):
+            try:
+                results = search(session, Query(postcode=postcode, radius=radius, categories=terms, age=age,
+                                                per_page=20))
+            except SearchError:
+                hits = search(session, remote_only).nearby
+                break
+            hits = results.nearby + results.remote
+            if len(results.nearby) >= limit:
+                break
+    reachable = [h for h in hits if _contact(h.service)]
+    return [Suggestion(h.service.id, h.service.name, _contact(h.service), h.distance) for h in reachable[:limit]]

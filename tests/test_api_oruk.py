@@ -437,3 +437,16 @@ def test_the_schema_checks_are_not_vacuous(api) -> None:
 def _no_unexpected_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     yield
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("portal")]
+
+
+def test_the_done_when_search_with_free_only_matches_the_web_finder(api) -> None:
+    parenting = term_id(api, "Parenting support")
+    url = (f"/api/oruk/service_at_locations?postcode=RG40%201BN&proximity=8047&taxonomy_term_id={parenting}"
+           "&age=4&free=true&per_page=100")
+    items = fetch(api, url, "/service_at_locations")["contents"]
+    assert items
+    for item in items:
+        costs = item["service"].get("cost_options") or []
+        assert any(c.get("amount") == 0 or "free" in str(c.get("option", "")).lower() for c in costs)
+    everything = fetch(api, url.replace("&free=true", ""), "/service_at_locations")["contents"]
+    assert len(everything) > len(items)  # the paid ones are filtered out, not the free ones

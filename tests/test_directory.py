@@ -79,3 +79,21 @@ def test_the_cli_reports_and_exits_non_zero_when_nothing_imports(app, tmp_path):
     assert result.exit_code == 1 and "not valid JSON" in result.output
     result = app.test_cli_runner().invoke(cli, ["services", "import", str(tmp_path / "missing.json")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_a_refuge_flagged_by_term_id_alone_is_still_redacted(demo, tmp_path):
+    refuge = next(s for s in json.loads(DEMO_DIRECTORY.read_text())["services"] if s["name"] == "Kestrel Refuge (demo)")
+    location = refuge["service_at_locations"][0]["location"]
+    for attribute in location["attributes"]:
+        attribute.pop("taxonomy_term", None)  # ORUK needs only the id
+    location["id"] = "5d0c7d8e-0000-4000-8000-000000000001"
+    refuge["service_at_locations"][0]["location_id"] = location["id"]
+    refuge["service_at_locations"][0]["id"] = "5d0c7d8e-0000-4000-8000-000000000002"
+    refuge["id"] = "5d0c7d8e-0000-4000-8000-000000000003"
+    for n, attribute in enumerate(refuge.get("attributes") or []):
+        attribute["id"] = f"5d0c7d8e-0000-4000-8000-1000000000{n:02d}"
+    path = tmp_path / "refuge.json"
+    path.write_text(json.dumps(refuge))
+    assert import_path(demo, path).errors == []
+    stored = demo.get(Location, location["id"])
+    assert stored.sensitive and "Broad Street" not in json.dumps(stored.record)

@@ -548,3 +548,10 @@ def test_the_request_log_drops_the_finders_query_strings(app):
 
 def test_the_home_page_links_to_the_finder(client):
     assert 'href="/services"' in text_of(client.get("/"))
+
+
+def test_suggestions_fit_one_gsm_segment_and_never_send_a_family_to_another_town():
+    from signposting.suggest import SMS_SEGMENT, Suggestion
+
+    long = Suggestion("x", "A " * 200, "0118 496 0000", 1.2)
+    assert len(long.sms) <= SMS_SEGMENT and long.sms.isascii()

@@ -423,3 +423,14 @@ def test_ordinary_words_stay_green(client, db_session):
     contact = db_session.scalars(select(Contact)).one()
     assert contact.rag == "green" and not [f for f in contact.safety_flags if f.startswith("danger_now")]
     assert "danger now" not in client.get("/help/confirmation").get_data(as_text=True)
+
+
+def test_danger_written_in_any_free_text_answer_is_screened(client, db_session):
+    children = [dict(examples.professional_concern()["children"][0],
+                     additional_needs="he locked me in my room and wont let me out")]
+    walk(client, "report", examples.professional_concern(children=children, concern_categories=["other"],
+                                                         alleged_perpetrator="no", suggested_level="1",
+                                                         household_factors=["none_known"],
+                                                         what_happened="See the child's needs."))
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and any(f.startswith("danger_now:") for f in contact.safety_flags)

@@ -4,6 +4,7 @@ and record that its details have been checked. Views are thin: the rules live in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,7 +79,7 @@ def service_list():
     if showing not in SHOWING:
         showing = "all"
     page_arg = request.args.get("page", "1")
-    page = min(int(page_arg), 10_000) if page_arg.isdigit() and int(page_arg) >= 1 else 1
+    page = min(int(page_arg), 10_000) if re.fullmatch(r"[0-9]{1,5}", page_arg) and int(page_arg) >= 1 else 1
     conditions = [func.lower(Service.name).like(_like(word), escape="\\") for word in text.split()[:8]]
     if showing == "closed":
         conditions.append(Service.temporarily_closed.is_(True))
