@@ -28,18 +28,20 @@ from forms.schema import EMAIL_RE, FieldError, clean_uk_phone, london_today
 from mash import audit
 from mash.models import StaffUser
 from signposting.directory import schema_errors, to_oruk, upsert_service
-from signposting.models import Location, Organization, Service
+from signposting.models import Location, Organization, Service, TaxonomyTerm
+from signposting.postcodes import lookup
 
 # The fields a member of staff can edit, in the order the form asks them.
-FIELDS = ("name", "description", "url", "email", "phone", "minimum_age", "maximum_age", "cost",
-          "cost_description", "status")
+FIELDS = ("name", "description", "category", "address", "postcode", "url", "email", "phone", "minimum_age",
+          "maximum_age", "cost", "cost_description", "status")
 LABELS = {
     "organization": "Organisation", "name": "Name", "description": "Description", "url": "Website",
     "email": "Email address", "phone": "Phone number", "minimum_age": "Youngest age", "maximum_age": "Oldest age",
     "cost": "Cost", "cost_description": "Cost details", "status": "Status",
+    "category": "What it helps with", "address": "Where it happens", "postcode": "Postcode",
 }
-MAX_LENGTH = {"organization": 300, "name": 300, "description": 5000, "url": 2000, "email": 254, "phone": 30,
-              "cost_description": 500}
+MAX_LENGTH = {"address": 300, "organization": 300, "name": 300, "description": 5000, "url": 2000, "email": 254,
+              "phone": 30, "cost_description": 500}
 STATUSES = {"active": "Active", "inactive": "Inactive", "defunct": "Defunct (closed for good)",
             "temporarily closed": "Temporarily closed"}
 COSTS = {"free": "Free", "paid": "There is a charge", "": "Not stated"}
@@ -109,7 +111,19 @@ def current_values(service: Service) -> dict[str, str]:
         "cost": cost,
         "cost_description": cost_description,
         "status": service.status or "active",
+        "category": next((str(a.get("taxonomy_term_id") or (a.get("taxonomy_term") or {}).get("id") or "")
+                          for a in record.get("attributes") or []), ""),
+        **_venue(service),
     }
+
+
+def _venue(service: Service) -> dict[str, str]:
+    """The first place the service happens, unless it is confidential (a refuge is never edited here)."""
+    for sal in service.at_locations:
+        if not sal.location.sensitive:
+            address = next(iter(sal.location.record.get("addresses") or []), {})
+            return {"address": str(address.get("address_1") or ""), "postcode": str(address.get("postal_code") or "")}
+    return {"address": "", "postcode": ""}
 
 
 def version_of(service: Service) -> str:
@@ -197,6 +211,11 @@ def _clean_field(name: str, text: str) -> Any:
         raise FieldError("Choose whether the service is free or there is a charge")
     if name == "status" and text not in STATUSES:
         raise FieldError("Choose a status")
+    if name == "postcode" and text:
+        found = lookup(text)
+        if found.status != "found" or found.kind != "full":
+            raise FieldError("Enter the full postcode of the place, like RG40 1BN")
+        return found.postcode
     return text
 
 
@@ -222,9 +241,51 @@ def _clean(fields: dict[str, str], current: dict[str, str]) -> dict[str, Any]:
         low, high = ages.get("minimum_age"), ages.get("maximum_age")
         if low is not None and high is not None and low > high:
             errors["minimum_age"] = "Youngest age must be the same as or less than the oldest age"
+    if ("address" in fields or "postcode" in fields) and "postcode" not in errors:
+        address = cleaned.get("address", current.get("address", ""))
+        postcode = cleaned.get("postcode", current.get("postcode", ""))
+        if address and not postcode:
+            errors["postcode"] = "Enter the postcode of the place"
+        elif postcode and not address:
+            errors["address"] = "Enter the first line of the address"
     if errors:
         raise EditError({k: errors[k] for k in (*FIELDS, *errors) if k in errors})
     return cleaned
+
+
+def _apply_place_and_category(session: Session, record: dict[str, Any], cleaned: dict[str, Any]) -> None:
+    """A category links the service to a taxonomy term; an address and postcode make (or move) its place."""
+    service_id = record["id"]
+    if cleaned.get("category"):
+        term = session.get(TaxonomyTerm, cleaned["category"])
+        if term is None:
+            raise EditError({"category": "Choose what the service helps with from the list"})
+        record["attributes"] = [{"id": str(uuid.uuid4()), "link_id": service_id, "taxonomy_term_id": term.id,
+                                 "link_type": "service_category", "taxonomy_term": term.record}]
+    if cleaned.get("address") or cleaned.get("postcode"):
+        places = record.get("service_at_locations") or []
+        editable = next((p for p in places if not (session.get(Location, p["location"]["id"]) or Location()).sensitive),
+                        None) if places else None
+        if places and editable is None:
+            raise EditError({"address": "This service's place is confidential and cannot be changed here"})
+        if editable is None:
+            location_id = str(uuid.uuid4())
+            editable = {"id": str(uuid.uuid4()), "service_id": service_id, "location_id": location_id,
+                        "location": {"id": location_id, "location_type": "physical", "name": record.get("name", ""),
+                                     "addresses": [{"id": str(uuid.uuid4()), "location_id": location_id,
+                                                    "address_1": "", "city": "", "state_province": "",
+                                                    "postal_code": "", "country": "GB",
+                                                    "address_type": "physical"}]}}
+            record["service_at_locations"] = [editable, *places]
+        location = editable["location"]
+        address = (location.get("addresses") or [{}])[0]
+        if "address" in cleaned:
+            address["address_1"] = cleaned["address"]
+        if "postcode" in cleaned:
+            address["postal_code"] = cleaned["postcode"]
+            found = lookup(cleaned["postcode"])
+            location["latitude"], location["longitude"] = found.lat, found.lon
+        location["addresses"] = [address, *(location.get("addresses") or [])[1:]]
 
 
 # --- applying changes to an ORUK record --------------------------------------------------------------------
@@ -343,11 +404,13 @@ def _organization(session: Session, organization_id_or_new_name: str) -> dict[st
 def create_service(session: Session, *, organization_id_or_new_name: str, name: str, description: str,
                    url: str = "", email: str = "", phone: str = "", minimum_age: str | int | None = None,
                    maximum_age: str | int | None = None, cost: str = "", cost_description: str = "",
-                   status: str = "active", actor: StaffUser, now: dt.datetime | None = None) -> Service:
+                   status: str = "active", category: str = "", address: str = "", postcode: str = "",
+                   actor: StaffUser, now: dt.datetime | None = None) -> Service:
     """Add a service (and its organisation, when it is new). Raises EditError listing every problem."""
     given = {"name": name, "description": description, "url": url, "email": email, "phone": phone,
              "minimum_age": minimum_age, "maximum_age": maximum_age, "cost": cost,
-             "cost_description": cost_description, "status": status or "active"}
+             "cost_description": cost_description, "status": status or "active", "category": category,
+             "address": address, "postcode": postcode}
     fields = {k: _normal(k, v) for k, v in given.items()}
     errors: dict[str, str] = {}
     organization: dict[str, Any] | None = None
@@ -369,6 +432,7 @@ def create_service(session: Session, *, organization_id_or_new_name: str, name: 
     _apply(record, cleaned)
     record["organization"] = organization
     record["service_at_locations"] = []
+    _apply_place_and_category(session, record, cleaned)
     service = _store(session, record)
     _sync_closed_flag(service)
     audit.record(session, event="directory.service_created", actor=_actor(actor),
@@ -388,12 +452,15 @@ def update_service(session: Session, service: Service, changes: Mapping[str, Any
     _check_version(service, expected_version)
     current = current_values(service)
     fields = {k: _normal(k, v) for k, v in changes.items()}
+    # A place or category is changed here, never removed (left blank means "as it is").
+    fields = {k: v for k, v in fields.items() if v or k not in ("category", "address", "postcode")}
     changed = {k: v for k, v in fields.items() if v != _normal(k, current[k])}
     if not changed:
         return []
     cleaned = _clean(changed, current)
     record = copy.deepcopy(to_oruk(service))
     _apply(record, cleaned)
+    _apply_place_and_category(session, record, cleaned)
     record["last_modified"] = _stamp(now)
     stored = _store(session, record)
     if "status" in cleaned:

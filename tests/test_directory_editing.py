@@ -436,3 +436,26 @@ def test_the_directory_pages_in_a_browser_pass_axe(browser, live_server, audit, 
     assert "Enter the name of the service" in page.get_by_role("alert").inner_text()
     audit(page, "refused new")
     audit.assert_clean()
+
+
+def test_a_service_added_with_a_place_and_a_category_is_found_by_postcode_and_category(db_session):
+    from signposting.editing import create_service
+    from signposting.models import Organization, TaxonomyTerm
+    from signposting.search import Query, search
+    from tests.staff_support import create_staff
+
+    manager, _ = create_staff(db_session, role="manager")
+    term = db_session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.name == "Parenting support")).one()
+    organization = db_session.scalars(select(Organization)).first()
+    service = create_service(db_session, organization_id_or_new_name=organization.id, name="Nightingale Dads Group",
+                             description="A group for dads.", category=term.id, address="1 Market Place",
+                             postcode="rg40 1bn", cost="free", actor=manager)
+    db_session.commit()
+    assert schema_errors(to_oruk(service)) == []
+    found = search(db_session, Query(postcode="RG40 1BN", radius=1, categories=(term.id,), free_only=True,
+                                     per_page=100))
+    assert service.id in [hit.service.id for hit in found.nearby]
+    with pytest.raises(EditError) as refused:
+        create_service(db_session, organization_id_or_new_name=organization.id, name="X", description="Y",
+                       address="1 Somewhere", postcode="ZZ99 9ZZ", actor=manager)
+    assert "postcode" in refused.value.errors

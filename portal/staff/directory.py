@@ -29,7 +29,7 @@ from signposting.editing import (
     update_service,
     version_of,
 )
-from signposting.models import Organization, Service
+from signposting.models import Organization, Service, TaxonomyTerm
 
 LONDON = ZoneInfo("Europe/London")
 PER_PAGE = 50
@@ -96,6 +96,14 @@ def service_list():
                            has_next=page * PER_PAGE < total, checked=_day)
 
 
+def _categories() -> list[tuple[str, str]]:
+    """(term id, "Top level: subcategory") for the form's select, subcategories only."""
+    terms = list(db.session().scalars(select(TaxonomyTerm)))
+    names = {t.id: t.name for t in terms}
+    return sorted(((t.id, f"{names.get(t.parent_id, '')}: {t.name}") for t in terms if t.parent_id),
+                  key=lambda pair: pair[1])
+
+
 def _organizations() -> list[Organization]:
     return list(db.session().scalars(select(Organization).order_by(Organization.name, Organization.id)))
 
@@ -106,7 +114,7 @@ def _render_form(*, service: Service | None, values: dict[str, str], errors: dic
     return render_template(
         "staff/services_form.html", title=title, service=service, values=values, errors=errors,
         problems=_problems(errors), version=version, labels=LABELS, statuses=STATUSES, costs=COSTS,
-        organizations=_organizations() if service is None else [],
+        organizations=_organizations() if service is None else [], categories=_categories(),
         last_modified=_when(service.last_modified) if service is not None else None,
         assured=_day(service.assured_date) if service is not None else None), status
 
