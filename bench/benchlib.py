@@ -47,3 +47,12 @@ def markdown(rows: list[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def percentile(samples: list[float], p: int) -> float:
+    """The p-th percentile of timings (inclusive method), or the one sample there is."""
+    import statistics
+
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]

@@ -32,7 +32,6 @@ import datetime as dt
 import gc
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
 import pyotp  # noqa: E402
-from benchlib import BACKENDS, markdown  # noqa: E402
+from benchlib import BACKENDS, markdown, percentile  # noqa: E402
 from flask import Flask  # noqa: E402
 from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text  # noqa: E402
 
@@ -276,9 +275,7 @@ class Result:
     samples_ms: list[float]
 
     def percentile(self, p: int) -> float:
-        if len(self.samples_ms) == 1:
-            return self.samples_ms[0]
-        return statistics.quantiles(self.samples_ms, n=100, method="inclusive")[p - 1]
+        return percentile(self.samples_ms, p)
 
     @property
     def p50(self) -> float:

@@ -50,7 +50,6 @@ import os
 import pstats
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -65,7 +64,7 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
-from benchlib import BACKENDS, markdown  # noqa: E402
+from benchlib import BACKENDS, markdown, percentile  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from signposting import postcodes  # noqa: E402
@@ -362,9 +361,7 @@ class Result:
     matches: int | None = None
 
     def percentile(self, p: int) -> float:
-        if len(self.samples_ms) == 1:
-            return self.samples_ms[0]
-        return statistics.quantiles(self.samples_ms, n=100, method="inclusive")[p - 1]
+        return percentile(self.samples_ms, p)
 
     @property
     def p50(self) -> float:
