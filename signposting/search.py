@@ -133,38 +133,44 @@ def search(session: Session, query: Query) -> Results:
             raise SearchError("That is not a postcode. Enter a postcode like RG40 1BN, or the first part, like RG40")
         if origin.status == "not_found":
             raise SearchError("We could not find that postcode. Check it, or try the first part, like RG40")
-        results.nearby = _nearby(session, conditions, origin, query)
+        results.total, results.nearby = _nearby(session, conditions, origin, query)
         if query.delivery != "in_person":
             results.remote = _remote(session, conditions)
     else:
+        results.total = session.scalar(select(func.count()).select_from(Service).where(and_(*conditions))) or 0
         services = session.scalars(select(Service).where(and_(*conditions)).order_by(Service.name, Service.id)
+                                   .offset((query.page - 1) * query.per_page).limit(query.per_page)
                                    .options(selectinload(Service.organization))).all()
         results.nearby = [Hit(s) for s in services]
-    results.total = len(results.nearby)
-    start = (query.page - 1) * query.per_page
-    results.nearby = results.nearby[start:start + query.per_page]
     return results
 
 
-def _nearby(session: Session, conditions: list, origin: PostcodeLookup, query: Query) -> list[Hit]:
+def _nearby(session: Session, conditions: list, origin: PostcodeLookup, query: Query) -> tuple[int, list[Hit]]:
+    """Two steps: ids and coordinates of everything in the box (cheap), distances and order in Python, then
+    whole services and locations for the one page shown. The cost of building objects is the page's, not
+    the number of matches'."""
     assert origin.lat is not None and origin.lon is not None
     min_lat, max_lat, min_lon, max_lon = bounding_box(origin.lat, origin.lon, query.radius)
     rows = session.execute(
-        select(Service, Location)
+        select(Service.id, Service.name, Location.id, Location.latitude, Location.longitude)
         .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .where(and_(*conditions), Location.latitude.between(min_lat, max_lat),
                Location.longitude.between(min_lon, max_lon))
-        .options(selectinload(Service.organization))
     ).all()
-    best: dict[str, Hit] = {}
-    for service, location in rows:
-        miles = distance_miles(origin.lat, origin.lon, location.latitude, location.longitude)
-        if miles > query.radius:
-            continue
-        if service.id not in best or miles < (best[service.id].distance or 0):
-            best[service.id] = Hit(service, round(miles, 1), location)
-    return sorted(best.values(), key=lambda h: (h.distance, h.service.name, h.service.id))
+    nearest: dict[str, tuple[float, str, str]] = {}  # service id -> (miles, name, location id)
+    for service_id, name, location_id, lat, lon in rows:
+        miles = distance_miles(origin.lat, origin.lon, lat, lon)
+        if miles <= query.radius and (service_id not in nearest or miles < nearest[service_id][0]):
+            nearest[service_id] = (miles, name, location_id)
+    ordered = sorted(nearest.items(), key=lambda item: (round(item[1][0], 1), item[1][1], item[0]))
+    start = (query.page - 1) * query.per_page
+    page = ordered[start:start + query.per_page]
+    services = {s.id: s for s in session.scalars(
+        select(Service).where(Service.id.in_([sid for sid, _ in page])).options(selectinload(Service.organization)))}
+    locations = {loc.id: loc for loc in session.scalars(
+        select(Location).where(Location.id.in_([lid for _, (_, _, lid) in page])))}
+    return len(ordered), [Hit(services[sid], round(miles, 1), locations[lid]) for sid, (miles, _, lid) in page]
 
 
 def _remote(session: Session, conditions: list) -> list[Hit]:
