@@ -47,7 +47,7 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
-from benchlib import BACKENDS  # noqa: E402
+from benchlib import BACKENDS, markdown  # noqa: E402
 from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text, update  # noqa: E402
 
 from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # noqa: E402
@@ -292,10 +292,7 @@ def table(results: list[Result]) -> str:
         if len(header) > len(row):
             row += ("-" if r.traced_peak is None else f"{r.traced_peak:.1f}",)
         rows.append(row)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

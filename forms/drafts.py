@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import String, delete, select
+from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.crypto import EncryptedJSON
@@ -60,7 +60,3 @@ def save_answers(draft: Draft, answers: dict[str, Any], *, ttl: dt.timedelta, no
 def purge_expired(session: Session, *, now: dt.datetime | None = None) -> int:
     result = session.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow())))
     return result.rowcount or 0
-
-
-def find_submitted(session: Session, reference: str) -> Draft | None:
-    return session.execute(select(Draft).where(Draft.submitted_reference == reference)).scalar_one_or_none()

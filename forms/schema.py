@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -95,7 +95,6 @@ class Field:
     autocomplete: str | None = None
     width: str | None = None  # GOV.UK input width class suffix, e.g. "20" or "one-half"
     error_required: str | None = None
-    personal: bool = True  # personal data: encrypted at rest, never logged
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -272,7 +271,6 @@ class Page:
     title: str
     fields: tuple[Field, ...]
     show_if: When | None = None
-    caption: str | None = None
     intro: str | None = None
     checks: tuple[Callable[[Answers], list[tuple[str, str]]], ...] = ()
     stops_when: When | None = None  # an answer that ends the journey here (e.g. a child in danger now)
@@ -444,7 +442,3 @@ def choices(*pairs: tuple[str, str] | Choice) -> tuple[Choice, ...]:
 
 
 YES_NO = choices(("yes", "Yes"), ("no", "No"))
-
-
-def group_items(answers: Mapping[str, Any], name: str) -> Sequence[Answers]:
-    return answers.get(name) or []

@@ -11,7 +11,7 @@ import datetime as dt
 
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from mash import audit
 from mash.claims import bump_version, require_holder
@@ -23,6 +23,7 @@ WINDOW = dt.timedelta(days=365)
 NAME_STRONG = 85
 NAME_WEAK = 70
 MAX_CANDIDATES = 200
+MAX_SUGGESTIONS = 5  # per child: the best few, newest first among equals; a practitioner reads each one
 
 
 def _full_name(child: Child) -> str:
@@ -51,18 +52,20 @@ def find_repeats(session: Session, contact: Contact, *, now: dt.datetime | None 
     now = now or contact.received_at or utcnow()
     suggestions: list[RepeatMatch] = []
     for child in contact.children:
-        indexes = [i for i in (child.first_name_index, child.last_name_index) if i]
+        # Only a shared date of birth or postcode can make a match (see score), so only they find candidates:
+        # searching on a name alone would read every child called Jayden, and never suggest one of them.
         conditions = []
         if child.date_of_birth_index:
             conditions.append(Child.date_of_birth_index == child.date_of_birth_index)
         if child.postcode_index:
             conditions.append(Child.postcode_index == child.postcode_index)
-        if indexes:  # either name in either place: catches first and last names swapped
-            conditions += [Child.last_name_index.in_(indexes), Child.first_name_index.in_(indexes)]
         if not conditions:
             continue
+        # Only what scoring reads is loaded, so each candidate costs two decryptions, not eight.
         candidates = session.scalars(
-            select(Child).join(Contact, Child.contact_id == Contact.id)
+            select(Child).options(load_only(Child.contact_id, Child.position, Child.unborn, Child.first_name,
+                                            Child.last_name, Child.date_of_birth_index, Child.postcode_index))
+            .join(Contact, Child.contact_id == Contact.id)
             .where(or_(*conditions), Contact.id != contact.id, Contact.received_at >= now - WINDOW,
                    Contact.received_at <= now)
             .order_by(Contact.received_at.desc()).limit(MAX_CANDIDATES)
@@ -78,7 +81,7 @@ def find_repeats(session: Session, contact: Contact, *, now: dt.datetime | None 
                 best[earlier.contact_id] = RepeatMatch(
                     contact_id=contact.id, earlier_contact_id=earlier.contact_id, child_position=child.position,
                     earlier_child_position=earlier.position, score=points, reasons=reasons)
-        suggestions.extend(best.values())
+        suggestions.extend(sorted(best.values(), key=lambda m: -m.score)[:MAX_SUGGESTIONS])
     session.add_all(suggestions)
     return suggestions
 

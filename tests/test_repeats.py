@@ -68,3 +68,12 @@ def test_unborn_babies_are_not_matched_on_nothing(db_session):
     create_contact(db_session, answers=examples.professional_concern(children=[unborn]), received_at=EARLIER)
     second = create_contact(db_session, answers=examples.professional_concern(children=[unborn]), received_at=LATER)
     assert matches(db_session, second) == []
+
+
+def test_a_child_referred_many_times_gets_the_best_few_suggestions_not_all(db_session):
+    from mash.repeats import MAX_SUGGESTIONS
+
+    for day in range(MAX_SUGGESTIONS + 3):
+        refer(db_session, EARLIER + dt.timedelta(days=day))
+    latest = refer(db_session, LATER)
+    assert len(matches(db_session, latest)) == MAX_SUGGESTIONS
