@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.models  # noqa: F401
 import forms.drafts  # noqa: F401
 import mash.models  # noqa: F401
 import signposting.models  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask import Flask, Response, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forms.schema import LONDON
 from portal import db, logs
 from portal.config import ROOT, check_secrets, from_environment
 from portal.extensions import csrf, limiter, talisman
@@ -75,17 +77,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
-    from portal import api_oruk, assets, errors, finder, journeys, pages, staff
+    from portal import api_oruk, assets, bot_api, chat, errors, finder, journeys, pages, sms, staff
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(finder.bp)
     app.register_blueprint(api_oruk.bp)
     csrf.exempt(api_oruk.bp)  # read-only JSON for partner systems: no forms, no session
+    app.register_blueprint(sms.bp)
+    csrf.exempt(sms.bp)  # Twilio signs its requests; RequestValidator is the check
+    app.register_blueprint(bot_api.bp)
+    csrf.exempt(bot_api.bp)  # bearer token, no cookies
+    app.register_blueprint(chat.bp)
     for blueprint in journeys.blueprints():
         app.register_blueprint(blueprint)
     staff.register(app)
     errors.init_app(app)
+
+    @app.template_filter("london_time")
+    def _london_time(value: dt.datetime) -> str:
+        local = value.astimezone(LONDON)
+        return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
     @app.context_processor
     def _settings() -> dict[str, Any]:
@@ -94,7 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.after_request
     def _no_store(response: Response) -> Response:
         # Pages may show what a worried parent typed: never let a shared computer's cache keep them.
-        if response.mimetype == "text/html" or request.path.startswith(("/report", "/help")):
+        if response.mimetype == "text/html" or request.path.startswith(("/report", "/help", "/chat", "/api/bot")):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -27,6 +27,8 @@ Query parameters of the list routes:
                          radius searched, in metres. Without proximity a postcode searches 5 miles. A service
                          appears once, at its nearest location; services delivered only by phone or online have
                          no distance and are not listed by postcode.
+    need                 (beyond the spec) a worry as the referral schema names it (parenting, family_stress,
+                         substance_misuse...): the directory categories that answer it, as the bot asks
     taxonomy_id, parent_id, top_only=true   on /taxonomy_terms (beyond the spec)
 
 Parameters the spec names but this API does not support (start_time, end_time, and the unversioned `minimal`,
@@ -64,6 +66,7 @@ from signposting.directory import SCHEMAS, service_query, to_oruk
 from signposting.models import Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
 from signposting.postcodes import PostcodeDataUnavailable
 from signposting.search import RADII, Query, SearchError, check, search
+from signposting.suggest import CATEGORY_TERMS
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +252,11 @@ def _categories() -> tuple[str, ...] | None:
     """The term ids to search (None: no category filter; empty: nothing can match)."""
     session = db.session()
     terms = _ids(_arg("taxonomy_term_id"), "taxonomy_term_id")
+    if _arg("need") is not None:
+        needed = _need_terms(_arg("need"))
+        if not needed:
+            return ()  # a worry the directory has no category for: nothing can match
+        terms = tuple(dict.fromkeys(terms + needed))
     taxonomy = _ids(_arg("taxonomy_id"), "taxonomy_id")
     if len(taxonomy) > 1:
         raise ParameterError("Give one taxonomy_id")
@@ -262,6 +270,16 @@ def _categories() -> tuple[str, ...] | None:
         return tuple(in_taxonomy)
     finder.expand_categories(session, terms)  # an unknown term is a 400 whatever the taxonomy
     return tuple(t for t in terms if t in set(in_taxonomy))
+
+
+def _need_terms(need: str) -> tuple[str, ...]:
+    """`need` is our extension: a worry as the referral schema names it (forms.referral, e.g. "parenting"),
+    read through the same mapping to directory categories as every other signposting (signposting.suggest)."""
+    names = CATEGORY_TERMS.get(need.strip())
+    if names is None:
+        raise ParameterError("Unknown need; use one of: " + ", ".join(sorted(CATEGORY_TERMS)))
+    return tuple(db.session().scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.name.in_(names))
+                                      .order_by(TaxonomyTerm.id)).all())
 
 
 def _radius() -> float | None:

@@ -55,22 +55,39 @@ def dev() -> None:
     """Development helpers."""
 
 
+def development_settings() -> dict[str, str]:
+    """Generated development values: secrets, and a pretend Twilio account so `frontdoor sms` can sign."""
+    return {
+        "FRONTDOOR_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEYS": generate_key(),
+        "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
+        "BOT_API_TOKEN": secrets.token_urlsafe(32),
+        "FRONTDOOR_API_URL": "http://127.0.0.1:5000",
+        "FRONTDOOR_PUBLIC_URL": "http://127.0.0.1:5000",
+        "RASA_URL": "http://127.0.0.1:5005",
+    }
+
+
 @dev.command("write-env", with_appcontext=False)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def write_env(path: Path) -> None:
-    """Write generated development secrets to PATH, unless it exists (it is ignored by git)."""
-    if path.exists():
-        click.echo(f"{path} exists; keeping it.")
+    """Write generated development settings to PATH (ignored by git); to an existing file, add only what it lacks."""
+    existing = path.read_text() if path.exists() else ""
+    have = {line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line and not line.startswith("#")}
+    missing = {k: v for k, v in development_settings().items() if k not in have}
+    if not missing:
+        click.echo(f"{path} has every setting; keeping it.")
         return
-    path.write_text(
-        "# Development settings written by `make run`. Never use these in production.\n"
-        "FRONTDOOR_ENV=development\n"
-        f"SECRET_KEY={secrets.token_urlsafe(48)}\n"
-        f"FIELD_ENCRYPTION_KEYS={generate_key()}\n"
-        f"BLIND_INDEX_KEY={secrets.token_urlsafe(48)}\n"
-    )
+    header = "" if existing else "# Development settings written by `make run`. Never use these in production.\n"
+    lines = "".join(f"{k}={v}\n" for k, v in missing.items())
+    path.write_text(existing + ("" if not existing or existing.endswith("\n") else "\n") + header + lines)
     path.chmod(0o600)
-    click.echo(f"Wrote development secrets to {path}.")
+    click.echo(f"Wrote development settings to {path}: {', '.join(missing)}.")
 
 
 @cli.group()

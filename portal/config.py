@@ -103,6 +103,17 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_NUMBER": env.get("TWILIO_NUMBER", ""),
         "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
+        # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "BOT_SERVICE_NAME": env.get("BOT_SERVICE_NAME", "Front Door"),
+        "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
+        "RASA_TIMEOUT_SECONDS": float(env.get("RASA_TIMEOUT_SECONDS", "3")),
+        "BOT_API_TOKEN": env.get("BOT_API_TOKEN", ""),
+        "BOT_RATE_LIMIT_PER_MINUTE": int(env.get("BOT_RATE_LIMIT_PER_MINUTE", "10")),
+        # A quiet conversation starts afresh after this long (a red one never does).
+        "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),
+        # Conversations that became no contact (a service search, a question) are forgotten after this long.
+        "CONVERSATION_RETENTION_DAYS": int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
     }
 
 

@@ -48,6 +48,7 @@ def test_the_migrations_build_exactly_the_models(template_db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    import bot.models  # noqa: F401
     import forms.drafts  # noqa: F401
     import mash.models  # noqa: F401
     import signposting.models  # noqa: F401

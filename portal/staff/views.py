@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.conversations import transcripts_for_contact
 from forms.referral import JOURNEYS
 from mash import audit
 from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
@@ -111,6 +112,7 @@ def contact(contact_id: int):
     messages = dbs.scalars(select(OutboxMessage).where(OutboxMessage.contact_id == item.id)
                            .order_by(OutboxMessage.id)).all()
     journey = JOURNEYS[item.journey]
+    transcripts = transcripts_for_contact(dbs, item.id)
     return render_template(
         "staff/contact.html", title=f"Contact {item.reference}", contact=item, journey=journey,
         answers=item.answers, holds=holds(item, user, now=now), now=now,
@@ -119,7 +121,8 @@ def contact(contact_id: int):
         must_acknowledge=needs_acknowledgement(dbs, item), history=describe_events(dbs, events),
         strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
-        pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None))
+        pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
+        transcripts=transcripts)
 
 
 @bp.post("/contacts/<int:contact_id>/claim")

@@ -1,0 +1,155 @@
+"""Where conversations are found, stored, turned into MASH contacts and, when they came to nothing, forgotten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from bot.models import Conversation, ConversationContact, Message
+from forms.schema import Referral
+from mash import audit
+from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from mash.intake import receive_referral
+from mash.models import Contact
+from store.crypto import keyring
+from store.db import utcnow
+
+CONTACT_CHANNEL = {"sms": "sms", "chat": "chat"}
+
+
+def sender_key(channel: str, sender: str) -> str:
+    """The keyed hash a conversation is found by: the phone number (or chat token) itself is never a key."""
+    return keyring.blind_index(f"conversation-{channel}", sender)
+
+
+def find_or_start(session: Session, channel: str, sender: str, *, now: dt.datetime, idle: dt.timedelta,
+                  phone: str | None = None) -> Conversation:
+    """The person's latest conversation if it is recent, or red (a red one is never closed by the system);
+    otherwise a new one, so that a parent texting next month is not asked about last month's answers."""
+    latest = find_latest(session, channel, sender)
+    if latest is not None and (latest.danger or latest.last_message_at >= now - idle):
+        return latest
+    conversation = Conversation(channel=channel, sender_key=sender_key(channel, sender), phone=phone,
+                                started_at=now, last_message_at=now, danger=False, danger_categories=[],
+                                assistant_missed=0)
+    if latest is not None and latest.opted_out_at is not None:
+        conversation.opted_out_at = latest.opted_out_at  # STOP outlives the conversation it was sent in
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def find_latest(session: Session, channel: str, sender: str) -> Conversation | None:
+    return session.execute(
+        select(Conversation).where(Conversation.channel == channel,
+                                   Conversation.sender_key == sender_key(channel, sender))
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def by_public_id(session: Session, public_id: str) -> Conversation | None:
+    return session.execute(select(Conversation).where(Conversation.public_id == public_id)).scalar_one_or_none()
+
+
+def by_sid(session: Session, provider_sid: str) -> Message | None:
+    return session.execute(select(Message).where(Message.provider_sid == provider_sid)).scalar_one_or_none()
+
+
+def reply_to(session: Session, message: Message) -> Message | None:
+    return session.execute(select(Message).where(Message.in_reply_to_id == message.id)
+                           .order_by(Message.id).limit(1)).scalar_one_or_none()
+
+
+def recent_inbound(session: Session, conversation: Conversation, *, since: dt.datetime) -> int:
+    return session.execute(select(func.count()).select_from(Message).where(
+        Message.conversation_id == conversation.id, Message.direction == "in", Message.at >= since)).scalar_one()
+
+
+def inbound_text(conversation: Conversation) -> str:
+    """What the person has written so far, oldest first: a contact's 'what happened' before anyone asks."""
+    return "\n".join(m.text for m in conversation.messages if m.direction == "in" and m.text)
+
+
+def linked_contacts(session: Session, conversation: Conversation) -> list[Contact]:
+    return list(session.scalars(
+        select(Contact).join(ConversationContact, ConversationContact.contact_id == Contact.id)
+        .where(ConversationContact.conversation_id == conversation.id).order_by(Contact.id)))
+
+
+def link(session: Session, conversation: Conversation, contact: Contact, reason: str, *, now: dt.datetime) -> None:
+    already = session.get(ConversationContact, (conversation.id, contact.id))
+    if already is None:
+        session.add(ConversationContact(conversation_id=conversation.id, contact_id=contact.id, reason=reason, at=now))
+
+
+def create_contact(session: Session, conversation: Conversation, *, reason: str, key: str, now: dt.datetime,
+                   answers: dict | None = None, journey: str = "report", kind: str = "concern",
+                   calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Contact:
+    """A conversation becomes a contact through the same one-way-in function as a web referral.
+
+    With no `answers` (danger, or the assistant down) the contact holds what we know: the person's own words
+    and, by text, the number to call back; the practitioner reads the rest in the transcript."""
+    if answers is None:
+        answers = {"referrer_type": "public", "what_happened": inbound_text(conversation) or None}
+    if conversation.phone and not answers.get("referrer_phone"):
+        answers["referrer_phone"] = conversation.phone
+    contact = receive_referral(
+        session, Referral(journey=journey, kind=kind, answers=answers),  # type: ignore[arg-type]
+        channel=CONTACT_CHANNEL[conversation.channel], actor=f"bot:{conversation.channel}", received_at=now,
+        idempotency_key=key, calendar=calendar, danger=tuple(conversation.danger_categories))
+    link(session, conversation, contact, reason, now=now)
+    return contact
+
+
+def open_red_contact(session: Session, conversation: Conversation) -> Contact | None:
+    return next((c for c in linked_contacts(session, conversation) if c.rag == "red" and c.closed_at is None), None)
+
+
+def flag_danger(session: Session, conversation: Conversation, message: Message, categories: tuple[str, ...], *,
+                now: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Contact:
+    """Red at once: a contact at the head of the queue before any details are known, or, if the conversation
+    already has an open red contact, a new entry on its audit trail so its practitioner sees it."""
+    conversation.danger = True
+    conversation.danger_categories = list(dict.fromkeys([*conversation.danger_categories, *categories]))
+    existing = open_red_contact(session, conversation)
+    if existing is not None:
+        audit.append(session, [audit.Entry("conversation.danger", f"bot:{conversation.channel}", existing.id, at=now,
+                                           details={"categories": list(categories), "message": message.id})])
+        return existing
+    return create_contact(session, conversation, reason="danger", key=f"bot:{conversation.public_id}:d{message.id}",
+                          now=now, calendar=calendar)
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    at: dt.datetime
+    direction: str
+    text: str | None
+    media: dict | None
+    danger_categories: list[str]
+    handled_by: str | None
+
+
+def transcripts_for_contact(session: Session, contact_id: int) -> list[tuple[Conversation, list[TranscriptLine]]]:
+    """Every conversation that became this contact, with its whole transcript (for the practitioner)."""
+    conversations = session.scalars(
+        select(Conversation).join(ConversationContact, ConversationContact.conversation_id == Conversation.id)
+        .where(ConversationContact.contact_id == contact_id).order_by(Conversation.id)).all()
+    return [(c, [TranscriptLine(m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by)
+                 for m in c.messages]) for c in conversations]
+
+
+def purge_expired(session: Session, *, retention: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Forget conversations that only looked for a service or asked a question: no contact, never red, and
+    quiet for longer than the retention setting. Anything that became a contact is kept with the contact."""
+    cutoff = (now or utcnow()) - retention
+    linked = exists().where(ConversationContact.conversation_id == Conversation.id)
+    ids = session.scalars(select(Conversation.id).where(
+        Conversation.last_message_at < cutoff, Conversation.danger.is_(False), ~linked)).all()
+    if ids:
+        session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
+        session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    return len(ids)

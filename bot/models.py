@@ -1,0 +1,93 @@
+"""Conversations by text message and web chat: every message kept (encrypted), whatever happens next.
+
+A conversation is found by a keyed hash of the phone number (or of the web chat's random token), never by
+the number itself; the number is kept only encrypted, for the hand-off to the MASH and for replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.crypto import EncryptedText
+from store.db import Base, utcnow
+
+CONVERSATION_CHANNELS = ("sms", "chat")
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What Rasa and the web chat see: random, so a phone number never leaves the portal.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    channel: Mapped[str] = mapped_column(String(10))  # sms | chat
+    sender_key: Mapped[str] = mapped_column(String(64))  # keyed hash of the phone number or chat token
+    phone: Mapped[str | None] = mapped_column(EncryptedText)  # E.164, SMS only
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_message_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Red once the safety screen fired: never closed or purged by the system (domain.md).
+    danger: Mapped[bool] = mapped_column(default=False)
+    danger_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opted_out_at: Mapped[dt.datetime | None]  # STOP: no texts, the records stay
+    # Set while the conversation model could not answer, so staff know the bot missed some turns.
+    assistant_missed: Mapped[int] = mapped_column(default=0)
+
+    messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id",
+                                                   cascade="all, delete-orphan")
+    contacts: Mapped[list[ConversationContact]] = relationship(back_populates="conversation",
+                                                               cascade="all, delete-orphan")
+
+    __table_args__ = (
+        # A person's latest conversation, found without decrypting anything.
+        Index("ix_conversations_sender", "channel", "sender_key", "last_message_at"),
+        Index("ix_conversations_last_message_at", "last_message_at"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "conversation_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    text: Mapped[str | None] = mapped_column(EncryptedText)
+    # Twilio's MessageSid (inbound) or the outbound message's sid: a retried delivery is stored once.
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("conversation_messages.id", ondelete="CASCADE"))
+    # Only what a picture was, never the picture: {"count": 1, "types": ["image/jpeg"]}.
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    danger_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How the reply was made: screen | assistant | fallback | keyword | rate_limited | media
+    handled_by: Mapped[str | None] = mapped_column(String(20))
+    delivery_status: Mapped[str | None] = mapped_column(String(20))  # Twilio's status callback (outbound)
+    truncated: Mapped[bool] = mapped_column(default=False)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    __table_args__ = (
+        Index("ix_conversation_messages_conversation", "conversation_id", "at"),
+    )
+
+
+class ConversationContact(Base):
+    """Which MASH contacts a conversation became (a danger contact first, perhaps an early-help one later)."""
+
+    __tablename__ = "conversation_contacts"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # danger | handoff | assistant_down
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="contacts")

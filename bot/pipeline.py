@@ -1,0 +1,218 @@
+"""One inbound message, any channel: screened for danger first, stored, answered, and never lost.
+
+The order is the point (issue 5; domain.md "Safety first, on every channel"):
+
+1. the deterministic safety screen runs before anything else, even before the database is touched, so its
+   reply can be given if everything after it fails;
+2. the message is stored (a retried delivery with the same provider id is stored once and gets the same reply);
+   on danger the conversation turns red and becomes a contact at the head of the MASH queue in the same
+   transaction;
+3. keywords (STOP, START, HELP), pictures and floods are answered without the conversation model;
+4. otherwise Rasa answers, within a deadline; if it cannot, the person gets the fallback (999, a phone number,
+   the web form) and the conversation becomes a contact for staff, so nothing rests on the model being up;
+5. the reply is stored beside the message it answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import conversations, sms
+from bot.models import Conversation, Message
+from bot.rasa_client import AssistantUnavailable
+from bot.safety import Screening, screen
+from forms.schema import CONTROL_RE
+from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from store.db import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Assistant(Protocol):
+    def reply(self, sender: str, text: str, *, channel: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    out_of_hours_number: str = "01344 351 999"
+    mash_number: str = "0118 496 0000"
+    public_url: str = "http://127.0.0.1:5000"
+    service_name: str = "Front Door"
+    rate_limit_per_minute: int = 10
+    idle: dt.timedelta = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str  # sms | chat
+    sender: str  # the phone number in E.164, or the web chat's token: hashed, never a key or a log line
+    text: str | None
+    provider_sid: str | None = None
+    media_types: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    conversation_id: str
+    replies: list[str] = field(default_factory=list)
+    handled_by: str = "assistant"
+    reply_id: int | None = None
+    duplicate: bool = False
+    danger: bool = False
+
+
+def clean_text(text: str | None) -> tuple[str, bool]:
+    """Control characters out; anything past Twilio's 1,600-character limit cut (and marked as cut)."""
+    text = CONTROL_RE.sub("", text or "").replace("\r\n", "\n").strip()
+    if len(text) > sms.INBOUND_LIMIT:
+        return text[: sms.INBOUND_LIMIT], True
+    return text, False
+
+
+def fallback_reply(settings: Settings) -> str:
+    return (f"Sorry, I can't answer properly just now, but your message is saved and our team will read it. "
+            f"If a child is in danger call 999. To talk to us call {settings.mash_number}, "
+            f"or use our form: {settings.public_url}/help")
+
+
+def keyword_reply(word: str, settings: Settings) -> str:
+    if word == "STOP":
+        return (f"You will not get any more texts from {settings.service_name}. Text START to get them again. "
+                "If a child is in danger call 999.")
+    if word == "START":
+        return f"You will get texts from {settings.service_name} again. Tell us what's worrying you."
+    return (f"{settings.service_name}: children's services. Text us what's worrying you about a child or your "
+            f"family. If a child is in danger call 999. Out of hours call {settings.out_of_hours_number}. "
+            "Text STOP to stop texts.")
+
+
+MEDIA_REPLY = ("Sorry, we can't receive pictures or files by text. Please tell us in words what is happening. "
+               "If a child is in danger call 999.")
+EMPTY_REPLY = "Tell us in a few words what's worrying you, and we'll help. If a child is in danger call 999."
+
+
+def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant: Assistant | None,
+           calendar: WorkingCalendar = DEFAULT_CALENDAR, now: dt.datetime | None = None) -> Outcome:
+    """Screen, store, answer. Commits in two steps so the slow part (Rasa) holds no database transaction."""
+    now = now or utcnow()
+    text, truncated = clean_text(inbound.text)
+    screening = screen(text, out_of_hours_number=settings.out_of_hours_number)
+
+    if inbound.provider_sid:
+        earlier = conversations.by_sid(session, inbound.provider_sid)
+        if earlier is not None:
+            return _replay(session, earlier)
+
+    phone = inbound.sender if inbound.channel == "sms" else None
+    conversation = conversations.find_or_start(session, inbound.channel, inbound.sender, now=now, idle=settings.idle,
+                                               phone=phone)
+    message = Message(conversation=conversation, direction="in", at=now, text=text or None,
+                      provider_sid=inbound.provider_sid, truncated=truncated,
+                      media={"count": len(inbound.media_types), "types": list(inbound.media_types)}
+                      if inbound.media_types else None,
+                      danger_categories=list(screening.categories))
+    session.add(message)
+    conversation.last_message_at = now
+    try:
+        session.flush()
+    except IntegrityError:  # the twin of this delivery got in first
+        session.rollback()
+        earlier = conversations.by_sid(session, inbound.provider_sid or "")
+        if earlier is None:
+            raise
+        return _replay(session, earlier)
+    if screening.danger:
+        conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar)
+        log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
+                 ",".join(screening.categories))
+    word = sms.keyword(text) if inbound.channel == "sms" and not inbound.media_types else None
+    if word == "START" or (word is None and conversation.opted_out_at and _is_yes(text)):
+        conversation.opted_out_at = None
+        word = "START"
+    elif word == "STOP":
+        conversation.opted_out_at = now
+    session.commit()
+
+    outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger)
+    replies, handled_by = _answer(session, conversation, message, text, screening, word, inbound, settings,
+                                  assistant, calendar, now)
+    return _store_reply(session, conversation, message, replies, handled_by, outcome)
+
+
+def _answer(session: Session, conversation: Conversation, message: Message, text: str, screening: Screening,
+            word: str | None, inbound: Inbound, settings: Settings, assistant: Assistant | None,
+            calendar: WorkingCalendar, now: dt.datetime) -> tuple[list[str], str]:
+    if screening.danger:
+        # The advice first and alone: the model's next question can wait for the person's next message.
+        return [screening.reply or ""], "screen"
+    if word is not None:
+        return [keyword_reply(word, settings)], "keyword"
+    if conversation.opted_out_at is not None:
+        return [], "opted_out"  # kept and screened, not answered: they asked for no texts
+    if inbound.media_types and not text:
+        return [MEDIA_REPLY], "media"
+    if conversations.recent_inbound(session, conversation, since=now - dt.timedelta(minutes=1)) \
+            > settings.rate_limit_per_minute:
+        return [], "rate_limited"
+    if not text:
+        return [EMPTY_REPLY], "empty"
+    replies: list[str] = []
+    if inbound.media_types:
+        replies.append("We can't receive pictures by text, only words.")
+    if assistant is None:
+        return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
+    try:
+        replies.extend(assistant.reply(conversation.public_id, text, channel=inbound.channel))
+    except AssistantUnavailable as exc:
+        log.warning("conversation model unavailable (%s); fallback reply given", exc)
+        return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
+    return replies, "assistant"
+
+
+def _assistant_down(session: Session, conversation: Conversation, settings: Settings, calendar: WorkingCalendar,
+                    now: dt.datetime) -> list[str]:
+    """Nothing rests on the model: one contact for staff per conversation, with the transcript as it grows."""
+    conversation.assistant_missed += 1
+    conversations.create_contact(session, conversation, reason="assistant_down",
+                                 key=f"bot:{conversation.public_id}:down", now=now, calendar=calendar)
+    session.commit()
+    return [fallback_reply(settings)]
+
+
+def _store_reply(session: Session, conversation: Conversation, message: Message, replies: list[str],
+                 handled_by: str, outcome: Outcome) -> Outcome:
+    if conversation.channel == "sms":
+        replies = [sms.fit(replies)] if replies else []
+    replies = [r for r in replies if r]
+    outcome.replies = replies
+    outcome.handled_by = handled_by
+    message.handled_by = handled_by
+    if replies:
+        reply = Message(conversation=conversation, direction="out", at=utcnow(), text="\n".join(replies),
+                        in_reply_to_id=message.id, handled_by=handled_by, danger_categories=[])
+        session.add(reply)
+        session.flush()
+        outcome.reply_id = reply.id
+    session.commit()
+    return outcome
+
+
+def _replay(session: Session, earlier: Message) -> Outcome:
+    """A retried delivery: the same reply as the first time, and nothing stored twice."""
+    reply = conversations.reply_to(session, earlier)
+    conversation = earlier.conversation
+    replies = reply.text.split("\n") if reply is not None and reply.text else []
+    if conversation.channel == "sms" and reply is not None and reply.text:
+        replies = [reply.text]
+    return Outcome(conversation_id=conversation.public_id, replies=replies, handled_by=earlier.handled_by or "",
+                   reply_id=reply.id if reply else None, duplicate=True, danger=bool(earlier.danger_categories))
+
+
+def _is_yes(text: str) -> bool:
+    return sms.keyword(text) is None and text.strip().strip(".!").upper() in {"YES", "Y"}

@@ -1,0 +1,68 @@
+"""What the SMS webhook and the web chat share: the pipeline's settings from the app config, the Rasa client,
+and the last line of defence when the database itself cannot take a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import pipeline, spool
+from bot.rasa_client import RasaClient
+from bot.safety import screen
+from portal import db
+from portal.config import working_calendar
+from store.db import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def settings() -> pipeline.Settings:
+    config = current_app.config
+    return pipeline.Settings(
+        out_of_hours_number=config["OUT_OF_HOURS_NUMBER"], mash_number=config["MASH_NUMBER"],
+        public_url=config["PUBLIC_BASE_URL"].rstrip("/"), service_name=config["BOT_SERVICE_NAME"],
+        rate_limit_per_minute=config["BOT_RATE_LIMIT_PER_MINUTE"],
+        idle=dt.timedelta(hours=config["CONVERSATION_IDLE_HOURS"]))
+
+
+def assistant() -> RasaClient | None:
+    url = current_app.config["RASA_URL"]
+    return RasaClient(url, timeout=current_app.config["RASA_TIMEOUT_SECONDS"]) if url else None
+
+
+def spool_directory() -> Path:
+    return Path(current_app.instance_path) / "spool"
+
+
+def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
+    """The pipeline, or, if the database fails under it, the safety screen's reply (or the fallback) with the
+    message spooled for the worker. Never raises for a database problem: the person always gets an answer."""
+    session = db.session()
+    try:
+        return pipeline.handle(session, inbound, settings=settings(), assistant=assistant(),
+                               calendar=working_calendar())
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.error("database unavailable for an inbound %s message (%s); spooled", inbound.channel,
+                  type(exc).__name__)
+        spool.write(spool_directory(), inbound, utcnow())
+        text, _ = pipeline.clean_text(inbound.text)
+        screening = screen(text, out_of_hours_number=current_app.config["OUT_OF_HOURS_NUMBER"])
+        reply = screening.reply if screening.danger else pipeline.fallback_reply(settings())
+        return pipeline.Outcome(conversation_id="", replies=[reply or ""], handled_by="spooled",
+                                danger=screening.danger)
+
+
+def replay_spool() -> int:
+    """The worker's half: store what waited while the database was unavailable. The person already had their
+    reply, so the model is not asked again; a contact is made for staff, as when the model is down."""
+    session = db.session()
+
+    def store(inbound: pipeline.Inbound, at: dt.datetime) -> None:
+        pipeline.handle(session, inbound, settings=settings(), assistant=None, calendar=working_calendar(), now=at)
+
+    return spool.replay(spool_directory(), store)
