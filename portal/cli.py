@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import sys
 from pathlib import Path
@@ -257,18 +258,27 @@ def _set_account(email: str, *, unlock: bool = False, active: bool | None = None
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between runs.")
 @with_appcontext
 def worker(once: bool, interval: float) -> None:
-    """Send feedback to referrers from the outbox (console only in development)."""
+    """Send feedback to referrers from the outbox (console only in development), store spooled messages,
+    and forget conversations that became no contact once their retention has passed."""
     import time
 
+    from bot.conversations import purge_expired
     from mash.outbox import send_due
+    from portal.conversation import replay_spool
     from portal.senders import sender_from_config
 
     sender = sender_from_config(current_app.config)
+    retention = dt.timedelta(days=current_app.config["CONVERSATION_RETENTION_DAYS"])
     while True:
         with _session() as session:
             sent = send_due(session, sender)
+        # Messages that waited while the database was unavailable, then conversations past their retention.
+        stored = replay_spool()
+        with _session() as session, session.begin():
+            forgotten = purge_expired(session, retention=retention)
         if once:
-            click.echo(f"Sent {sent} message(s).")
+            click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); "
+                       f"forgot {forgotten} conversation(s) past retention.")
             return
         time.sleep(interval)
 
@@ -360,6 +370,42 @@ def services_export(path: Path | None) -> None:
     else:
         path.write_text(text, encoding="utf-8")
         click.echo(f"Wrote the directory to {path}.", err=True)
+
+
+@cli.command("sms")
+@click.argument("text")
+@click.option("--from", "sender", default="+447700900123", show_default=True, help="The phone number it comes from.")
+@click.option("--url", default=None, help="Where the portal runs (default: PUBLIC_BASE_URL).")
+@click.option("--media", multiple=True, metavar="TYPE", help="Pretend a picture came too, e.g. --media image/jpeg.")
+@with_appcontext
+def sms(text: str, sender: str, url: str | None, media: tuple[str, ...]) -> None:
+    """Text the running front door as Twilio would: a correctly signed request to /sms/inbound; prints the reply."""
+    import re
+    import uuid
+    from html import unescape
+
+    import requests
+    from twilio.request_validator import RequestValidator
+
+    config = current_app.config
+    if not config["TWILIO_AUTH_TOKEN"] or not config["TWILIO_ACCOUNT_SID"] or not config["TWILIO_NUMBER"]:
+        raise click.ClickException("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_NUMBER must be set "
+                                   "(`make run` writes development values into .env)")
+    public = config["PUBLIC_BASE_URL"].rstrip("/")
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": config["TWILIO_ACCOUNT_SID"], "From": sender,
+              "To": config["TWILIO_NUMBER"], "Body": text, "NumMedia": str(len(media))}
+    params.update({f"MediaContentType{i}": kind for i, kind in enumerate(media)})
+    signature = RequestValidator(config["TWILIO_AUTH_TOKEN"]).compute_signature(f"{public}/sms/inbound", params)
+    try:
+        response = requests.post(f"{(url or public).rstrip('/')}/sms/inbound", data=params,
+                                 headers={"X-Twilio-Signature": signature}, timeout=30)
+    except requests.RequestException as exc:
+        raise click.ClickException(f"the portal is not answering at {url or public} ({type(exc).__name__}); "
+                                   "is `make run` running?") from None
+    if response.status_code != 200:
+        raise click.ClickException(f"the portal answered HTTP {response.status_code}")
+    replies = [unescape(m) for m in re.findall(r"<Message[^>]*>(.*?)</Message>", response.text, re.S)]
+    click.echo("\n".join(replies) if replies else "(no reply)")
 
 
 if __name__ == "__main__":
