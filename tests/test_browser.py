@@ -388,3 +388,38 @@ def test_scripts_run_under_the_real_csp(browser, live_server: LiveServer) -> Non
     finally:
         context.close()
     assert not problems, f"console errors (a CSP refusal?): {problems}"
+
+
+# --- Web chat -----------------------------------------------------------------------------------------------------
+def test_web_chat_without_javascript_answers_danger_first(browser, live_server: LiveServer, audit: AxeAudit,
+                                                          db_session: Session) -> None:
+    # No JavaScript at all: the chat is a plain form, and the safety screen answers before anything else.
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/chat")
+        assert page.get_by_role("heading", level=1).inner_text() == "Chat with us"
+        page.get_by_role("button", name="Send").click()
+        assert page.get_by_role("link", name="Enter a message").is_visible()  # the error summary
+        page.get_by_label("Your message").fill("dad is drunk and throwing things at us im hiding in my room")
+        page.get_by_role("button", name="Send").click()
+        conversation = page.get_by_role("list", name="Your conversation").inner_text()
+        assert "If you or a child are in danger now, call 999." in conversation
+        assert count_contacts(db_session) == 1
+        page.get_by_label("Reply").fill("please hurry")
+        page.get_by_role("button", name="Send").click()
+        assert page.get_by_role("list", name="Your conversation").locator("li").count() == 4
+    finally:
+        context.close()
+    # axe-core needs script: audit the same page (with its conversation) in a normal context.
+    axe_context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    axe_page = axe_context.new_page()
+    try:
+        axe_page.goto("/chat")
+        axe_page.get_by_label("Your message").fill("my toddler won't sleep")
+        axe_page.get_by_role("button", name="Send").click()
+        assert axe_page.get_by_role("list", name="Your conversation").is_visible()
+        audit(axe_page)
+    finally:
+        axe_context.close()
+    audit.assert_clean()
