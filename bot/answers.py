@@ -35,6 +35,35 @@ SYNONYMS: dict[str, set[str]] = {
     "self": {"me", "myself", "im the child", "its me", "i am the child", "young person", "im a child"},
     "other": {"other", "someone else", "stranger", "passer by", "member of the public"},
 }
+# Words that say what a family wants help with, by help category (forms.referral.HELP_CATEGORIES). A message
+# like "we can't pay the rent" needs no menu; when nothing here matches, the bot asks with a numbered menu.
+# Each entry is a word start ("evict" finds "evicted"), or with a trailing space a whole word ("asd ").
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "parenting": ("behaviour", "behavior", "tantrum", "sleep", "routine", "bedtime", "naughty", "wont listen",
+                  "doesnt listen", "dont listen", "toddler", "parenting", "discipline", "terrible twos", "defiant",
+                  "meltdown", "struggling with my", "year old", "yr old", "yo ", "potty", "hitting his", "biting"),
+    "family_stress": ("rent", "money", "debt", "bills", "evict", "housing", "homeless", "food bank", "foodbank",
+                      "benefit", "universal credit", "landlord", "afford", "skint", "broke", "cost of living",
+                      "electric", "heating", "no food", "mortgage"),
+    "parent_mental_health": ("depressed", "depression", "my mental health", "cant cope", "can not cope",
+                             "overwhelmed", "postnatal", "post natal", "exhausted", "lonely", "my wellbeing",
+                             "breakdown", "my anxiety", "im anxious", "i am anxious", "struggling myself"),
+    "self_harm": ("self harm", "selfharm", "cutting", "camhs", "his mental health", "her mental health",
+                  "their mental health", "sons mental health", "daughters mental health", "childs mental health",
+                  "eating disorder", "not eating", "panic attack", "hurting himself", "hurting herself"),
+    "disability": ("autism", "autistic", "adhd", "ehcp", "disabled", "disabilit", "special needs",
+                   "special educational", "learning difficult", "dyslexi", "down syndrome", "downs syndrome",
+                   "cerebral palsy", "sensory", "asd "),
+    "school_attendance": ("school", "attend", "truant", "excluded", "exclusion", "bunking", "skipping"),
+    "relationships": ("arguing", "argue", "argument", "rows", "rowing", "split up", "separated", "separating",
+                      "divorce", "break up", "broke up", "co parent", "ex partner", "my ex", "fighting all the"),
+    "domestic_abuse": ("controls me", "controlling", "hits me", "abusive", "abuse", "threatens me", "domestic",
+                       "violent", "coercive", "scared of him", "scared of her", "hurts me"),
+    "substance_misuse": ("drinking", "drink", "alcohol", "drunk", "drugs", "weed", "cannabis", "cocaine",
+                         "addict", "using again", "gambling"),
+}
+_SEND = re.compile(r"\bSENDC?O?\b|\bSEN\b")
+_MENU_NUMBERS = re.compile(r"^\s*\d{1,2}(\s*(,|and|&|\s)\s*\d{1,2})*\s*$")
 MONTHS = {name: number for number, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -55,13 +84,34 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
     if not isinstance(text, str):
         return text
     if field.kind == "radios":
-        return _choice(field, text) or text
+        numbered = _numbered(field, text)
+        return (numbered[0] if len(numbered) == 1 else None) or _choice(field, text) or text
     if field.kind == "checkboxes":
-        found = [_choice(field, part) or part.strip() for part in re.split(r",|\band\b|/|\n", text) if part.strip()]
-        return found
+        return _numbered(field, text) or _categories(field, text) or [
+            _choice(field, part) or part.strip() for part in re.split(r",|\band\b|/|\n", text) if part.strip()]
     if field.kind == "date":
         return _date(text, today or dt.date.today()) or {"day": "x", "month": "x", "year": "x"}
     return text
+
+
+def _numbered(field: Field, text: str) -> list[str]:
+    """Menu answers: "1", "2 and 4", "3,5" name the field's choices in order (out-of-range numbers: none)."""
+    if not _MENU_NUMBERS.match(text):
+        return []
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not all(1 <= n <= len(field.choices) for n in numbers):
+        return []
+    return list(dict.fromkeys(field.choices[n - 1].value for n in numbers))
+
+
+def _categories(field: Field, text: str) -> list[str]:
+    """The help categories a message names in its own words, in the schema's order."""
+    words = f" {plain(text)} "
+    allowed = [c.value for c in field.choices]
+    found = {value for value in allowed if any(f" {cue}" in words for cue in CATEGORY_WORDS.get(value, ()))}
+    if "disability" in allowed and _SEND.search(text):  # "SEND" in capitals; "send me" is not a need
+        found.add("disability")
+    return [value for value in allowed if value in found]
 
 
 def _choice(field: Field, text: str) -> str | None:

@@ -84,6 +84,8 @@ def check() -> Response:
     try:
         value = field.clean(words.interpret(field, body.get("value"), today=today), today=today)
     except FieldError as exc:
+        if field.kind == "checkboxes":  # by text, the bot offers a numbered menu
+            return jsonify({"ok": False, "message": "Reply with one or more numbers from the list, like 1, or 2 and 4"})
         return jsonify({"ok": False, "message": str(exc)})
     if value is None and field.kind not in ("checkboxes",):
         return jsonify({"ok": True, "value": None})

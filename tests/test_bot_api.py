@@ -49,6 +49,14 @@ def test_the_api_needs_the_token(client, headers):
     ("report", "anonymous", "yes please", "yes"),
     ("report", "parents_told", "don't know", "not_known"),
     ("report", "address", "12 Acacia Avenue", "12 Acacia Avenue"),
+    ("help", "concern_categories", "2 and 4", ["family_stress", "self_harm"]),
+    ("help", "concern_categories", "9", ["substance_misuse"]),
+    ("help", "concern_categories", "we cant pay the rent and the landlord wants us out", ["family_stress"]),
+    ("help", "concern_categories", "I'm struggling with my 4 year old", ["parenting"]),
+    ("help", "concern_categories", "my partner controls me", ["domestic_abuse"]),
+    ("help", "concern_categories", "he's autistic and won't go to school", ["disability", "school_attendance"]),
+    ("help", "has_parental_responsibility", "3", "not_sure"),
+    ("help", "concern_categories", "my son has SEND", ["disability"]),
 ])
 def test_texted_answers_become_the_schema_values(client, journey, field, said, value):
     assert check(client, journey, field, said) == {"ok": True, "value": value}
@@ -59,6 +67,10 @@ def test_texted_answers_become_the_schema_values(client, journey, field, said, v
     ("date_of_birth", "31/02/2020", "Date of birth must be a real date"),
     ("date_of_birth", "1/1/2090", "Date of birth must be today or in the past"),
     ("consent_agree", "purple", "Select yes if you agree to us sharing information to help you"),
+    ("concern_categories", "hello there", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
+    ("concern_categories", "11", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
+    ("concern_categories", "can you send me a leaflet", "Reply with one or more numbers from the list, like 1, "
+                                                         "or 2 and 4"),
 ])
 def test_a_wrong_answer_gets_the_schema_message(client, field, said, message):
     assert check(client, "help", field, said) == {"ok": False, "message": message}
