@@ -9,7 +9,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+RASA_PORT    ?= 5005
+ACTIONS_PORT ?= 5055
+# Rasa's endpoints file, relative to bot/rasa (the action server's URL and the tracker store).
+RASA_ENDPOINTS ?= endpoints.yml
 export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# What the processes under honcho need to find each other (the portal calls Rasa; the actions call the portal).
+export RASA_PORT ACTIONS_PORT RASA_ENDPOINTS
+export RASA_URL := http://127.0.0.1:$(RASA_PORT)
+export FRONTDOOR_API_URL := http://127.0.0.1:$(PORT)
+export FRONTDOOR_PUBLIC_URL := http://$(HOST):$(PORT)
+
+include bot/rasa/rasa.mk
+export RASA_BIN
 
 .PHONY: help
 help: ## List the targets
@@ -27,19 +40,18 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 .PHONY: setup
-setup: $(STAMP) node_modules/.installed .env ## Install the Python environment and the GOV.UK Frontend assets
-
-.env: | $(STAMP)
-	$(BIN)/frontdoor dev write-env .env
+setup: $(STAMP) node_modules/.installed rasa-setup ## Install the Python environments (portal and Rasa) and the GOV.UK Frontend assets
+	@$(BIN)/frontdoor dev write-env .env
 
 .PHONY: db
 db: setup ## Create or upgrade the database (SQLite at instance/frontdoor.db unless DATABASE_URL is set)
 	$(BIN)/frontdoor db upgrade
 
 .PHONY: run
-run: db ## Set everything up and start the front door at http://127.0.0.1:5000
+run: db rasa-train ## Set everything up and start the front door at http://127.0.0.1:5000 (portal, worker, Rasa, actions)
 	$(BIN)/frontdoor demo load
-	@echo "Front Door: http://$(HOST):$(PORT)/  (report a concern: /report, ask for help: /help; Ctrl-C stops)"
+	@echo "Front Door: http://$(HOST):$(PORT)/  (report a concern: /report, ask for help: /help, chat: /chat; Ctrl-C stops)"
+	@echo "Text it: $(BIN)/frontdoor sms \"I'm struggling with my 4 year old\" --from +447700900123  (Rasa takes ~30 s to start)"
 	HOST=$(HOST) $(BIN)/honcho start -f Procfile -p $(PORT)
 
 .PHONY: lint
@@ -56,8 +68,9 @@ services: ## Make sure PostgreSQL is running for its tests
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
 
 .PHONY: test
-test: setup browser services ## Set up and run the whole suite: fast, browser and PostgreSQL tests
+test: setup browser services ## Set up and run the whole suite: fast, browser, PostgreSQL and Rasa tests
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory rasa-check
 	$(BIN)/pytest
 
 .PHONY: test-fast
@@ -71,7 +84,9 @@ bench: setup services ## Run the benchmarks and print their figures beside their
 	$(BIN)/python bench/claim_next.py
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/search.py --backends sqlite,postgres
+	$(MAKE) --no-print-directory rasa-train
+	$(BIN)/python bench/sms_webhook.py
 
 .PHONY: clean
-clean: ## Remove the environments and the local database (keeps .env)
-	rm -rf $(VENV) node_modules instance
+clean: ## Remove the environments, the Rasa model and the local database (keeps .env)
+	rm -rf $(VENV) $(RASA_VENV) node_modules instance bot/rasa/models bot/rasa/results bot/rasa/.rasa

@@ -10,8 +10,10 @@ import threading
 from dataclasses import dataclass
 
 import requests
+from requests.adapters import HTTPAdapter
 
-_local = threading.local()
+_lock = threading.Lock()
+_shared: requests.Session | None = None
 
 
 class AssistantUnavailable(Exception):
@@ -46,8 +48,12 @@ class RasaClient:
 
 
 def _session() -> requests.Session:
-    # One keep-alive connection per thread: a new TCP connection per message would cost more than the portal.
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session
+    """One pool of keep-alive connections for the process: the web server starts a thread per request, so a
+    per-thread session would open a new TCP connection to Rasa for every message."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = requests.Session()
+            _shared.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=32))
+            _shared.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=32))
+        return _shared

@@ -68,9 +68,8 @@ def development_settings() -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
         "BOT_API_TOKEN": secrets.token_urlsafe(32),
-        "FRONTDOOR_API_URL": "http://127.0.0.1:5000",
-        "FRONTDOOR_PUBLIC_URL": "http://127.0.0.1:5000",
-        "RASA_URL": "http://127.0.0.1:5005",
+        # Ports and the URLs built from them (RASA_URL, FRONTDOOR_API_URL) come from the Makefile, because
+        # honcho lets .env override the environment and `make run PORT=...` must win.
     }
 
 
@@ -406,6 +405,48 @@ def sms(text: str, sender: str, url: str | None, media: tuple[str, ...]) -> None
         raise click.ClickException(f"the portal answered HTTP {response.status_code}")
     replies = [unescape(m) for m in re.findall(r"<Message[^>]*>(.*?)</Message>", response.text, re.S)]
     click.echo("\n".join(replies) if replies else "(no reply)")
+
+
+
+@cli.group()
+def partners() -> None:
+    """Partner systems (police forces) that may post notifications to /api/police/notifications."""
+
+
+@partners.command("create")
+@click.argument("name")
+@with_appcontext
+def partners_create(name: str) -> None:
+    """Create a partner and print its token once: only a hash of it is kept, so it cannot be shown again."""
+    from mash.police import create_partner
+    from mash.staff import StaffError
+
+    with _session() as session, session.begin():
+        try:
+            partner, token = create_partner(session, name)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        partner_id = partner.id
+    click.echo(f"Partner {partner_id} created. Its token (shown once; store it in the partner's system now):")
+    click.echo(token)
+
+
+@partners.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def partners_import(path: Path) -> None:
+    """Load police notifications from a CSV file (docs/police-notifications.md); bad rows are listed by line."""
+    from mash.missing import MissingSettings
+    from mash.police import PoliceSettings, import_csv
+    from portal.config import working_calendar
+
+    with _session() as session, path.open(encoding="utf-8-sig", newline="") as lines:
+        report = import_csv(session, lines, source="csv:cli", actor="system:cli", calendar=working_calendar(),
+                            settings=PoliceSettings.from_config(current_app.config),
+                            missing_settings=MissingSettings.from_config(current_app.config))
+    for line, message in report.errors:
+        click.echo(f"line {line}: {message}", err=True)
+    click.echo(report.summary())
 
 
 if __name__ == "__main__":
