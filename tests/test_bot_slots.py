@@ -45,12 +45,14 @@ def test_slot_types_match_the_schema():
         assert slot["type"] == expected, name
 
 
-def test_worries_map_to_the_help_categories():
-    allowed = {choice.value for choice in referral.HELP_CATEGORIES}
-    mapped = [m for m in domain()["slots"]["concern_categories"]["mappings"] if m["type"] == "from_intent"]
-    assert mapped
-    for mapping in mapped:
-        assert set(mapping["value"]) <= allowed, mapping
+def test_the_worry_menu_numbers_the_help_categories_in_the_schemas_order():
+    # The portal reads "2 and 4" as the 2nd and 4th help category (bot/answers.py), so the menu the assistant
+    # texts must list them in the schema's order, one number each, "something else" last.
+    assert domain()["slots"]["concern_categories"]["mappings"] == [{"type": "custom"}]
+    menu = domain()["responses"]["utter_ask_concern_categories"][0]["text"]
+    numbers = [int(line.split(" ", 1)[0]) for line in menu.splitlines()[1:]]
+    assert numbers == list(range(1, len(referral.HELP_CATEGORIES) + 1))
+    assert referral.HELP_CATEGORIES[-1].value == "other" and menu.splitlines()[-1].endswith("something else")
 
 
 def test_the_help_form_collects_what_early_help_consent_needs():

@@ -1,0 +1,1 @@
+"""Front Door's custom actions, served by `rasa run actions` (the Rasa SDK finds the `actions` package)."""
