@@ -68,6 +68,21 @@ class WorkingCalendar:
             day = self.next_working_day(day)
         return self._at(day, start.timetz().replace(tzinfo=None))
 
+    def add_working_hours(self, moment: dt.datetime, hours: float) -> dt.datetime:
+        """`hours` of office time after the clock starts: 4 working hours from 15:00 on a Friday is 11:00 Monday.
+
+        Office hours never span a clock change (they fall at night), so wall-clock sums within a day are exact."""
+        if hours < 0:
+            raise ValueError("hours must not be negative")
+        remaining = dt.timedelta(hours=hours)
+        current = self.clock_start(moment)
+        while True:
+            left_today = self._at(current.date(), self.day_ends) - current
+            if remaining <= left_today:
+                return current + remaining
+            remaining -= left_today
+            current = self._at(self.next_working_day(current.date()), self.day_starts)
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (0 when end is not after start)."""
         count, day = 0, start

@@ -13,6 +13,7 @@ from forms.referral import JOURNEYS, referral_source_code
 from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from mash.handover import open_for_contact
 from mash.models import RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
 from mash.repeats import find_repeats
 from mash.triage import assess
@@ -117,11 +118,13 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
             raise DuplicateSubmission(idempotency_key) from exc
         raise
     repeats = find_repeats(session, contact, now=received_at)
+    handover = open_for_contact(session, contact, calendar=calendar)  # out of hours: to the day team by 09:00
     audit.append(session, [
         audit.Entry("contact.received", actor, contact.id, at=received_at, details={
             "reference": contact.reference, "channel": channel, "kind": referral.kind, "rag": triage.rag,
             "flags": triage.flags, "referral_source": contact.referral_source,
-            "decision_due_at": contact.decision_due_at.isoformat(), "possible_repeats": len(repeats)}),
+            "decision_due_at": contact.decision_due_at.isoformat(), "possible_repeats": len(repeats),
+            "handover_due_at": handover.due_at.isoformat() if handover else None}),
         audit.Entry("consent.recorded", actor, contact.id, at=received_at,
                     reason=None if summary["status"] == "given" else "proceeding without consent",
                     details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,

@@ -316,3 +316,194 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+
+
+# --- Issue 6: police notifications, return home interviews, the out-of-hours handover ------------------------
+
+
+class PolicePartner(Base):
+    """A police force (or other partner system) allowed to post notifications. Only a hash of its token is kept."""
+
+    __tablename__ = "police_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of a 256-bit random token
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+
+
+class DomesticAbuseNotification(Base):
+    """A police domestic abuse notification, triaged by risk before any practitioner works on it."""
+
+    __tablename__ = "domestic_abuse_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_reference: Mapped[str] = mapped_column(String(40), unique=True)  # sent twice, stored once
+    source: Mapped[str] = mapped_column(String(40))  # api:<partner id> | csv:staff:<id>
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("police_partners.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[dt.datetime]
+    address: Mapped[str | None] = mapped_column(EncryptedText)
+    postcode: Mapped[str | None] = mapped_column(EncryptedText)
+    household_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first address line + postcode
+    adults: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON, default=list)  # [{name, role}]
+    summary: Mapped[str | None] = mapped_column(EncryptedText)
+    police_grade: Mapped[str] = mapped_column(String(10))  # standard | medium | high (DASH)
+    dash_ticks: Mapped[int]
+    children_present: Mapped[bool] = mapped_column(default=False)
+    school_informed: Mapped[str] = mapped_column(String(10), default="unknown")  # yes | no | unknown (Encompass)
+    # Triage, in the MASH.
+    grade: Mapped[str] = mapped_column(String(10))  # the MASH's grade: the police grade until moved, with a reason
+    rag: Mapped[str] = mapped_column(String(5))
+    risk_rank: Mapped[int]
+    due_at: Mapped[dt.datetime]
+    household_count: Mapped[int] = mapped_column(default=1)  # notifications about the household in 12 months
+    marac_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    routed_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    status: Mapped[str] = mapped_column(String(12), default="new")  # new | triaged
+    triaged_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+    children: Mapped[list[DomesticAbuseChild]] = relationship(
+        back_populates="notification", cascade="all, delete-orphan", order_by="DomesticAbuseChild.position")
+    routed_to: Mapped[StaffUser | None] = relationship(foreign_keys=[routed_to_id])
+
+    __table_args__ = (
+        # The open triage queue in its own order, as contacts have: page 100 costs what page 1 does.
+        Index("ix_da_open_queue", "risk_rank", "due_at", "id",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+    )
+
+
+class DomesticAbuseChild(Base):
+    """A child present at, or a witness to, a notified incident; blind indexes match households and open cases."""
+
+    __tablename__ = "domestic_abuse_children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("domestic_abuse_notifications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    first_name: Mapped[str | None] = mapped_column(EncryptedText)
+    last_name: Mapped[str | None] = mapped_column(EncryptedText)
+    date_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
+    present: Mapped[bool] = mapped_column(default=True)
+    witnessed: Mapped[bool] = mapped_column(default=False)
+    last_name_index: Mapped[str | None] = mapped_column(String(32))
+    date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    notification: Mapped[DomesticAbuseNotification] = relationship(back_populates="children")
+
+
+class GradeChange(Base):
+    """The MASH moved a police grade up or down: always with a reason (domain.md)."""
+
+    __tablename__ = "grade_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("domestic_abuse_notifications.id", ondelete="CASCADE"), index=True)
+    from_grade: Mapped[str] = mapped_column(String(10))
+    to_grade: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TriageMeeting(Base):
+    """The daily domestic abuse triage: who attended by agency, and a decision for each child."""
+
+    __tablename__ = "triage_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("domestic_abuse_notifications.id", ondelete="CASCADE"), index=True)
+    held_at: Mapped[dt.datetime]
+    attendees: Mapped[list[dict[str, str]]] = mapped_column(EncryptedJSON, default=list)  # [{agency, name, role}]
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    police_attended: Mapped[bool] = mapped_column(default=False)
+    # [{position, decision, consent, consent_by, note}]: early help always carries its consent consideration.
+    child_decisions: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON, default=list)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MissingEpisode(Base):
+    """A child reported missing by the police: when they went, and when they were found or came back."""
+
+    __tablename__ = "missing_episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    source: Mapped[str] = mapped_column(String(40))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("police_partners.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    first_name: Mapped[str | None] = mapped_column(EncryptedText)
+    last_name: Mapped[str | None] = mapped_column(EncryptedText)
+    date_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
+    address: Mapped[str | None] = mapped_column(EncryptedText)
+    postcode: Mapped[str | None] = mapped_column(EncryptedText)
+    summary: Mapped[str | None] = mapped_column(EncryptedText)
+    child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # last name + date of birth
+    went_missing_at: Mapped[dt.datetime]
+    returned_at: Mapped[dt.datetime | None]
+    return_kind: Mapped[str | None] = mapped_column(String(10))  # found | returned
+    episodes_in_window: Mapped[int] = mapped_column(default=1)  # this child's episodes in the window, this included
+    strategy_flag: Mapped[bool] = mapped_column(default=False)
+
+    interview: Mapped[ReturnInterview | None] = relationship(back_populates="episode", uselist=False,
+                                                             cascade="all, delete-orphan")
+
+
+class ReturnInterview(Base):
+    """A return home interview: offered within 72 hours of the child's return, every episode."""
+
+    __tablename__ = "return_interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("missing_episodes.id", ondelete="CASCADE"), unique=True)
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(12), default="due")  # due | offered | accepted | declined | completed
+    offered_at: Mapped[dt.datetime | None]
+    offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    responded_at: Mapped[dt.datetime | None]
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    completed_at: Mapped[dt.datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+
+    episode: Mapped[MissingEpisode] = relationship(back_populates="interview")
+    offered_by: Mapped[StaffUser | None] = relationship(foreign_keys=[offered_by_id])
+    responded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[responded_by_id])
+    completed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[completed_by_id])
+
+
+class Handover(Base):
+    """What the emergency duty team hands the day team: in its queue by 09:00 the next working day."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(10))  # contact (arrived out of hours) | call (EDT recorded it)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), unique=True)
+    received_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)  # the next office opening
+    caller: Mapped[str | None] = mapped_column(EncryptedText)
+    child: Mapped[str | None] = mapped_column(EncryptedText)
+    what_happened: Mapped[str | None] = mapped_column(EncryptedText)
+    action_taken: Mapped[str | None] = mapped_column(EncryptedText)
+    rationale: Mapped[str | None] = mapped_column(EncryptedText)
+    day_team_actions: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | completed | acknowledged
+    completed_at: Mapped[dt.datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
+    recorded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[recorded_by_id])
+    completed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[completed_by_id])

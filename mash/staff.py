@@ -139,5 +139,11 @@ def can(user: StaffUser, action: str) -> bool:
         "view_contacts": {"practitioner", "manager"},  # an administrator manages accounts, not families
         "manage_users": {"admin"},
         "edit_directory": {"manager", "admin"},
+        # Issue 6: police notifications, return home interviews, the out-of-hours handover.
+        "view_notifications": {"practitioner", "manager"},
+        "import_notifications": {"practitioner", "manager"},
+        "triage_notifications": {"practitioner", "manager"},
+        "return_interviews": {"practitioner", "manager"},
+        "out_of_hours": {"practitioner", "manager"},  # emergency duty workers hold practitioner accounts
     }
     return user.active and user.role in allowed.get(action, set())

@@ -114,6 +114,18 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),
         # Conversations that became no contact (a service search, a question) are forgotten after this long.
         "CONVERSATION_RETENTION_DAYS": int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
+        # Police notifications (issue 6; domain.md): red 4 working hours, amber 24 working hours, green 72 hours.
+        "POLICE_RED_WORKING_HOURS": float(env.get("POLICE_RED_WORKING_HOURS", "4")),
+        "POLICE_AMBER_WORKING_HOURS": float(env.get("POLICE_AMBER_WORKING_HOURS", "24")),
+        "POLICE_GREEN_HOURS": float(env.get("POLICE_GREEN_HOURS", "72")),
+        "POLICE_MARAC_TICKS": int(env.get("POLICE_MARAC_TICKS", "14")),
+        "POLICE_MARAC_CALLOUTS": int(env.get("POLICE_MARAC_CALLOUTS", "3")),
+        # A staff CSV upload may be far larger than a journey page (10,000 notifications is about 3 MB).
+        "POLICE_CSV_MAX_BYTES": int(env.get("POLICE_CSV_MAX_BYTES", str(16 * 1024 * 1024))),
+        # Missing children: a return home interview within 72 hours; 3 episodes in 30 days flags a strategy meeting.
+        "RETURN_INTERVIEW_HOURS": float(env.get("RETURN_INTERVIEW_HOURS", "72")),
+        "MISSING_STRATEGY_EPISODES": int(env.get("MISSING_STRATEGY_EPISODES", "3")),
+        "MISSING_STRATEGY_DAYS": int(env.get("MISSING_STRATEGY_DAYS", "30")),
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import render_template
 
 from mash.outcomes import OUTCOMES
-from mash.stats import LEVELS, Dashboard
+from mash.stats import LEVELS, Dashboard, police_figures
 from mash.stats import dashboard as figures
 from portal import db
 from portal.config import working_calendar
@@ -226,7 +226,8 @@ def dashboard():
     now = utcnow()
     calendar = working_calendar()
     data = figures(db.session(), now, calendar)
+    police = police_figures(db.session(), now)
     return render_template(
         "staff/dashboard.html", title="Dashboard", data=data, charts=charts(data), outcomes=OUTCOMES,
         levels=LEVELS, channel_labels=CHANNEL_LABELS, percent=_percent,
-        as_of=now.astimezone(calendar.tz))
+        as_of=now.astimezone(calendar.tz), police=police)
