@@ -169,7 +169,13 @@ def demo_load() -> None:
     with _session() as session, session.begin():
         count = load_demo_contacts(session)
         staff = load_demo_staff(session)
+    from portal.police_api import load_demo_notifications
+
+    with _session() as session:
+        notifications = load_demo_notifications(session)
+        session.commit()
     click.echo(f"Service directory (demonstration data): {directory.summary()}.")
+    click.echo(f"Police notifications (demonstration data): {notifications.summary()}.")
     click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")
     click.echo("Demo staff sign-in at /staff (demonstration only; never use these anywhere real):")
     for email, role, secret in staff:
