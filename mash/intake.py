@@ -14,7 +14,7 @@ from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.handover import open_for_contact
-from mash.models import RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
+from mash.models import DANGER_NOW_RANK, RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
 from mash.repeats import find_repeats
 from mash.triage import assess
 from store.crypto import keyring
@@ -71,7 +71,7 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         received_at=received_at,
         decision_due_at=calendar.add_working_days(received_at, 1),
         rag=triage.rag,
-        risk_rank=RAG_ORDER[triage.rag],
+        risk_rank=DANGER_NOW_RANK if danger else RAG_ORDER[triage.rag],
         safety_flags=triage.flags,
         concern_categories=list(answers.get("concern_categories") or []),
         referral_source=referral_source_code(answers, journey),

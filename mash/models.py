@@ -17,6 +17,9 @@ from store.db import Base, utcnow
 
 CHANNELS = ("web", "sms", "chat", "police", "phone")
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
+# Danger now (a channel's safety screen fired) outranks every other red: imminent risk first, as crisis text
+# lines rank their queues (domain.md).
+DANGER_NOW_RANK = -1
 
 
 class Contact(Base):

@@ -34,7 +34,7 @@ class Cursor:
         """None for anything malformed: a bad cursor shows the first page rather than an error."""
         try:
             rank, micros, ident = (int(part) for part in (text or "").split(".") if len(part) <= 20)
-            if not (0 <= rank <= 9 and 0 < ident < 2**62 and 0 <= micros < 32503680000 * 1_000_000):
+            if not (-1 <= rank <= 9 and 0 < ident < 2**62 and 0 <= micros < 32503680000 * 1_000_000):
                 return None
             return cls(rank, dt.datetime.fromtimestamp(micros / 1_000_000, dt.UTC), ident)
         except (ValueError, OverflowError, OSError):

@@ -246,3 +246,19 @@ def test_no_phone_number_or_message_text_reaches_the_logs(client, assistant, cap
     assert "safety screen fired" in logged
     for secret in ("7700900123", "throwing things", "Alice", "my room", "need help"):
         assert secret not in logged
+
+
+def test_danger_by_text_heads_the_queue_above_older_reds(client, db_session, assistant):
+    import datetime as dt
+
+    from mash.queue import queue_page
+    from tests.staff_support import create_contact, create_staff
+
+    older_red = create_contact(db_session, suggested_level="4", level_reason="Bruising seen on the arm",
+                               received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    assert older_red.rag == "red"
+    post_sms(client, DANGER)
+    practitioner, _ = create_staff(db_session, role="practitioner")
+    db_session.expire_all()
+    top = queue_page(db_session, practitioner).contacts[0]
+    assert top.channel == "sms" and top.rag == "red"
