@@ -40,6 +40,8 @@ class Conversation(Base):
     opted_out_at: Mapped[dt.datetime | None]  # STOP: no texts, the records stay
     # Set while the conversation model could not answer, so staff know the bot missed some turns.
     assistant_missed: Mapped[int] = mapped_column(default=0)
+    # When the worker last looked at a quiet conversation for a worry reported but never finished (bot.followup).
+    followed_up_at: Mapped[dt.datetime | None]
 
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id",
                                                    cascade="all, delete-orphan")

@@ -47,6 +47,25 @@ class RasaClient:
         return [str(item["text"]) for item in body if isinstance(item, dict) and item.get("text")]
 
 
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa holds it (intents seen, slots filled): GET /conversations/<id>/tracker,
+        which `rasa run --enable-api` serves."""
+        try:
+            response = _session().get(f"{self.url.rstrip('/')}/conversations/{sender}/tracker",
+                                      timeout=(min(1.0, self.timeout), self.timeout * 3))
+        except requests.RequestException as exc:
+            raise AssistantUnavailable(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise AssistantUnavailable(f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise AssistantUnavailable("not JSON") from None
+        if not isinstance(body, dict):
+            raise AssistantUnavailable("not an object")
+        return body
+
+
 def _session() -> requests.Session:
     """One pool of keep-alive connections for the process: the web server starts a thread per request, so a
     per-thread session would open a new TCP connection to Rasa for every message."""

@@ -15,9 +15,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot import answers as words
 from bot import conversations
-from forms import referral as schema
+from bot.handoff import BOT_JOURNEYS, KINDS, bot_fields, clean_answers, shape
 from forms.consent import family_consent
-from forms.schema import Field, FieldError, Page, london_today
+from forms.schema import FieldError, london_today
 from mash.intake import DuplicateSubmission, find_by_idempotency_key
 from portal import db
 from portal.config import working_calendar
@@ -25,25 +25,6 @@ from store.db import utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("bot_api", __name__, url_prefix="/api/bot")
-
-# Which pages a bot journey draws its fields from, in order: the report journey is a member of the public's.
-BOT_JOURNEYS: dict[str, tuple[Page, ...]] = {
-    "help": tuple(schema.HELP.pages()),
-    "report": (schema.PUBLIC_DETAILS, schema.PUBLIC_CONSENT, schema.REPORT_CHILDREN.item_page, schema.CONCERN,
-               *schema.REPORT.pages()),
-}
-CHILD_PAGES = {"help": schema.HELP_CHILDREN.item_page, "report": schema.REPORT_CHILDREN.item_page}
-KINDS = {"help": "early_help", "report": "concern"}
-
-
-def bot_fields(journey: str) -> dict[str, Field]:
-    """The field each name means in a bot journey (the first page that has it wins)."""
-    found: dict[str, Field] = {}
-    for page in BOT_JOURNEYS[journey]:
-        for field in page.fields:
-            found.setdefault(field.name, field)
-    return found
-
 
 def _error(status: int, message: str, **extra: Any) -> Response:
     response = jsonify({"status": status, "message": message, **extra})
@@ -110,22 +91,10 @@ def handoff() -> Response:
     unknown = sorted(k for k in given if k not in fields)
     if unknown:
         return _error(400, "Unknown fields for this journey", fields=unknown)
-    answers: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    today = london_today()
-    for name, raw in given.items():
-        if raw is None or raw == "" or raw == []:
-            continue
-        try:
-            value = fields[name].clean(words.interpret(fields[name], raw, today=today), today=today)
-        except FieldError as exc:
-            problems[name] = str(exc)
-            continue
-        if value not in (None, []):
-            answers[name] = value
+    answers, problems = clean_answers(journey, given, today=london_today())
     if problems:
         return _error(422, "Some answers are not valid", problems=problems)
-    answers = _shape(journey, answers)
+    answers = shape(journey, answers)
     if journey == "help":
         refused = family_consent(answers)
         if refused:  # early help never proceeds without recorded agreement (domain.md)
@@ -149,15 +118,3 @@ def handoff() -> Response:
     response = jsonify({"reference": contact.reference, "created": True})
     response.status_code = 201
     return response
-
-
-def _shape(journey: str, answers: dict[str, Any]) -> dict[str, Any]:
-    """Flat slots into the schema's shape: the child's answers become the first item of `children`."""
-    child_names = {f.name for f in CHILD_PAGES[journey].fields}
-    top = {k: v for k, v in answers.items() if k not in child_names}
-    child = {k: v for k, v in answers.items() if k in child_names}
-    if child:
-        top["children"] = [{"born": "yes", **child}]
-    if journey == "report":
-        top["referrer_type"] = "public"  # the bot's report journey is a member of the public's
-    return top

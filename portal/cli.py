@@ -269,7 +269,7 @@ def worker(once: bool, interval: float) -> None:
 
     from bot.conversations import purge_expired
     from mash.outbox import send_due
-    from portal.conversation import replay_spool
+    from portal.conversation import follow_up_unfinished, replay_spool
     from portal.senders import sender_from_config
 
     sender = sender_from_config(current_app.config)
@@ -279,11 +279,12 @@ def worker(once: bool, interval: float) -> None:
             sent = send_due(session, sender)
         # Messages that waited while the database was unavailable, then conversations past their retention.
         stored = replay_spool()
+        followed = follow_up_unfinished()
         with _session() as session, session.begin():
             forgotten = purge_expired(session, retention=retention)
         if once:
-            click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); "
-                       f"forgot {forgotten} conversation(s) past retention.")
+            click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); made {followed} contact(s) "
+                       f"of unfinished concerns; forgot {forgotten} conversation(s) past retention.")
             return
         time.sleep(interval)
 

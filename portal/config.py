@@ -114,6 +114,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),
         # Conversations that became no contact (a service search, a question) are forgotten after this long.
         "CONVERSATION_RETENTION_DAYS": int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
+        # A concern someone started to report and left unfinished becomes a contact after this long quiet.
+        "CONVERSATION_FOLLOW_UP_MINUTES": int(env.get("CONVERSATION_FOLLOW_UP_MINUTES", "30")),
         # Police notifications (issue 6; domain.md): red 4 working hours, amber 24 working hours, green 72 hours.
         "POLICE_RED_WORKING_HOURS": float(env.get("POLICE_RED_WORKING_HOURS", "4")),
         "POLICE_AMBER_WORKING_HOURS": float(env.get("POLICE_AMBER_WORKING_HOURS", "24")),

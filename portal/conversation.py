@@ -66,3 +66,11 @@ def replay_spool() -> int:
         pipeline.handle(session, inbound, settings=settings(), assistant=None, calendar=working_calendar(), now=at)
 
     return spool.replay(spool_directory(), store)
+
+
+def follow_up_unfinished() -> int:
+    """The worker's other half: quiet conversations that reported a concern and never finished (bot.followup)."""
+    from bot.followup import follow_up
+
+    quiet = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
+    return follow_up(db.session(), assistant(), quiet=quiet, calendar=working_calendar())

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.handoff import BOT_JOURNEYS, bot_fields
 from forms import referral
 from forms.consent import family_consent
-from portal.bot_api import BOT_JOURNEYS, bot_fields
 
 DOMAIN = Path(__file__).resolve().parent.parent / "bot" / "rasa" / "domain.yml"
 FORM_JOURNEYS = {"help_form": "help", "report_form": "report", "signpost_form": "help"}

@@ -111,3 +111,54 @@ def test_write_env_adds_only_missing_settings(tmp_path):
                  "PUBLIC_BASE_URL=", "FIELD_ENCRYPTION_KEYS="):
         assert name in written
 
+
+
+class FakeTrackers:
+    def __init__(self, trackers: dict[str, dict] | None = None, *, down: bool = False) -> None:
+        self.trackers, self.down, self.asked = trackers or {}, down, []
+
+    def tracker(self, sender: str) -> dict:
+        from bot.rasa_client import AssistantUnavailable
+
+        self.asked.append(sender)
+        if self.down:
+            raise AssistantUnavailable("ConnectionError")
+        return self.trackers.get(sender, {"events": [], "slots": {}})
+
+
+def reporting(slots: dict) -> dict:
+    return {"events": [{"event": "user", "parse_data": {"intent": {"name": "report_concern"}}},
+                       {"event": "active_loop", "name": "report_form"}], "slots": slots}
+
+
+def test_an_unfinished_report_of_a_worry_becomes_a_contact_once_quiet(db_session):
+    from bot.followup import follow_up
+
+    started = text(db_session, "im worried about the kids next door they are always hungry", at=NOW)
+    text(db_session, "Mia", at=NOW + dt.timedelta(minutes=1))
+    searching = text(db_session, "is there a toddler group near me", at=NOW, sender="+447700900456")
+    trackers = FakeTrackers({started.conversation_id: reporting(
+        {"what_happened": "they are always hungry", "first_name": "Mia", "anonymous": None,
+         "requested_slot": "address", "bot_channel": "sms", "concern_categories": ["parenting"]})})
+    quiet = dt.timedelta(minutes=30)
+    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(minutes=10)) == 0
+    assert trackers.asked == []  # not quiet yet
+    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(hours=1)) == 1
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.kind == "concern" and contact.children[0].first_name == "Mia"
+    assert contact.concern_text == "they are always hungry" and contact.referrer_phone == PARENT
+    assert set(trackers.asked) == {started.conversation_id, searching.conversation_id}
+    # Looked at once: the service search never becomes a contact, and nothing is asked twice.
+    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(hours=2)) == 0
+    assert len(trackers.asked) == 2
+
+
+def test_follow_up_waits_for_rasa_rather_than_losing_a_concern(db_session):
+    from bot.followup import follow_up
+
+    started = text(db_session, "i want to report a concern about a child", at=NOW)
+    quiet = dt.timedelta(minutes=30)
+    assert follow_up(db_session, FakeTrackers(down=True), quiet=quiet, now=NOW + dt.timedelta(hours=1)) == 0
+    later = FakeTrackers({started.conversation_id: reporting({})})
+    assert follow_up(db_session, later, quiet=quiet, now=NOW + dt.timedelta(hours=2)) == 1
+    assert "report a concern" in db_session.scalars(select(Contact)).one().concern_text
