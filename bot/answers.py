@@ -12,10 +12,16 @@ from typing import Any
 
 from forms.schema import Field
 
+# A yes is only ever one of these whole answers, with no "not" anywhere and no question mark: consent, and
+# whether it is safe to call, must never be read from "please don't" or "ok no". Anything else is asked again.
 YES = {"yes", "y", "yeah", "yea", "yep", "yup", "ye", "ya", "aye", "ok", "okay", "sure", "i do", "i agree",
-       "agree", "yes please", "please", "correct", "thats right", "that is right", "definitely", "of course"}
+       "agree", "yes please", "yes i do", "yes i agree", "yes thats fine", "thats fine", "thats right",
+       "that is right", "yes it is", "it is", "yes its safe", "its safe", "yes it is safe", "of course"}
+NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "cannot", "wont", "isnt", "arent",
+             "doesnt", "didnt", "havent", "hasnt", "shouldnt", "wouldnt", "neither", "nor", "rather"}
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
       "not really", "never"}
+YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "agree"}
 UNSURE = {"not sure", "im not sure", "unsure", "dont know", "i dont know", "idk", "dunno", "no idea",
           "not known", "unknown", "maybe"}
 # Words people use for the schema's choices, by choice value (any field that has that value).
@@ -43,21 +49,23 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
                   "doesnt listen", "dont listen", "toddler", "parenting", "discipline", "terrible twos", "defiant",
                   "meltdown", "struggling with my", "year old", "yr old", "yo ", "potty", "hitting his", "biting"),
     "family_stress": ("rent", "money", "debt", "bills", "evict", "housing", "homeless", "food bank", "foodbank",
-                      "benefit", "universal credit", "landlord", "afford", "skint", "broke", "cost of living",
-                      "electric", "heating", "no food", "mortgage"),
+                      "benefit", "universal credit", "landlord", "afford", "skint", "im broke", "were broke",
+                      "cost of living", "electric", "heating", "no food", "mortgage"),
     "parent_mental_health": ("depressed", "depression", "my mental health", "cant cope", "can not cope",
                              "overwhelmed", "postnatal", "post natal", "exhausted", "lonely", "my wellbeing",
                              "breakdown", "my anxiety", "im anxious", "i am anxious", "struggling myself"),
-    "self_harm": ("self harm", "selfharm", "cutting", "camhs", "his mental health", "her mental health",
+    "self_harm": ("self harm", "selfharm", "cutting herself", "cutting himself", "cutting themselves",
+                  "cuts herself", "cuts himself", "camhs", "his mental health", "her mental health",
                   "their mental health", "sons mental health", "daughters mental health", "childs mental health",
-                  "eating disorder", "not eating", "panic attack", "hurting himself", "hurting herself"),
+                  "eating disorder", "panic attack", "hurting himself", "hurting herself"),
     "disability": ("autism", "autistic", "adhd", "ehcp", "disabled", "disabilit", "special needs",
                    "special educational", "learning difficult", "dyslexi", "down syndrome", "downs syndrome",
                    "cerebral palsy", "sensory", "asd "),
     "school_attendance": ("school", "attend", "truant", "excluded", "exclusion", "bunking", "skipping"),
     "relationships": ("arguing", "argue", "argument", "rows", "rowing", "split up", "separated", "separating",
-                      "divorce", "break up", "broke up", "co parent", "ex partner", "my ex", "fighting all the"),
-    "domestic_abuse": ("controls me", "controlling", "hits me", "abusive", "abuse", "threatens me", "domestic",
+                      "divorce", "break up", "broke up", "co parent", "ex partner", "my ex ", "fighting all the"),
+    "domestic_abuse": ("controls me", "controlling", "hits me", "abusive", "abuses me", "threatens me",
+                       "domestic",
                        "violent", "coercive", "scared of him", "scared of her", "hurts me"),
     "substance_misuse": ("drinking", "drink", "alcohol", "drunk", "drugs", "weed", "cannabis", "cocaine",
                          "addict", "using again", "gambling"),
@@ -116,31 +124,29 @@ def _categories(field: Field, text: str) -> list[str]:
 
 def _choice(field: Field, text: str) -> str | None:
     words = plain(text)
+    tokens = words.split()
     values = {c.value for c in field.choices}
     for choice in field.choices:
         if words in (choice.value.replace("_", " "), plain(choice.label)):
             return choice.value
-    if "yes" in values and words in YES:
-        return "yes"
-    if "no" in values and words in NO:
-        return "no"
+    if "yes" in values:
+        negated = any(t in NEGATIONS for t in tokens)
+        if words in YES and not negated and "?" not in text:
+            return "yes"
+        if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS):
+            return "no"
     for unsure in ("not_sure", "not_known"):
         if unsure in values and words in UNSURE:
             return unsure
     for value in (c.value for c in field.choices):
         if words in SYNONYMS.get(value, set()):
             return value
-    # "I'm his nan" / "yes I am": a known word somewhere in a short answer.
-    tokens = words.split()
-    if len(tokens) <= 6:
+    # "I'm his nan": a known word somewhere in a short answer (relationships only; never a yes or a no).
+    if len(tokens) <= 6 and "yes" not in values:
         for value in (c.value for c in field.choices):
             if any(" ".join(tokens[i:i + n]) in SYNONYMS.get(value, set()) for n in (2, 1)
                    for i in range(len(tokens))):
                 return value
-        if "yes" in values and tokens and tokens[0] in YES:
-            return "yes"
-        if "no" in values and tokens and tokens[0] in NO:
-            return "no"
     return None
 
 

@@ -104,6 +104,21 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     return contact
 
 
+def open_key(session: Session, base: str) -> str | None:
+    """The idempotency key for the next contact of this kind from a conversation: `base` the first time;
+    None while the last one is still open (one is enough); a fresh key once it has been closed, so a new
+    worry after the last was dealt with is never folded into a closed contact."""
+    from mash.intake import find_by_idempotency_key
+
+    key, number = base, 1
+    while (existing := find_by_idempotency_key(session, key)) is not None:
+        if existing.closed_at is None:
+            return None
+        number += 1
+        key = f"{base}:{number}"
+    return key
+
+
 def open_red_contact(session: Session, conversation: Conversation) -> Contact | None:
     return next((c for c in linked_contacts(session, conversation) if c.rag == "red" and c.closed_at is None), None)
 

@@ -107,7 +107,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
     if inbound.provider_sid:
         earlier = conversations.by_sid(session, inbound.provider_sid)
         if earlier is not None:
-            return _replay(session, earlier)
+            return _replay(session, earlier, screening, settings)
 
     phone = inbound.sender if inbound.channel == "sms" else None
     conversation = conversations.find_or_start(session, inbound.channel, inbound.sender, now=now, idle=settings.idle,
@@ -126,7 +126,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
         earlier = conversations.by_sid(session, inbound.provider_sid or "")
         if earlier is None:
             raise
-        return _replay(session, earlier)
+        return _replay(session, earlier, screening, settings)
     if screening.danger:
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar)
         log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
@@ -139,10 +139,19 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
         conversation.opted_out_at = now
     session.commit()
 
+    # The message is stored: from here on, whatever fails, the person still gets an answer.
     outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger)
-    replies, handled_by = _answer(session, conversation, message, text, screening, word, inbound, settings,
-                                  assistant, calendar, now)
-    return _store_reply(session, conversation, message, replies, handled_by, outcome)
+    try:
+        replies, handled_by = _answer(session, conversation, message, text, screening, word, inbound, settings,
+                                      assistant, calendar, now)
+        return _store_reply(session, conversation, message, replies, handled_by, outcome)
+    except Exception as exc:  # noqa: BLE001 - the reply must go whatever went wrong
+        session.rollback()
+        log.error("answering a stored %s message failed (%s); fallback reply given", inbound.channel,
+                  type(exc).__name__)
+        outcome.replies = [screening.reply if screening.danger and screening.reply else fallback_reply(settings)]
+        outcome.handled_by = "error"
+        return outcome
 
 
 def _answer(session: Session, conversation: Conversation, message: Message, text: str, screening: Screening,
@@ -154,11 +163,16 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     if word is not None:
         return [keyword_reply(word, settings)], "keyword"
     if conversation.opted_out_at is not None:
-        return [], "opted_out"  # kept and screened, not answered: they asked for no texts
+        # Kept and screened, not answered (they asked for no texts), and shown to staff, who may phone.
+        if text:
+            _for_staff(session, conversation, reason="opted_out", now=now, calendar=calendar)
+        return [], "opted_out"
     if inbound.media_types and not text:
         return [MEDIA_REPLY], "media"
     if conversations.recent_inbound(session, conversation, since=now - dt.timedelta(minutes=1)) \
             > settings.rate_limit_per_minute:
+        # Not answered, so not lost: a flood may be someone in distress as easily as a fault.
+        _for_staff(session, conversation, reason="flood", now=now, calendar=calendar)
         return [], "rate_limited"
     if not text:
         return [EMPTY_REPLY], "empty"
@@ -168,7 +182,10 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     if assistant is None:
         return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
     try:
-        replies.extend(assistant.reply(conversation.public_id, text, channel=inbound.channel))
+        answered = assistant.reply(conversation.public_id, text, channel=inbound.channel)
+        if not answered:  # Rasa answers 200 with nothing when an action fails: silence is not an answer
+            raise AssistantUnavailable("no reply")
+        replies.extend(answered)
     except AssistantUnavailable as exc:
         log.warning("conversation model unavailable (%s); fallback reply given", exc)
         return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
@@ -177,12 +194,19 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
 
 def _assistant_down(session: Session, conversation: Conversation, settings: Settings, calendar: WorkingCalendar,
                     now: dt.datetime) -> list[str]:
-    """Nothing rests on the model: one contact for staff per conversation, with the transcript as it grows."""
+    """Nothing rests on the model: a contact for staff, with the transcript as it grows."""
     conversation.assistant_missed += 1
-    conversations.create_contact(session, conversation, reason="assistant_down",
-                                 key=f"bot:{conversation.public_id}:down", now=now, calendar=calendar)
-    session.commit()
+    _for_staff(session, conversation, reason="assistant_down", now=now, calendar=calendar)
     return [fallback_reply(settings)]
+
+
+def _for_staff(session: Session, conversation: Conversation, *, reason: str, now: dt.datetime,
+               calendar: WorkingCalendar) -> None:
+    """One open contact per conversation and reason; a new one if the last was closed."""
+    key = conversations.open_key(session, f"bot:{conversation.public_id}:{reason}")
+    if key is not None:
+        conversations.create_contact(session, conversation, reason=reason, key=key, now=now, calendar=calendar)
+    session.commit()
 
 
 def _store_reply(session: Session, conversation: Conversation, message: Message, replies: list[str],
@@ -203,13 +227,18 @@ def _store_reply(session: Session, conversation: Conversation, message: Message,
     return outcome
 
 
-def _replay(session: Session, earlier: Message) -> Outcome:
-    """A retried delivery: the same reply as the first time, and nothing stored twice."""
+def _replay(session: Session, earlier: Message, screening: Screening, settings: Settings) -> Outcome:
+    """A retried delivery: the same reply as the first time, and nothing stored twice. If the first attempt
+    stored no reply (it failed, or is still waiting on the model), the danger advice or the fallback: a
+    retried danger message must never go unanswered."""
     reply = conversations.reply_to(session, earlier)
     conversation = earlier.conversation
-    replies = reply.text.split("\n") if reply is not None and reply.text else []
-    if conversation.channel == "sms" and reply is not None and reply.text:
-        replies = [reply.text]
+    if reply is not None and reply.text:
+        replies = [reply.text] if conversation.channel == "sms" else reply.text.split("\n")
+    elif screening.danger and screening.reply:
+        replies = [screening.reply]
+    else:
+        replies = [fallback_reply(settings)]
     return Outcome(conversation_id=conversation.public_id, replies=replies, handled_by=earlier.handled_by or "",
                    reply_id=reply.id if reply else None, duplicate=True, danger=bool(earlier.danger_categories))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import uuid
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
 
@@ -70,7 +71,7 @@ def send() -> Response | str:
                                text=text[:MAX_CHAT_TEXT]), 400  # type: ignore[return-value]
     token = session.get(SESSION_KEY) or new_token()
     session[SESSION_KEY] = token
-    conversation.handle(Inbound(channel="chat", sender=token, text=text))
+    conversation.handle(Inbound(channel="chat", sender=token, text=text, provider_sid=_message_id()))
     return redirect(url_for("chat.page", _anchor="latest"))
 
 
@@ -100,8 +101,14 @@ def api_messages() -> Response:
         token = new_token()
     elif not valid_token(token):
         return _json_error(400, "conversation_id is not one this service gave out; leave it out to start a new one")
-    outcome = conversation.handle(Inbound(channel="chat", sender=token, text=text.strip()))
+    outcome = conversation.handle(Inbound(channel="chat", sender=token, text=text.strip(),
+                                          provider_sid=_message_id()))
     return jsonify({"conversation_id": token, "replies": outcome.replies})
+
+
+def _message_id() -> str:
+    # Like Twilio's MessageSid: a message replayed from the spool is then stored once.
+    return f"chat-{uuid.uuid4().hex}"
 
 
 def _check_length(text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -274,14 +275,29 @@ def worker(once: bool, interval: float) -> None:
 
     sender = sender_from_config(current_app.config)
     retention = dt.timedelta(days=current_app.config["CONVERSATION_RETENTION_DAYS"])
-    while True:
+    def step(name: str, work: Callable[[], int]) -> int:
+        # One failing step (the database down, Rasa away) must not stop the others, nor the worker: under
+        # honcho a worker that exits stops the portal too.
+        try:
+            return work()
+        except Exception as exc:  # noqa: BLE001
+            click.echo(f"worker: {name} failed ({type(exc).__name__}); will try again", err=True)
+            return 0
+
+    def send() -> int:
         with _session() as session:
-            sent = send_due(session, sender)
-        # Messages that waited while the database was unavailable, then conversations past their retention.
-        stored = replay_spool()
-        followed = follow_up_unfinished()
+            return send_due(session, sender)
+
+    def purge() -> int:
         with _session() as session, session.begin():
-            forgotten = purge_expired(session, retention=retention)
+            return purge_expired(session, retention=retention)
+
+    while True:
+        sent = step("sending feedback", send)
+        # Messages that waited while the database was unavailable, unfinished concerns, then retention.
+        stored = step("storing spooled messages", replay_spool)
+        followed = step("following up unfinished concerns", follow_up_unfinished)
+        forgotten = step("forgetting old conversations", purge)
         if once:
             click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); made {followed} contact(s) "
                        f"of unfinished concerns; forgot {forgotten} conversation(s) past retention.")

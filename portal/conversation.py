@@ -8,7 +8,6 @@ import logging
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import pipeline, spool
 from bot.rasa_client import RasaClient
@@ -39,16 +38,16 @@ def spool_directory() -> Path:
 
 
 def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
-    """The pipeline, or, if the database fails under it, the safety screen's reply (or the fallback) with the
-    message spooled for the worker. Never raises for a database problem: the person always gets an answer."""
+    """The pipeline, or, if the message could not even be stored (the database locked or down), the safety
+    screen's reply (or the fallback) with the message spooled for the worker. Never raises: the person always
+    gets an answer."""
     session = db.session()
     try:
         return pipeline.handle(session, inbound, settings=settings(), assistant=assistant(),
                                calendar=working_calendar())
-    except SQLAlchemyError as exc:
+    except Exception as exc:  # noqa: BLE001 - nothing was stored (the pipeline answers failures after that)
         session.rollback()
-        log.error("database unavailable for an inbound %s message (%s); spooled", inbound.channel,
-                  type(exc).__name__)
+        log.error("could not store an inbound %s message (%s); spooled", inbound.channel, type(exc).__name__)
         spool.write(spool_directory(), inbound, utcnow())
         text, _ = pipeline.clean_text(inbound.text)
         screening = screen(text, out_of_hours_number=current_app.config["OUT_OF_HOURS_NUMBER"])

@@ -67,6 +67,9 @@ def test_texted_answers_become_the_schema_values(client, journey, field, said, v
     ("date_of_birth", "31/02/2020", "Date of birth must be a real date"),
     ("date_of_birth", "1/1/2090", "Date of birth must be today or in the past"),
     ("consent_agree", "purple", "Select yes if you agree to us sharing information to help you"),
+    ("concern_categories", "he broke his arm", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
+    ("concern_categories", "my experience", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
+    ("concern_categories", "im cutting back", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
     ("concern_categories", "hello there", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
     ("concern_categories", "11", "Reply with one or more numbers from the list, like 1, or 2 and 4"),
     ("concern_categories", "can you send me a leaflet", "Reply with one or more numbers from the list, like 1, "
@@ -74,6 +77,16 @@ def test_texted_answers_become_the_schema_values(client, journey, field, said, v
 ])
 def test_a_wrong_answer_gets_the_schema_message(client, field, said, message):
     assert check(client, "help", field, said) == {"ok": False, "message": message}
+
+
+@pytest.mark.parametrize("said", ["please dont", "please don't share", "definitely not", "yeah no", "ok no",
+                                  "sure not", "please explain", "agree?", "correct me if wrong but no", "maybe",
+                                  "I'm not sure what that means"])
+@pytest.mark.parametrize("field", ["consent_agree", "safe_to_contact", "pr_person_agrees"])
+def test_consent_and_safety_are_never_read_from_an_answer_that_is_not_a_plain_yes(client, field, said):
+    result = check(client, "help", field, said)
+    assert result.get("value") != "yes", result
+    assert result == {"ok": False, "message": result.get("message")} or result["value"] == "no"
 
 
 def test_unknown_fields_and_journeys_are_refused(client):
