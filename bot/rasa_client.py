@@ -7,12 +7,15 @@ caller falls back (bot.pipeline), so nothing here retries or waits longer.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
 
 _lock = threading.Lock()
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="rasa-client")
 _shared: requests.Session | None = None
 
 
@@ -26,7 +29,17 @@ class RasaClient:
     timeout: float = 3.0
 
     def reply(self, sender: str, text: str, *, channel: str) -> list[str]:
-        """Send one message; return the texts Rasa answered with (maybe none)."""
+        """Send one message; return the texts Rasa answered with (maybe none), or raise AssistantUnavailable
+        once the deadline has passed. requests' timeouts bound each socket read, not the whole answer, so a
+        server that trickles its reply is cut off by the clock here."""
+        future = _pool.submit(self._reply, sender, text, channel)
+        try:
+            return future.result(timeout=self.timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise AssistantUnavailable("deadline passed") from None
+
+    def _reply(self, sender: str, text: str, channel: str) -> list[str]:
         try:
             response = _session().post(
                 f"{self.url.rstrip('/')}/webhooks/rest/webhook",
