@@ -94,7 +94,8 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     and, by text, the number to call back; the practitioner reads the rest in the transcript."""
     if answers is None:
         answers = {"referrer_type": "public", "what_happened": inbound_text(conversation) or None}
-    if conversation.phone and not answers.get("referrer_phone"):
+    # The number to call back, unless they asked to stay anonymous: then the MASH never holds it.
+    if conversation.phone and not answers.get("referrer_phone") and answers.get("anonymous") != "yes":
         answers["referrer_phone"] = conversation.phone
     contact = receive_referral(
         session, Referral(journey=journey, kind=kind, answers=answers),  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from bot import conversations
 from bot.handoff import clean_answers, shape
 from bot.models import Conversation, ConversationContact
 from bot.rasa_client import AssistantUnavailable
+from forms.consent import family_consent
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from store.db import utcnow
 
@@ -65,9 +66,18 @@ def follow_up(session: Session, source: TrackerSource | None, *, quiet: dt.timed
             log.warning("follow-up postponed: conversation model unavailable (%s)", exc)
             break
         conversation.followed_up_at = now
-        if reported_a_concern(tracker):
-            slots = {k: v for k, v in (tracker.get("slots") or {}).items() if not k.startswith("bot_")}
-            answers, _ = clean_answers("report", slots, today=now.astimezone(calendar.tz).date())
+        slots = {k: v for k, v in (tracker.get("slots") or {}).items() if not k.startswith("bot_")}
+        today = now.astimezone(calendar.tz).date()
+        help_answers = shape("help", clean_answers("help", slots, today=today)[0])
+        if help_answers.get("consent_agree") == "yes" and not family_consent(help_answers):
+            # A family that asked for help and agreed, whose hand-off never arrived (the portal was away).
+            help_answers.setdefault("what_happened", conversations.inbound_text(conversation) or None)
+            conversations.create_contact(session, conversation, reason="unfinished_help",
+                                         key=f"bot:{conversation.public_id}:help", now=now, answers=help_answers,
+                                         journey="help", kind="early_help", calendar=calendar)
+            made += 1
+        elif reported_a_concern(tracker):
+            answers, _ = clean_answers("report", slots, today=today)
             answers = shape("report", answers)
             answers.setdefault("what_happened", conversations.inbound_text(conversation) or None)
             conversations.create_contact(session, conversation, reason="unfinished_report",
@@ -76,3 +86,20 @@ def follow_up(session: Session, source: TrackerSource | None, *, quiet: dt.timed
             made += 1
         session.commit()
     return made
+
+
+def forget_tracker_events(url: str, *, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete Rasa's stored events older than `older_than` (its SQL tracker store's `events` table, which
+    holds every message in plain text). A store Rasa has not created yet is nothing to forget."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        cutoff = ((now or utcnow()) - older_than).timestamp()
+        with engine.begin() as connection:
+            return connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"),
+                                      {"cutoff": cutoff}).rowcount or 0
+    finally:
+        engine.dispose()

@@ -27,6 +27,7 @@ class AssistantUnavailable(Exception):
 class RasaClient:
     url: str  # e.g. http://127.0.0.1:5005
     timeout: float = 3.0
+    auth_token: str = ""  # for Rasa's HTTP API (`rasa run --auth-token`); the REST channel needs none
 
     def reply(self, sender: str, text: str, *, channel: str) -> list[str]:
         """Send one message; return the texts Rasa answered with (maybe none), or raise AssistantUnavailable
@@ -65,6 +66,7 @@ class RasaClient:
         which `rasa run --enable-api` serves."""
         try:
             response = _session().get(f"{self.url.rstrip('/')}/conversations/{sender}/tracker",
+                                      params={"token": self.auth_token} if self.auth_token else None,
                                       timeout=(min(1.0, self.timeout), self.timeout * 3))
         except requests.RequestException as exc:
             raise AssistantUnavailable(type(exc).__name__) from None

@@ -64,11 +64,12 @@ def development_settings() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEYS": generate_key(),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
         "BOT_API_TOKEN": secrets.token_urlsafe(32),
+        # Rasa's HTTP API (trackers, models) answers only with this token; the REST channel needs none.
+        "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),
         # Ports and the URLs built from them (RASA_URL, FRONTDOOR_API_URL) come from the Makefile, because
         # honcho lets .env override the environment and `make run PORT=...` must win.
     }
@@ -270,7 +271,7 @@ def worker(once: bool, interval: float) -> None:
 
     from bot.conversations import purge_expired
     from mash.outbox import send_due
-    from portal.conversation import follow_up_unfinished, replay_spool
+    from portal.conversation import follow_up_unfinished, forget_rasa_copies, replay_spool
     from portal.senders import sender_from_config
 
     sender = sender_from_config(current_app.config)
@@ -298,6 +299,7 @@ def worker(once: bool, interval: float) -> None:
         stored = step("storing spooled messages", replay_spool)
         followed = step("following up unfinished concerns", follow_up_unfinished)
         forgotten = step("forgetting old conversations", purge)
+        step("emptying Rasa's copies of finished conversations", forget_rasa_copies)
         if once:
             click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); made {followed} contact(s) "
                        f"of unfinished concerns; forgot {forgotten} conversation(s) past retention.")
@@ -451,6 +453,41 @@ def partners_create(name: str) -> None:
             raise click.ClickException(str(exc)) from None
         partner_id = partner.id
     click.echo(f"Partner {partner_id} created. Its token (shown once; store it in the partner's system now):")
+    click.echo(token)
+
+
+@partners.command("deactivate")
+@click.argument("name")
+@with_appcontext
+def partners_deactivate(name: str) -> None:
+    """Stop a partner's token working (audited); what it sent is kept."""
+    from mash.police import deactivate_partner
+    from mash.staff import StaffError
+
+    with _session() as session, session.begin():
+        try:
+            partner = deactivate_partner(session, name)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        partner_id = partner.id
+    click.echo(f"Partner {partner_id} deactivated: its token no longer works.")
+
+
+@partners.command("rotate")
+@click.argument("name")
+@with_appcontext
+def partners_rotate(name: str) -> None:
+    """Give a partner a new token, printed once (audited); the old token stops working at once."""
+    from mash.police import rotate_partner
+    from mash.staff import StaffError
+
+    with _session() as session, session.begin():
+        try:
+            partner, token = rotate_partner(session, name)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        partner_id = partner.id
+    click.echo(f"Partner {partner_id} has a new token (shown once; the old one no longer works):")
     click.echo(token)
 
 

@@ -30,7 +30,8 @@ def settings() -> pipeline.Settings:
 
 def assistant() -> RasaClient | None:
     url = current_app.config["RASA_URL"]
-    return RasaClient(url, timeout=current_app.config["RASA_TIMEOUT_SECONDS"]) if url else None
+    return RasaClient(url, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
+                      auth_token=current_app.config["RASA_AUTH_TOKEN"]) if url else None
 
 
 def spool_directory() -> Path:
@@ -73,3 +74,14 @@ def follow_up_unfinished() -> int:
 
     quiet = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
     return follow_up(db.session(), assistant(), quiet=quiet, calendar=working_calendar())
+
+
+def forget_rasa_copies() -> int:
+    """Empty Rasa's tracker store (plain text) of conversations the portal has finished with: older than a
+    conversation can stay open. The portal keeps its own encrypted transcript for as long as it should."""
+    from bot.followup import forget_tracker_events
+
+    idle = dt.timedelta(hours=current_app.config["CONVERSATION_IDLE_HOURS"])
+    follow_up = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
+    return forget_tracker_events(current_app.config["RASA_TRACKER_DB_URL"], older_than=idle + follow_up
+                                 + dt.timedelta(hours=1))

@@ -42,6 +42,7 @@ def _authenticate() -> Response | None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="police notifications"'
         return response
     g.partner_id = partner.id
+    police.touch_partner(db.session(), partner)
     return None
 
 
@@ -56,23 +57,29 @@ def notifications() -> Response:
         item = police.validate(body, now=utcnow(), calendar=working_calendar())
     except police.NotificationError as exc:
         return _error(422, "The notification was not accepted", problems=exc.problems)
-    existing = police.find_existing(dbs, item.kind, item.police_reference)
-    if existing is None:
+    def receive() -> police.Stored:
+        return police.receive_notification(
+            dbs, item, source=f"api:{g.partner_id}", actor=f"partner:{g.partner_id}", partner_id=g.partner_id,
+            calendar=working_calendar(), settings=police.PoliceSettings.from_config(current_app.config),
+            missing_settings=MissingSettings.from_config(current_app.config))
+
+    try:
         try:
-            existing = police.receive_notification(
-                dbs, item, source=f"api:{g.partner_id}", actor=f"partner:{g.partner_id}", partner_id=g.partner_id,
-                calendar=working_calendar(), settings=police.PoliceSettings.from_config(current_app.config),
-                missing_settings=MissingSettings.from_config(current_app.config))
+            stored = receive()
             dbs.commit()
         except IntegrityError:  # the same reference arrived twice at once: the other request stored it
             dbs.rollback()
-            existing = police.find_existing(dbs, item.kind, item.police_reference)
-            if existing is None:
-                raise
-        log.info("police notification %s %s stored", existing.kind, existing.id)  # ids only: no personal data
-    response = jsonify(existing.as_json())
-    response.status_code = 201
-    if not existing.created:
+            stored = receive()  # now held: a replay, an update or a conflict, as for any resend
+            dbs.commit()
+    except police.ReferenceConflict as exc:
+        dbs.rollback()
+        return _error(409, exc.message, police_reference=item.police_reference)
+    if stored.created or stored.updated:
+        log.info("police notification %s %s %s", stored.kind, stored.id,
+                 "stored" if stored.created else "updated")  # ids only: no personal data
+    response = jsonify(stored.as_json())
+    response.status_code = 200 if stored.updated else 201
+    if not stored.created and not stored.updated:
         response.headers["Idempotent-Replay"] = "true"
     return response
 

@@ -144,6 +144,7 @@ def test_a_report_handoff_is_a_public_concern_without_consent(client, db_session
     assert contact.referral_source == "9"  # anonymous
     assert contact.children[0].address == "14 Acacia Avenue"
     assert contact.consent.status == "not_sought" and contact.consent.without_consent_reason
+    assert contact.referrer_phone is None  # they asked to stay anonymous: the MASH never holds their number
 
 
 def test_a_bad_handoff_says_what_is_wrong_and_stores_nothing(client, db_session, conversation_id):

@@ -108,7 +108,7 @@ def test_write_env_adds_only_missing_settings(tmp_path):
     assert written.startswith("FRONTDOOR_ENV=development\nSECRET_KEY=mine\n")
     assert written.count("SECRET_KEY=") == 1
     for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=+447700900000", "BOT_API_TOKEN=",
-                 "PUBLIC_BASE_URL=", "FIELD_ENCRYPTION_KEYS="):
+                 "RASA_AUTH_TOKEN=", "FIELD_ENCRYPTION_KEYS="):
         assert name in written
 
 
@@ -162,3 +162,36 @@ def test_follow_up_waits_for_rasa_rather_than_losing_a_concern(db_session):
     later = FakeTrackers({started.conversation_id: reporting({})})
     assert follow_up(db_session, later, quiet=quiet, now=NOW + dt.timedelta(hours=2)) == 1
     assert "report a concern" in db_session.scalars(select(Contact)).one().concern_text
+
+
+def test_rasas_plain_text_copy_is_emptied_of_finished_conversations(tmp_path):
+    import sqlite3
+
+    from bot.followup import forget_tracker_events
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert forget_tracker_events(url, older_than=dt.timedelta(hours=25), now=NOW) == 0  # no store yet
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
+                   "intent_name TEXT, action_name TEXT, data TEXT)")
+        for age_hours in (30, 26, 2):
+            db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('x', 'user', ?, ?)",
+                       ((NOW - dt.timedelta(hours=age_hours)).timestamp(), '{"text": "what they wrote"}'))
+    assert forget_tracker_events(url, older_than=dt.timedelta(hours=25), now=NOW) == 2
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_a_family_that_agreed_but_whose_hand_off_never_arrived_still_becomes_a_contact(db_session):
+    from bot.followup import follow_up
+
+    asked = text(db_session, "I'm struggling with my 4 year old", at=NOW)
+    slots = {"referrer_name": "Sam Example", "referrer_relationship": "mother", "has_parental_responsibility": "yes",
+             "first_name": "Alex", "date_of_birth": "2022-03-04", "safe_to_contact": "yes", "postcode": "RG40 1BN",
+             "concern_categories": ["parenting"], "consent_agree": "yes"}
+    declined = text(db_session, "we can't pay the rent", at=NOW, sender="+447700900456")
+    trackers = FakeTrackers({asked.conversation_id: {"events": [], "slots": slots},
+                             declined.conversation_id: {"events": [], "slots": {**slots, "consent_agree": "no"}}})
+    assert follow_up(db_session, trackers, quiet=dt.timedelta(minutes=30), now=NOW + dt.timedelta(hours=1)) == 1
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.kind == "early_help" and contact.consent.status == "given"
