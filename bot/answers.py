@@ -70,6 +70,7 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "substance_misuse": ("drinking", "drink", "alcohol", "drunk", "drugs", "weed", "cannabis", "cocaine",
                          "addict", "using again", "gambling"),
 }
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEND = re.compile(r"\bSENDC?O?\b|\bSEN\b")
 _MENU_NUMBERS = re.compile(r"^\s*\d{1,2}(\s*(,|and|&|\s)\s*\d{1,2})*\s*$")
 MONTHS = {name: number for number, names in enumerate(
@@ -98,6 +99,8 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
         return _numbered(field, text) or _categories(field, text) or [
             _choice(field, part) or part.strip() for part in re.split(r",|\band\b|/|\n", text) if part.strip()]
     if field.kind == "date":
+        if _ISO_DATE.match(text.strip()):
+            return text.strip()  # already cleaned (a slot the portal checked earlier): Field.clean reads ISO
         return _date(text, today or dt.date.today()) or {"day": "x", "month": "x", "year": "x"}
     return text
 

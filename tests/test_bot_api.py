@@ -44,6 +44,7 @@ def test_the_api_needs_the_token(client, headers):
     ("help", "date_of_birth", "4/3/2022", "2022-03-04"),
     ("help", "date_of_birth", "4th March 2022", "2022-03-04"),
     ("help", "date_of_birth", "04.03.22", "2022-03-04"),
+    ("help", "date_of_birth", "2022-03-04", "2022-03-04"),  # a value the check already cleaned, sent again
     ("help", "referrer_phone", "07700 900123", PARENT),
     ("report", "referrer_relationship", "neighbour", "acquaintance"),
     ("report", "anonymous", "yes please", "yes"),
@@ -99,7 +100,7 @@ def test_unknown_fields_and_journeys_are_refused(client):
 
 HELP_ANSWERS = {
     "referrer_name": "Sam Example", "referrer_relationship": "mum", "has_parental_responsibility": "yes",
-    "first_name": "Alex", "date_of_birth": "4/3/2022", "safe_to_contact": "yes", "postcode": "RG40 1AA",
+    "first_name": "Alex", "date_of_birth": "2022-03-04", "safe_to_contact": "yes", "postcode": "RG40 1AA",
     "concern_categories": ["parenting"], "what_happened": "I'm struggling with my 4 year old", "consent_agree": "yes",
 }
 
