@@ -50,6 +50,12 @@ def find_latest(session: Session, channel: str, sender: str) -> Conversation | N
     ).scalar_one_or_none()
 
 
+def opted_out(session: Session, phone: str) -> bool:
+    """Has this number texted STOP (and not START since)?"""
+    latest = find_latest(session, "sms", phone)
+    return latest is not None and latest.opted_out_at is not None
+
+
 def by_public_id(session: Session, public_id: str) -> Conversation | None:
     return session.execute(select(Conversation).where(Conversation.public_id == public_id)).scalar_one_or_none()
 

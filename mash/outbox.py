@@ -84,6 +84,10 @@ class TwilioSender:
         self.client.messages.create(to=message.recipient, from_=self.from_number, body=message.body)
 
 
+class Undeliverable(Exception):
+    """This recipient must not be sent to (they texted STOP): the message is withheld for good, not retried."""
+
+
 class RoutingSender:
     """E-mail to one sender, SMS to another."""
 
@@ -163,6 +167,12 @@ def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None
         reference = session.scalar(select(Contact.reference).where(Contact.id == message.contact_id)) or "contact"
         try:
             sender.send(message, reference)
+        except Undeliverable:
+            message.status = "failed"
+            message.last_error = "Undeliverable"
+            audit.record(session, event="feedback.withheld", actor="system:worker", contact_id=message.contact_id,
+                         at=now, reason="the recipient has asked not to be contacted this way",
+                         details={"message_id": message.id, "channel": message.channel})
         except Exception as exc:  # any transport failure is retried; its type is kept, never its text
             message.last_error = type(exc).__name__
             if message.attempts >= MAX_ATTEMPTS:

@@ -313,3 +313,27 @@ def test_a_retry_of_a_danger_message_whose_first_reply_was_lost_gets_the_advice_
     again = client.post("/sms/inbound", data=params, headers=signed(params))
     assert reply_of(again).startswith("If you or a child are in danger now, call 999.")
     assert count(db_session, Message) == 1
+
+
+def test_feedback_is_never_texted_to_a_number_that_sent_stop(client, app, db_session, assistant):
+    from mash.models import OutboxMessage
+    from mash.outbox import send_due
+    from portal.senders import sender_from_config
+    from tests.staff_support import create_contact
+
+    contact = create_contact(db_session, journey="help")
+    for recipient in (PARENT, "+447700900999"):
+        db_session.add(OutboxMessage(contact_id=contact.id, channel="sms", recipient=recipient, body="Thank you",
+                                     status="pending"))
+    db_session.commit()
+    post_sms(client, "STOP")
+    with app.app_context():
+        sender = sender_from_config({**app.config, "FRONTDOOR_ENV": "development"})
+        from portal import db
+
+        assert send_due(db.session(), sender) == 1
+    db_session.expire_all()
+    statuses = {m.recipient: (m.status, m.last_error) for m in db_session.scalars(select(OutboxMessage))}
+    assert statuses == {PARENT: ("failed", "Undeliverable"), "+447700900999": ("sent", None)}
+    events = db_session.execute(text("SELECT event FROM audit_events")).scalars().all()
+    assert "feedback.withheld" in events
