@@ -47,7 +47,7 @@ HELP_FIELDS = (
 )
 REPORT_FIELDS = (
     "what_happened", "first_name", "address", "referrer_relationship", "anonymous", "referrer_name",
-    "safe_to_contact", "parents_told",
+    "referrer_phone", "safe_to_contact", "parents_told",
 )
 REFERRAL_SLOTS = tuple(dict.fromkeys(HELP_FIELDS + REPORT_FIELDS))
 
@@ -350,12 +350,16 @@ class ValidateReportForm(CheckedForm):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
-        """A member of the public may stay anonymous: then no name and no contact questions."""
-        if tracker.get_slot("anonymous") == "no":
-            return list(domain_slots)
-        return [s for s in domain_slots if s not in ("referrer_name", "safe_to_contact")]
+        """A member of the public may stay anonymous: then no name and no contact questions. In web chat
+        there is no number to call back unless they give one; by text the portal has it."""
+        if tracker.get_slot("anonymous") != "no":
+            return [s for s in domain_slots if s not in ("referrer_name", "referrer_phone", "safe_to_contact")]
+        if latest_channel(tracker) == "sms":
+            return [s for s in domain_slots if s != "referrer_phone"]
+        return list(domain_slots)
 
     validate_address = _checked("address")
+    validate_referrer_phone = _checked("referrer_phone")
     validate_anonymous = _checked("anonymous")
     validate_parents_told = _checked("parents_told")
 

@@ -366,6 +366,17 @@ def test_an_anonymous_reporter_is_not_asked_their_name():
     anonymous = run(form.required_slots(REPORT_SLOTS, CollectingDispatcher(), tracker({"anonymous": "yes"}), DOMAIN))
     named = run(form.required_slots(REPORT_SLOTS, CollectingDispatcher(), tracker({"anonymous": "no"}), DOMAIN))
     assert "referrer_name" not in anonymous and "referrer_name" in named
+    assert "referrer_phone" not in anonymous
+
+
+def test_a_named_reporter_in_web_chat_is_asked_for_a_number_but_not_by_text():
+    form = ValidateReportForm()
+    web = run(form.required_slots(REPORT_SLOTS, CollectingDispatcher(),
+                                  tracker({"anonymous": "no", "bot_channel": "web"}), DOMAIN))
+    sms = run(form.required_slots(REPORT_SLOTS, CollectingDispatcher(),
+                                  tracker({"anonymous": "no", "bot_channel": "sms"}), DOMAIN))
+    assert "referrer_phone" in web and web.index("referrer_phone") < web.index("safe_to_contact")
+    assert "referrer_phone" not in sms and "safe_to_contact" in sms
 
 
 # --- hand-off -------------------------------------------------------------------------------------------------
