@@ -2,7 +2,8 @@
 
 Starts, on free local ports, the real processes `make run` starts: the Rasa server (the trained model in
 bot/rasa/models, SQL tracker store on SQLite in a temp folder), the action server, and the portal
-(`frontdoor run`, a fresh migrated SQLite database). Then, for 1 and for 20 concurrent senders:
+(`frontdoor run`, a fresh migrated SQLite database). Then, for 1 and for 20 concurrent senders (each sending
+conversations of six messages, a new person each time):
 
 - baseline: POST Rasa's /webhooks/rest/webhook directly, the same messages on the same model;
 - portal:   POST /sms/inbound signed with RequestValidator, which screens, stores, calls that same Rasa,
@@ -191,8 +192,9 @@ def run_load(stack: Stack, senders: int, n: int) -> tuple[list[float], list[floa
 
     def sender_work(index: int) -> tuple[list[float], list[float]]:
         mine_direct, mine_portal = [], []
-        rasa_id, phone = uuid.uuid4().hex, f"+4477009{index:05d}"
         for i in range(per_sender):
+            if i % len(MESSAGES) == 0:  # each person has a conversation of a few messages, then another texts
+                rasa_id, phone = uuid.uuid4().hex, f"+44770{index:02d}{uuid.uuid4().int % 10**5:05d}"
             text = MESSAGES[i % len(MESSAGES)]
             mine_direct.append(direct(stack, rasa_id, text))
             mine_portal.append(via_portal(stack, phone, text))

@@ -112,7 +112,9 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
     phone = inbound.sender if inbound.channel == "sms" else None
     conversation = conversations.find_or_start(session, inbound.channel, inbound.sender, now=now, idle=settings.idle,
                                                phone=phone)
-    message = Message(conversation=conversation, direction="in", at=now, text=text or None,
+    # By id, not through the relationship: appending to conversation.messages would load (and decrypt) the
+    # whole transcript on every message.
+    message = Message(conversation_id=conversation.id, direction="in", at=now, text=text or None,
                       provider_sid=inbound.provider_sid, truncated=truncated,
                       media={"count": len(inbound.media_types), "types": list(inbound.media_types)}
                       if inbound.media_types else None,
@@ -218,7 +220,7 @@ def _store_reply(session: Session, conversation: Conversation, message: Message,
     outcome.handled_by = handled_by
     message.handled_by = handled_by
     if replies:
-        reply = Message(conversation=conversation, direction="out", at=utcnow(), text="\n".join(replies),
+        reply = Message(conversation_id=conversation.id, direction="out", at=utcnow(), text="\n".join(replies),
                         in_reply_to_id=message.id, handled_by=handled_by, danger_categories=[])
         session.add(reply)
         session.flush()
