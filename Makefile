@@ -20,8 +20,6 @@ export RASA_PORT ACTIONS_PORT RASA_ENDPOINTS
 export RASA_URL := http://127.0.0.1:$(RASA_PORT)
 export FRONTDOOR_API_URL := http://127.0.0.1:$(PORT)
 export FRONTDOOR_PUBLIC_URL := http://$(HOST):$(PORT)
-# Where Twilio (and `frontdoor sms`) reach the portal; set it in the environment for a public address.
-export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 include bot/rasa/rasa.mk
 export RASA_BIN

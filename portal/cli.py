@@ -67,6 +67,8 @@ def development_settings() -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
+        # What Twilio signs against; `frontdoor sms` signs with the same value, whatever port it posts to.
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "BOT_API_TOKEN": secrets.token_urlsafe(32),
         # Rasa's HTTP API (trackers, models) answers only with this token; the REST channel needs none.
         "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),

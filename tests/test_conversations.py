@@ -108,7 +108,7 @@ def test_write_env_adds_only_missing_settings(tmp_path):
     assert written.startswith("FRONTDOOR_ENV=development\nSECRET_KEY=mine\n")
     assert written.count("SECRET_KEY=") == 1
     for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=+447700900000", "BOT_API_TOKEN=",
-                 "RASA_AUTH_TOKEN=", "FIELD_ENCRYPTION_KEYS="):
+                 "RASA_AUTH_TOKEN=", "PUBLIC_BASE_URL=", "FIELD_ENCRYPTION_KEYS="):
         assert name in written
 
 
