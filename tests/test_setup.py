@@ -1,5 +1,6 @@
 """The README's quick start is a contract: `make run` in an empty checkout sets everything up and serves."""
 
+import json
 import os
 import signal
 import socket
@@ -46,6 +47,13 @@ def _text(checkout: Path, port: int, words: str, sender: str = "+447700900123") 
                             timeout=60, env={k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR")})
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def _chat(port: int, body: dict) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/chat/api/messages", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
 # How a parent answers the assistant's questions, by what the question asks (first match wins).
@@ -128,6 +136,13 @@ def test_make_run_in_an_empty_checkout(tmp_path):
                                "ON c.conversation_id = m.conversation_id WHERE c.reason = 'handoff'").fetchone()[0]
         assert (kind, channel) == ("early_help", "sms")
         assert lines >= 2 * (len(transcript) - 1)  # the whole transcript travels with the contact
+
+        # The same pipeline in web chat: the assistant answers, and danger is answered first.
+        chat = _chat(port, {"text": "I'm struggling with my 4 year old"})
+        assert chat["replies"] and "can't answer properly" not in chat["replies"][0], chat
+        assert "postcode" in " ".join(chat["replies"]).lower() or "number" in " ".join(chat["replies"]).lower()
+        danger = _chat(port, {"conversation_id": chat["conversation_id"], "text": "he's hitting her with a belt"})
+        assert danger["replies"][0].startswith("If you or a child are in danger now, call 999."), danger
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
