@@ -97,22 +97,38 @@ def complete(session: Session, handover: Handover, user: StaffUser, *, values: d
                  at=now, details={"handover_id": handover.id, "on_time": now <= handover.due_at})
 
 
+NO_EDT_ACTION = "No emergency duty action"
+WAITED_FOR_DAY_TEAM = "The contact arrived out of hours and waited for the day team"
+
+
 def acknowledge(session: Session, handover: Handover, user: StaffUser, *, now: dt.datetime | None = None) -> None:
-    """The day team has read it: it leaves the handover queue."""
+    """The day team has read it: it leaves the handover queue.
+
+    A call the emergency duty team recorded is taken once they have completed it with what they did and why. A
+    contact that simply arrived out of hours (a web form nobody in the emergency duty team saw) may be taken by
+    the day team straight away: "no emergency duty action" is recorded, with the reason, rather than left stuck."""
     now = now or utcnow()
     if not can(user, "view_contacts"):
         raise StaffError("Only practitioners and managers can take a handover")
-    if handover.status != "completed":
+    direct = handover.source == "contact" and handover.status == "open"
+    if handover.status != "completed" and not direct:
+        if handover.status == "acknowledged":
+            raise StaffError("The day team has already taken this handover")
         raise StaffError("A handover is acknowledged once the emergency duty team has completed it")
+    if direct:
+        handover.action_taken = handover.action_taken or NO_EDT_ACTION
+        handover.rationale = handover.rationale or WAITED_FOR_DAY_TEAM
     handover.status = "acknowledged"
     handover.acknowledged_at = now
     handover.acknowledged_by_id = user.id
     audit.record(session, event="handover.acknowledged", actor=f"staff:{user.id}", contact_id=handover.contact_id,
-                 at=now, details={"handover_id": handover.id})
+                 at=now, reason=f"{NO_EDT_ACTION}: {WAITED_FOR_DAY_TEAM.lower()}" if direct else None,
+                 details={"handover_id": handover.id, "without_edt_action": direct,
+                          "on_time": now <= handover.due_at})
 
 
-def day_team_queue(session: Session, *, limit: int = 200) -> list[Handover]:
+def day_team_queue(session: Session, *, limit: int = 200, offset: int = 0) -> list[Handover]:
     """Every handover not yet acknowledged, soonest due first: the day team's list at 09:00."""
     return list(session.scalars(
         select(Handover).options(selectinload(Handover.contact).load_only(Contact.id, Contact.reference, Contact.rag))
-        .where(Handover.status != "acknowledged").order_by(Handover.due_at, Handover.id).limit(limit)))
+        .where(Handover.status != "acknowledged").order_by(Handover.due_at, Handover.id).offset(offset).limit(limit)))

@@ -46,28 +46,35 @@ class MissingSettings:
 DEFAULT_SETTINGS = MissingSettings()
 
 
-def child_index(last_name: str | None, date_of_birth: str | None) -> str | None:
-    """One keyed hash of last name and date of birth: the same child's episodes find each other."""
-    if not last_name or not date_of_birth:
+def child_index(first_name: str | None, last_name: str | None, date_of_birth: str | None) -> str | None:
+    """One keyed hash of first name, last name and date of birth: the same child's episodes find each other, and
+    two children who share a surname and a birthday do not."""
+    if not first_name or not last_name or not date_of_birth:
         return None
-    return keyring.blind_index("missing-child", f"{last_name}|{date_of_birth}")
+    return keyring.blind_index("missing-child", f"{first_name}|{last_name}|{date_of_birth}")
+
+
+def _episodes_before(session: Session, index: str, went: dt.datetime, window: dt.timedelta) -> int:
+    """This child's episodes in the window ending at `went`, the one at `went` included."""
+    return session.scalar(
+        select(func.count()).select_from(MissingEpisode)
+        .where(MissingEpisode.child_index == index, MissingEpisode.went_missing_at > went - window,
+               MissingEpisode.went_missing_at <= went)) or 0
 
 
 def receive_episode(session: Session, item: NotificationIn, *, source: str, actor: str, partner_id: int | None,
                     now: dt.datetime, settings: MissingSettings = DEFAULT_SETTINGS,
-                    pending_audit: list[audit.Entry] | None = None) -> MissingEpisode:
+                    pending_audit: list[audit.Entry] | None = None, origin: str = "csv",
+                    content: str | None = None) -> MissingEpisode:
     """Store an episode (mash.police.receive_notification has checked the reference is new)."""
     child = item.children[0]
-    index = child_index(child.last_name, child.date_of_birth)
+    index = child_index(child.first_name, child.last_name, child.date_of_birth)
     earlier = 0
     if index is not None:
-        earlier = session.scalar(
-            select(func.count()).select_from(MissingEpisode)
-            .where(MissingEpisode.child_index == index,
-                   MissingEpisode.went_missing_at > item.occurred_at - settings.strategy_window,
-                   MissingEpisode.went_missing_at <= item.occurred_at)) or 0
+        earlier = _episodes_before(session, index, item.occurred_at, settings.strategy_window)
     episode = MissingEpisode(
-        police_reference=item.police_reference, source=source, partner_id=partner_id, received_at=now,
+        police_reference=item.police_reference, origin=origin, content_index=content, source=source,
+        partner_id=partner_id, received_at=now,
         first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth,
         address=item.address, postcode=item.postcode, summary=item.summary, child_index=index,
         went_missing_at=item.occurred_at, episodes_in_window=earlier + 1,
@@ -77,10 +84,34 @@ def receive_episode(session: Session, item: NotificationIn, *, source: str, acto
     write_audit(session, pending_audit, audit.Entry("missing.episode_received", actor, at=now, details={
         "episode_id": episode.id, "episodes_in_window": episode.episodes_in_window,
         "strategy_flag": episode.strategy_flag}))
+    recount_child(session, episode, settings=settings, actor=actor, now=now, pending_audit=pending_audit)
     if item.returned_at is not None:
         record_return(session, episode, returned_at=item.returned_at, return_kind=item.return_kind or "returned",
                       actor=actor, now=now, settings=settings, pending_audit=pending_audit)
     return episode
+
+
+def recount_child(session: Session, episode: MissingEpisode, *, settings: MissingSettings, actor: str,
+                  now: dt.datetime, pending_audit: list[audit.Entry] | None = None) -> list[int]:
+    """An earlier episode arriving late (a backlog in newest-first order) is counted by this child's later
+    episodes in the window too: their counts and strategy flags are brought up to date, each change audited."""
+    if episode.child_index is None:
+        return []
+    later = session.scalars(
+        select(MissingEpisode)
+        .where(MissingEpisode.child_index == episode.child_index, MissingEpisode.id != episode.id,
+               MissingEpisode.went_missing_at >= episode.went_missing_at,
+               MissingEpisode.went_missing_at < episode.went_missing_at + settings.strategy_window)).all()
+    changed = []
+    for other in later:  # this episode falls in the window before each of them: one more each
+        count = other.episodes_in_window + 1
+        other.episodes_in_window = count
+        other.strategy_flag = count >= settings.strategy_episodes
+        changed.append(other.id)
+        write_audit(session, pending_audit, audit.Entry("missing.episodes_recounted", actor, at=now, details={
+            "episode_id": other.id, "because_of": episode.id, "episodes_in_window": count,
+            "strategy_flag": other.strategy_flag}))
+    return changed
 
 
 def write_audit(session: Session, pending: list[audit.Entry] | None, entry: audit.Entry) -> None:
@@ -133,6 +164,9 @@ def record_interview_step(session: Session, interview: ReturnInterview, user: St
         raise StaffError(f"An interview that is {STATUSES[interview.status].lower()} cannot be marked {step}")
     if at > now + dt.timedelta(minutes=5):
         raise StaffError("That time is in the future")
+    returned_at = interview.episode.returned_at
+    if returned_at is not None and at < returned_at.replace(second=0, microsecond=0):  # a form gives minutes
+        raise StaffError("That time is before the child came back: the interview follows the return")
     previous = {"offered": None, "accepted": interview.offered_at, "declined": interview.offered_at,
                 "completed": interview.responded_at}[step]
     if previous is not None and at < previous:
@@ -154,7 +188,7 @@ def record_interview_step(session: Session, interview: ReturnInterview, user: St
 
 
 def interviews(session: Session, *, view: str = "open", now: dt.datetime | None = None,
-               limit: int = 200) -> list[ReturnInterview]:
+               limit: int = 200, offset: int = 0) -> list[ReturnInterview]:
     """Open tasks soonest-due first (overdue at the top); or the overdue ones; or every task, newest first."""
     now = now or utcnow()
     query = select(ReturnInterview).options(selectinload(ReturnInterview.episode))
@@ -163,7 +197,7 @@ def interviews(session: Session, *, view: str = "open", now: dt.datetime | None 
     elif view == "open":
         query = query.where(ReturnInterview.status.in_(("due", "offered", "accepted")))
     order = ReturnInterview.due_at.desc() if view == "all" else ReturnInterview.due_at
-    return list(session.scalars(query.order_by(order, ReturnInterview.id).limit(limit)))
+    return list(session.scalars(query.order_by(order, ReturnInterview.id).offset(offset).limit(limit)))
 
 
 def overdue_count(session: Session, now: dt.datetime) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.crypto import EncryptedJSON, EncryptedText
@@ -343,7 +343,10 @@ class DomesticAbuseNotification(Base):
     __tablename__ = "domestic_abuse_notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    police_reference: Mapped[str] = mapped_column(String(40), unique=True)  # sent twice, stored once
+    # Sent twice, stored once: a reference is unique within its origin (partner:<id> for the API, csv for files).
+    police_reference: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(40), default="csv", server_default="csv")
+    content_index: Mapped[str | None] = mapped_column(String(32))  # keyed hash of what was sent: a resend compares
     source: Mapped[str] = mapped_column(String(40))  # api:<partner id> | csv:staff:<id>
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("police_partners.id"))
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
@@ -378,6 +381,7 @@ class DomesticAbuseNotification(Base):
         # The open triage queue in its own order, as contacts have: page 100 costs what page 1 does.
         Index("ix_da_open_queue", "risk_rank", "due_at", "id",
               sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        UniqueConstraint("origin", "police_reference", name="uq_da_origin_reference"),
     )
 
 
@@ -395,6 +399,7 @@ class DomesticAbuseChild(Base):
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
     present: Mapped[bool] = mapped_column(default=True)
     witnessed: Mapped[bool] = mapped_column(default=False)
+    first_name_index: Mapped[str | None] = mapped_column(String(32))
     last_name_index: Mapped[str | None] = mapped_column(String(32))
     date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
 
@@ -438,9 +443,12 @@ class MissingEpisode(Base):
     """A child reported missing by the police: when they went, and when they were found or came back."""
 
     __tablename__ = "missing_episodes"
+    __table_args__ = (UniqueConstraint("origin", "police_reference", name="uq_missing_origin_reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    police_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    police_reference: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(40), default="csv", server_default="csv")  # partner:<id> | csv
+    content_index: Mapped[str | None] = mapped_column(String(32))  # what was sent, the return left out
     source: Mapped[str] = mapped_column(String(40))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("police_partners.id"))
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -450,7 +458,7 @@ class MissingEpisode(Base):
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     summary: Mapped[str | None] = mapped_column(EncryptedText)
-    child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # last name + date of birth
+    child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first + last name + date of birth
     went_missing_at: Mapped[dt.datetime]
     returned_at: Mapped[dt.datetime | None]
     return_kind: Mapped[str | None] = mapped_column(String(10))  # found | returned

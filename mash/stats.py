@@ -265,8 +265,9 @@ class PoliceFigures:
     notifications: int  # domestic abuse notifications received in the window
     missing_episodes: int  # missing-child episodes received in the window
     rag: dict[str, int]  # the notifications' current RAG (after any grade change)
-    triaged: int
-    triaged_on_time: int  # ...by the RAG clock's due time
+    triaged: int  # ...whose triage meeting is recorded
+    triaged_on_time: int  # ...held by the RAG clock's due time
+    untriaged_overdue: int  # received in the window, no meeting yet, already past the due time: late
     open_overdue: int  # every open notification past its due time, whenever received
     interviews_due: int  # return interviews whose 72 hours ended in the window
     interviews_on_time: int  # ...offered within the 72 hours
@@ -280,7 +281,8 @@ class PoliceFigures:
 
     @property
     def share_triaged_on_time(self) -> float | None:
-        return _share(self.triaged_on_time, self.triaged)
+        """Of the notifications whose time is up or that were triaged, the share triaged in time."""
+        return _share(self.triaged_on_time, self.triaged + self.untriaged_overdue)
 
     @property
     def share_interviews_on_time(self) -> float | None:
@@ -290,17 +292,26 @@ class PoliceFigures:
 def police_figures(session: Session, now: dt.datetime, *, window: dt.timedelta = RECENT) -> PoliceFigures:
     """Counts for the dashboard, each one aggregated in SQL: nobody's details are read."""
     from mash.models import DomesticAbuseNotification as DA
-    from mash.models import Handover, MissingEpisode, ReturnInterview
+    from mash.models import Handover, MissingEpisode, ReturnInterview, TriageMeeting
 
     since = now - window
     rag_rows = session.execute(select(DA.rag, func.count()).where(DA.received_at >= since, DA.received_at <= now)
                                .group_by(DA.rag)).all()
     rag = {"red": 0, "amber": 0, "green": 0} | {r: n for r, n in rag_rows}
+    # Triage is on time when the meeting was held (its held_at, not when it was typed in) by the RAG clock's due
+    # time. A notification still waiting for its meeting and already past that time is late too: leaving it out
+    # would make a backlog look punctual.
     triaged, on_time = session.execute(
-        select(func.count(DA.triaged_at), func.coalesce(func.sum(case((DA.triaged_at <= DA.due_at, 1), else_=0)), 0))
+        select(func.count(TriageMeeting.id),
+               func.coalesce(func.sum(case((TriageMeeting.held_at <= DA.due_at, 1), else_=0)), 0))
+        .select_from(DA).join(TriageMeeting, TriageMeeting.notification_id == DA.id)
         .where(DA.received_at >= since, DA.received_at <= now)).one()
+    untriaged_overdue = session.scalar(
+        select(func.count()).select_from(DA)
+        .where(DA.received_at >= since, DA.received_at <= now, DA.due_at < now,
+               ~select(TriageMeeting.id).where(TriageMeeting.notification_id == DA.id).exists())) or 0
     open_overdue = session.scalar(select(func.count()).select_from(DA)
-                                  .where(DA.closed_at.is_(None), DA.due_at < now)) or 0
+                                  .where(DA.closed_at.is_(None), DA.triaged_at.is_(None), DA.due_at < now)) or 0
     missing = session.scalar(select(func.count()).select_from(MissingEpisode)
                              .where(MissingEpisode.received_at >= since, MissingEpisode.received_at <= now)) or 0
     # An interview counts once its 72 hours are over (or it was offered sooner): only then is it on time or late.
@@ -316,6 +327,7 @@ def police_figures(session: Session, now: dt.datetime, *, window: dt.timedelta =
         .where(Handover.status != "acknowledged")).one()
     return PoliceFigures(
         notifications=sum(rag.values()), missing_episodes=missing, rag=rag, triaged=triaged,
-        triaged_on_time=int(on_time), open_overdue=open_overdue, interviews_due=due,
+        triaged_on_time=int(on_time), untriaged_overdue=untriaged_overdue, open_overdue=open_overdue,
+        interviews_due=due,
         interviews_on_time=int(offered_on_time), interviews_overdue=interviews_overdue, handovers_waiting=waiting,
         handovers_overdue=int(handovers_overdue))

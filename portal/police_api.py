@@ -1,8 +1,9 @@
 """POST /api/police/notifications: a police force's system sends domestic abuse and missing-child notifications.
 
 Each partner has its own bearer token (`frontdoor partners create NAME` prints it once; only its sha256 is kept).
-JSON in and out; no cookies, so no CSRF. A retry with the same police reference gets the same answer and stores
-nothing new. Bodies are never logged: they hold names, addresses and what happened.
+JSON in and out; no cookies, so no CSRF. A retry with the same police reference and content gets the same
+answer and stores nothing new; a missing episode resent with its return is updated (200); any other difference
+is a 409. Bodies are never logged: they hold names, addresses and what happened.
 """
 
 from __future__ import annotations

@@ -114,3 +114,31 @@ def test_an_administrator_cannot_record_a_call(db_session):
     with pytest.raises(StaffError):
         handover.record_call(db_session, admin, received_at=at(2026, 11, 28, 1, 0), now=at(2026, 11, 28, 2, 0),
                              values={"what_happened": "x"})
+
+
+def test_a_contact_that_waited_out_of_hours_is_taken_by_the_day_team_without_edt_action(db_session):
+    day, _ = create_staff(db_session, name="Dana Day")
+    referral_at(db_session, at(2026, 11, 25, 19, 30))  # a web form on Wednesday evening; nobody in the EDT saw it
+    item = db_session.scalars(select(Handover)).one()
+    assert item.due_at == at(2026, 11, 26, 9, 0) and handover.day_team_queue(db_session) == [item]
+    handover.acknowledge(db_session, item, day, now=at(2026, 11, 26, 8, 50))
+    db_session.commit()
+    assert (item.status, item.acknowledged_by_id, item.completed_at) == ("acknowledged", day.id, None)
+    assert item.action_taken == "No emergency duty action"
+    assert item.rationale == "The contact arrived out of hours and waited for the day team"
+    assert handover.day_team_queue(db_session) == []
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "handover.acknowledged")).one()
+    assert event.details["without_edt_action"] is True and event.details["on_time"] is True
+    assert event.reason.startswith("No emergency duty action: the contact arrived out of hours")
+    with pytest.raises(StaffError, match="already taken"):
+        handover.acknowledge(db_session, item, day, now=at(2026, 11, 26, 9, 0))
+
+
+def test_an_edt_call_still_cannot_be_taken_before_it_is_completed_with_its_rationale(db_session):
+    edt, _ = create_staff(db_session, name="Eddie Duty")
+    day, _ = create_staff(db_session, name="Dana Day")
+    item = handover.record_call(db_session, edt, received_at=at(2026, 11, 28, 1, 15), now=at(2026, 11, 28, 2, 0),
+                                values={"what_happened": "x"})
+    with pytest.raises(StaffError, match="completed it"):
+        handover.acknowledge(db_session, item, day, now=at(2026, 11, 30, 9, 0))
+    assert item.status == "open" and item.rationale is None

@@ -36,10 +36,18 @@ def test_a_notification_is_stored_encrypted_and_audited_without_personal_data(db
 
 def test_the_same_police_reference_is_stored_once(db_session):
     first = receive(db_session, da(reference="TVP/DA/7"))
-    second = receive(db_session, da(reference="TVP/DA/7", grade="high", ticks=20))
+    second = receive(db_session, da(reference="TVP/DA/7"))
     assert second.as_json() == first.as_json() and not second.created
     assert db_session.scalar(select(func.count()).select_from(DomesticAbuseNotification)) == 1
-    assert stored(db_session, first.id).grade == "standard"  # the first copy stands
+
+
+def test_a_reference_sent_again_with_different_details_is_a_conflict_not_dropped(db_session):
+    first = receive(db_session, da(reference="TVP/DA/7"))
+    with pytest.raises(police.ReferenceConflict, match="already received with different details"):
+        receive(db_session, da(reference="TVP/DA/7", grade="high", ticks=20))
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(DomesticAbuseNotification)) == 1
+    assert stored(db_session, first.id).grade == "standard"  # the first copy stands, and nobody was told "received"
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -48,7 +56,7 @@ def test_the_same_police_reference_is_stored_once(db_session):
     ({"dash_ticks": 40}, "dash_ticks must be a whole number from 0 to 27"),
     ({"dash_ticks": "lots"}, "dash_ticks must be a whole number"),
     ({"occurred_at": "2026-11-26T09:00"}, "occurred_at is in the future"),
-    ({"occurred_at": "yesterday"}, "occurred_at must be a date and time"),
+    ({"occurred_at": "yesterday"}, "occurred_at is not a date and time (use YYYY-MM-DDTHH:MM"),
     ({"occurred_at": None}, "occurred_at is required"),
     ({"police_reference": ""}, "police_reference is required"),
     ({"school_informed": "maybe"}, "school_informed (Operation Encompass) must be yes, no or unknown"),
@@ -77,7 +85,8 @@ def test_local_times_without_an_offset_are_london_time():
     # Received Wednesday 10:00: red is 4 working hours, amber 24 working hours, green 72 hours.
     ("high", 15, "red", at(2026, 11, 25, 14, 0)),
     ("medium", 11, "amber", at(2026, 11, 30, 10, 0)),
-    ("standard", 3, "green", at(2026, 11, 28, 10, 0)),
+    # Green's 72 hours end on Saturday 10:00, before amber's Monday 10:00: green is never due before amber.
+    ("standard", 3, "green", at(2026, 11, 30, 10, 0)),
 ])
 def test_rag_and_due_time_follow_the_grade(db_session, grade, ticks, rag, due):
     n = stored(db_session, receive(db_session, da(grade=grade, ticks=ticks)).id)
@@ -99,11 +108,12 @@ def test_amber_over_christmas_skips_the_bank_holidays(db_session):
 
 
 def test_settings_change_the_clocks(db_session):
-    settings = police.PoliceSettings(red_working_hours=2, green_hours=24)
+    settings = police.PoliceSettings(red_working_hours=2, amber_working_hours=8, green_hours=48)
     red = stored(db_session, receive(db_session, da(grade="high", ticks=14), settings=settings).id)
     green = stored(db_session, receive(db_session, da(address="1 Other St", postcode="RG1 9ZZ",
                                                       children=[]), settings=settings).id)
-    assert red.due_at == at(2026, 11, 25, 12, 0) and green.due_at == at(2026, 11, 26, 10, 0)
+    # Amber would be Thursday 10:00 (8 working hours); green's 48 calendar hours end later, on Friday 10:00.
+    assert red.due_at == at(2026, 11, 25, 12, 0) and green.due_at == at(2026, 11, 27, 10, 0)
 
 
 def test_fourteen_ticks_meets_marac_and_is_red_even_if_graded_medium(db_session):
@@ -183,7 +193,8 @@ def test_a_triage_meeting_records_attendees_and_a_decision_for_each_child(db_ses
     n = two_children(db_session)
     police.record_triage_meeting(db_session, n, pat, held_at=NOW, attendees=ATTENDEES, decisions=[
         ChildDecision(0, "refer_to_mash", note="Witnessed an assault"),
-        ChildDecision(1, "early_help_offer", consent="given", consent_by="Kelly Morris (mother)")], now=NOW)
+        ChildDecision(1, "early_help_offer", consent="given", consent_by="Kelly Morris (mother)",
+                      consent_authority="parental_responsibility")], now=NOW)
     db_session.commit()
     meeting = db_session.scalars(select(TriageMeeting)).one()
     assert meeting.police_attended and meeting.agencies == ["education", "police", "social_care"]
@@ -205,10 +216,17 @@ def test_police_absence_is_recorded(db_session):
 
 @pytest.mark.parametrize(("decisions", "message"), [
     ([ChildDecision(0, "refer_to_mash")], "one decision for each child"),
-    ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer")], "needs a parent's agreement"),
+    ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer")],
+     "needs the agreement of a person with parental responsibility"),
     ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer", consent="refused")],
      "cannot go ahead without agreement"),
     ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer", consent="given")], "who agreed"),
+    ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer", consent="given", consent_by="Kelly")],
+     "has parental responsibility"),
+    ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "early_help_offer", consent="given",
+                                                       consent_by="Gran, visiting",
+                                                       consent_authority="no_parental_responsibility")],
+     "needs the agreement of a person with parental responsibility"),
     ([ChildDecision(0, "refer_to_mash"), ChildDecision(1, "ignore")], "Select a decision for child 2"),
 ])
 def test_a_meeting_without_a_decision_per_child_or_early_help_consent_is_refused(db_session, decisions, message):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,7 +22,6 @@ from portal.config import working_calendar
 from portal.staff import bp, me, permission
 from store.db import utcnow
 
-LONDON = ZoneInfo("Europe/London")
 UPLOAD_ENDPOINT = "staff.police_upload"
 
 
@@ -45,11 +43,22 @@ def _missing_settings() -> missing.MissingSettings:
 
 
 def _local(value: str | None, message: str) -> dt.datetime:
-    """A datetime-local field ("2026-11-27T14:30"), as London time."""
+    """A datetime-local field ("2026-11-27T14:30"), in the council's own time zone (the working calendar's)."""
     try:
-        return dt.datetime.fromisoformat((value or "").strip()).replace(tzinfo=LONDON)
+        return dt.datetime.fromisoformat((value or "").strip()).replace(tzinfo=working_calendar().tz)
     except ValueError:
         raise StaffError(message) from None
+
+
+PAGE = 200  # rows on a page of interviews or handovers
+
+
+def _page() -> int:
+    """?page=N, from 0; anything else is the first page."""
+    try:
+        return max(0, min(int(request.args.get("page", "0")), 10_000))
+    except ValueError:
+        return 0
 
 
 def _act(action: Callable[[], Any], success: str, target: str) -> Any:
@@ -81,7 +90,7 @@ def police_queue():
     now = utcnow()
     calendar = working_calendar()
     page = police.triage_page(db.session(), after=request.args.get("after"))
-    rows = [{"n": n, "overdue": n.due_at < now,
+    rows = [{"n": n, "overdue": n.due_at < now and n.status == "new",
              "time_left": describe_time_left(calendar.working_seconds_between(now, n.due_at))}
             for n in page.notifications]
     return render_template("staff/police/triage.html", title="Domestic abuse notifications", rows=rows,
@@ -102,7 +111,8 @@ def police_notification(notification_id: int):
         "staff/police/notification.html", title=f"Notification {n.police_reference}", n=n,
         history=police.household_history(dbs, n, _settings()), changes=changes, meeting=meeting,
         due=describe_due(n.due_at, working_calendar()), grades=police.GRADES, decisions=police.CHILD_DECISIONS,
-        consent_options=police.EARLY_HELP_CONSENT, agencies=police.TRIAGE_AGENCIES, now=utcnow())
+        consent_options=police.EARLY_HELP_CONSENT, consent_authorities=police.CONSENT_AUTHORITY,
+        agencies=police.TRIAGE_AGENCIES, now=utcnow())
 
 
 @bp.post("/police/notifications/<int:notification_id>/grade")
@@ -127,12 +137,30 @@ def police_meeting(notification_id: int):
         decisions = [police.ChildDecision(position=c.position, decision=f.get(f"decision-{c.position}", ""),
                                           consent=f.get(f"consent-{c.position}") or None,
                                           consent_by=f.get(f"consent-by-{c.position}"),
+                                          consent_authority=f.get(f"consent-authority-{c.position}") or None,
                                           note=f.get(f"note-{c.position}"))
                      for c in n.children]
         police.record_triage_meeting(db.session(), n, me(), attendees=attendees, decisions=decisions,
                                      held_at=_local(f.get("held_at"), "Enter when the meeting was held"))
 
     return _act(record, "Triage meeting recorded.", url_for("staff.police_notification", notification_id=n.id))
+
+
+@bp.post("/police/notifications/<int:notification_id>/consent")
+@permission("triage_notifications")
+def police_consent(notification_id: int):
+    n = _or_404(DomesticAbuseNotification, notification_id)
+    f = request.form
+
+    def record() -> None:
+        try:
+            position = int(f.get("position", ""))
+        except ValueError:
+            raise StaffError("Select the child") from None
+        police.record_consent(db.session(), n, me(), position=position, consent=f.get("consent", ""),
+                              consent_by=f.get("consent_by"), consent_authority=f.get("consent_authority") or None)
+
+    return _act(record, "Early help agreement recorded.", url_for("staff.police_notification", notification_id=n.id))
 
 
 @bp.route("/police/upload", methods=["GET", "POST"])
@@ -168,8 +196,10 @@ def missing_list():
     view = view if view in INTERVIEW_VIEWS else "open"
     now = utcnow()
     dbs = db.session()
+    page = _page()
+    rows = missing.interviews(dbs, view=view, now=now, limit=PAGE + 1, offset=page * PAGE)
     return render_template("staff/police/missing.html", title="Return home interviews", view=view,
-                           views=INTERVIEW_VIEWS, interviews=missing.interviews(dbs, view=view, now=now),
+                           views=INTERVIEW_VIEWS, interviews=rows[:PAGE], page=page, more=len(rows) > PAGE,
                            awaiting=missing.episodes_awaiting_return(dbs), statuses=missing.STATUSES, now=now)
 
 
@@ -222,8 +252,10 @@ def missing_interview(interview_id: int):
 @permission("view_contacts")
 def handover_list():
     now = utcnow()
-    return render_template("staff/police/handovers.html", title="Out-of-hours handovers",
-                           handovers=handover.day_team_queue(db.session()), now=now)
+    page = _page()
+    rows = handover.day_team_queue(db.session(), limit=PAGE + 1, offset=page * PAGE)
+    return render_template("staff/police/handovers.html", title="Out-of-hours handovers", handovers=rows[:PAGE],
+                           page=page, more=len(rows) > PAGE, now=now)
 
 
 @bp.route("/handovers/new", methods=["GET", "POST"])
