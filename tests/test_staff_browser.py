@@ -84,3 +84,30 @@ def test_a_practitioner_and_a_manager_work_a_contact(browser, live_server, audit
     assert response.status == 405
     audit(pat, "error page")
     audit.assert_clean()
+
+
+def test_the_police_missing_and_handover_pages_are_accessible(browser, live_server, audit, db_session):
+    from tests.police_support import da, missing, receive
+
+    receive(db_session, da(grade="high", ticks=15))
+    receive(db_session, missing())
+    practitioner, secret = create_staff(db_session, name="Pat Practitioner")
+    page = browser.new_context(base_url=live_server.url, bypass_csp=True).new_page()
+    sign_in(page, audit, practitioner, secret)
+    page.get_by_role("link", name="Police notifications", exact=True).click()
+    assert path_of(page.url) == "/staff/police"
+    assert "MARAC" in page.locator("main").inner_text()
+    audit(page, "triage queue")
+    page.locator("main table a").first.click()
+    audit(page, "a notification")
+    page.get_by_role("link", name="Missing children", exact=True).click()
+    audit(page, "missing children")
+    page.locator("main table a").first.click()
+    audit(page, "a missing episode")
+    page.get_by_role("link", name="Handovers", exact=True).click()
+    audit(page, "handovers")
+    page.goto("/staff/handovers/new")
+    audit(page, "new handover")
+    page.goto("/staff/police/upload")
+    audit(page, "upload")
+    audit.assert_clean()
