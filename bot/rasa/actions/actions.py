@@ -37,6 +37,16 @@ HELPLINES = {
     "domestic_abuse": "utter_helpline_domestic_abuse",
     "parent_mental_health": "utter_helpline_parent_mental_health",
 }
+# The main kinds of worry have intents of their own. The portal's reading of the words comes first; when it cannot
+# tell (or cannot be reached) the intent names the category. A mental health worry may be the writer's
+# (parent_mental_health) or the child's (self_harm): the intent cannot tell whose, so the numbered menu asks.
+WORRY_INTENT_CATEGORIES: dict[str, list[str] | None] = {
+    "worry_money_housing": ["family_stress"],
+    "worry_domestic_abuse": ["domestic_abuse"],
+    "worry_substance": ["substance_misuse"],
+    "worry_school": ["school_attendance"],
+    "worry_mental_health": None,
+}
 MENU_TRIES = 2  # after the menu has been answered this many times without a category, go on with "other"
 
 # The referral answers each journey hands off (slot names are the schema's field names).
@@ -167,19 +177,20 @@ class ActionSessionStart(Action):
         return events
 
 
-def read_categories(text: str) -> list[str] | None:
+def read_categories(text: str, fallback: list[str] | None = None) -> list[str] | None:
     """The help categories the portal reads from a person's words or menu numbers.
 
-    None when the portal cannot tell (the form then asks the numbered menu); ["other"] when the portal cannot be
-    reached, so nobody is stuck: "something else", and what_happened says more.
+    When the portal cannot tell: `fallback` (the category a worry_* intent names), else None (the form then asks
+    the numbered menu). When the portal cannot be reached: `fallback`, else ["other"], so nobody is stuck:
+    "something else", and what_happened says more.
     """
     try:
         result = portal_api.check_answer("help", "concern_categories", text)
     except portal_api.PortalUnavailable:
         logger.warning("categories not read: portal unavailable")
-        return ["other"]
+        return list(fallback) if fallback else ["other"]
     if not result.ok:
-        return None
+        return list(fallback) if fallback else None
     value = result.value if isinstance(result.value, list) else [result.value]
     return [v for v in value if v in KNOWN_CATEGORIES] or ["other"]
 
@@ -193,10 +204,11 @@ def say_helpline(dispatcher: CollectingDispatcher, categories: list[str] | None)
 
 
 class ActionNoteWorry(Action):
-    """The first reply to a worry or a service search, right after ask_help or find_service.
+    """The first reply to a worry or a service search, right after ask_help, a worry_* intent or find_service.
 
-    Sends the words to the portal for the help categories, says a kind word (and a helpline if one applies), and
-    keeps the words of a worry the portal could read as `what_happened`, so nobody has to say it twice.
+    Sends the words to the portal for the help categories (if it cannot tell, a worry_* intent names them), says a
+    kind word (and a helpline if one applies), and keeps the words of a worry whose category is known as
+    `what_happened`, so nobody has to say it twice.
     """
 
     def name(self) -> str:
@@ -205,7 +217,8 @@ class ActionNoteWorry(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        categories = read_categories(text) if text else None
+        from_intent = WORRY_INTENT_CATEGORIES.get(str(intent))
+        categories = read_categories(text, from_intent) if text else None
         events: list[EventType] = []
         if categories:
             events.append(SlotSet("concern_categories", categories))

@@ -144,10 +144,13 @@ def test_bot_slots_are_prefixed_and_referral_slots_are_the_schema_names():
     assert referral == set(actions.REFERRAL_SLOTS) | {"concern_categories", "postcode"}
 
 
-def test_the_help_categories_come_from_the_portal_not_from_intents():
+def test_the_help_categories_are_set_by_the_actions_not_by_intent_mappings():
     assert DOMAIN["slots"]["concern_categories"]["type"] == "list"
     assert DOMAIN["slots"]["concern_categories"]["mappings"] == [{"type": "custom"}]
-    assert not [intent for intent in DOMAIN["intents"] if str(intent).startswith("worry_")]
+    worry_intents = {intent for intent in DOMAIN["intents"] if str(intent).startswith("worry_")}
+    assert worry_intents == set(actions.WORRY_INTENT_CATEGORIES)
+    for categories in actions.WORRY_INTENT_CATEGORIES.values():
+        assert categories is None or set(categories) <= actions.KNOWN_CATEGORIES
     validated = ValidateSignpostForm().validate_concern_categories([["parenting"]], CollectingDispatcher(), tracker(),
                                                                   DOMAIN)
     assert validated == {"concern_categories": ["parenting"]}
@@ -212,6 +215,60 @@ def test_when_the_portal_is_down_the_worry_is_something_else_and_kept(monkeypatc
     _, dispatcher, slots = note_worry(monkeypatch, "my son wont go to school", reachable=False)
     assert slots == {"concern_categories": ["other"], "what_happened": "my son wont go to school"}
     assert [m["response"] for m in dispatcher.messages] == ["utter_empathy"]
+
+
+RULES = yaml.safe_load((PROJECT / "data" / "rules.yml").read_text())["rules"]
+
+
+def rule_steps_after(intent: str) -> list[list]:
+    return [rule["steps"][1:] for rule in RULES if rule.get("steps", [{}])[0] == {"intent": intent}]
+
+
+@pytest.mark.parametrize("intent", sorted(actions.WORRY_INTENT_CATEGORIES))
+def test_each_worry_intent_goes_exactly_as_ask_help(intent):
+    assert rule_steps_after(intent) == rule_steps_after("ask_help") != []
+
+
+@pytest.mark.parametrize(("intent", "categories", "helpline"), [
+    ("worry_money_housing", ["family_stress"], None),
+    ("worry_domestic_abuse", ["domestic_abuse"], "utter_helpline_domestic_abuse"),
+    ("worry_substance", ["substance_misuse"], None),
+    ("worry_school", ["school_attendance"], None),
+])
+@pytest.mark.parametrize("portal", [
+    {"checks": {"concern_categories": {"ok": False, "message": "Reply with one or more numbers from the list"}}},
+    {"reachable": False},
+])
+def test_when_the_portal_cannot_tell_the_worry_intent_names_the_category(monkeypatch, intent, categories,
+                                                                         helpline, portal):
+    calls, dispatcher, slots = note_worry(monkeypatch, "its about the thing", intent=intent, **portal)
+    assert calls.calls == [("check", ("help", "concern_categories", "its about the thing"))]  # the portal first
+    assert slots == {"concern_categories": categories, "what_happened": "its about the thing"}
+    said = [m["response"] for m in dispatcher.messages]
+    assert said == (["utter_empathy", helpline] if helpline else ["utter_empathy"])
+    reply = rendered(dispatcher) + "\n\n" + RESPONSES["utter_ask_postcode"]
+    assert len(reply) <= SMS_LIMIT and is_gsm7(reply)
+
+
+def test_the_portals_reading_comes_before_the_worry_intent(monkeypatch):
+    _, dispatcher, slots = note_worry(monkeypatch, "we cant pay the rent and he takes my money",
+                                      intent="worry_money_housing", checks={"concern_categories": {
+                                          "ok": True, "value": ["family_stress", "domestic_abuse"]}})
+    assert slots["concern_categories"] == ["family_stress", "domestic_abuse"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_empathy", "utter_helpline_domestic_abuse"]
+
+
+def test_a_mental_health_worry_the_portal_cannot_read_asks_the_menu(monkeypatch):
+    # the writer's or the child's: the intent cannot tell whose, so the numbered menu follows
+    _, dispatcher, slots = note_worry(monkeypatch, "my anxiety is so bad", intent="worry_mental_health",
+                                      checks={"concern_categories": {"ok": False, "message": "Reply with a number"}})
+    assert slots == {}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_help_ack"]
+
+
+def test_a_mental_health_worry_with_the_portal_down_is_something_else_and_kept(monkeypatch):
+    _, _, slots = note_worry(monkeypatch, "my anxiety is so bad", intent="worry_mental_health", reachable=False)
+    assert slots == {"concern_categories": ["other"], "what_happened": "my anxiety is so bad"}
 
 
 def test_unknown_categories_from_the_portal_become_something_else(monkeypatch):
