@@ -353,7 +353,7 @@ class DomesticAbuseNotification(Base):
     occurred_at: Mapped[dt.datetime]
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
-    household_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first address line + postcode
+    household_index: Mapped[str | None] = mapped_column(String(32), index=True)  # whole address + postcode
     adults: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON, default=list)  # [{name, role}]
     summary: Mapped[str | None] = mapped_column(EncryptedText)
     police_grade: Mapped[str] = mapped_column(String(10))  # standard | medium | high (DASH)

@@ -102,6 +102,12 @@ def test_make_run_in_an_empty_checkout(tmp_path):
             assert name in env_text
         with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
             assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 3
+            # Issue 6's "done when": the demonstration police CSV loaded, the triage queue ranks a MARAC case
+            # first, and a missing child's return made a 72-hour return home interview task.
+            rag, flags = db.execute("SELECT rag, marac_flags FROM domestic_abuse_notifications WHERE closed_at IS "
+                                    "NULL ORDER BY risk_rank, due_at, id LIMIT 1").fetchone()
+            assert rag == "red" and "3+ police call-outs in 12 months" in flags
+            assert db.execute("SELECT count(*) FROM return_interviews WHERE status = 'due'").fetchone()[0] >= 1
 
         # The issue's "done when": danger by text is answered at once and heads the queue...
         reply = _text(checkout, port, "dad is drunk and throwing things at us im hiding in my room",
