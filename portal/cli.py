@@ -21,7 +21,9 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+# load_dotenv=False: create_app reads the project's .env itself (unless FRONTDOOR_DOTENV=0); Flask's own loader
+# would copy the .env of whatever directory the command runs in into os.environ, for good.
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def cli() -> None:
     """Front Door: children's services front door."""
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -61,3 +62,17 @@ def test_office_hours_are_a_setting(tmp_path, database_url):
     assert from_environment({"OFFICE_OPENS": "08:00"})["OFFICE_OPENS"] == dt.time(8, 0)
     with pytest.raises(ConfigError, match="office hours"):
         from_environment({"OFFICE_CLOSES": "five"})
+
+
+def test_the_cli_never_copies_a_dotenv_from_the_working_directory_into_the_environment(tmp_path, monkeypatch):
+    # Flask's CLI would load ./.env into os.environ for the rest of the process; create_app reads the project's
+    # own .env when it should. (A test suite run from a clone once signed texts with the clone's Twilio token.)
+    from click.testing import CliRunner
+
+    from portal.cli import cli
+
+    (tmp_path / ".env").write_text("TWILIO_AUTH_TOKEN=from-the-working-directory\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    CliRunner().invoke(cli, ["--help"])
+    assert "TWILIO_AUTH_TOKEN" not in os.environ

@@ -40,12 +40,20 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
+def _without_settings(checkout: Path) -> dict[str, str]:
+    """This environment minus anything the checkout's .env sets: the command must read the checkout's own."""
+    written = {line.split("=", 1)[0] for line in (checkout / ".env").read_text().splitlines() if "=" in line}
+    return {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR") and k not in written}
+
+
 def _text(checkout: Path, port: int, words: str, sender: str = "+447700900123") -> str:
     """`frontdoor sms` from the checkout: a signed request, as Twilio would send it."""
     result = subprocess.run([str(checkout / ".venv/bin/frontdoor"), "sms", words, "--from", sender,
                              "--url", f"http://127.0.0.1:{port}"], cwd=checkout, capture_output=True, text=True,
-                            timeout=60, env={k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR")})
-    assert result.returncode == 0, result.stderr
+                            timeout=60, env=_without_settings(checkout))
+    # On failure, name (never show) the settings the command saw from outside .env: a stray one explains a 403.
+    outside = sorted(k for k in os.environ if k.startswith(("TWILIO", "PUBLIC_BASE", "RASA", "BOT_")))
+    assert result.returncode == 0, (result.stderr, outside)
     return result.stdout.strip()
 
 
