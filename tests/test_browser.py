@@ -400,7 +400,7 @@ def test_web_chat_without_javascript_answers_danger_first(browser, live_server: 
         page.goto("/chat")
         assert page.get_by_role("heading", level=1).inner_text() == "Chat with us"
         page.get_by_role("button", name="Send").click()
-        assert page.get_by_role("link", name="Enter a message").is_visible()  # the error summary
+        page.get_by_role("link", name="Enter a message").wait_for()  # the error summary
         page.get_by_label("Your message").fill("dad is drunk and throwing things at us im hiding in my room")
         page.get_by_role("button", name="Send").click()
         conversation = page.get_by_role("list", name="Your conversation").inner_text()
@@ -418,7 +418,7 @@ def test_web_chat_without_javascript_answers_danger_first(browser, live_server: 
         axe_page.goto("/chat")
         axe_page.get_by_label("Your message").fill("my toddler won't sleep")
         axe_page.get_by_role("button", name="Send").click()
-        assert axe_page.get_by_role("list", name="Your conversation").is_visible()
+        axe_page.get_by_role("list", name="Your conversation").wait_for()
         audit(axe_page)
     finally:
         axe_context.close()

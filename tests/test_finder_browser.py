@@ -84,7 +84,8 @@ def test_a_parent_on_a_phone_finds_a_group_and_keeps_a_shortlist(browser, live_s
     assert "Added to your shortlist." in page.locator(".govuk-notification-banner--success").inner_text()
     audit(page, "added")
     page.get_by_role("link", name="Back to search results").click()
-    assert path_of(page.url) == "/services" and page.locator("#results").is_visible()
+    page.locator("#results").wait_for()
+    assert path_of(page.url) == "/services"
 
     page.get_by_role("link", name="Your shortlist (1)").click()
     assert path_of(page.url) == "/services/shortlist"
@@ -113,7 +114,8 @@ def test_a_bad_postcode_gets_a_clear_error(browser, live_server, audit: AxeAudit
     page.get_by_label("Postcode (optional)").fill("not a postcode")
     page.get_by_role("button", name="Search").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "That is not a postcode" in summary.inner_text()
+    summary.wait_for()  # is_visible() does not wait: it could look at the page before the search answered
+    assert "That is not a postcode" in summary.inner_text()
     assert page.title().startswith("Error:")
     audit(page, "not a postcode")
     summary.get_by_role("link", name=re.compile("That is not a postcode")).click()
