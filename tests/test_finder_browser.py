@@ -76,8 +76,8 @@ def test_a_parent_on_a_phone_finds_a_group_and_keeps_a_shortlist(browser, live_s
     first = results.locator(".app-result h3 a").first
     name = first.inner_text()
     first.click()
+    page.get_by_role("heading", name="Opening times").wait_for()
     assert page.get_by_role("heading", level=1).inner_text() == name
-    assert page.get_by_role("heading", name="Opening times").is_visible()
     audit(page, "service")
 
     page.get_by_role("button", name="Add to shortlist").click()
@@ -88,8 +88,8 @@ def test_a_parent_on_a_phone_finds_a_group_and_keeps_a_shortlist(browser, live_s
     assert path_of(page.url) == "/services"
 
     page.get_by_role("link", name="Your shortlist (1)").click()
-    assert path_of(page.url) == "/services/shortlist"
-    assert page.get_by_role("heading", name=name).is_visible()
+    page.wait_for_url("**/services/shortlist")
+    page.get_by_role("heading", name=name).wait_for()
     audit(page, "shortlist")
 
     # Printed, the shortlist keeps the services and drops the page furniture and buttons.
