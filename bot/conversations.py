@@ -111,6 +111,17 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     return contact
 
 
+def next_key(session: Session, base: str) -> str:
+    """`base`, or the first `base:N` whose contact is not closed (it may exist and be open, or not exist)."""
+    from mash.intake import find_by_idempotency_key
+
+    key, number = base, 1
+    while (existing := find_by_idempotency_key(session, key)) is not None and existing.closed_at is not None:
+        number += 1
+        key = f"{base}:{number}"
+    return key
+
+
 def open_key(session: Session, base: str) -> str | None:
     """The idempotency key for the next contact of this kind from a conversation: `base` the first time;
     None while the last one is still open (one is enough); a fresh key once it has been closed, so a new

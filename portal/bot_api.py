@@ -99,7 +99,9 @@ def handoff() -> Response:
         refused = family_consent(answers)
         if refused:  # early help never proceeds without recorded agreement (domain.md)
             return _error(422, "Early help needs agreement", problems=dict(refused))
-    key = f"bot:{conversation.public_id}:{journey}"
+    # The same hand-off twice is one contact; a new one after the last was closed is a new contact, never
+    # folded into a closed one where nobody would see it.
+    key = conversations.next_key(session, f"bot:{conversation.public_id}:{journey}")
     now_contact = find_by_idempotency_key(session, key)
     if now_contact is not None:
         return jsonify({"reference": now_contact.reference, "created": False})

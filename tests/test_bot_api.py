@@ -121,6 +121,20 @@ def test_a_help_handoff_becomes_an_early_help_contact_with_the_transcript(client
     assert again.status_code == 200 and again.get_json() == {"reference": reference, "created": False}
 
 
+def test_a_hand_off_after_the_last_was_closed_is_a_new_contact(client, db_session, conversation_id):
+    def hand_off():
+        return client.post("/api/bot/handoff", headers=AUTH,
+                           json={"conversation_id": conversation_id, "journey": "help", "answers": HELP_ANSWERS})
+
+    first = hand_off().get_json()["reference"]
+    contact = db_session.scalars(select(Contact)).one()
+    contact.closed_at = contact.received_at
+    db_session.commit()
+    second = hand_off()
+    assert second.status_code == 201 and second.get_json()["reference"] != first
+    assert hand_off().get_json() == {"reference": second.get_json()["reference"], "created": False}
+
+
 def test_early_help_without_agreement_is_refused(client, db_session, conversation_id):
     answers = {**HELP_ANSWERS, "consent_agree": "no"}
     response = client.post("/api/bot/handoff", headers=AUTH,
