@@ -7,9 +7,11 @@ caller falls back (bot.pipeline), so nothing here retries or waits longer.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -41,44 +43,37 @@ class RasaClient:
             raise AssistantUnavailable("deadline passed") from None
 
     def _reply(self, sender: str, text: str, channel: str) -> list[str]:
-        try:
-            response = _session().post(
-                f"{self.url.rstrip('/')}/webhooks/rest/webhook",
-                json={"sender": sender, "message": text, "metadata": {"channel": channel}},
-                # Connect fast or not at all; the whole answer within the deadline.
-                timeout=(min(1.0, self.timeout), self.timeout),
-            )
-        except requests.RequestException as exc:
-            raise AssistantUnavailable(type(exc).__name__) from None
-        if response.status_code != 200:
-            raise AssistantUnavailable(f"HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise AssistantUnavailable("not JSON") from None
-        if not isinstance(body, list):
-            raise AssistantUnavailable("not a list")
+        body = _json(lambda: _session().post(
+            f"{self.url.rstrip('/')}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": {"channel": channel}},
+            # Connect fast or not at all; the whole answer within the deadline.
+            timeout=(min(1.0, self.timeout), self.timeout)), list)
         return [str(item["text"]) for item in body if isinstance(item, dict) and item.get("text")]
-
 
     def tracker(self, sender: str) -> dict:
         """The conversation as Rasa holds it (intents seen, slots filled): GET /conversations/<id>/tracker,
         which `rasa run --enable-api` serves."""
-        try:
-            response = _session().get(f"{self.url.rstrip('/')}/conversations/{sender}/tracker",
-                                      params={"token": self.auth_token} if self.auth_token else None,
-                                      timeout=(min(1.0, self.timeout), self.timeout * 3))
-        except requests.RequestException as exc:
-            raise AssistantUnavailable(type(exc).__name__) from None
-        if response.status_code != 200:
-            raise AssistantUnavailable(f"HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise AssistantUnavailable("not JSON") from None
-        if not isinstance(body, dict):
-            raise AssistantUnavailable("not an object")
-        return body
+        return _json(lambda: _session().get(
+            f"{self.url.rstrip('/')}/conversations/{sender}/tracker",
+            params={"token": self.auth_token} if self.auth_token else None,
+            timeout=(min(1.0, self.timeout), self.timeout * 3)), dict)
+
+
+def _json(call: Callable[[], requests.Response], kind: type) -> Any:
+    """The JSON body of a 200 answer of the expected kind, or AssistantUnavailable (naming only what went wrong)."""
+    try:
+        response = call()
+    except requests.RequestException as exc:
+        raise AssistantUnavailable(type(exc).__name__) from None
+    if response.status_code != 200:
+        raise AssistantUnavailable(f"HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise AssistantUnavailable("not JSON") from None
+    if not isinstance(body, kind):
+        raise AssistantUnavailable(f"not a {kind.__name__}")
+    return body
 
 
 def _session() -> requests.Session:
