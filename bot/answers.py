@@ -22,6 +22,9 @@ NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "ca
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
       "not really", "never"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "agree"}
+# Words that hedge an answer: whatever else it says, it is not a clear yes.
+HEDGES = {"but", "except", "think", "maybe", "probably", "guess", "suppose", "perhaps", "unless", "only", "if",
+          "might", "possibly", "kinda", "sort", "dunno", "unsure", "depends", "hmm", "erm", "um"}
 UNSURE = {"not sure", "im not sure", "unsure", "dont know", "i dont know", "idk", "dunno", "no idea",
           "not known", "unknown", "maybe"}
 # Words people use for the schema's choices, by choice value (any field that has that value).
@@ -115,6 +118,10 @@ def _numbered(field: Field, text: str) -> list[str]:
     return list(dict.fromkeys(field.choices[n - 1].value for n in numbers))
 
 
+def categories_in(field: Field, text: str) -> list[str]:
+    return _categories(field, text)
+
+
 def _categories(field: Field, text: str) -> list[str]:
     """The help categories a message names in its own words, in the schema's order."""
     words = f" {plain(text)} "
@@ -129,18 +136,25 @@ def _choice(field: Field, text: str) -> str | None:
     words = plain(text)
     tokens = words.split()
     values = {c.value for c in field.choices}
-    for choice in field.choices:
-        if words in (choice.value.replace("_", " "), plain(choice.label)):
-            return choice.value
+    if "yes" not in values:
+        for choice in field.choices:
+            if words in (choice.value.replace("_", " "), plain(choice.label)):
+                return choice.value
     if "yes" in values:
+        # A yes is a clear yes: never a question ("yes?"), never hedged ("yes but not the school", "I think so").
+        if "?" in text or set(tokens) & HEDGES:
+            return None
         negated = any(t in NEGATIONS for t in tokens)
-        if words in YES and not negated and "?" not in text:
+        if words in YES and not negated:
             return "yes"
         if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS):
             return "no"
     for unsure in ("not_sure", "not_known"):
         if unsure in values and words in UNSURE:
             return unsure
+    for choice in field.choices:  # "not sure" and the like above; the other choices by their own words
+        if words in (choice.value.replace("_", " "), plain(choice.label)):
+            return choice.value
     for value in (c.value for c in field.choices):
         if words in SYNONYMS.get(value, set()):
             return value
@@ -153,16 +167,29 @@ def _choice(field: Field, text: str) -> str | None:
     return None
 
 
+_DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*)?(?:born\s*)?(?:on\s*)?(?:the\s*)?"
+                        r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
+_MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")
+_LAST_MONTH = re.compile(r"^\s*(?:last|this)\s+([a-z]+)\s*$")
+
+
 def _date(text: str, today: dt.date) -> dict[str, str] | None:
-    text = text.lower().strip()
+    """"27 3 2015", "3rd march 2017", "he was born 3rd march 2017", "march 2017" (a best guess: the 1st),
+    "born last may" (the last May before today)."""
+    text = _DATE_LEAD.sub("", text.lower().strip().rstrip(".!")).strip()
     match = _DATE_NUMBERS.match(text)
     if match:
         day, month, year = match.groups()
-    else:
-        match = _DATE_WORDS.match(text)
-        if not match or match.group(2) not in MONTHS:
-            return None
+    elif (match := _DATE_WORDS.match(text)) and match.group(2) in MONTHS:
         day, month, year = match.group(1), str(MONTHS[match.group(2)]), match.group(3)
+    elif (match := _MONTH_YEAR.match(text)) and match.group(1) in MONTHS:
+        day, month, year = "1", str(MONTHS[match.group(1)]), match.group(2)
+    elif (match := _LAST_MONTH.match(text)) and match.group(1) in MONTHS:
+        month_number = MONTHS[match.group(1)]
+        year_number = today.year if month_number < today.month else today.year - 1
+        day, month, year = "1", str(month_number), str(year_number)
+    else:
+        return None
     if len(year) == 2:  # "21" is 2021, "98" is 1998: a child's date of birth is never in the future
         year = str(2000 + int(year) if 2000 + int(year) <= today.year + 1 else 1900 + int(year))
     return {"day": day, "month": month, "year": year}

@@ -74,6 +74,12 @@ def recent_inbound(session: Session, conversation: Conversation, *, since: dt.da
         Message.conversation_id == conversation.id, Message.direction == "in", Message.at >= since)).scalar_one()
 
 
+def recent_replies(session: Session, conversation: Conversation, *, handled_by: str, since: dt.datetime) -> int:
+    return session.execute(select(func.count()).select_from(Message).where(
+        Message.conversation_id == conversation.id, Message.direction == "out", Message.handled_by == handled_by,
+        Message.at >= since)).scalar_one()
+
+
 def inbound_text(conversation: Conversation) -> str:
     """What the person has written so far, oldest first: a contact's 'what happened' before anyone asks."""
     return "\n".join(m.text for m in conversation.messages if m.direction == "in" and m.text)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from store.crypto import EncryptedText
+from store.crypto import EncryptedJSON, EncryptedText
 from store.db import Base, utcnow
 
 CONVERSATION_CHANNELS = ("sms", "chat")
@@ -42,6 +42,11 @@ class Conversation(Base):
     assistant_missed: Mapped[int] = mapped_column(default=0)
     # When the worker last looked at a quiet conversation for a worry reported but never finished (bot.followup).
     followed_up_at: Mapped[dt.datetime | None]
+    # Where the dialogue is (bot.dialogue): the journey, the question asked, the answers so far. Encrypted,
+    # like every word a person wrote; `state_version` lets two deliveries racing on one conversation
+    # never both win (the loser decides again on the winner's state).
+    state: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    state_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id",
                                                    cascade="all, delete-orphan")
@@ -69,7 +74,7 @@ class Message(Base):
     # Only what a picture was, never the picture: {"count": 1, "types": ["image/jpeg"]}.
     media: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     danger_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # How the reply was made: screen | assistant | fallback | keyword | rate_limited | media
+    # How the reply was made: screen | dialogue | fallback | keyword | rate_limited | media | opted_out
     handled_by: Mapped[str | None] = mapped_column(String(20))
     delivery_status: Mapped[str | None] = mapped_column(String(20))  # Twilio's status callback (outbound)
     truncated: Mapped[bool] = mapped_column(default=False)
@@ -89,7 +94,7 @@ class ConversationContact(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
                                                  primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True, index=True)
-    reason: Mapped[str] = mapped_column(String(20))  # danger | handoff | assistant_down
+    reason: Mapped[str] = mapped_column(String(20))  # danger | handoff | asked_for_person | flood | ...
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="contacts")

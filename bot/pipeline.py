@@ -1,16 +1,18 @@
-"""One inbound message, any channel: screened for danger first, stored, answered, and never lost.
+"""One inbound message, any channel, on one straight road: screen, store, understand, decide, reply.
 
-The order is the point (issue 5; domain.md "Safety first, on every channel"):
+The order is the point (issues 5 and 10; domain.md "Safety first, on every channel"):
 
-1. the deterministic safety screen runs before anything else, even before the database is touched, so its
-   reply can be given if everything after it fails;
+1. the deterministic safety screen (mash.safety) runs before anything else, even before the database is
+   touched, so its reply can be given if everything after it fails;
 2. the message is stored (a retried delivery with the same provider id is stored once and gets the same reply);
    on danger the conversation turns red and becomes a contact at the head of the MASH queue in the same
-   transaction;
-3. keywords (STOP, START, HELP), pictures and floods are answered without the conversation model;
-4. otherwise Rasa answers, within a deadline; if it cannot, the person gets the fallback (999, a phone number,
-   the web form) and the conversation becomes a contact for staff, so nothing rests on the model being up;
-5. the reply is stored beside the message it answers.
+   transaction, and the advice is the whole reply: the next message carries the conversation on;
+3. keywords (STOP, START, HELP), pictures and floods are answered without the dialogue;
+4. the message is understood: Rasa's `/model/parse` within a deadline, and the deterministic reader always
+   (bot.reader), so a slow or stopped model only makes the reading plainer;
+5. the front door decides (bot.dialogue) from the conversation's stored state, and in the same transaction
+   stores the new state, any contact the turn made (mash.intake) and the reply. No call back into the
+   portal's own HTTP API; two deliveries racing on one conversation are decided one after the other.
 """
 
 from __future__ import annotations
@@ -18,24 +20,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import conversations, sms
+from bot import conversations, dialogue, sms
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
-from bot.safety import Screening, screen
+from bot.reader import Reading, understand
+from forms.conversation import ConversationJourney
 from forms.schema import CONTROL_RE
+from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from mash.safety import Screening, screen
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
 
 
-class Assistant(Protocol):
-    def reply(self, sender: str, text: str, *, channel: str) -> list[str]: ...
+class Parser(Protocol):
+    def parse(self, text: str) -> Reading: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class Inbound:
 class Outcome:
     conversation_id: str
     replies: list[str] = field(default_factory=list)
-    handled_by: str = "assistant"
+    handled_by: str = "dialogue"
     reply_id: int | None = None
     duplicate: bool = False
     danger: bool = False
@@ -92,14 +98,18 @@ def keyword_reply(word: str, settings: Settings) -> str:
             "Text STOP to stop texts.")
 
 
+FLOOD_REPLY = ("We have your messages, and a person in our team will read them. If a child is in danger now, "
+               "call 999.")
 MEDIA_REPLY = ("Sorry, we can't receive pictures or files by text. Please tell us in words what is happening. "
                "If a child is in danger call 999.")
 EMPTY_REPLY = "Tell us in a few words what's worrying you, and we'll help. If a child is in danger call 999."
 
 
-def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant: Assistant | None,
-           calendar: WorkingCalendar = DEFAULT_CALENDAR, now: dt.datetime | None = None) -> Outcome:
-    """Screen, store, answer. Commits in two steps so the slow part (Rasa) holds no database transaction."""
+def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Parser | None,
+           calendar: WorkingCalendar = DEFAULT_CALENDAR, now: dt.datetime | None = None,
+           replayed: bool = False) -> Outcome:
+    """Screen, store, answer. Commits in two steps so the slow part (Rasa) holds no database transaction.
+    `replayed`: a message stored late from the spool, whose sender already had their reply."""
     now = now or utcnow()
     text, truncated = clean_text(inbound.text)
     screening = screen(text, out_of_hours_number=settings.out_of_hours_number)
@@ -131,6 +141,10 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
         return _replay(session, earlier, screening, settings)
     if screening.danger:
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar)
+        # The advice is this whole reply; the next message carries on from it, offering a person first.
+        conversation.state = {**(conversation.state or dialogue.new_state()), "after_danger": True,
+                              "danger_followed": False}
+        conversation.state_version = (conversation.state_version or 0) + 1
         log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
                  ",".join(screening.categories))
     word = sms.keyword(text) if inbound.channel == "sms" and not inbound.media_types else None
@@ -144,9 +158,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
     # The message is stored: from here on, whatever fails, the person still gets an answer.
     outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger)
     try:
-        replies, handled_by = _answer(session, conversation, message, text, screening, word, inbound, settings,
-                                      assistant, calendar, now)
-        return _store_reply(session, conversation, message, replies, handled_by, outcome)
+        return _answer(session, conversation, message, text, screening, word, inbound, settings, parser, calendar,
+                       now, outcome, replayed)
     except Exception as exc:  # noqa: BLE001 - the reply must go whatever went wrong
         session.rollback()
         log.error("answering a stored %s message failed (%s); fallback reply given", inbound.channel,
@@ -157,49 +170,105 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, assistant:
 
 
 def _answer(session: Session, conversation: Conversation, message: Message, text: str, screening: Screening,
-            word: str | None, inbound: Inbound, settings: Settings, assistant: Assistant | None,
-            calendar: WorkingCalendar, now: dt.datetime) -> tuple[list[str], str]:
+            word: str | None, inbound: Inbound, settings: Settings, parser: Parser | None,
+            calendar: WorkingCalendar, now: dt.datetime, outcome: Outcome, replayed: bool) -> Outcome:
+    def reply(replies: list[str], handled_by: str) -> Outcome:
+        return _store_reply(session, conversation, message, replies, handled_by, outcome)
+
     if screening.danger:
-        # The advice first and alone: the model's next question can wait for the person's next message.
-        return [screening.reply or ""], "screen"
+        # The advice first and alone: the next message carries the conversation on.
+        return reply([screening.reply or ""], "screen")
     if word is not None:
-        return [keyword_reply(word, settings)], "keyword"
+        return reply([keyword_reply(word, settings)], "keyword")
     if conversation.opted_out_at is not None:
         # Kept and screened, not answered (they asked for no texts), and shown to staff, who may phone.
         if text:
             _for_staff(session, conversation, reason="opted_out", now=now, calendar=calendar)
-        return [], "opted_out"
+        return reply([], "opted_out")
+    if replayed:
+        # Stored late from the spool: the sender had their reply then; staff read it now.
+        _for_staff(session, conversation, reason="spooled", now=now, calendar=calendar)
+        return reply([], "spooled")
     if inbound.media_types and not text:
-        return [MEDIA_REPLY], "media"
+        return reply([MEDIA_REPLY], "media")
     if conversations.recent_inbound(session, conversation, since=now - dt.timedelta(minutes=1)) \
             > settings.rate_limit_per_minute:
-        # Not answered, so not lost: a flood may be someone in distress as easily as a fault.
+        # Not lost and never silent: a flood may be someone in distress as easily as a fault. One holding
+        # reply a minute at most; every message is kept for staff.
         _for_staff(session, conversation, reason="flood", now=now, calendar=calendar)
-        return [], "rate_limited"
+        if conversations.recent_replies(session, conversation, handled_by="rate_limited",
+                                        since=now - dt.timedelta(minutes=1)):
+            return reply([], "rate_limited")
+        return reply([FLOOD_REPLY], "rate_limited")
     if not text:
-        return [EMPTY_REPLY], "empty"
-    replies: list[str] = []
-    if inbound.media_types:
-        replies.append("We can't receive pictures by text, only words.")
-    if assistant is None:
-        return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
-    try:
-        answered = assistant.reply(conversation.public_id, text, channel=inbound.channel)
-        if not answered:  # Rasa answers 200 with nothing when an action fails: silence is not an answer
-            raise AssistantUnavailable("no reply")
-        replies.extend(answered)
-    except AssistantUnavailable as exc:
-        log.warning("conversation model unavailable (%s); fallback reply given", exc)
-        return [*replies, *_assistant_down(session, conversation, settings, calendar, now)], "fallback"
-    return replies, "assistant"
+        return reply([EMPTY_REPLY], "empty")
+    reading = None
+    if parser is not None:
+        try:
+            reading = parser.parse(text)
+        except AssistantUnavailable as exc:
+            log.warning("language model unavailable (%s); read by the deterministic reader", exc)
+    understood = understand(text, reading)
+    lead = ["We can't receive pictures by text, only words."] if inbound.media_types else []
+    context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
+                               mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,
+                               public_url=settings.public_url)
+    for _ in range(5):
+        version = conversation.state_version or 0
+        ports = _Ports(session, conversation, settings=settings, calendar=calendar, now=now)
+        turn = dialogue.decide(conversation.state, text, understood, context, ports)
+        changed = session.execute(
+            update(Conversation).where(Conversation.id == conversation.id, Conversation.state_version == version)
+            .values(state=turn.state, state_version=version + 1,
+                    assistant_missed=Conversation.assistant_missed + (1 if parser and reading is None else 0))
+            .execution_options(synchronize_session=False))
+        if changed.rowcount == 1:
+            if turn.handed_off:
+                log.info("conversation %s handed off (%s)", conversation.id, turn.event)
+            return reply([*lead, *turn.replies], "dialogue")
+        # Another delivery of this conversation decided first: decide again, on its state.
+        session.rollback()
+        session.refresh(conversation)
+    raise RuntimeError("the conversation kept changing under this message")
 
 
-def _assistant_down(session: Session, conversation: Conversation, settings: Settings, calendar: WorkingCalendar,
-                    now: dt.datetime) -> list[str]:
-    """Nothing rests on the model: a contact for staff, with the transcript as it grows."""
-    conversation.assistant_missed += 1
-    _for_staff(session, conversation, reason="assistant_down", now=now, calendar=calendar)
-    return [fallback_reply(settings)]
+class _Ports:
+    """What a turn may do besides replying, in the turn's own transaction (rolled back with it)."""
+
+    def __init__(self, session: Session, conversation: Conversation, *, settings: Settings,
+                 calendar: WorkingCalendar, now: dt.datetime) -> None:
+        self.session, self.conversation, self.settings = session, conversation, settings
+        self.calendar, self.now = calendar, now
+
+    def services(self, *, categories: list[str], age: int | None, postcode: str | None) -> list[str]:
+        from signposting.suggest import suggest
+
+        try:
+            return [s.sms for s in suggest(self.session, categories=categories, age=age, postcode=postcode)]
+        except Exception as exc:  # noqa: BLE001 - signposting is a courtesy: the link is given instead
+            log.warning("service search failed (%s)", type(exc).__name__)
+            return []
+
+    def hand_off(self, journey: ConversationJourney, answers: dict[str, Any]) -> str:
+        """The journey's referral into the MASH through the one way in. After danger, the details join the
+        open red contact (its practitioner reads them in the transcript) rather than making a second one."""
+        red = conversations.open_red_contact(self.session, self.conversation)
+        if red is not None and journey.kind == "concern":
+            audit.append(self.session, [audit.Entry(
+                "conversation.details", f"bot:{self.conversation.channel}", red.id, at=self.now,
+                details={"journey": journey.name, "fields": sorted(answers)})])
+            return red.reference
+        key = conversations.next_key(self.session, f"bot:{self.conversation.public_id}:{journey.schema_journey}")
+        contact = conversations.create_contact(
+            self.session, self.conversation, reason="handoff", key=key, now=self.now, answers=dict(answers),
+            journey=journey.schema_journey, kind=journey.kind, calendar=self.calendar)
+        return contact.reference
+
+    def for_staff(self, reason: str) -> None:
+        key = conversations.open_key(self.session, f"bot:{self.conversation.public_id}:{reason}")
+        if key is not None:
+            conversations.create_contact(self.session, self.conversation, reason=reason, key=key, now=self.now,
+                                         calendar=self.calendar)
 
 
 def _for_staff(session: Session, conversation: Conversation, *, reason: str, now: dt.datetime,

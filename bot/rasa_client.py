@@ -1,20 +1,27 @@
-"""The portal's side of the conversation model: one HTTP call to Rasa's REST channel, with a hard deadline.
+"""The portal's side of language understanding: Rasa's `POST /model/parse`, behind its token, with a hard deadline.
 
-Rasa runs in its own Python (bot/rasa/, .venv-rasa) and process; if it is down or slower than the deadline the
-caller falls back (bot.pipeline), so nothing here retries or waits longer.
+Rasa runs in its own Python (bot/rasa/, .venv-rasa) and process and only reads a message (intent, entities);
+the front door decides what to say (bot.dialogue). Parse is stateless, so several Rasa processes may serve one
+portal: each call starts at the next URL in turn and fails over to the others within the same deadline. If
+none answers in time the caller reads the message deterministically (bot.reader), so nothing waits on the
+model and nothing here retries past the deadline.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from bot.reader import Reading
 
 _lock = threading.Lock()
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="rasa-client")
@@ -22,58 +29,73 @@ _shared: requests.Session | None = None
 
 
 class AssistantUnavailable(Exception):
-    """Rasa did not answer in time, or answered with something unusable. Carries no message text."""
+    """No Rasa answered in time, or answered with something unusable. Carries no message text."""
 
 
-@dataclass(frozen=True)
-class RasaClient:
-    url: str  # e.g. http://127.0.0.1:5005
+@dataclass
+class RasaParser:
+    urls: Sequence[str]  # e.g. ["http://127.0.0.1:5005"]
     timeout: float = 3.0
-    auth_token: str = ""  # for Rasa's HTTP API (`rasa run --auth-token`); the REST channel needs none
+    auth_token: str = ""  # `rasa run --enable-api --auth-token`: every call carries it
+    _turns: Any = field(default_factory=itertools.count, repr=False)
 
-    def reply(self, sender: str, text: str, *, channel: str) -> list[str]:
-        """Send one message; return the texts Rasa answered with (maybe none), or raise AssistantUnavailable
-        once the deadline has passed. requests' timeouts bound each socket read, not the whole answer, so a
-        server that trickles its reply is cut off by the clock here."""
-        future = _pool.submit(self._reply, sender, text, channel)
+    def parse(self, text: str) -> Reading:
+        """The model's reading of `text`, or AssistantUnavailable once the deadline has passed. requests'
+        timeouts bound each socket read, not the whole answer, so a server that trickles its reply is cut
+        off by the clock here."""
+        if not self.urls:
+            raise AssistantUnavailable("no Rasa configured")
+        deadline = time.monotonic() + self.timeout
+        future = _pool.submit(self._parse, text, deadline)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:
             future.cancel()
             raise AssistantUnavailable("deadline passed") from None
 
-    def _reply(self, sender: str, text: str, channel: str) -> list[str]:
-        body = _json(lambda: _session().post(
-            f"{self.url.rstrip('/')}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": {"channel": channel}},
-            # Connect fast or not at all; the whole answer within the deadline.
-            timeout=(min(1.0, self.timeout), self.timeout)), list)
-        return [str(item["text"]) for item in body if isinstance(item, dict) and item.get("text")]
+    def _parse(self, text: str, deadline: float) -> Reading:
+        start = next(self._turns) % len(self.urls)
+        order = [*self.urls[start:], *self.urls[:start]]
+        failure = "no answer"
+        for url in order:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                response = _session().post(f"{url.rstrip('/')}/model/parse", params={"token": self.auth_token},
+                                           json={"text": text}, timeout=(min(1.0, left), left))
+                return _reading(_json(response))
+            except requests.RequestException as exc:
+                failure = type(exc).__name__
+            except AssistantUnavailable as exc:
+                failure = str(exc)  # the next process may still answer
+        raise AssistantUnavailable(failure)
 
-    def tracker(self, sender: str) -> dict:
-        """The conversation as Rasa holds it (intents seen, slots filled): GET /conversations/<id>/tracker,
-        which `rasa run --enable-api` serves."""
-        return _json(lambda: _session().get(
-            f"{self.url.rstrip('/')}/conversations/{sender}/tracker",
-            params={"token": self.auth_token} if self.auth_token else None,
-            timeout=(min(1.0, self.timeout), self.timeout * 3)), dict)
 
-
-def _json(call: Callable[[], requests.Response], kind: type) -> Any:
-    """The JSON body of a 200 answer of the expected kind, or AssistantUnavailable (naming only what went wrong)."""
-    try:
-        response = call()
-    except requests.RequestException as exc:
-        raise AssistantUnavailable(type(exc).__name__) from None
+def _json(response: requests.Response) -> dict[str, Any]:
     if response.status_code != 200:
         raise AssistantUnavailable(f"HTTP {response.status_code}")
     try:
         body = response.json()
     except ValueError:
         raise AssistantUnavailable("not JSON") from None
-    if not isinstance(body, kind):
-        raise AssistantUnavailable(f"not a {kind.__name__}")
+    if not isinstance(body, dict):
+        raise AssistantUnavailable("not an object")
     return body
+
+
+def _reading(body: dict[str, Any]) -> Reading:
+    intent = body.get("intent") if isinstance(body.get("intent"), dict) else {}
+    name = intent.get("name") if isinstance(intent.get("name"), str) else None
+    try:
+        confidence = float(intent.get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        confidence = 0.0
+    entities: dict[str, list[str]] = {}
+    for entity in body.get("entities") or []:
+        if isinstance(entity, dict) and isinstance(entity.get("entity"), str) and entity.get("value") is not None:
+            entities.setdefault(entity["entity"], []).append(str(entity["value"]))
+    return Reading(intent=name, confidence=confidence, entities=entities)
 
 
 def _session() -> requests.Session:

@@ -6,8 +6,11 @@ Two journeys share pages: `REPORT` (report a concern about a child, for professi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from forms.consent import family_consent, professional_consent
-from forms.schema import YES_NO, Choice, Field, Group, Journey, Page, choices, when
+from forms.schema import YES_NO, Choice, Field, Group, Journey, Page, Sms, choices, when
 
 # --- The safety gate: always the first question, on every channel -------------------------------------
 SAFETY_GATE = Page(
@@ -24,22 +27,24 @@ SAFETY_GATE = Page(
 
 # --- Who is telling us ----------------------------------------------------------------------------------
 WORKPLACES = (
-    Choice("school", "A school, college or nursery", cin_code="2A"),
-    Choice("education", "Other education services", cin_code="2B"),
-    Choice("gp", "A GP practice", cin_code="3A"),
-    Choice("health_visitor", "Health visiting", cin_code="3B"),
-    Choice("school_nurse", "School nursing", cin_code="3C"),
-    Choice("primary_health", "Other primary health services", cin_code="3D"),
-    Choice("a_and_e", "A&E", cin_code="3E"),
-    Choice("other_health", "Other health services (including mental health and maternity)", cin_code="3F"),
-    Choice("housing", "Housing", cin_code="4"),
-    Choice("la_social_care", "Children's social care in this council", cin_code="5A"),
-    Choice("la_internal", "Another service in this council", cin_code="5B"),
-    Choice("la_external", "Another council", cin_code="5C"),
-    Choice("early_help", "Early help", cin_code="5D"),
-    Choice("police", "Police", cin_code="6"),
-    Choice("legal", "Courts, probation, CAFCASS or prison", cin_code="7"),
-    Choice("other", "A voluntary organisation, children's centre or somewhere else", cin_code="8"),
+    Choice("school", "A school, college or nursery", cin_code="2A", short="school or nursery"),
+    Choice("education", "Other education services", cin_code="2B", short="education service"),
+    Choice("gp", "A GP practice", cin_code="3A", short="GP"),
+    Choice("health_visitor", "Health visiting", cin_code="3B", short="health visitor"),
+    Choice("school_nurse", "School nursing", cin_code="3C", short="school nurse"),
+    Choice("primary_health", "Other primary health services", cin_code="3D", short="other primary health"),
+    Choice("a_and_e", "A&E", cin_code="3E", short="A&E"),
+    Choice("other_health", "Other health services (including mental health and maternity)", cin_code="3F",
+           short="other health"),
+    Choice("housing", "Housing", cin_code="4", short="housing"),
+    Choice("la_social_care", "Children's social care in this council", cin_code="5A", short="social care"),
+    Choice("la_internal", "Another service in this council", cin_code="5B", short="this council"),
+    Choice("la_external", "Another council", cin_code="5C", short="another council"),
+    Choice("early_help", "Early help", cin_code="5D", short="early help"),
+    Choice("police", "Police", cin_code="6", short="police"),
+    Choice("legal", "Courts, probation, CAFCASS or prison", cin_code="7", short="courts or probation"),
+    Choice("other", "A voluntary organisation, children's centre or somewhere else", cin_code="8",
+           short="somewhere else"),
 )
 
 REFERRER_TYPE = Page(
@@ -65,23 +70,38 @@ PROFESSIONAL_DETAILS = Page(
     show_if=PROFESSIONAL,
     intro="We will send you the outcome of this referral. Professionals cannot refer anonymously.",
     fields=(
-        Field("referrer_name", "Full name", autocomplete="name"),
-        Field("referrer_role", "Job title", hint="For example, designated safeguarding lead"),
-        Field("referrer_organisation", "Organisation", hint="For example, the name of your school or practice"),
+        Field("referrer_name", "Full name", autocomplete="name",
+              sms=Sms("What is your full name?", "Please reply with just your first and last name, like Sam Smith.",
+                      why="Professionals cannot refer anonymously: we send you the outcome.")),
+        Field("referrer_role", "Job title", hint="For example, designated safeguarding lead",
+              sms=Sms("What is your job title?", "Please reply with your job title, like class teacher or "
+                      "health visitor.", why="It tells the team how you know the child.")),
+        Field("referrer_organisation", "Organisation", hint="For example, the name of your school or practice",
+              sms=Sms("Which school, practice or organisation are you from?",
+                      "Please reply with the name of your organisation, like Woodley Primary School.",
+                      why="So the team can call you back there.")),
         Field("referrer_workplace", "Where do you work?", "radios", choices=WORKPLACES,
-              error_required="Select where you work"),
+              error_required="Select where you work",
+              sms=Sms("Where do you work? Reply with a number:", "Reply with one number from the list.",
+                      why="The council reports where concerns come from.")),
         Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20",
-              hint="A number we can reach you on today"),
+              hint="A number we can reach you on today",
+              sms=Sms("What number can we call you on today?", "Please reply with a UK phone number, like "
+                      "07700 900982 or 0118 496 0000.", why="So the team can ask you more if they need to.")),
         Field("referrer_email", "Email address", "email", autocomplete="email",
-              hint="We will send the outcome of this referral to this address"),
+              hint="We will send the outcome of this referral to this address",
+              sms=Sms("What email address should we send the outcome to?",
+                      "Please reply with an email address, like name@school.org.uk.",
+                      why="We send professionals the outcome of their referral.")),
     ),
 )
 
 PUBLIC_RELATIONSHIPS = (
-    Choice("family", "I am the child's parent, carer or relative", cin_code="1A"),
-    Choice("acquaintance", "I know the family, for example as a neighbour, friend or childminder", cin_code="1B"),
-    Choice("self", "I am the child or young person", cin_code="1C"),
-    Choice("other", "Someone else", cin_code="1D"),
+    Choice("family", "I am the child's parent, carer or relative", cin_code="1A", short="family"),
+    Choice("acquaintance", "I know the family, for example as a neighbour, friend or childminder", cin_code="1B",
+           short="neighbour, friend or childminder"),
+    Choice("self", "I am the child or young person", cin_code="1C", short="I am the child"),
+    Choice("other", "Someone else", cin_code="1D", short="someone else"),
 )
 PUBLIC_DETAILS = Page(
     slug="about-you",
@@ -89,19 +109,36 @@ PUBLIC_DETAILS = Page(
     show_if=PUBLIC,
     fields=(
         Field("referrer_relationship", "How do you know the child?", "radios", choices=PUBLIC_RELATIONSHIPS,
-              error_required="Select how you know the child"),
+              error_required="Select how you know the child",
+              sms=Sms("How do you know the child? For example family, neighbour or friend, or are you the child?",
+                      "Please tell me how you know the child. Reply with a number:",
+                      why="It helps the team understand what you have seen or heard.")),
         Field("anonymous", "Do you want to stay anonymous?", "radios", choices=YES_NO,
               hint="You do not have to give your name. If you do, we will never tell the family who you are.",
-              error_required="Select yes if you want to stay anonymous"),
-        Field("referrer_name", "Your name", show_if=when("anonymous", "no"), autocomplete="name"),
+              error_required="Select yes if you want to stay anonymous",
+              sms=Sms("Do you want to stay anonymous? Reply YES or NO", "Please reply YES to stay anonymous, "
+                      "or NO to give your name.", why="You do not have to give your name. If you do, we will "
+                      "never tell the family who you are.")),
+        Field("referrer_name", "Your name", show_if=when("anonymous", "no"), autocomplete="name",
+              sms=Sms("What is your name? We will never tell the family who you are.",
+                      "Please reply with just your name, like Sam Smith.",
+                      why="So the team can call you if they need to know more.")),
         Field("referrer_phone", "Phone number", "phone", required=False, show_if=when("anonymous", "no"),
-              autocomplete="tel", width="20"),
+              autocomplete="tel", width="20",
+              sms=Sms("What number can we call you on? Reply SKIP if you would rather not say.",
+                      "Please reply with a UK phone number, like 07700 900982, or SKIP.",
+                      why="So the team can call you if they need to know more.")),
         Field("referrer_email", "Email address", "email", required=False, show_if=when("anonymous", "no"),
-              autocomplete="email"),
+              autocomplete="email",
+              sms=Sms("What is your email address?", "Please reply with an email address, like name@example.com.",
+                      by_text=False)),
         Field("safe_to_contact", "Is it safe for us to call, text or email you?", "radios", choices=YES_NO,
               show_if=when("anonymous", "no"),
               hint="Select no if someone else might see or hear our messages",
-              error_required="Select yes if it is safe for us to call, text or email you"),
+              error_required="Select yes if it is safe for us to call, text or email you",
+              sms=Sms("Is it safe for us to call or text you? Reply YES or NO",
+                      "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
+                      "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
     ),
 )
 
@@ -116,9 +153,16 @@ CHILD_PAGE = Page(
     fields=(
         Field("born", "Has the child been born?", "radios", choices=choices(
             ("yes", "Yes"), Choice("no", "No, this is about an unborn baby")),
-              error_required="Select yes if the child has been born"),
-        Field("first_name", "First name", show_if=BORN, autocomplete="off"),
-        Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
+              error_required="Select yes if the child has been born",
+              sms=Sms("Has the baby been born yet? Reply YES or NO", "Please reply YES or NO.", by_text=False)),
+        Field("first_name", "First name", show_if=BORN, autocomplete="off",
+              sms=Sms("What is the child's first name? Say not known if you don't know.",
+                      "Please reply with just the child's first name, like Alex, or not known.",
+                      why="So the team can check whether they already know the child.")),
+        Field("last_name", "Last name", show_if=BORN, autocomplete="off",
+              sms=Sms("And the child's last name? Say not known if you don't know.",
+                      "Please reply with just the child's last name, or not known.",
+                      why="So the team can check whether they already know the child.")),
         Field("mother_name", "Mother's full name", show_if=UNBORN, autocomplete="off"),
         Field("aliases", "Other names the child is known by", required=False, show_if=BORN),
         Field("date_of_birth", "Date of birth", "date", show_if=BORN, date_rule="past", max_years_ago=19,
@@ -128,9 +172,15 @@ CHILD_PAGE = Page(
         Field("gender", "Gender", "radios", choices=GENDERS, show_if=BORN,
               error_required="Select the child's gender, or not known"),
         Field("address", "Address", "textarea", required=False, max_length=300,
-              hint="Where the child lives now, if you know it"),
-        Field("postcode", "Postcode", "postcode", required=False, width="10", autocomplete="off"),
-        Field("school", "School, college or nursery", required=False, show_if=BORN),
+              hint="Where the child lives now, if you know it",
+              sms=Sms("Where does the child live? A street, address or postcode. Say not known if you don't know.",
+                      "Please reply with a street or address, like 12 Park Road Woodley, or not known.",
+                      why="So the team can find the right child and family.")),
+        Field("postcode", "Postcode", "postcode", required=False, width="10", autocomplete="off",
+              sms=Sms("What is the child's postcode?", "Please reply with a postcode, like RG40 1BN.", by_text=False)),
+        Field("school", "School, college or nursery", required=False, show_if=BORN,
+              sms=Sms("Which school or nursery does the child go to?", "Please reply with the name of the school.",
+                      by_text=False)),
         Field("gp", "GP practice", required=False),
         Field("first_language", "First language", required=False, hint="Leave blank if English"),
         Field("interpreter", "Does the family need an interpreter?", "radios", required=False,
@@ -225,13 +275,19 @@ CONCERN = Page(
               error_required="Select what you are worried about"),
         Field("what_happened", "What has happened?", "textarea", max_length=5000,
               hint="Tell us what you saw, heard or were told, in your own words. Include who was involved.",
-              error_required="Enter what has happened"),
+              error_required="Enter what has happened",
+              sms=Sms("What has happened? Tell me what you saw, heard or were told.",
+                      "Please tell me in a few words what has happened.",
+                      why="Your own words help the team decide what to do.")),
         Field("when_happened", "When did it happen?", required=False, hint="For example, this morning, or 12 November"),
         Field("how_known", "How did you find out?", "textarea", required=False, max_length=2000,
               hint="For example, the child told me, I saw it, someone else told me"),
         Field("child_location", "Where is the child now?",
               hint="For example, at school, at home with their mother, not known",
-              error_required="Enter where the child is now, or ‘not known’"),
+              error_required="Enter where the child is now, or ‘not known’",
+              sms=Sms("Where is the child now? For example at school, at home, or not known.",
+                      "Please tell me where the child is now, like at home with mum, or not known.",
+                      why="It tells the team how quickly they need to act.")),
     ),
 )
 
@@ -297,11 +353,17 @@ PROFESSIONAL_CONSENT = Page(
     fields=(
         Field("parents_told", "Have the parents or carers been told about this referral?", "radios",
               choices=YES_NO,
-              error_required="Select yes if the parents or carers have been told about this referral"),
+              error_required="Select yes if the parents or carers have been told about this referral",
+              sms=Sms("Have the parents or carers been told about this referral? Reply YES or NO",
+                      "Please reply YES if the parents or carers have been told, or NO.",
+                      why="We record whether the family knows, and why not, for every referral.")),
         Field("parents_not_told_reason", "Why have they not been told?", "textarea", max_length=1000,
               show_if=when("parents_told", "no"),
               hint="For example, telling them could put the child at risk or get in the way of a police investigation",
-              error_required="Enter why the parents or carers have not been told"),
+              error_required="Enter why the parents or carers have not been told",
+              sms=Sms("Why have they not been told? For example, it could put the child at risk.",
+                      "Please say in a few words why the parents have not been told.",
+                      why="We record why a family was not told, every time.")),
         Field("consent", "Has someone agreed to this referral and to information being shared?", "radios",
               choices=choices(
                   ("yes", "Yes"), ("refused", "No, they refused"), ("not_asked", "No, they have not been asked")),
@@ -330,10 +392,15 @@ PUBLIC_CONSENT = Page(
     fields=(
         Field("parents_told", "Do the child's parents or carers know you are contacting us?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
-              error_required="Select whether the child's parents or carers know you are contacting us"),
+              error_required="Select whether the child's parents or carers know you are contacting us",
+              sms=Sms("Do the child's parents or carers know you are contacting us? Reply YES, NO or NOT SURE",
+                      "Please reply YES, NO or NOT SURE.",
+                      why="We record whether the family knows. We will never tell them who you are.")),
         Field("parents_not_told_reason", "Why have you not told them?", "textarea", required=False, max_length=1000,
               show_if=when("parents_told", "no"),
-              hint="For example, it could put the child or you at risk. You do not have to answer this"),
+              hint="For example, it could put the child or you at risk. You do not have to answer this",
+              sms=Sms("Why have you not told them? You do not have to answer this.",
+                      "Please say in a few words why, or reply SKIP.", by_text=False)),
     ),
 )
 
@@ -347,36 +414,55 @@ REPORT = Journey(
 
 # --- Ask for help for your family ----------------------------------------------------------------------------
 HELP_RELATIONSHIPS = (
-    Choice("mother", "Mother", cin_code="1A"), Choice("father", "Father", cin_code="1A"),
-    Choice("step_parent", "Step-parent or partner", cin_code="1A"),
-    Choice("grandparent", "Grandparent or other relative", cin_code="1A"),
-    Choice("carer", "Foster carer, guardian or other carer", cin_code="1A"),
+    Choice("mother", "Mother", cin_code="1A", short="mum"), Choice("father", "Father", cin_code="1A", short="dad"),
+    Choice("step_parent", "Step-parent or partner", cin_code="1A", short="step-parent or partner"),
+    Choice("grandparent", "Grandparent or other relative", cin_code="1A", short="grandparent or relative"),
+    Choice("carer", "Foster carer, guardian or other carer", cin_code="1A", short="foster carer or guardian"),
 )
 HELP_ABOUT_YOU = Page(
     slug="about-you",
     title="About you",
     fields=(
-        Field("referrer_name", "Your full name", autocomplete="name"),
+        Field("referrer_name", "Your full name", autocomplete="name",
+              sms=Sms("What is your full name?", "Please reply with just your first and last name, like Sam Smith.",
+                      why="So our early help team knows who to contact.")),
         Field("referrer_relationship", "Your relationship to the children", "radios", choices=HELP_RELATIONSHIPS,
-              error_required="Select your relationship to the children"),
+              error_required="Select your relationship to the children",
+              sms=Sms("Are you the child's mum, dad, step-parent, grandparent or carer?",
+                      "Please tell me who you are to the child. Reply with a number:",
+                      why="It tells the team who can agree to help for the child.")),
         Field("has_parental_responsibility", "Do you have parental responsibility for the children?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
               hint="Mothers always have it. Fathers usually do if they were married to the mother or are named "
                    "on the birth certificate.",
-              error_required="Select whether you have parental responsibility for the children"),
+              error_required="Select whether you have parental responsibility for the children",
+              sms=Sms("Do you have parental responsibility for your child? Mums always do. Dads usually do if married "
+                      "to the mum or named on the birth certificate. Reply YES, NO or NOT SURE",
+                      "Please reply YES, NO or NOT SURE.",
+                      why="Early help needs the agreement of someone with parental responsibility.")),
     ),
 )
 HELP_CONTACT = Page(
     slug="contact",
     title="How can we contact you?",
     fields=(
-        Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20"),
+        Field("referrer_phone", "Phone number", "phone", autocomplete="tel", width="20",
+              sms=Sms("What phone number can we call you on?", "Please reply with a UK phone number, like "
+                      "07700 900982.", why="So our early help team can call you.")),
         Field("safe_to_contact", "Is it safe for us to call or text you on this number?", "radios", choices=YES_NO,
               hint="Select no if someone else might see or hear our messages",
-              error_required="Select yes if it is safe for us to call or text you on this number"),
-        Field("referrer_email", "Email address", "email", required=False, autocomplete="email"),
+              error_required="Select yes if it is safe for us to call or text you on this number",
+              sms=Sms("Is it safe for us to call or text you on this number? Reply YES or NO",
+                      "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
+                      "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
+        Field("referrer_email", "Email address", "email", required=False, autocomplete="email",
+              sms=Sms("What is your email address?", "Please reply with an email address, like name@example.com.",
+                      by_text=False)),
         Field("postcode", "Your postcode", "postcode", autocomplete="postal-code", width="10",
-              hint="So that we can suggest services near you"),
+              hint="So that we can suggest services near you",
+              sms=Sms("What is your postcode? It helps me find services near you.",
+                      "Please reply with your full postcode, like RG40 1BN.",
+                      why="So I can find services near you.")),
     ),
 )
 HELP_CHILD_PAGE = Page(
@@ -385,30 +471,45 @@ HELP_CHILD_PAGE = Page(
     fields=(
         Field("born", "Has your child been born?", "radios", choices=choices(
             ("yes", "Yes"), Choice("no", "No, I am pregnant or expecting a baby")),
-              error_required="Select yes if your child has been born"),
-        Field("first_name", "First name", show_if=BORN, autocomplete="off"),
-        Field("last_name", "Last name", show_if=BORN, autocomplete="off"),
+              error_required="Select yes if your child has been born",
+              sms=Sms("Has your baby been born yet? Reply YES or NO", "Please reply YES or NO.", by_text=False)),
+        Field("first_name", "First name", show_if=BORN, autocomplete="off",
+              sms=Sms("What is your child's first name?", "Please reply with just your child's first name, like Alex.",
+                      why="So the team knows which child you mean.")),
+        Field("last_name", "Last name", show_if=BORN, autocomplete="off",
+              sms=Sms("And their last name?", "Please reply with just your child's last name, like Smith.",
+                      why="So the team knows which child you mean.")),
         Field("date_of_birth", "Date of birth", "date", show_if=BORN, date_rule="past", max_years_ago=19,
-              hint="For example, 27 3 2015"),
+              hint="For example, 27 3 2015",
+              sms=Sms("What is your child's date of birth? For example 27 3 2015",
+                      "Please reply with a date, like 27 3 2015 or 3rd March 2017. If you don't know the day, the "
+                      "month and year is fine.", why="So the team can find the right help for their age.",
+                      confirm="Thanks, {answer}.")),
         Field("due_date", "Expected due date", "date", show_if=UNBORN, date_rule="future",
-              hint="For example, 14 4 2027"),
-        Field("school", "School, college or nursery", required=False, show_if=BORN),
+              hint="For example, 14 4 2027",
+              sms=Sms("When is your baby due? For example 14 4 2027",
+                      "Please reply with a date, like 14 4 2027.", why="So the team can find help in time.")),
+        Field("school", "School, college or nursery", required=False, show_if=BORN,
+              sms=Sms("Which school or nursery does your child go to? Reply SKIP if none.",
+                      "Please reply with the name of the school or nursery, or SKIP.",
+                      why="The early help team may talk to the school, with your agreement.")),
     ),
 )
 HELP_CHILDREN = Group("children", HELP_CHILD_PAGE, noun="child", title="Your children",
                       describe=lambda item: _describe_child({**item, "mother_name": "you"}))
 
 HELP_CATEGORIES = (
-    Choice("parenting", "Parenting, behaviour or routines", level=2),
-    Choice("family_stress", "Money, housing or debt", level=2),
-    Choice("parent_mental_health", "My mental health or wellbeing", level=2),
-    Choice("self_harm", "My child's mental health", level=3),
-    Choice("disability", "My child's disability or special educational needs", level=2),
-    Choice("school_attendance", "School attendance", level=2),
-    Choice("relationships", "Arguments or relationship problems at home", level=2),
-    Choice("domestic_abuse", "Someone at home hurts, threatens or controls me", level=3),
-    Choice("substance_misuse", "Drinking or drugs in the family", level=2),
-    Choice("other", "Something else"),
+    Choice("parenting", "Parenting, behaviour or routines", level=2, short="behaviour or routines"),
+    Choice("family_stress", "Money, housing or debt", level=2, short="money, housing or debt"),
+    Choice("parent_mental_health", "My mental health or wellbeing", level=2, short="your wellbeing"),
+    Choice("self_harm", "My child's mental health", level=3, short="your child's mental health"),
+    Choice("disability", "My child's disability or special educational needs", level=2, short="disability or SEND"),
+    Choice("school_attendance", "School attendance", level=2, short="school attendance"),
+    Choice("relationships", "Arguments or relationship problems at home", level=2, short="arguments at home"),
+    Choice("domestic_abuse", "Someone at home hurts, threatens or controls me", level=3,
+           short="someone hurts or controls you"),
+    Choice("substance_misuse", "Drinking or drugs in the family", level=2, short="drink or drugs"),
+    Choice("other", "Something else", short="something else"),
 )
 HELP_NEEDED = Page(
     slug="help-needed",
@@ -416,10 +517,15 @@ HELP_NEEDED = Page(
     fields=(
         Field("concern_categories", "What would you like help with?", "checkboxes", choices=HELP_CATEGORIES,
               hint="Select all that apply",
-              error_required="Select what you would like help with"),
+              error_required="Select what you would like help with",
+              sms=Sms("What would you like help with? Reply with a number:",
+                      "Reply with one or more numbers from the list, like 1, or 2 and 4:",
+                      why="So I can find the right services for you.")),
         Field("what_happened", "Tell us a bit more", "textarea", max_length=2000,
               hint="What is happening and what would help. A few sentences is enough.",
-              error_required="Tell us a bit more about what is happening"),
+              error_required="Tell us a bit more about what is happening",
+              sms=Sms("Tell me a bit more about what is happening.", "Please tell me in a few words what is "
+                      "happening and what would help.", why="Your own words help the team find the right help.")),
     ),
 )
 HELP_CONSENT = Page(
@@ -433,14 +539,26 @@ HELP_CONSENT = Page(
     fields=(
         Field("consent_agree", "Do you agree to us sharing information about you and your children to help you?",
               "radios", choices=YES_NO,
-              error_required="Select yes if you agree to us sharing information to help you"),
+              error_required="Select yes if you agree to us sharing information to help you",
+              sms=Sms("To help, our early help team may talk to people who already know your family, like your "
+                      "child's school, nursery, health visitor or GP. We only share what is needed. You can change "
+                      "your mind at any time. Do you agree? Reply YES or NO",
+                      "I need a clear YES or NO. Do you agree to our team talking to people who know your family, "
+                      "like the school or GP?",
+                      why="Early help only goes ahead with your agreement. Nothing is shared without it.")),
         Field("pr_person_name", "Name of a person with parental responsibility",
               show_if=when("has_parental_responsibility", "no", "not_sure"),
               hint="We also need the agreement of someone who has parental responsibility, such as the child's mother",
-              error_required="Enter the name of a person with parental responsibility"),
+              error_required="Enter the name of a person with parental responsibility",
+              sms=Sms("We also need the agreement of someone with parental responsibility, like the child's mum. "
+                      "What is their name?", "Please reply with their name, like Sam Smith.",
+                      why="Early help needs the agreement of someone with parental responsibility.")),
         Field("pr_person_agrees", "Have they agreed to you asking us for help?", "radios", choices=YES_NO,
               show_if=when("has_parental_responsibility", "no", "not_sure"),
-              error_required="Select yes if they have agreed to you asking us for help"),
+              error_required="Select yes if they have agreed to you asking us for help",
+              sms=Sms("Have they agreed to you asking us for help? Reply YES or NO",
+                      "Please reply YES if they have agreed, or NO.",
+                      why="Early help needs the agreement of someone with parental responsibility.")),
     ),
 )
 
@@ -484,3 +602,23 @@ def referral_source_code(referral_answers: dict, journey: Journey) -> str:
         return "9"
     choice = PUBLIC_DETAILS.field("referrer_relationship").choice(referral_answers.get("referrer_relationship", ""))
     return choice.cin_code if choice and choice.cin_code else "10"
+
+
+# Answers that are choices, dates, names or contact details cannot say "he's got a knife"; all the rest can.
+UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referrer_email", "referrer_phone",
+              "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
+              "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address"}
+
+
+def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:
+    """Everything a person wrote in their own words, across every page and every child, for the screen."""
+    parts: list[str] = []
+    for step in journey.applicable_steps(answers):
+        page = step.item_page if isinstance(step, Group) else step
+        sources = answers.get(step.name) or [] if isinstance(step, Group) else [answers]
+        for source in sources:
+            for field in page.fields:
+                value = source.get(field.name)
+                if field.kind in ("text", "textarea") and field.name not in UNSCREENED and isinstance(value, str):
+                    parts.append(value)
+    return "\n".join(parts)

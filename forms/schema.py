@@ -75,9 +75,25 @@ class Choice:
     value: str
     label: str
     hint: str | None = None
+    short: str | None = None  # the words of a numbered menu by text, where the label is too long for an SMS
     cin_code: str | None = None  # Children in Need ReferralSource code this answer implies
     exclusive: bool = False  # a checkbox answer that excludes the others ("None of these")
     level: int | None = None  # a level-of-need indicator this answer implies
+
+
+@dataclass(frozen=True)
+class Sms:
+    """How a conversation by text or web chat asks for a field: short, plain words, GSM-7 only.
+
+    `reask` follows an answer that does not fit and says what is wanted, with an example; `why` answers
+    "why do you need that?"; `confirm` is said once the answer is taken ({answer} is the answer's words).
+    A field that is not required is asked by text only if `by_text`; otherwise it is taken when offered."""
+
+    ask: str
+    reask: str
+    why: str | None = None
+    confirm: str | None = None
+    by_text: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ class Field:
     autocomplete: str | None = None
     width: str | None = None  # GOV.UK input width class suffix, e.g. "20" or "one-half"
     error_required: str | None = None
+    sms: Sms | None = None  # its wording in a text or chat conversation (forms.conversation)
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)

@@ -21,7 +21,7 @@ class Triage:
 
 
 def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] = ()) -> Triage:
-    """`danger` holds the categories the channel's safety screen found in what was written (bot.safety)."""
+    """`danger` holds the categories the channel's safety screen found in what was written (mash.safety)."""
     levels = category_levels()
     categories = answers.get("concern_categories") or []
     indicated = max((levels.get(c, 0) for c in categories), default=0) or None

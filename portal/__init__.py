@@ -77,7 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
-    from portal import api_oruk, assets, bot_api, chat, errors, finder, journeys, pages, police_api, sms, staff
+    from portal import api_oruk, assets, chat, errors, finder, journeys, pages, police_api, sms, staff
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -86,8 +86,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api_oruk.bp)  # read-only JSON for partner systems: no forms, no session
     app.register_blueprint(sms.bp)
     csrf.exempt(sms.bp)  # Twilio signs its requests; RequestValidator is the check
-    app.register_blueprint(bot_api.bp)
-    csrf.exempt(bot_api.bp)  # bearer token, no cookies
     app.register_blueprint(police_api.bp)
     csrf.exempt(police_api.bp)  # a bearer token per police partner, no cookies
     app.register_blueprint(chat.bp)

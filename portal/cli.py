@@ -71,10 +71,9 @@ def development_settings() -> dict[str, str]:
         "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
         # What Twilio signs against; `frontdoor sms` signs with the same value, whatever port it posts to.
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-        "BOT_API_TOKEN": secrets.token_urlsafe(32),
-        # Rasa's HTTP API (trackers, models) answers only with this token; the REST channel needs none.
+        # Rasa's HTTP API (/model/parse, the only thing the portal asks it) answers only with this token.
         "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),
-        # Ports and the URLs built from them (RASA_URL, FRONTDOOR_API_URL) come from the Makefile, because
+        # Ports and the URLs built from them (RASA_URL) come from the Makefile, because
         # honcho lets .env override the environment and `make run PORT=...` must win.
     }
 
@@ -275,7 +274,7 @@ def worker(once: bool, interval: float) -> None:
 
     from bot.conversations import purge_expired
     from mash.outbox import send_due
-    from portal.conversation import follow_up_unfinished, forget_rasa_copies, replay_spool
+    from portal.conversation import follow_up_unfinished, replay_spool
     from portal.senders import sender_from_config
 
     sender = sender_from_config(current_app.config)
@@ -303,7 +302,6 @@ def worker(once: bool, interval: float) -> None:
         stored = step("storing spooled messages", replay_spool)
         followed = step("following up unfinished concerns", follow_up_unfinished)
         forgotten = step("forgetting old conversations", purge)
-        step("emptying Rasa's copies of finished conversations", forget_rasa_copies)
         if once:
             click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); made {followed} contact(s) "
                        f"of unfinished concerns; forgot {forgotten} conversation(s) past retention.")

@@ -106,13 +106,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "BOT_SERVICE_NAME": env.get("BOT_SERVICE_NAME", "Front Door"),
-        "RASA_URL": env.get("RASA_URL", "http://127.0.0.1:5005"),
+        # Rasa reads messages (POST /model/parse); one or more processes, comma-separated, spread and failed over.
+        "RASA_URLS": [u.strip() for u in env.get("RASA_URLS", env.get("RASA_URL", "http://127.0.0.1:5005")).split(",")
+                      if u.strip()],
         "RASA_TIMEOUT_SECONDS": float(env.get("RASA_TIMEOUT_SECONDS", "3")),
         "RASA_AUTH_TOKEN": env.get("RASA_AUTH_TOKEN", ""),
-        # Rasa's own store of what people wrote (bot/rasa/endpoints.yml); the worker empties it of
-        # conversations the portal has finished with, since it is not encrypted.
-        "RASA_TRACKER_DB_URL": env.get("RASA_TRACKER_DB_URL") or f"sqlite:///{instance / 'rasa-tracker.db'}",
-        "BOT_API_TOKEN": env.get("BOT_API_TOKEN", ""),
         "BOT_RATE_LIMIT_PER_MINUTE": int(env.get("BOT_RATE_LIMIT_PER_MINUTE", "10")),
         # A quiet conversation starts afresh after this long (a red one never does).
         "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),

@@ -1,4 +1,4 @@
-"""What the SMS webhook and the web chat share: the pipeline's settings from the app config, the Rasa client,
+"""What the SMS webhook and the web chat share: the pipeline's settings from the app config, the Rasa parser,
 and the last line of defence when the database itself cannot take a message."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import current_app
 
 from bot import pipeline, spool
-from bot.rasa_client import RasaClient
-from bot.safety import screen
+from bot.rasa_client import RasaParser
+from mash.safety import screen
 from portal import db
 from portal.config import working_calendar
 from store.db import utcnow
@@ -28,10 +28,15 @@ def settings() -> pipeline.Settings:
         idle=dt.timedelta(hours=config["CONVERSATION_IDLE_HOURS"]))
 
 
-def assistant() -> RasaClient | None:
-    url = current_app.config["RASA_URL"]
-    return RasaClient(url, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
-                      auth_token=current_app.config["RASA_AUTH_TOKEN"]) if url else None
+def parser() -> RasaParser | None:
+    """One parser per app (it spreads calls over the Rasa processes in turn); None when none is configured."""
+    found = current_app.extensions.get("frontdoor.rasa")
+    if found is None:
+        urls = current_app.config["RASA_URLS"]
+        found = RasaParser(urls, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
+                           auth_token=current_app.config["RASA_AUTH_TOKEN"]) if urls else False
+        current_app.extensions["frontdoor.rasa"] = found
+    return found or None
 
 
 def spool_directory() -> Path:
@@ -44,8 +49,7 @@ def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
     gets an answer."""
     session = db.session()
     try:
-        return pipeline.handle(session, inbound, settings=settings(), assistant=assistant(),
-                               calendar=working_calendar())
+        return pipeline.handle(session, inbound, settings=settings(), parser=parser(), calendar=working_calendar())
     except Exception as exc:  # noqa: BLE001 - nothing was stored (the pipeline answers failures after that)
         session.rollback()
         log.error("could not store an inbound %s message (%s); spooled", inbound.channel, type(exc).__name__)
@@ -59,11 +63,12 @@ def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
 
 def replay_spool() -> int:
     """The worker's half: store what waited while the database was unavailable. The person already had their
-    reply, so the model is not asked again; a contact is made for staff, as when the model is down."""
+    reply, so the dialogue does not answer again; a contact is made for staff to read it."""
     session = db.session()
 
     def store(inbound: pipeline.Inbound, at: dt.datetime) -> None:
-        pipeline.handle(session, inbound, settings=settings(), assistant=None, calendar=working_calendar(), now=at)
+        pipeline.handle(session, inbound, settings=settings(), parser=None, calendar=working_calendar(), now=at,
+                        replayed=True)
 
     return spool.replay(spool_directory(), store)
 
@@ -73,15 +78,4 @@ def follow_up_unfinished() -> int:
     from bot.followup import follow_up
 
     quiet = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
-    return follow_up(db.session(), assistant(), quiet=quiet, calendar=working_calendar())
-
-
-def forget_rasa_copies() -> int:
-    """Empty Rasa's tracker store (plain text) of conversations the portal has finished with: older than a
-    conversation can stay open. The portal keeps its own encrypted transcript for as long as it should."""
-    from bot.followup import forget_tracker_events
-
-    idle = dt.timedelta(hours=current_app.config["CONVERSATION_IDLE_HOURS"])
-    follow_up = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
-    return forget_tracker_events(current_app.config["RASA_TRACKER_DB_URL"], older_than=idle + follow_up
-                                 + dt.timedelta(hours=1))
+    return follow_up(db.session(), quiet=quiet, calendar=working_calendar())

@@ -15,39 +15,19 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from bot.safety import screen
 from forms.drafts import Draft, load_draft, save_answers, start_draft
-from forms.referral import HELP, REPORT
+from forms.referral import HELP, REPORT, written_words
 from forms.schema import Field, Group, Journey, Page, Problem, Step
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
+from mash.safety import screen
 from portal import db
 from portal.config import working_calendar
 from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
-# Answers that are choices, dates, names or contact details cannot say "he's got a knife"; all the rest can.
-UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referrer_email", "referrer_phone",
-              "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
-              "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address"}
-
-
-def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:
-    """Everything a person wrote in their own words, across every page and every child, for the screen."""
-    parts: list[str] = []
-    for step in journey.applicable_steps(answers):
-        page = step.item_page if isinstance(step, Group) else step
-        sources = answers.get(step.name) or [] if isinstance(step, Group) else [answers]
-        for source in sources:
-            for field in page.fields:
-                value = source.get(field.name)
-                if field.kind in ("text", "textarea") and field.name not in UNSCREENED and isinstance(value, str):
-                    parts.append(value)
-    return "\n".join(parts)
-
-
 def blueprints() -> list[Blueprint]:
     return [_blueprint(journey) for journey in JOURNEYS.values()]
 

@@ -1,4 +1,4 @@
-"""Signed Twilio requests and a stand-in for Rasa, for the webhook, chat and pipeline tests."""
+"""Signed Twilio requests and a stand-in for Rasa's parse, for the webhook, chat and pipeline tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from twilio.request_validator import RequestValidator
 
 from bot.rasa_client import AssistantUnavailable
+from bot.reader import Reading
 
 PUBLIC = "https://frontdoor.example.org"
 ACCOUNT = "AC" + "0" * 32
@@ -33,22 +34,23 @@ def post_sms(client, body: str | None = "hello", **kwargs: Any):
     return client.post("/sms/inbound", data=params, headers=signed(params))
 
 
-class FakeAssistant:
-    """Answers like Rasa's REST channel; `down=True` behaves like Rasa stopped or too slow."""
+class FakeParser:
+    """Answers like Rasa's /model/parse; `down=True` behaves like Rasa stopped or too slow."""
 
-    def __init__(self, replies: list[str] | None = None, *, down: bool = False) -> None:
-        self.replies = replies if replies is not None else ["I'm sorry things are hard. What's your postcode?"]
-        self.down = down
-        self.calls: list[tuple[str, str, str]] = []
+    def __init__(self, intent: str | None = None, confidence: float = 0.95, *, down: bool = False,
+                 entities: dict[str, list[str]] | None = None) -> None:
+        self.intent, self.confidence, self.down = intent, confidence, down
+        self.entities = entities or {}
+        self.calls: list[str] = []
 
-    def reply(self, sender: str, text: str, *, channel: str) -> list[str]:
-        self.calls.append((sender, text, channel))
+    def parse(self, text: str) -> Reading:
+        self.calls.append(text)
         if self.down:
             raise AssistantUnavailable("ReadTimeout")
-        return list(self.replies)
+        return Reading(self.intent, self.confidence if self.intent else 0.0, dict(self.entities))
 
 
-def use_assistant(monkeypatch, assistant: FakeAssistant | None) -> None:
+def use_parser(monkeypatch, parser: FakeParser | None) -> None:
     from portal import conversation
 
-    monkeypatch.setattr(conversation, "assistant", lambda: assistant)
+    monkeypatch.setattr(conversation, "parser", lambda: parser)

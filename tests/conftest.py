@@ -70,13 +70,12 @@ def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str,
         "RATELIMIT_ENABLED": False,
         "FORCE_HTTPS": False,
         "SESSION_COOKIE_SECURE": False,
-        # Never the Rasa a developer may have running: tests that want an assistant bring a fake one.
-        "RASA_URL": "",
+        # Never the Rasa a developer may have running: tests that want a model's reading bring a fake one.
+        "RASA_URLS": [],
         "PUBLIC_BASE_URL": "https://frontdoor.example.org",
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
         "TWILIO_NUMBER": "+447700900000",
-        "BOT_API_TOKEN": "test-bot-api-token",
     }
     config.update(overrides)
     return config

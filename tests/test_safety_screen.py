@@ -1,4 +1,4 @@
-"""The deterministic safety screen (issue 5, item 3): every example sentence in bot/data/safety runs here,
+"""The deterministic safety screen (issue 5, item 3): every example sentence in mash/data/safety runs here,
 one test per sentence, plus the reply, odd input, speed and what the screen may never keep."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import safety
-from bot.safety import (
+from mash import safety
+from mash.safety import (
     CHILDLINE_LINE,
     DANGER_LINE,
     DEFAULT_OUT_OF_HOURS_NUMBER,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot import answers, sms
-from bot.safety import screen
+from mash.safety import screen
 from forms import referral
 
 

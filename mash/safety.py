@@ -3,7 +3,7 @@
 Runs on every inbound message of every channel before anything else (issue 5, item 3; domain.md, "Safety
 first, on every channel"). On danger the first reply carries the 999 advice.
 
-Everything the screen knows lives in data files under ``bot/data/safety/`` so that a safeguarding lead can
+Everything the screen knows lives in data files under ``mash/data/safety/`` so that a safeguarding lead can
 read and change it without reading Python:
 
 - ``vocabulary.json``: how text-speak, misspellings and emoji are read (``u`` -> ``you``, ``🔪`` -> ``knife``),
@@ -66,7 +66,7 @@ GAP_MARK = "..."
 
 
 class SafetyDataError(ValueError):
-    """A data file under bot/data/safety is malformed (raised at load time, never while screening)."""
+    """A data file under mash/data/safety is malformed (raised at load time, never while screening)."""
 
 
 @dataclass(frozen=True)

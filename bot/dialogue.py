@@ -1,0 +1,692 @@
+"""The conversation, decided by the front door: one message in, the replies out, from the forms/ schema.
+
+Deterministic on purpose (issue 10): a safeguarding service must be able to read, test and audit what its
+assistant says. The model (Rasa) only helps read an opening message; everything else is here:
+
+- a conversation walks a journey of `forms.conversation` one field at a time, in the field's own SMS words,
+  cleaning each answer with the schema's own `Field.clean`;
+- at any question a person may ask why, what happens next, whether their children will be taken, whether it
+  is anonymous, who they are talking to; ask for a person; go back; start again; say they don't know, or not
+  now. Each gets a plain answer and the question again. A question is never taken as an answer, and consent
+  only from a clear yes to the consent question itself;
+- an answer that does not fit is asked again with an example; after two misses the question is left out
+  where that is allowed, or a person is offered: never the same reply a third time;
+- several facts in one message (a worry, a child's age, a postcode, "I'm a teacher") are all taken.
+
+`decide` is a pure function of the stored state and the message: its side effects (services looked up, a
+contact made, staff told) go through `Ports`, so the tests need no database, no Flask and no Rasa.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot import answers as words
+from bot import sms
+from bot.reader import Understanding, plain
+from forms import conversation as journeys
+from forms.consent import family_consent
+from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
+from forms.schema import FieldError, london_today
+
+LIMIT = sms.TWO_SEGMENTS
+# Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
+NEVER_SKIPPED = CONSENT_FIELDS | {"what_happened", "anonymous", "concern_categories", OFFER}
+NAME_FIELDS = frozenset({"referrer_name", "pr_person_name", "first_name", "last_name"})
+# Words that are not found in names: "hes just really angry" is not a name, and neither is a question.
+NOT_IN_NAMES = frozenset({
+    "is", "are", "was", "were", "he", "she", "hes", "shes", "they", "theyre", "just", "really", "the", "and", "my",
+    "i", "im", "me", "to", "will", "can", "not", "dont", "kids", "children", "social", "services", "take", "away",
+    "help", "because", "what", "why", "worried", "about", "with", "at", "in", "on", "it", "its", "all", "time",
+    "hits", "hit", "angry", "has", "have", "had", "been", "you", "your", "do", "does", "did", "if", "that", "this",
+    "so", "but", "or", "when", "who", "how", "where", "want", "need", "please", "thanks", "yes", "no", "ok",
+    "sorry", "name", "know", "think", "would", "could", "should", "there", "here", "for", "of", "from", "child",
+    "son", "daughter", "mum", "dad", "school", "home", "a", "an", "our", "we", "us", "them", "her", "his", "him",
+})
+GENERIC_OPENING = re.compile(r"\b(want|need|would like|like|wanna|have|got) to (report|make|raise|refer|tell|ask)\b|"
+                             r"\bmake a referral\b|\breport a concern\b|^(i need|we need|can i get|can i have) "
+                             r"(some )?(help|support|advice)( please)?$")
+EMPATHY = "I'm sorry things are hard. You have done the right thing getting in touch."
+HELPLINES = {
+    "domestic_abuse": "You do not have to deal with this alone. The National Domestic Abuse Helpline is free, day "
+                      "or night: 0808 2000 247.",
+    "parent_mental_health": "If you are feeling low, Samaritans are there any time, free, on 116 123.",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    channel: str  # sms | chat
+    office_hours: bool
+    mash_number: str
+    out_of_hours_number: str
+    public_url: str
+
+
+class Ports(Protocol):
+    """What a turn may do beyond replying; the pipeline does each in the turn's own transaction."""
+
+    def services(self, *, categories: list[str], age: int | None, postcode: str | None) -> list[str]: ...
+
+    def hand_off(self, journey: ConversationJourney, answers: dict[str, Any]) -> str: ...
+
+    def for_staff(self, reason: str) -> None: ...
+
+
+@dataclass
+class Turn:
+    replies: list[str]
+    state: dict[str, Any]
+    event: str = "answered"  # what happened, for the record: answered | asked | digression | handed_off | ...
+    handed_off: str | None = None  # the reference of a contact this turn made
+
+
+def new_state() -> dict[str, Any]:
+    return {"journey": None, "asking": None, "answers": {}, "skipped": [], "misses": {}, "history": [],
+            "facts": {}, "signposted": False, "reference": None, "parked": False, "open_misses": 0,
+            "extra": [], "after_danger": False, "danger_followed": False, "last_journey": None}
+
+
+# --- wording that is the front door's own (the fields' own is in forms/referral.py) ------------------------------
+def person_line(ctx: Context) -> str:
+    if ctx.office_hours:
+        return (f"You can talk to a person in our team on {ctx.mash_number}, Monday to Friday 9am to 5pm. "
+                "I have passed your messages to the team too.")
+    return (f"Our office is closed now. To talk to a person call our emergency duty team on {ctx.out_of_hours_number}."
+            " I have passed your messages to our team for the morning.")
+
+
+def open_prompt() -> str:
+    return ("Tell me in a few words what is worrying you, about your family or about a child you know. "
+            "If a child is in danger now, call 999.")
+
+
+def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None) -> str:
+    journey = state.get("journey") or state.get("last_journey")
+    if kind == "children_taken":
+        return ("Asking for help does not mean your children will be taken away. Nearly all families who contact "
+                "us get support to stay together, and that is what we want too.")
+    if kind == "anonymous":
+        if journey == "help":
+            return ("Asking for help is not anonymous: our team needs to know who to help. We only share what is "
+                    "needed, and only with your agreement.")
+        if journey == "professional":
+            return "Professionals cannot refer anonymously, but we never tell the family who contacted us."
+        return ("You can stay anonymous: you do not have to give your name. If you do, we will never tell the "
+                "family who contacted us.")
+    if kind == "who":
+        return (f"I'm the Front Door's automated assistant for children's services. People in our team read every "
+                f"message. To talk to a person call {ctx.mash_number}.")
+    if kind == "what_next":
+        reference = state.get("reference")
+        said = f" Your reference is {reference}." if reference and not state.get("journey") else ""
+        return ("When I have your answers, a person in our team reads them by the end of the next working day and "
+                f"decides how we can help.{said}")
+    if kind == "why":
+        if step is not None and step.field.sms and step.field.sms.why:
+            return step.field.sms.why
+        return "We ask so our team can help the right child and family."
+    return (f"I can't answer that by text, but a person can: call {ctx.mash_number}, Monday to Friday 9am to 5pm. "
+            f"Our services are at {ctx.public_url}/services")
+
+
+def after_danger_line(ctx: Context) -> str:
+    if ctx.office_hours:
+        return (f"Thank you. Our team has your messages and will look at them first. To talk to a person now call "
+                f"{ctx.mash_number}. If anyone is in danger, call 999.")
+    return (f"Thank you. Our team has your messages. To talk to a person now call our emergency duty team on "
+            f"{ctx.out_of_hours_number}. If anyone is in danger, call 999.")
+
+
+# --- composing a reply that fits ---------------------------------------------------------------------------------
+def compose(leads: list[str], core: str | None) -> list[str]:
+    """The core (the question) always; as many of the leads, in order, as fit two SMS segments with it."""
+    room = LIMIT - (sms.gsm7_length(sms.to_gsm7(core)) + 1 if core else 0)
+    kept: list[str] = []
+    for lead in leads:
+        size = sms.gsm7_length(sms.to_gsm7(lead)) + 1
+        if size <= room:
+            kept.append(lead)
+            room -= size
+    return [*kept, core] if core else kept
+
+
+# --- the dialogue --------------------------------------------------------------------------------------------------
+class _Dialogue:
+    def __init__(self, state: dict[str, Any], ctx: Context, ports: Ports) -> None:
+        self.state = state
+        self.ctx = ctx
+        self.ports = ports
+        self.leads: list[str] = []
+        self.event = "answered"
+        self.reference: str | None = None
+
+    # the journey and where it is
+    @property
+    def journey(self) -> ConversationJourney | None:
+        name = self.state.get("journey")
+        return journeys.JOURNEYS.get(name) if name else None
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.state["answers"]
+
+    def asking_step(self) -> Step | None:
+        journey, asking = self.journey, self.state.get("asking")
+        if journey is None or not asking or asking.startswith("_"):
+            return None
+        return journey.step(asking)
+
+    def turn(self, core: str | None) -> Turn:
+        return Turn(compose(self.leads, core), self.state, self.event, self.reference)
+
+    # the way in
+    def decide(self, text: str, understood: Understanding) -> Turn:
+        if self.state.get("after_danger") and not self.state.get("danger_followed"):
+            self.state["danger_followed"] = True
+            self.leads.append(after_danger_line(self.ctx))
+            if understood.digression == "human" or understood.intent == "human":
+                self.ports.for_staff("asked_for_person")
+            if self.journey is None:
+                self._start("report", text, understood, quiet=True, after_danger=True)
+                self._take_facts(understood)
+                return self.turn(self._next())
+        if self.journey is not None and self.state.get("asking") and not self.state.get("parked"):
+            return self._at_question(text, understood)
+        if self.journey is not None and self.state.get("parked") and self.state.get("asking"):
+            step_name = self.state["asking"]
+            if self._clear_answer_to_parked(step_name, text):
+                return self.turn(self._next())
+        return self._open(text, understood)
+
+    # an opening message, or one after a journey ended
+    def _open(self, text: str, understood: Understanding) -> Turn:
+        intent, aside = understood.intent, understood.digression
+        if self.state.get("asking") == "_start" and (choice := plain(text)) in {"1", "2", "3"}:
+            intent = {"1": "help", "2": "report", "3": "find_service"}[choice]
+            text = ""
+        if intent in {"help", "find_service", "report", "professional"}:
+            self.state["parked"] = False
+            self._start({"find_service": "help"}.get(intent, intent), text, understood,
+                        find_service=intent == "find_service")
+            self._take_facts(understood)
+            return self.turn(self._next())
+        self.state["asking"] = None
+        if intent == "human" or aside == "human":
+            self.ports.for_staff("asked_for_person")
+            self.event = "person"
+            return self.turn(person_line(self.ctx) + " Or tell me here what is worrying you.")
+        if aside in {"children_taken", "anonymous", "what_next", "who", "why"} or intent in {"question", "who"}:
+            self.event = "digression"
+            kind = aside if aside and aside != "question" else ("who" if intent == "who" else "question")
+            self.leads.append(answer_to(kind, self.ctx, self.state, None))
+            return self.turn("Tell me what is worrying you and I will try to help. If a child is in danger now, "
+                             "call 999.")
+        if intent == "greet":
+            return self.turn("Hello, this is the Front Door for children's services. " + open_prompt())
+        if intent in {"thanks", "goodbye"}:
+            return self.turn("Take care. You can text us again any time. If a child is in danger, call 999.")
+        if intent == "out_of_scope":
+            return self.turn("Sorry, I can only help with worries about children and families. "
+                             f"Tell me what is worrying you, or call {self.ctx.mash_number} to talk to a person.")
+        if intent in {"yes", "no"} and self.state.get("reference"):
+            return self.turn("Is there anything else I can help with? Tell me what is worrying you, or say "
+                             "PERSON to talk to someone.")
+        self.state["open_misses"] = self.state.get("open_misses", 0) + 1
+        self.state["asking"] = "_start"
+        self.event = "not_understood"
+        if self.state["open_misses"] >= 2:
+            self.ports.for_staff("not_understood") if self.state["open_misses"] == 2 else None
+            return self.turn(f"I'm still not sure I understood, sorry. {person_line(self.ctx)} Or reply 1 for help "
+                             "for your family, 2 for a worry about a child, 3 to find a service.")
+        return self.turn("Sorry, I'm not sure I understood. Is it about:\n1 help for your family\n2 a worry about a "
+                         "child you know\n3 finding a service near you\nReply with a number, or PERSON to talk to "
+                         "someone. If a child is in danger now, call 999.")
+
+    def _start(self, name: str, text: str, understood: Understanding, *, find_service: bool = False,
+               quiet: bool = False, after_danger: bool = False) -> None:
+        keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference")}
+        self.state.update(new_state())
+        self.state.update(keep)
+        self.state["journey"] = name
+        self.event = "started"
+        facts = understood.facts
+        said = plain(text)
+        # Words that state a worry, not just ask to start ("i want to report a concern" says nothing yet).
+        worded = bool(facts.categories) or (len(said.split()) >= 6 and not GENERIC_OPENING.search(said))
+        if name == "help":
+            if facts.categories:
+                self.answers["concern_categories"] = facts.categories
+            if (facts.categories or worded) and not find_service and text:
+                self.answers["what_happened"] = text[:2000]
+            if not quiet:
+                self.leads.append("I can look for that." if find_service else
+                                  (EMPATHY if facts.categories or worded else "I'm sorry things are hard."))
+                for category, line in HELPLINES.items():
+                    if category in facts.categories:
+                        self.leads.append(line)
+                        break
+        else:
+            if after_danger:
+                self.state["skipped"].append("what_happened")  # the messages before say it, in their own words
+            elif worded and text:
+                self.answers["what_happened"] = text[:5000]
+            if name == "professional":
+                if facts.workplace:
+                    self.answers["referrer_workplace"] = facts.workplace
+                self.leads.append(f"Thank you. Professionals can also use our online form: {self.ctx.public_url}"
+                                  "/report. I can take the main details by text now.")
+            elif not quiet:
+                self.leads.append("Thank you for telling us. Anyone can report a concern, and you can stay "
+                                  "anonymous.")
+
+    def _take_facts(self, understood: Understanding) -> list[str]:
+        """What the message gives besides the answer: kept where the journey has the field and it is empty."""
+        facts, journey = understood.facts, self.journey
+        if facts.age is not None:
+            self.state["facts"]["age"] = facts.age
+        if journey is None:
+            return []
+        given: dict[str, Any] = {}
+        if facts.postcode:
+            given["postcode"] = facts.postcode
+        if facts.pregnant and journey.name == "help":
+            given["born"] = "no"
+        if facts.categories and journey.name == "help":
+            given["concern_categories"] = facts.categories
+        if facts.date_of_birth:
+            given["date_of_birth"] = facts.date_of_birth
+        taken = []
+        for name, value in given.items():
+            step = journey.step(name)
+            if step is not None and self.answers.get(name) in (None, "", []) and name not in self.state["skipped"]:
+                self.answers[name] = value
+                taken.append(name)
+        return taken
+
+    # a message while a question is open
+    def _at_question(self, text: str, understood: Understanding) -> Turn:
+        asking = self.state["asking"]
+        if asking == OFFER:
+            return self._at_offer(text, understood)
+        step = self.asking_step()
+        if step is None:
+            self.state["asking"] = None
+            return self._open(text, understood)
+        aside = understood.digression
+        if aside == "question" and plain(text) in words.YES | words.NO | {"ok", "okay", "sure"}:
+            self.event = "unclear"  # "yes?": a question, so not an answer, and certainly not consent
+            misses = self.state["misses"]
+            misses[step.name] = misses.get(step.name, 0) + 1
+            if misses[step.name] >= 3:
+                return self._third_miss(step)
+            self.leads.append("It's fine to say no, or to ask me anything first.")
+            return self.turn(self._reask(step, misses[step.name]).replace("Sorry, I didn't catch that. ", ""))
+        if aside and self._is_aside(step, text, aside):
+            return self._aside(aside, step, text, understood)
+        try:
+            value = self._read(step, text, understood)
+        except FieldError as problem:
+            return self._missed(step, text, str(problem), understood)
+        self._accept(step, value)
+        self._take_facts(understood)
+        return self.turn(self._next())
+
+    def _is_aside(self, step: Step, text: str, aside: str) -> bool:
+        if aside == "dont_know" and step.field.kind in {"radios"} and any(
+                c.value in {"not_sure", "not_known"} for c in step.field.choices):
+            return False  # "not sure" is one of this question's own answers
+        if step.field.kind == "textarea" and aside in {"question", "why", "what_next", "who"}:
+            return "?" in text and len(plain(text).split()) <= 15  # a worry may start "when he gets home..."
+        if step.field.kind == "textarea" and aside in {"not_now"}:
+            return len(plain(text).split()) <= 6
+        return True
+
+    def _aside(self, aside: str, step: Step, text: str, understood: Understanding) -> Turn:
+        self.event = "digression"
+        if aside == "restart":
+            keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed")}
+            self.state.clear()
+            self.state.update(new_state())
+            self.state.update(keep)
+            self.event = "restarted"
+            return self.turn("OK, let's start again. " + open_prompt())
+        if aside == "back":
+            history = self.state["history"]
+            if history:
+                previous = history.pop()
+                self.answers.pop(previous, None)
+                self.state["misses"].pop(previous, None)
+                self.leads.append("OK, let's go back.")
+            else:
+                self.leads.append("That's the first question.")
+            return self.turn(self._next())
+        if aside == "human":
+            self.ports.for_staff("asked_for_person")
+            self.event = "person"
+            self.leads.append(person_line(self.ctx))
+            return self.turn("Or carry on here: " + self._fitting_ask(step, prefix="Or carry on here: "))
+        if aside == "not_now":
+            return self.turn("That's OK, I will keep your answers. When you are ready, just reply to this: "
+                             + self._ask_text(step))
+        if aside in {"skip", "dont_know"}:
+            if step.name in NEVER_SKIPPED:
+                self.leads.append("That's OK." if aside == "dont_know" else "I need an answer to this one.")
+                return self.turn(self._reask(step, 2))
+            self._skip(step)
+            self.leads.append("That's OK, let's leave that.")
+            return self.turn(self._next())
+        self.leads.append(answer_to(aside, self.ctx, self.state, step))
+        return self.turn(self._fitting_ask(step))
+
+    def _read(self, step: Step, text: str, understood: Understanding) -> Any:
+        field = step.field
+        today = london_today()
+        if field.name in NAME_FIELDS and not _looks_like_a_name(text):
+            raise FieldError("not a name")
+        if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO:
+            raise FieldError("a yes or no is not an answer to this")
+        if not plain(text):
+            raise FieldError("no words")  # emoji or punctuation only
+        if field.kind == "checkboxes":
+            raw = words.interpret(field, text, today=today)
+            if isinstance(raw, list):
+                raw = [v for v in raw if field.choice(v) is not None] or None
+            value = field.clean(raw, today=today)
+            if not value:
+                raise FieldError("no categories")
+            return value
+        if field.kind == "date" and understood.facts.age is not None and words.interpret(
+                field, text, today=today) == {"day": "x", "month": "x", "year": "x"}:
+            raise FieldError(f"age:{understood.facts.age}")
+        return field.clean(words.interpret(field, text, today=today), today=today)
+
+    def _accept(self, step: Step, value: Any) -> None:
+        if value in (None, "", []):
+            self._skip(step)
+            return
+        self.answers[step.name] = value
+        self.state["history"].append(step.name)
+        self.state["misses"].pop(step.name, None)
+        if step.field.sms and step.field.sms.confirm:
+            self.leads.append(step.field.sms.confirm.format(answer=step.field.label_for(value)))
+
+    def _skip(self, step: Step) -> None:
+        if step.name not in self.state["skipped"]:
+            self.state["skipped"].append(step.name)
+        self.state["misses"].pop(step.name, None)
+
+    def _missed(self, step: Step, text: str, problem: str, understood: Understanding) -> Turn:
+        self.event = "missed"
+        if self._take_facts(understood):  # an answer to a question not yet asked: kept, and no miss
+            self.leads.append("Thanks, I've noted that.")
+            return self.turn(self._ask_text(step))
+        misses = self.state["misses"]
+        misses[step.name] = misses.get(step.name, 0) + 1
+        count = misses[step.name]
+        if step.name in NAME_FIELDS and len(plain(text).split()) >= 5:
+            self.state["extra"].append(text[:2000])  # more about the worry, kept with it
+            self.leads.append("Thanks, I've added that to what you told us.")
+        elif problem.startswith("age:"):
+            self.leads.append(f"Thanks, I've noted they are {problem[4:]}.")
+        if count >= 3:
+            return self._third_miss(step)
+        return self.turn(self._reask(step, count))
+
+    def _third_miss(self, step: Step) -> Turn:
+        if step.name not in NEVER_SKIPPED:
+            self._skip(step)
+            self.leads.append("No problem, our team can ask about that later.")
+            return self.turn(self._next())
+        if step.name == "anonymous":  # unsure whether to give a name: keeping it out is the safe way
+            self.answers["anonymous"] = "yes"
+            self.leads.append("I will keep you anonymous.")
+            return self.turn(self._next())
+        if step.name == "what_happened":
+            self._skip(step)  # their messages say it in their own words, and travel with the contact
+            return self.turn(self._next())
+        if step.name == "concern_categories":
+            self.answers["concern_categories"] = ["other"]
+            return self.turn(self._next())
+        # Consent: never assumed. Left open: a clear YES later still answers this question.
+        self.state["parked"] = True
+        self.event = "parked"
+        return self.turn(f"I'll leave it there for now: nothing has been shared. Reply YES at any time if you "
+                         f"agree, or call {self.ctx.mash_number} to talk it through with a person.")
+
+    def _clear_answer_to_parked(self, step_name: str, text: str) -> bool:
+        if step_name == OFFER:
+            chosen = words.interpret(_offer_field(), text)
+        else:
+            step = self.journey.step(step_name) if self.journey else None
+            if step is None:
+                return False
+            chosen = words.interpret(step.field, text)
+        if chosen != "yes":
+            return False
+        self.state["parked"] = False
+        if step_name == OFFER:
+            self.answers[OFFER] = "yes"
+            self.leads.append("Thank you. I will ask a few short questions so our team can help.")
+        else:
+            self.answers[step_name] = "yes"
+            self.state["history"].append(step_name)
+        return True
+
+    # the early-help offer after services
+    def _at_offer(self, text: str, understood: Understanding) -> Turn:
+        aside = understood.digression
+        if aside and aside not in {"dont_know"}:
+            if aside in {"restart", "back", "human", "not_now"}:
+                if aside == "back":
+                    self.state["asking"] = None
+                    self.answers.pop("postcode", None)
+                    self.state["signposted"] = False
+                    self.leads.append("OK, let's go back.")
+                    return self.turn(self._next())
+                return self._aside(aside, _OFFER_STEP, text, understood)
+            self.leads.append(answer_to(aside, self.ctx, self.state, None))
+            return self.turn(_OFFER_QUESTION)
+        chosen = words.interpret(_offer_field(), text)
+        if chosen == "yes":
+            self.answers[OFFER] = "yes"
+            self.state["history"].append(OFFER)
+            self.leads.append("Thank you. I will ask a few short questions so our team can help.")
+            return self.turn(self._next())
+        if chosen == "no":
+            self.event = "declined"
+            self._end("declined")
+            return self.turn("That's fine. You can text us again any time. If a child is in danger, call 999.")
+        misses = self.state["misses"]
+        misses[OFFER] = misses.get(OFFER, 0) + 1
+        if misses[OFFER] >= 3:
+            self.state["parked"] = True
+            return self.turn("No problem. The services are there for you. Reply YES any time if you would like "
+                             "our team to get in touch.")
+        if misses[OFFER] == 2:
+            return self.turn("Sorry, I need a YES or NO: would you like our early help team to call you? "
+                             f"Or call us on {self.ctx.mash_number}.")
+        return self.turn("Sorry, I didn't catch that. " + _OFFER_QUESTION)
+
+    # what to ask next, or hand off
+    def _next(self) -> str | None:
+        journey = self.journey
+        if journey is None:
+            return open_prompt()
+        if journey.kind == "early_help" and self.answers.get("consent_agree") == "no":
+            return self._finish()  # no means no: nothing more is asked (forms.referral.HELP_CONSENT stops here)
+        for step in journey.steps:
+            if step == SIGNPOST:
+                if not self.state["signposted"]:
+                    self._signpost()
+                continue
+            if step == OFFER:
+                if self.answers.get(OFFER) != "yes":
+                    self.state["asking"] = OFFER
+                    return _OFFER_QUESTION
+                continue
+            assert isinstance(step, Step)
+            if step.name in self.answers or step.name in self.state["skipped"]:
+                continue
+            if not step.applies(journey.context(self.answers), self.ctx.channel):
+                continue
+            wording = step.field.sms
+            if wording is None or (not wording.by_text):
+                continue
+            self.state["asking"] = step.name
+            self.event = "asked" if self.event == "answered" else self.event
+            return self._ask_text(step)
+        return self._finish()
+
+    def _ask_text(self, step: Step) -> str:
+        wording = step.field.sms
+        assert wording is not None, f"{step.name} has no SMS wording"
+        text = wording.ask
+        if text.endswith("number:"):
+            text = f"{text}\n{journeys.menu(step.field)}"
+        return text
+
+    def _fitting_ask(self, step: Step, prefix: str = "") -> str:
+        """The question in full if it fits beside what this turn already says, else in short: an answer to
+        the person's own question must never be the part that is cut."""
+        full = self._ask_text(step)
+        said = sum(sms.gsm7_length(sms.to_gsm7(lead)) + 1 for lead in self.leads) + len(prefix)
+        if said + sms.gsm7_length(sms.to_gsm7(full)) <= LIMIT:
+            return full
+        field = step.field
+        label = field.label.rstrip("?") + "?"
+        if field.kind in {"radios", "checkboxes"} and any(c.value == "yes" for c in field.choices):
+            options = " or ".join(c.label.split(",")[0].upper() for c in field.choices)
+            return f"{label} Reply {options}"
+        if field.kind in {"radios", "checkboxes"}:
+            return f"{label} Reply with a number from the list, or tell me in words."
+        return label
+
+    def _reask(self, step: Step, count: int) -> str:
+        wording = step.field.sms
+        assert wording is not None
+        text = wording.reask
+        if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
+            text = f"{text.rstrip(':')}:\n{journeys.menu(step.field)}"
+        lead = "Sorry, I didn't catch that. " if count == 1 else ""
+        if count >= 2:
+            tail = (" Or reply SKIP to leave it." if step.name not in NEVER_SKIPPED else
+                    f" If it's easier, call us on {self.ctx.mash_number} and a person will help.")
+            return lead + text + tail
+        return lead + text
+
+    def _signpost(self) -> None:
+        self.state["signposted"] = True
+        categories = [c for c in self.answers.get("concern_categories") or [] if c != "other"]
+        lines = self.ports.services(categories=categories, age=self.state["facts"].get("age"),
+                                    postcode=self.answers.get("postcode"))
+        room = LIMIT - len(_OFFER_QUESTION) - 2 - sum(len(sms.to_gsm7(lead)) + 1 for lead in self.leads)
+        text = "Services near you:"
+        shown = 0
+        for line in lines:
+            if len(text) + 1 + len(line) > room:
+                break
+            text += "\n" + line
+            shown += 1
+        if shown:
+            self.leads.append(text)
+        else:
+            self.leads.append(f"You can find services near you at {self.ctx.public_url}/services")
+        self.event = "signposted"
+
+    def _finish(self) -> str:
+        journey = self.journey
+        assert journey is not None
+        answers = {k: v for k, v in self.answers.items() if not k.startswith("_")}
+        extra = [e for e in self.state.get("extra") or [] if e]
+        if extra:
+            answers["what_happened"] = "\n".join([answers.get("what_happened") or "", *extra]).strip()[:5000]
+        answers = journey.shape(answers)
+        if journey.kind == "early_help":
+            if self.answers.get("consent_agree") == "no":
+                self._end("no_consent")
+                self.event = "no_consent"
+                return ("That's fine. We will not share anything. The services I sent are still there for you, and "
+                        "you can text us again any time. In an emergency, call 999.")
+            if family_consent(answers):
+                self._end("no_consent")
+                self.event = "no_consent"
+                return ("Thank you. Our early help team needs the agreement of someone with parental responsibility "
+                        f"first. Call us on {self.ctx.mash_number} and we will talk it through.")
+        reference = self.ports.hand_off(journey, answers)
+        self.reference = reference
+        self.event = "handed_off"
+        name = journey.name
+        self._end("handed_off")
+        self.state["reference"] = reference
+        if name == "professional":
+            return (f"Thank you. Your reference is {reference}. The MASH decides by the end of the next working day "
+                    "and will send you the outcome. In an emergency, call 999.")
+        return (f"Thank you. Your reference is {reference}. Our team looks at every message by the end of the next "
+                "working day. In an emergency, call 999.")
+
+    def _end(self, why: str) -> None:
+        name = self.state.get("journey")
+        keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference")}
+        self.state.clear()
+        self.state.update(new_state())
+        self.state.update(keep)
+        self.state["last_journey"] = name
+        self.state["ended"] = why
+
+
+_OFFER_QUESTION = "Would you like our early help team to get in touch as well? Reply YES or NO"
+
+
+def _offer_field():
+    from forms.referral import HELP_CONSENT
+
+    return HELP_CONSENT.field("consent_agree")  # a plain YES or NO, read as strictly as consent
+
+
+class _OfferStep:
+    name = OFFER
+    field = type("F", (), {"sms": type("S", (), {"ask": _OFFER_QUESTION, "why": None, "reask": _OFFER_QUESTION})()})()
+
+
+_OFFER_STEP: Any = _OfferStep()
+
+
+def _looks_like_a_name(text: str) -> bool:
+    said = plain(text)
+    tokens = said.split()
+    if not tokens or len(tokens) > 5 or any(ch.isdigit() for ch in text):
+        return False
+    if said in {"not known", "unknown", "dont know"}:
+        return True
+    return not (set(tokens) & NOT_IN_NAMES)
+
+
+def decide(state: dict[str, Any] | None, text: str, understood: Understanding, ctx: Context, ports: Ports) -> Turn:
+    """One turn: what to say to `text`, and the conversation's state after it. Never raises on a person's input."""
+    working = copy.deepcopy(state) if state else new_state()
+    for key, value in new_state().items():
+        working.setdefault(key, value)
+    return _Dialogue(working, ctx, ports).decide(text, understood)
+
+
+@dataclass
+class FakePorts:
+    """Ports for tests and tools: services from a list, references counted, staff requests recorded."""
+
+    lines: list[str] = field(default_factory=lambda: ["Family Hub Wokingham: 0118 496 0111 (1.2 mi)"])
+    handed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)
+
+    def services(self, *, categories: list[str], age: int | None, postcode: str | None) -> list[str]:
+        return list(self.lines)
+
+    def hand_off(self, journey: ConversationJourney, answers: dict[str, Any]) -> str:
+        self.handed.append((journey.name, answers))
+        return f"FD-2026-{len(self.handed):06d}"
+
+    def for_staff(self, reason: str) -> None:
+        self.staff.append(reason)

@@ -1,0 +1,307 @@
+"""What a message says, read deterministically: the reader that moves the dialogue whether or not Rasa answers.
+
+Rasa (bot.rasa_client) reads intents and entities well; this module reads what must never wait on a model
+or be left to one: questions, requests for a person, "go back", "start again", "don't know", yes and no,
+postcodes, ages and dates, and who is writing ("I'm a teacher"). `understand` merges the two readings: the
+model's intent for an open message when it is sure, these facts always.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from bot import answers as words
+from forms.schema import POSTCODE_RE, FieldError, clean_postcode
+
+# --- questions and the other things a person may say at any question --------------------------------------
+QUESTION_STARTS = frozenset({
+    "what", "whats", "why", "how", "hows", "who", "whos", "when", "where", "wheres", "will", "would", "can",
+    "could", "is", "are", "do", "does", "did", "should", "shall", "am", "wat", "wot", "y", "wont", "cant",
+})
+# Each: (what it is, patterns over the plain words). First match wins, so the specific come first.
+DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("restart", (r"^(please )?(can we |lets |let me )?(start|begin) (again|over|afresh)\b", r"^restart\b",
+                 r"^start from the (start|beginning)\b", r"^(start again|reset)$")),
+    ("back", (r"^(go |can we go |can i go )?back( please)?$", r"\bgo back\b", r"\bchange (my|that|the) answer\b",
+              r"\b(i|ive) made a mistake\b", r"^(undo|oops|wrong)\b", r"\bthats wrong\b", r"\bwrong answer\b",
+              r"\bi put the wrong\b")),
+    ("human", (r"\b(real|actual|proper) (person|human|people|social worker)\b",
+               r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(one|body|person|human|social worker|worker|"
+               r"someone|somebody|adviser|advisor|team|people|you)\b",
+               r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
+               r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
+               r"^person$", r"\bspeak to someone\b", r"\bput me through\b", r"\bcan i (call|ring|phone)\b")),
+    ("children_taken", (r"\btake (my|the|our|me) (kids|children|child|son|daughter|baby|boy|girl|grandchildren)\b",
+                        r"\b(kids|children|child|son|daughter|baby) (be |being |get |getting )?taken\b",
+                        r"\btaken (away|into care|off me|from me)\b", r"\binto care\b",
+                        r"\blose (my|the|our) (kids|children|child|son|daughter|baby)\b",
+                        r"\b(kids|children|baby) (removed|took)\b", r"\bsocial services take\b")),
+    ("anonymous", (r"\banonymous", r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
+                   r"\bknow (it was|its) me\b", r"\bconfidential\b", r"\bfind out (it was|its) me\b",
+                   r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b")),
+    ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
+             r"\b(are|r) (you|u) (a )?(bot|robot|computer|machine|real|human|person|ai)\b", r"\bwho is this\b",
+             r"\bam i (talking|speaking|texting) to\b", r"\bwhat is this (number|service)\b",
+             r"\bwhat (number|service) is this\b", r"\bwho am i (talking|speaking|texting) to\b")),
+    ("what_next", (r"\bwhat (happens|will happen|happen) (now|next|then|after)\b", r"\bwhat (now|next)\b",
+                   r"\bwhat (do|will) (you|u|they) do\b", r"\bthen what\b", r"\bhow long\b",
+                   r"\bwhen will (i|someone|they|you) (hear|call|get|contact)\b", r"^what happens\b",
+                   r"\bwhat happens (with|to) (this|my)\b", r"\bwhat happens if\b")),
+    ("why", (r"^(but )?(why|y) (do|d|does) (you|u) (need|want|ask)\b", r"^why\b", r"\bwhat (is|s) (that|it) for\b",
+             r"^what for\b", r"\bdo i (have|need) to\b", r"\bwhy (do|d) (you|u) need\b")),
+    ("not_now", (r"^(not now|later|not right now)\b", r"\b(have|got|need) to go\b", r"\bgtg\b",
+                 r"\bcant (talk|text|do this) (now|right now)\b", r"\b(i ll|ill|i will) (come back|text back|finish)",
+                 r"^(busy|brb)\b")),
+    ("skip", (r"^(skip|pass|next)( it| this| that)?( please)?$", r"\brather not (say|answer|give)\b",
+              r"\bprefer not to (say|answer)\b", r"^no comment$")),
+)
+_COMPILED = tuple((kind, tuple(re.compile(p) for p in patterns)) for kind, patterns in DIGRESSIONS)
+
+
+def plain(text: str) -> str:
+    return words.plain(text)
+
+
+def is_question(text: str) -> bool:
+    """A question mark anywhere, or a question word first ("will they take my kids"): never an answer."""
+    if "?" in text:
+        return True
+    tokens = plain(text).split()
+    return len(tokens) > 1 and tokens[0] in QUESTION_STARTS
+
+
+def digression(text: str) -> str | None:
+    """What a message says about the conversation itself, if anything (see DIGRESSIONS), or "question"
+    for any other question. Never a dialogue answer."""
+    said = plain(text)
+    for kind, patterns in _COMPILED:
+        if any(p.search(said) for p in patterns):
+            return kind
+    if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
+                                        "i dont know sorry", "idk sorry", "not known", "unknown"}:
+        return "dont_know"
+    if is_question(text):
+        return "question"
+    return None
+
+
+# --- facts: what a message gives, whatever was asked ---------------------------------------------------------
+_POSTCODE_IN_TEXT = re.compile(
+    r"\b(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
+_AGE_PATTERNS = (
+    re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr|y) ?olds?\b"),
+    re.compile(r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b"),
+    re.compile(r"\b(?:he|she|they|son|daughter|boy|girl|child|kid|baby|hes|shes|theyre|is|s|aged|age) (?:is |s |are )?"
+               r"(?:only |just |nearly |almost )?(\d{1,2})\b(?! (?:min|minute|hour|day|week|month|pound|quid|am|pm))"),
+)
+_AGE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+              "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+              "seventeen": 17}
+_MONTHS_OLD = re.compile(r"\b(\d{1,2}) ?(?:months?|mths?|mnths?|weeks?|wks?) ?old\b")
+PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (referrer_workplace, words that say the writer works there): a role is a fact, not an intent.
+    ("school_nurse", (r"\bschool nurse\b",)),
+    ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b")),
+    ("gp", (r"\b(im|i am|we are|were) (a |the )?(gp|doctor)\b", r"\bgp (practice|surgery|here)\b",
+            r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b")),
+    ("school", (r"\b(im|i am) (a |the |his |her |their )?(teacher|teaching assistant|ta|head|headteacher|"
+                r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
+                r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
+                r"\b(my|our|one of my|one of our) (pupils?|students?|class|year \d+s?|nursery children)\b",
+                r"\b(dsl|senco|designated safeguarding lead)\b", r"\bteacher (here|at)\b",
+                r"\bfrom .* (school|academy|nursery)\b",
+                r"\b(school|nursery|academy) here\b", r"\ba pupil\b")),
+    ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\bpolice here\b")),
+    ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b")),
+    ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",)),
+    ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),
+    ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",)),
+)
+_PROFESSIONS = tuple((workplace, tuple(re.compile(p) for p in patterns)) for workplace, patterns in PROFESSIONS)
+# Someone else's child: a report, not a family's own request for help.
+_SOMEONE_ELSES = re.compile(
+    r"\b(next door|neighbours?|neighbors?|my (sisters|brothers|friends|cousins|daughters|sons|partners|exs) "
+    r"(kids|children|child|baby|son|daughter|boy|girl)|nieces?|nephews?|grandson|granddaughter|grandchild|"
+    r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
+    r"their kids|the kids (next|down|across|over|at|upstairs|downstairs)|worried about (a|the) (child|kid|boy|girl)|"
+    r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl))\b")
+_OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|son|daughter|baby|boy|girl|toddler|teen|teenager|"
+                         r"family|little one|lo|\d+ ?(year|yr) old)\b|\b(im|i am) (struggling|a single)\b")
+_SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
+                            r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
+                            r"counselling|counsellor|activities|service for|services for|where can (i|we|my))\b")
+PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)\b|\bunborn\b|\bdue in\b")
+GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "morning", "good morning", "afternoon",
+                       "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
+THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely )?(thanks?|thank you|thankyou|ta|cheers|thx|tnx|ty)"
+                    r"( (so much|very much|a lot|for your help|for that|x+))*( x+)?$")
+GOODBYE = re.compile(r"^(ok |okay |thanks |thank you )?(bye|goodbye|bye bye|cya|see you|see ya|night|nite|"
+                     r"thats all|that is all|gtg)( (then|now|x+|thanks|thank you))*$")
+
+
+@dataclass
+class Facts:
+    """What a message gives besides an answer, taken wherever the conversation is."""
+
+    postcode: str | None = None
+    age: int | None = None
+    workplace: str | None = None  # the writer is a professional, working here (forms.referral.WORKPLACES)
+    categories: list[str] = field(default_factory=list)
+    pregnant: bool = False
+    someone_elses_child: bool = False
+    own_family: bool = False
+    wants_service: bool = False
+    date_of_birth: str | None = None  # "he was born 3rd march 2017", cleaned as the schema cleans it
+
+
+def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
+    from forms.referral import HELP_NEEDED
+
+    said = plain(text)
+    found = Facts()
+    for match in _POSTCODE_IN_TEXT.finditer(text):
+        try:
+            found.postcode = clean_postcode(match.group(1))
+            break
+        except FieldError:
+            continue
+    found.age = child_age(said)
+    if found.age is None and entities:
+        for value in entities.get("child_age", []):
+            digits = re.sub(r"\D", "", value) or str(_AGE_WORDS.get(value.lower().strip(), ""))
+            if digits and 0 <= int(digits) <= 18:
+                found.age = int(digits)
+                break
+    if found.postcode is None and entities:
+        for value in entities.get("postcode", []):
+            try:
+                found.postcode = clean_postcode(value)
+                break
+            except FieldError:
+                continue
+    found.workplace = workplace(said)
+    found.categories = words.categories_in(HELP_NEEDED.field("concern_categories"), text)
+    found.pregnant = bool(PREGNANT.search(said))
+    found.someone_elses_child = bool(_SOMEONE_ELSES.search(said))
+    found.own_family = bool(_OWN_FAMILY.search(said))
+    found.wants_service = bool(_SERVICE_WORDS.search(said))
+    if "born" in said.split():
+        from forms.referral import HELP_CHILD_PAGE
+
+        dob = HELP_CHILD_PAGE.field("date_of_birth")
+        with contextlib.suppress(FieldError):
+            found.date_of_birth = dob.clean(words.interpret(dob, text.split("born", 1)[1] if "born" in text
+                                                            else text, today=today_in_london()),
+                                            today=today_in_london())
+    return found
+
+
+def child_age(said: str) -> int | None:
+    """"my 4 year old", "shes 15", "he is only 3": a child's age in years (0 for a baby of months)."""
+    if _MONTHS_OLD.search(said):
+        return 0
+    for pattern in _AGE_PATTERNS:
+        match = pattern.search(said)
+        if match and 0 <= int(match.group(1)) <= 18:
+            return int(match.group(1))
+    for word, number in _AGE_WORDS.items():
+        if re.search(rf"\b{word} ?(year|yr)s? ?olds?\b", said):
+            return number
+    return None
+
+
+def workplace(said: str) -> str | None:
+    for place, patterns in _PROFESSIONS:
+        if any(p.search(said) for p in patterns):
+            return place
+    return None
+
+
+def is_postcode_only(text: str) -> bool:
+    return bool(POSTCODE_RE.match("".join(text.upper().split())))
+
+
+# --- intent: what an opening message asks for -------------------------------------------------------------------
+# Rasa's intents, as the dialogue's own (bot/rasa/data/nlu.yml names them).
+RASA_INTENTS = {
+    "greet": "greet", "goodbye": "goodbye", "thank": "thanks", "affirm": "yes", "deny": "no",
+    "bot_challenge": "who", "out_of_scope": "out_of_scope", "ask_help": "help", "worry_money_housing": "help",
+    "worry_domestic_abuse": "help", "worry_substance": "help", "worry_school": "help", "worry_mental_health": "help",
+    "report_concern": "report", "find_service": "find_service", "talk_to_person": "human",
+    "ask_about_service": "question", "professional_referral": "professional",
+}
+CONFIDENT = 0.6
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The model's reading of one message (bot.rasa_client), or none when it could not answer in time."""
+
+    intent: str | None
+    confidence: float
+    entities: dict[str, list[str]]
+
+
+@dataclass
+class Understanding:
+    intent: str | None  # help | report | professional | find_service | human | question | greet | thanks | ...
+    digression: str | None
+    facts: Facts
+    source: str  # rasa | words
+
+
+def understand(text: str, reading: Reading | None) -> Understanding:
+    """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise."""
+    found = facts(text, entities=reading.entities if reading else None)
+    said = plain(text)
+    aside = digression(text)
+    intent: str | None = None
+    source = "words"
+    if reading is not None and reading.intent and reading.confidence >= CONFIDENT:
+        intent = RASA_INTENTS.get(reading.intent)
+        source = "rasa"
+    if intent is None:
+        intent = _intent_from_words(said, found, aside)
+    # Who is writing is a fact: a teacher's worry about a pupil is a referral, never their own family's request.
+    if found.workplace and intent in {"help", "report", "find_service", None}:
+        intent = "professional"
+    elif intent == "help" and found.someone_elses_child and not found.own_family:
+        intent = "report"
+    return Understanding(intent=intent, digression=aside, facts=found, source=source)
+
+
+def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None:
+    if not said:
+        return None
+    if aside == "human":
+        return "human"
+    if aside in {"children_taken", "anonymous", "what_next", "who", "why", "question"} and not found.categories:
+        return "question" if aside != "who" else "who"
+    if said in GREETINGS:
+        return "greet"
+    if THANKS.match(said):
+        return "thanks"
+    if GOODBYE.match(said):
+        return "goodbye"
+    if said in words.YES:
+        return "yes"
+    if said in words.NO:
+        return "no"
+    if found.workplace:
+        return "professional"
+    if found.someone_elses_child:
+        return "report"
+    if found.wants_service and not found.own_family:
+        return "find_service"
+    if found.categories or found.own_family or re.search(r"\b(help|support|struggling|worried|advice)\b", said):
+        return "help" if not found.wants_service else "find_service"
+    return None
+
+
+def today_in_london() -> dt.date:
+    from forms.schema import london_today
+
+    return london_today()

@@ -1,0 +1,157 @@
+"""The journeys of a text or web chat conversation, drawn from the same fields as /help and /report.
+
+A conversation asks one field at a time, in an order that suits a phone: the worry first, services next,
+details last. Each step is a schema `Field` (so the same cleaning, conditions and wording: `Field.sms`), plus
+what only a conversation needs: the channel it is asked on, whether it belongs to the child, and what it
+can be left out for. The dialogue itself (bot.dialogue) walks these steps; nothing here knows about Rasa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from forms import referral as schema
+from forms.schema import Field, When
+
+Channel = Literal["sms", "chat"]
+# Steps that are the front door's own, not a referral field: services sent, then "would you like our team?".
+SIGNPOST = "_signpost"
+OFFER = "_offer"
+
+
+@dataclass(frozen=True)
+class Step:
+    field: Field
+    channel: Channel | None = None  # asked only on this channel (the phone number: by text we have it)
+    child: bool = False  # the answer belongs to the (first) child
+    when: When | None = None  # a further condition, beyond the field's own show_if
+    unless_known: str | None = None  # left out when this answer is already known (an address if the postcode is)
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    def applies(self, answers: Mapping[str, Any], channel: str) -> bool:
+        if self.channel and self.channel != channel:
+            return False
+        if self.unless_known and answers.get(self.unless_known) not in (None, "", []):
+            return False
+        if self.when is not None and not self.when.holds(answers):
+            return False
+        return self.field.applies(answers)
+
+
+@dataclass(frozen=True)
+class ConversationJourney:
+    name: str  # help | report | professional
+    schema_journey: str  # the forms journey its referral belongs to
+    kind: Literal["concern", "early_help"]
+    steps: tuple[Step | str, ...]
+    presets: tuple[tuple[str, str], ...] = ()  # answers a conversation never asks (who is writing)
+    # Assumed until said otherwise: a child a family texts about has been born ("I'm pregnant" says otherwise).
+    defaults: tuple[tuple[str, str], ...] = (("born", "yes"),)
+
+    def fields(self) -> list[Step]:
+        return [s for s in self.steps if isinstance(s, Step)]
+
+    def context(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """What the steps' conditions read: the answers so far over the defaults."""
+        return {**dict(self.defaults), **answers}
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.fields() if s.name == name), None)
+
+    def shape(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """Flat answers into the schema's shape: the child's answers become the first of `children`."""
+        child_names = {s.name for s in self.fields() if s.child}
+        top = {k: v for k, v in answers.items() if k not in child_names and not k.startswith("_")}
+        child = {k: v for k, v in answers.items() if k in child_names}
+        if child:
+            top["children"] = [{**dict(self.defaults), **child}]
+        top.update(dict(self.presets))
+        return top
+
+
+def _step(page, name: str, **kwargs: Any) -> Step:
+    return Step(page.field(name), **kwargs)
+
+
+CHILD_HELP = schema.HELP_CHILD_PAGE
+HELP = ConversationJourney(
+    name="help", schema_journey="help", kind="early_help",
+    steps=(
+        _step(schema.HELP_NEEDED, "concern_categories"),
+        _step(schema.HELP_CONTACT, "postcode"),
+        SIGNPOST,
+        OFFER,
+        _step(schema.HELP_NEEDED, "what_happened"),
+        _step(schema.HELP_ABOUT_YOU, "referrer_name"),
+        _step(schema.HELP_ABOUT_YOU, "referrer_relationship"),
+        _step(schema.HELP_ABOUT_YOU, "has_parental_responsibility"),
+        _step(CHILD_HELP, "born", child=True),
+        _step(CHILD_HELP, "first_name", child=True),
+        _step(CHILD_HELP, "last_name", child=True),
+        _step(CHILD_HELP, "date_of_birth", child=True),
+        _step(CHILD_HELP, "due_date", child=True),
+        _step(CHILD_HELP, "school", child=True),
+        _step(schema.HELP_CONTACT, "referrer_phone", channel="chat"),
+        _step(schema.HELP_CONTACT, "safe_to_contact"),
+        _step(schema.HELP_CONTACT, "referrer_email"),
+        _step(schema.HELP_CONSENT, "consent_agree"),
+        _step(schema.HELP_CONSENT, "pr_person_name"),
+        _step(schema.HELP_CONSENT, "pr_person_agrees"),
+    ),
+)
+
+CHILD = schema.CHILD_PAGE
+REPORT = ConversationJourney(
+    name="report", schema_journey="report", kind="concern",
+    steps=(
+        _step(schema.CONCERN, "what_happened"),
+        _step(CHILD, "first_name", child=True),
+        _step(CHILD, "postcode", child=True),
+        _step(CHILD, "address", child=True, unless_known="postcode"),
+        _step(schema.CONCERN, "child_location"),
+        _step(schema.PUBLIC_DETAILS, "referrer_relationship"),
+        _step(schema.PUBLIC_DETAILS, "anonymous"),
+        _step(schema.PUBLIC_DETAILS, "referrer_name"),
+        _step(schema.PUBLIC_DETAILS, "referrer_phone", channel="chat"),
+        _step(schema.PUBLIC_DETAILS, "referrer_email"),
+        _step(schema.PUBLIC_DETAILS, "safe_to_contact"),
+        _step(schema.PUBLIC_CONSENT, "parents_told"),
+        _step(schema.PUBLIC_CONSENT, "parents_not_told_reason"),
+    ),
+    presets=(("referrer_type", "public"),),
+)
+
+PROFESSIONAL = ConversationJourney(
+    name="professional", schema_journey="report", kind="concern",
+    steps=(
+        _step(schema.CONCERN, "what_happened"),
+        _step(CHILD, "first_name", child=True),
+        _step(CHILD, "last_name", child=True),
+        _step(CHILD, "school", child=True),
+        _step(CHILD, "postcode", child=True),
+        _step(schema.CONCERN, "child_location"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_name"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_role"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_organisation"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_workplace"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_phone", channel="chat"),
+        _step(schema.PROFESSIONAL_DETAILS, "referrer_email"),
+        _step(schema.PROFESSIONAL_CONSENT, "parents_told"),
+        _step(schema.PROFESSIONAL_CONSENT, "parents_not_told_reason"),
+    ),
+    presets=(("referrer_type", "professional"),),
+)
+
+JOURNEYS = {j.name: j for j in (HELP, REPORT, PROFESSIONAL)}
+# Answers that only the person's own clear yes to this very question can give (domain.md: consent).
+CONSENT_FIELDS = frozenset({"consent_agree", "pr_person_agrees"})
+
+
+def menu(field: Field) -> str:
+    """A numbered menu of a field's choices, in the schema's order: "1 behaviour or routines\\n2 ..."."""
+    return "\n".join(f"{number} {choice.short or choice.label}" for number, choice in enumerate(field.choices, 1))

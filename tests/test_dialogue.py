@@ -1,0 +1,344 @@
+"""The dialogue in plain Python (no Rasa, no Flask, no database): every field's question, re-ask, digression
+and consent rule, per journey, from the forms/ schema."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from bot import dialogue, sms
+from bot.dialogue import Context, FakePorts, decide
+from bot.reader import Reading, understand
+from forms import conversation as journeys
+from forms import referral as schema
+from forms.conversation import CONSENT_FIELDS, Step
+
+OFFICE = Context(channel="sms", office_hours=True, mash_number="0118 496 0000", out_of_hours_number="01344 351 999",
+                 public_url="https://frontdoor.example.org")
+CHAT = dataclasses.replace(OFFICE, channel="chat")
+NIGHT = dataclasses.replace(OFFICE, office_hours=False)
+
+
+class Talk:
+    """One conversation: say something, read the reply."""
+
+    def __init__(self, ctx: Context = OFFICE, reading: Reading | None = None) -> None:
+        self.ctx, self.reading = ctx, reading
+        self.ports = FakePorts()
+        self.state: dict[str, Any] | None = None
+        self.replies: list[list[str]] = []
+
+    def say(self, text: str) -> str:
+        turn = decide(self.state, text, understand(text, self.reading), self.ctx, self.ports)
+        self.state = turn.state
+        self.replies.append(turn.replies)
+        return " ".join(turn.replies)
+
+    @property
+    def asking(self) -> str | None:
+        return (self.state or {}).get("asking")
+
+    def to(self, field_name: str, *, journey: str = "help", limit: int = 30) -> str:
+        """Answer sensibly until the dialogue asks `field_name` (its question is returned)."""
+        script = SENSIBLE[journey]
+        last = self.say(OPENING[journey])
+        for _ in range(limit):
+            if self.asking == field_name:
+                return last
+            assert self.asking in script, (self.asking, last)
+            last = self.say(script[self.asking])
+        raise AssertionError(f"never asked {field_name}")
+
+
+OPENING = {"help": "i need some help please", "report": "i want to report a concern about a child",
+           "professional": "im a teacher i want to make a referral"}
+SENSIBLE = {
+    "help": {"concern_categories": "1", "postcode": "RG40 1BN", "_offer": "yes", "what_happened": "tantrums",
+             "referrer_name": "Sam Example", "referrer_relationship": "mum", "has_parental_responsibility": "no",
+             "first_name": "Alex", "last_name": "Example", "date_of_birth": "4 3 2022", "school": "skip",
+             "referrer_phone": "07700 900123", "safe_to_contact": "yes", "consent_agree": "yes",
+             "pr_person_name": "Jo Example", "pr_person_agrees": "yes"},
+    "report": {"what_happened": "they are left alone", "first_name": "Mia", "address": "12 Park Road",
+               "child_location": "at home", "referrer_relationship": "neighbour", "anonymous": "no",
+               "referrer_name": "Pat Example", "referrer_phone": "07700 900123", "safe_to_contact": "yes",
+               "parents_told": "no"},
+    "professional": {"what_happened": "bruises", "first_name": "Mia", "last_name": "Example",
+                     "child_location": "at school", "referrer_name": "Kim Example", "referrer_role": "class teacher",
+                     "referrer_organisation": "Woodley Primary", "referrer_workplace": "1",
+                     "referrer_phone": "07700 900123", "referrer_email": "kim@school.example.org",
+                     "parents_told": "no", "parents_not_told_reason": "it could put her at risk"},
+}
+
+
+def asked_steps(journey: journeys.ConversationJourney, ctx: Context) -> list[Step]:
+    return [s for s in journey.fields() if s.field.sms and s.field.sms.by_text
+            and (s.channel is None or s.channel == ctx.channel)]
+
+
+# --- the wording lives beside each field, and the menu is the schema's -----------------------------------------
+def test_every_field_a_conversation_walks_has_its_sms_wording_in_gsm7():
+    for journey in journeys.JOURNEYS.values():
+        for step in journey.fields():
+            wording = step.field.sms
+            assert wording is not None, f"{journey.name}: {step.name} has no SMS wording in forms/referral.py"
+            for text in (wording.ask, wording.reask, wording.why or "", wording.confirm or ""):
+                assert sms.is_gsm7(text) and sms.gsm7_length(text) <= sms.TWO_SEGMENTS, (step.name, text)
+
+
+def test_a_field_without_wording_fails_the_check(monkeypatch):
+    bare = dataclasses.replace(schema.HELP_ABOUT_YOU.field("referrer_name"), sms=None)
+    broken = dataclasses.replace(journeys.HELP, steps=(*journeys.HELP.steps, Step(bare)))
+    monkeypatch.setitem(journeys.JOURNEYS, "help", broken)
+    with pytest.raises(AssertionError, match="no SMS wording"):
+        test_every_field_a_conversation_walks_has_its_sms_wording_in_gsm7()
+
+
+def test_the_help_menu_is_built_from_the_schemas_categories_in_their_order(monkeypatch):
+    talk = Talk()
+    talk.say("i need some help")
+    menu = talk.replies[-1][-1]
+    expected = [f"{n} {c.short}" for n, c in enumerate(schema.HELP_CATEGORIES, 1)]
+    assert menu.splitlines()[1:] == expected
+    # Reorder the schema (not the menu): the menu follows, and "2" means the schema's second category.
+    swapped = (schema.HELP_CATEGORIES[1], schema.HELP_CATEGORIES[0], *schema.HELP_CATEGORIES[2:])
+    field = dataclasses.replace(schema.HELP_NEEDED.field("concern_categories"), choices=swapped)
+    steps = tuple(Step(field) if isinstance(s, Step) and s.name == "concern_categories" else s
+                  for s in journeys.HELP.steps)
+    monkeypatch.setitem(journeys.JOURNEYS, "help", dataclasses.replace(journeys.HELP, steps=steps))
+    talk = Talk()
+    talk.say("i need some help")
+    assert talk.replies[-1][-1].splitlines()[1] == "1 money, housing or debt"
+    talk.say("1")
+    assert talk.state["answers"]["concern_categories"] == ["family_stress"]
+
+
+# --- each journey, every question: asked in its own words, re-asked with an example, never a third time --------
+def _walked(journey: str) -> list[str]:
+    """The fields a sensible conversation of this journey is asked, in order."""
+    talk = Talk(CHAT)
+    talk.say(OPENING[journey])
+    asked = []
+    while talk.asking in SENSIBLE[journey]:
+        asked.append(talk.asking)
+        talk.say(SENSIBLE[journey][talk.asking])
+    assert talk.ports.handed, (journey, asked)
+    return [name for name in asked if not name.startswith("_")]
+
+
+JOURNEY_FIELDS = [(name, field_name) for name in journeys.JOURNEYS for field_name in _walked(name)]
+
+
+def test_the_walks_cover_every_field_a_journey_asks_by_text():
+    for name, journey in journeys.JOURNEYS.items():
+        walked = set(_walked(name))
+        never = {s.name for s in asked_steps(journey, CHAT)} - walked
+        # Asked only on a branch the sensible walk does not take (a baby not yet born; a family already known).
+        assert never <= {"due_date", "referrer_workplace"}, (name, never)
+
+
+@pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
+def test_each_question_is_asked_then_re_asked_and_never_the_same_reply_three_times(journey, field_name):
+    talk = Talk(CHAT)
+    question = talk.to(field_name, journey=journey)
+    step = journeys.JOURNEYS[journey].step(field_name)
+    assert step.field.sms.ask.split(" Reply with a number")[0] in question
+    nonsense = "🙂🙂" if step.field.kind in {"text", "textarea"} else "purple elephants"
+    replies = [talk.say(nonsense) for _ in range(3)]
+    assert len(set(replies)) == 3, replies  # never the same reply a third time
+    assert step.field.sms.reask.split(" Reply with a number")[0].rstrip(":") in replies[0]
+    if field_name in CONSENT_FIELDS:
+        assert field_name not in talk.state["answers"]  # consent is never assumed
+    elif field_name not in dialogue.NEVER_SKIPPED:
+        assert talk.asking != field_name  # after two misses the question is left out, and the next one asked
+
+
+@pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
+@pytest.mark.parametrize("question, kind", [
+    ("will social services take my kids away?", "taken away"),
+    ("why do you need that?", "why"),
+    ("what happens now?", "next working day"),
+    ("is this anonymous?", "anonymous"),
+    ("can i talk to a real person please", "0118 496 0000"),
+])
+def test_a_question_at_any_question_is_answered_and_the_question_asked_again(journey, field_name, question, kind):
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    reply = talk.say(question)
+    assert talk.asking == field_name, reply  # the question again, and the question is not the answer
+    assert field_name not in talk.state["answers"]
+    wording = journeys.JOURNEYS[journey].step(field_name).field.sms
+    if kind == "why":
+        assert (wording.why or "We ask so") in reply
+    elif kind == "anonymous":
+        assert "anonymous" in reply.lower()
+    else:
+        assert kind in reply
+    if "person" in question:
+        assert talk.ports.staff == ["asked_for_person"]
+
+
+@pytest.mark.parametrize("said", ["yes?", "Yes??", "ok?", "yes but not the school", "I think so", "maybe",
+                                  "yeah i guess", "yes if i have to"])
+@pytest.mark.parametrize("field_name", ["consent_agree", "pr_person_agrees", "safe_to_contact",
+                                        "has_parental_responsibility"])
+def test_consent_and_safety_come_only_from_a_clear_yes(field_name, said):
+    talk = Talk()
+    talk.to(field_name)
+    talk.say(said)
+    assert talk.state["answers"].get(field_name) != "yes"
+    assert talk.ports.handed == []
+
+
+@pytest.mark.parametrize("said", ["yes", "Yes", "yes that's fine", "yeah", "YES.", "ok"])
+def test_a_clear_yes_to_the_consent_question_is_consent(said):
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say(said)
+    talk.say("Jo Example")
+    reply = talk.say("yes")
+    assert talk.ports.handed and talk.ports.handed[0][1]["consent_agree"] == "yes"
+    assert "FD-2026-000001" in reply
+
+
+def test_no_to_consent_ends_without_a_contact_and_says_so():
+    talk = Talk()
+    talk.to("consent_agree")
+    reply = talk.say("no")
+    assert talk.ports.handed == [] and "not share anything" in reply
+
+
+def test_a_parked_consent_is_taken_from_a_later_clear_yes():
+    talk = Talk()
+    talk.to("consent_agree")
+    for said in ("hmm", "not sure what that means", "erm"):
+        talk.say(said)
+    assert talk.state["parked"] and "Reply YES at any time" in talk.replies[-1][-1]
+    talk.say("yes")
+    assert talk.state["answers"]["consent_agree"] == "yes"
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("4 3 2022", "2022-03-04"), ("he was born 3rd march 2017", "2017-03-03"), ("march 2017", "2017-03-01"),
+    ("4/3/21", "2021-03-04"), ("3rd of March 2019", "2019-03-03")])
+def test_dates_in_words(said, expected):
+    talk = Talk()
+    talk.to("date_of_birth")
+    talk.say(said)
+    assert talk.state["answers"]["date_of_birth"] == expected
+
+
+def test_an_age_for_a_date_of_birth_is_noted_and_the_date_asked_for_again():
+    talk = Talk()
+    talk.to("date_of_birth")
+    reply = talk.say("he's 4")
+    assert "noted they are 4" in reply and talk.asking == "date_of_birth"
+
+
+def test_a_sentence_is_not_a_name_and_is_kept_with_the_worry():
+    talk = Talk()
+    talk.to("referrer_name")
+    talk.say("hes just really angry all the time and hits his sister")
+    assert "referrer_name" not in talk.state["answers"]
+    assert talk.state["extra"] == ["hes just really angry all the time and hits his sister"]
+    talk.say("Sam Example")
+    assert talk.state["answers"]["referrer_name"] == "Sam Example"
+
+
+def test_an_answer_to_a_question_not_yet_asked_is_kept():
+    talk = Talk()
+    talk.to("referrer_name")
+    talk.say("he was born 3rd march 2017")
+    assert talk.state["answers"]["date_of_birth"] == "2017-03-03" and talk.asking == "referrer_name"
+
+
+def test_several_facts_in_the_first_message_are_all_taken():
+    talk = Talk()
+    reply = talk.say("im struggling with my 4 year old's tantrums, we live in rg40 1bn")
+    answers = talk.state["answers"]
+    assert answers["concern_categories"] == ["parenting"] and answers["postcode"] == "RG40 1BN"
+    assert talk.state["facts"]["age"] == 4
+    assert "Services near you:" in reply and "postcode" not in reply.lower()  # not asked again
+
+
+def test_a_teacher_about_a_pupil_is_a_professional_referral_not_early_help():
+    talk = Talk()
+    reply = talk.say("im a teacher and one of my pupils has bruises on her arms again")
+    assert talk.state["journey"] == "professional" and "/report" in reply
+    assert talk.state["answers"]["referrer_workplace"] == "school"
+    assert "postcode" not in reply.lower()
+
+
+def test_back_and_start_again():
+    talk = Talk()
+    talk.to("referrer_relationship")
+    talk.say("go back")
+    assert talk.asking == "referrer_name" and "referrer_name" not in talk.state["answers"]
+    talk.say("Sam Example")
+    reply = talk.say("start again")
+    assert talk.state["journey"] is None and "start again" in reply
+
+
+def test_dont_know_and_not_now():
+    talk = Talk()
+    talk.to("school")
+    talk.say("dont know")
+    assert "school" in talk.state["skipped"]
+    question = talk.replies[-1][-1]
+    reply = talk.say("not now")
+    assert "keep your answers" in reply and question in reply
+
+
+def test_asking_for_a_person_out_of_hours_gives_the_emergency_duty_number():
+    talk = Talk(NIGHT)
+    reply = talk.say("can i talk to a real person please")
+    assert "01344 351 999" in reply and talk.ports.staff == ["asked_for_person"]
+
+
+def test_after_danger_the_conversation_goes_on_and_offers_a_person():
+    talk = Talk()
+    talk.state = {**dialogue.new_state(), "after_danger": True}
+    reply = talk.say("RG40 1BN")
+    assert "0118 496 0000" in reply and "did not understand" not in reply
+    assert talk.state["journey"] == "report" and talk.state["answers"]["postcode"] == "RG40 1BN"
+    reply = talk.say("she is safe right now, can someone call me tomorrow")
+    assert talk.ports.staff == ["asked_for_person"] and "understand" not in reply
+
+
+def test_after_a_hand_off_what_happens_now_is_answered_with_the_reference():
+    talk = Talk(CHAT)
+    talk.to("parents_told", journey="report")
+    talk.say("no")
+    assert talk.ports.handed and talk.ports.handed[0][1]["referrer_type"] == "public"
+    reply = talk.say("what happens now")
+    assert "next working day" in reply and "FD-2026-000001" in reply
+
+
+def test_each_journey_hands_off_the_schema_shaped_referral():
+    for journey in ("help", "report", "professional"):
+        talk = Talk(CHAT)
+        talk.to(list(SENSIBLE[journey])[-1], journey=journey)
+        talk.say(SENSIBLE[journey][talk.asking])
+        name, answers = talk.ports.handed[-1]
+        assert name == journey
+        assert answers["children"][0]["first_name"] in {"Alex", "Mia"}
+        if journey != "help":
+            assert answers["referrer_type"] == ("professional" if journey == "professional" else "public")
+
+
+def test_every_reply_fits_two_text_messages():
+    for journey in journeys.JOURNEYS:
+        talk = Talk()
+        talk.to(list(SENSIBLE[journey])[-1], journey=journey)
+        for replies in talk.replies:
+            assert sms.gsm7_length(sms.to_gsm7(" ".join(replies))) <= sms.TWO_SEGMENTS, replies
+
+
+def test_rasas_confident_reading_routes_an_opening_message():
+    talk = Talk(reading=Reading("find_service", 0.93, {}))
+    reply = talk.say("anything on for toddlers round here")
+    assert talk.state["journey"] == "help" and "look for that" in reply
+    unsure = Talk(reading=Reading("find_service", 0.3, {}))
+    unsure.say("blah blah")
+    assert unsure.state["journey"] is None and unsure.asking == "_start"
