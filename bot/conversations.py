@@ -28,13 +28,15 @@ def sender_key(channel: str, sender: str) -> str:
 def find_or_start(session: Session, channel: str, sender: str, *, now: dt.datetime, idle: dt.timedelta,
                   phone: str | None = None) -> Conversation:
     """The person's latest conversation if it is recent, or red (a red one is never closed by the system);
-    otherwise a new one, so that a parent texting next month is not asked about last month's answers."""
+    otherwise a new one, so that a parent texting next month is not asked about last month's answers. A new
+    one after a journey left half-way says so in its first reply (bot.dialogue: "welcome back")."""
     latest = find_latest(session, channel, sender)
     if latest is not None and (latest.danger or latest.last_message_at >= now - idle):
         return latest
+    left = (latest.state or {}).get("journey") if latest is not None else None
     conversation = Conversation(channel=channel, sender_key=sender_key(channel, sender), phone=phone,
                                 started_at=now, last_message_at=now, danger=False, danger_categories=[],
-                                assistant_missed=0)
+                                assistant_missed=0, state={"welcome_back": left} if left else None)
     if latest is not None and latest.opted_out_at is not None:
         conversation.opted_out_at = latest.opted_out_at  # STOP outlives the conversation it was sent in
     session.add(conversation)

@@ -185,6 +185,11 @@ class _Dialogue:
 
     # the way in
     def decide(self, text: str, understood: Understanding) -> Turn:
+        left = self.state.pop("welcome_back", None)
+        if left:
+            self.leads.append(("Welcome back. It has been a while, so we will start again. "
+                               + ("What you told us before has been passed to our team."
+                                  if left in {"report", "professional"} else "")).strip())
         if self.state.get("after_danger") and not self.state.get("danger_followed"):
             self.state["danger_followed"] = True
             self.leads.append(after_danger_line(self.ctx))

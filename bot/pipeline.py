@@ -265,6 +265,11 @@ class _Ports:
         return contact.reference
 
     def for_staff(self, reason: str) -> None:
+        red = conversations.open_red_contact(self.session, self.conversation)
+        if red is not None:  # already at the head of the queue: its practitioner sees the request there
+            audit.append(self.session, [audit.Entry(f"conversation.{reason}", f"bot:{self.conversation.channel}",
+                                                    red.id, at=self.now)])
+            return
         key = conversations.open_key(self.session, f"bot:{self.conversation.public_id}:{reason}")
         if key is not None:
             conversations.create_contact(self.session, self.conversation, reason=reason, key=key, now=self.now,

@@ -342,3 +342,11 @@ def test_rasas_confident_reading_routes_an_opening_message():
     unsure = Talk(reading=Reading("find_service", 0.3, {}))
     unsure.say("blah blah")
     assert unsure.state["journey"] is None and unsure.asking == "_start"
+
+
+def test_a_conversation_started_after_a_journey_left_half_way_says_welcome_back():
+    talk = Talk()
+    talk.state = {"welcome_back": "report"}
+    reply = talk.say("hello")
+    assert reply.startswith("Welcome back.") and "passed to our team" in reply
+    assert "welcome_back" not in talk.state

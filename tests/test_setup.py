@@ -2,11 +2,13 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,26 +70,40 @@ def _chat(port: int, body: dict) -> dict:
 ANSWERS = (
     ("postcode", "RG40 1BN"), ("reply with a number", "1"), ("early help team", "yes"),
     ("parental responsibility", "yes"), ("mum, dad", "mum"), ("full name", "Sam Example"),
-    ("child's first name", "Alex"), ("date of birth", "4 3 2022"), ("safe for us", "yes"), ("agree", "yes"),
+    ("child's first name", "Alex"), ("last name", "Example"), ("date of birth", "4 3 2022"),
+    ("school or nursery", "skip"), ("safe for us", "yes"), ("agree", "yes"),
     ("tell me a bit more", "he has tantrums every night and I am exhausted"),
 )
+
+
+def _group_listeners(group: int) -> list[tuple[str, str]]:
+    """(process name, local address) of every TCP socket listening in this process group."""
+    found = []
+    lines = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout.splitlines()
+    for line in lines:
+        parts = line.split()
+        for name, pid in re.findall(r'\("([^"]+)",pid=(\d+)', line):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[2]) == group:
+                found.append((name, parts[3]))
+    return found
+
 
 def test_make_run_in_an_empty_checkout(tmp_path):
     checkout = tmp_path / "frontdoor"
     checkout.mkdir()
     _checkout(checkout)
     assert not (checkout / ".env").exists() and not (checkout / ".venv").exists()
-    port, rasa_port, actions_port = _free_port(), _free_port(), _free_port()
+    port, rasa_port = _free_port(), _free_port()
     # Rasa's own environment is reused from the repo (installing it again would double CI's longest step);
     # everything else, the model included, is built in the empty checkout. Ports are free ones, so a
-    # developer's own `make run` is left alone; the endpoints file points Rasa at this run's action server.
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-                         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp_path / "tracker.db"}"\n')
+    # developer's own `make run` is left alone.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDOOR", "VIRTUAL_ENV", "DATABASE_URL"))}
     log = (tmp_path / "make-run.log").open("w")
     process = subprocess.Popen(["make", "run", f"PORT={port}", f"RASA_PORT={rasa_port}",
-                                f"ACTIONS_PORT={actions_port}", f"RASA_ENDPOINTS={endpoints}",
                                 f"RASA_VENV={ROOT / '.venv-rasa'}"],
                                cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -126,15 +142,28 @@ def test_make_run_in_an_empty_checkout(tmp_path):
                              "ORDER BY risk_rank, decision_due_at, id LIMIT 1").fetchone()
         assert top == ("red", "sms")
         # ...and a parent texts their way from a worry to signposting and, agreeing, to an early-help contact.
+        token = next(line.split("=", 1)[1] for line in env_text.splitlines() if line.startswith("RASA_AUTH_TOKEN="))
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             try:
-                _get(f"http://127.0.0.1:{rasa_port}/status")
+                parse = urllib.request.Request(f"http://127.0.0.1:{rasa_port}/model/parse?token={token}",
+                                               data=b'{"text": "hi"}', headers={"Content-Type": "application/json"})
+                urllib.request.urlopen(parse, timeout=5).read()
                 break
             except OSError:
                 time.sleep(2)
+        # Rasa only reads, and only for whoever holds its token: no token, no answer; no REST channel at all.
+        for path, status in (("/model/parse", 401), ("/webhooks/rest/webhook", 404)):
+            request = urllib.request.Request(f"http://127.0.0.1:{rasa_port}{path}", data=b'{"text": "hi"}',
+                                             headers={"Content-Type": "application/json"}, method="POST")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=5)
+            assert refused.value.code == status, path
+        # Nothing make run starts listens beyond this machine (and no action server listens at all).
+        listeners = _group_listeners(process.pid)
+        assert listeners and all(a.startswith(("127.0.0.1:", "[::1]:")) for _, a in listeners), listeners
+        assert not any(a.endswith(":5055") for _, a in listeners), listeners
         transcript = [_text(checkout, port, "I'm struggling with my 4 year old")]
-        assert "can't answer properly" not in transcript[0], transcript  # Rasa answered, not the fallback
         for _ in range(20):
             last = transcript[-1].lower()
             if "fd-" in last:
@@ -153,10 +182,18 @@ def test_make_run_in_an_empty_checkout(tmp_path):
 
         # The same pipeline in web chat: the assistant answers, and danger is answered first.
         chat = _chat(port, {"text": "I'm struggling with my 4 year old"})
-        assert chat["replies"] and "can't answer properly" not in chat["replies"][0], chat
-        assert "postcode" in " ".join(chat["replies"]).lower() or "number" in " ".join(chat["replies"]).lower()
+        assert "postcode" in " ".join(chat["replies"]).lower(), chat
         danger = _chat(port, {"conversation_id": chat["conversation_id"], "text": "he's hitting her with a belt"})
         assert danger["replies"][0].startswith("If you or a child are in danger now, call 999."), danger
+        after = _chat(port, {"conversation_id": chat["conversation_id"], "text": "can someone call me"})
+        assert "talk to a person" in " ".join(after["replies"]), after  # danger answered, then a person offered
+        # Nothing anyone wrote is in clear text in any file the front door keeps, Rasa's included.
+        for path in (checkout / "instance").rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                for said in ("struggling with my 4 year old", "throwing things at us", "hitting her with a belt",
+                             "tantrums every night"):
+                    assert said.encode() not in data, (path.name, said)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
