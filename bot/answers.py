@@ -16,12 +16,17 @@ from forms.schema import Field
 # whether it is safe to call, must never be read from "please don't" or "ok no". Anything else is asked again.
 YES = {"yes", "y", "yeah", "yea", "yep", "yup", "ye", "ya", "aye", "ok", "okay", "sure", "i do", "i agree",
        "agree", "yes please", "yes i do", "yes i agree", "yes thats fine", "thats fine", "thats right",
-       "that is right", "yes it is", "it is", "yes its safe", "its safe", "yes it is safe", "of course"}
+       "that is right", "yes it is", "it is", "yes its safe", "its safe", "yes it is safe", "of course",
+       "yes pls", "yes plz", "yes plse", "yeah pls", "yeah please", "yep please", "yh", "yes ok", "ok yes",
+       "yes thank you", "yes thanks", "yeah thats fine", "yep thats fine", "thats ok", "yes thats ok",
+       "go on then", "yes go ahead", "go ahead", "yes definitely", "definitely", "absolutely", "yes i would",
+       "yes i do agree", "i agree to that", "yes happy to", "happy to", "im happy with that", "yes im happy"}
 NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "cannot", "wont", "isnt", "arent",
              "doesnt", "didnt", "havent", "hasnt", "shouldnt", "wouldnt", "neither", "nor", "rather"}
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
       "not really", "never"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "agree"}
+LEADING_YES = {"yes", "yeah", "yep", "yup", "yh", "aye"}
 # Words that hedge an answer: whatever else it says, it is not a clear yes.
 HEDGES = {"but", "except", "think", "maybe", "probably", "guess", "suppose", "perhaps", "unless", "only", "if",
           "might", "possibly", "kinda", "sort", "dunno", "unsure", "depends", "hmm", "erm", "um"}
@@ -140,6 +145,10 @@ def _choice(field: Field, text: str) -> str | None:
         for choice in field.choices:
             if words in (choice.value.replace("_", " "), plain(choice.label)):
                 return choice.value
+    for unsure in ("not_sure", "not_known"):  # "not sure, we weren't married": unsure, whatever follows
+        if unsure in values and "?" not in text and (words in UNSURE or any(
+                words.startswith(f"{u} ") for u in UNSURE if " " in u or u in {"unsure", "dunno", "idk"})):
+            return unsure
     if "yes" in values:
         # A yes is a clear yes: never a question ("yes?"), never hedged ("yes but not the school", "I think so").
         if "?" in text or set(tokens) & HEDGES:
@@ -147,11 +156,12 @@ def _choice(field: Field, text: str) -> str | None:
         negated = any(t in NEGATIONS for t in tokens)
         if words in YES and not negated:
             return "yes"
+        # "yes keep me anonymous", "yes we spoke to dad": a clear yes first, and nothing after it that takes
+        # it back or hedges it.
+        if tokens and tokens[0] in LEADING_YES and not negated and len(tokens) <= 12:
+            return "yes"
         if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS):
             return "no"
-    for unsure in ("not_sure", "not_known"):
-        if unsure in values and words in UNSURE:
-            return unsure
     for choice in field.choices:  # "not sure" and the like above; the other choices by their own words
         if words in (choice.value.replace("_", " "), plain(choice.label)):
             return choice.value

@@ -145,6 +145,33 @@ def open_key(session: Session, base: str) -> str | None:
     return key
 
 
+def for_staff(session: Session, conversation: Conversation, *, reason: str, now: dt.datetime,
+              calendar: WorkingCalendar = DEFAULT_CALENDAR) -> None:
+    """A person should read this conversation (a request for a person, a flood, a text after STOP): one open
+    contact per conversation and reason, a new one if the last was closed; or, while the conversation's red
+    contact is open, an entry on that contact's trail, so its practitioner sees it at the head of the queue."""
+    red = open_red_contact(session, conversation)
+    if red is not None:
+        audit.append(session, [audit.Entry(f"conversation.{reason}", f"bot:{conversation.channel}", red.id, at=now)])
+        return
+    key = open_key(session, f"bot:{conversation.public_id}:{reason}")
+    if key is not None:
+        create_contact(session, conversation, reason=reason, key=key, now=now, calendar=calendar)
+
+
+def add_details(session: Session, contact: Contact, answers: dict, *, actor: str, journey: str,
+                now: dt.datetime) -> None:
+    """Answers given after the conversation's contact was made (a report finished after the worker's follow-up,
+    details after danger): named on the contact's trail, read in the transcript; a wish to stay anonymous is
+    honoured at once (the number to call back is dropped)."""
+    if answers.get("anonymous") == "yes" and not contact.referrer_anonymous:
+        contact.referrer_anonymous = True
+        contact.referrer_phone = None
+        contact.referrer_name = None
+    audit.append(session, [audit.Entry("conversation.details", actor, contact.id, at=now,
+                                       details={"journey": journey, "fields": sorted(answers)})])
+
+
 def open_red_contact(session: Session, conversation: Conversation) -> Contact | None:
     return next((c for c in linked_contacts(session, conversation) if c.rag == "red" and c.closed_at is None), None)
 

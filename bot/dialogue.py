@@ -19,6 +19,7 @@ contact made, staff told) go through `Ports`, so the tests need no database, no 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from dataclasses import dataclass, field
@@ -26,11 +27,11 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import Understanding, plain
+from bot.reader import Understanding, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
-from forms.schema import FieldError, london_today
+from forms.schema import FieldError, Sms, london_today
 
 LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
@@ -125,9 +126,21 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         said = f" Your reference is {reference}." if reference and not state.get("journey") else ""
         return ("When I have your answers, a person in our team reads them by the end of the next working day and "
                 f"decides how we can help.{said}")
+    if kind == "early_help":
+        return ("Early help is support when family life is hard: a family worker, parenting groups, help from "
+                "school. It is free, it is your choice, and it is not social services taking over.")
+    if kind == "who_share":
+        if journey == "help":
+            return ("Only people who already know your family and can help, like your child's school, nursery, "
+                    "health visitor or GP. We only share what is needed, and you can change your mind.")
+        return ("Our team may check with services that know the child, like their school or GP, to decide how to "
+                "help. We never tell the family who contacted us.")
+    if kind == "keep_from_family":
+        return ("We will not tell your family you contacted us without talking to you first, unless we must to "
+                "keep someone safe. You can also talk to Childline, free, any time, on 0800 1111.")
     if kind == "why":
-        if step is not None and step.field.sms and step.field.sms.why:
-            return step.field.sms.why
+        if step is not None and getattr(step, "wording", None) and step.wording.why:
+            return step.wording.why
         return "We ask so our team can help the right child and family."
     return (f"I can't answer that by text, but a person can: call {ctx.mash_number}, Monday to Friday 9am to 5pm. "
             f"Our services are at {ctx.public_url}/services")
@@ -161,6 +174,7 @@ class _Dialogue:
         self.ctx = ctx
         self.ports = ports
         self.leads: list[str] = []
+        self.must: list[str] = []  # said whatever else is cut (the person offered after danger)
         self.event = "answered"
         self.reference: str | None = None
 
@@ -181,7 +195,13 @@ class _Dialogue:
         return journey.step(asking)
 
     def turn(self, core: str | None) -> Turn:
-        return Turn(compose(self.leads, core), self.state, self.event, self.reference)
+        if self.must and core:
+            room = LIMIT - sum(sms.gsm7_length(sms.to_gsm7(m)) + 1 for m in self.must)
+            step = self.asking_step()
+            if sms.gsm7_length(sms.to_gsm7(core)) > room and step is not None:
+                self.leads = []
+                core = self._fitting_ask(step, prefix=" " * (LIMIT - room))
+        return Turn(compose([*self.must, *self.leads], core), self.state, self.event, self.reference)
 
     # the way in
     def decide(self, text: str, understood: Understanding) -> Turn:
@@ -192,11 +212,12 @@ class _Dialogue:
                                   if left in {"report", "professional"} else "")).strip())
         if self.state.get("after_danger") and not self.state.get("danger_followed"):
             self.state["danger_followed"] = True
-            self.leads.append(after_danger_line(self.ctx))
+            self.must.append(after_danger_line(self.ctx))
             if understood.digression == "human" or understood.intent == "human":
                 self.ports.for_staff("asked_for_person")
             if self.journey is None:
-                self._start("report", text, understood, quiet=True, after_danger=True)
+                young = self.state.get("child_speaking") or understood.facts.young_person
+                self._start("young_person" if young else "report", text, understood, quiet=True, after_danger=True)
                 self._take_facts(understood)
                 return self.turn(self._next())
         if self.journey is not None and self.state.get("asking") and not self.state.get("parked"):
@@ -210,13 +231,19 @@ class _Dialogue:
     # an opening message, or one after a journey ended
     def _open(self, text: str, understood: Understanding) -> Turn:
         intent, aside = understood.intent, understood.digression
+        if understood.facts.young_person:
+            self.state["facts"]["young_person"] = True
         if self.state.get("asking") == "_start" and (choice := plain(text)) in {"1", "2", "3"}:
             intent = {"1": "help", "2": "report", "3": "find_service"}[choice]
             text = ""
         if intent in {"help", "find_service", "report", "professional"}:
             self.state["parked"] = False
-            self._start({"find_service": "help"}.get(intent, intent), text, understood,
-                        find_service=intent == "find_service")
+            name = {"find_service": "help"}.get(intent, intent)
+            young = understood.facts.young_person or self.state.get("child_speaking") or \
+                self.state["facts"].get("young_person")
+            if young and (name == "help" or (name == "report" and not understood.facts.someone_elses_child)):
+                name = "young_person"  # a child writing about their own life is never asked if they are the parent
+            self._start(name, text, understood, find_service=intent == "find_service")
             self._take_facts(understood)
             return self.turn(self._next())
         self.state["asking"] = None
@@ -284,6 +311,10 @@ class _Dialogue:
                     self.answers["referrer_workplace"] = facts.workplace
                 self.leads.append(f"Thank you. Professionals can also use our online form: {self.ctx.public_url}"
                                   "/report. I can take the main details by text now.")
+            elif name == "young_person":
+                if not quiet:
+                    self.leads.append("Thank you for telling us. You did the right thing.")
+                self.leads.append("You can also talk to Childline, free, any time, on 0800 1111.")
             elif not quiet:
                 self.leads.append("Thank you for telling us. Anyone can report a concern, and you can stay "
                                   "anonymous.")
@@ -344,11 +375,17 @@ class _Dialogue:
         if aside == "dont_know" and step.field.kind in {"radios"} and any(
                 c.value in {"not_sure", "not_known"} for c in step.field.choices):
             return False  # "not sure" is one of this question's own answers
-        if step.field.kind == "textarea" and aside in {"question", "why", "what_next", "who"}:
-            return "?" in text and len(plain(text).split()) <= 15  # a worry may start "when he gets home..."
-        if step.field.kind == "textarea" and aside in {"not_now"}:
-            return len(plain(text).split()) <= 6
-        return True
+        if step.field.kind == "textarea":
+            # A worry may start "when he gets home..." or say "she asked me not to tell her mum": only a short
+            # message about the conversation itself is taken as one.
+            size = len(plain(text).split())
+            if aside == "question":
+                return "?" in text and size <= 15
+            if aside == "keep_from_family":
+                return size <= 8
+            return size <= (6 if aside == "not_now" else 12)
+        # "yes keep me anonymous" answers the question it is about
+        return not (step.name == "anonymous" and aside == "anonymous" and not is_question(text))
 
     def _aside(self, aside: str, step: Step, text: str, understood: Understanding) -> Turn:
         self.event = "digression"
@@ -388,10 +425,28 @@ class _Dialogue:
         return self.turn(self._fitting_ask(step))
 
     def _read(self, step: Step, text: str, understood: Understanding) -> Any:
+        try:
+            return self._read_whole(step, text, understood)
+        except FieldError:
+            # "his mum. he was born 2 march 2018": the answer is one part, the rest a fact taken anyway.
+            parts = [p.strip() for p in re.split(r"[.,;!\n]+|\band\b", text) if p.strip()]
+            if len(parts) > 1:
+                for part in parts:
+                    with contextlib.suppress(FieldError):
+                        return self._read_whole(step, part, understood)
+            raise
+
+    def _read_whole(self, step: Step, text: str, understood: Understanding) -> Any:
         field = step.field
         today = london_today()
-        if field.name in NAME_FIELDS and not _looks_like_a_name(text):
-            raise FieldError("not a name")
+        if field.name in NAME_FIELDS:
+            text = _name_in(text)
+            if not _looks_like_a_name(text):
+                raise FieldError("not a name")
+            if text.islower():  # "jayden smith" is written to staff as Jayden Smith
+                text = " ".join(part[:1].upper() + part[1:] for part in text.split())
+        if not field.required and plain(text) in NOTHING:
+            return None  # "none", "n/a": left out
         if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
@@ -410,14 +465,15 @@ class _Dialogue:
         return field.clean(words.interpret(field, text, today=today), today=today)
 
     def _accept(self, step: Step, value: Any) -> None:
-        if value in (None, "", []):
+        if value in (None, "", []) or (step.name in NAME_FIELDS and plain(str(value)) in {"not known", "unknown",
+                                                                                        "dont know"}):
             self._skip(step)
             return
         self.answers[step.name] = value
         self.state["history"].append(step.name)
         self.state["misses"].pop(step.name, None)
-        if step.field.sms and step.field.sms.confirm:
-            self.leads.append(step.field.sms.confirm.format(answer=step.field.label_for(value)))
+        if step.wording and step.wording.confirm:
+            self.leads.append(step.wording.confirm.format(answer=step.field.label_for(value)))
 
     def _skip(self, step: Step) -> None:
         if step.name not in self.state["skipped"]:
@@ -538,7 +594,9 @@ class _Dialogue:
                 continue
             if not step.applies(journey.context(self.answers), self.ctx.channel):
                 continue
-            wording = step.field.sms
+            wording = step.wording
+            if step.name == "last_name" and "first_name" in self.state["skipped"]:
+                continue  # no first name, so no "and their last name?"
             if wording is None or (not wording.by_text):
                 continue
             self.state["asking"] = step.name
@@ -547,7 +605,7 @@ class _Dialogue:
         return self._finish()
 
     def _ask_text(self, step: Step) -> str:
-        wording = step.field.sms
+        wording = step.wording
         assert wording is not None, f"{step.name} has no SMS wording"
         text = wording.ask
         if text.endswith("number:"):
@@ -571,7 +629,7 @@ class _Dialogue:
         return label
 
     def _reask(self, step: Step, count: int) -> str:
-        wording = step.field.sms
+        wording = step.wording
         assert wording is not None
         text = wording.reask
         if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
@@ -653,11 +711,29 @@ def _offer_field():
 
 
 class _OfferStep:
+    """The early-help offer where a step is expected: the front door's own question, not a schema field."""
+
     name = OFFER
-    field = type("F", (), {"sms": type("S", (), {"ask": _OFFER_QUESTION, "why": None, "reask": _OFFER_QUESTION})()})()
+    wording = Sms(_OFFER_QUESTION, _OFFER_QUESTION, why="Our early help team can talk things through with you "
+                  "and find the right support. It is your choice.")
+    field = type("F", (), {"sms": wording, "kind": "radios", "choices": (), "label": _OFFER_QUESTION})()
 
 
 _OFFER_STEP: Any = _OfferStep()
+
+
+NOTHING = frozenset({"none", "no", "n a", "na", "nothing", "not applicable", "no school", "not yet", "doesnt go",
+                     "not at school", "no nursery", "hes a baby", "shes a baby", "too young", "nope"})
+_NAME_LEADS = re.compile(r"^(?:(?:my|his|her|their|the childs|childs|the kids|our) (?:full |first |last |sur)?"
+                         r"(?:name|names|surname)(?: is| s)?|(?:i am|im|i m|it is|its|this is|he is|she is|hes|shes|"
+                         r"they are|theyre)(?: called)?|(?:he|she|they) (?:is |are )?called|called|call me)\s+",
+                         re.IGNORECASE)
+
+
+def _name_in(text: str) -> str:
+    """"my name is Kerry Smith" -> "Kerry Smith"; "shes called Mia" -> "Mia"."""
+    stripped = re.sub(r"[.!]+$", "", text.strip())
+    return _NAME_LEADS.sub("", stripped.replace("'", "").replace("\u2019", ""), count=1).strip() or stripped
 
 
 def _looks_like_a_name(text: str) -> bool:

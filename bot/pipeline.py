@@ -32,8 +32,8 @@ from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
 from forms.conversation import ConversationJourney
 from forms.schema import CONTROL_RE
-from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from mash.intake import find_by_idempotency_key
 from mash.safety import Screening, screen
 from store.db import utcnow
 
@@ -50,7 +50,7 @@ class Settings:
     mash_number: str = "0118 496 0000"
     public_url: str = "http://127.0.0.1:5000"
     service_name: str = "Front Door"
-    rate_limit_per_minute: int = 10
+    rate_limit_per_minute: int = 20
     idle: dt.timedelta = dt.timedelta(hours=24)
 
 
@@ -143,7 +143,9 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar)
         # The advice is this whole reply; the next message carries on from it, offering a person first.
         conversation.state = {**(conversation.state or dialogue.new_state()), "after_danger": True,
-                              "danger_followed": False}
+                              "danger_followed": False,
+                              "child_speaking": screening.child_speaking or
+                              bool((conversation.state or {}).get("child_speaking"))}
         conversation.state_version = (conversation.state_version or 0) + 1
         log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
                  ",".join(screening.categories))
@@ -173,7 +175,9 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
             word: str | None, inbound: Inbound, settings: Settings, parser: Parser | None,
             calendar: WorkingCalendar, now: dt.datetime, outcome: Outcome, replayed: bool) -> Outcome:
     def reply(replies: list[str], handled_by: str) -> Outcome:
-        return _store_reply(session, conversation, message, replies, handled_by, outcome)
+        # Stamped with the turn's own time: a message stored late from the spool keeps its true order.
+        return _store_reply(session, conversation, message, replies, handled_by, outcome,
+                            at=now if replayed else None)
 
     if screening.danger:
         # The advice first and alone: the next message carries the conversation on.
@@ -208,7 +212,7 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
             reading = parser.parse(text)
         except AssistantUnavailable as exc:
             log.warning("language model unavailable (%s); read by the deterministic reader", exc)
-    understood = understand(text, reading)
+    understood = understand(text, reading, child_speaking=screening.child_speaking)
     lead = ["We can't receive pictures by text, only words."] if inbound.media_types else []
     context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
                                mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,
@@ -225,7 +229,9 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         if changed.rowcount == 1:
             if turn.handed_off:
                 log.info("conversation %s handed off (%s)", conversation.id, turn.event)
-            return reply([*lead, *turn.replies], "dialogue")
+            # The note about pictures only where it fits: the question is never the part that is cut.
+            said = dialogue.compose([*lead, *turn.replies[:-1]], turn.replies[-1]) if turn.replies else lead
+            return reply(said, "dialogue")
         # Another delivery of this conversation decided first: decide again, on its state.
         session.rollback()
         session.refresh(conversation)
@@ -254,39 +260,33 @@ class _Ports:
         open red contact (its practitioner reads them in the transcript) rather than making a second one."""
         red = conversations.open_red_contact(self.session, self.conversation)
         if red is not None and journey.kind == "concern":
-            audit.append(self.session, [audit.Entry(
-                "conversation.details", f"bot:{self.conversation.channel}", red.id, at=self.now,
-                details={"journey": journey.name, "fields": sorted(answers)})])
+            conversations.add_details(self.session, red, answers, actor=f"bot:{self.conversation.channel}",
+                                      journey=journey.name, now=self.now)
             return red.reference
         key = conversations.next_key(self.session, f"bot:{self.conversation.public_id}:{journey.schema_journey}")
+        earlier = find_by_idempotency_key(self.session, key)
+        if earlier is not None:  # the worker made it of the unfinished report: the rest joins it
+            conversations.add_details(self.session, earlier, answers, actor=f"bot:{self.conversation.channel}",
+                                      journey=journey.name, now=self.now)
+            return earlier.reference
         contact = conversations.create_contact(
             self.session, self.conversation, reason="handoff", key=key, now=self.now, answers=dict(answers),
             journey=journey.schema_journey, kind=journey.kind, calendar=self.calendar)
         return contact.reference
 
     def for_staff(self, reason: str) -> None:
-        red = conversations.open_red_contact(self.session, self.conversation)
-        if red is not None:  # already at the head of the queue: its practitioner sees the request there
-            audit.append(self.session, [audit.Entry(f"conversation.{reason}", f"bot:{self.conversation.channel}",
-                                                    red.id, at=self.now)])
-            return
-        key = conversations.open_key(self.session, f"bot:{self.conversation.public_id}:{reason}")
-        if key is not None:
-            conversations.create_contact(self.session, self.conversation, reason=reason, key=key, now=self.now,
-                                         calendar=self.calendar)
+        conversations.for_staff(self.session, self.conversation, reason=reason, now=self.now,
+                                calendar=self.calendar)
 
 
 def _for_staff(session: Session, conversation: Conversation, *, reason: str, now: dt.datetime,
                calendar: WorkingCalendar) -> None:
-    """One open contact per conversation and reason; a new one if the last was closed."""
-    key = conversations.open_key(session, f"bot:{conversation.public_id}:{reason}")
-    if key is not None:
-        conversations.create_contact(session, conversation, reason=reason, key=key, now=now, calendar=calendar)
+    conversations.for_staff(session, conversation, reason=reason, now=now, calendar=calendar)
     session.commit()
 
 
 def _store_reply(session: Session, conversation: Conversation, message: Message, replies: list[str],
-                 handled_by: str, outcome: Outcome) -> Outcome:
+                 handled_by: str, outcome: Outcome, at: dt.datetime | None = None) -> Outcome:
     if conversation.channel == "sms":
         replies = [sms.fit(replies)] if replies else []
     replies = [r for r in replies if r]
@@ -294,7 +294,7 @@ def _store_reply(session: Session, conversation: Conversation, message: Message,
     outcome.handled_by = handled_by
     message.handled_by = handled_by
     if replies:
-        reply = Message(conversation_id=conversation.id, direction="out", at=utcnow(), text="\n".join(replies),
+        reply = Message(conversation_id=conversation.id, direction="out", at=at or utcnow(), text="\n".join(replies),
                         in_reply_to_id=message.id, handled_by=handled_by, danger_categories=[])
         session.add(reply)
         session.flush()

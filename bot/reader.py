@@ -28,6 +28,14 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("back", (r"^(go |can we go |can i go )?back( please)?$", r"\bgo back\b", r"\bchange (my|that|the) answer\b",
               r"\b(i|ive) made a mistake\b", r"^(undo|oops|wrong)\b", r"\bthats wrong\b", r"\bwrong answer\b",
               r"\bi put the wrong\b")),
+    ("early_help", (r"\bwhat (is|s|does|do) early help\b", r"\bwhat (do|does) (you|u) mean by early help\b",
+                    r"\bwhats early help\b", r"\bwhat is the early help team\b")),
+    ("who_share", (r"\bwho (will|would|do|does|are) (u|you|they|you guys) (talk|speak|share|tell|contact|ask|call)",
+                   r"\bwho (will|would) (know|see|be told|find out|read)\b", r"\bwho (gets|get) (told|to see)\b",
+                   r"\bwho (else )?(will|would) (you|u) share\b", r"\bwho is (the|my) information (for|shared)\b")),
+    ("keep_from_family", (r"\b(dont|do not|please dont|pls dont|plz dont|never) (tell|say|let) (my|her|his|their|me "
+                          r"to )?(mum|mom|dad|parents|family|carer|stepdad|stepmum|nan|mam)\b",
+                          r"\b(mum|mom|dad|my parents|my family) (cant|can not|mustnt|must not) (know|find out)\b")),
     ("human", (r"\b(real|actual|proper) (person|human|people|social worker)\b",
                r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(one|body|person|human|social worker|worker|"
                r"someone|somebody|adviser|advisor|team|people|you)\b",
@@ -110,7 +118,7 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("school", (r"\b(im|i am) (a |the |his |her |their )?(teacher|teaching assistant|ta|head|headteacher|"
                 r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
                 r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
-                r"\b(my|our|one of my|one of our) (pupils?|students?|class|year \d+s?|nursery children)\b",
+                r"\b(my|our|one of my|one of our) (pupils?|students?|year \d+s?|nursery children)\b",
                 r"\b(dsl|senco|designated safeguarding lead)\b", r"\bteacher (here|at)\b",
                 r"\bfrom .* (school|academy|nursery)\b",
                 r"\b(school|nursery|academy) here\b", r"\ba pupil\b")),
@@ -127,9 +135,16 @@ _SOMEONE_ELSES = re.compile(
     r"(kids|children|child|baby|son|daughter|boy|girl)|nieces?|nephews?|grandson|granddaughter|grandchild|"
     r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
     r"their kids|the kids (next|down|across|over|at|upstairs|downstairs)|worried about (a|the) (child|kid|boy|girl)|"
-    r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl))\b")
+    r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl)|"
+    r"my (mate|mates|friend|best friend|bestie|bf|boyfriend|girlfriend)|"
+    r"(someone|somebody|a boy|a girl|a kid) (in|at|from) my (class|school|year|form))\b")
 _OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|son|daughter|baby|boy|girl|toddler|teen|teenager|"
-                         r"family|little one|lo|\d+ ?(year|yr) old)\b|\b(im|i am) (struggling|a single)\b")
+                         r"family|little one|lo|\d+ ?(year|yr) old)\b|\b(im|i am) (struggling|a single)\b|"
+                         # kinship carers: a grandchild in their care is their own family's request for help
+                         r"\b(looking after|look after|care for|caring for|bringing up|raising|got) (my|our) "
+                         r"(grandson|granddaughter|grandchild|grandkids|niece|nephew)|"
+                         r"\b(lives|living) with (me|us)\b|\bin my care\b|\bspecial guardian|\bkinship\b|"
+                         r"\b(i|we) need (some )?help with (him|her|them|his|her|their|my|our)\b|\bmy own\b")
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my))\b")
@@ -155,6 +170,7 @@ class Facts:
     own_family: bool = False
     wants_service: bool = False
     date_of_birth: str | None = None  # "he was born 3rd march 2017", cleaned as the schema cleans it
+    young_person: bool = False  # the writer is a child or young person ("im 14 and..."; the screen's signal)
 
 
 def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
@@ -189,14 +205,31 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     found.own_family = bool(_OWN_FAMILY.search(said))
     found.wants_service = bool(_SERVICE_WORDS.search(said))
     if "born" in said.split():
-        from forms.referral import HELP_CHILD_PAGE
-
-        dob = HELP_CHILD_PAGE.field("date_of_birth")
-        with contextlib.suppress(FieldError):
-            found.date_of_birth = dob.clean(words.interpret(dob, text.split("born", 1)[1] if "born" in text
-                                                            else text, today=today_in_london()),
-                                            today=today_in_london())
+        found.date_of_birth = date_in(said.split("born", 1)[1])
+    found.young_person = bool(_YOUNG_PERSON.search(said))
     return found
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}\b|\b\d{1,2} \d{1,2} \d{4}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]+ \d{2,4}\b|\b(?:on )?(?:the )?[a-z]+ \d{4}\b|\blast [a-z]+\b")
+_YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
+                           r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
+                           r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b")
+
+
+def date_in(said: str) -> str | None:
+    """The first date of birth somewhere in the words ("3rd march 2017 and his behaviour is hard")."""
+    from forms.referral import HELP_CHILD_PAGE
+
+    dob = HELP_CHILD_PAGE.field("date_of_birth")
+    today = today_in_london()
+    for match in _DATE_IN_TEXT.finditer(said):
+        with contextlib.suppress(FieldError):
+            value = dob.clean(words.interpret(dob, match.group(0), today=today), today=today)
+            if value:
+                return str(value)
+    return None
 
 
 def child_age(said: str) -> int | None:
@@ -234,6 +267,8 @@ RASA_INTENTS = {
     "ask_about_service": "question", "professional_referral": "professional",
 }
 CONFIDENT = 0.6
+ABOUT_THE_SERVICE = frozenset({"children_taken", "anonymous", "what_next", "who", "why", "question", "early_help",
+                               "who_share"})
 
 
 @dataclass(frozen=True)
@@ -253,9 +288,11 @@ class Understanding:
     source: str  # rasa | words
 
 
-def understand(text: str, reading: Reading | None) -> Understanding:
-    """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise."""
+def understand(text: str, reading: Reading | None, *, child_speaking: bool = False) -> Understanding:
+    """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise.
+    `child_speaking`: the danger screen's sign that the writer is a child (mash.safety)."""
     found = facts(text, entities=reading.entities if reading else None)
+    found.young_person = found.young_person or child_speaking
     said = plain(text)
     aside = digression(text)
     intent: str | None = None
@@ -265,11 +302,17 @@ def understand(text: str, reading: Reading | None) -> Understanding:
         source = "rasa"
     if intent is None:
         intent = _intent_from_words(said, found, aside)
-    # Who is writing is a fact: a teacher's worry about a pupil is a referral, never their own family's request.
-    if found.workplace and intent in {"help", "report", "find_service", None}:
+    # Who is writing is a fact: a teacher's worry about a pupil is a referral, never their own family's request;
+    # a teacher writing about their own son is a parent.
+    if found.workplace and intent in {"help", "report", "find_service", None} and not found.own_family:
         intent = "professional"
+    elif intent == "professional" and found.own_family and not found.someone_elses_child:
+        intent = "help"
     elif intent == "help" and found.someone_elses_child and not found.own_family:
         intent = "report"
+    if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
+            and not found.categories and not found.own_family and is_question(text):
+        intent = "question"  # "what is early help" asks about us; it does not start a request
     return Understanding(intent=intent, digression=aside, facts=found, source=source)
 
 
@@ -278,7 +321,7 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return None
     if aside == "human":
         return "human"
-    if aside in {"children_taken", "anonymous", "what_next", "who", "why", "question"} and not found.categories:
+    if aside in ABOUT_THE_SERVICE and not found.categories:
         return "question" if aside != "who" else "who"
     if said in GREETINGS:
         return "greet"
@@ -292,7 +335,9 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "no"
     if found.workplace:
         return "professional"
-    if found.someone_elses_child:
+    if found.young_person:
+        return "report"  # a child or young person writing to children's services: heard as a concern
+    if found.someone_elses_child and not found.own_family:
         return "report"
     if found.wants_service and not found.own_family:
         return "find_service"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from forms import referral as schema
-from forms.schema import Field, When
+from forms.schema import Field, Sms, When
 
 Channel = Literal["sms", "chat"]
 # Steps that are the front door's own, not a referral field: services sent, then "would you like our team?".
@@ -28,10 +28,15 @@ class Step:
     child: bool = False  # the answer belongs to the (first) child
     when: When | None = None  # a further condition, beyond the field's own show_if
     unless_known: str | None = None  # left out when this answer is already known (an address if the postcode is)
+    sms: Sms | None = None  # other words for this journey only (a young person is asked about themselves)
 
     @property
     def name(self) -> str:
         return self.field.name
+
+    @property
+    def wording(self) -> Sms | None:
+        return self.sms or self.field.sms
 
     def applies(self, answers: Mapping[str, Any], channel: str) -> bool:
         if self.channel and self.channel != channel:
@@ -45,7 +50,7 @@ class Step:
 
 @dataclass(frozen=True)
 class ConversationJourney:
-    name: str  # help | report | professional
+    name: str  # help | report | professional | young_person
     schema_journey: str  # the forms journey its referral belongs to
     kind: Literal["concern", "early_help"]
     steps: tuple[Step | str, ...]
@@ -57,8 +62,8 @@ class ConversationJourney:
         return [s for s in self.steps if isinstance(s, Step)]
 
     def context(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """What the steps' conditions read: the answers so far over the defaults."""
-        return {**dict(self.defaults), **answers}
+        """What the steps' conditions read: the answers so far over the presets and defaults."""
+        return {**dict(self.defaults), **dict(self.presets), **answers}
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.fields() if s.name == name), None)
@@ -147,7 +152,42 @@ PROFESSIONAL = ConversationJourney(
     presets=(("referrer_type", "professional"),),
 )
 
-JOURNEYS = {j.name: j for j in (HELP, REPORT, PROFESSIONAL)}
+# A child or young person telling us about themselves: the same report, asked about "you", not "the child".
+YOUNG_PERSON = ConversationJourney(
+    name="young_person", schema_journey="report", kind="concern",
+    steps=(
+        _step(schema.CONCERN, "what_happened", sms=Sms(
+            "Can you tell me a bit about what is happening?", "Please tell me in a few words what is happening.",
+            why="So the right person can help you.")),
+        _step(CHILD, "first_name", child=True, sms=Sms(
+            "What is your first name? Say not known if you would rather not say.",
+            "Please reply with just your first name, or not known.", why="So our team knows who to help.")),
+        _step(CHILD, "postcode", child=True),
+        _step(CHILD, "address", child=True, unless_known="postcode", sms=Sms(
+            "Where do you live? A street or postcode is fine. Say not known if you would rather not say.",
+            "Please reply with a street or postcode, or not known.",
+            why="So our team can find you if you need help.")),
+        _step(schema.CONCERN, "child_location", sms=Sms(
+            "Where are you now? For example at home, at school or at a friend's.",
+            "Please tell me where you are now, like at home or at school.",
+            why="So our team knows how quickly to help.")),
+        _step(schema.PUBLIC_DETAILS, "referrer_phone", channel="chat", sms=Sms(
+            "What number can we text you on? Reply SKIP if you would rather not say.",
+            "Please reply with a UK mobile number, like 07700 900982, or SKIP.",
+            why="So our team can get in touch with you.")),
+        _step(schema.PUBLIC_DETAILS, "safe_to_contact", sms=Sms(
+            "Is it safe for us to text or call you on this number? Reply YES or NO",
+            "Please reply YES if it is safe for us to text you, or NO if someone else might see.",
+            why="Someone else may read your phone. If it is not safe we will not text.")),
+        _step(schema.PUBLIC_CONSENT, "parents_told", sms=Sms(
+            "Do your parents or carers know you are contacting us? Reply YES, NO or NOT SURE",
+            "Please reply YES, NO or NOT SURE.", why="We will not tell them without talking to you first, "
+            "unless we must to keep someone safe.")),
+    ),
+    presets=(("referrer_type", "public"), ("referrer_relationship", "self"), ("anonymous", "no")),
+)
+
+JOURNEYS = {j.name: j for j in (HELP, REPORT, PROFESSIONAL, YOUNG_PERSON)}
 # Answers that only the person's own clear yes to this very question can give (domain.md: consent).
 CONSENT_FIELDS = frozenset({"consent_agree", "pr_person_agrees"})
 

@@ -44,8 +44,8 @@ class Contact(Base):
     referrer_name: Mapped[str | None] = mapped_column(EncryptedText)
     referrer_phone: Mapped[str | None] = mapped_column(EncryptedText)
     referrer_email: Mapped[str | None] = mapped_column(EncryptedText)
-    referrer_organisation: Mapped[str | None] = mapped_column(String(200))
-    referrer_role: Mapped[str | None] = mapped_column(String(200))
+    referrer_organisation: Mapped[str | None] = mapped_column(EncryptedText)
+    referrer_role: Mapped[str | None] = mapped_column(EncryptedText)
     safe_to_contact: Mapped[bool | None]
     suggested_level: Mapped[int | None]
     suggested_level_reason: Mapped[str | None] = mapped_column(EncryptedText)

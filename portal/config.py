@@ -111,7 +111,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                       if u.strip()],
         "RASA_TIMEOUT_SECONDS": float(env.get("RASA_TIMEOUT_SECONDS", "3")),
         "RASA_AUTH_TOKEN": env.get("RASA_AUTH_TOKEN", ""),
-        "BOT_RATE_LIMIT_PER_MINUTE": int(env.get("BOT_RATE_LIMIT_PER_MINUTE", "10")),
+        # Quick one-word answers to the assistant's own questions are not a flood: 20 a minute is.
+        "BOT_RATE_LIMIT_PER_MINUTE": int(env.get("BOT_RATE_LIMIT_PER_MINUTE", "20")),
         # A quiet conversation starts afresh after this long (a red one never does).
         "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),
         # Conversations that became no contact (a service search, a question) are forgotten after this long.

@@ -9,17 +9,17 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot import conversations
-from bot.models import Conversation, Message
+from bot.models import Conversation, ConversationContact, Message
 from bot.pipeline import Inbound, Settings, handle
 from mash.models import Contact
-from tests.bot_support import PARENT, FakeAssistant
+from tests.bot_support import PARENT, FakeParser
 
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 
 
-def text(db_session, words: str, *, at: dt.datetime, sender: str = PARENT, assistant=None):
+def text(db_session, words: str, *, at: dt.datetime, sender: str = PARENT, parser=None):
     return handle(db_session, Inbound(channel="sms", sender=sender, text=words), settings=Settings(),
-                  assistant=assistant or FakeAssistant(["ok"]), now=at)
+                  parser=parser or FakeParser(), now=at)
 
 
 def test_a_quiet_conversation_starts_afresh_but_a_red_one_never_does(db_session):
@@ -42,17 +42,18 @@ def test_conversations_that_became_nothing_are_forgotten_after_retention(db_sess
     text(db_session, "where is a toddler group", at=NOW - dt.timedelta(days=40))
     text(db_session, "he's hitting me with a belt", at=NOW - dt.timedelta(days=40), sender="+447700900456")
     text(db_session, "any parenting courses?", at=NOW - dt.timedelta(days=5), sender="+447700900789")
-    advice = Inbound(channel="sms", sender="+447700900111", text="I would like some advice about my son")
-    down = handle(db_session, advice, settings=Settings(), assistant=FakeAssistant(down=True),
-                  now=NOW - dt.timedelta(days=40))
-    assert down.handled_by == "fallback"
+    person = text(db_session, "can i talk to a real person please", at=NOW - dt.timedelta(days=40),
+                  sender="+447700900111", parser=FakeParser(down=True))
+    assert person.handled_by == "dialogue"
     forgotten = conversations.purge_expired(db_session, retention=dt.timedelta(days=30), now=NOW)
     db_session.commit()
     assert forgotten == 1
     kept = db_session.scalars(select(Conversation)).all()
     assert len(kept) == 3 and all(c.messages for c in kept)
-    assert len(db_session.scalars(select(Contact)).all()) == 2  # the red one and the assistant-down one
-    assert db_session.scalars(select(Message)).all()
+    assert sorted(db_session.scalars(select(ConversationContact.reason)).all()) == ["asked_for_person", "danger"]
+    assert len(db_session.scalars(select(Contact)).all()) == 2
+    assert {m.text for m in db_session.scalars(select(Message).where(Message.direction == "in"))} == {
+        "he's hitting me with a belt", "any parenting courses?", "can i talk to a real person please"}
 
 
 def test_the_sender_key_is_keyed_not_the_number(db_session):
@@ -69,7 +70,8 @@ def test_frontdoor_sms_signs_a_request_to_the_running_portal_and_prints_the_repl
     from tests.conftest import app_config
 
     server_app = create_app(app_config(database_url, tmp_path))
-    monkeypatch.setattr(conversation, "assistant", lambda: FakeAssistant(["Hello, how can we help?"]))
+    fake = FakeParser()
+    monkeypatch.setattr(conversation, "parser", lambda: fake)
     server = LiveServer(server_app).start()
     try:
         cli_app = create_app(app_config(database_url, tmp_path, PUBLIC_BASE_URL="https://frontdoor.example.org"))
@@ -79,8 +81,13 @@ def test_frontdoor_sms_signs_a_request_to_the_running_portal_and_prints_the_repl
                                obj=_script_info(cli_app))
         assert result.exit_code == 0, result.output
         assert result.output.startswith("If you or a child are in danger now, call 999.")
+        # The same number again: the conversation carries on from the danger advice, offering a person.
         result = runner.invoke(cli, ["sms", "hi", "--url", server.url], obj=_script_info(cli_app))
-        assert result.output.strip() == "Hello, how can we help?"
+        assert result.exit_code == 0 and result.output.startswith("Thank you. Our team has your messages")
+        result = runner.invoke(cli, ["sms", "hi", "--from", "+447700900456", "--url", server.url],
+                               obj=_script_info(cli_app))
+        assert result.output.startswith("Hello, this is the Front Door for children's services.")
+        assert fake.calls == ["hi", "hi"]  # the danger message never waited for the model
         wrong = create_app(app_config(database_url, tmp_path, TWILIO_AUTH_TOKEN="not-the-token"))
         result = runner.invoke(cli, ["sms", "hi", "--url", server.url], obj=_script_info(wrong))
         assert result.exit_code != 0 and "HTTP 403" in result.output
@@ -107,91 +114,111 @@ def test_write_env_adds_only_missing_settings(tmp_path):
     written = env_file.read_text()
     assert written.startswith("FRONTDOOR_ENV=development\nSECRET_KEY=mine\n")
     assert written.count("SECRET_KEY=") == 1
-    for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=+447700900000", "BOT_API_TOKEN=",
+    for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=+447700900000",
                  "RASA_AUTH_TOKEN=", "PUBLIC_BASE_URL=", "FIELD_ENCRYPTION_KEYS="):
         assert name in written
+    assert "BOT_API_TOKEN" not in written  # Rasa no longer calls back into the portal: no token for it
+    again = subprocess.run([sys.executable, "-m", "portal.cli", "dev", "write-env", str(env_file)], check=True,
+                           capture_output=True, text=True)
+    assert "has every setting" in again.stdout and env_file.read_text() == written
 
 
-
-class FakeTrackers:
-    def __init__(self, trackers: dict[str, dict] | None = None, *, down: bool = False) -> None:
-        self.trackers, self.down, self.asked = trackers or {}, down, []
-
-    def tracker(self, sender: str) -> dict:
-        from bot.rasa_client import AssistantUnavailable
-
-        self.asked.append(sender)
-        if self.down:
-            raise AssistantUnavailable("ConnectionError")
-        return self.trackers.get(sender, {"events": [], "slots": {}})
+# --- the worker's follow-up of conversations that stopped: read from the conversation's own state ---------------
+QUIET = dt.timedelta(minutes=30)
 
 
-def reporting(slots: dict) -> dict:
-    return {"events": [{"event": "user", "parse_data": {"intent": {"name": "report_concern"}}},
-                       {"event": "active_loop", "name": "report_form"}], "slots": slots}
+def conversation_of(db_session, outcome) -> Conversation:
+    db_session.expire_all()
+    return conversations.by_public_id(db_session, outcome.conversation_id)
 
 
 def test_an_unfinished_report_of_a_worry_becomes_a_contact_once_quiet(db_session):
     from bot.followup import follow_up
 
-    started = text(db_session, "im worried about the kids next door they are always hungry", at=NOW)
-    text(db_session, "Mia", at=NOW + dt.timedelta(minutes=1))
+    worry = "im worried about the kids next door they are always hungry"
+    started = text(db_session, worry, at=NOW)
+    asked = text(db_session, "Mia", at=NOW + dt.timedelta(minutes=1))
+    assert "Where does the child live?" in asked.replies[-1]  # stopped here, mid-report
     searching = text(db_session, "is there a toddler group near me", at=NOW, sender="+447700900456")
-    trackers = FakeTrackers({started.conversation_id: reporting(
-        {"what_happened": "they are always hungry", "first_name": "Mia", "anonymous": None,
-         "requested_slot": "address", "bot_channel": "sms", "concern_categories": ["parenting"]})})
-    quiet = dt.timedelta(minutes=30)
-    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(minutes=10)) == 0
-    assert trackers.asked == []  # not quiet yet
-    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(hours=1)) == 1
+    state = conversation_of(db_session, started).state
+    assert state["journey"] == "report" and state["answers"]["first_name"] == "Mia"
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(minutes=10)) == 0  # not quiet yet
+    assert conversation_of(db_session, started).followed_up_at is None
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(hours=1)) == 1
     contact = db_session.scalars(select(Contact)).one()
     assert contact.kind == "concern" and contact.children[0].first_name == "Mia"
-    assert contact.concern_text == "they are always hungry" and contact.referrer_phone == PARENT
-    assert set(trackers.asked) == {started.conversation_id, searching.conversation_id}
-    # Looked at once: the service search never becomes a contact, and nothing is asked twice.
-    assert follow_up(db_session, trackers, quiet=quiet, now=NOW + dt.timedelta(hours=2)) == 0
-    assert len(trackers.asked) == 2
+    assert contact.concern_text == worry and contact.referrer_phone == PARENT
+    assert db_session.scalars(select(ConversationContact.reason)).one() == "unfinished_report"
+    # Both were looked at, once: the service search never becomes a contact, and nothing is made twice.
+    assert conversation_of(db_session, started).followed_up_at is not None
+    assert conversation_of(db_session, searching).followed_up_at is not None
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(hours=2)) == 0
+    assert len(db_session.scalars(select(Contact)).all()) == 1
 
 
-def test_follow_up_waits_for_rasa_rather_than_losing_a_concern(db_session):
+def test_a_report_that_stopped_after_the_worry_still_becomes_a_contact_with_it(db_session):
     from bot.followup import follow_up
 
-    started = text(db_session, "i want to report a concern about a child", at=NOW)
-    quiet = dt.timedelta(minutes=30)
-    assert follow_up(db_session, FakeTrackers(down=True), quiet=quiet, now=NOW + dt.timedelta(hours=1)) == 0
-    later = FakeTrackers({started.conversation_id: reporting({})})
-    assert follow_up(db_session, later, quiet=quiet, now=NOW + dt.timedelta(hours=2)) == 1
-    assert "report a concern" in db_session.scalars(select(Contact)).one().concern_text
+    text(db_session, "i want to report a concern", at=NOW)
+    text(db_session, "its about the family upstairs", at=NOW + dt.timedelta(minutes=1))
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(hours=1)) == 1
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.kind == "concern" and contact.concern_text == "its about the family upstairs"
+    assert contact.children == [] and contact.referrer_phone == PARENT
 
 
-def test_rasas_plain_text_copy_is_emptied_of_finished_conversations(tmp_path):
-    import sqlite3
+def test_a_reporter_who_comes_back_and_finishes_gets_the_same_contact(db_session):
+    from bot.followup import follow_up
 
-    from bot.followup import forget_tracker_events
-
-    url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    assert forget_tracker_events(url, older_than=dt.timedelta(hours=25), now=NOW) == 0  # no store yet
-    with sqlite3.connect(tmp_path / "tracker.db") as db:
-        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
-                   "intent_name TEXT, action_name TEXT, data TEXT)")
-        for age_hours in (30, 26, 2):
-            db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('x', 'user', ?, ?)",
-                       ((NOW - dt.timedelta(hours=age_hours)).timestamp(), '{"text": "what they wrote"}'))
-    assert forget_tracker_events(url, older_than=dt.timedelta(hours=25), now=NOW) == 2
-    with sqlite3.connect(tmp_path / "tracker.db") as db:
-        assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    text(db_session, "im worried about the kids next door they are always hungry", at=NOW)
+    text(db_session, "Mia", at=NOW + dt.timedelta(minutes=1))
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(hours=1)) == 1
+    made = db_session.scalars(select(Contact)).one()
+    later = NOW + dt.timedelta(hours=2)
+    for words in ("RG40 1BN", "at home", "neighbour", "yes"):  # where, where now, who they are, anonymous
+        assert "reference" not in " ".join(text(db_session, words, at=later).replies)
+    finished = text(db_session, "yes", at=later)  # the parents know
+    assert f"Your reference is {made.reference}." in " ".join(finished.replies)
+    db_session.expire_all()
+    assert db_session.scalars(select(Contact)).one().id == made.id
 
 
 def test_a_family_that_agreed_but_whose_hand_off_never_arrived_still_becomes_a_contact(db_session):
     from bot.followup import follow_up
 
-    asked = text(db_session, "I'm struggling with my 4 year old", at=NOW)
-    slots = {"referrer_name": "Sam Example", "referrer_relationship": "mother", "has_parental_responsibility": "yes",
-             "first_name": "Alex", "date_of_birth": "2022-03-04", "safe_to_contact": "yes", "postcode": "RG40 1BN",
-             "concern_categories": ["parenting"], "consent_agree": "yes"}
+    agreed = text(db_session, "I'm struggling with my 4 year old", at=NOW)
     declined = text(db_session, "we can't pay the rent", at=NOW, sender="+447700900456")
-    trackers = FakeTrackers({asked.conversation_id: {"events": [], "slots": slots},
-                             declined.conversation_id: {"events": [], "slots": {**slots, "consent_agree": "no"}}})
-    assert follow_up(db_session, trackers, quiet=dt.timedelta(minutes=30), now=NOW + dt.timedelta(hours=1)) == 1
+    offered = text(db_session, "my son won't go to school", at=NOW, sender="+447700900789")
+    # Consent given, but the turn that would have handed it off never happened (a failed hand-off leaves the
+    # journey open like this): the worker makes the early-help contact from the state.
+    answers = {"referrer_name": "Sam Example", "referrer_relationship": "mother", "has_parental_responsibility": "yes",
+               "first_name": "Alex", "date_of_birth": "2022-03-04", "safe_to_contact": "yes", "postcode": "RG40 1BN",
+               "concern_categories": ["parenting"], "consent_agree": "yes", "_offer": "yes",
+               "what_happened": "I'm struggling with my 4 year old"}
+    for outcome, consent in ((agreed, "yes"), (declined, "no")):
+        conversation = conversations.by_public_id(db_session, outcome.conversation_id)
+        conversation.state = {**conversation.state, "journey": "help", "asking": "school",
+                              "answers": {**answers, "consent_agree": consent}}
+    db_session.commit()
+    # A family that is only part way through (no consent yet) is never referred on their behalf.
+    assert conversation_of(db_session, offered).state["journey"] == "help"
+    assert follow_up(db_session, quiet=QUIET, now=NOW + dt.timedelta(hours=1)) == 1
     contact = db_session.scalars(select(Contact)).one()
     assert contact.kind == "early_help" and contact.consent.status == "given"
+    assert contact.children[0].first_name == "Alex" and contact.referrer_phone == PARENT
+    assert db_session.scalars(select(ConversationContact.reason)).one() == "unfinished_help"
+
+
+def test_a_carer_without_parental_responsibility_is_not_referred_on_their_own_agreement(db_session):
+    from bot.followup import follow_up
+
+    said = ["I'm struggling with my 4 year old", "RG40 1BN", "yes", "Sam Example", "grandparent", "no", "Alex",
+            "Example", "4 March 2022", "not known", "yes", "yes"]
+    at = NOW
+    for words in said:
+        last = text(db_session, words, at=at, sender="+447700900456")
+        at += dt.timedelta(minutes=1)
+    state = conversation_of(db_session, last).state
+    assert state["answers"]["consent_agree"] == "yes" and state["asking"] == "pr_person_name"
+    assert follow_up(db_session, quiet=QUIET, now=at + dt.timedelta(hours=1)) == 0
+    assert db_session.scalars(select(Contact)).all() == []

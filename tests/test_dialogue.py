@@ -53,7 +53,7 @@ class Talk:
 
 
 OPENING = {"help": "i need some help please", "report": "i want to report a concern about a child",
-           "professional": "im a teacher i want to make a referral"}
+           "professional": "im a teacher i want to make a referral", "young_person": "hi im 14"}
 SENSIBLE = {
     "help": {"concern_categories": "1", "postcode": "RG40 1BN", "_offer": "yes", "what_happened": "tantrums",
              "referrer_name": "Sam Example", "referrer_relationship": "mum", "has_parental_responsibility": "no",
@@ -69,11 +69,14 @@ SENSIBLE = {
                      "referrer_organisation": "Woodley Primary", "referrer_workplace": "1",
                      "referrer_phone": "07700 900123", "referrer_email": "kim@school.example.org",
                      "parents_told": "no", "parents_not_told_reason": "it could put her at risk"},
+    "young_person": {"what_happened": "mum and her boyfriend argue", "first_name": "Jess", "address": "Park Road",
+                     "child_location": "at school", "referrer_phone": "skip", "safe_to_contact": "yes",
+                     "parents_told": "no"},
 }
 
 
 def asked_steps(journey: journeys.ConversationJourney, ctx: Context) -> list[Step]:
-    return [s for s in journey.fields() if s.field.sms and s.field.sms.by_text
+    return [s for s in journey.fields() if s.wording and s.wording.by_text
             and (s.channel is None or s.channel == ctx.channel)]
 
 
@@ -81,7 +84,7 @@ def asked_steps(journey: journeys.ConversationJourney, ctx: Context) -> list[Ste
 def test_every_field_a_conversation_walks_has_its_sms_wording_in_gsm7():
     for journey in journeys.JOURNEYS.values():
         for step in journey.fields():
-            wording = step.field.sms
+            wording = step.wording
             assert wording is not None, f"{journey.name}: {step.name} has no SMS wording in forms/referral.py"
             for text in (wording.ask, wording.reask, wording.why or "", wording.confirm or ""):
                 assert sms.is_gsm7(text) and sms.gsm7_length(text) <= sms.TWO_SEGMENTS, (step.name, text)
@@ -143,11 +146,11 @@ def test_each_question_is_asked_then_re_asked_and_never_the_same_reply_three_tim
     talk = Talk(CHAT)
     question = talk.to(field_name, journey=journey)
     step = journeys.JOURNEYS[journey].step(field_name)
-    assert step.field.sms.ask.split(" Reply with a number")[0] in question
+    assert step.wording.ask.split(" Reply with a number")[0] in question
     nonsense = "🙂🙂" if step.field.kind in {"text", "textarea"} else "purple elephants"
     replies = [talk.say(nonsense) for _ in range(3)]
     assert len(set(replies)) == 3, replies  # never the same reply a third time
-    assert step.field.sms.reask.split(" Reply with a number")[0].rstrip(":") in replies[0]
+    assert step.wording.reask.split(" Reply with a number")[0].rstrip(":") in replies[0]
     if field_name in CONSENT_FIELDS:
         assert field_name not in talk.state["answers"]  # consent is never assumed
     elif field_name not in dialogue.NEVER_SKIPPED:
@@ -168,7 +171,7 @@ def test_a_question_at_any_question_is_answered_and_the_question_asked_again(jou
     reply = talk.say(question)
     assert talk.asking == field_name, reply  # the question again, and the question is not the answer
     assert field_name not in talk.state["answers"]
-    wording = journeys.JOURNEYS[journey].step(field_name).field.sms
+    wording = journeys.JOURNEYS[journey].step(field_name).wording
     if kind == "why":
         assert (wording.why or "We ask so") in reply
     elif kind == "anonymous":

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bot import answers, sms
-from mash.safety import screen
 from forms import referral
+from mash.safety import screen
 
 
 @pytest.mark.parametrize("text, expected", [
