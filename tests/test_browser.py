@@ -391,6 +391,40 @@ def test_scripts_run_under_the_real_csp(browser, live_server: LiveServer) -> Non
 
 
 # --- Web chat -----------------------------------------------------------------------------------------------------
+def test_web_chat_without_javascript_carries_a_family_to_early_help_with_a_question_on_the_way(
+        browser, live_server: LiveServer, db_session: Session) -> None:
+    """The plain form, no script: a worry, services, a question mid-way, a hedged yes, then consent."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+
+    def send(text: str) -> str:
+        box = page.get_by_label("Your message") if page.get_by_label("Your message").count() else \
+            page.get_by_label("Reply")
+        box.fill(text)
+        page.get_by_role("button", name="Send").click()
+        return page.get_by_role("list", name="Your conversation").locator("li").last.inner_text()
+
+    try:
+        page.goto("/chat")
+        assert "postcode" in send("my son wont go to school and im at the end of my rope")
+        assert "early help team" in send("RG40 1BN")
+        assert "full name" in send("yes")
+        reply = send("will social services take my kids away?")
+        assert "not mean your children will be taken" in reply and "full name" in reply
+        for said in ("Sam Example", "mum", "yes", "Alex", "Example", "4 3 2016", "skip", "07700 900123"):
+            send(said)
+        assert "Do you agree" in send("yes")
+        assert "reference" not in send("yes?").lower()
+        reply = send("yes")
+        assert "FD-" in reply
+    finally:
+        context.close()
+    contact = db_session.execute(text("SELECT id, kind FROM contacts ORDER BY id DESC LIMIT 1")).one()
+    consent = db_session.execute(text("SELECT status FROM consent_records WHERE contact_id = :id"),
+                                 {"id": contact.id}).scalar_one()
+    assert (contact.kind, consent) == ("early_help", "given")
+
+
 def test_web_chat_without_javascript_answers_danger_first(browser, live_server: LiveServer, audit: AxeAudit,
                                                           db_session: Session) -> None:
     # No JavaScript at all: the chat is a plain form, and the safety screen answers before anything else.

@@ -717,3 +717,44 @@ def test_two_deliveries_racing_through_the_webhook_are_decided_one_after_the_oth
     assert conversation.state["answers"]["postcode"] == "RG40 1BN" and conversation.state["asking"] == "_offer"
     assert conversation.state_version == version + 2
     assert count(db_session, Message) == 6
+
+
+def test_a_note_about_a_picture_never_cuts_the_question(client, db_session, parser):
+    from signposting.directory import load_demo_directory
+
+    load_demo_directory(db_session)
+    db_session.commit()
+    post_sms(client, "I'm struggling with my 4 year old")
+    reply = reply_of(post_sms(client, "RG40 1BN", NumMedia="1", MediaContentType0="image/jpeg"))
+    assert reply.endswith("Reply YES or NO"), reply
+    assert gsm7_length(reply) <= TWO_SEGMENTS
+
+
+def test_texts_after_stop_in_a_red_conversation_join_its_contact_not_a_second(client, db_session, parser):
+    post_sms(client, DANGER)
+    post_sms(client, "STOP")
+    post_sms(client, "he is still here")
+    assert count(db_session, Contact) == 1
+    events = db_session.execute(text("SELECT event FROM audit_events ORDER BY seq")).scalars().all()
+    assert "conversation.opted_out" in events
+
+
+def test_a_report_finished_after_the_follow_up_joins_its_contact_and_anonymity_drops_the_number(
+        client, db_session, parser, clock):
+    from bot.followup import follow_up
+
+    post_sms(client, "im worried about the kids next door their house is filthy and they look hungry")
+    post_sms(client, "Mia")
+    clock.advance(hours=1)
+    assert follow_up(db_session, quiet=dt.timedelta(minutes=30), now=clock.now) == 1
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.referrer_phone == PARENT
+    for said in ("12 Park Road", "at home", "neighbour", "yes", "no"):
+        clock.advance(seconds=30)
+        reply = reply_of(post_sms(client, said))
+    assert contact.reference in reply
+    db_session.expire_all()
+    contact = db_session.scalars(select(Contact)).one()  # still one contact, now anonymous
+    assert contact.referrer_anonymous and contact.referrer_phone is None
+    events = db_session.execute(text("SELECT event FROM audit_events ORDER BY seq")).scalars().all()
+    assert events.count("conversation.details") == 1
