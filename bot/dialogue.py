@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import Understanding, is_question, plain
+from bot.reader import ABOUT_THE_SERVICE, Understanding, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -178,6 +178,12 @@ class _Dialogue:
         self.event = "answered"
         self.reference: str | None = None
 
+    def _ask_for_person(self) -> None:
+        """Once a turn: the request reaches staff (a contact, or the open red contact's trail)."""
+        if self.event != "person":
+            self.ports.for_staff("asked_for_person")
+        self.event = "person"
+
     # the journey and where it is
     @property
     def journey(self) -> ConversationJourney | None:
@@ -214,7 +220,7 @@ class _Dialogue:
             self.state["danger_followed"] = True
             self.must.append(after_danger_line(self.ctx))
             if understood.digression == "human" or understood.intent == "human":
-                self.ports.for_staff("asked_for_person")
+                self._ask_for_person()
             if self.journey is None:
                 young = self.state.get("child_speaking") or understood.facts.young_person
                 self._start("young_person" if young else "report", text, understood, quiet=True, after_danger=True)
@@ -248,10 +254,10 @@ class _Dialogue:
             return self.turn(self._next())
         self.state["asking"] = None
         if intent == "human" or aside == "human":
-            self.ports.for_staff("asked_for_person")
-            self.event = "person"
+            self._ask_for_person()
             return self.turn(person_line(self.ctx) + " Or tell me here what is worrying you.")
-        if aside in {"children_taken", "anonymous", "what_next", "who", "why"} or intent in {"question", "who"}:
+        if aside in ABOUT_THE_SERVICE | {"keep_from_family"} and aside != "question" or \
+                intent in {"question", "who"}:
             self.event = "digression"
             kind = aside if aside and aside != "question" else ("who" if intent == "who" else "question")
             self.leads.append(answer_to(kind, self.ctx, self.state, None))
@@ -407,8 +413,7 @@ class _Dialogue:
                 self.leads.append("That's the first question.")
             return self.turn(self._next())
         if aside == "human":
-            self.ports.for_staff("asked_for_person")
-            self.event = "person"
+            self._ask_for_person()
             self.leads.append(person_line(self.ctx))
             return self.turn("Or carry on here: " + self._fitting_ask(step, prefix="Or carry on here: "))
         if aside == "not_now":
