@@ -1,28 +1,47 @@
-"""Benchmark (issue 5): a signed Twilio request in, TwiML out, beside the bare Rasa REST webhook in the same run.
+"""Benchmark (issues 5 and 10): a signed SMS in, TwiML out, beside bare Rasa `POST /model/parse` on the same model.
 
-Starts, on free local ports, the real processes `make run` starts: the Rasa server (the trained model in
-bot/rasa/models, SQL tracker store on SQLite in a temp folder), the action server, and the portal
-(`frontdoor run`, a fresh migrated SQLite database). Then, for 1 and for 20 concurrent senders (each sending
-conversations of six messages, a new person each time):
+Starts, on free loopback ports, the two processes `make run` starts for text messages: the Rasa NLU server
+exactly as the Procfile does (`rasa run --enable-api --auth-token ... --credentials credentials.yml`, the
+trained bot/rasa/models/frontdoor.tar.gz, no channels, no action server, no tracker store) and the portal
+(`frontdoor run --no-reload`, a fresh migrated SQLite database with the demonstration service directory
+imported, so signposting searches real rows). Then, for 1 and for 20 concurrent senders:
 
-- baseline: POST Rasa's /webhooks/rest/webhook directly, the same messages on the same model;
-- portal:   POST /sms/inbound signed with RequestValidator, which screens, stores, calls that same Rasa,
-            stores the reply and answers in TwiML.
+- baseline: POST Rasa's /model/parse?token=... directly, with the same texts in the same order;
+- portal:   POST /sms/inbound signed with Twilio's RequestValidator, which checks the signature, screens for
+            danger, stores the message encrypted, calls that same Rasa's /model/parse, decides the reply from
+            the conversation's encrypted stored state, stores the reply and answers in TwiML.
 
-The two alternate in rounds so drift on the machine lands on both. Target: the portal adds at most 15 ms at
-p50. Then Rasa is stopped and the danger reply is timed (p50), with the fallback reply for an ordinary message
-beside it. Also printed: Rasa's training time (a forced retrain into a temp folder) and start-up time, and the
-peak memory (VmHWM) of each process.
+Each sender texts a whole help journey (a parent: a worry, a postcode, yes to the early help team, their
+name, "mum", yes to parental responsibility, the child's first and last name, date of birth, skip the
+school, yes it is safe to contact, yes to consent: 12 messages ending in a referral), a new invented number
+per conversation. Every reply is checked for the next question, so the journey really is walked. Rounds
+alternate: every sender's next six turns go to the bare parse, then the same six to the portal, the order
+swapping from round to round, so drift on the machine lands on both and each way is measured under its own
+load (a conversation pauses between its two halves, as people's do).
 
-    .venv/bin/python bench/sms_webhook.py [--n 200] [--skip-train]
+Targets (the issue): portal overhead at p50 <= 15 ms; at 20 senders the portal's p99 <= 1.3 x the bare parse
+p99; no growth with the conversation's length (the overhead at turns 10-12 no more than 5 ms above turns 1-3,
+one sender). Beside the latencies: the CPU each process spends per message (/proc/<pid>/stat), which
+depends much less than latency on what else the machine is doing. Then Rasa is stopped and a danger message
+is timed (p50), with an ordinary opening beside it (read by the deterministic reader). Also printed: Rasa's
+start-up time (to its first successful parse) and the peak resident memory (VmHWM) of Rasa and the portal.
+`--profile` samples the portal with py-spy (`.venv/bin/pip install py-spy`) and prints where its Python time
+goes (its timings are then perturbed).
 
-Needs `make rasa-train` (or `make run`) to have been run once. Prints only timings, counts and sizes.
+    .venv/bin/python bench/sms_webhook.py [--n 720] [--danger-n 50] [--profile]
+
+`--n` is messages each way per concurrency level (rounded to whole conversations of 12 for every sender).
+Needs `make rasa-train` once. Prints only timings, counts, sizes and turn labels: no message text, and no
+phone number but the fixed invented ones (Ofcom's drama ranges).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -32,40 +51,66 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.benchlib import markdown, percentile  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.benchlib import BACKENDS, markdown, percentile  # noqa: E402
 
 RASA_DIR = ROOT / "bot" / "rasa"
 RASA_BIN = ROOT / os.environ.get("RASA_VENV", ".venv-rasa") / "bin"
+FRONTDOOR = ROOT / ".venv" / "bin" / "frontdoor"
+PY_SPY = ROOT / ".venv" / "bin" / "py-spy"  # only for --profile: .venv/bin/pip install py-spy
 MODEL = RASA_DIR / "models" / "frontdoor.tar.gz"
-ACCOUNT, TOKEN, NUMBER = "AC" + "0" * 32, "bench-auth-token", "+447700900000"
-MESSAGES = ["hello", "I'm struggling with my 4 year old", "thanks", "is there a toddler group near me",
-            "my son won't go to school", "we can't pay the rent"]
+DIRECTORY = [ROOT / "signposting" / "data" / "taxonomy.json", ROOT / "signposting" / "data" / "demo_directory.json"]
+ACCOUNT, TWILIO_TOKEN, NUMBER = "AC" + "0" * 32, "bench-auth-token", "+447700900000"
+LEVELS = (1, 20)
+HALF = 6  # turns per sender per round: a round is half a conversation each way
+TARGET_ADDED_P50_MS = 15.0
+TARGET_P99_RATIO = 1.3
+TARGET_GROWTH_MS = 5.0
+EARLY, LATE = range(0, 3), range(9, 12)  # turns 1-3 and 10-12
+
+# The help journey, as parents text it (tests/conversations/parents.yml walks the same one). Each turn: a label
+# for the tables, and what the reply must contain (the next question), so a conversation that went off the
+# journey is counted, not silently timed. The texts are invented and never printed.
+LABELS = ("worry", "postcode", "yes (early help)", "own name", "mum", "yes (parental resp.)", "child's first name",
+          "child's last name", "date of birth", "skip (school)", "yes (safe to contact)", "yes (consent)")
+EXPECT = ("postcode", "early help team", "full name", "mum, dad", "parental responsibility", "first name",
+          "last name", "date of birth", "school or nursery", "safe for us", "Do you agree", "reference is FD-")
+SCRIPTS = (
+    ("im struggling with my 4 yr old tantrums every nite", "rg40 1bn", "yes", "Sam Example", "im his mum", "yes",
+     "Alex", "Example", "he was born 3rd march 2022", "skip", "yes", "yes thats fine"),
+    ("I'm struggling with my 4 year old, he screams and hits and I can't cope", "RG40 1BN", "yes please",
+     "Jo Sample", "I'm his mum", "yes", "Noah", "Sample", "he was born 3rd march 2022", "skip", "yes",
+     "yes thats fine"),
+    ("im not coping with my 3 year old he wont sleep and screams all day", "RG41 2AB", "yes", "Kim Testing",
+     "im his mum", "yes", "Leo", "Testing", "he was born 3rd march 2022", "skip", "yes", "yes thats fine"),
+)
 DANGER = "dad is drunk and throwing things at us im hiding in my room"
+ORDINARY = SCRIPTS[0][0]
+
+
+def phone(index: int) -> str:
+    """The index-th invented sender: Ofcom's drama numbers (07700 900001-999, then 01632 960000-999)."""
+    if index < 999:
+        return f"+447700900{index + 1:03d}"
+    if index < 1999:
+        return f"+441632960{index - 999:03d}"
+    raise SystemExit("out of invented numbers: use a smaller --n")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return time.monotonic() - start
-        except requests.RequestException:
-            pass
-        time.sleep(0.25)
-    raise SystemExit(f"{url} did not come up within {timeout:.0f} s")
 
 
 def peak_memory_mib(pid: int) -> float:
@@ -81,6 +126,12 @@ def peak_memory_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (its threads, living and ended), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     try:
         found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -90,53 +141,71 @@ def children(pid: int) -> list[int]:
 
 
 class Stack:
-    """The three processes, as `make run` starts them, on free ports."""
+    """Rasa (as the Procfile starts it) and the portal, on free loopback ports, in a temp folder."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, database_url: str) -> None:
         self.workdir = workdir
-        self.portal_port, self.rasa_port, self.actions_port = free_port(), free_port(), free_port()
-        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "FRONTDOOR_DOTENV": "0",
-                    "FRONTDOOR_ENV": "development", "SECRET_KEY": "bench-secret-key",
+        self.database_url = database_url
+        self.portal_port, self.rasa_port = free_port(), free_port()
+        self.rasa_token = secrets.token_urlsafe(24)
+        self.portal_url = f"http://127.0.0.1:{self.portal_port}"
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                    "FRONTDOOR_DOTENV": "0", "FRONTDOOR_ENV": "development", "SECRET_KEY": "bench-secret-key",
                     "FIELD_ENCRYPTION_KEYS": "kXjU9n1bC1V8jJ0o7o3d2wZ0b1e5yGfS8o3o7n2YQzA=",
                     "BLIND_INDEX_KEY": "bench-blind-index-key-of-at-least-32-chars",
-                    "DATABASE_URL": f"sqlite:///{workdir / 'frontdoor.db'}", "FRONTDOOR_INSTANCE": str(workdir),
-                    "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.portal_port}",
-                    "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_NUMBER": NUMBER,
-                    "BOT_API_TOKEN": "bench-bot-token", "BOT_RATE_LIMIT_PER_MINUTE": "100000",
-                    "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
-                    "FRONTDOOR_API_URL": f"http://127.0.0.1:{self.portal_port}",
-                    "FRONTDOOR_PUBLIC_URL": f"http://127.0.0.1:{self.portal_port}",
-                    "PYTHONWARNINGS": "ignore"}
-        (workdir / "endpoints.yml").write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n')
+                    "DATABASE_URL": database_url, "FRONTDOOR_INSTANCE": str(workdir),
+                    "PUBLIC_BASE_URL": self.portal_url,
+                    "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": NUMBER,
+                    "RASA_URLS": self.rasa_url, "RASA_AUTH_TOKEN": self.rasa_token,
+                    "BOT_RATE_LIMIT_PER_MINUTE": "100000", "PYTHONWARNINGS": "ignore"}
+        for name in ("RASA_URL", "RASA_TIMEOUT_SECONDS"):
+            self.env.pop(name, None)  # the portal's defaults, not the shell's
         self.processes: dict[str, subprocess.Popen] = {}
         self.startup: dict[str, float] = {}
 
-    def _start(self, name: str, command: list[str], cwd: Path) -> subprocess.Popen:
+    def prepare(self) -> None:
+        """A migrated database with the demonstration service directory only (no demo referrals or staff)."""
+        subprocess.run([str(FRONTDOOR), "db", "upgrade"], env=self.env, cwd=ROOT, check=True, capture_output=True)
+        for path in DIRECTORY:
+            subprocess.run([str(FRONTDOOR), "services", "import", str(path)], env=self.env, cwd=ROOT, check=True,
+                           capture_output=True)
+
+    def _start(self, name: str, command: list[str], cwd: Path) -> None:
         log = (self.workdir / f"{name}.log").open("w")
-        process = subprocess.Popen(command, cwd=cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        self.processes[name] = process
-        return process
+        self.processes[name] = subprocess.Popen(command, cwd=cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
 
     def start(self) -> None:
-        subprocess.run([str(ROOT / ".venv/bin/frontdoor"), "db", "upgrade"], env=self.env, check=True,
-                       capture_output=True)
+        """Both at once, sharing the cores as under `make run`; each timed from then to its first good answer."""
         began = time.monotonic()
-        self._start("actions", [str(RASA_BIN / "rasa"), "run", "actions", "-p", str(self.actions_port)], RASA_DIR)
-        self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                             "-p", str(self.rasa_port), "--model", str(MODEL),
-                             "--endpoints", str(self.workdir / "endpoints.yml"),
-                             "--credentials", str(RASA_DIR / "credentials.yml")], RASA_DIR)
-        self._start("portal", [str(ROOT / ".venv/bin/frontdoor"), "run", "--port", str(self.portal_port),
+        self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                             "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", "models/frontdoor.tar.gz",
+                             "--credentials", "credentials.yml"], RASA_DIR)
+        self._start("portal", [str(FRONTDOOR), "run", "--host", "127.0.0.1", "--port", str(self.portal_port),
                                "--no-reload"], ROOT)
-        # All three start together (sharing the two cores, as under `make run`); each is timed from then.
-        for name, url in (("portal", f"http://127.0.0.1:{self.portal_port}/healthz"),
-                          ("actions", f"http://127.0.0.1:{self.actions_port}/health"),
-                          ("rasa", f"http://127.0.0.1:{self.rasa_port}/status")):
-            wait_for(url, 300)
-            self.startup[name] = time.monotonic() - began
+        waiting = {"portal": lambda: requests.get(f"{self.portal_url}/healthz", timeout=2).status_code == 200,
+                   "rasa": lambda: parse(self, "hello", check=False) is not None}
+        deadline = began + 300
+        while waiting and time.monotonic() < deadline:
+            for name in list(waiting):
+                if self.processes[name].poll() is not None:
+                    self._failed(name, "exited")
+                try:
+                    ready = waiting[name]()
+                except requests.RequestException:
+                    ready = False
+                if ready:
+                    self.startup[name] = time.monotonic() - began
+                    del waiting[name]
+            time.sleep(0.1)
+        for name in waiting:
+            self._failed(name, "did not answer within 300 s")
+
+    def _failed(self, name: str, why: str) -> None:
+        tail = (self.workdir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]  # start-up only
+        self.stop_all()
+        raise SystemExit(f"{name} {why}; the end of its log:\n" + "\n".join(tail))
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -146,10 +215,20 @@ class Stack:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
     def stop_all(self) -> None:
         for name in list(self.processes):
             self.stop(name)
+
+    def assistant_missed(self) -> int:
+        """Portal turns that Rasa did not answer within the portal's deadline (read by the reader instead)."""
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(sql("SELECT COALESCE(SUM(assistant_missed), 0) FROM conversations")).scalar())
+        finally:
+            engine.dispose()
 
 
 _local = threading.local()
@@ -161,106 +240,281 @@ def http() -> requests.Session:
     return _local.session
 
 
-def direct(stack: Stack, sender: str, text: str) -> float:
+def parse(stack: Stack, text: str, *, check: bool = True) -> float | None:
     start = time.perf_counter()
-    response = http().post(f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook",
-                           json={"sender": sender, "message": text, "metadata": {"channel": "sms"}}, timeout=30)
+    response = http().post(f"{stack.rasa_url}/model/parse", params={"token": stack.rasa_token}, json={"text": text},
+                           timeout=30)
     elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
-    return elapsed
+    ok = response.status_code == 200 and isinstance(response.json().get("intent"), dict)
+    if check and not ok:
+        raise SystemExit(f"Rasa /model/parse answered HTTP {response.status_code}")
+    return elapsed if ok else None
 
 
-def via_portal(stack: Stack, sender: str, text: str, *, expect: str | None = None) -> float:
-    url = f"http://127.0.0.1:{stack.portal_port}/sms/inbound"
+def sms(stack: Stack, sender: str, text: str) -> tuple[float, str]:
+    url = f"{stack.portal_url}/sms/inbound"
     params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": sender, "To": NUMBER,
               "Body": text, "NumMedia": "0"}
-    headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)}
+    headers = {"X-Twilio-Signature": RequestValidator(TWILIO_TOKEN).compute_signature(url, params)}
     start = time.perf_counter()
     response = http().post(url, data=params, headers=headers, timeout=30)
     elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
-    if expect is not None:
-        assert expect in response.text, "unexpected reply"
-    return elapsed
+    if response.status_code != 200:
+        raise SystemExit(f"the portal answered HTTP {response.status_code}")
+    reply = " ".join(html.unescape(m) for m in re.findall(r"<Message[^>]*>(.*?)</Message>", response.text, re.S))
+    return elapsed, reply
 
 
-def run_load(stack: Stack, senders: int, n: int) -> tuple[list[float], list[float]]:
-    """n messages each way, from `senders` concurrent senders, the two ways alternating round by round."""
-    baseline: list[float] = []
-    portal: list[float] = []
-    per_sender = max(n // senders, 1)
+@dataclass
+class Samples:
+    """Seconds by way ("parse" | "portal") and turn (0-11)."""
 
-    def sender_work(index: int) -> tuple[list[float], list[float]]:
-        mine_direct, mine_portal = [], []
-        for i in range(per_sender):
-            if i % len(MESSAGES) == 0:  # each person has a conversation of a few messages, then another texts
-                rasa_id, phone = uuid.uuid4().hex, f"+44770{index:02d}{uuid.uuid4().int % 10**5:05d}"
-            text = MESSAGES[i % len(MESSAGES)]
-            mine_direct.append(direct(stack, rasa_id, text))
-            mine_portal.append(via_portal(stack, phone, text))
-        return mine_direct, mine_portal
+    by_turn: dict[str, list[list[float]]] = field(
+        default_factory=lambda: {"parse": [[] for _ in LABELS], "portal": [[] for _ in LABELS]})
+    off_script: list[int] = field(default_factory=lambda: [0 for _ in LABELS])  # replies off the journey, by turn
+    cpu: dict[tuple[str, str], float] = field(default_factory=dict)  # (way, process) -> CPU seconds used
+    wall: dict[str, float] = field(default_factory=dict)  # way -> seconds its rounds took
 
+    def all(self, way: str, turns: range | None = None) -> list[float]:
+        return [s for t, samples in enumerate(self.by_turn[way]) if turns is None or t in turns for s in samples]
+
+
+class Numbers:
+    def __init__(self) -> None:
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> str:
+        with self._lock:
+            self._next += 1
+            return phone(self._next - 1)
+
+
+def run_level(stack: Stack, numbers: Numbers, senders: int, conversations: int, samples: Samples | None) -> None:
+    """`conversations` whole conversations each way from `senders` concurrent senders. A round: every sender's
+    next HALF turns to one way, then the same turns to the other (which goes first alternates)."""
+    lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=senders) as pool:
-        for mine_direct, mine_portal in pool.map(sender_work, range(senders)):
-            baseline.extend(mine_direct)
-            portal.extend(mine_portal)
-    return baseline, portal
+        for group in range(conversations // senders):
+            people = [(SCRIPTS[(group * senders + i) % len(SCRIPTS)], numbers.take()) for i in range(senders)]
+            for half in range(len(LABELS) // HALF):
+                turns = range(half * HALF, (half + 1) * HALF)
+
+                def baseline(person: tuple[tuple[str, ...], str], turns: range = turns) -> list[tuple[int, float]]:
+                    return [(t, parse(stack, person[0][t])) for t in turns]
+
+                def portal(person: tuple[tuple[str, ...], str], turns: range = turns) -> list[tuple[int, float]]:
+                    out = []
+                    for t in turns:
+                        seconds, reply = sms(stack, person[1], person[0][t])
+                        if EXPECT[t].lower() not in reply.lower():
+                            with lock:
+                                if samples is not None:
+                                    samples.off_script[t] += 1
+                        out.append((t, seconds))
+                    return out
+
+                ways = [("parse", baseline), ("portal", portal)]
+                for way, work in ways if (group + half) % 2 == 0 else ways[::-1]:  # ABBA: order not tied to turns
+                    before = {name: cpu_seconds(proc.pid) for name, proc in stack.processes.items()}
+                    before["client"] = time.process_time()
+                    started = time.monotonic()
+                    for timings in pool.map(work, people):
+                        if samples is not None:
+                            for turn, seconds in timings:
+                                samples.by_turn[way][turn].append(seconds)
+                    if samples is not None:
+                        samples.wall[way] = samples.wall.get(way, 0.0) + time.monotonic() - started
+                        for name, proc in stack.processes.items():
+                            used = cpu_seconds(proc.pid) - before[name]
+                            samples.cpu[way, name] = samples.cpu.get((way, name), 0.0) + used
+                        used = time.process_time() - before["client"]  # this script's senders
+                        samples.cpu[way, "client"] = samples.cpu.get((way, "client"), 0.0) + used
+
+
+class Profile:
+    """py-spy sampling the portal (only the thread holding the GIL: where its Python time goes) during a level."""
+
+    def __init__(self, pid: int, out: Path) -> None:
+        self.out = out
+        self.process = subprocess.Popen([str(PY_SPY), "record", "--pid", str(pid), "--format", "raw", "--gil",
+                                         "--nonblocking", "--rate", "200", "--output", str(out)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # attached before the first message
+
+    def stop(self) -> list[tuple[str, ...]]:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        return summarise(self.out) if self.out.exists() else [("py-spy wrote nothing",)]
+
+
+def summarise(path: Path, top: int = 15) -> list[tuple[str, ...]]:
+    """Where the sampled (GIL-holding) time is: by the package of the innermost frame (self time), and by the
+    project's own functions (inclusive). py-spy names files relative to site-packages, the stdlib or the repo."""
+    project = {"bot", "portal", "store", "mash", "forms", "signposting"}
+    total, leaves, functions = 0, {}, {}
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit() or not stack:
+            continue
+        total += int(count)
+        seen = set()
+        package = "?"
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (")
+            where = where.rstrip(")").rsplit(":", 1)[0].removeprefix(str(ROOT) + "/")
+            package = where.split("/", 1)[0].removesuffix(".py")
+            if package in project:
+                seen.add(f"{where}:{name}")
+        leaves[package] = leaves.get(package, 0) + int(count)
+        for key in seen:
+            functions[key] = functions.get(key, 0) + int(count)
+    rows = [("portal CPU samples (thread holding the GIL)", f"% of {total}")]
+    for label, table in (("self, in", leaves), ("inclusive", functions)):
+        for key, count in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
+            rows.append((f"{label} {key}", f"{100 * count / max(total, 1):.1f}"))
+    return rows
 
 
 def ms(value: float) -> str:
     return f"{value * 1000:.1f}"
 
 
+def p(samples: list[float], q: int) -> float:
+    return percentile(samples, q)
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=200, help="messages each way per concurrency level")
-    parser.add_argument("--skip-train", action="store_true", help="do not time a forced retrain")
+    parser.add_argument("--n", type=int, default=720, help="messages each way per concurrency level (default 720)")
+    parser.add_argument("--danger-n", type=int, default=50, help="danger messages timed with Rasa stopped")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="sqlite",
+                        help="the portal's database: a SQLite file (default, as `make run`) or a fresh PostgreSQL "
+                             "database (FRONTDOOR_BENCH_PG, dropped afterwards)")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the portal with py-spy during each level (timings then perturbed)")
     args = parser.parse_args()
     if not MODEL.exists():
         raise SystemExit(f"no trained model at {MODEL}: run `make rasa-train` first")
+    per_level = {s: max(1, -(-args.n // (len(LABELS) * s))) * s for s in LEVELS}  # whole conversations per sender
 
-    train_seconds = None
-    with tempfile.TemporaryDirectory(prefix="fd-bench-sms-") as tmp:
-        workdir = Path(tmp)
-        if not args.skip_train:
-            start = time.monotonic()
-            subprocess.run([str(RASA_BIN / "rasa"), "train", "--force", "--out", str(workdir / "models"),
-                            "--fixed-model-name", "bench"], cwd=RASA_DIR, check=True, capture_output=True,
-                           env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
-            train_seconds = time.monotonic() - start
-        stack = Stack(workdir)
+    results: dict[int, Samples] = {}
+    load_before = os.getloadavg()[0]
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fd-bench-sms-") as tmp, BACKENDS[args.backend](Path(tmp)) as url:
+        stack = Stack(Path(tmp), url)
+        numbers = Numbers()
         try:
+            stack.prepare()
             stack.start()
-            for senders in (1, 20):  # warm both paths (model loading, first connections)
-                run_load(stack, senders, 20)
-            rows = [("case", "senders", "n", "Rasa REST p50 ms", "portal p50 ms", "added p50 ms",
-                     "Rasa REST p99 ms", "portal p99 ms")]
-            for senders in (1, 20):
-                baseline, portal = run_load(stack, senders, args.n)
-                rows.append(("signed SMS -> TwiML", str(senders), str(len(portal)), ms(percentile(baseline, 50)),
-                             ms(percentile(portal, 50)), ms(percentile(portal, 50) - percentile(baseline, 50)),
-                             ms(percentile(baseline, 99)), ms(percentile(portal, 99))))
-            memory = {name: peak_memory_mib(p.pid) for name, p in stack.processes.items()}
+            for senders in LEVELS:  # warm both ways (model graph, connections, the directory's pages)
+                run_level(stack, numbers, senders, senders, None)
+            profiles = {}
+            for senders in LEVELS:
+                results[senders] = Samples()
+                profile = Profile(stack.processes["portal"].pid, Path(tmp) / f"portal-{senders}.txt") \
+                    if args.profile else None
+                run_level(stack, numbers, senders, per_level[senders], results[senders])
+                if profile is not None:
+                    profiles[senders] = profile.stop()
+            missed = stack.assistant_missed()
+            memory = {name: peak_memory_mib(proc.pid) for name, proc in stack.processes.items()}
             stack.stop("rasa")
-            stopped = [via_portal(stack, f"+4477008{i:05d}", DANGER, expect="call 999") for i in range(100)]
-            fallback = [via_portal(stack, f"+4477007{i:05d}", "my son won't go to school", expect="999")
-                        for i in range(100)]
+            danger, ordinary = [], []
+            for _ in range(args.danger_n):  # bounded; each from a new sender, the two interleaved
+                seconds, reply = sms(stack, numbers.take(), DANGER)
+                if "999" not in reply:
+                    raise SystemExit("the danger message did not get the 999 advice")
+                danger.append(seconds)
+                seconds, reply = sms(stack, numbers.take(), ORDINARY)
+                if not reply:
+                    raise SystemExit("an ordinary message with Rasa stopped got no reply")
+                ordinary.append(seconds)
         finally:
             stack.stop_all()
-    print("## SMS webhook (issue 5)\n")
+    whole = time.monotonic() - began
+
+    print(f"## SMS webhook: signed SMS -> TwiML beside bare Rasa /model/parse (portal on {args.backend})\n")
+    rows = [("senders", "n each way", "parse p50 ms", "portal p50 ms", "added p50 ms", "parse p99 ms",
+             "portal p99 ms", "portal/parse p99")]
+    for senders, s in results.items():
+        base, port = s.all("parse"), s.all("portal")
+        rows.append((str(senders), str(len(port)), ms(p(base, 50)), ms(p(port, 50)), ms(p(port, 50) - p(base, 50)),
+                     ms(p(base, 99)), ms(p(port, 99)), f"{p(port, 99) / p(base, 99):.2f}x"))
     print(markdown(rows))
+
+    print("\nCPU per message (ms) and cores kept busy, from /proc/<pid>/stat over each way's rounds:\n")
+    rows = [("senders", "way", "messages/s", "Rasa CPU ms/msg", "Rasa cores busy", "portal CPU ms/msg",
+             "portal cores busy", "senders' CPU ms/msg")]
+    for senders, s in results.items():
+        for way in ("parse", "portal"):
+            n, wall = len(s.all(way)), s.wall[way]
+            rasa, portal = s.cpu[way, "rasa"], s.cpu[way, "portal"]
+            rows.append((str(senders), {"parse": "bare parse", "portal": "signed SMS"}[way], f"{n / wall:.0f}",
+                         ms(rasa / n), f"{rasa / wall:.2f}", ms(portal / n) if way == "portal" else "-",
+                         f"{portal / wall:.2f}" if way == "portal" else "-", ms(s.cpu[way, "client"] / n)))
+    print(markdown(rows))
+
+    print("\nBy position in the conversation (p50 ms):\n")
+    rows = [("senders", "turns", "parse p50 ms", "portal p50 ms", "added p50 ms")]
+    added: dict[tuple[int, str], float] = {}
+    for senders, s in results.items():
+        for name, turns in (("1-3", EARLY), ("10-12", LATE)):
+            base, port = p(s.all("parse", turns), 50), p(s.all("portal", turns), 50)
+            added[senders, name] = port - base
+            rows.append((str(senders), name, ms(base), ms(port), ms(port - base)))
+    print(markdown(rows))
+
+    print("\nEach turn, 1 sender (p50 ms):\n")
+    one = results[1]
+    rows = [("turn", "step", "parse p50 ms", "portal p50 ms", "added p50 ms")]
+    for t, label in enumerate(LABELS):
+        base, port = p(one.by_turn["parse"][t], 50), p(one.by_turn["portal"][t], 50)
+        rows.append((str(t + 1), label, ms(base), ms(port), ms(port - base)))
+    print(markdown(rows))
+
+    print("\nTargets:\n")
+    r1, r20 = results[1], results[20]
+    added1 = p(r1.all("portal"), 50) - p(r1.all("parse"), 50)
+    ratio = p(r20.all("portal"), 99) / p(r20.all("parse"), 99)
+    growth = added[1, "10-12"] - added[1, "1-3"]
+    print(markdown([
+        ("target", "measured", "verdict"),
+        (f"portal overhead at p50 <= {TARGET_ADDED_P50_MS:.0f} ms (1 sender)", f"{ms(added1)} ms",
+         verdict(added1 * 1000 <= TARGET_ADDED_P50_MS)),
+        (f"20 senders: portal p99 <= {TARGET_P99_RATIO} x parse p99", f"{ratio:.2f}x",
+         verdict(ratio <= TARGET_P99_RATIO)),
+        (f"no growth: overhead at turns 10-12 <= turns 1-3 + {TARGET_GROWTH_MS:.0f} ms (1 sender)",
+         f"{ms(added[1, '1-3'])} -> {ms(added[1, '10-12'])} ms", verdict(growth * 1000 <= TARGET_GROWTH_MS)),
+    ]))
+    off = {f"{senders} sender(s), turn {t + 1}": k for senders, s in results.items() for t, k in enumerate(s.off_script)
+           if k}
+    print(f"\nReplies off the journey: {sum(off.values())}" + (f" ({off})" if off else "")
+          + f"; portal turns Rasa did not answer in time (read by the reader instead): {missed}.")
+
     print()
     print(markdown([("with Rasa stopped", "n", "p50 ms", "p99 ms"),
-                    ("danger reply (999 advice)", str(len(stopped)), ms(percentile(stopped, 50)),
-                     ms(percentile(stopped, 99))),
-                    ("ordinary message (fallback reply)", str(len(fallback)), ms(percentile(fallback, 50)),
-                     ms(percentile(fallback, 99)))]))
+                    ("danger message (999 advice, red contact)", str(len(danger)), ms(p(danger, 50)),
+                     ms(p(danger, 99))),
+                    ("ordinary opening (deterministic reader)", str(len(ordinary)), ms(p(ordinary, 50)),
+                     ms(p(ordinary, 99)))]))
     print()
-    print(markdown([("process", "start-up s", "peak memory MiB"),
-                    *[(name, f"{stack.startup.get(name, 0):.1f}", f"{memory[name]:.0f}") for name in
-                      ("rasa", "actions", "portal")]]))
-    if train_seconds is not None:
-        print(f"\nRasa training (forced, from scratch): {train_seconds:.1f} s")
+    print(markdown([("process", "start-up s (both starting together)", "peak memory MiB (VmHWM)"),
+                    ("Rasa (to its first parse)", f"{stack.startup['rasa']:.1f}", f"{memory['rasa']:.0f}"),
+                    ("portal (to /healthz)", f"{stack.startup['portal']:.1f}", f"{memory['portal']:.0f}")]))
+    print(f"\nWhole run: {whole:.0f} s; load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
+          f"on {os.cpu_count()} cores.")
+    for senders, rows in profiles.items():
+        print(f"\nWhere the portal's Python time goes, {senders} sender(s) (py-spy --gil; timings above perturbed):\n")
+        print(markdown(rows))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ class Conversation(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     channel: Mapped[str] = mapped_column(String(10))  # sms | chat
     sender_key: Mapped[str] = mapped_column(String(64))  # keyed hash of the phone number or chat token
-    phone: Mapped[str | None] = mapped_column(EncryptedText)  # E.164, SMS only
+    # E.164, SMS only; loaded (and decrypted) only when a contact or a text needs it, not on every message.
+    phone: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_message_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Red once the safety screen fired: never closed or purged by the system (domain.md).

@@ -44,6 +44,34 @@ class Parser(Protocol):
     def parse(self, text: str) -> Reading: ...
 
 
+class _Reading(Protocol):
+    def result(self) -> Reading: ...
+
+
+@dataclass
+class _Later:
+    """A parser that cannot start early (a test's fake): asked when the answer is wanted."""
+
+    parser: Parser
+    text: str
+
+    def result(self) -> Reading:
+        return self.parser.parse(self.text)
+
+
+def _begin_reading(parser: Parser | None, text: str) -> _Reading | None:
+    """Start the model reading now, so it reads while the message is stored; None when it is not asked."""
+    if parser is None or not text:
+        return None
+    start = getattr(parser, "start", None)
+    if start is None:
+        return _Later(parser, text)
+    try:
+        return start(text)  # type: ignore[no-any-return]
+    except AssistantUnavailable:
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     out_of_hours_number: str = "01344 351 999"
@@ -113,11 +141,11 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
     now = now or utcnow()
     text, truncated = clean_text(inbound.text)
     screening = screen(text, out_of_hours_number=settings.out_of_hours_number)
-
-    if inbound.provider_sid:
-        earlier = conversations.by_sid(session, inbound.provider_sid)
-        if earlier is not None:
-            return _replay(session, earlier, screening, settings)
+    # Rasa reads while the message is stored (nobody waits for the two one after the other); danger, keywords
+    # and messages stored late from the spool are never read by the model.
+    wanted = not screening.danger and not replayed and sms.keyword(text) is None
+    reading = _begin_reading(parser, text) if wanted else None
+    # A retried delivery meets the unique MessageSid below and is answered as it was the first time.
 
     phone = inbound.sender if inbound.channel == "sms" else None
     conversation = conversations.find_or_start(session, inbound.channel, inbound.sender, now=now, idle=settings.idle,
@@ -160,8 +188,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
     # The message is stored: from here on, whatever fails, the person still gets an answer.
     outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger)
     try:
-        return _answer(session, conversation, message, text, screening, word, inbound, settings, parser, calendar,
-                       now, outcome, replayed)
+        return _answer(session, conversation, message, text, screening, word, inbound, settings, reading,
+                       parser is not None, calendar, now, outcome, replayed)
     except Exception as exc:  # noqa: BLE001 - the reply must go whatever went wrong
         session.rollback()
         log.error("answering a stored %s message failed (%s); fallback reply given", inbound.channel,
@@ -172,7 +200,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
 
 
 def _answer(session: Session, conversation: Conversation, message: Message, text: str, screening: Screening,
-            word: str | None, inbound: Inbound, settings: Settings, parser: Parser | None,
+            word: str | None, inbound: Inbound, settings: Settings, pending: _Reading | None, asked: bool,
             calendar: WorkingCalendar, now: dt.datetime, outcome: Outcome, replayed: bool) -> Outcome:
     def reply(replies: list[str], handled_by: str) -> Outcome:
         # Stamped with the turn's own time: a message stored late from the spool keeps its true order.
@@ -207,9 +235,9 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     if not text:
         return reply([EMPTY_REPLY], "empty")
     reading = None
-    if parser is not None:
+    if pending is not None:
         try:
-            reading = parser.parse(text)
+            reading = pending.result()
         except AssistantUnavailable as exc:
             log.warning("language model unavailable (%s); read by the deterministic reader", exc)
     understood = understand(text, reading, child_speaking=screening.child_speaking)
@@ -224,7 +252,7 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         changed = session.execute(
             update(Conversation).where(Conversation.id == conversation.id, Conversation.state_version == version)
             .values(state=turn.state, state_version=version + 1,
-                    assistant_missed=Conversation.assistant_missed + (1 if parser and reading is None else 0))
+                    assistant_missed=Conversation.assistant_missed + (1 if asked and reading is None else 0))
             .execution_options(synchronize_session=False))
         if changed.rowcount == 1:
             if turn.handed_off:

@@ -13,7 +13,7 @@ import itertools
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,18 +40,17 @@ class RasaParser:
     _turns: Any = field(default_factory=itertools.count, repr=False)
 
     def parse(self, text: str) -> Reading:
-        """The model's reading of `text`, or AssistantUnavailable once the deadline has passed. requests'
+        """The model's reading of `text`, or AssistantUnavailable once the deadline has passed."""
+        return self.start(text).result()
+
+    def start(self, text: str) -> Pending:
+        """Ask now, read the answer later: the portal stores the message while Rasa reads it. requests'
         timeouts bound each socket read, not the whole answer, so a server that trickles its reply is cut
-        off by the clock here."""
+        off by the clock (Pending.result)."""
         if not self.urls:
             raise AssistantUnavailable("no Rasa configured")
         deadline = time.monotonic() + self.timeout
-        future = _pool.submit(self._parse, text, deadline)
-        try:
-            return future.result(timeout=self.timeout)
-        except FutureTimeout:
-            future.cancel()
-            raise AssistantUnavailable("deadline passed") from None
+        return Pending(_pool.submit(self._parse, text, deadline), deadline)
 
     def _parse(self, text: str, deadline: float) -> Reading:
         start = next(self._turns) % len(self.urls)
@@ -70,6 +69,21 @@ class RasaParser:
             except AssistantUnavailable as exc:
                 failure = str(exc)  # the next process may still answer
         raise AssistantUnavailable(failure)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A parse under way, with the deadline it must keep."""
+
+    future: Future[Reading]
+    deadline: float
+
+    def result(self) -> Reading:
+        try:
+            return self.future.result(timeout=max(0.0, self.deadline - time.monotonic()))
+        except FutureTimeout:
+            self.future.cancel()
+            raise AssistantUnavailable("deadline passed") from None
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
