@@ -182,16 +182,38 @@ def test_a_question_at_any_question_is_answered_and_the_question_asked_again(jou
         assert talk.ports.staff == ["asked_for_person"]
 
 
+YES_NO_QUESTIONS = [(name, step.name) for name, journey in journeys.JOURNEYS.items() for step in journey.fields()
+                    if any(c.value == "yes" for c in step.field.choices) and (name, step.name) in JOURNEY_FIELDS]
+
+
+def test_every_yes_or_no_question_is_in_the_hedged_yes_checks():
+    assert {f for _, f in YES_NO_QUESTIONS} >= {"consent_agree", "pr_person_agrees", "safe_to_contact",
+                                               "has_parental_responsibility", "anonymous", "parents_told"}
+
+
 @pytest.mark.parametrize("said", ["yes?", "Yes??", "ok?", "yes but not the school", "I think so", "maybe",
                                   "yeah i guess", "yes if i have to"])
-@pytest.mark.parametrize("field_name", ["consent_agree", "pr_person_agrees", "safe_to_contact",
-                                        "has_parental_responsibility"])
-def test_consent_and_safety_come_only_from_a_clear_yes(field_name, said):
-    talk = Talk()
-    talk.to(field_name)
+@pytest.mark.parametrize("journey, field_name", YES_NO_QUESTIONS)
+def test_a_yes_comes_only_from_a_clear_yes_at_every_yes_or_no_question(journey, field_name, said):
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
     talk.say(said)
     assert talk.state["answers"].get(field_name) != "yes"
-    assert talk.ports.handed == []
+    for _, answers in talk.ports.handed:  # "maybe" may rightly be "not known", and a last question then hands off
+        assert answers.get(field_name) != "yes"
+    if field_name in CONSENT_FIELDS:
+        assert talk.ports.handed == []
+
+
+@pytest.mark.parametrize("said", ["yes?", "ok?", "I think so", "yes but not the school"])
+def test_a_hedged_yes_to_the_early_help_offer_is_not_taken(said):
+    talk = Talk()
+    talk.say("i need some help please")
+    talk.say("1")
+    talk.say("RG40 1BN")
+    assert talk.asking == "_offer"
+    talk.say(said)
+    assert talk.asking == "_offer" and talk.state["answers"].get("_offer") != "yes"
 
 
 @pytest.mark.parametrize("said", ["yes", "Yes", "yes that's fine", "yeah", "YES.", "ok"])
@@ -224,7 +246,7 @@ def test_a_parked_consent_is_taken_from_a_later_clear_yes():
 
 @pytest.mark.parametrize("said, expected", [
     ("4 3 2022", "2022-03-04"), ("he was born 3rd march 2017", "2017-03-03"), ("march 2017", "2017-03-01"),
-    ("4/3/21", "2021-03-04"), ("3rd of March 2019", "2019-03-03")])
+    ("4/3/21", "2021-03-04"), ("3rd of March 2019", "2019-03-03"), ("his birthday is 12th june 2020", "2020-06-12")])
 def test_dates_in_words(said, expected):
     talk = Talk()
     talk.to("date_of_birth")
@@ -353,3 +375,12 @@ def test_a_conversation_started_after_a_journey_left_half_way_says_welcome_back(
     reply = talk.say("hello")
     assert reply.startswith("Welcome back.") and "passed to our team" in reply
     assert "welcome_back" not in talk.state
+
+
+def test_born_last_may_is_the_last_may_before_today():
+    talk = Talk()
+    talk.to("date_of_birth")
+    talk.say("born last may")
+    today = dialogue.london_today()
+    year = today.year if today.month > 5 else today.year - 1
+    assert talk.state["answers"]["date_of_birth"] == f"{year}-05-01"

@@ -187,6 +187,22 @@ def test_make_run_in_an_empty_checkout(tmp_path):
         assert danger["replies"][0].startswith("If you or a child are in danger now, call 999."), danger
         after = _chat(port, {"conversation_id": chat["conversation_id"], "text": "can someone call me"})
         assert "talk to a person" in " ".join(after["replies"]), after  # danger answered, then a person offered
+        # The other journey in web chat: a neighbour's concern, with a question and a miss on the way, to a
+        # contact whose consent record says what they said.
+        said = {}
+        for text, expect in (("im worried about the kids next door their house is filthy and they look hungry",
+                              "first name"), ("why do you need that?", "first name"), ("Mia", "live"),
+                             ("not known", "where is the child now"), ("at home i think", "how do you know"),
+                             ("🙂", "reply with a number"), ("neighbour", "anonymous"), ("yes", "parents"),
+                             ("no", "reference")):
+            said = _chat(port, {"conversation_id": said.get("conversation_id"), "text": text} if said else
+                         {"text": text})
+            assert expect in " ".join(said["replies"]).lower(), (text, said)
+        with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
+            kind, channel, anonymous, status, told = db.execute(
+                "SELECT c.kind, c.channel, c.referrer_anonymous, r.status, r.parents_told FROM contacts c "
+                "JOIN consent_records r ON r.contact_id = c.id ORDER BY c.id DESC LIMIT 1").fetchone()
+        assert (kind, channel, anonymous, status, told) == ("concern", "chat", 1, "not_sought", "no")
         # Nothing anyone wrote is in clear text in any file the front door keeps, Rasa's included.
         for path in (checkout / "instance").rglob("*"):
             if path.is_file():
