@@ -10,16 +10,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 RASA_PORT    ?= 5005
-ACTIONS_PORT ?= 5055
-# Rasa's endpoints file, relative to bot/rasa (the action server's URL and the tracker store).
-RASA_ENDPOINTS ?= endpoints.yml
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-# What the processes under honcho need to find each other (the portal calls Rasa; the actions call the portal).
-export RASA_PORT ACTIONS_PORT RASA_ENDPOINTS
+# What the processes under honcho need to find each other (the portal calls Rasa's /model/parse; nothing calls back).
+export RASA_PORT
 export RASA_URL := http://127.0.0.1:$(RASA_PORT)
-export FRONTDOOR_API_URL := http://127.0.0.1:$(PORT)
-export FRONTDOOR_PUBLIC_URL := http://$(HOST):$(PORT)
 
 include bot/rasa/rasa.mk
 export RASA_BIN
@@ -48,7 +43,7 @@ db: setup ## Create or upgrade the database (SQLite at instance/frontdoor.db unl
 	$(BIN)/frontdoor db upgrade
 
 .PHONY: run
-run: db rasa-train ## Set everything up and start the front door at http://127.0.0.1:5000 (portal, worker, Rasa, actions)
+run: db rasa-train ## Set everything up and start the front door at http://127.0.0.1:5000 (portal, worker, Rasa NLU)
 	$(BIN)/frontdoor demo load
 	@echo "Front Door: http://$(HOST):$(PORT)/  (report a concern: /report, ask for help: /help, chat: /chat; Ctrl-C stops)"
 	@echo "Text it: $(BIN)/frontdoor sms \"I'm struggling with my 4 year old\" --from +447700900123  (Rasa takes ~30 s to start)"

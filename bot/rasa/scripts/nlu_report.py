@@ -1,7 +1,8 @@
 """Write the NLU cross-validation results as a short Markdown report.
 
 Usage: python scripts/nlu_report.py RESULTS_DIR REPORT.md "COMMAND"
-Reads RESULTS_DIR/intent_report.json and intent_errors.json (from `rasa test nlu --cross-validation`).
+Reads RESULTS_DIR/intent_report.json, intent_errors.json and the entity extractors' reports (from
+`rasa test nlu --cross-validation`).
 The report names confusion pairs with counts only; it never copies training sentences.
 """
 
@@ -14,6 +15,27 @@ from datetime import date
 from pathlib import Path
 
 TARGET = 0.90
+EXTRACTORS = ("DIETClassifier", "RegexEntityExtractor")
+AVERAGES = ("macro avg", "weighted avg", "micro avg")
+
+
+def entity_lines(results: Path) -> list[str]:
+    """Per entity, the figures of the extractor that extracts it (each extractor is also scored, at zero, on the
+    other's entities: those rows are left out)."""
+    rows = []
+    for extractor in EXTRACTORS:
+        report_file = results / f"{extractor}_report.json"
+        if not report_file.exists():
+            continue
+        for name, row in sorted(json.loads(report_file.read_text()).items()):
+            if isinstance(row, dict) and name not in AVERAGES and row["precision"] + row["recall"] > 0:
+                rows.append(f"| {name} | {extractor} | {row['precision']:.2f} | {row['recall']:.2f} | "
+                            f"{row['f1-score']:.2f} | {row['support']} |")
+    if not rows:
+        return []
+    return ["", "## Entities", "",
+            "Rasa scores entities token by token, so support counts tokens (a postcode with a space is two).", "",
+            "| entity | extractor | precision | recall | F1 | support |", "|---|---|---:|---:|---:|---:|", *rows]
 
 
 def main(results_dir: str, report_path: str, command: str) -> None:
@@ -23,7 +45,7 @@ def main(results_dir: str, report_path: str, command: str) -> None:
     errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
     macro_f1 = report["macro avg"]["f1-score"]
     intents = sorted((name, row) for name, row in report.items()
-                     if isinstance(row, dict) and name not in ("macro avg", "weighted avg", "micro avg"))
+                     if isinstance(row, dict) and name not in AVERAGES)
     pairs = Counter((e["intent"], (e.get("intent_prediction") or {}).get("name")) for e in errors)
 
     lines = [
@@ -45,6 +67,7 @@ def main(results_dir: str, report_path: str, command: str) -> None:
     for name, row in intents:
         lines.append(f"| {name} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1-score']:.2f} | "
                      f"{row['support']} |")
+    lines += entity_lines(results)
     lines += ["", "## Remaining confusion pairs", ""]
     if pairs:
         lines += ["| intent | predicted as | examples |", "|---|---|---:|"]
