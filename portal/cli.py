@@ -72,7 +72,7 @@ def development_settings() -> dict[str, str]:
         # What Twilio signs against; `frontdoor sms` signs with the same value, whatever port it posts to.
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         # Rasa's HTTP API (/model/parse, the only thing the portal asks it) answers only with this token.
-        "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),
+        "RASA_AUTH_TOKEN": secrets.token_hex(32),  # hex: a token starting "-" would read as an option
         # Ports and the URLs built from them (RASA_URL) come from the Makefile, because
         # honcho lets .env override the environment and `make run PORT=...` must win.
     }
