@@ -76,19 +76,33 @@ ANSWERS = (
 )
 
 
-def _group_listeners(group: int) -> list[tuple[str, str]]:
-    """(process name, local address) of every TCP socket listening in this process group."""
+def _descendants(root: int) -> set[int]:
+    """Every process started, however indirectly, by `root` (honcho gives each of its processes a session of
+    its own, so a process group would miss them)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in found]
+        found.update(children)
+        frontier.extend(children)
+    return found
+
+
+def _listeners_of(root: int) -> list[tuple[str, str]]:
+    """(process name, local address) of every TCP socket listening in a process `root` started."""
+    ours = _descendants(root)
     found = []
-    lines = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout.splitlines()
-    for line in lines:
-        parts = line.split()
+    for line in subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout.splitlines():
         for name, pid in re.findall(r'\("([^"]+)",pid=(\d+)', line):
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[2]) == group:
-                found.append((name, parts[3]))
+            if int(pid) in ours:
+                found.append((name, line.split()[3]))
     return found
 
 
@@ -160,8 +174,9 @@ def test_make_run_in_an_empty_checkout(tmp_path):
                 urllib.request.urlopen(request, timeout=5)
             assert refused.value.code == status, path
         # Nothing make run starts listens beyond this machine (and no action server listens at all).
-        listeners = _group_listeners(process.pid)
-        assert listeners and all(a.startswith(("127.0.0.1:", "[::1]:")) for _, a in listeners), listeners
+        listeners = _listeners_of(process.pid)
+        assert {a.rsplit(":", 1)[1] for _, a in listeners} >= {str(port), str(rasa_port)}, listeners
+        assert all(a.startswith(("127.0.0.1:", "[::1]:")) for _, a in listeners), listeners
         assert not any(a.endswith(":5055") for _, a in listeners), listeners
         transcript = [_text(checkout, port, "I'm struggling with my 4 year old")]
         for _ in range(20):
