@@ -46,6 +46,7 @@ NOT_IN_NAMES = frozenset({
     "so", "but", "or", "when", "who", "how", "where", "want", "need", "please", "thanks", "yes", "no", "ok",
     "sorry", "name", "know", "think", "would", "could", "should", "there", "here", "for", "of", "from", "child",
     "son", "daughter", "mum", "dad", "school", "home", "a", "an", "our", "we", "us", "them", "her", "his", "him",
+    "same", "as", "mine", "hers", "theirs", "usual", "surname", "idk", "dunno", "skip",
 })
 GENERIC_OPENING = re.compile(r"\b(want|need|would like|like|wanna|have|got) to (report|make|raise|refer|tell|ask)\b|"
                              r"\bmake a referral\b|\breport a concern\b|^(i need|we need|can i get|can i have) "
@@ -420,9 +421,13 @@ class _Dialogue:
             return self.turn("That's OK, I will keep your answers. When you are ready, just reply to this: "
                              + self._ask_text(step))
         if aside in {"skip", "dont_know"}:
-            if step.name in NEVER_SKIPPED:
+            if step.name in NEVER_SKIPPED:  # not an answer either: it counts as one, so nobody is stuck here
+                misses = self.state["misses"]
+                misses[step.name] = misses.get(step.name, 0) + 1
+                if misses[step.name] >= 3:
+                    return self._third_miss(step)
                 self.leads.append("That's OK." if aside == "dont_know" else "I need an answer to this one.")
-                return self.turn(self._reask(step, 2))
+                return self.turn(self._reask(step, max(2, misses[step.name])))
             self._skip(step)
             self.leads.append("That's OK, let's leave that.")
             return self.turn(self._next())

@@ -91,6 +91,9 @@ def digression(text: str) -> str | None:
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
         return "dont_know"
+    if len(said.split()) <= 6 and re.match(r"^(i )?(dunno|dont know|do not know|idk|no idea|not sure)\b", said) \
+            and "?" not in text:
+        return "dont_know"  # "dunno there names", "not sure tbh"
     if is_question(text):
         return "question"
     return None
@@ -206,6 +209,8 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     found.wants_service = bool(_SERVICE_WORDS.search(said))
     if "born" in said.split():
         found.date_of_birth = date_in(said.split("born", 1)[1])
+    elif len(said.split()) <= 4 and not found.postcode:
+        found.date_of_birth = date_in(said)  # "3rd march 2017" on its own is a date of birth
     found.young_person = bool(_YOUNG_PERSON.search(said))
     return found
 

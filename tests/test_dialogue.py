@@ -384,3 +384,17 @@ def test_born_last_may_is_the_last_may_before_today():
     today = dialogue.london_today()
     year = today.year if today.month > 5 else today.year - 1
     assert talk.state["answers"]["date_of_birth"] == f"{year}-05-01"
+
+
+def test_found_by_probing_dunno_a_date_alone_and_same_as_mine():
+    talk = Talk()
+    talk.to("first_name")
+    talk.say("3rd march 2017")  # the date of birth, given before it is asked
+    assert talk.state["answers"]["date_of_birth"] == "2017-03-03" and talk.asking == "first_name"
+    talk.say("Alex")
+    talk.say("same as mine")  # not a last name
+    assert "last_name" not in talk.state["answers"]
+    report = Talk()
+    report.to("first_name", journey="report")
+    report.say("dunno there names")
+    assert "first_name" in report.state["skipped"]
