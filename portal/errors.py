@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -42,7 +42,19 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
+    if request.path.startswith("/chat/api/"):  # a script or widget reads JSON, never an HTML page
+        return _json_error(error.code or 500)
     return render_error(error.code or 500)
+
+
+def _json_error(status: int):
+    title, advice = MESSAGES.get(status, MESSAGES[500])
+    if status == 429:  # not stored: say so, and what to do, with the 999 line a chat never leaves out
+        advice = ("You have sent a lot of messages in a short time, so this one was not sent. Wait a minute, then "
+                  "send it again. If a child is in danger now, call 999.")
+    response = jsonify({"status": status, "message": advice or title})
+    response.status_code = status
+    return response
 
 
 def _unexpected(error: Exception):

@@ -132,3 +132,16 @@ def test_ending_the_chat_forgets_it_on_this_device(client, monkeypatch):
     assert "Your conversation" in html and "Front Door for children&#39;s services" in html
     client.post("/chat/end")
     assert "Your conversation" not in client.get("/chat").get_data(as_text=True)
+
+
+def test_the_json_api_answers_too_many_messages_in_json_with_what_to_do(database_url, tmp_path):
+    from portal import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="3 per minute"))
+    client = app.test_client()
+    answers = [client.post("/chat/api/messages", json={"text": "hello"}) for _ in range(5)]
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused, "the submit limit never applied"
+    body = refused[0].get_json()
+    assert body["status"] == 429 and "not sent" in body["message"] and "999" in body["message"]
