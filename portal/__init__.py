@@ -106,7 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.after_request
     def _no_store(response: Response) -> Response:
         # Pages may show what a worried parent typed: never let a shared computer's cache keep them.
-        if response.mimetype == "text/html" or request.path.startswith(("/report", "/help", "/chat", "/api/bot")):
+        if response.mimetype == "text/html" or request.path.startswith(("/report", "/help", "/chat")):
             response.headers["Cache-Control"] = "no-store"
         return response
 
