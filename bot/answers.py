@@ -104,7 +104,7 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
         numbered = _numbered(field, text)
         return (numbered[0] if len(numbered) == 1 else None) or _choice(field, text) or text
     if field.kind == "checkboxes":
-        return _numbered(field, text) or _categories(field, text) or [
+        return _numbered(field, text) or categories_in(field, text) or [
             _choice(field, part) or part.strip() for part in re.split(r",|\band\b|/|\n", text) if part.strip()]
     if field.kind == "date":
         if _ISO_DATE.match(text.strip()):
@@ -124,10 +124,6 @@ def _numbered(field: Field, text: str) -> list[str]:
 
 
 def categories_in(field: Field, text: str) -> list[str]:
-    return _categories(field, text)
-
-
-def _categories(field: Field, text: str) -> list[str]:
     """The help categories a message names in its own words, in the schema's order."""
     words = f" {plain(text)} "
     allowed = [c.value for c in field.choices]
