@@ -108,6 +108,8 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     and, by text, the number to call back; the practitioner reads the rest in the transcript."""
     if answers is None:
         answers = {"referrer_type": "public", "what_happened": inbound_text(conversation) or None}
+    elif reason == "danger":  # the journey's answers so far, and every word they wrote, the danger included
+        answers = {**answers, "what_happened": inbound_text(conversation) or answers.get("what_happened")}
     # The number to call back, unless they asked to stay anonymous: then the MASH never holds it.
     if conversation.phone and not answers.get("referrer_phone") and answers.get("anonymous") != "yes":
         answers["referrer_phone"] = conversation.phone
@@ -177,9 +179,11 @@ def open_red_contact(session: Session, conversation: Conversation) -> Contact | 
 
 
 def flag_danger(session: Session, conversation: Conversation, message: Message, categories: tuple[str, ...], *,
-                now: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Contact:
-    """Red at once: a contact at the head of the queue before any details are known, or, if the conversation
-    already has an open red contact, a new entry on its audit trail so its practitioner sees it."""
+                now: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR,
+                answers: dict | None = None) -> Contact:
+    """Red at once: a contact at the head of the queue with what is known so far (`answers`: the journey's, when
+    the screen fires mid-way), or, if the conversation already has an open red contact, a new entry on its
+    audit trail so its practitioner sees it."""
     conversation.danger = True
     conversation.danger_categories = list(dict.fromkeys([*conversation.danger_categories, *categories]))
     existing = open_red_contact(session, conversation)
@@ -188,7 +192,7 @@ def flag_danger(session: Session, conversation: Conversation, message: Message, 
                                            details={"categories": list(categories), "message": message.id})])
         return existing
     return create_contact(session, conversation, reason="danger", key=f"bot:{conversation.public_id}:d{message.id}",
-                          now=now, calendar=calendar)
+                          now=now, calendar=calendar, answers=answers)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,10 @@ class Context:
     mash_number: str
     out_of_hours_number: str
     public_url: str
+    # When the office next opens, in words ("at 9am on Monday"): out of hours, what "passed to our team" means.
+    next_open: str = "when our office opens"
+    # The conversation's red contact is still open: it stays with safety until a practitioner closes it.
+    red: bool = False
 
 
 class Ports(Protocol):
@@ -89,16 +93,24 @@ class Turn:
 def new_state() -> dict[str, Any]:
     return {"journey": None, "asking": None, "answers": {}, "skipped": [], "misses": {}, "history": [],
             "facts": {}, "signposted": False, "reference": None, "parked": False, "open_misses": 0,
-            "extra": [], "after_danger": False, "danger_followed": False, "last_journey": None}
+            "extra": [], "after_danger": False, "danger_followed": False, "last_journey": None,
+            "danger_categories": [], "red_turns": 0}
 
 
 # --- wording that is the front door's own (the fields' own is in forms/referral.py) ------------------------------
 def person_line(ctx: Context) -> str:
     if ctx.office_hours:
-        return (f"You can talk to a person in our team on {ctx.mash_number}, Monday to Friday 9am to 5pm. "
+        return (f"You can talk to a person in our team now on {ctx.mash_number}. "
                 "I have passed your messages to the team too.")
     return (f"Our office is closed now. To talk to a person call our emergency duty team on {ctx.out_of_hours_number}."
-            " I have passed your messages to our team for the morning.")
+            f" I have passed your messages to our team, who will read them {ctx.next_open}.")
+
+
+def call_a_person(ctx: Context) -> str:
+    """Where a person can answer, now: the MASH in office hours, the emergency duty team out of them."""
+    if ctx.office_hours:
+        return f"A person in our team can answer that: call {ctx.mash_number}."
+    return f"A person can answer that: call our emergency duty team on {ctx.out_of_hours_number}."
 
 
 def open_prompt() -> str:
@@ -120,8 +132,9 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         return ("You can stay anonymous: you do not have to give your name. If you do, we will never tell the "
                 "family who contacted us.")
     if kind == "who":
+        number = ctx.mash_number if ctx.office_hours else f"our emergency duty team on {ctx.out_of_hours_number}"
         return (f"I'm the Front Door's automated assistant for children's services. People in our team read every "
-                f"message. To talk to a person call {ctx.mash_number}.")
+                f"message. To talk to a person call {number}.")
     if kind == "what_next":
         reference = state.get("reference")
         said = f" Your reference is {reference}." if reference and not state.get("journey") else ""
@@ -143,16 +156,33 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         if step is not None and getattr(step, "wording", None) and step.wording.why:
             return step.wording.why
         return "We ask so our team can help the right child and family."
-    return (f"I can't answer that by text, but a person can: call {ctx.mash_number}, Monday to Friday 9am to 5pm. "
-            f"Our services are at {ctx.public_url}/services")
+    return f"{call_a_person(ctx)} Our services are at {ctx.public_url}/services"
 
 
-def after_danger_line(ctx: Context) -> str:
+# --- after danger: the conversation stays with safety (domain.md: never dead-ends, a person offered) -------------
+# What a red conversation says on every turn, most important first; the reply keeps as many as fit two texts.
+DANGER_NOW = "If anyone is in danger now, call 999."
+SHOUT = "You can also text SHOUT to 85258, free, any time."
+CHILDLINE = "Childline is free, any time: 0800 1111."
+KEEP_WRITING = "You can keep writing here and I will pass it on straight away."
+# Said when someone tells us more after danger: several ways, so a worried person never reads the same line
+# three times running.
+PASSED_ON = ("Thank you, I have passed that to our team.", "Thank you. Our team will see that with your other "
+             "messages.", "Thanks for telling me. That is with our team now.")
+SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help"})
+
+
+def reach_a_person(ctx: Context) -> str:
     if ctx.office_hours:
-        return (f"Thank you. Our team has your messages and will look at them first. To talk to a person now call "
-                f"{ctx.mash_number}. If anyone is in danger, call 999.")
-    return (f"Thank you. Our team has your messages. To talk to a person now call our emergency duty team on "
-            f"{ctx.out_of_hours_number}. If anyone is in danger, call 999.")
+        return f"To talk to a person now, call {ctx.mash_number}."
+    return f"To talk to a person now, call our emergency duty team on {ctx.out_of_hours_number}."
+
+
+def red_what_next(ctx: Context) -> str:
+    if ctx.office_hours:
+        return "Your messages are at the top of our team's list, and a person will look at them first."
+    return (f"Our office is closed, so if you need help now call our emergency duty team. Our team will read your "
+            f"messages {ctx.next_open}, before anything else.")
 
 
 # --- composing a reply that fits ---------------------------------------------------------------------------------
@@ -168,6 +198,17 @@ def compose(leads: list[str], core: str | None) -> list[str]:
     return [*kept, core] if core else kept
 
 
+def _fit_by_priority(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines that fit two SMS segments together, taken in priority order (0 first)."""
+    room, kept = LIMIT, []
+    for priority, text in sorted(lines):
+        size = sms.gsm7_length(sms.to_gsm7(text)) + 1
+        if size <= room:
+            kept.append((priority, text))
+            room -= size
+    return kept
+
+
 # --- the dialogue --------------------------------------------------------------------------------------------------
 class _Dialogue:
     def __init__(self, state: dict[str, Any], ctx: Context, ports: Ports) -> None:
@@ -175,7 +216,6 @@ class _Dialogue:
         self.ctx = ctx
         self.ports = ports
         self.leads: list[str] = []
-        self.must: list[str] = []  # said whatever else is cut (the person offered after danger)
         self.event = "answered"
         self.reference: str | None = None
 
@@ -202,13 +242,7 @@ class _Dialogue:
         return journey.step(asking)
 
     def turn(self, core: str | None) -> Turn:
-        if self.must and core:
-            room = LIMIT - sum(sms.gsm7_length(sms.to_gsm7(m)) + 1 for m in self.must)
-            step = self.asking_step()
-            if sms.gsm7_length(sms.to_gsm7(core)) > room and step is not None:
-                self.leads = []
-                core = self._fitting_ask(step, prefix=" " * (LIMIT - room))
-        return Turn(compose([*self.must, *self.leads], core), self.state, self.event, self.reference)
+        return Turn(compose(self.leads, core), self.state, self.event, self.reference)
 
     # the way in
     def decide(self, text: str, understood: Understanding) -> Turn:
@@ -217,16 +251,11 @@ class _Dialogue:
             self.leads.append(("Welcome back. It has been a while, so we will start again. "
                                + ("What you told us before has been passed to our team."
                                   if left in {"report", "professional"} else "")).strip())
-        if self.state.get("after_danger") and not self.state.get("danger_followed"):
-            self.state["danger_followed"] = True
-            self.must.append(after_danger_line(self.ctx))
-            if understood.digression == "human" or understood.intent == "human":
-                self._ask_for_person()
-            if self.journey is None:
-                young = self.state.get("child_speaking") or understood.facts.young_person
-                self._start("young_person" if young else "report", text, understood, quiet=True, after_danger=True)
-                self._take_facts(understood)
-                return self.turn(self._next())
+        if self.state.get("after_danger"):
+            if self.ctx.red:
+                return self._safety(text, understood)
+            # A practitioner has closed the red contact: from here the conversation goes on like any other.
+            self.state["after_danger"] = False
         if self.journey is not None and self.state.get("asking") and not self.state.get("parked"):
             return self._at_question(text, understood)
         if self.journey is not None and self.state.get("parked") and self.state.get("asking"):
@@ -234,6 +263,52 @@ class _Dialogue:
             if self._clear_answer_to_parked(step_name, text):
                 return self.turn(self._next())
         return self._open(text, understood)
+
+    # a red conversation: after danger, every turn stays with safety; details are taken only as offered
+    def _safety(self, text: str, understood: Understanding) -> Turn:
+        """Never a form question, never "next working day": an answer to what they said, then 999 and a person
+        (and Childline for a child, Shout for someone thinking of suicide or self-harm) on every turn. What
+        they write is on the red contact's transcript already; the journey's answers went with it when it
+        was made (bot.pipeline)."""
+        state, ctx = self.state, self.ctx
+        first = not state.get("danger_followed")
+        state["danger_followed"] = True
+        state["red_turns"] = state.get("red_turns", 0) + 1
+        state["journey"], state["asking"], state["parked"] = None, None, False
+        if understood.facts.young_person:
+            state["child_speaking"] = True
+        self.event = "safety"
+        intent, aside = understood.intent, understood.digression
+        if intent == "human" or aside == "human":
+            self._ask_for_person()
+            said = "I have told our team you want to talk to someone."
+        elif aside in SAFETY_ASIDES:
+            said = answer_to(aside, ctx, state, None)
+        elif aside == "what_next":
+            said = red_what_next(ctx)
+        elif aside == "why":
+            said = "So our team can help keep you and the children safe."
+        elif aside == "question" or intent in {"question", "who"}:
+            said = "A person in our team can answer that." if ctx.office_hours else \
+                "Our emergency duty team can answer that."
+        elif intent in {"thanks", "goodbye"}:
+            said = "Take care. You can text us again at any time, day or night."
+        elif first:
+            said = "Thank you for telling us. Our team has your messages and will look at them first."
+        else:
+            said = PASSED_ON[(state["red_turns"] - 2) % len(PASSED_ON)]
+        lines = [(0, DANGER_NOW), (1, reach_a_person(ctx)), (2, said)]
+        if state.get("child_speaking"):
+            lines.append((3, CHILDLINE))
+        if "suicide_self_harm" in (state.get("danger_categories") or []):
+            lines.append((4, SHOUT))
+        if first or state["red_turns"] % 3 == 0:
+            lines.append((5, KEEP_WRITING))
+        # The answer to what they said first, then the lines that keep them safe; the least needed are the
+        # ones left out when two texts are full.
+        order = [2, 0, 1, 3, 4, 5]
+        kept = _fit_by_priority(lines)
+        return Turn([text for rank in order for priority, text in kept if priority == rank], state, self.event)
 
     # an opening message, or one after a journey ended
     def _open(self, text: str, understood: Understanding) -> Turn:
@@ -285,8 +360,7 @@ class _Dialogue:
                          "child you know\n3 finding a service near you\nReply with a number, or PERSON to talk to "
                          "someone. If a child is in danger now, call 999.")
 
-    def _start(self, name: str, text: str, understood: Understanding, *, find_service: bool = False,
-               quiet: bool = False, after_danger: bool = False) -> None:
+    def _start(self, name: str, text: str, understood: Understanding, *, find_service: bool = False) -> None:
         keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference")}
         self.state.update(new_state())
         self.state.update(keep)
@@ -301,17 +375,14 @@ class _Dialogue:
                 self.answers["concern_categories"] = facts.categories
             if (facts.categories or worded) and not find_service and text:
                 self.answers["what_happened"] = text[:2000]
-            if not quiet:
-                self.leads.append("I can look for that." if find_service else
-                                  (EMPATHY if facts.categories or worded else "I'm sorry things are hard."))
-                for category, line in HELPLINES.items():
-                    if category in facts.categories:
-                        self.leads.append(line)
-                        break
+            self.leads.append("I can look for that." if find_service else
+                              (EMPATHY if facts.categories or worded else "I'm sorry things are hard."))
+            for category, line in HELPLINES.items():
+                if category in facts.categories:
+                    self.leads.append(line)
+                    break
         else:
-            if after_danger:
-                self.state["skipped"].append("what_happened")  # the messages before say it, in their own words
-            elif worded and text:
+            if worded and text:
                 self.answers["what_happened"] = text[:5000]
             if name == "professional":
                 if facts.workplace:
@@ -319,10 +390,9 @@ class _Dialogue:
                 self.leads.append(f"Thank you. Professionals can also use our online form: {self.ctx.public_url}"
                                   "/report. I can take the main details by text now.")
             elif name == "young_person":
-                if not quiet:
-                    self.leads.append("Thank you for telling us. You did the right thing.")
+                self.leads.append("Thank you for telling us. You did the right thing.")
                 self.leads.append("You can also talk to Childline, free, any time, on 0800 1111.")
-            elif not quiet:
+            else:
                 self.leads.append("Thank you for telling us. Anyone can report a concern, and you can stay "
                                   "anonymous.")
 

@@ -30,9 +30,9 @@ from bot import conversations, dialogue, sms
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
-from forms.conversation import ConversationJourney
+from forms.conversation import JOURNEYS, ConversationJourney
 from forms.schema import CONTROL_RE
-from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
+from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
 from mash.intake import find_by_idempotency_key
 from mash.safety import Screening, screen
 from store.db import utcnow
@@ -168,12 +168,15 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
             raise
         return _replay(session, earlier, screening, settings)
     if screening.danger:
-        conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar)
-        # The advice is this whole reply; the next message carries on from it, offering a person first.
-        conversation.state = {**(conversation.state or dialogue.new_state()), "after_danger": True,
-                              "danger_followed": False,
-                              "child_speaking": screening.child_speaking or
-                              bool((conversation.state or {}).get("child_speaking"))}
+        state = conversation.state or dialogue.new_state()
+        child_speaking = screening.child_speaking or bool(state.get("child_speaking"))
+        conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
+                                  answers=_red_answers(state, child_speaking=child_speaking))
+        # The advice is this whole reply; from the next message the conversation stays with safety.
+        conversation.state = {**state, "after_danger": True, "danger_followed": False,
+                              "child_speaking": child_speaking,
+                              "danger_categories": sorted({*(state.get("danger_categories") or []),
+                                                           *screening.categories})}
         conversation.state_version = (conversation.state_version or 0) + 1
         log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
                  ",".join(screening.categories))
@@ -210,7 +213,10 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     if screening.danger:
         # The advice first and alone: the next message carries the conversation on.
         return reply([screening.reply or ""], "screen")
-    if word is not None:
+    # Red: after danger, while its contact is open, every turn stays with safety (bot.dialogue).
+    red = bool((conversation.state or {}).get("after_danger")) and \
+        conversations.open_red_contact(session, conversation) is not None
+    if word is not None and not (word == "HELP" and red):
         return reply([keyword_reply(word, settings)], "keyword")
     if conversation.opted_out_at is not None:
         # Kept and screened, not answered (they asked for no texts), and shown to staff, who may phone.
@@ -244,7 +250,8 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     lead = ["We can't receive pictures by text, only words."] if inbound.media_types else []
     context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
                                mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,
-                               public_url=settings.public_url)
+                               public_url=settings.public_url, next_open=describe_next_opening(now, calendar),
+                               red=red)
     for _ in range(5):
         version = conversation.state_version or 0
         ports = _Ports(session, conversation, settings=settings, calendar=calendar, now=now)
@@ -345,6 +352,17 @@ def _replay(session: Session, earlier: Message, screening: Screening, settings: 
         replies = [fallback_reply(settings)]
     return Outcome(conversation_id=conversation.public_id, replies=replies, handled_by=earlier.handled_by or "",
                    reply_id=reply.id if reply else None, duplicate=True, danger=bool(earlier.danger_categories))
+
+
+def _red_answers(state: dict[str, Any], *, child_speaking: bool) -> dict[str, Any] | None:
+    """What the red contact carries besides the person's words: the answers of a journey the screen fired in
+    the middle of (who is writing, the child, safe to text), or that a child is writing about themselves."""
+    journey = JOURNEYS.get(state.get("journey") or "")
+    if journey is not None:
+        return journey.as_concern(state.get("answers") or {})
+    if child_speaking:
+        return {"referrer_type": "public", "referrer_relationship": "self", "anonymous": "no"}
+    return None
 
 
 def _is_yes(text: str) -> bool:

@@ -79,6 +79,25 @@ class ConversationJourney:
         return top
 
 
+    def as_concern(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers so far as a concern about a child: what a red contact carries when danger is found
+        mid-journey (who is writing, the child, how to reach them safely), whichever journey it was.
+        A family asking for help is a parent or relative writing about their own child (CIN code 1A)."""
+        given = {k: v for k, v in answers.items() if not k.startswith("_")}
+        if self.kind == "concern":
+            return self.shape(given)
+        child_names = {s.name for s in self.fields() if s.child}
+        child = {k: v for k, v in given.items() if k in child_names}
+        if given.get("postcode"):
+            child["postcode"] = given["postcode"]
+        kept = {k: given[k] for k in ("referrer_name", "referrer_phone", "referrer_email", "safe_to_contact",
+                                      "what_happened") if k in given}
+        concern = {**kept, "referrer_type": "public", "referrer_relationship": "family", "anonymous": "no"}
+        if child:
+            concern["children"] = [{**dict(self.defaults), **child}]
+        return concern
+
+
 def _step(page, name: str, **kwargs: Any) -> Step:
     return Step(page.field(name), **kwargs)
 

@@ -132,6 +132,22 @@ def describe_due(due: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR)
     return f"{hour}{minutes}{suffix} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
 
 
+def describe_next_opening(now: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> str:
+    """When the office next opens, as a text message would say it: 'at 9am tomorrow', 'at 9am on Monday',
+    'at 9am on Tuesday 29 December' (a week or more away, over Christmas)."""
+    opening = calendar.next_opening(now).astimezone(calendar.tz)
+    hour = opening.strftime("%I").lstrip("0") + ("" if opening.minute == 0 else opening.strftime(":%M")) + \
+        ("am" if opening.hour < 12 else "pm")
+    days = (opening.date() - now.astimezone(calendar.tz).date()).days
+    if days == 0:
+        return f"at {hour} today"
+    if days == 1:
+        return f"at {hour} tomorrow"
+    if days < 7:
+        return f"at {hour} on {opening.strftime('%A')}"
+    return f"at {hour} on {opening.strftime('%A')} {opening.day} {opening.strftime('%B')}"
+
+
 def describe_time_left(seconds: float) -> str:
     """'3h 20m left' or '1h 5m overdue', in office hours, for the queue."""
     minutes = int(abs(seconds) // 60)

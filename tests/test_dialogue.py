@@ -321,14 +321,87 @@ def test_asking_for_a_person_out_of_hours_gives_the_emergency_duty_number():
     assert "01344 351 999" in reply and talk.ports.staff == ["asked_for_person"]
 
 
-def test_after_danger_the_conversation_goes_on_and_offers_a_person():
-    talk = Talk()
-    talk.state = {**dialogue.new_state(), "after_danger": True}
+RED = dataclasses.replace(OFFICE, red=True)
+RED_NIGHT = dataclasses.replace(NIGHT, red=True, next_open="at 9am on Monday")
+# What a red conversation must never say: a form's question, a working-day promise, a dead end, the HELP blurb.
+NOT_WHILE_RED = ("first name", "postcode?", "Reply with a number", "next working day", "can't answer that by text",
+                 "Text STOP", "Monday to Friday", "did not understand", "not sure I understood")
+
+
+def red_talk(ctx: Context = RED, **state: Any) -> Talk:
+    talk = Talk(ctx)
+    talk.state = {**dialogue.new_state(), "after_danger": True, **state}
+    return talk
+
+
+@pytest.mark.parametrize("ctx", [RED, RED_NIGHT], ids=["office", "night"])
+@pytest.mark.parametrize("message", [
+    "no one cares", "im fine", "RG40 1BN", "Ella", "14 birch road", "will social services take my kids away?",
+    "what happens now", "why do you need that", "what is this number", "is this anonymous", "thanks", "ok",
+    "😢", "she is safe right now, can someone call me tomorrow", "HELP", "start again", "go back",
+    "i want to report a concern"])
+def test_after_danger_every_turn_stays_with_safety(ctx: Context, message: str):
+    """The review's finding: after danger the next message started a form ("no one cares" got "What is the
+    child's first name?", "im fine" became a name, a child under the bed was told "next working day")."""
+    talk = red_talk(ctx)
+    talk.say("ok")  # the first message after the 999 advice
+    reply = talk.say(message)
+    assert "call 999" in reply
+    assert (ctx.mash_number if ctx.office_hours else ctx.out_of_hours_number) in reply
+    for unwanted in NOT_WHILE_RED:
+        assert unwanted.lower() not in reply.lower(), (message, reply)
+    assert talk.state["journey"] is None and not talk.state["answers"], "no form is being filled in"
+    assert sms.gsm7_length(sms.to_gsm7(" ".join(talk.replies[-1]))) <= sms.TWO_SEGMENTS
+
+
+def test_after_danger_the_first_reply_thanks_and_offers_a_person_and_to_keep_writing():
+    talk = red_talk()
     reply = talk.say("RG40 1BN")
-    assert "0118 496 0000" in reply and "did not understand" not in reply
-    assert talk.state["journey"] == "report" and talk.state["answers"]["postcode"] == "RG40 1BN"
-    reply = talk.say("she is safe right now, can someone call me tomorrow")
-    assert talk.ports.staff == ["asked_for_person"] and "understand" not in reply
+    assert reply.startswith("Thank you for telling us.") and "0118 496 0000" in reply and "keep writing" in reply
+    assert talk.state["danger_followed"] and talk.state["journey"] is None
+
+
+def test_after_danger_a_question_is_answered_and_a_request_for_a_person_reaches_staff():
+    talk = red_talk(RED_NIGHT)
+    assert "taken away" in talk.say("will social services take my kids away?")
+    reply = talk.say("what happens now")
+    assert "at 9am on Monday" in reply and "01344 351 999" in reply
+    talk.say("she is safe right now, can someone call me tomorrow")
+    assert talk.ports.staff == ["asked_for_person"]
+    assert not talk.ports.handed, "nothing is handed off from a red conversation: its contact exists"
+
+
+def test_after_danger_a_child_is_given_childline_and_someone_thinking_of_suicide_shout():
+    child = red_talk(child_speaking=True)
+    assert "0800 1111" in child.say("im under my bed")
+    suicidal = red_talk(danger_categories=["suicide_self_harm"])
+    assert "85258" in suicidal.say("no one cares")
+    other = red_talk(danger_categories=["violence_now"])
+    reply = other.say("hes gone out now")
+    assert "85258" not in reply and "0800 1111" not in reply
+
+
+def test_after_danger_details_offered_one_after_another_never_get_the_same_reply_three_times():
+    talk = red_talk()
+    for text in ("shes called Ella", "she is 6", "14 birch road", "RG40 1BN", "her dad is Mark", "he left at 8"):
+        talk.say(text)
+    replies = [" ".join(r) for r in talk.replies]
+    for first, second, third in zip(replies, replies[1:], replies[2:], strict=False):
+        assert not first == second == third
+
+
+def test_once_the_red_contact_is_closed_the_conversation_goes_on_like_any_other():
+    talk = red_talk(dataclasses.replace(OFFICE, red=False))
+    reply = talk.say("i need some help with my sons behaviour")
+    assert talk.state["journey"] == "help" and not talk.state["after_danger"] and "postcode" in reply
+
+
+def test_out_of_hours_the_general_answers_give_the_duty_team_not_office_hours():
+    talk = Talk(NIGHT)
+    reply = talk.say("what does the council do with my data")
+    assert "01344 351 999" in reply and "Monday to Friday" not in reply
+    reply = Talk(dataclasses.replace(NIGHT, next_open="at 9am on Monday")).say("can i talk to a real person")
+    assert "at 9am on Monday" in reply and "for the morning" not in reply
 
 
 def test_after_a_hand_off_what_happens_now_is_answered_with_the_reference():

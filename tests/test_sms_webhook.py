@@ -207,19 +207,20 @@ def test_danger_is_answered_when_rasa_is_down(client, db_session, monkeypatch):
     assert down.calls == []
 
 
-@pytest.mark.parametrize("next_message", ["RG40 1BN", "she is safe right now, can someone call me tomorrow"])
-def test_after_danger_the_next_message_gets_a_useful_answer_offering_a_person(client, db_session, parser, office,
+@pytest.mark.parametrize("next_message", ["RG40 1BN", "she is safe right now, can someone call me tomorrow",
+                                          "no one cares", "im fine"])
+def test_after_danger_the_next_message_stays_with_safety_and_offers_a_person(client, db_session, parser, office,
                                                                               next_message):
     post_sms(client, DANGER)
     reply = reply_of(post_sms(client, next_message))
-    assert reply.startswith("Thank you. Our team has your messages")
-    assert f"To talk to a person now call {MASH_NUMBER}." in reply
+    assert reply.startswith("I have told our team you want to talk to someone." if "call me" in next_message else
+                            "Thank you for telling us. Our team has your messages")
+    assert f"To talk to a person now, call {MASH_NUMBER}." in reply and "call 999" in reply
     assert not any(phrase in reply for phrase in NOT_UNDERSTOOD) and ADVICE not in reply
-    assert reply.endswith("What is the child's first name? Say not known if you don't know.")  # and it goes on
+    assert "first name" not in reply and "next working day" not in reply  # no form while red
     state = the_conversation(db_session).state
-    assert state["journey"] == "report" and state["after_danger"] and state["danger_followed"]
-    if next_message == "RG40 1BN":
-        assert state["answers"]["postcode"] == "RG40 1BN"  # what it said is kept
+    assert state["journey"] is None and state["after_danger"] and state["danger_followed"]
+    assert not state["answers"], "'im fine' is nobody's name"
     # One contact, the red one, heading the queue: a request for a call joins its trail rather than another.
     red = db_session.scalars(select(Contact)).one()
     assert red.rag == "red" and db_session.scalars(select(ConversationContact.reason)).all() == ["danger"]
@@ -232,23 +233,55 @@ def test_after_danger_out_of_hours_the_person_is_given_the_duty_team(client, par
     office(False)
     post_sms(client, DANGER)
     reply = reply_of(post_sms(client, "ok"))
-    assert reply.startswith("Thank you. Our team has your messages.")
+    assert reply.startswith("Thank you for telling us. Our team has your messages")
     assert f"emergency duty team on {OUT_OF_HOURS}" in reply and MASH_NUMBER not in reply
+    assert "morning" not in reply and "Monday to Friday" not in reply
 
 
-def test_a_report_after_danger_joins_the_red_contact_rather_than_making_another(client, db_session, parser,
-                                                                                office):
+def test_details_after_danger_join_the_red_contact_without_a_form(client, db_session, parser, office):
     post_sms(client, DANGER)
     replies = say_all(client, ["RG40 1BN", "Mia", "at home", "I'm his mum", "no", "Sam Example", "yes", "yes"])
+    assert all("call 999" in r and MASH_NUMBER in r for r in replies)
+    assert not any(any(phrase in r for phrase in NOT_UNDERSTOOD) or "reference is" in r for r in replies)
     red = db_session.scalars(select(Contact)).one()
-    assert replies[-1].startswith(f"Thank you. Your reference is {red.reference}.")
-    assert not any(any(phrase in r for phrase in NOT_UNDERSTOOD) for r in replies)
     assert db_session.scalars(select(ConversationContact.reason)).all() == ["danger"]
-    details = db_session.execute(text(
-        "SELECT details FROM audit_events WHERE event = 'conversation.details'")).scalars().one()
-    # The answers are named on the red contact's trail; the practitioner reads them in the transcript.
-    assert "children" in details and "referrer_name" in details
-    assert "Mia" not in details and "Sam Example" not in details
+    from bot.conversations import transcripts_for_contact
+
+    [(_, lines)] = transcripts_for_contact(db_session, red.id)
+    assert [line.text for line in lines if line.direction == "in"][-3:] == ["Sam Example", "yes", "yes"]
+
+
+def test_a_screen_that_fires_mid_journey_keeps_the_journeys_answers_on_the_red_contact(client, db_session, parser,
+                                                                                       office):
+    """Found by the live probe: a teacher's conversation that turned red became a member of the public's
+    contact (referral source 10), and what they had answered was only in the transcript."""
+    say_all(client, ["im a teacher at Emmbrook Junior, worried about a pupil in year 4", "Mia", "Jones",
+                     "Emmbrook Junior School"])
+    reply = reply_of(post_sms(client, "her mums boyfriend is there now and hes drunk and hitting her"))
+    assert reply.startswith(ADVICE)
+    red = db_session.scalars(select(Contact)).one()
+    assert red.rag == "red" and red.risk_rank < 0
+    assert red.referrer_type == "professional" and red.referral_source == "2A"
+    assert [(c.first_name, c.last_name) for c in red.children] == [("Mia", "Jones")]
+    assert "hitting her" in red.concern_text and "year 4" in red.concern_text  # every word they wrote
+
+
+def test_a_child_whose_message_turns_red_is_recorded_as_writing_about_themselves(client, db_session, parser):
+    reply = reply_of(post_sms(client, "im 12 and my dad hits me and im scared to go home"))
+    assert reply.startswith(ADVICE)
+    red = db_session.scalars(select(Contact)).one()
+    assert red.referral_source == "1C"
+
+
+def test_once_a_practitioner_closes_the_red_contact_the_conversation_goes_on_like_any_other(client, db_session,
+                                                                                            parser, office):
+    post_sms(client, DANGER)
+    red = db_session.scalars(select(Contact)).one()
+    red.closed_at = red.received_at
+    db_session.commit()
+    reply = reply_of(post_sms(client, "can i get help with my sons behaviour"))
+    assert reply.endswith(POSTCODE_QUESTION) and "call 999." not in reply.split(".")[0]
+    assert the_conversation(db_session).state["after_danger"] is False
 
 
 # --- Rasa is only a reader: down or unsure, the dialogue still moves ------------------------------------------
@@ -308,11 +341,17 @@ def test_stop_start_and_help(client, db_session, parser):
     assert reasons == ["danger", "opted_out"]
     assert "again" in reply_of(post_sms(client, "START"))
     assert the_conversation(db_session).opted_out_at is None
+    # HELP in a red conversation is answered as a red conversation is, never with the keyword's blurb.
+    help_reply = reply_of(post_sms(client, "help"))
+    assert "call 999" in help_reply and "STOP" not in help_reply and "children's services. Text us" not in help_reply
+    handled = [m.handled_by for m in the_conversation(db_session).messages if m.direction == "in"]
+    assert handled == ["keyword", "opted_out", "screen", "keyword", "dialogue"]
+
+
+def test_help_is_the_keyword_blurb_outside_a_red_conversation(client, db_session, parser):
     help_reply = reply_of(post_sms(client, "help"))
     assert "999" in help_reply and OUT_OF_HOURS in help_reply and "STOP" in help_reply
     assert parser.calls == []
-    handled = [m.handled_by for m in the_conversation(db_session).messages if m.direction == "in"]
-    assert handled == ["keyword", "opted_out", "screen", "keyword", "keyword"]
 
 
 def test_pictures_get_a_kind_reply_and_only_their_metadata_is_kept(client, db_session, parser):
