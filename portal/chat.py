@@ -28,7 +28,7 @@ MAX_CHAT_TEXT = 1600
 
 
 def _limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+    return current_app.config["CHAT_RATE_LIMIT"]
 
 
 def new_token() -> str:

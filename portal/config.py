@@ -67,6 +67,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "20 per minute;300 per hour"),
+        # Web chat per address: wide enough that a frightened child's burst of messages is stored and answered
+        # (the conversation's own flood rule, BOT_RATE_LIMIT_PER_MINUTE, answers a flood once a minute and keeps
+        # every message); this only stops a machine.
+        "CHAT_RATE_LIMIT": env.get("CHAT_RATE_LIMIT", "60 per minute;1000 per hour"),
         "PAGE_RATE_LIMIT": env.get("PAGE_RATE_LIMIT", "120 per minute"),
         "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), not development),
