@@ -1,17 +1,19 @@
 """Staff accounts: argon2 passwords, a TOTP second factor for everyone, lock-out after repeated failures.
 
-Every sign-in, failure and lock is an audit event (by account id, never by the e-mail typed).
+Every sign-in attempt, refusal and lock is an audit event (by account id, never by the e-mail typed). Failures are
+counted by the database, not in a row loaded earlier, so the lock-out holds however many attempts arrive at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
@@ -22,6 +24,12 @@ ROLES = ("practitioner", "manager", "admin")
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
+# One message for a wrong password, an unknown or inactive e-mail and a locked account: none confirms an account.
+SIGN_IN_REFUSED = ("Enter a correct e-mail address and password. After 5 wrong attempts an account is locked for "
+                   "15 minutes")
+CODE_REFUSED = "Enter the 6-digit code from your authenticator app"
+# Past the password, the account is known to the person at the keyboard: saying it is locked reveals nothing.
+CODE_LOCKED = "This account is locked for 15 minutes after 5 wrong attempts. Sign in again later"
 
 _hasher = PasswordHasher()
 # Compared against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
@@ -69,37 +77,58 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
 
 
 def check_password(session: Session, email: str, password: str, *, now: dt.datetime | None = None) -> StaffUser:
-    """The first factor. Raises StaffError with one message for every failure, so accounts cannot be probed."""
+    """The first factor. Raises StaffError with one message for every refusal (a wrong password, an unknown or
+    inactive e-mail, a locked account), so accounts cannot be probed; each refusal is audited and committed."""
     now = now or utcnow()
     user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
-        raise StaffError("Enter a correct e-mail address and password")
-    _refuse_if_locked(user, now)
-    if not _verify(user.password_hash, password):
-        _failed(session, user, now, "password")
-        raise StaffError("Enter a correct e-mail address and password")
+        _refuse(session, now, factor="password", reason="unknown account" if user is None else "inactive",
+                staff_id=user.id if user else None, message=SIGN_IN_REFUSED)
+    # Hashed even when locked, so a locked account takes as long to refuse as a wrong password.
+    correct = _verify(user.password_hash, password)
+    if _locked(user, now):
+        _refuse(session, now, factor="password", reason="locked", staff_id=user.id, message=SIGN_IN_REFUSED)
+    if not correct:
+        _count_failure(session, user, now, factor="password", message=SIGN_IN_REFUSED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    audit.record(session, event="staff.password_accepted", actor=f"staff:{user.id}", at=now)
+    session.commit()  # like a refusal, on the record whatever the caller does next
     return user
 
 
 def check_code(session: Session, user: StaffUser, code: str, *, now: dt.datetime | None = None) -> None:
-    """The second factor: the current TOTP code (or the one either side, for clock drift), once only."""
+    """The second factor: the current TOTP code (or the one either side, for clock drift), once only.
+
+    The database decides, in one UPDATE, that the account is active and unlocked and the code unused, so codes
+    sent at the same moment cannot slip past a lock another request has just set, nor use one code twice."""
     now = now or utcnow()
-    _refuse_if_locked(user, now)
+    matched = _matching_step(user.totp_secret, code, now)
+    if matched is not None:
+        signed_in = session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user.id, StaffUser.active.is_(True), StaffUser.totp_last_step < matched,
+                   _unlocked(now))
+            .values(totp_last_step=matched, failed_attempts=0, locked_until=None)
+            .returning(StaffUser.id)
+            .execution_options(synchronize_session="fetch")
+        ).scalar_one_or_none()
+        if signed_in is not None:
+            audit.record(session, event="staff.signed_in", actor=f"staff:{user.id}", at=now)
+            return
+    _count_failure(session, user, now, factor="code", message=CODE_REFUSED)
+
+
+def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
+    """The TOTP time step whose code this is, looking one step either side of now; None if none matches."""
     code = "".join(code.split())
-    totp = pyotp.TOTP(user.totp_secret)
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
     step = int(now.timestamp()) // totp.interval
-    matched = next((s for s in (step, step - 1, step + 1)
-                    if code.isdigit() and pyotp.utils.strings_equal(totp.at(s * totp.interval), code)), None)
-    if matched is None or matched <= user.totp_last_step:
-        _failed(session, user, now, "code")
-        raise StaffError("Enter the 6-digit code from your authenticator app")
-    user.totp_last_step = matched
-    user.failed_attempts = 0
-    user.locked_until = None
-    audit.record(session, event="staff.signed_in", actor=f"staff:{user.id}", at=now)
+    return next((s for s in (step, step - 1, step + 1)
+                 if pyotp.utils.strings_equal(totp.at(s * totp.interval), code)), None)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -109,22 +138,47 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _refuse_if_locked(user: StaffUser, now: dt.datetime) -> None:
-    if user.locked_until is not None and user.locked_until > now:
-        # The same words as a wrong password: a lock must not confirm that an account exists.
-        raise StaffError("Enter a correct e-mail address and password. After 5 wrong attempts an account is "
-                         "locked for 15 minutes")
+def _unlocked(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(StaffUser.locked_until.is_(None), StaffUser.locked_until <= now)
 
 
-def _failed(session: Session, user: StaffUser, now: dt.datetime, factor: str) -> None:
-    user.failed_attempts += 1
+def _locked(user: StaffUser, now: dt.datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def _count_failure(session: Session, user: StaffUser, now: dt.datetime, *, factor: str, message: str) -> NoReturn:
+    """Count a wrong password or code in the database and lock on the count it returns: concurrent failures each
+    see their own number, so the fifth locks however many arrive at once. A locked account's attempts are
+    refused without being counted (they would only push the lock further away)."""
+    failures = session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id, _unlocked(now))
+        .values(failed_attempts=StaffUser.failed_attempts + 1)
+        .returning(StaffUser.failed_attempts)
+        .execution_options(synchronize_session="fetch")
+    ).scalar_one_or_none()
+    if failures is None:
+        _refuse(session, now, factor=factor, reason="locked", staff_id=user.id,
+                message=SIGN_IN_REFUSED if factor == "password" else CODE_LOCKED)
     audit.record(session, event="staff.sign_in_failed", actor=f"staff:{user.id}", at=now,
-                 details={"factor": factor, "attempt": user.failed_attempts})
-    if user.failed_attempts >= MAX_FAILURES:
-        user.locked_until = now + LOCK_FOR
-        user.failed_attempts = 0
+                 details={"factor": factor, "attempt": failures})
+    if failures >= MAX_FAILURES:
+        session.execute(update(StaffUser).where(StaffUser.id == user.id)
+                        .values(locked_until=now + LOCK_FOR, failed_attempts=0)
+                        .execution_options(synchronize_session="fetch"))
         audit.record(session, event="staff.locked", actor="system", at=now, details={"staff_id": user.id})
     session.commit()  # the failure counts even though the request is refused
+    raise StaffError(message)
+
+
+def _refuse(session: Session, now: dt.datetime, *, factor: str, reason: str, staff_id: int | None,
+            message: str) -> NoReturn:
+    """Audit a sign-in refused before any check of the password or code (by account id, never the e-mail
+    typed), commit it, and refuse."""
+    audit.record(session, event="staff.sign_in_refused", actor=f"staff:{staff_id}" if staff_id else "public:web",
+                 at=now, reason=reason, details={"factor": factor})
+    session.commit()
+    raise StaffError(message)
 
 
 def can(user: StaffUser, action: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -29,8 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 class LiveServer:
     """The real WSGI app on 127.0.0.1 and a free port, served from a background thread."""
 
-    def __init__(self, app: Any) -> None:
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app: Any, request_handler: type[WSGIRequestHandler] | None = None) -> None:
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True,
+                                                   request_handler=request_handler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
 
