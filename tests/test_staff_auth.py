@@ -258,3 +258,31 @@ def test_every_sign_in_attempt_and_refusal_is_audited_without_the_email_typed(cl
     ]
     stored = repr([(e.actor, e.reason, e.details) for e in events])
     assert "nobody" not in stored and "council.test" not in stored
+
+
+@pytest.mark.parametrize("target", [
+    "/staff/queue\r\nSet-Cookie: taken=1",  # CR/LF: a 500 before, or a header of someone else's
+    "/staff/%0d%0a",
+    "/\t/evil.example/staff/",  # browsers drop the tab and read //evil.example
+    "/\\evil.example/staff/",
+    "/staff/..\\..\\evil",
+    "https://evil.example/staff/",
+    "javascript:alert(1)//staff/",
+    "/staff/\u202equeue",
+    "/staff/ queue",
+    "",
+])
+def test_next_after_sign_in_is_a_same_site_staff_path_or_the_home_page(client, db_session, target):
+    user, secret = create_staff(db_session)
+    client.post("/staff/sign-in", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})
+    response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
+    expected = "/staff/%0d%0a" if target == "/staff/%0d%0a" else "/staff/"  # a literal "%0d", not a newline
+    assert response.status_code == 302 and response.location == expected
+
+
+def test_next_after_sign_in_keeps_a_staff_page_and_its_query(client, db_session):
+    user, secret = create_staff(db_session)
+    client.post("/staff/sign-in", query_string={"next": "/staff/queue?page=2"},
+                data={"email": user.email, "password": PASSWORD})
+    response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
+    assert response.location == "/staff/queue?page=2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
@@ -37,8 +38,17 @@ class CodeForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/staff/") and not target.startswith("//") else \
+    """Where to go after signing in: a staff page of this site, or the workspace's home page."""
+    return target if target and _same_site_path(target) and target.startswith("/staff/") else \
         url_for("staff.home")
+
+
+def _same_site_path(target: str) -> bool:
+    r"""A path on this site and nothing else. Browsers read "//host" and "/\host" as another site, and drop tabs
+    and newlines before reading ("/\t/host" is "//host"); CR/LF would also break the Location header (a 500).
+    So: one leading "/", no backslash, and no control, format, separator or unassigned character at all."""
+    return (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(unicodedata.category(c)[0] in "CZ" for c in target))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
