@@ -162,9 +162,9 @@ def test_families_behind_one_address_are_stored_and_answered_not_refused(databas
     for _family in range(5):
         first = client.post("/chat/api/messages", json={"text": said[0]})
         statuses.append(first.status_code)
-        for text in said[1:]:
+        for words in said[1:]:
             answer = client.post("/chat/api/messages", json={"conversation_id": first.get_json()["conversation_id"],
-                                                              "text": text})
+                                                              "text": words})
             statuses.append(answer.status_code)
             assert answer.status_code != 200 or answer.get_json()["replies"]
     assert statuses == [200] * 25
