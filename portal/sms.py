@@ -12,6 +12,7 @@ import logging
 import phonenumbers
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -22,6 +23,7 @@ from portal import conversation, db
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 MAX_MEDIA = 10  # Twilio sends at most 10 attachments
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would be a database error, not a missing reply
 
 
 def public_url() -> str:
@@ -95,12 +97,25 @@ def status() -> Response:
     state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "")[:20]
     reply = request.args.get("reply", "")
     sid = (request.form.get("MessageSid") or request.form.get("SmsSid") or "")[:64]
-    if not state or not reply.isdigit():
+    if not state or not (reply.isascii() and reply.isdigit()) or int(reply) > MAX_ROW_ID:
         abort(400)
-    session = db.session()
-    session.execute(update(Message).where(Message.id == int(reply), Message.direction == "out")
-                    .values(delivery_status=state, provider_sid=sid or None))
-    session.commit()
+    _record_delivery(int(reply), state, sid or None)
     if state in ("failed", "undelivered"):
         log.warning("reply %s was not delivered (%s)", reply, state)
     return Response(str(MessagingResponse()), mimetype="text/xml")
+
+
+def _record_delivery(reply_id: int, state: str, sid: str | None) -> None:
+    """Our reply's delivery state, and its Twilio sid when no other message holds it. A sid is unique (it is how
+    a retried inbound message is known), so a report repeating one already stored (an inbound message's, or
+    another reply's) keeps the state and drops the sid, rather than fail with an IntegrityError."""
+    session = db.session()
+    reply = (Message.id == reply_id) & (Message.direction == "out")
+    try:
+        session.execute(update(Message).where(reply).values(delivery_status=state, provider_sid=sid))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        session.execute(update(Message).where(reply).values(delivery_status=state))
+        session.commit()
+        log.warning("reply %s: a delivery report repeated a message id already stored", reply_id)
