@@ -5,17 +5,27 @@ from __future__ import annotations
 import logging
 import re
 
-QUERY = re.compile(r"\?[^\s\"']*")
+# From the "?" to the end of the text, keeping only a request line's closing " HTTP/1.1" (and the colour code
+# Werkzeug may put after it). Werkzeug logs the query decoded, so it may hold quotes and spaces: nothing inside it
+# can be trusted to mark where it ends.
+QUERY = re.compile(r"\?.*?(?P<end>\s+HTTP/[\d.]+(?:\x1b\[[\d;]*m)?)?$", re.DOTALL)
+
+
+def _redact(text: str) -> str:
+    return QUERY.sub(lambda match: "?…" + (match.group("end") or ""), text)
 
 
 class RedactQueryStrings(logging.Filter):
-    """Strip '?...' from every argument of a log record; the access log keeps method, path and status."""
+    """Drop everything from a '?' on in every argument of a log record; the access log keeps method, path and
+    status."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = QUERY.sub("?…", record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(QUERY.sub("?…", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.args, tuple) and record.args:
+            # What a request brings is in the arguments; the format string is the code's own (cutting it at a
+            # "?" would leave placeholders without their arguments).
+            record.args = tuple(_redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = _redact(record.msg)
         return True
 
 
