@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
+from flask.helpers import get_debug_flag
+from werkzeug.serving import WSGIRequestHandler
 
 from store.crypto import generate_key
 
@@ -30,6 +32,32 @@ def cli() -> None:
 
 def main() -> None:
     cli(prog_name="frontdoor")
+
+
+class NamelessRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without its `Server: Werkzeug/x Python/y` header. The server writes that header
+    itself, after the app has answered, so only the handler can leave it out; a version helps only an attacker."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
+
+
+@cli.command("run", short_help="Run the development server.")
+@click.option("--host", "-h", default="127.0.0.1", show_default=True, help="The interface to bind to.")
+@click.option("--port", "-p", default=5000, show_default=True, help="The port to bind to.")
+@click.option("--reload/--no-reload", default=None, help="Restart when the code changes (default: with --debug).")
+@click.option("--debugger/--no-debugger", default=None, help="Werkzeug's debugger (default: with --debug).")
+@pass_script_info
+def run(info: ScriptInfo, host: str, port: int, reload: bool | None, debugger: bool | None) -> None:
+    """Flask's development server, as `flask run` starts it, but with the handler above (Flask's own `run` has
+    no way to choose one)."""
+    from werkzeug.serving import run_simple
+
+    debug = get_debug_flag()
+    run_simple(host, port, info.load_app(), use_reloader=debug if reload is None else reload,
+               use_debugger=debug if debugger is None else debugger, threaded=True,
+               request_handler=NamelessRequestHandler)
 
 
 def _session():
