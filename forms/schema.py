@@ -28,8 +28,17 @@ POSTCODE_RE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]?
 # number GOV.UK uses in its own hints, so it must be accepted (demo data and tests use these too).
 OFCOM_DRAMA_PREFIXES = ("7700900", "1632960", "1184960", "1214960", "1314960", "1614960", "2079460", "1174960")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-# Control characters other than newline and tab never belong in an answer.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# Control characters other than newline and tab, line and paragraph separators, and every format character
+# (Unicode category Cf) never belong in an answer: bidi overrides and isolates (U+202A-E, U+2066-9) show words
+# reversed on staff pages, and invisible ones (U+200B-F, U+2060-4, U+FEFF, the U+E00xx tags) hide words from the
+# danger screen or smuggle text nobody sees. The zero-width joiner goes too, though emoji use it: a family emoji
+# falls apart into its people, which still read, while a joiner inside a word would hide it from the screen.
+# The ranges are Cf as listed in Unicode 15; tests/test_schema.py checks them against this Python's unicodedata.
+CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def london_today() -> dt.date:
@@ -147,7 +156,7 @@ class Field:
             return self._clean_checkboxes(raw)
         if self.kind == "date":
             return self._clean_date(raw, today or london_today())
-        text = _clean_text(raw, multiline=self.kind == "textarea")
+        text = clean_text(raw, multiline=self.kind == "textarea")
         if not text:
             if self.required:
                 raise FieldError(self.missing_message())
@@ -236,7 +245,7 @@ def _sentence_subject(label: str) -> str:
 
 def _date_parts(raw: Any) -> dict[str, str]:
     if isinstance(raw, Mapping):
-        return {k: _clean_text(raw.get(k), multiline=False) for k in ("day", "month", "year")}
+        return {k: clean_text(raw.get(k), multiline=False) for k in ("day", "month", "year")}
     if raw is not None and not isinstance(raw, str):
         return {"day": "x", "month": "x", "year": "x"}
     if isinstance(raw, str) and raw.strip():
@@ -248,7 +257,9 @@ def _date_parts(raw: Any) -> dict[str, str]:
     return {"day": "", "month": "", "year": ""}
 
 
-def _clean_text(raw: Any, *, multiline: bool) -> str:
+def clean_text(raw: Any, *, multiline: bool) -> str:
+    """Free text as it is stored: NFC, newlines as "\\n", no control or format characters; one line unless
+    `multiline`. The one cleaner of typed text (bot/pipeline.py uses CONTROL_RE itself)."""
     if raw is None:
         return ""
     text = unicodedata.normalize("NFC", str(raw))

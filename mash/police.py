@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
+from forms.schema import clean_text
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.decisions import STRATEGY_AGENCIES
@@ -220,7 +221,8 @@ class NotificationIn:
 def _str(value: Any, limit: int = 200) -> str | None:
     if value is None:
         return None
-    text = " ".join(str(value).split()) if limit <= 200 else str(value).strip()
+    # Partners' free text is shown on staff pages: cleaned like every answer typed to the front door.
+    text = clean_text(value, multiline=limit > 200)
     return text[:limit] or None
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import re
 import time
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from forms.schema import clean_text
 from portal import db
 from portal.extensions import limiter
 from signposting.models import Location, Service, ServiceAtLocation, TaxonomyTerm
@@ -98,10 +98,7 @@ def filter_options(dbs: Session) -> Options:
 
 def _clean(value: str | None, limit: int = 500) -> str:
     """One line of text as typed, without control characters (PostgreSQL refuses NUL), trimmed."""
-    if not value:
-        return ""
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value[:limit * 2])
-    return " ".join(text.split())[:limit]
+    return clean_text(value[:limit * 2] if value else "", multiline=False)[:limit]
 
 
 @dataclass

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +23,7 @@ import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forms.schema import EMAIL_RE, FieldError, clean_uk_phone, london_today
+from forms.schema import EMAIL_RE, FieldError, clean_text, clean_uk_phone, london_today
 from mash import audit
 from mash.models import StaffUser
 from signposting.directory import schema_errors, to_oruk, upsert_service
@@ -46,7 +45,6 @@ STATUSES = {"active": "Active", "inactive": "Inactive", "defunct": "Defunct (clo
             "temporarily closed": "Temporarily closed"}
 COSTS = {"free": "Free", "paid": "There is a charge", "": "Not stated"}
 MAX_AGE = 120
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}"
                      r"[A-Za-z0-9])?)+$")
 CONFLICT_MESSAGE = ("Someone else changed this service while you were editing it. Your change was not saved: "
@@ -133,21 +131,11 @@ def version_of(service: Service) -> str:
 
 # --- cleaning input ----------------------------------------------------------------------------------------
 
-def _text(raw: Any, *, multiline: bool = False) -> str:
-    if raw is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(raw)).replace("\r\n", "\n").replace("\r", "\n")
-    text = CONTROL_RE.sub("", text)
-    if not multiline:
-        text = " ".join(text.split())
-    return text.strip()
-
-
 def _normal(name: str, raw: Any) -> str:
     """Input as text, tidied the way it will be compared with what is stored."""
     if name in ("minimum_age", "maximum_age") and isinstance(raw, int | float) and not isinstance(raw, bool):
         return _age_text(raw)
-    return _text(raw, multiline=name == "description")
+    return clean_text(raw, multiline=name == "description")
 
 
 def _clean_url(text: str) -> str:
@@ -386,7 +374,7 @@ def _sync_closed_flag(service: Service) -> None:
 # --- the three (four) edits --------------------------------------------------------------------------------
 
 def _organization(session: Session, organization_id_or_new_name: str) -> dict[str, Any]:
-    value = _text(organization_id_or_new_name)
+    value = clean_text(organization_id_or_new_name, multiline=False)
     if not value:
         raise EditError({"organization": "Choose the organisation that runs the service, or enter a new one"})
     existing = session.get(Organization, value)

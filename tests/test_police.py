@@ -76,6 +76,12 @@ def test_every_problem_is_reported_at_once():
     assert len(caught.value.problems) == 3
 
 
+def test_a_partners_free_text_loses_bidi_and_invisible_characters():
+    # Shown on staff pages: U+202E would show "Verbal" reversed; U+200B would split a word the eye reads whole.
+    item = police.validate(da(summary="Neighbour\u200b called.\n\u202eVerbal\u202c argument."), now=NOW)
+    assert item.summary == "Neighbour called.\nVerbal argument."
+
+
 def test_local_times_without_an_offset_are_london_time():
     item = police.validate(da(occurred_at="2026-07-01T22:15"), now=NOW)
     assert item.occurred_at == at(2026, 7, 1, 22, 15)

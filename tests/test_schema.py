@@ -1,10 +1,12 @@
 import datetime as dt
+import sys
+import unicodedata
 
 import pytest
 
 from forms import examples
 from forms.referral import CHILD_PAGE, HELP, REPORT, all_fields, referral_source_code
-from forms.schema import Field, FieldError, clean_postcode, clean_uk_phone, when
+from forms.schema import CONTROL_RE, Field, FieldError, clean_postcode, clean_uk_phone, when
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -79,6 +81,30 @@ def test_control_characters_are_removed_and_newlines_kept():
     assert field.clean("line one\x00\x07\r\nline two\u200b") == "line one\nline two"
     single = Field("name", "Full name")
     assert single.clean("  Priya\tShah\n ") == "Priya Shah"
+
+
+def test_bidi_and_other_format_characters_are_removed():
+    # U+202E reverses what follows on a staff page ("kcurd" reads "drunk"); U+2066 isolates; U+200B and U+FEFF
+    # are invisible and would hide the word from the danger screen; U+E0041 is an invisible tag letter.
+    field = Field("what_happened", "What has happened?", "textarea")
+    assert field.clean("dad is \u202ekcurd\u202c and \u2066hits\u2069 mum\nd\u200brunk\ufeff\U000e0041") == \
+        "dad is kcurd and hits mum\ndrunk"
+    assert Field("name", "Full name").clean("\u200fPriya\u00ad Shah\u200d") == "Priya Shah"
+
+
+def test_text_messages_are_cleaned_by_the_same_rule():
+    from bot.pipeline import clean_text as clean_message
+
+    assert clean_message("help \u202eenod\u202c\u2067 now")[0] == "help enod now"
+
+
+def test_every_control_and_format_character_is_removed_but_tab_and_newlines():
+    kept = {"\t", "\n", "\r"}  # \r becomes \n before the rule applies
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in kept:
+            assert CONTROL_RE.fullmatch(char), f"U+{code:04X} is kept"
+    assert not any(CONTROL_RE.search(c) for c in (*kept, " ", "a", "é", "\U0001f600"))
 
 
 def test_required_field_messages_follow_govuk_style():
