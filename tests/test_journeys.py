@@ -12,6 +12,7 @@ from mash import audit
 from mash.models import AuditEvent, Contact
 from tests.conftest import app_config, csrf_token
 from tests.journey_support import walk
+from tests.staff_support import create_staff, sign_in
 
 
 def count(db_session, model):
@@ -359,6 +360,31 @@ def test_exit_this_page_forgets_everything_typed_on_this_device(client, db_sessi
     assert response.location == "https://www.bbc.co.uk/weather"
     assert count(db_session, Draft) == 0
     assert "Continue where you left off" not in client.get("/help/").get_data(as_text=True)
+
+
+def test_exit_this_page_leaves_a_staff_sign_in_alone(client, db_session):
+    # A practitioner trying the family's journey on their own browser: quick exit forgets the family's answers,
+    # the chat and the shortlist, and the practitioner is still signed in.
+    user, secret = create_staff(db_session)
+    sign_in(client, user, secret)
+    walk(client, "help", examples.family_help_request(), submit=False)
+    with client.session_transaction() as session:
+        session["chat_token"], session["shortlist"] = "a-chat", [1]
+    assert client.get("/exit").location == "https://www.bbc.co.uk/weather"
+    assert count(db_session, Draft) == 0
+    with client.session_transaction() as session:
+        assert not [key for key in session if key.startswith("draft:") or key in ("chat_token", "shortlist")]
+    assert client.get("/staff/queue").status_code == 200
+
+
+def test_exit_this_page_linked_from_another_site_only_leaves(client, db_session):
+    walk(client, "help", examples.family_help_request(), submit=False)
+    response = client.get("/exit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.location == "https://www.bbc.co.uk/weather"
+    assert count(db_session, Draft) == 1
+    assert "Continue where you left off" in client.get("/help/").get_data(as_text=True)
+    client.get("/exit", headers={"Sec-Fetch-Site": "same-origin"})  # the page's own button, as browsers mark it
+    assert count(db_session, Draft) == 0
 
 
 def test_the_remove_page_title_names_no_one(client):
