@@ -31,6 +31,9 @@ CSP = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
+# The settings templates show (grep "settings." in portal/templates).
+DISPLAY_SETTINGS = ("SERVICE_NAME", "COUNCIL_NAME", "MASH_NUMBER", "OUT_OF_HOURS_NUMBER", "OUT_OF_HOURS_TIMES",
+                    "DRAFT_TTL_HOURS")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -99,9 +102,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         local = value.astimezone(LONDON)
         return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
+    # Templates see the display values they use, never the config (which holds the secrets): Flask's own
+    # `config` global goes, and `settings` holds just these.
+    del app.jinja_env.globals["config"]
+
     @app.context_processor
     def _settings() -> dict[str, Any]:
-        return {"settings": app.config}
+        return {"settings": {name: app.config[name] for name in DISPLAY_SETTINGS}}
 
     @app.after_request
     def _no_store(response: Response) -> Response:

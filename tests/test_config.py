@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -76,3 +77,25 @@ def test_the_cli_never_copies_a_dotenv_from_the_working_directory_into_the_envir
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
     CliRunner().invoke(cli, ["--help"])
     assert "TWILIO_AUTH_TOKEN" not in os.environ
+
+
+def test_templates_get_the_display_settings_and_no_secret(app):
+    from flask import render_template_string
+
+    from tests.conftest import TEST_INDEX_KEY
+
+    with app.test_request_context("/"):
+        rendered = render_template_string("{{ settings }} {{ config }}")
+    for secret in ("test-secret-key", TEST_INDEX_KEY, "test-twilio-auth-token", app.config["DATABASE_URL"]):
+        assert secret not in rendered
+    assert app.config["COUNCIL_NAME"] in rendered and app.config["MASH_NUMBER"] in rendered
+
+
+def test_every_setting_a_template_shows_is_one_it_is_given():
+    # A name missing from DISPLAY_SETTINGS would render as nothing, silently: a page without its phone number.
+    from portal import DISPLAY_SETTINGS
+    from portal.config import ROOT
+
+    used = {name for page in (ROOT / "portal" / "templates").rglob("*.html")
+            for name in re.findall(r"\bsettings\.(\w+)", page.read_text())}
+    assert "MASH_NUMBER" in used and used <= set(DISPLAY_SETTINGS)
