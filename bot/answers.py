@@ -30,6 +30,12 @@ LEADING_YES = {"yes", "yeah", "yep", "yup", "yh", "aye"}
 # Words that hedge an answer: whatever else it says, it is not a clear yes.
 HEDGES = {"but", "except", "think", "maybe", "probably", "guess", "suppose", "perhaps", "unless", "only", "if",
           "might", "possibly", "kinda", "sort", "dunno", "unsure", "depends", "hmm", "erm", "um"}
+# "ok" acknowledges: it answers "do you agree?", but not "do your parents know?" or "is it safe to text you?".
+ACKNOWLEDGEMENTS = {"ok", "okay", "k", "kk", "ok then", "okay then", "alright", "fine", "thats fine", "thats ok"}
+AGREEMENT_FIELDS = {"consent_agree"}
+# A yes that limits who may be told: "yes but not the school", "yes as long as you dont tell his dad".
+_LIMITING = re.compile(r"\b(but|except|apart from|as long as|so long as|only if|not (the|my|his|her|their|our|to)|"
+                       r"(dont|do not|never) (tell|contact|talk|speak|call|ring|share|ask|involve))\b")
 UNSURE = {"not sure", "im not sure", "unsure", "dont know", "i dont know", "idk", "dunno", "no idea",
           "not known", "unknown", "maybe"}
 # Words people use for the schema's choices, by choice value (any field that has that value).
@@ -113,6 +119,14 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
     return text
 
 
+def limiting_yes(text: str) -> bool:
+    """A yes that sets a limit ("yes but not the school"): not consent yet, but what it limits is recorded."""
+    said = plain(text)
+    tokens = said.split()
+    return bool(tokens) and "?" not in text and (tokens[0] in LEADING_YES | {"ok", "okay", "sure", "fine"}) and \
+        bool(_LIMITING.search(said))
+
+
 def _numbered(field: Field, text: str) -> list[str]:
     """Menu answers: "1", "2 and 4", "3,5" name the field's choices in order (out-of-range numbers: none)."""
     if not _MENU_NUMBERS.match(text):
@@ -149,6 +163,8 @@ def _choice(field: Field, text: str) -> str | None:
         # A yes is a clear yes: never a question ("yes?"), never hedged ("yes but not the school", "I think so").
         if "?" in text or set(tokens) & HEDGES:
             return None
+        if words in ACKNOWLEDGEMENTS and field.name not in AGREEMENT_FIELDS:
+            return None
         negated = any(t in NEGATIONS for t in tokens)
         if words in YES and not negated:
             return "yes"
@@ -177,6 +193,12 @@ _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*
                         r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
 _MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")
 _LAST_MONTH = re.compile(r"^\s*(?:last|this)\s+([a-z]+)\s*$")
+
+
+def day_given(text: str) -> bool:
+    """False for a date with no day ("march 2017", "born last may"): taken as the 1st, and said to be rough."""
+    said = _DATE_LEAD.sub("", text.lower().strip().rstrip(".!")).strip()
+    return not (_MONTH_YEAR.match(said) or _LAST_MONTH.match(said))
 
 
 def _date(text: str, today: dt.date) -> dict[str, str] | None:

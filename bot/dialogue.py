@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -410,11 +411,13 @@ class _Dialogue:
             given["born"] = "no"
         if facts.categories and journey.name == "help":
             given["concern_categories"] = facts.categories
-        if facts.date_of_birth:
+        if facts.date_of_birth and self._fits_age(facts.date_of_birth):
             given["date_of_birth"] = facts.date_of_birth
         taken = []
         for name, value in given.items():
             step = journey.step(name)
+            if name == self.state.get("asking"):
+                continue  # the question itself: read as its answer (and re-asked if it did not fit), not as a fact
             if step is not None and self.answers.get(name) in (None, "", []) and name not in self.state["skipped"]:
                 self.answers[name] = value
                 taken.append(name)
@@ -430,6 +433,13 @@ class _Dialogue:
             self.state["asking"] = None
             return self._open(text, understood)
         aside = understood.digression
+        if step.name == "consent_agree" and words.limiting_yes(text):
+            # Not consent yet (a clear yes is), but their limit is kept: it travels with the consent record.
+            self.answers["consent_limits"] = text[:500]
+            self.event = "limited"
+            self.leads.append("Thank you, I have noted that for our team. They will not contact anyone you have "
+                              "said not to without talking to you first.")
+            return self.turn("With that, do you agree to us sharing information to help you? Reply YES or NO")
         if aside == "question" and plain(text) in words.YES | words.NO | {"ok", "okay", "sure"}:
             self.event = "unclear"  # "yes?": a question, so not an answer, and certainly not consent
             misses = self.state["misses"]
@@ -444,7 +454,12 @@ class _Dialogue:
             value = self._read(step, text, understood)
         except FieldError as problem:
             return self._missed(step, text, str(problem), understood)
-        self._accept(step, value)
+        rough = step.field.kind == "date" and bool(value) and not words.day_given(text)
+        self._accept(step, value, shown=dt.date.fromisoformat(str(value)).strftime("%B %Y") if rough else None)
+        if rough:
+            # "march 2017" is kept as the 1st: staff are told it is rough, so nobody takes it as exact.
+            self.state["extra"].append(f"(The assistant's note: {step.field.label.lower()} given without a day, "
+                                       f"as \"{text.strip()[:40]}\"; recorded as the 1st of the month.)")
         self._take_facts(understood)
         return self.turn(self._next())
 
@@ -452,6 +467,8 @@ class _Dialogue:
         if aside == "dont_know" and step.field.kind in {"radios"} and any(
                 c.value in {"not_sure", "not_known"} for c in step.field.choices):
             return False  # "not sure" is one of this question's own answers
+        if step.name == "safe_contact_how" and aside == "human" and _SAYS_HOW.search(plain(text)):
+            return False  # "ring me after 10am when he's at work" is the answer, not a request for a person now
         if step.field.kind == "textarea":
             # A worry may start "when he gets home..." or say "she asked me not to tell her mum": only a short
             # message about the conversation itself is taken as one.
@@ -542,9 +559,17 @@ class _Dialogue:
         if field.kind == "date" and understood.facts.age is not None and words.interpret(
                 field, text, today=today) == {"day": "x", "month": "x", "year": "x"}:
             raise FieldError(f"age:{understood.facts.age}")
-        return field.clean(words.interpret(field, text, today=today), today=today)
+        value = field.clean(words.interpret(field, text, today=today), today=today)
+        if field.name == "date_of_birth" and value and not self._fits_age(value):
+            raise FieldError(f"conflict:{self.state['facts']['age']}")
+        return value
 
-    def _accept(self, step: Step, value: Any) -> None:
+    def _fits_age(self, date_of_birth: Any) -> bool:
+        """"hes 2", then "born last may": one of them is wrong, and a wrong date makes a false under-one flag."""
+        said_age = self.state["facts"].get("age")
+        return said_age is None or abs(_age_on(date_of_birth, london_today()) - said_age) < 2
+
+    def _accept(self, step: Step, value: Any, *, shown: str | None = None) -> None:
         if value in (None, "", []) or (step.name in NAME_FIELDS and plain(str(value)) in {"not known", "unknown",
                                                                                         "dont know"}):
             self._skip(step)
@@ -553,7 +578,7 @@ class _Dialogue:
         self.state["history"].append(step.name)
         self.state["misses"].pop(step.name, None)
         if step.wording and step.wording.confirm:
-            self.leads.append(step.wording.confirm.format(answer=step.field.label_for(value)))
+            self.leads.append(step.wording.confirm.format(answer=shown or step.field.label_for(value)))
 
     def _skip(self, step: Step) -> None:
         if step.name not in self.state["skipped"]:
@@ -573,6 +598,8 @@ class _Dialogue:
             self.leads.append("Thanks, I've added that to what you told us.")
         elif problem.startswith("age:"):
             self.leads.append(f"Thanks, I've noted they are {problem[4:]}.")
+        elif problem.startswith("conflict:"):
+            self.leads.append(f"You said they are {problem[9:]}, so that date does not fit.")
         if count >= 3:
             return self._third_miss(step)
         return self.turn(self._reask(step, count))
@@ -814,6 +841,14 @@ def _name_in(text: str) -> str:
     """"my name is Kerry Smith" -> "Kerry Smith"; "shes called Mia" -> "Mia"."""
     stripped = re.sub(r"[.!]+$", "", text.strip())
     return _NAME_LEADS.sub("", stripped.replace("'", "").replace("\u2019", ""), count=1).strip() or stripped
+
+
+_SAYS_HOW = re.compile(r"\b(call|ring|phone|text|email|message|write to) (me|us)\b")
+
+
+def _age_on(date_of_birth: Any, today: Any) -> int:
+    born = dt.date.fromisoformat(str(date_of_birth))
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _looks_like_a_name(text: str) -> bool:

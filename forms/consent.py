@@ -83,6 +83,9 @@ def consent_summary(kind: str, answers: Answers) -> dict[str, Any]:
             "parents_told": "yes",
             "parents_not_told_reason": None,
             "without_consent_reason": None,
+            "limits": answers.get("consent_limits") or None,
+            # Their agreement reached us through the referrer: the record says so, for the team to confirm.
+            "relayed": not own,
         }
     consent = answers.get("consent")
     status = {"yes": "given", "refused": "refused"}.get(consent or "", "not_sought")
@@ -95,4 +98,6 @@ def consent_summary(kind: str, answers: Answers) -> dict[str, Any]:
         "parents_not_told_reason": answers.get("parents_not_told_reason"),
         "without_consent_reason": (answers.get("no_consent_reason") or answers.get("not_asked_reason"))
         if status != "given" else None,
+        "limits": None,
+        "relayed": None,
     }

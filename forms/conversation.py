@@ -91,7 +91,7 @@ class ConversationJourney:
         if given.get("postcode"):
             child["postcode"] = given["postcode"]
         kept = {k: given[k] for k in ("referrer_name", "referrer_phone", "referrer_email", "safe_to_contact",
-                                      "what_happened") if k in given}
+                                      "safe_contact_how", "what_happened") if k in given}
         concern = {**kept, "referrer_type": "public", "referrer_relationship": "family", "anonymous": "no"}
         if child:
             concern["children"] = [{**dict(self.defaults), **child}]
@@ -122,8 +122,10 @@ HELP = ConversationJourney(
         _step(CHILD_HELP, "school", child=True),
         _step(schema.HELP_CONTACT, "referrer_phone", channel="chat"),
         _step(schema.HELP_CONTACT, "safe_to_contact"),
+        _step(schema.HELP_CONTACT, "safe_contact_how"),
         _step(schema.HELP_CONTACT, "referrer_email"),
         _step(schema.HELP_CONSENT, "consent_agree"),
+        _step(schema.HELP_CONSENT, "consent_limits"),  # never asked: taken from "yes but not the school"
         _step(schema.HELP_CONSENT, "pr_person_name"),
         _step(schema.HELP_CONSENT, "pr_person_agrees"),
     ),
@@ -144,6 +146,7 @@ REPORT = ConversationJourney(
         _step(schema.PUBLIC_DETAILS, "referrer_phone", channel="chat"),
         _step(schema.PUBLIC_DETAILS, "referrer_email"),
         _step(schema.PUBLIC_DETAILS, "safe_to_contact"),
+        _step(schema.PUBLIC_DETAILS, "safe_contact_how"),
         _step(schema.PUBLIC_CONSENT, "parents_told"),
         _step(schema.PUBLIC_CONSENT, "parents_not_told_reason"),
     ),
@@ -198,6 +201,10 @@ YOUNG_PERSON = ConversationJourney(
             "Is it safe for us to text or call you on this number? Reply YES or NO",
             "Please reply YES if it is safe for us to text you, or NO if someone else might see.",
             why="Someone else may read your phone. If it is not safe we will not text.")),
+        _step(schema.PUBLIC_DETAILS, "safe_contact_how", sms=Sms(
+            "How can we reach you safely? For example a time, or a trusted adult's number. Reply NONE if you "
+            "would rather we did not.", "Please tell me a safe time or way to reach you, or reply NONE.",
+            why="So we only get in touch in a way that is safe for you.")),
         _step(schema.PUBLIC_CONSENT, "parents_told", sms=Sms(
             "Do your parents or carers know you are contacting us? Reply YES, NO or NOT SURE",
             "Please reply YES, NO or NOT SURE.", why="We will not tell them without talking to you first, "

@@ -103,6 +103,14 @@ PUBLIC_RELATIONSHIPS = (
     Choice("self", "I am the child or young person", cin_code="1C", short="I am the child"),
     Choice("other", "Someone else", cin_code="1D", short="someone else"),
 )
+# Asked when it is not safe to call or text: how we can reach them safely (a time, another number, an email).
+SAFE_CONTACT_HOW = Field(
+    "safe_contact_how", "How can we contact you safely?", "textarea", required=False, max_length=300,
+    show_if=when("safe_to_contact", "no"),
+    hint="For example, a time when it is safe to call, or another phone number or email address",
+    sms=Sms("How can we reach you safely? For example a time it is safe to call, or another number. Reply NONE "
+            "if we should not contact you.", "Please tell me a safe time or way to reach you, or reply NONE.",
+            why="So we only get in touch in a way that is safe for you."))
 PUBLIC_DETAILS = Page(
     slug="about-you",
     title="About you",
@@ -139,6 +147,7 @@ PUBLIC_DETAILS = Page(
               sms=Sms("Is it safe for us to call or text you? Reply YES or NO",
                       "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
                       "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
+        SAFE_CONTACT_HOW,
     ),
 )
 
@@ -455,6 +464,7 @@ HELP_CONTACT = Page(
               sms=Sms("Is it safe for us to call or text you on this number? Reply YES or NO",
                       "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
                       "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
+        SAFE_CONTACT_HOW,
         Field("referrer_email", "Email address", "email", required=False, autocomplete="email",
               sms=Sms("What is your email address?", "Please reply with an email address, like name@example.com.",
                       by_text=False)),
@@ -546,6 +556,13 @@ HELP_CONSENT = Page(
                       "I need a clear YES or NO. Do you agree to our team talking to people who know your family, "
                       "like the school or GP?",
                       why="Early help only goes ahead with your agreement. Nothing is shared without it.")),
+        Field("consent_limits", "Is there anyone you do not want us to talk to?", "textarea", required=False,
+              max_length=500, show_if=when("consent_agree", "yes"),
+              hint="For example, your child's school. Our team will talk it through with you before contacting "
+                   "anyone",
+              sms=Sms("Is there anyone you do not want us to talk to?", "Please tell me who, or reply NO.",
+                      why="Our team will not contact anyone you have said not to without talking to you first.",
+                      by_text=False)),
         Field("pr_person_name", "Name of a person with parental responsibility",
               show_if=when("has_parental_responsibility", "no", "not_sure"),
               hint="We also need the agreement of someone who has parental responsibility, such as the child's mother",

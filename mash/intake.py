@@ -108,7 +108,8 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         status=summary["status"], given_by=summary["given_by"],
         given_by_relationship=summary["given_by_relationship"], covers=summary["covers"] or [],
         parents_told=summary["parents_told"], parents_not_told_reason=summary["parents_not_told_reason"],
-        without_consent_reason=summary["without_consent_reason"], lawful_basis=LAWFUL_BASIS,
+        without_consent_reason=summary["without_consent_reason"], limits=summary["limits"],
+        relayed=summary["relayed"], lawful_basis=LAWFUL_BASIS,
         special_category_basis=SPECIAL_CATEGORY_BASIS, recorded_at=received_at)
     session.add(contact)
     try:

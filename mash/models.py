@@ -144,6 +144,10 @@ class ConsentRecord(Base):
     parents_told: Mapped[str | None] = mapped_column(String(10))
     parents_not_told_reason: Mapped[str | None] = mapped_column(EncryptedText)
     without_consent_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    # What the person said their agreement does not cover, in their words ("yes but not the school").
+    limits: Mapped[str | None] = mapped_column(EncryptedText)
+    # The referrer told us someone else agreed (a father about the mother): recorded, to be confirmed with them.
+    relayed: Mapped[bool | None]
     lawful_basis: Mapped[str] = mapped_column(String(200))
     special_category_basis: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -58,20 +58,21 @@ SENSIBLE = {
     "help": {"concern_categories": "1", "postcode": "RG40 1BN", "_offer": "yes", "what_happened": "tantrums",
              "referrer_name": "Sam Example", "referrer_relationship": "mum", "has_parental_responsibility": "no",
              "first_name": "Alex", "last_name": "Example", "date_of_birth": "4 3 2022", "school": "skip",
-             "referrer_phone": "07700 900123", "safe_to_contact": "yes", "consent_agree": "yes",
+             "referrer_phone": "07700 900123", "safe_to_contact": "no",
+             "safe_contact_how": "after 6pm when hes at work", "consent_agree": "yes",
              "pr_person_name": "Jo Example", "pr_person_agrees": "yes"},
     "report": {"what_happened": "they are left alone", "first_name": "Mia", "address": "12 Park Road",
                "child_location": "at home", "referrer_relationship": "neighbour", "anonymous": "no",
-               "referrer_name": "Pat Example", "referrer_phone": "07700 900123", "safe_to_contact": "yes",
-               "parents_told": "no"},
+               "referrer_name": "Pat Example", "referrer_phone": "07700 900123", "safe_to_contact": "no",
+               "safe_contact_how": "email only please", "parents_told": "no"},
     "professional": {"what_happened": "bruises", "first_name": "Mia", "last_name": "Example",
                      "child_location": "at school", "referrer_name": "Kim Example", "referrer_role": "class teacher",
                      "referrer_organisation": "Woodley Primary", "referrer_workplace": "1",
                      "referrer_phone": "07700 900123", "referrer_email": "kim@school.example.org",
                      "parents_told": "no", "parents_not_told_reason": "it could put her at risk"},
     "young_person": {"what_happened": "mum and her boyfriend argue", "first_name": "Jess", "address": "Park Road",
-                     "child_location": "at school", "referrer_phone": "skip", "safe_to_contact": "yes",
-                     "parents_told": "no"},
+                     "child_location": "at school", "referrer_phone": "skip", "safe_to_contact": "no",
+                     "safe_contact_how": "text after school", "parents_told": "no"},
 }
 
 
@@ -471,3 +472,75 @@ def test_found_by_probing_dunno_a_date_alone_and_same_as_mine():
     report.to("first_name", journey="report")
     report.say("dunno there names")
     assert "first_name" in report.state["skipped"]
+
+
+# --- consent and records (issue 10, the live probe) ---------------------------------------------------------------
+@pytest.mark.parametrize("journey, field_name", [("young_person", "parents_told"), ("help", "safe_to_contact"),
+                                                 ("report", "safe_to_contact"), ("help", "pr_person_agrees")])
+@pytest.mark.parametrize("ack", ["ok", "okay", "k", "alright"])
+def test_ok_acknowledges_but_answers_no_question_of_fact(journey: str, field_name: str, ack: str):
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    talk.say(ack)
+    assert field_name not in talk.state["answers"] and talk.asking == field_name
+
+
+def test_ok_is_agreement_to_the_question_that_asks_for_agreement():
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say("ok")
+    assert talk.state["answers"]["consent_agree"] == "yes"
+
+
+def test_a_yes_with_a_limit_is_not_consent_but_the_limit_travels_with_the_consent_given_after_it():
+    talk = Talk()
+    talk.to("consent_agree")
+    reply = talk.say("yes but not the school")
+    assert "consent_agree" not in talk.state["answers"] and "noted" in reply and "Reply YES or NO" in reply
+    talk.say("yes")
+    while talk.asking in SENSIBLE["help"]:
+        talk.say(SENSIBLE["help"][talk.asking])
+    _, answers = talk.ports.handed[-1]
+    assert answers["consent_agree"] == "yes" and answers["consent_limits"] == "yes but not the school"
+
+
+def test_not_safe_to_text_asks_for_a_safe_way_and_none_is_an_answer():
+    talk = Talk()
+    talk.to("safe_to_contact")
+    reply = talk.say("no")
+    assert talk.asking == "safe_contact_how" and "safely" in reply
+    talk.say("none")
+    assert "safe_contact_how" in talk.state["skipped"] and talk.asking != "safe_contact_how"
+    ring = Talk()
+    ring.to("safe_contact_how")
+    ring.say("ring me weekdays after 10am when hes at work")
+    assert ring.state["answers"]["safe_contact_how"].startswith("ring me") and not ring.ports.staff
+    safe = Talk()
+    safe.to("safe_to_contact")
+    safe.say("yes")
+    assert safe.asking != "safe_contact_how"
+
+
+def test_a_date_of_birth_that_contradicts_the_age_given_is_asked_again_not_taken():
+    """Found by the live probe: "hes 2" then "born last may" stored a baby's date (and an under-one flag)."""
+    talk = Talk()
+    talk.to("date_of_birth")
+    talk.state["facts"]["age"] = 2
+    reply = talk.say("born last may")
+    assert "date_of_birth" not in talk.state["answers"] and talk.asking == "date_of_birth"
+    assert "You said they are 2" in reply
+    today = dialogue.london_today()
+    talk.say(f"born may {today.year - 2}")
+    assert talk.state["answers"]["date_of_birth"] == f"{today.year - 2}-05-01"
+
+
+def test_a_month_and_year_is_kept_as_rough_and_staff_are_told_so():
+    talk = Talk()
+    talk.to("date_of_birth")
+    reply = talk.say("march 2017")
+    assert "March 2017" in reply and "1 March 2017" not in reply
+    while talk.asking in SENSIBLE["help"]:
+        talk.say(SENSIBLE["help"][talk.asking])
+    _, answers = talk.ports.handed[-1]
+    assert answers["children"][0]["date_of_birth"] == "2017-03-01"
+    assert "without a day" in answers["what_happened"] and "march 2017" in answers["what_happened"]

@@ -5,7 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from forms import examples
 from forms.referral import HELP, REPORT
@@ -61,6 +61,21 @@ def test_a_family_help_request_is_green_early_help_with_consent_given(db_session
     # The person asking may not live with the child: their postcode is not the child's.
     assert contact.children[0].postcode is None and contact.children[0].postcode_index is None
     assert contact.answers["postcode"] == "RG40 2AB"
+
+
+def test_the_consent_record_keeps_the_limits_set_and_says_when_agreement_was_passed_on(db_session):
+    """Found by the live probe: "yes but not the school" then "yes" lost the limit, and a father without
+    parental responsibility saying the mother agreed was recorded as her agreement, given to us."""
+    answers = {**examples.family_help_request(), "consent_limits": "yes but not the school"}
+    own = receive(db_session, HELP, answers)
+    assert own.consent.limits == "yes but not the school" and own.consent.relayed is False
+    relayed = receive(db_session, HELP, {**examples.family_help_request(), "has_parental_responsibility": "no",
+                                         "pr_person_name": "Jo Taylor", "pr_person_agrees": "yes"})
+    assert relayed.consent.given_by == "Jo Taylor" and relayed.consent.relayed is True
+    assert relayed.consent.limits is None
+    raw = db_session.execute(text("SELECT limits FROM consent_records WHERE id = :id"),
+                             {"id": own.consent.id}).scalar_one()
+    assert "school" not in raw  # the person's own words, encrypted
 
 
 def test_domestic_abuse_in_a_help_request_is_amber_and_flags_unsafe_contact(db_session):

@@ -133,7 +133,9 @@ def _check_outcome(engine, script: dict[str, Any], replies: list[str], channel: 
         made = [{"reason": reason, "kind": contact.kind, "rag": contact.rag, "consent": contact.consent.status,
                  "parents_told": contact.consent.parents_told, "referrer_type": contact.referrer_type,
                  "danger": contact.risk_rank < 0, "children": [c.first_name for c in contact.children],
-                 "anonymous": contact.referrer_anonymous} for reason, contact in links]
+                 "anonymous": contact.referrer_anonymous, "consent_limited": bool(contact.consent.limits),
+                 "relayed": contact.consent.relayed, "safe_to_contact": contact.safe_to_contact,
+                 "referral_source": contact.referral_source} for reason, contact in links]
     wanted = outcome.get("contacts")
     if wanted is not None:
         assert len(made) == len(wanted), f"{script['name']}: contacts made {made}"

@@ -181,3 +181,17 @@ def test_an_administrator_manages_accounts_not_families(app, db_session):
     assert client.get("/staff/queue").status_code == 403
     assert client.get(f"/staff/contacts/{contact.id}").status_code == 403
     assert client.get("/staff/").location == "/staff/dashboard"
+
+
+def test_the_consent_record_shows_the_limits_set_and_agreement_passed_on_by_the_referrer(app, db_session):
+    from forms import examples
+
+    answers = {**examples.family_help_request(), "has_parental_responsibility": "no", "pr_person_name": "Jo Taylor",
+               "pr_person_agrees": "yes", "consent_limits": "yes but not the school"}
+    contact = create_contact(db_session, journey="help", answers=answers)
+    practitioner, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, practitioner, secret)
+    page = re.sub(r"\s+", " ", client.get(f"/staff/contacts/{contact.id}").get_data(as_text=True))
+    assert "Jo Taylor — passed on by the referrer, not yet confirmed with them" in page
+    assert "Limits they set" in page and "yes but not the school" in page
