@@ -119,6 +119,9 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b")),
     ("gp", (r"\b(im|i am|we are|were) (a |the )?(gp|doctor)\b", r"\bgp (practice|surgery|here)\b",
             r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b")),
+    # A patient, written as clinicians write ("15yo pt", "my patient"): health, the practice not said.
+    ("other_health", (r"\b\d{1,2} ?(yo|y o|yr old|year old) (pt|patient)\b", r"\b(my|our) (pt|patient)s?\b",
+                      r"\b(pt|patient) (came|attended|presented|disclosed|told)\b")),
     ("school", (r"\b(im|i am) (a |the |his |her |their )?(teacher|teaching assistant|ta|head|headteacher|"
                 r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
                 r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
@@ -126,7 +129,10 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"\b(dsl|senco|designated safeguarding lead)\b", r"\bteacher (here|at)\b",
                 r"\bfrom .* (school|academy|nursery)\b",
                 r"\b(school|nursery|academy) here\b", r"\ba pupil\b")),
-    ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\bpolice here\b")),
+    ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\bpolice here\b",
+                r"^(pc|pcso|dc|ds|sgt|sergeant|inspector|di) [a-z]+( [a-z]+)? (here|from)\b",
+                r"\b(we|i) attended (a |an )?(da|domestic|incident|call out|callout|address)\b",
+                r"\bpolice officer\b", r"\bthames valley police\b")),
     ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b")),
     ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",)),
     ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),

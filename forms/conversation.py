@@ -92,9 +92,16 @@ class ConversationJourney:
             child["postcode"] = given["postcode"]
         kept = {k: given[k] for k in ("referrer_name", "referrer_phone", "referrer_email", "safe_to_contact",
                                       "safe_contact_how", "what_happened") if k in given}
-        concern = {**kept, "referrer_type": "public", "referrer_relationship": "family", "anonymous": "no"}
+        concern = {**kept, "referrer_type": "public", "referrer_relationship": "family", "anonymous": "no",
+                   "parents_told": "yes"}  # a parent or relative asking for help for their own family
         if child:
             concern["children"] = [{**dict(self.defaults), **child}]
+        if given.get("consent_agree") == "yes" and given.get("has_parental_responsibility") == "yes":
+            # Their own agreement to sharing, recorded as they gave it (a level-4 concern does not need it).
+            concern.update({"consent": "yes", "consent_covers": ["children", "parents"],
+                            "consent_given_by": given.get("referrer_name"),
+                            "consent_given_by_relationship": "parent" if given.get("referrer_relationship") in
+                            {"mother", "father"} else "carer_pr"})
         return concern
 
 

@@ -544,3 +544,44 @@ def test_a_month_and_year_is_kept_as_rough_and_staff_are_told_so():
     _, answers = talk.ports.handed[-1]
     assert answers["children"][0]["date_of_birth"] == "2017-03-01"
     assert "without a day" in answers["what_happened"] and "march 2017" in answers["what_happened"]
+
+
+@pytest.mark.parametrize("message, workplace", [
+    ("15yo pt came in today, says a 24 yr old man gives her drugs and money", "other_health"),
+    ("PC Jones here, attended a DA incident at the address last night, 2 children present", "police"),
+    ("we attended a domestic at the flat last night and the kids were there", "police"),
+])
+def test_clinicians_and_police_writing_as_they_write_are_professionals(message: str, workplace: str):
+    """Found by the live probe: a GP's patient and a police officer's DA report went down early help."""
+    talk = Talk()
+    talk.say(message)
+    assert talk.state["journey"] == "professional"
+    assert talk.state["answers"]["referrer_workplace"] == workplace
+
+
+@pytest.mark.parametrize("message, journey", [("the patient next door shouts at her kids", "report"),
+                                              ("my patience is gone with my 3 year old", "help")])
+def test_patience_and_a_patient_neighbour_are_not_clinicians(message: str, journey: str):
+    talk = Talk()
+    talk.say(message)
+    assert talk.state["journey"] == journey
+
+
+def test_domestic_abuse_by_an_ex_is_read_as_domestic_abuse_and_attended_is_not_school():
+    talk = Talk()
+    reply = talk.say("my ex keeps turning up and threatening me, im scared for the kids")
+    assert "domestic_abuse" in talk.state["answers"]["concern_categories"] and "0808 2000 247" in reply
+    police = Talk()
+    police.say("PC Jones here, attended a DA incident last night")
+    assert "school_attendance" not in str(police.state)
+
+
+def test_a_help_journey_turned_red_keeps_only_the_agreement_the_person_gave_themselves():
+    answers = {"referrer_name": "Sam Example", "referrer_relationship": "mother", "has_parental_responsibility": "yes",
+               "consent_agree": "yes", "first_name": "Mia", "postcode": "RG40 1BN", "_offer": "yes"}
+    concern = journeys.HELP.as_concern(answers)
+    assert (concern["consent"], concern["consent_given_by"], concern["consent_given_by_relationship"]) == (
+        "yes", "Sam Example", "parent")
+    assert concern["children"] == [{"born": "yes", "first_name": "Mia", "postcode": "RG40 1BN"}]
+    relayed = journeys.HELP.as_concern({**answers, "has_parental_responsibility": "no", "pr_person_agrees": "yes"})
+    assert "consent" not in relayed  # someone else's agreement, passed on, is not recorded as given

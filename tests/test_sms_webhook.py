@@ -797,3 +797,13 @@ def test_a_report_finished_after_the_follow_up_joins_its_contact_and_anonymity_d
     assert contact.referrer_anonymous and contact.referrer_phone is None
     events = db_session.execute(text("SELECT event FROM audit_events ORDER BY seq")).scalars().all()
     assert events.count("conversation.details") == 1
+
+
+def test_a_family_whose_help_request_turns_red_keeps_their_agreement_and_their_child(client, db_session, parser,
+                                                                                      office):
+    say_all(client, ["I'm struggling with my 4 year old", "RG40 1BN", "yes", "Sam Example", "mum", "yes", "Mia"])
+    assert reply_of(post_sms(client, DANGER)).startswith(ADVICE)
+    red = db_session.scalars(select(Contact)).one()
+    assert red.kind == "concern" and red.referral_source == "1A" and red.referrer_name == "Sam Example"
+    assert [c.first_name for c in red.children] == ["Mia"] and red.children[0].postcode == "RG40 1BN"
+    assert red.consent.status == "not_sought"  # they had not been asked yet
