@@ -76,7 +76,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
                    "special educational", "learning difficult", "dyslexi", "down syndrome", "downs syndrome",
                    "cerebral palsy", "sensory", "asd "),
     # "attendance", not "attend": a police officer "attended a domestic" is not a school worry.
-    "school_attendance": ("school", "attendance", "not attending", "wont attend", "doesnt attend", "truant", "excluded", "exclusion", "bunking", "skipping"),
+    "school_attendance": ("school", "attendance", "not attending", "wont attend", "doesnt attend", "truant",
+                          "excluded", "exclusion", "bunking", "skipping"),
     "relationships": ("arguing", "argue", "argument", "rows", "rowing", "split up", "separated", "separating",
                       "divorce", "break up", "broke up", "co parent", "ex partner", "my ex ", "fighting all the"),
     "domestic_abuse": ("controls me", "controlling", "hits me", "abusive", "abuses me", "threatens me",
