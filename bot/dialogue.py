@@ -565,9 +565,15 @@ class _Dialogue:
         return value
 
     def _fits_age(self, date_of_birth: Any) -> bool:
-        """"hes 2", then "born last may": one of them is wrong, and a wrong date makes a false under-one flag."""
+        """"hes 2", then "born last may": one of them is wrong, and a wrong date makes a false under-one flag.
+        Asked once: a date given again after that stands (people misremember ages as often as dates)."""
         said_age = self.state["facts"].get("age")
-        return said_age is None or abs(_age_on(date_of_birth, london_today()) - said_age) < 2
+        if said_age is None or self.state["facts"].get("age_checked"):
+            return True
+        if abs(_age_on(date_of_birth, london_today()) - said_age) < 2:
+            return True
+        self.state["facts"]["age_checked"] = True
+        return False
 
     def _accept(self, step: Step, value: Any, *, shown: str | None = None) -> None:
         if value in (None, "", []) or (step.name in NAME_FIELDS and plain(str(value)) in {"not known", "unknown",

@@ -195,7 +195,9 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
         except FieldError:
             continue
     found.age = child_age(said)
-    if found.age is None and entities:
+    # The model's age only where the words can hold one: never in a menu answer ("1") or a date ("2 march 2018").
+    if found.age is None and entities and not re.fullmatch(r"[\d\s]+|[\d\s]*(and|&)?[\d\s]*", said) \
+            and not _DATE_IN_TEXT.search(said):
         for value in entities.get("child_age", []):
             digits = re.sub(r"\D", "", value) or str(_AGE_WORDS.get(value.lower().strip(), ""))
             if digits and 0 <= int(digits) <= 18:

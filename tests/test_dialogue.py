@@ -585,3 +585,14 @@ def test_a_help_journey_turned_red_keeps_only_the_agreement_the_person_gave_them
     assert concern["children"] == [{"born": "yes", "first_name": "Mia", "postcode": "RG40 1BN"}]
     relayed = journeys.HELP.as_concern({**answers, "has_parental_responsibility": "no", "pr_person_agrees": "yes"})
     assert "consent" not in relayed  # someone else's agreement, passed on, is not recorded as given
+
+
+@pytest.mark.parametrize("text, entity, age", [("1", "1", None), ("2 and 4", "2", None),
+                                               ("his mum. he was born 2 march 2018", "2", None),
+                                               ("my lad turned four in june", "four", 4)])
+def test_the_models_age_is_taken_only_where_the_words_can_hold_an_age(text: str, entity: str, age: int | None):
+    """Found by the scripted conversations: Rasa tagged a menu answer "1" and the day of a date as a child's age,
+    and a true date of birth was then refused as not fitting that age."""
+    from bot.reader import facts
+
+    assert facts(text, entities={"child_age": [entity]}).age == age
