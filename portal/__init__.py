@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms.schema import LONDON
 from portal import db, logs
-from portal.config import ROOT, check_secrets, from_environment
+from portal.config import ROOT, ConfigError, check_secrets, from_environment, production_problems
 from portal.extensions import csrf, limiter, talisman
 from store.crypto import keyring
 
@@ -43,6 +43,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = from_environment()
     settings.update(config or {})
     check_secrets(settings)
+    if settings["FRONTDOOR_ENV"] != "development" and not settings.get("TESTING"):
+        problems = production_problems(settings)
+        if problems:
+            raise ConfigError("refusing to start outside development: " + "; ".join(problems) +
+                              ". See docs/deployment.md.")
 
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)

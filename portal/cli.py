@@ -124,6 +124,37 @@ def write_env(path: Path) -> None:
 
 
 @cli.group()
+def production() -> None:
+    """The production profile on this machine (make run-production)."""
+
+
+@production.command("prepare", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--port", default=5443, show_default=True, help="The port the portal serves HTTPS on.")
+@click.option("--rasa-port", default=5005, show_default=True, help="The port Rasa listens on.")
+def production_prepare(path: Path, port: int, rasa_port: int) -> None:
+    """Write generated production settings to PATH (once; never replacing a secret), then make what they name:
+    the PostgreSQL role and database, the Redis user, and a self-signed certificate."""
+    from portal.config import ROOT
+    from portal.production import (
+        ensure_certificate,
+        ensure_database,
+        ensure_redis_user,
+        production_settings,
+        read_env_file,
+        write_env_file,
+    )
+
+    added = write_env_file(path, production_settings(root=ROOT, port=port, rasa_port=rasa_port))
+    settings = read_env_file(path)
+    ensure_database(settings["DATABASE_URL"])
+    ensure_redis_user(settings["REDIS_URL"])
+    made = ensure_certificate(Path(settings["TLS_CERT"]), Path(settings["TLS_KEY"]))
+    click.echo(f"{path}: {'added ' + ', '.join(added) if added else 'every setting was there'}. PostgreSQL role "
+               f"and database, Redis user{' and a new certificate' if made else ''} ready.")
+
+
+@cli.group()
 def keys() -> None:
     """Field encryption keys."""
 

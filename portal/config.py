@@ -16,6 +16,7 @@ from mash.decisions import StrategySettings
 ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
 
 
 class ConfigError(RuntimeError):
@@ -62,7 +63,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "FIELD_ENCRYPTION_KEYS": [k for k in env.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()],
         "BLIND_INDEX_KEY": env.get("BLIND_INDEX_KEY", ""),
-        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdoor.db'}",
+        # SQLite is the embedded default for development only: production names its database or does not start.
+        "DATABASE_URL": env.get("DATABASE_URL") or (f"sqlite:///{instance / 'frontdoor.db'}" if development else ""),
         "INSTANCE_PATH": str(instance),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -106,6 +108,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_NUMBER": env.get("TWILIO_NUMBER", ""),
+        # Text messages on (the Twilio webhook answers): then the three TWILIO_* settings are required.
+        "SMS_ENABLED": _bool(env.get("SMS_ENABLED"), True),
         "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
         # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
@@ -136,6 +140,33 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MISSING_STRATEGY_EPISODES": int(env.get("MISSING_STRATEGY_EPISODES", "3")),
         "MISSING_STRATEGY_DAYS": int(env.get("MISSING_STRATEGY_DAYS", "30")),
     }
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Every missing or unsafe setting outside development, each named, so that all are fixed in one go."""
+    problems = [f"{name} is not set" for name in SECRETS if not config.get(name)]
+    for name in ("SECRET_KEY", "BLIND_INDEX_KEY"):
+        if config.get(name) and len(config[name]) < 32:
+            problems.append(f"{name} is shorter than 32 characters")
+    database = config.get("DATABASE_URL") or ""
+    if not database:
+        problems.append("DATABASE_URL is not set (postgresql+psycopg://user:password@host/database)")
+    elif database.startswith("sqlite"):
+        problems.append("DATABASE_URL is SQLite, which is for one process in development: use PostgreSQL")
+    if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be the https:// address the public reaches (Twilio signs against it)")
+    if config.get("SMS_ENABLED"):
+        problems.extend(f"{name} is not set (text messages are on: set it, or SMS_ENABLED=false)"
+                        for name in TWILIO_SETTINGS if not config.get(name))
+    if config.get("RASA_URLS") and not config.get("RASA_AUTH_TOKEN"):
+        problems.append("RASA_AUTH_TOKEN is not set (Rasa must refuse requests without it)")
+    if not str(config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis://", "rediss://")):
+        problems.append("RATELIMIT_STORAGE_URI must be Redis (redis://user:password@host:port/db): limits kept in "
+                        "one process's memory do not hold across several")
+    for name in ("FORCE_HTTPS", "SESSION_COOKIE_SECURE"):
+        if not config.get(name):
+            problems.append(f"{name} is off")
+    return problems
 
 
 def check_secrets(config: Mapping[str, Any]) -> None:

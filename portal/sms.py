@@ -26,6 +26,13 @@ MAX_MEDIA = 10  # Twilio sends at most 10 attachments
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would be a database error, not a missing reply
 
 
+@bp.before_request
+def _texts_on() -> None:
+    # SMS_ENABLED=false: a council without a text number; its Twilio settings are then not required.
+    if not current_app.config["SMS_ENABLED"]:
+        abort(404)
+
+
 def public_url() -> str:
     """The URL Twilio signed: the configured public base URL plus the path and query as received."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

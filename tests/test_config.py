@@ -31,8 +31,9 @@ def test_production_defaults_are_secure():
     assert not dev["FORCE_HTTPS"]
 
 
-def test_database_url_defaults_to_sqlite_in_the_instance_folder():
-    assert from_environment({}).get("DATABASE_URL").endswith("instance/frontdoor.db")
+def test_database_url_defaults_to_sqlite_in_the_instance_folder_in_development_only():
+    assert from_environment({"FRONTDOOR_ENV": "development"}).get("DATABASE_URL").endswith("instance/frontdoor.db")
+    assert from_environment({}).get("DATABASE_URL") == ""  # production names its database
     assert from_environment({"DATABASE_URL": "postgresql+psycopg://x/y"})["DATABASE_URL"] == "postgresql+psycopg://x/y"
 
 
@@ -99,3 +100,48 @@ def test_every_setting_a_template_shows_is_one_it_is_given():
     used = {name for page in (ROOT / "portal" / "templates").rglob("*.html")
             for name in re.findall(r"\bsettings\.(\w+)", page.read_text())}
     assert "MASH_NUMBER" in used and used <= set(DISPLAY_SETTINGS)
+
+
+def test_outside_development_the_app_names_every_missing_or_unsafe_setting(tmp_path, monkeypatch):
+    """Found by probing: only three secrets were checked; without TWILIO_AUTH_TOKEN every text (danger too) was
+    refused 403, PUBLIC_BASE_URL quietly became http://127.0.0.1, and no DATABASE_URL quietly became SQLite."""
+    from portal import create_app
+
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "TWILIO_AUTH_TOKEN", "RATELIMIT_STORAGE_URI", "RASA_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FRONTDOOR_ENV", "production")
+    with pytest.raises(ConfigError) as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40, "FIELD_ENCRYPTION_KEYS": ["k"],
+                    "BLIND_INDEX_KEY": "b" * 40, "RASA_URLS": ["http://127.0.0.1:5005"]})
+    said = str(refused.value)
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER",
+                 "RASA_AUTH_TOKEN", "RATELIMIT_STORAGE_URI"):
+        assert name in said, name
+
+
+def test_production_settings_pass_the_checks_and_unsafe_ones_are_named():
+    from portal.config import production_problems
+
+    good = from_environment({
+        "FRONTDOOR_ENV": "production", "SECRET_KEY": "s" * 40, "FIELD_ENCRYPTION_KEYS": "k",
+        "BLIND_INDEX_KEY": "b" * 40, "DATABASE_URL": "postgresql+psycopg://fd:pw@127.0.0.1/fd",
+        "PUBLIC_BASE_URL": "https://frontdoor.example.gov.uk", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "t", "TWILIO_NUMBER": "+447700900000", "RASA_AUTH_TOKEN": "r",
+        "RATELIMIT_STORAGE_URI": "redis://fd:pw@127.0.0.1:6379/0"})
+    assert production_problems(good) == []
+    unsafe = {**good, "DATABASE_URL": "sqlite:///x.db", "PUBLIC_BASE_URL": "http://frontdoor.example.gov.uk",
+              "SECRET_KEY": "short", "FORCE_HTTPS": False, "RATELIMIT_STORAGE_URI": "memory://"}
+    named = " ".join(production_problems(unsafe))
+    for words in ("SQLite", "PUBLIC_BASE_URL", "SECRET_KEY is shorter", "FORCE_HTTPS is off", "RATELIMIT_STORAGE_URI"):
+        assert words in named, words
+    assert production_problems({**good, "SMS_ENABLED": False, "TWILIO_AUTH_TOKEN": ""}) == []
+
+
+def test_with_texts_off_the_webhook_is_not_there(tmp_path, database_url):
+    from portal import create_app
+    from tests.bot_support import signed, sms_params
+    from tests.conftest import app_config
+
+    client = create_app(app_config(database_url, tmp_path, SMS_ENABLED=False)).test_client()
+    params = sms_params("hello")
+    assert client.post("/sms/inbound", data=params, headers=signed(params)).status_code == 404
