@@ -49,6 +49,21 @@ run: db rasa-train ## Set everything up and start the front door at http://127.0
 	@echo "Text it: $(BIN)/frontdoor sms \"I'm struggling with my 4 year old\" --from +447700900123  (Rasa takes ~30 s to start)"
 	HOST=$(HOST) $(BIN)/honcho start -f Procfile -p $(PORT)
 
+# The production profile: gunicorn (2 processes), 2 workers and Rasa, on this machine's PostgreSQL and Redis,
+# over HTTPS with a self-signed certificate. Settings live in .env.production (written once, never committed).
+PRODUCTION_PORT ?= 5443
+PRODUCTION_ENV  ?= .env.production
+
+.PHONY: run-production
+run-production: setup rasa-train services ## The production profile at https://127.0.0.1:5443: gunicorn, PostgreSQL, Redis, 2 workers, Rasa
+	$(BIN)/frontdoor production prepare $(PRODUCTION_ENV) --port $(PRODUCTION_PORT) --rasa-port $(RASA_PORT)
+	set -a && . ./$(PRODUCTION_ENV) && set +a && $(BIN)/frontdoor db upgrade && \
+		$(BIN)/frontdoor services import signposting/data/taxonomy.json >/dev/null && \
+		$(BIN)/frontdoor services import signposting/data/demo_directory.json >/dev/null
+	@echo "Front Door (production profile): https://127.0.0.1:$(PRODUCTION_PORT)/  (self-signed: trust instance-production/tls/cert.pem; Ctrl-C stops)"
+	@echo "A first staff account: set -a; . ./$(PRODUCTION_ENV); set +a; $(BIN)/frontdoor users create --email you@council.example --name 'Your Name' --role admin"
+	$(BIN)/honcho start -f Procfile.production -e $(PRODUCTION_ENV) -c worker=2 -p $(PRODUCTION_PORT)
+
 .PHONY: lint
 lint: setup ## Ruff over the code
 	$(BIN)/ruff check .
@@ -58,9 +73,12 @@ browser: ## Install Debian's chromium for the browser tests (as root, once)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 .PHONY: services
-services: ## Make sure PostgreSQL is running for its tests
+services: ## Make sure PostgreSQL and Redis are running (the tests and the production profile use them)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; [ $$i = 30 ] && { echo "PostgreSQL did not start"; exit 1; }; done
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 \
+		--save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "Redis did not start"; exit 1
 
 .PHONY: test
 test: setup browser services ## Set up and run the whole suite: fast, browser, PostgreSQL and Rasa tests
@@ -84,4 +102,4 @@ bench: setup services ## Run the benchmarks and print their figures beside their
 
 .PHONY: clean
 clean: ## Remove the environments, the Rasa model and the local database (keeps .env)
-	rm -rf $(VENV) $(RASA_VENV) node_modules instance bot/rasa/models bot/rasa/results bot/rasa/.rasa
+	rm -rf $(VENV) $(RASA_VENV) node_modules instance instance-production bot/rasa/models bot/rasa/results bot/rasa/.rasa
