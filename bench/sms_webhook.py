@@ -67,6 +67,7 @@ from bench.benchlib import BACKENDS, markdown, percentile  # noqa: E402
 RASA_DIR = ROOT / "bot" / "rasa"
 RASA_BIN = ROOT / os.environ.get("RASA_VENV", ".venv-rasa") / "bin"
 FRONTDOOR = ROOT / ".venv" / "bin" / "frontdoor"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"  # only for --profile: .venv/bin/pip install py-spy
 MODEL = RASA_DIR / "models" / "frontdoor.tar.gz"
 DIRECTORY = [ROOT / "signposting" / "data" / "taxonomy.json", ROOT / "signposting" / "data" / "demo_directory.json"]
@@ -127,9 +128,15 @@ def peak_memory_mib(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (its threads, living and ended), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process and its living children (gunicorn's workers), in seconds."""
+    total = 0
+    for candidate in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -143,8 +150,9 @@ def children(pid: int) -> list[int]:
 class Stack:
     """Rasa (as the Procfile starts it) and the portal, on free loopback ports, in a temp folder."""
 
-    def __init__(self, workdir: Path, database_url: str) -> None:
+    def __init__(self, workdir: Path, database_url: str, server: str = "dev") -> None:
         self.workdir = workdir
+        self.server = server
         self.database_url = database_url
         self.portal_port, self.rasa_port = free_port(), free_port()
         self.rasa_token = secrets.token_urlsafe(24)
@@ -154,6 +162,7 @@ class Stack:
                     "FRONTDOOR_DOTENV": "0", "FRONTDOOR_ENV": "development", "SECRET_KEY": "bench-secret-key",
                     "FIELD_ENCRYPTION_KEYS": "kXjU9n1bC1V8jJ0o7o3d2wZ0b1e5yGfS8o3o7n2YQzA=",
                     "BLIND_INDEX_KEY": "bench-blind-index-key-of-at-least-32-chars",
+                    "AUDIT_HMAC_KEYS": "bench:" + secrets.token_urlsafe(48),
                     "DATABASE_URL": database_url, "FRONTDOOR_INSTANCE": str(workdir),
                     "PUBLIC_BASE_URL": self.portal_url,
                     "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": NUMBER,
@@ -182,8 +191,12 @@ class Stack:
         self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
                              "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", "models/frontdoor.tar.gz",
                              "--credentials", "credentials.yml"], RASA_DIR)
-        self._start("portal", [str(FRONTDOOR), "run", "--host", "127.0.0.1", "--port", str(self.portal_port),
-                               "--no-reload"], ROOT)
+        if self.server == "gunicorn":  # the production profile's server, as Procfile.production starts it
+            self.env.update({"HOST": "127.0.0.1", "PORT": str(self.portal_port)})
+            self._start("portal", [str(GUNICORN), "--config", "python:portal.gunicorn_conf", "portal.wsgi:app"], ROOT)
+        else:
+            self._start("portal", [str(FRONTDOOR), "run", "--host", "127.0.0.1", "--port", str(self.portal_port),
+                                   "--no-reload"], ROOT)
         waiting = {"portal": lambda: requests.get(f"{self.portal_url}/healthz", timeout=2).status_code == 200,
                    "rasa": lambda: parse(self, "hello", check=False) is not None}
         deadline = began + 300
@@ -399,6 +412,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="sqlite",
                         help="the portal's database: a SQLite file (default, as `make run`) or a fresh PostgreSQL "
                              "database (FRONTDOOR_BENCH_PG, dropped afterwards)")
+    parser.add_argument("--server", choices=("dev", "gunicorn"), default="dev",
+                        help="the portal under `frontdoor run` (as `make run`) or under gunicorn as the production "
+                             "profile runs it (WEB_CONCURRENCY processes of GUNICORN_THREADS threads: 2 x 4)")
     parser.add_argument("--profile", action="store_true",
                         help="sample the portal with py-spy during each level (timings then perturbed)")
     args = parser.parse_args()
@@ -410,7 +426,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fd-bench-sms-") as tmp, BACKENDS[args.backend](Path(tmp)) as url:
-        stack = Stack(Path(tmp), url)
+        stack = Stack(Path(tmp), url, args.server)
         numbers = Numbers()
         try:
             stack.prepare()
@@ -442,7 +458,8 @@ def main() -> None:
             stack.stop_all()
     whole = time.monotonic() - began
 
-    print(f"## SMS webhook: signed SMS -> TwiML beside bare Rasa /model/parse (portal on {args.backend})\n")
+    print(f"## SMS webhook: signed SMS -> TwiML beside bare Rasa /model/parse (portal: {args.server} server, "
+          f"{args.backend})\n")
     rows = [("senders", "n each way", "parse p50 ms", "portal p50 ms", "added p50 ms", "parse p99 ms",
              "portal p99 ms", "portal/parse p99")]
     for senders, s in results.items():
