@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from bot.pipeline import Inbound
 from store.crypto import keyring
+
+# A worker that claimed a file and died leaves it claimed: after this long another worker takes it.
+CLAIM_LEASE = dt.timedelta(minutes=5)
+FAILED = "failed"  # the sub-folder where a file that cannot be stored is set aside
+
+log = logging.getLogger(__name__)
 
 
 def write(directory: Path, inbound: Inbound, at: dt.datetime) -> Path:
@@ -25,19 +36,93 @@ def write(directory: Path, inbound: Inbound, at: dt.datetime) -> Path:
     return path
 
 
+@dataclass
+class Replayed:
+    """What one replay did: messages stored, files set aside (in `failed/`), and whether it stopped with files
+    still waiting because the database is unavailable."""
+
+    stored: int = 0
+    set_aside: int = 0
+    waiting: bool = False
+
+
 def pending(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*.msg"), key=lambda p: p.stat().st_mtime) if directory.exists() else []
+    """Waiting files, oldest first. A file claimed by a worker that has not finished within the lease (it
+    died) is waiting again."""
+    if not directory.exists():
+        return []
+    stale = time.time() - CLAIM_LEASE.total_seconds()
+    found = []
+    for path in [*directory.glob("*.msg"), *directory.glob("*.claimed")]:
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:  # another worker took it or finished it meanwhile
+            continue
+        if path.suffix == ".msg" or modified < stale:
+            found.append((modified, path))
+    return [path for _, path in sorted(found)]
 
 
-def replay(directory: Path, store: Callable[[Inbound, dt.datetime], object]) -> int:
-    """Hand each waiting message, with the time it arrived, to `store` (the pipeline); a file goes only once
-    it has been stored, so a failure part-way leaves the rest waiting."""
-    done = 0
+def _claim(path: Path) -> Path | None:
+    """Take a file for this worker alone: a rename succeeds for only one of two workers, a stale claim
+    included (it is renamed to a claim of our own). The claim's modification time starts its lease."""
+    claimed = path.with_name(f"{_base(path)}.{uuid.uuid4().hex[:12]}.claimed")
+    try:
+        os.replace(path, claimed)
+    except FileNotFoundError:
+        return None
+    os.utime(claimed)
+    return claimed
+
+
+def _base(path: Path) -> str:
+    return path.name.split(".", 1)[0]
+
+
+def _read(path: Path) -> tuple[Inbound, dt.datetime]:
+    record = json.loads(keyring.decrypt(path.read_text(encoding="ascii")))
+    data = record["inbound"]
+    data["media_types"] = tuple(data.get("media_types") or ())
+    return Inbound(**data), dt.datetime.fromisoformat(record["at"])
+
+
+def _set_aside(directory: Path, claimed: Path, problem: Exception) -> None:
+    """Keep the file (someone may recover it once the cause is fixed) where no replay looks, and say so.
+    The file's name is a random id; what the message says never reaches the log."""
+    failed = directory / FAILED
+    failed.mkdir(exist_ok=True)
+    name = f"{_base(claimed)}.msg"
+    os.replace(claimed, failed / name)
+    log.error("spooled message %s set aside in %s/ (%s): it could not be stored; every later message goes on",
+              name, FAILED, type(problem).__name__)
+
+
+def replay(directory: Path, store: Callable[[Inbound, dt.datetime], object]) -> Replayed:
+    """Hand each waiting message, with the time it arrived, to `store` (the pipeline). A file goes only once
+    it has been stored. One that cannot be read or stored is set aside, so it never holds back the messages
+    after it (a danger among them); while the database itself is unavailable everything waits."""
+    done = Replayed()
     for path in pending(directory):
-        record = json.loads(keyring.decrypt(path.read_text(encoding="ascii")))
-        data = record["inbound"]
-        data["media_types"] = tuple(data.get("media_types") or ())
-        store(Inbound(**data), dt.datetime.fromisoformat(record["at"]))
-        path.unlink()
-        done += 1
+        claimed = _claim(path)
+        if claimed is None:
+            continue
+        try:
+            inbound, at = _read(claimed)
+        except Exception as exc:  # noqa: BLE001 - undecryptable (a retired key), cut short, or not ours
+            _set_aside(directory, claimed, exc)
+            done.set_aside += 1
+            continue
+        try:
+            store(inbound, at)
+        except (OperationalError, InterfaceError, DisconnectionError, SQLAlchemyTimeoutError):
+            # The database is locked or down: not this file's fault. Leave it, and the rest, for the next run.
+            os.replace(claimed, directory / f"{_base(claimed)}.msg")
+            done.waiting = True
+            return done
+        except Exception as exc:  # noqa: BLE001 - this message trips the pipeline: it must not stop the others
+            _set_aside(directory, claimed, exc)
+            done.set_aside += 1
+            continue
+        claimed.unlink()
+        done.stored += 1
     return done

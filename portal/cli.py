@@ -358,7 +358,7 @@ def worker(once: bool, interval: float) -> None:
     while True:
         sent = step("sending feedback", send)
         # Messages that waited while the database was unavailable, unfinished concerns, then retention.
-        stored = step("storing spooled messages", replay_spool)
+        stored = step("storing spooled messages", lambda: replay_spool().stored)
         followed = step("following up unfinished concerns", follow_up_unfinished)
         forgotten = step("forgetting old conversations", purge)
         if once:

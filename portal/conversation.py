@@ -61,14 +61,18 @@ def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
                                 danger=screening.danger)
 
 
-def replay_spool() -> int:
+def replay_spool() -> spool.Replayed:
     """The worker's half: store what waited while the database was unavailable. The person already had their
     reply, so the dialogue does not answer again; a contact is made for staff to read it."""
     session = db.session()
 
     def store(inbound: pipeline.Inbound, at: dt.datetime) -> None:
-        pipeline.handle(session, inbound, settings=settings(), parser=None, calendar=working_calendar(), now=at,
-                        replayed=True)
+        try:
+            pipeline.handle(session, inbound, settings=settings(), parser=None, calendar=working_calendar(), now=at,
+                            replayed=True)
+        except Exception:
+            session.rollback()  # the next file starts clean, whether this one waits or is set aside
+            raise
 
     return spool.replay(spool_directory(), store)
 

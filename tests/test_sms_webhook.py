@@ -491,7 +491,7 @@ def test_a_database_failure_still_answers_and_spools_the_message(client, app, db
     with app.app_context():
         from portal.conversation import replay_spool
 
-        assert replay_spool() == 2
+        assert replay_spool().stored == 2
     assert spool.pending(directory) == []
     reasons = sorted(db_session.scalars(select(ConversationContact.reason)).all())
     assert reasons == ["danger", "spooled"]  # staff read the calm one; the red one heads the queue
