@@ -2,10 +2,10 @@
 
 For each backend (SQLite file in WAL mode by default; PostgreSQL with --backends) this builds a fresh migrated
 database and writes --n fictional audit events, hash-chained exactly as `mash.audit.append` chains them (its own
-`_digest`, the same JSON body and SHA-256 link to the event before), bulk-inserted with SQLAlchemy Core in
-batches of 10,000, then sets `audit_head` to the last event. The events are a plausible mix (created, viewed,
-claimed, released, checks, decisions, sign-ins) by fictional actors over the past year, about 70% of them
-about one of n/50 bulk-inserted contacts; no personal data is in them, as in the real trail.
+`_signed_digest`, the same JSON body and HMAC-SHA256 link to the event before, under a bench key), bulk-inserted
+with SQLAlchemy Core in batches of 10,000, then sets `audit_head` to the last event. The events are a plausible
+mix (created, viewed, claimed, released, checks, decisions, sign-ins) by fictional actors over the past year,
+about 70% of them about one of n/50 bulk-inserted contacts; no personal data is in them, as in the real trail.
 
 Then, each in a fresh process (spawned, so its peak memory is its own), alternating --rounds times:
 
@@ -54,6 +54,7 @@ from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # 
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
+AUDIT_KEY = "bench:" + "k" * 40  # a throwaway key for a throwaway trail; the walks get it by name
 WRITE_BATCH = 10_000
 EVENTS = (  # (event, share, details maker, reason) -- fictional and free of personal data, as the real trail is
     ("contact.created", 10, lambda r: {"channel": r.choice(("web", "sms", "chat", "police", "phone"))}, None),
@@ -95,8 +96,8 @@ def seed_contacts(engine, n: int, now: dt.datetime) -> None:
 
 
 def write_trail(engine, n: int, seed: int = 3) -> str:
-    """n chained events, computed here exactly as mash.audit.append computes them; returns the last hash."""
-    from mash.audit import GENESIS, _digest
+    """n chained events, signed here exactly as mash.audit.append signs them; returns the last hash."""
+    from mash.audit import GENESIS, _signed_digest, configured_keys
     from mash.models import AuditEvent, AuditHead
 
     rng = random.Random(seed)
@@ -109,6 +110,7 @@ def write_trail(engine, n: int, seed: int = 3) -> str:
     at = now - dt.timedelta(days=365)
     step = dt.timedelta(days=365) / n
     prev_hash = GENESIS
+    key_id, key = configured_keys().signing
     table = AuditEvent.__table__
     with engine.begin() as conn:
         batch: list[dict] = []
@@ -119,9 +121,10 @@ def write_trail(engine, n: int, seed: int = 3) -> str:
             details = make(rng)
             actor = "system:intake" if event == "contact.created" else f"staff:{rng.randint(1, 40)}"
             contact_id = rng.randint(1, contacts) if event != "staff.signed_in" and rng.random() < 0.7 else None
-            digest = _digest(prev_hash, seq, at, event, actor, contact_id, reason, details)
+            digest = _signed_digest(key_id, key, prev_hash, seq, at, event, actor, contact_id, reason, details)
             batch.append({"seq": seq, "at": at, "event": event, "actor": actor, "contact_id": contact_id,
-                          "reason": reason, "details": details, "prev_hash": prev_hash, "hash": digest})
+                          "reason": reason, "details": details, "prev_hash": prev_hash, "hash": digest,
+                          "key_id": key_id})
             prev_hash = digest
             if len(batch) == WRITE_BATCH:
                 conn.execute(insert(table), batch)
@@ -175,6 +178,7 @@ def walk(case: str, url: str, fernet_key: str, batch: int, n: int, traced: bool,
     from mash import audit
 
     keyring.configure([fernet_key], "bench-blind-index-key-" + "x" * 20)
+    audit.configure_keys([AUDIT_KEY])
     engine = make_engine(url)
     sessionmaker = make_sessionmaker(engine)
     with sessionmaker() as dbs:  # connect and warm the statement cache outside the timing
@@ -242,6 +246,9 @@ class Result:
 def run_backend(backend: str, n: int, batch: int, rounds: int, traced: bool) -> list[Result]:
     fernet_key = generate_key()
     keyring.configure([fernet_key], "bench-blind-index-key-" + "x" * 20)
+    from mash import audit
+
+    audit.configure_keys([AUDIT_KEY])
     with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url:
         upgrade(url)
         engine = make_engine(url)

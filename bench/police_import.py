@@ -39,6 +39,7 @@ os.environ.setdefault("FRONTDOOR_DOTENV", "0")
 
 from benchlib import BACKENDS, markdown  # noqa: E402
 
+from mash import audit  # noqa: E402
 from store.crypto import generate_key, keyring  # noqa: E402
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(b not in BACKENDS for b in backends) or args.rows < 1:
         parser.error(f"choose backends from {', '.join(BACKENDS)}; --rows >= 1")
     keyring.configure([generate_key()], "bench-blind-index-" + uuid.uuid4().hex)
+    audit.configure_keys(["bench:" + uuid.uuid4().hex * 2])
     now = dt.datetime.now(dt.UTC)
     table = [("backend", "rows", "added", "refused", "time s", "rows/s", "peak RSS MB (before → after)",
               "tracemalloc peak MB")]

@@ -123,6 +123,7 @@ def build_portal(url: str, workdir: Path, fernet_key: str, index_key: str) -> Fl
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "FIELD_ENCRYPTION_KEYS": [fernet_key],
         "BLIND_INDEX_KEY": index_key,
+        "AUDIT_HMAC_KEYS": ["bench:" + uuid.uuid4().hex * 2],
         "DATABASE_URL": url,
         "INSTANCE_PATH": str(workdir / "instance"),
         "WTF_CSRF_ENABLED": False,

@@ -83,6 +83,7 @@ def build_portal(url: str, workdir: Path) -> Flask:
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "FIELD_ENCRYPTION_KEYS": [generate_key()],
         "BLIND_INDEX_KEY": "bench-blind-index-" + uuid.uuid4().hex,
+        "AUDIT_HMAC_KEYS": ["bench:" + uuid.uuid4().hex * 2],
         "DATABASE_URL": url,
         "INSTANCE_PATH": str(workdir / "instance"),
         "WTF_CSRF_ENABLED": False,

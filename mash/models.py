@@ -157,7 +157,8 @@ class ConsentRecord(Base):
 
 class AuditEvent(Base):
     """One step in a contact's life. Append-only (database triggers refuse UPDATE and DELETE) and
-    hash-chained: each row's hash covers the row before it, so an edit anywhere breaks the chain."""
+    hash-chained: each row's hash covers the row before it, so an edit anywhere breaks the chain. The hash is
+    an HMAC under the key `key_id` names (AUDIT_HMAC_KEYS); no key id means a plain SHA-256 from before the key."""
 
     __tablename__ = "audit_events"
 
@@ -171,16 +172,19 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditHead(Base):
-    """The single row that serialises audit writers: bumping it takes the write lock on every backend."""
+    """The single row that serialises audit writers: bumping it, at commit, takes the write lock on every
+    backend. `legacy_seq` is the last event written before the chain was keyed (migration 0012)."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    legacy_seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Counter(Base):

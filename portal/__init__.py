@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms.schema import LONDON
+from mash import audit
 from portal import db, logs
 from portal.config import ROOT, ConfigError, check_secrets, from_environment, production_problems
 from portal.extensions import csrf, limiter, talisman
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keyring.configure(app.config["FIELD_ENCRYPTION_KEYS"], app.config["BLIND_INDEX_KEY"])
+    audit.configure_keys(app.config["AUDIT_HMAC_KEYS"])
     logs.install()  # postcodes and search words travel in query strings: no access log may keep them
 
     app.jinja_loader = ChoiceLoader([

@@ -87,6 +87,12 @@ def dev() -> None:
     """Development helpers."""
 
 
+def _audit_key() -> str:
+    from mash.audit import generate_key as generate_audit_key
+
+    return generate_audit_key("dev1")
+
+
 def development_settings() -> dict[str, str]:
     """Generated development values: secrets, and a pretend Twilio account so `frontdoor sms` can sign."""
     return {
@@ -94,6 +100,7 @@ def development_settings() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEYS": generate_key(),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
+        "AUDIT_HMAC_KEYS": _audit_key(),
         "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TWILIO_NUMBER": "+447700900000",  # Ofcom's drama range: never a real phone
@@ -182,19 +189,54 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--checkpoint", "checkpoint_from", metavar="FILE_OR_TEXT",
+              help="A checkpoint from `frontdoor audit checkpoint` (its file, or its text): the chain must still "
+                   "reach it and match it.")
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(checkpoint_from: str | None) -> None:
     """Walk the hash chain and name the first broken link."""
-    from mash.audit import verify
+    from mash.audit import Checkpoint, CheckpointError, verify
 
+    try:
+        checkpoint = Checkpoint.load(checkpoint_from) if checkpoint_from else None
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="--checkpoint") from None
     with _session() as session:
-        result = verify(session)
+        result = verify(session, checkpoint=checkpoint)
     if result.ok:
-        click.echo(f"Audit trail intact: {result.checked} events checked.")
+        unkeyed = f", {result.unkeyed} of them from before the key (plain SHA-256)" if result.unkeyed else ""
+        against = f"; it matches the checkpoint at event {checkpoint.seq} of {checkpoint.at}" if checkpoint else ""
+        click.echo(f"Audit trail intact: {result.checked} events checked{unkeyed}{against}.")
         return
-    click.echo(f"Audit trail BROKEN at event {result.first_broken_seq}: {result.problem} "
+    where = f"at event {result.first_broken_seq}" if result.first_broken_seq else "(checkpoint)"
+    click.echo(f"Audit trail BROKEN {where}: {result.problem} "
                f"({result.checked} events before it are intact).", err=True)
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def audit_checkpoint() -> None:
+    """Verify the chain, then print its head signed (sequence, hash, time, HMAC): keep it outside the database,
+    and give it to `audit verify --checkpoint` later."""
+    from mash.audit import CheckpointError, checkpoint
+
+    with _session() as session:
+        try:
+            signed = checkpoint(session)
+        except CheckpointError as exc:
+            click.echo(f"No checkpoint: {exc}.", err=True)
+            sys.exit(1)
+    click.echo(signed.to_text())
+
+
+@audit.command("new-key", with_appcontext=False)
+@click.option("--id", "key_id", help="The key's id (default: k and today's date).")
+def audit_new_key(key_id: str | None) -> None:
+    """Print a new id:secret for AUDIT_HMAC_KEYS, to put first (docs/deployment.md, "Audit trail")."""
+    from mash.audit import generate_key as generate_audit_key
+
+    click.echo(generate_audit_key(key_id))
 
 
 @cli.group()

@@ -15,7 +15,7 @@ from mash.decisions import StrategySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEYS")
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
 
 
@@ -63,6 +63,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "FIELD_ENCRYPTION_KEYS": [k for k in env.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()],
         "BLIND_INDEX_KEY": env.get("BLIND_INDEX_KEY", ""),
+        # id:secret pairs, comma-separated: the first signs new audit events, every one verifies (rotation).
+        "AUDIT_HMAC_KEYS": [k for k in env.get("AUDIT_HMAC_KEYS", "").split(",") if k.strip()],
         # SQLite is the embedded default for development only: production names its database or does not start.
         "DATABASE_URL": env.get("DATABASE_URL") or (f"sqlite:///{instance / 'frontdoor.db'}" if development else ""),
         "INSTANCE_PATH": str(instance),

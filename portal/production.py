@@ -33,6 +33,7 @@ def production_settings(*, root: Path, port: int, rasa_port: int) -> dict[str, s
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEYS": generate_key(),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
+        "AUDIT_HMAC_KEYS": "k1:" + secrets.token_urlsafe(48),
         "DATABASE_URL": f"postgresql+psycopg://{ROLE}:{database_password}@127.0.0.1:5432/{ROLE}",
         "RATELIMIT_STORAGE_URI": redis,
         "REDIS_URL": redis,

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from mash import audit as audit_trail
 from store.crypto import generate_key, keyring
 from store.db import make_engine, make_sessionmaker
 from store.migrate import upgrade
@@ -26,6 +27,7 @@ os.environ["FRONTDOOR_DOTENV"] = "0"
 
 TEST_KEYS = [generate_key()]
 TEST_INDEX_KEY = "test-blind-index-key-" + "x" * 32
+TEST_AUDIT_KEYS = ["test1:" + "a" * 40]
 PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -46,6 +48,7 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
 @pytest.fixture(autouse=True)
 def _keys() -> None:
     keyring.configure(TEST_KEYS, TEST_INDEX_KEY)
+    audit_trail.configure_keys(TEST_AUDIT_KEYS)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -64,6 +67,7 @@ def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str,
         "SECRET_KEY": "test-secret-key",
         "FIELD_ENCRYPTION_KEYS": TEST_KEYS,
         "BLIND_INDEX_KEY": TEST_INDEX_KEY,
+        "AUDIT_HMAC_KEYS": TEST_AUDIT_KEYS,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "WTF_CSRF_ENABLED": False,

@@ -112,7 +112,8 @@ def test_outside_development_the_app_names_every_missing_or_unsafe_setting(tmp_p
     monkeypatch.setenv("FRONTDOOR_ENV", "production")
     with pytest.raises(ConfigError) as refused:
         create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40, "FIELD_ENCRYPTION_KEYS": ["k"],
-                    "BLIND_INDEX_KEY": "b" * 40, "RASA_URLS": ["http://127.0.0.1:5005"]})
+                    "BLIND_INDEX_KEY": "b" * 40, "AUDIT_HMAC_KEYS": ["k1:" + "a" * 40],
+                    "RASA_URLS": ["http://127.0.0.1:5005"]})
     said = str(refused.value)
     for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER",
                  "RASA_AUTH_TOKEN", "RATELIMIT_STORAGE_URI"):
@@ -124,7 +125,8 @@ def test_production_settings_pass_the_checks_and_unsafe_ones_are_named():
 
     good = from_environment({
         "FRONTDOOR_ENV": "production", "SECRET_KEY": "s" * 40, "FIELD_ENCRYPTION_KEYS": "k",
-        "BLIND_INDEX_KEY": "b" * 40, "DATABASE_URL": "postgresql+psycopg://fd:pw@127.0.0.1/fd",
+        "BLIND_INDEX_KEY": "b" * 40, "AUDIT_HMAC_KEYS": "k1:" + "a" * 40,
+        "DATABASE_URL": "postgresql+psycopg://fd:pw@127.0.0.1/fd",
         "PUBLIC_BASE_URL": "https://frontdoor.example.gov.uk", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "TWILIO_AUTH_TOKEN": "t", "TWILIO_NUMBER": "+447700900000", "RASA_AUTH_TOKEN": "r",
         "RATELIMIT_STORAGE_URI": "redis://fd:pw@127.0.0.1:6379/0"})
