@@ -1,8 +1,9 @@
 """Feedback to referrers: written to an outbox in the decision's transaction, sent by the worker process.
 
-Sends are retried with back-off; after the last attempt a message is marked failed, and its state is shown
-on the contact. In development nothing leaves the machine: the console says "would send" (no personal
-data) and the whole message is written to a file in the instance folder.
+Sends are retried with back-off; after the last attempt, or at once if the provider refuses the message
+itself, a message is marked failed, and its state is shown on the contact. In development nothing leaves the
+machine: the console says "would send" (no personal data) and the whole message is written to a file in the
+instance folder.
 """
 
 from __future__ import annotations
@@ -88,6 +89,55 @@ class Undeliverable(Exception):
     """This recipient must not be sent to (they texted STOP): the message is withheld for good, not retried."""
 
 
+class Rejected(Exception):
+    """The provider refused the message itself (a bad address, a wrong template or key): sending it again
+    would be refused again, so it fails at once, visibly, rather than being retried for hours."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"refused with HTTP {status}")
+        self.status = status
+
+
+class NotifySender:
+    """GOV.UK Notify, as English councils send. One template per channel, whose body is `((body))` (and the
+    e-mail's subject `((subject))`), so the wording stays ours (feedback_text) and Notify only carries it.
+
+    Notify's `reference` names the message (the contact's reference and the outbox id, nothing personal).
+    A retry first asks Notify for that reference: an attempt that timed out may have been accepted, and the
+    referrer must not hear twice."""
+
+    def __init__(self, api_key: str, *, email_template_id: str = "", sms_template_id: str = "",
+                 base_url: str | None = None, timeout: float = 10) -> None:
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        # Not thread-safe (one requests session): the worker makes a sender per job.
+        self.client = (NotificationsAPIClient(api_key, base_url=base_url, timeout=timeout) if base_url
+                       else NotificationsAPIClient(api_key, timeout=timeout))
+        self.templates = {"email": email_template_id, "sms": sms_template_id}
+
+    def send(self, message: OutboxMessage, reference: str) -> None:
+        from notifications_python_client.errors import HTTPError
+
+        notify_reference = f"{reference}/feedback-{message.id}"
+        try:
+            if message.attempts > 1 and self.client.get_all_notifications(reference=notify_reference)["notifications"]:
+                return  # the attempt that seemed to fail reached Notify, which is sending it
+            personalisation = {"body": message.body}
+            if message.channel == "email":
+                self.client.send_email_notification(
+                    email_address=message.recipient, template_id=self.templates["email"],
+                    personalisation={**personalisation, "subject": message.subject or reference},
+                    reference=notify_reference)
+            else:
+                self.client.send_sms_notification(phone_number=message.recipient, template_id=self.templates["sms"],
+                                                  personalisation=personalisation, reference=notify_reference)
+        except HTTPError as exc:
+            # 4xx is about the message or our key: permanent. 429 (too many) and 5xx or no answer: try again.
+            if 400 <= exc.status_code < 500 and exc.status_code != 429:
+                raise Rejected(exc.status_code) from None
+            raise
+
+
 class RoutingSender:
     """E-mail to one sender, SMS to another."""
 
@@ -142,52 +192,66 @@ def queue_feedback(session: Session, contact: Contact, decision: Decision, *, no
     return message
 
 
+def due_message_ids(session: Session, *, now: dt.datetime | None = None, batch: int = 20) -> list[int]:
+    """Messages whose (next) attempt is due, oldest first; ids only, so a job queue never holds their text."""
+    now = now or utcnow()
+    return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")),
+                                                               OutboxMessage.next_attempt_at <= now)
+                                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
+
+
 def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None, batch: int = 20) -> int:
     """Send what is due; each message is committed on its own, so one failure never blocks the rest."""
     now = now or utcnow()
-    due_ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")),
-                                                             OutboxMessage.next_attempt_at <= now)
-                              .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)).all()
-    sent = 0
-    for message_id in due_ids:
-        # Take the message with one conditional UPDATE, so two workers never send it twice. A worker that
-        # dies mid-send leaves it 'sending' with a lease; when the lease runs out another worker retries it.
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
-                   OutboxMessage.next_attempt_at <= now)
-            .values(status="sending", next_attempt_at=now + SEND_LEASE, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        session.commit()
-        if taken != 1:
-            continue
-        message = session.get(OutboxMessage, message_id)
-        session.refresh(message)
-        reference = session.scalar(select(Contact.reference).where(Contact.id == message.contact_id)) or "contact"
-        try:
-            sender.send(message, reference)
-        except Undeliverable:
+    return sum(send_one(session, sender, message_id, now=now)
+               for message_id in due_message_ids(session, now=now, batch=batch))
+
+
+def send_one(session: Session, sender: Sender, message_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Claim one message and send it; True if it went. A message not due, or claimed by another worker, is
+    left alone, so the same job run twice (two workers, a duplicated tick) sends once."""
+    now = now or utcnow()
+    # Take the message with one conditional UPDATE, so two workers never send it twice. A worker that
+    # dies mid-send leaves it 'sending' with a lease; when the lease runs out another worker retries it.
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+               OutboxMessage.next_attempt_at <= now)
+        .values(status="sending", next_attempt_at=now + SEND_LEASE, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if taken != 1:
+        return False
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
+    session.refresh(message)
+    reference = session.scalar(select(Contact.reference).where(Contact.id == message.contact_id)) or "contact"
+    sent = False
+    try:
+        sender.send(message, reference)
+    except Undeliverable:
+        message.status = "failed"
+        message.last_error = "Undeliverable"
+        audit.record(session, event="feedback.withheld", actor="system:worker", contact_id=message.contact_id,
+                     at=now, reason="the recipient has asked not to be contacted this way",
+                     details={"message_id": message.id, "channel": message.channel})
+    except Exception as exc:  # any transport failure is retried; its type is kept, never its text
+        message.last_error = f"Rejected ({exc.status})" if isinstance(exc, Rejected) else type(exc).__name__
+        if isinstance(exc, Rejected) or message.attempts >= MAX_ATTEMPTS:
             message.status = "failed"
-            message.last_error = "Undeliverable"
-            audit.record(session, event="feedback.withheld", actor="system:worker", contact_id=message.contact_id,
-                         at=now, reason="the recipient has asked not to be contacted this way",
-                         details={"message_id": message.id, "channel": message.channel})
-        except Exception as exc:  # any transport failure is retried; its type is kept, never its text
-            message.last_error = type(exc).__name__
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-                audit.record(session, event="feedback.failed", actor="system:worker", contact_id=message.contact_id,
-                             at=now, details={"message_id": message.id, "attempts": message.attempts})
-            else:
-                message.status = "pending"
-                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+            audit.record(session, event="feedback.failed", actor="system:worker", contact_id=message.contact_id,
+                         at=now, details={"message_id": message.id, "attempts": message.attempts,
+                                          "error": message.last_error})
         else:
-            message.status = "sent"
-            message.sent_at = now
-            message.last_error = None
-            sent += 1
-            audit.record(session, event="feedback.sent", actor="system:worker", contact_id=message.contact_id,
-                         at=now, details={"message_id": message.id, "channel": message.channel})
-        session.commit()
+            message.status = "pending"
+            message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+    else:
+        message.status = "sent"
+        message.sent_at = now
+        message.last_error = None
+        sent = True
+        audit.record(session, event="feedback.sent", actor="system:worker", contact_id=message.contact_id,
+                     at=now, details={"message_id": message.id, "channel": message.channel})
+    session.commit()
     return sent

@@ -113,6 +113,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Text messages on (the Twilio webhook answers): then the three TWILIO_* settings are required.
         "SMS_ENABLED": _bool(env.get("SMS_ENABLED"), True),
         "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
+        # GOV.UK Notify sends feedback when its key is set (SMTP and Twilio otherwise): a template per channel.
+        "NOTIFY_API_KEY": env.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_EMAIL_TEMPLATE_ID": env.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_SMS_TEMPLATE_ID": env.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+        "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
         # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "BOT_SERVICE_NAME": env.get("BOT_SERVICE_NAME", "Front Door"),

@@ -1,4 +1,5 @@
-"""Which way the worker sends: the console in development only; SMTP and Twilio when configured."""
+"""Which way the worker sends: the console in development only; GOV.UK Notify when its key is set, SMTP and
+Twilio otherwise."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mash.models import OutboxMessage
 from mash.outbox import (
     ConsoleSender,
     NotConfigured,
+    NotifySender,
     RoutingSender,
     Sender,
     SmtpSender,
@@ -38,9 +40,23 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
     (visibly, on the contact) rather than pretending to send them or writing them to disk."""
     if config.get("FRONTDOOR_ENV") == "development":
         return RespectingStop(ConsoleSender(Path(config["INSTANCE_PATH"]) / "outbox"))
-    email: Sender = (SmtpSender(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587), config["SMTP_FROM"],
-                                config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD"))
-                     if config.get("SMTP_HOST") and config.get("SMTP_FROM") else NotConfigured("email"))
-    sms: Sender = (TwilioSender(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_NUMBER"])
-                   if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_NUMBER") else NotConfigured("SMS"))
+    key = config.get("NOTIFY_API_KEY")
+    notify = NotifySender(key, email_template_id=config.get("NOTIFY_EMAIL_TEMPLATE_ID") or "",
+                          sms_template_id=config.get("NOTIFY_SMS_TEMPLATE_ID") or "",
+                          base_url=config.get("NOTIFY_BASE_URL")) if key else None
+    email: Sender
+    if notify and notify.templates["email"]:
+        email = notify
+    elif config.get("SMTP_HOST") and config.get("SMTP_FROM"):
+        email = SmtpSender(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587), config["SMTP_FROM"],
+                           config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD"))
+    else:
+        email = NotConfigured("email")
+    sms: Sender
+    if notify and notify.templates["sms"]:
+        sms = notify
+    elif config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_NUMBER"):
+        sms = TwilioSender(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_NUMBER"])
+    else:
+        sms = NotConfigured("SMS")
     return RoutingSender(email=email, sms=RespectingStop(sms))

@@ -1,0 +1,219 @@
+"""How well the front door understands people (issue 12), on messages written the way people text.
+
+Reads the evaluation set: tests/eval/messages.yml (the development part: read it, train on it, write rules
+from it) and tests/eval/holdout.yml (the held-out part: never trained on, never read to write a rule; only
+its figures are printed, never its messages). Each message goes the way a real one goes:
+
+- the danger screen (mash.safety.screen), first, as on every channel: danger recall (every danger-now
+  message must get the 999 advice in the first reply) and the false-alarm rate on everything else;
+- the model (Rasa's /model/parse, started here as `make run` starts it, on the trained model) and the
+  deterministic reader, merged by bot.reader.understand: the intent of an opening, and for a reply
+  mid-conversation whether it is an answer, a question about the service or a request for a person;
+- the facts taken from it: postcode, child's age and date of birth (entity F1).
+
+    .venv/bin/python bench/understanding.py [--no-rasa] [--write docs/understanding.md] [--show-misses]
+
+`--show-misses` prints the development part's misreadings (never the held-out part's). Figures only: no
+message of the held-out part is printed or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.benchlib import markdown  # noqa: E402
+
+PARTS = {"development": ROOT / "tests" / "eval" / "messages.yml", "held-out": ROOT / "tests" / "eval" / "holdout.yml"}
+# A reply mid-conversation is read as one of these three by the dialogue (bot.dialogue._at_question).
+ANSWER_ASIDES = {"back", "restart", "skip", "dont_know", "not_now", "keep_from_family"}
+TARGETS = {"danger recall": 1.0, "false alarms": 0.05, "intent accuracy": 0.95, "entity F1": 0.9}
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return yaml.safe_load(path.read_text()) or []
+
+
+def predicted_intent(item: dict[str, Any], understood: Any) -> str:
+    """The dialogue's reading in the evaluation set's labels."""
+    if item["at"] == "answer":
+        aside = understood.digression
+        if aside == "human":
+            return "human"
+        if aside and aside not in ANSWER_ASIDES:
+            return "question"
+        return "answer"
+    intent = understood.intent
+    return {"who": "question", "yes": "answer", "no": "answer", None: "not understood"}.get(intent, intent)
+
+
+def entity_values(item: dict[str, Any]) -> dict[str, set[str]]:
+    found = item.get("entities") or {}
+    ages = found.get("child_age")
+    return {"postcode": {found["postcode"]} if found.get("postcode") else set(),
+            "child_age": {str(a) for a in (ages if isinstance(ages, list) else [ages])} if ages is not None else set(),
+            "date": {str(found["date"])} if found.get("date") else set()}
+
+
+def predicted_entities(understood: Any) -> dict[str, set[str]]:
+    facts = understood.facts
+    return {"postcode": {facts.postcode} if facts.postcode else set(),
+            "child_age": {str(facts.age)} if facts.age is not None else set(),
+            "date": {facts.date_of_birth} if facts.date_of_birth else set()}
+
+
+def date_matches(label: str, predicted: str) -> bool:
+    """A month-and-year label ("2017-03") is met by the reader's first-of-the-month date."""
+    return predicted == label or (len(label) == 7 and predicted.startswith(label))
+
+
+@dataclass
+class Figures:
+    n: int = 0
+    danger: Counter = field(default_factory=Counter)  # tp, fn, fp, tn, unsure_flagged, unsure
+    intents: Counter = field(default_factory=Counter)  # (label, predicted)
+    entities: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    misses: list[str] = field(default_factory=list)
+
+
+def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> Figures:
+    from bot.reader import understand
+    from mash.safety import screen
+
+    figures = Figures(n=len(items))
+    for item in items:
+        text = item["text"]
+        screening = screen(text)
+        danger, fired = bool(item.get("danger")), screening.danger
+        figures.danger[("tp" if fired else "fn") if danger else ("fp" if fired else "tn")] += 1
+        if item.get("unsure"):
+            figures.danger["unsure"] += 1
+            figures.danger["unsure_flagged"] += fired
+        if danger and not fired and keep_misses:
+            figures.misses.append(f"danger missed: {text!r}")
+        if fired and not danger and keep_misses:
+            figures.misses.append(f"false alarm ({','.join(screening.categories)}): {text!r}")
+        reading = parser.parse(text) if parser is not None and text.strip() else None
+        understood = understand(text, reading, child_speaking=screening.child_speaking)
+        label, guess = item["intent"], predicted_intent(item, understood)
+        figures.intents[label, guess] += 1
+        if label != guess and keep_misses:
+            figures.misses.append(f"intent {label} read as {guess} ({item['at']}): {text!r}")
+        wanted, got = entity_values(item), predicted_entities(understood)
+        for name in wanted:
+            hits = {g for g in got[name] if any(w == g or (name == "date" and date_matches(w, g))
+                                                for w in wanted[name])}
+            figures.entities[name]["tp"] += len(hits)
+            figures.entities[name]["fp"] += len(got[name] - hits)
+            figures.entities[name]["fn"] += max(0, len(wanted[name]) - len(hits))
+            if keep_misses and (got[name] - hits or len(wanted[name]) > len(hits)):
+                figures.misses.append(f"{name} {sorted(wanted[name])} read as {sorted(got[name])}: {text!r}")
+    return figures
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def f1(counts: Counter) -> tuple[float, float, float]:
+    precision = ratio(counts["tp"], counts["tp"] + counts["fp"])
+    recall = ratio(counts["tp"], counts["tp"] + counts["fn"])
+    return precision, recall, ratio(2 * precision * recall, precision + recall)
+
+
+def headline(figures: Figures) -> dict[str, float]:
+    d = figures.danger
+    correct = sum(n for (label, guess), n in figures.intents.items() if label == guess)
+    return {"danger recall": ratio(d["tp"], d["tp"] + d["fn"]),
+            "false alarms": ratio(d["fp"], d["fp"] + d["tn"]),
+            "intent accuracy": ratio(correct, sum(figures.intents.values())),
+            **{f"{name} F1": f1(counts)[2] for name, counts in figures.entities.items()}}
+
+
+def report(results: dict[str, Figures], seconds: float, with_model: bool) -> str:
+    lines = ["# Understanding: the evaluation set (issue 12)", "",
+             f"Written by `make understanding-report` (bench/understanding.py){'' if with_model else ', without Rasa'}"
+             f" in {seconds:.0f} s. The development part ({results['development'].n} messages) may be read and "
+             f"trained on; the held-out part ({results['held-out'].n}) never is, and only its figures appear here.",
+             "", "## Targets (held-out part)", ""]
+    held = headline(results["held-out"])
+    rows = [("measure", "target", "development", "held-out", "met (held-out)")]
+    dev = headline(results["development"])
+    for name, value in held.items():
+        kind = "entity F1" if name.endswith(" F1") else name
+        target = TARGETS[kind]
+        met = value <= target if name == "false alarms" else value >= target
+        rows.append((name, f"{'<=' if name == 'false alarms' else '>='} {target:.0%}", f"{dev[name]:.1%}",
+                     f"{value:.1%}", "yes" if met else "**no**"))
+    lines += [markdown(rows), ""]
+    for part, figures in results.items():
+        d = figures.danger
+        lines += [f"## {part.capitalize()} part", "",
+                  f"Danger now: {d['tp']} of {d['tp'] + d['fn']} got the 999 advice; {d['fp']} of "
+                  f"{d['fp'] + d['tn']} other messages did too (of them, {d['unsure_flagged']} of the {d['unsure']} a "
+                  "duty worker would want checked today).", ""]
+        labels = sorted({label for label, _ in figures.intents} | {guess for _, guess in figures.intents})
+        rows = [("intent", "n", "precision", "recall", "F1")]
+        pairs = figures.intents.items()
+        for label in labels:
+            counts = Counter(tp=figures.intents[label, label],
+                             fp=sum(n for (lab, guess), n in pairs if guess == label and lab != label),
+                             fn=sum(n for (lab, guess), n in pairs if lab == label and guess != label))
+            n = sum(v for (lab, _), v in pairs if lab == label)
+            p, r, f = f1(counts)
+            rows.append((label, str(n), f"{p:.2f}", f"{r:.2f}", f"{f:.2f}"))
+        lines += [markdown(rows), ""]
+        confused = [(n, label, guess) for (label, guess), n in figures.intents.items() if label != guess]
+        if confused:
+            lines += ["Most confused (label -> read as): " + "; ".join(
+                f"{label} -> {guess} ({n})" for n, label, guess in sorted(confused, reverse=True)[:8]), ""]
+        rows = [("entity", "precision", "recall", "F1")]
+        for name, counts in figures.entities.items():
+            p, r, f = f1(counts)
+            rows.append((name, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}"))
+        lines += [markdown(rows), ""]
+    return "\n".join(lines)
+
+
+@contextmanager
+def rasa_parser() -> Iterator[Any]:
+    from bot.rasa_client import RasaParser
+    from tests.rasa_support import running_rasa
+
+    with running_rasa(token="understanding-eval") as rasa:  # noqa: S106 - a throwaway local token
+        yield RasaParser([rasa.url], timeout=10, auth_token=rasa.token)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-rasa", action="store_true", help="the deterministic reader alone (Rasa down)")
+    parser.add_argument("--write", type=Path, help="write the report (markdown) here, e.g. docs/understanding.md")
+    parser.add_argument("--show-misses", action="store_true", help="print the development part's misreadings")
+    args = parser.parse_args()
+    began = time.monotonic()
+    with (nullcontext(None) if args.no_rasa else rasa_parser()) as model:
+        results = {part: evaluate(load(path), model, keep_misses=part == "development" and args.show_misses)
+                   for part, path in PARTS.items()}
+    text = report(results, time.monotonic() - began, not args.no_rasa)
+    print(text)
+    if args.show_misses:
+        print("\n## Development misreadings\n")
+        print("\n".join(results["development"].misses))
+    if args.write:
+        args.write.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
