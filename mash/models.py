@@ -214,6 +214,18 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class StaffSession(Base):
+    """A signed-in member of staff, in the database store (mash/staff_sessions.py). The browser holds the random
+    id; only its SHA-256 is kept, so a copy of this table opens nothing. Who and when, and nothing else."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+
+
 class AgencyCheck(Base):
     """A question put to a partner agency during screening, and what came back."""
 

@@ -102,6 +102,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "STRATEGY_WORKING_DAYS": int(env.get("STRATEGY_WORKING_DAYS", "1")),
         "STRATEGY_MAX_WORKING_DAYS": int(env.get("STRATEGY_MAX_WORKING_DAYS", "3")),
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "15")),
+        # Staff sessions end this long after sign-in, however busy (issue 11); kept in Redis when a URL is given.
+        "STAFF_SESSION_HOURS": float(env.get("STAFF_SESSION_HOURS", "8")),
+        "SESSION_REDIS_URL": env.get("SESSION_REDIS_URL") or env.get("REDIS_URL", ""),
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": env.get("SMTP_PORT", "587"),
         "SMTP_FROM": env.get("SMTP_FROM", ""),

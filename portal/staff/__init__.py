@@ -4,17 +4,17 @@ tests/test_staff_guards.py walks the URL map to prove it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, logout_user
+from flask import Blueprint, Flask, Request, current_app, flash, g, redirect, request, url_for
+from flask_login import LoginManager, current_user
 
 from mash.models import StaffUser
 from mash.staff import can
 from portal import db
 from portal.errors import render_error
+from portal.staff import sessions
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -48,9 +48,11 @@ class StaffLogin:
         return str(self.staff.id)
 
 
-@login_manager.user_loader
-def _load(user_id: str) -> StaffLogin | None:
-    staff = db.session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
+@login_manager.request_loader
+def _load(_request: Request) -> StaffLogin | None:
+    """Who is signed in comes from the server-side session the staff cookie names, never from Flask's cookie."""
+    record = sessions.current()
+    staff = db.session().get(StaffUser, record.staff_id) if record is not None else None
     return StaffLogin(staff) if staff is not None and staff.active else None
 
 
@@ -65,16 +67,10 @@ def _guard() -> Any:
     if needed == OPEN:
         return None
     if not current_user.is_authenticated:
+        if (ended := sessions.ended_message()) is not None:  # the idle time-out or the lifetime: say so
+            flash(ended, "info")
+            return redirect(url_for("staff.sign_in"))
         return redirect(url_for("staff.sign_in", next=request.path if request.method == "GET" else None))
-    idle = dt.timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
-    seen = session.get("staff_seen")
-    now = dt.datetime.now(dt.UTC).timestamp()
-    if seen is None or now - seen > idle.total_seconds():
-        logout_user()
-        session.clear()
-        flash("You were signed out after a period of inactivity. Sign in again to carry on.", "info")
-        return redirect(url_for("staff.sign_in"))
-    session["staff_seen"] = now
     g.staff = me()
     if needed is None:  # a route nobody declared a permission for is refused, not left open
         return render_error(403)
@@ -86,8 +82,11 @@ def _guard() -> Any:
 def register(app: Flask) -> None:
     from portal.staff import auth, dashboard, directory, police, views  # noqa: F401  (routes attach to bp)
 
+    sessions.init_app(app)
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    # Flask-Login's protection guards an identity kept in Flask's cookie; ours is in the server-side store, which
+    # a new id at sign-in, deletion at sign-out and the time limits protect instead.
+    login_manager.session_protection = None
     login_manager.login_view = "staff.sign_in"
     app.register_blueprint(bp)
 

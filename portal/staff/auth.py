@@ -6,7 +6,6 @@ import datetime as dt
 import unicodedata
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
@@ -17,7 +16,7 @@ from mash.models import StaffUser
 from mash.staff import StaffError, check_code, check_password
 from portal import db
 from portal.extensions import limiter
-from portal.staff import OPEN, StaffLogin, bp, me, permission
+from portal.staff import OPEN, bp, me, permission, sessions
 
 PENDING = "staff_pending"  # (user id, when) between the two factors
 
@@ -87,12 +86,12 @@ def verify():
         except StaffError as exc:
             form.code.errors = [str(exc)]
         else:
-            db.session().commit()
+            db.session().commit()  # before the store writes: on SQLite it would wait on this transaction's lock
             target = session.pop("staff_next", None)
-            session.clear()  # a fresh session for the signed-in person
-            login_user(StaffLogin(user))
-            session["staff_seen"] = dt.datetime.now(dt.UTC).timestamp()
-            return redirect(_safe_next(target))
+            session.clear()  # nothing from before signing in is carried into the signed-in session
+            response = redirect(_safe_next(target))
+            sessions.begin(response, user.id)
+            return response
     return render_template("staff/verify.html", form=form, title="Enter your security code"), \
         (400 if form.errors else 200)
 
@@ -102,7 +101,8 @@ def verify():
 def sign_out():
     audit.record(db.session(), event="staff.signed_out", actor=f"staff:{me().id}")
     db.session().commit()
-    logout_user()
     session.clear()
     flash("You have signed out.", "info")
-    return redirect(url_for("staff.sign_in"))
+    response = redirect(url_for("staff.sign_in"))
+    sessions.end(response)
+    return response
