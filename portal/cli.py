@@ -341,11 +341,19 @@ def users_unlock(email: str) -> None:
 @click.argument("email")
 @with_appcontext
 def users_deactivate(email: str) -> None:
-    """Stop an account signing in (its history stays)."""
+    """Stop an account signing in, and end its sessions (its history stays)."""
     _set_account(email, active=False)
 
 
-def _set_account(email: str, *, unlock: bool = False, active: bool | None = None) -> None:
+@users.command("end-sessions")
+@click.argument("email")
+@with_appcontext
+def users_end_sessions(email: str) -> None:
+    """Sign an account out everywhere at once, e.g. for a lost laptop (recorded in the audit trail)."""
+    _set_account(email, end_sessions=True)
+
+
+def _set_account(email: str, *, unlock: bool = False, active: bool | None = None, end_sessions: bool = False) -> None:
     from sqlalchemy import select
 
     from mash import audit
@@ -353,6 +361,9 @@ def _set_account(email: str, *, unlock: bool = False, active: bool | None = None
 
     with _session() as session, session.begin():
         user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+        # Before this transaction writes anything: the session store may be this same (SQLite) database.
+        ended = current_app.extensions["frontdoor.staff_sessions"].end_all(user.id) \
+            if end_sessions or active is False else None
         if user is None:
             raise click.ClickException("no account has that e-mail address")
         if unlock:
@@ -360,8 +371,12 @@ def _set_account(email: str, *, unlock: bool = False, active: bool | None = None
             audit.record(session, event="staff.unlocked", actor="system:cli", details={"staff_id": user.id})
         if active is not None:
             user.active = active
-            audit.record(session, event="staff.deactivated", actor="system:cli", details={"staff_id": user.id})
-    click.echo("Done.")
+            audit.record(session, event="staff.deactivated", actor="system:cli",
+                         details={"staff_id": user.id, "sessions_ended": ended})
+        elif end_sessions:
+            audit.record(session, event="staff.sessions_ended", actor="system:cli",
+                         details={"staff_id": user.id, "sessions_ended": ended})
+    click.echo("Done." if ended is None else f"Done. {ended} session(s) ended.")
 
 
 @cli.command("worker")

@@ -1,5 +1,5 @@
 """Staff sessions that end (issue 11): kept server-side, a new id at sign-in, deleted at sign-out, an idle time-out
-and an absolute lifetime; the same in Redis."""
+and an absolute lifetime, ended by an administrator or by deactivating the account; the same in Redis."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from mash.models import StaffSession
+from mash.models import AuditEvent, StaffSession, StaffUser
 from mash.staff_sessions import (
     DatabaseStaffSessions,
     RedisStaffSessions,
@@ -142,6 +142,43 @@ def test_the_lifetime_is_a_setting(database_url, tmp_path, db_session):
     sign_in(client, user, secret)
     age_session(db_session, client, started=dt.timedelta(minutes=61), seen=dt.timedelta(seconds=5))
     assert client.get("/staff/queue").location == "/staff/sign-in"
+
+
+# --- An administrator ends them; deactivating ends them -----------------------------------------------------------
+def test_an_administrator_can_end_every_session_of_an_account(app, db_session):
+    from portal.cli import cli
+
+    user, secret = create_staff(db_session)
+    colleague, colleague_secret = create_staff(db_session)
+    desk, laptop, other = app.test_client(), app.test_client(), app.test_client()
+    sign_in(desk, user, secret)
+    sign_in(laptop, user, secret, at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+    sign_in(other, colleague, colleague_secret)
+    result = app.test_cli_runner().invoke(cli, ["users", "end-sessions", user.email.upper()])
+    assert result.exit_code == 0 and "2 session(s) ended" in result.output
+    assert desk.get("/staff/queue").location.startswith("/staff/sign-in")
+    assert laptop.get("/staff/queue").location.startswith("/staff/sign-in")
+    assert other.get("/staff/queue").status_code == 200
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "staff.sessions_ended")).one()
+    assert event.actor == "system:cli" and event.details == {"staff_id": user.id, "sessions_ended": 2}
+    assert user.email not in repr(event.details)
+    assert app.test_cli_runner().invoke(cli, ["users", "end-sessions", "nobody@council.test"]).exit_code == 1
+
+
+def test_deactivating_an_account_ends_its_sessions_for_good(app, client, db_session):
+    from portal.cli import cli
+
+    user, secret = create_staff(db_session)
+    sign_in(client, user, secret)
+    copied = cookies_of(client)
+    assert app.test_cli_runner().invoke(cli, ["users", "deactivate", user.email]).exit_code == 0
+    # Even once the account is active again, what was signed in before stays signed out.
+    db_session.execute(update(StaffUser).where(StaffUser.id == user.id).values(active=True))
+    db_session.commit()
+    assert browser_with(app, copied).get("/staff/queue").location.startswith("/staff/sign-in")
+    assert db_session.scalar(select(func.count()).select_from(StaffSession)) == 0
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "staff.deactivated")).one()
+    assert event.details == {"staff_id": user.id, "sessions_ended": 1}
 
 
 # --- The two stores keep one contract ----------------------------------------------------------------------------
