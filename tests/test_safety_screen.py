@@ -131,7 +131,7 @@ def test_every_child_speaking_rule_has_an_example() -> None:
 
 def test_data_files_are_complete() -> None:
     expected = {"violence_now", "child_alone", "injury", "child_being_hurt", "suicide_self_harm", "sexual_abuse",
-                "locked_in", "help_with_fear", "intoxicated_carer_with_child"}
+                "locked_in", "help_with_fear", "intoxicated_carer_with_child", "taken_or_followed", "hazard_now"}
     assert expected == CATEGORIES
     for name, doc in CATEGORY_FILES.items():
         assert doc["rules"] and doc["must_trigger"] and doc["must_not_trigger"], name
