@@ -58,7 +58,7 @@ SAMARITANS_LINE = "Samaritans are there any time, free, on 116 123."
 URGENT_LINE = "We have marked your message urgent for our team."
 # Categories where the person may be near someone dangerous and unable to speak on the phone.
 SILENT_CATEGORIES = frozenset({"violence_now", "locked_in", "help_with_fear", "child_being_hurt", "sexual_abuse",
-                               "intoxicated_carer_with_child"})
+                               "intoxicated_carer_with_child", "taken_or_followed"})
 
 DEFAULT_GAP = 4
 DEFAULT_NEAR = 2
