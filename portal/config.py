@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -173,6 +174,12 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
     if not str(config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis://", "rediss://")):
         problems.append("RATELIMIT_STORAGE_URI must be Redis (redis://user:password@host:port/db): limits kept in "
                         "one process's memory do not hold across several")
+    if not str(config.get("SESSION_REDIS_URL") or "").startswith(("redis://", "rediss://")):
+        problems.append("REDIS_URL (or SESSION_REDIS_URL) is not set: staff sessions must be shared by every process")
+    for name in ("RATELIMIT_STORAGE_URI", "SESSION_REDIS_URL"):
+        url = str(config.get(name) or "")
+        if url.startswith(("redis://", "rediss://")) and not urlsplit(url).password:
+            problems.append(f"{name} has no password: every process that answers another must be authenticated")
     for name in ("FORCE_HTTPS", "SESSION_COOKIE_SECURE"):
         if not config.get(name):
             problems.append(f"{name} is off")

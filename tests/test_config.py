@@ -129,8 +129,11 @@ def test_production_settings_pass_the_checks_and_unsafe_ones_are_named():
         "DATABASE_URL": "postgresql+psycopg://fd:pw@127.0.0.1/fd",
         "PUBLIC_BASE_URL": "https://frontdoor.example.gov.uk", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "TWILIO_AUTH_TOKEN": "t", "TWILIO_NUMBER": "+447700900000", "RASA_AUTH_TOKEN": "r",
-        "RATELIMIT_STORAGE_URI": "redis://fd:pw@127.0.0.1:6379/0"})
+        "RATELIMIT_STORAGE_URI": "redis://fd:pw@127.0.0.1:6379/0", "REDIS_URL": "redis://fd:pw@127.0.0.1:6379/0"})
     assert production_problems(good) == []
+    assert "SESSION_REDIS_URL has no password" in " ".join(
+        production_problems({**good, "SESSION_REDIS_URL": "redis://127.0.0.1:6379/0"}))
+    assert "staff sessions" in " ".join(production_problems({**good, "SESSION_REDIS_URL": ""}))
     unsafe = {**good, "DATABASE_URL": "sqlite:///x.db", "PUBLIC_BASE_URL": "http://frontdoor.example.gov.uk",
               "SECRET_KEY": "short", "FORCE_HTTPS": False, "RATELIMIT_STORAGE_URI": "memory://"}
     named = " ".join(production_problems(unsafe))
