@@ -100,6 +100,10 @@ bench: setup services ## Run the benchmarks and print their figures beside their
 	$(MAKE) --no-print-directory rasa-train
 	$(BIN)/python bench/sms_webhook.py
 
+.PHONY: understanding-report
+understanding-report: setup rasa-train ## Danger recall, false alarms, intents and facts on the evaluation set (tests/eval), to docs/understanding.md
+	$(BIN)/python bench/understanding.py --write docs/understanding.md
+
 .PHONY: clean
 clean: ## Remove the environments, the Rasa model and the local database (keeps .env)
 	rm -rf $(VENV) $(RASA_VENV) node_modules instance instance-production bot/rasa/models bot/rasa/results bot/rasa/.rasa
