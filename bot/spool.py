@@ -22,6 +22,9 @@ from store.crypto import keyring
 # A worker that claimed a file and died leaves it claimed: after this long another worker takes it.
 CLAIM_LEASE = dt.timedelta(minutes=5)
 FAILED = "failed"  # the sub-folder where a file that cannot be stored is set aside
+# A message the pipeline fails on is tried on this many runs before it is set aside: a fault of the moment (a
+# deployment half done) must not strand every message, and a message that always fails must stop being tried.
+MAX_TRIES = 3
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,12 @@ def write(directory: Path, inbound: Inbound, at: dt.datetime) -> Path:
 
 @dataclass
 class Replayed:
-    """What one replay did: messages stored, files set aside (in `failed/`), and whether it stopped with files
-    still waiting because the database is unavailable."""
+    """What one replay did: messages stored, files set aside (in `failed/`), messages that failed and wait
+    for another try, and whether it stopped with files still waiting because the database is unavailable."""
 
     stored: int = 0
     set_aside: int = 0
+    retrying: int = 0
     waiting: bool = False
 
 
@@ -66,7 +70,7 @@ def pending(directory: Path) -> list[Path]:
 def _claim(path: Path) -> Path | None:
     """Take a file for this worker alone: a rename succeeds for only one of two workers, a stale claim
     included (it is renamed to a claim of our own). The claim's modification time starts its lease."""
-    claimed = path.with_name(f"{_base(path)}.{uuid.uuid4().hex[:12]}.claimed")
+    claimed = path.with_name(f"{_base(path)}.t{_tries(path)}.{uuid.uuid4().hex[:12]}.claimed")
     try:
         os.replace(path, claimed)
     except FileNotFoundError:
@@ -77,6 +81,16 @@ def _claim(path: Path) -> Path | None:
 
 def _base(path: Path) -> str:
     return path.name.split(".", 1)[0]
+
+
+def _tries(path: Path) -> int:
+    """How many runs have failed on it, kept in its name: `ID.msg`, `ID.t2.msg`, `ID.t2.TOKEN.claimed`."""
+    parts = path.name.split(".")
+    return int(parts[1][1:]) if len(parts) > 2 and parts[1][:1] == "t" and parts[1][1:].isdigit() else 0
+
+
+def _wait(directory: Path, claimed: Path, tries: int) -> None:
+    os.replace(claimed, directory / (f"{_base(claimed)}.t{tries}.msg" if tries else f"{_base(claimed)}.msg"))
 
 
 def _read(path: Path) -> tuple[Inbound, dt.datetime]:
@@ -99,8 +113,9 @@ def _set_aside(directory: Path, claimed: Path, problem: Exception) -> None:
 
 def replay(directory: Path, store: Callable[[Inbound, dt.datetime], object]) -> Replayed:
     """Hand each waiting message, with the time it arrived, to `store` (the pipeline). A file goes only once
-    it has been stored. One that cannot be read or stored is set aside, so it never holds back the messages
-    after it (a danger among them); while the database itself is unavailable everything waits."""
+    it has been stored. A file that cannot be read is set aside at once, and one the pipeline fails on is
+    passed over (set aside after MAX_TRIES runs), so neither holds back the messages after it, a danger
+    among them; while the database itself is unavailable everything waits."""
     done = Replayed()
     for path in pending(directory):
         claimed = _claim(path)
@@ -116,12 +131,19 @@ def replay(directory: Path, store: Callable[[Inbound, dt.datetime], object]) -> 
             store(inbound, at)
         except (OperationalError, InterfaceError, DisconnectionError, SQLAlchemyTimeoutError):
             # The database is locked or down: not this file's fault. Leave it, and the rest, for the next run.
-            os.replace(claimed, directory / f"{_base(claimed)}.msg")
+            _wait(directory, claimed, _tries(claimed))
             done.waiting = True
             return done
         except Exception as exc:  # noqa: BLE001 - this message trips the pipeline: it must not stop the others
-            _set_aside(directory, claimed, exc)
-            done.set_aside += 1
+            tries = _tries(claimed) + 1
+            if tries >= MAX_TRIES:
+                _set_aside(directory, claimed, exc)
+                done.set_aside += 1
+            else:
+                _wait(directory, claimed, tries)
+                done.retrying += 1
+                log.warning("spooled message %s could not be stored (%s), try %d of %d", _base(claimed),
+                            type(exc).__name__, tries, MAX_TRIES)
             continue
         claimed.unlink()
         done.stored += 1

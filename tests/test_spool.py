@@ -66,7 +66,7 @@ def test_while_the_database_is_down_nothing_is_set_aside(tmp_path):
     assert len(spool.pending(directory)) == 3 and not (directory / "failed").exists()
 
 
-def test_a_message_the_pipeline_cannot_take_is_set_aside_and_the_next_is_stored(tmp_path):
+def test_a_message_the_pipeline_fails_on_is_passed_over_then_set_aside_and_the_next_is_stored(tmp_path):
     directory = tmp_path / "spool"
     spool.write(directory, Inbound(channel="chat", sender="token-1", text="first"), AT)
     time.sleep(0.01)
@@ -79,8 +79,27 @@ def test_a_message_the_pipeline_cannot_take_is_set_aside_and_the_next_is_stored(
         stored.append(inbound.text)
 
     replayed = spool.replay(directory, store)
-    assert stored == ["second"] and replayed.stored == 1 and replayed.set_aside == 1
-    assert len(list((directory / "failed").glob("*.msg"))) == 1
+    assert stored == ["second"] and replayed.stored == 1 and replayed.retrying == 1
+    for run in range(2, spool.MAX_TRIES + 1):  # tried again on the next runs, in case the fault was passing
+        replayed = spool.replay(directory, store)
+        assert replayed.set_aside == (run == spool.MAX_TRIES)
+    assert spool.pending(directory) == [] and len(list((directory / "failed").glob("*.msg"))) == 1
+
+
+def test_a_fault_that_passes_loses_nothing(tmp_path):
+    directory = tmp_path / "spool"
+    spool.write(directory, Inbound(channel="chat", sender="token-1", text="first"), AT)
+    broken, stored = [True], []
+
+    def store(inbound, at):
+        if broken[0]:
+            raise RuntimeError("safety data half deployed")
+        stored.append(inbound.text)
+
+    assert spool.replay(directory, store).retrying == 1
+    broken[0] = False
+    assert spool.replay(directory, store).stored == 1 and stored == ["first"]
+    assert not (directory / "failed").exists()
 
 
 def test_two_workers_replaying_at_once_store_each_message_once(tmp_path):
