@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -380,49 +378,20 @@ def _set_account(email: str, *, unlock: bool = False, active: bool | None = None
 
 
 @cli.command("worker")
-@click.option("--once", is_flag=True, help="Send what is due, then stop.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between runs.")
+@click.option("--once", is_flag=True, help="Do each job once, now, then stop.")
+@click.option("--interval", default=5.0, show_default=True, help="Longest wait, in seconds, between looks at an "
+              "empty queue (SQLite; Redis is told at once).")
 @with_appcontext
 def worker(once: bool, interval: float) -> None:
-    """Send feedback to referrers from the outbox (console only in development), store spooled messages,
-    and forget conversations that became no contact once their retention has passed."""
-    import time
+    """Background jobs (portal/jobs.py): send feedback to referrers (console only in development), store
+    spooled messages, follow up unfinished concerns, forget conversations past retention, delete expired
+    drafts. Run several: each job is done once."""
+    from portal import jobs
 
-    from bot.conversations import purge_expired
-    from mash.outbox import send_due
-    from portal.conversation import follow_up_unfinished, replay_spool
-    from portal.senders import sender_from_config
-
-    sender = sender_from_config(current_app.config)
-    retention = dt.timedelta(days=current_app.config["CONVERSATION_RETENTION_DAYS"])
-    def step(name: str, work: Callable[[], int]) -> int:
-        # One failing step (the database down, Rasa away) must not stop the others, nor the worker: under
-        # honcho a worker that exits stops the portal too.
-        try:
-            return work()
-        except Exception as exc:  # noqa: BLE001
-            click.echo(f"worker: {name} failed ({type(exc).__name__}); will try again", err=True)
-            return 0
-
-    def send() -> int:
-        with _session() as session:
-            return send_due(session, sender)
-
-    def purge() -> int:
-        with _session() as session, session.begin():
-            return purge_expired(session, retention=retention)
-
-    while True:
-        sent = step("sending feedback", send)
-        # Messages that waited while the database was unavailable, unfinished concerns, then retention.
-        stored = step("storing spooled messages", lambda: replay_spool().stored)
-        followed = step("following up unfinished concerns", follow_up_unfinished)
-        forgotten = step("forgetting old conversations", purge)
-        if once:
-            click.echo(f"Sent {sent} message(s); stored {stored} waiting message(s); made {followed} contact(s) "
-                       f"of unfinished concerns; forgot {forgotten} conversation(s) past retention.")
-            return
-        time.sleep(interval)
+    if once:
+        click.echo(jobs.run_once().summary())
+        return
+    jobs.run_worker(max_delay=interval)
 
 
 @cli.group()

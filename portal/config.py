@@ -122,6 +122,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "NOTIFY_EMAIL_TEMPLATE_ID": env.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
         "NOTIFY_SMS_TEMPLATE_ID": env.get("NOTIFY_SMS_TEMPLATE_ID", ""),
         "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        # Background jobs (portal/jobs.py) queue in Redis when a URL is given, else in SQLite at instance/jobs.db.
+        "JOBS_REDIS_URL": env.get("JOBS_REDIS_URL") or env.get("REDIS_URL", ""),
         # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "BOT_SERVICE_NAME": env.get("BOT_SERVICE_NAME", "Front Door"),
