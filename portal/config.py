@@ -178,7 +178,9 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
                         "one process's memory do not hold across several")
     if not str(config.get("SESSION_REDIS_URL") or "").startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL (or SESSION_REDIS_URL) is not set: staff sessions must be shared by every process")
-    for name in ("RATELIMIT_STORAGE_URI", "SESSION_REDIS_URL"):
+    if not str(config.get("JOBS_REDIS_URL") or "").startswith(("redis://", "rediss://")):
+        problems.append("REDIS_URL (or JOBS_REDIS_URL) is not set: background jobs must be shared by every worker")
+    for name in ("RATELIMIT_STORAGE_URI", "SESSION_REDIS_URL", "JOBS_REDIS_URL"):
         url = str(config.get(name) or "")
         if url.startswith(("redis://", "rediss://")) and not urlsplit(url).password:
             problems.append(f"{name} has no password: every process that answers another must be authenticated")
