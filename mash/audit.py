@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from mash.models import AuditEvent, AuditHead
@@ -186,13 +186,20 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
                      "reason": ev.reason, "details": ev.details, "prev_hash": prev_hash, "hash": ev.hash,
                      "key_id": key_id})
         prev_hash = ev.hash
-    add_events = insert(AuditEvent.__table__).values(rows)
-    move_head = update(head).where(head.c.id == 1).values(last_hash=prev_hash)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(move_head.add_cte(add_events.cte("added")))  # one round trip while holding the head
+    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+        one = {f"new_{name}": value for name, value in rows[0].items()}
+        session.execute(_ADD_ONE_AND_MOVE_HEAD, {**one, "head_hash": prev_hash})  # one round trip, held
     else:
-        session.execute(add_events)
-        session.execute(move_head)
+        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(_MOVE_HEAD, {"head_hash": prev_hash})
+
+
+# Built once with bound parameters, so SQLAlchemy compiles them once, not inside the lock on every commit.
+_MOVE_HEAD = (update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
+              .values(last_hash=bindparam("head_hash", type_=AuditHead.__table__.c.last_hash.type)))
+_ADD_ONE_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(  # a data-modifying CTE: PostgreSQL only
+    insert(AuditEvent.__table__).values({c.name: bindparam(f"new_{c.name}", type_=c.type)
+                                         for c in AuditEvent.__table__.columns if c.name != "id"}).cte("added"))
 
 
 @event.listens_for(Session, "before_commit")
