@@ -20,6 +20,11 @@ how often a worker came away empty-handed (claim_next returned None) while conta
 such a worker looks again, as a practitioner pressing "next" again would.
 
     .venv/bin/python bench/claim_next.py [--n 10000] [--workers 8] [--rounds 2] [--backends postgres] [--explain]
+                                         [--before REV]
+
+--before REV adds a fourth case, taking turns with the others: claim_next with 8 workers through the audit
+writer as it was at git revision REV (its mash/audit.py, loaded from git into this process), so a change to
+the writer is measured against the old one in the same run, on the same machine and load.
 
 SQLite can be given to --backends too (the conditional UPDATE over the 8 most urgent candidates, no SKIP
 LOCKED); any refusal under contention ("database is locked") is rolled back, retried and counted. --explain
@@ -34,14 +39,17 @@ import datetime as dt
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -54,6 +62,7 @@ from benchlib import BACKENDS, markdown  # noqa: E402
 from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
+from mash import audit  # noqa: E402
 from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # noqa: E402
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -180,6 +189,32 @@ def run_threads(targets: list[Callable[[Worker], None]]) -> tuple[float, list[Wo
     return elapsed, workers
 
 
+def audit_module_at(rev: str) -> ModuleType:
+    """mash/audit.py as it was at `rev`, loaded beside today's (its own module name, today's models)."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:mash/audit.py"], check=True,
+                            capture_output=True, text=True).stdout
+    module = ModuleType("mash_audit_before")
+    module.__file__ = f"{rev}:mash/audit.py"
+    sys.modules[module.__name__] = module  # dataclasses look their module up while the source runs
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102  (our own code, from git)
+    return module
+
+
+@contextmanager
+def audit_writer(module: ModuleType | None) -> Iterator[ModuleType]:
+    """Set up and run claim_next with `module` as the audit writer (None: today's), so one writer makes the chain."""
+    import mash.audit
+    import mash.claims
+    import mash.staff
+
+    chosen = module or mash.audit
+    mash.claims.audit = mash.staff.audit = chosen  # type: ignore[assignment]
+    try:
+        yield chosen
+    finally:
+        mash.claims.audit = mash.staff.audit = mash.audit  # type: ignore[assignment]
+
+
 def claim_loop(db: Database, user) -> Callable[[Worker], None]:
     from mash.claims import claim_next
 
@@ -229,7 +264,7 @@ def update_loop(db: Database, ids: list[int]) -> Callable[[Worker], None]:
     return loop
 
 
-def check_claims(db: Database) -> str:
+def check_claims(db: Database, audit_module: ModuleType) -> str:
     from mash.models import AuditEvent, Contact
 
     with db.sessionmaker() as dbs:
@@ -241,9 +276,7 @@ def check_claims(db: Database) -> str:
         contacts_claimed = dbs.scalar(select(func.count()).select_from(per_contact))
         twice = dbs.scalar(select(func.count()).select_from(per_contact)
                            .where((per_contact.c.events > 1) | (per_contact.c.actors > 1)))
-        from mash import audit
-
-        chain = audit.verify(dbs)
+        chain = audit_module.verify(dbs)
     problems = []
     if unclaimed:
         problems.append(f"{unclaimed} contacts left unclaimed")
@@ -304,15 +337,19 @@ def explain_claim(db: Database) -> str:
     return "\n".join("    " + str(row[-1]) for row in rows)
 
 
-def run_backend(backend: str, n: int, workers: int, rounds: int) -> list[Run]:
+def run_backend(backend: str, n: int, workers: int, rounds: int, before: str | None = None) -> list[Run]:
     runs: list[Run] = []
+    old_audit = audit_module_at(before) if before else None
     cases = ((f"claim_next, {workers} workers", workers), ("claim_next, 1 worker", 1),
              (f"baseline: bare UPDATE + commit, {workers} workers", workers))
+    if before:
+        cases = (cases[0], (f"claim_next, {workers} workers, audit writer of {before}", workers), *cases[1:])
     # One fresh database per run, so each starts from the same n unclaimed contacts; the cases take turns,
     # round by round, so a change in the machine's load lands on all of them.
     for i in range(rounds):
         for case, threads in cases:
-            with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url:
+            with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url, \
+                    audit_writer(old_audit if "audit writer of" in case else None) as writer:
                 db = Database(url, n, workers)
                 try:
                     if case.startswith("baseline"):
@@ -322,7 +359,7 @@ def run_backend(backend: str, n: int, workers: int, rounds: int) -> list[Run]:
                         check = f"{sum(w.ops for w in done):,} single-row updates on distinct ids"
                     else:
                         elapsed, done = run_threads([claim_loop(db, db.users[k]) for k in range(threads)])
-                        check = check_claims(db)
+                        check = check_claims(db, writer)
                     run = Run(backend, case, threads, elapsed, ops=sum(w.ops for w in done),
                               retries=sum(w.retries for w in done), misses=sum(w.misses for w in done),
                               latencies_ms=[x for w in done for x in w.latencies_ms], check=check,
@@ -363,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8, help="concurrent workers (8)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each case, taking turns (2)")
     parser.add_argument("--backends", default="postgres", help="comma-separated: postgres,sqlite (postgres)")
+    parser.add_argument("--before", metavar="REV",
+                        help="also run 8 workers through mash/audit.py as it was at this git revision")
     parser.add_argument("--explain", action="store_true",
                         help="print the plan of claim_next's SELECT with half the contacts claimed")
     args = parser.parse_args(argv)
@@ -373,11 +412,12 @@ def main(argv: list[str] | None = None) -> int:
 
     fernet_key = generate_key()
     keyring.configure([fernet_key], "bench-blind-index-" + uuid.uuid4().hex)
+    audit.configure_keys([audit.generate_key("bench")])
     print(f"Claim-next: {args.n:,} unclaimed contacts per run, {args.workers} workers "
           f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)", file=sys.stderr)
     runs: list[Run] = []
     for backend in backends:
-        each = run_backend(backend, args.n, args.workers, args.rounds)
+        each = run_backend(backend, args.n, args.workers, args.rounds, args.before)
         runs.extend(combine([r for r in each if r.case == case]) for case in dict.fromkeys(r.case for r in each))
         if args.explain:
             print(f"\n--- claim_next's SELECT with {args.n // 2:,} of {args.n:,} contacts claimed, {backend} ---\n"
@@ -400,6 +440,10 @@ def main(argv: list[str] | None = None) -> int:
         if one is not None:
             print(f"{backend}: {many.workers} workers claim {many.rate:,.0f}/s, {many.rate / one.rate:.2f}x one "
                   f"worker's {one.rate:,.0f}/s; every contact claimed exactly once.")
+        old = next((r for r in runs if r.backend == backend and "audit writer of" in r.case), None)
+        if old is not None:
+            print(f"{backend}: {many.workers} workers claim {many.rate:,.0f}/s against {old.rate:,.0f}/s with the "
+                  f"audit writer of {args.before} ({many.rate / old.rate:.2f}x).")
     return 0
 
 
