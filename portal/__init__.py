@@ -82,7 +82,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CSP,
         content_security_policy_nonce_in=["script-src"],
-        referrer_policy="no-referrer",
+        # Same-origin, not no-referrer: over HTTPS Flask-WTF refuses a form whose Referer is missing or from
+        # another site (its defence in depth against CSRF), and "no-referrer" made every form fail in
+        # production. Other sites still never see our URLs, whose query strings may hold a postcode.
+        referrer_policy="same-origin",
         frame_options="DENY",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )

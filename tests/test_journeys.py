@@ -460,3 +460,25 @@ def test_danger_written_in_any_free_text_answer_is_screened(client, db_session):
                                                          what_happened="See the child's needs."))
     contact = db_session.scalars(select(Contact)).one()
     assert contact.rag == "red" and any(f.startswith("danger_now:") for f in contact.safety_flags)
+
+
+def test_over_https_a_form_sent_as_a_browser_sends_it_is_accepted(database_url, tmp_path):
+    """Found by the production profile's test: the portal told browsers to send no Referer, and over HTTPS
+    Flask-WTF refuses a form without one, so every form failed in production (400). A browser sends the
+    Referer its page's Referrer-Policy allows; this one does the same."""
+    from portal import create_app
+    from tests.conftest import app_config, csrf_token
+
+    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    client = app.test_client()
+    page = client.get("/report/", base_url="https://frontdoor.example.org", follow_redirects=True)
+    policy = page.headers["Referrer-Policy"]
+    assert policy in {"same-origin", "strict-origin", "strict-origin-when-cross-origin", "origin"}
+    sent = client.post("/report/begin", base_url="https://frontdoor.example.org",
+                       data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+                       headers={} if policy == "no-referrer" else {"Referer": "https://frontdoor.example.org/report"})
+    assert sent.status_code == 302
+    elsewhere = client.post("/report/begin", base_url="https://frontdoor.example.org",
+                            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+                            headers={"Referer": "https://evil.example.com/"})
+    assert elsewhere.status_code == 400  # another site's form is still refused
