@@ -359,11 +359,11 @@ def _set_account(email: str, *, unlock: bool = False, active: bool | None = None
 
     with _session() as session, session.begin():
         user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException("no account has that e-mail address")
         # Before this transaction writes anything: the session store may be this same (SQLite) database.
         ended = current_app.extensions["frontdoor.staff_sessions"].end_all(user.id) \
             if end_sessions or active is False else None
-        if user is None:
-            raise click.ClickException("no account has that e-mail address")
         if unlock:
             user.locked_until, user.failed_attempts = None, 0
             audit.record(session, event="staff.unlocked", actor="system:cli", details={"staff_id": user.id})
