@@ -71,6 +71,13 @@ def reply_to(session: Session, message: Message) -> Message | None:
                            .order_by(Message.id).limit(1)).scalar_one_or_none()
 
 
+def last_replies(session: Session, conversation: Conversation, count: int = 2) -> list[str | None]:
+    """What the conversation last said to the person (decrypted), newest first."""
+    return list(session.scalars(select(Message.text).where(Message.conversation_id == conversation.id,
+                                                           Message.direction == "out")
+                                .order_by(Message.id.desc()).limit(count)))
+
+
 def recent_inbound(session: Session, conversation: Conversation, *, since: dt.datetime) -> int:
     return session.execute(select(func.count()).select_from(Message).where(
         Message.conversation_id == conversation.id, Message.direction == "in", Message.at >= since)).scalar_one()

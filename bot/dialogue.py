@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import ABOUT_THE_SERVICE, Understanding, is_question, plain
+from bot.reader import ABOUT_THE_SERVICE, Understanding, date_in, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -48,7 +48,12 @@ NOT_IN_NAMES = frozenset({
     "sorry", "name", "know", "think", "would", "could", "should", "there", "here", "for", "of", "from", "child",
     "son", "daughter", "mum", "dad", "school", "home", "a", "an", "our", "we", "us", "them", "her", "his", "him",
     "same", "as", "mine", "hers", "theirs", "usual", "surname", "idk", "dunno", "skip",
+    # found by texting the running front door: "born last may", "Response Officer", "they look hungry and dirty"
+    "born", "officer", "response", "constable", "teacher", "nurse", "worker", "dsl", "gp", "police", "look",
+    "looks", "hungry", "dirty", "told", "said", "says",
 })
+# Free-text answers where an e-mail address or a bare date is never the answer (a job title, where the child is).
+NOT_A_DATE_OR_EMAIL = frozenset({"referrer_role", "referrer_organisation", "child_location", "school", "address"})
 GENERIC_OPENING = re.compile(r"\b(want|need|would like|like|wanna|have|got) to (report|make|raise|refer|tell|ask)\b|"
                              r"\bmake a referral\b|\breport a concern\b|^(i need|we need|can i get|can i have) "
                              r"(some )?(help|support|advice)( please)?$")
@@ -68,7 +73,7 @@ class Context:
     out_of_hours_number: str
     public_url: str
     # When the office next opens, in words ("at 9am on Monday"): out of hours, what "passed to our team" means.
-    next_open: str = "when our office opens"
+    next_open: str = "at 9am"
     # The conversation's red contact is still open: it stays with safety until a practitioner closes it.
     red: bool = False
 
@@ -108,10 +113,11 @@ def person_line(ctx: Context) -> str:
 
 
 def call_a_person(ctx: Context) -> str:
-    """Where a person can answer, now: the MASH in office hours, the emergency duty team out of them."""
+    """Where a person can answer: the MASH now in office hours; out of hours, when it opens (the emergency duty
+    team is for emergencies, not for a question about the form)."""
     if ctx.office_hours:
         return f"A person in our team can answer that: call {ctx.mash_number}."
-    return f"A person can answer that: call our emergency duty team on {ctx.out_of_hours_number}."
+    return f"A person in our team can answer that when the office opens {ctx.next_open}: call {ctx.mash_number}."
 
 
 def open_prompt() -> str:
@@ -122,8 +128,25 @@ def open_prompt() -> str:
 def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None) -> str:
     journey = state.get("journey") or state.get("last_journey")
     if kind == "children_taken":
+        if state.get("child_speaking"):
+            return "Telling us does not mean you will be taken away. We want you to be safe, and to help your family."
         return ("Asking for help does not mean your children will be taken away. Nearly all families who contact "
                 "us get support to stay together, and that is what we want too.")
+    if kind == "cant_talk":
+        return ("You can keep texting here. If you are in danger and cannot talk, call 999 and press 55 when asked: "
+                "they will help without you speaking.")
+    if kind == "send_someone":
+        return ("I can't send anyone from here. If anyone is in danger now, call 999: the police can come at once. "
+                "If you can't talk, call 999 and press 55.")
+    if kind == "helplines":
+        return ("Shout is a free, private text service, any time: text SHOUT to 85258. Childline is for anyone "
+                "under 19: call 0800 1111, free, day or night.")
+    if kind == "anything_else":
+        return "Nothing else is needed, thank you. If you think of anything, write it here."
+    if kind == "explain":
+        if step is not None and getattr(step, "wording", None) and step.wording.why:
+            return f"I'll put it another way: {step.wording.why}"
+        return "Sorry, I'll put it more simply: tell me in your own words what is happening, and I will help."
     if kind == "anonymous":
         if journey == "help":
             return ("Asking for help is not anonymous: our team needs to know who to help. We only share what is "
@@ -163,14 +186,25 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
 # --- after danger: the conversation stays with safety (domain.md: never dead-ends, a person offered) -------------
 # What a red conversation says on every turn, most important first; the reply keeps as many as fit two texts.
 DANGER_NOW = "If anyone is in danger now, call 999."
-SHOUT = "You can also text SHOUT to 85258, free, any time."
+SILENT = "If you can't talk, call 999 and press 55."
+SHOUT = "Or text SHOUT to 85258, any time."
 CHILDLINE = "Childline is free, any time: 0800 1111."
-KEEP_WRITING = "You can keep writing here and I will pass it on straight away."
 # Said when someone tells us more after danger: several ways, so a worried person never reads the same line
-# three times running.
+# three times running. Out of hours nobody reads them until the office opens, and the words must not imply it.
 PASSED_ON = ("Thank you, I have passed that to our team.", "Thank you. Our team will see that with your other "
              "messages.", "Thanks for telling me. That is with our team now.")
-SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help"})
+SAVED = ("Thank you, I have added that for our team.", "Thank you. That is saved with your other messages.",
+         "Thanks for telling me. It is saved for our team.")
+SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help",
+                           "cant_talk", "send_someone", "helplines", "anything_else", "explain"})
+SILENT_DANGER = frozenset({"violence_now", "locked_in", "help_with_fear", "child_being_hurt", "sexual_abuse",
+                           "intoxicated_carer_with_child", "taken_or_followed"})
+
+
+def keep_writing(ctx: Context) -> str:
+    if ctx.office_hours:
+        return "You can keep writing here and I will pass it on straight away."
+    return f"You can keep writing here. It is saved for our team, who read it {ctx.next_open}."
 
 
 def reach_a_person(ctx: Context) -> str:
@@ -280,9 +314,10 @@ class _Dialogue:
             state["child_speaking"] = True
         self.event = "safety"
         intent, aside = understood.intent, understood.digression
-        if intent == "human" or aside == "human":
+        if aside == "human" or (intent == "human" and aside not in SAFETY_ASIDES):
             self._ask_for_person()
-            said = "I have told our team you want to talk to someone."
+            said = ("I have told our team you want to talk to someone." if ctx.office_hours else
+                    f"Our team will see you asked for a person when the office opens {ctx.next_open}.")
         elif aside in SAFETY_ASIDES:
             said = answer_to(aside, ctx, state, None)
         elif aside == "what_next":
@@ -291,25 +326,30 @@ class _Dialogue:
             said = "So our team can help keep you and the children safe."
         elif aside == "question" or intent in {"question", "who"}:
             said = "A person in our team can answer that." if ctx.office_hours else \
-                "Our emergency duty team can answer that."
+                f"Our team can answer that when the office opens {ctx.next_open}."
         elif intent in {"thanks", "goodbye"}:
             said = "Take care. You can text us again at any time, day or night."
         elif first:
-            said = "Thank you for telling us. Our team has your messages and will look at them first."
+            said = ("Thank you for telling us. Our team has your messages and will look at them first."
+                    if ctx.office_hours else "Thank you for telling us. Your messages are saved for our team.")
         else:
-            said = PASSED_ON[(state["red_turns"] - 2) % len(PASSED_ON)]
+            said = (PASSED_ON if ctx.office_hours else SAVED)[(state["red_turns"] - 2) % len(PASSED_ON)]
+        categories = set(state.get("danger_categories") or [])
+        # Priority (0 first) decides what stays when two texts are full; order decides how it reads.
+        # The answer to what they said outranks a line the advice already gave them.
         lines = [(0, DANGER_NOW), (1, reach_a_person(ctx)), (2, said)]
+        if categories & SILENT_DANGER and aside not in {"cant_talk", "send_someone"}:
+            lines.append((3, SILENT))  # those two answers say it already
         if state.get("child_speaking"):
             lines.append((3, CHILDLINE))
-        if "suicide_self_harm" in (state.get("danger_categories") or []):
-            lines.append((4, SHOUT))
+        if "suicide_self_harm" in categories:
+            lines.append((3, SHOUT))
         if first or state["red_turns"] % 3 == 0:
-            lines.append((5, KEEP_WRITING))
-        # The answer to what they said first, then the lines that keep them safe; the least needed are the
-        # ones left out when two texts are full.
-        order = [2, 0, 1, 3, 4, 5]
+            lines.append((5, keep_writing(ctx)))
+        order = [0, 2, 3, 1, 5] if understood.danger_now else [2, 0, 3, 1, 5]  # danger written again: 999 first
         kept = _fit_by_priority(lines)
-        return Turn([text for rank in order for priority, text in kept if priority == rank], state, self.event)
+        said_lines = [text for rank in order for priority, text in kept if priority == rank]
+        return Turn(list(dict.fromkeys(said_lines)), state, self.event)
 
     # an opening message, or one after a journey ended
     def _open(self, text: str, understood: Understanding) -> Turn:
@@ -333,7 +373,7 @@ class _Dialogue:
         if intent == "human" or aside == "human":
             self._ask_for_person()
             return self.turn(person_line(self.ctx) + " Or tell me here what is worrying you.")
-        if aside in ABOUT_THE_SERVICE | {"keep_from_family"} and aside != "question" or \
+        if aside in ABOUT_THE_SERVICE | {"keep_from_family", "cant_talk", "send_someone"} and aside != "question" or \
                 intent in {"question", "who"}:
             self.event = "digression"
             kind = aside if aside and aside != "question" else ("who" if intent == "who" else "question")
@@ -525,9 +565,10 @@ class _Dialogue:
         try:
             return self._read_whole(step, text, understood)
         except FieldError:
-            # "his mum. he was born 2 march 2018": the answer is one part, the rest a fact taken anyway.
+            # "his mum. he was born 2 march 2018": the answer is one part, the rest a fact taken anyway. Never for
+            # a name: "they look hungry and dirty" must not leave "dirty" as a child's name.
             parts = [p.strip() for p in re.split(r"[.,;!\n]+|\band\b", text) if p.strip()]
-            if len(parts) > 1:
+            if len(parts) > 1 and step.field.kind not in {"text", "textarea"}:  # a choice or a date, not words
                 for part in parts:
                     with contextlib.suppress(FieldError):
                         return self._read_whole(step, part, understood)
@@ -544,6 +585,9 @@ class _Dialogue:
                 text = " ".join(part[:1].upper() + part[1:] for part in text.split())
         if not field.required and plain(text) in NOTHING:
             return None  # "none", "n/a": left out
+        if field.name in NOT_A_DATE_OR_EMAIL and ("@" in text or (len(plain(text).split()) <= 4 and
+                                                                 date_in(plain(text)))):
+            raise FieldError("an e-mail address or a date is not an answer to this")
         if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
@@ -653,6 +697,10 @@ class _Dialogue:
     # the early-help offer after services
     def _at_offer(self, text: str, understood: Understanding) -> Turn:
         aside = understood.digression
+        if aside == "question" and plain(text) in words.YES | words.NO | {"ok", "okay", "sure"}:
+            self.event = "unclear"  # "yes?" is a question, not a yes: said kindly, and the offer again
+            self.leads.append("It's fine to say no, or to ask me anything first.")
+            return self.turn(_OFFER_QUESTION)
         if aside and aside not in {"dont_know"}:
             if aside in {"restart", "back", "human", "not_now"}:
                 if aside == "back":
@@ -748,11 +796,17 @@ class _Dialogue:
         if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
             text = f"{text.rstrip(':')}:\n{journeys.menu(step.field)}"
         lead = "Sorry, I didn't catch that. " if count == 1 else ""
+        tail = ""
         if count >= 2:
             tail = (" Or reply SKIP to leave it." if step.name not in NEVER_SKIPPED else
                     f" If it's easier, call us on {self.ctx.mash_number} and a person will help.")
-            return lead + text + tail
-        return lead + text
+        # Never a reply that is only "Sorry, I didn't catch that.": a long menu keeps the question, not the apology;
+        # asked a second time, the menu above is pointed to rather than sent again.
+        short = "Please reply with a number from the list above, like 1, or tell me in words."
+        for candidate in (lead + text + tail, text + tail, *([short + tail] if count >= 2 else []), text):
+            if sms.gsm7_length(sms.to_gsm7(candidate)) <= LIMIT:
+                return candidate
+        return text
 
     def _signpost(self) -> None:
         self.state["signposted"] = True

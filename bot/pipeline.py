@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy import update
@@ -30,11 +30,12 @@ from bot import conversations, dialogue, sms
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
+from bot.reader import facts as reader_facts
 from forms.conversation import JOURNEYS, ConversationJourney
 from forms.schema import CONTROL_RE
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
 from mash.intake import find_by_idempotency_key
-from mash.safety import Screening, screen
+from mash.safety import Screening, advice, screen
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ def keyword_reply(word: str, settings: Settings) -> str:
         return (f"You will not get any more texts from {settings.service_name}. Text START to get them again. "
                 "If a child is in danger call 999.")
     if word == "START":
-        return f"You will get texts from {settings.service_name} again. Tell us what's worrying you."
+        return (f"You will get texts from {settings.service_name} again. Tell us what's worrying you. If anyone is "
+                "in danger now, call 999.")
     return (f"{settings.service_name}: children's services. Text us what's worrying you about a child or your "
             f"family. If a child is in danger call 999. Out of hours call {settings.out_of_hours_number}. "
             "Text STOP to stop texts.")
@@ -169,9 +171,16 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         return _replay(session, earlier, screening, settings)
     if screening.danger:
         state = conversation.state or dialogue.new_state()
-        child_speaking = screening.child_speaking or bool(state.get("child_speaking"))
+        said = reader_facts(text)
+        # Who is writing decides the advice and the record: a child ("im 16 and pregnant"), or a professional
+        # about a child ("hes just told me his dad is going to kill him" is a teacher, not a child speaking).
+        child_speaking = (screening.child_speaking or said.young_person or bool(state.get("child_speaking"))) \
+            and not said.workplace
+        if child_speaking != screening.child_speaking:
+            screening = replace(screening, child_speaking=child_speaking, reply=advice(
+                screening.categories, child_speaking=child_speaking, out_of_hours_number=settings.out_of_hours_number))
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
-                                  answers=_red_answers(state, child_speaking=child_speaking))
+                                  answers=_red_answers(state, child_speaking=child_speaking, workplace=said.workplace))
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
                               "child_speaking": child_speaking,
@@ -210,12 +219,13 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         return _store_reply(session, conversation, message, replies, handled_by, outcome,
                             at=now if replayed else None)
 
-    if screening.danger:
-        # The advice first and alone: the next message carries the conversation on.
-        return reply([screening.reply or ""], "screen")
     # Red: after danger, while its contact is open, every turn stays with safety (bot.dialogue).
     red = bool((conversation.state or {}).get("after_danger")) and \
         conversations.open_red_contact(session, conversation) is not None
+    if screening.danger and not (red and conversations.last_replies(session, conversation) == [screening.reply] * 2):
+        # The advice first and alone: the next message carries the conversation on. Danger written a third time
+        # gets the red conversation's own turn (999 first still), never the same reply three times running.
+        return reply([screening.reply or ""], "screen")
     if word is not None and not (word == "HELP" and red):
         return reply([keyword_reply(word, settings)], "keyword")
     if conversation.opted_out_at is not None:
@@ -247,6 +257,7 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         except AssistantUnavailable as exc:
             log.warning("language model unavailable (%s); read by the deterministic reader", exc)
     understood = understand(text, reading, child_speaking=screening.child_speaking)
+    understood.danger_now = screening.danger
     lead = ["We can't receive pictures by text, only words."] if inbound.media_types else []
     context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
                                mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,
@@ -354,14 +365,17 @@ def _replay(session: Session, earlier: Message, screening: Screening, settings: 
                    reply_id=reply.id if reply else None, duplicate=True, danger=bool(earlier.danger_categories))
 
 
-def _red_answers(state: dict[str, Any], *, child_speaking: bool) -> dict[str, Any] | None:
+def _red_answers(state: dict[str, Any], *, child_speaking: bool, workplace: str | None) -> dict[str, Any] | None:
     """What the red contact carries besides the person's words: the answers of a journey the screen fired in
-    the middle of (who is writing, the child, safe to text), or that a child is writing about themselves."""
+    the middle of (who is writing, the child, safe to text), or who is writing when it fired at once (a child
+    about themselves, a professional about a child: their CIN referral source)."""
     journey = JOURNEYS.get(state.get("journey") or "")
     if journey is not None:
         return journey.as_concern(state.get("answers") or {})
     if child_speaking:
         return {"referrer_type": "public", "referrer_relationship": "self", "anonymous": "no"}
+    if workplace:
+        return {"referrer_type": "professional", "referrer_workplace": workplace}
     return None
 
 

@@ -33,9 +33,24 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("who_share", (r"\bwho (will|would|do|does|are) (u|you|they|you guys) (talk|speak|share|tell|contact|ask|call)",
                    r"\bwho (will|would) (know|see|be told|find out|read)\b", r"\bwho (gets|get) (told|to see)\b",
                    r"\bwho (else )?(will|would) (you|u) share\b", r"\bwho is (the|my) information (for|shared)\b")),
-    ("keep_from_family", (r"\b(dont|do not|please dont|pls dont|plz dont|never) (tell|say|let) (my|her|his|their|me "
-                          r"to )?(mum|mom|dad|parents|family|carer|stepdad|stepmum|nan|mam)\b",
-                          r"\b(mum|mom|dad|my parents|my family) (cant|can not|mustnt|must not) (know|find out)\b")),
+    ("keep_from_family", (r"\b(dont|do not|please dont|pls dont|plz dont|never) (tell|say|let) (my |her |his |their "
+                          r"|me to )?(mum|mom|dad|parents|family|carer|stepdad|stepmum|nan|mam)\b",
+                          r"\b(mum|mom|dad|my parents|my family) (cant|can not|mustnt|must not) (know|find out)\b",
+                          r"\b(dont|do not) want (him|her|them|my \w+) to (know|find out)\b",
+                          r"\b(do|will|does|would) (my|her|his|the) (parents|mum|mom|dad|family|carers?) "
+                          r"(have to |need to |got to )?(know|find out|be told)\b")),
+    # After danger: someone who cannot speak on the phone, or asks us to send someone, needs 999's silent route.
+    ("cant_talk", (r"\b(cant|can not|cannot|unable to) (call|ring|phone|talk|speak)\b",
+                   r"\b(dont|do not) want to (talk|speak)( to (anyone|anybody|someone|a person))?( on the phone)?\b",
+                   r"\b(he|she|they) (might|will|would|could) (hear|see)\b")),
+    ("send_someone", (r"\b(send|get) (someone|somebody|help|the police|police|an ambulance|ambulance)\b",
+                      r"\bcan (you|u|someone|somebody) (come|send)\b")),
+    ("helplines", (r"\bwhat (is|s|are) (shout|childline|samaritans|the nspcc|nspcc|85258)\b",
+                   r"^(shout|childline|85258)\?*$", r"\bwhats (shout|childline)\b")),
+    ("anything_else", (r"\b(do|did) (you|u) need (anything|any thing|something) (else )?(from me)?\b",
+                       r"\bis there anything else (you|u) need\b")),
+    ("explain", (r"\bwhat (does|do) (that|this|it) mean\b", r"\bwhat do (you|u) mean\b",
+                 r"^(i )?(dont|do not) (understand|get it)\b")),
     ("human", (r"\b(real|actual|proper) (person|human|people|social worker)\b",
                r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(one|body|person|human|social worker|worker|"
                r"someone|somebody|adviser|advisor|team|people|you)\b",
@@ -47,7 +62,9 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                         r"\btaken (away|into care|off me|from me)\b", r"\binto care\b",
                         r"\blose (my|the|our) (kids|children|child|son|daughter|baby)\b",
                         r"\b(kids|children|baby) (removed|took)\b", r"\bsocial services take\b")),
-    ("anonymous", (r"\banonymous", r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
+    ("anonymous", (r"\banonymous",
+                   r"\b(do i|have i got to|must i) (have to |need to )?(give|say|tell (you|u)) (my|a) name\b",
+                   r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
                    r"\bknow (it was|its) me\b", r"\bconfidential\b", r"\bfind out (it was|its) me\b",
                    r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b")),
     ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
@@ -118,7 +135,7 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("school_nurse", (r"\bschool nurse\b",)),
     ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b")),
     ("gp", (r"\b(im|i am|we are|were) (a |the )?(gp|doctor)\b", r"\bgp (practice|surgery|here)\b",
-            r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b")),
+            r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b", r"^(gp|dr|doctor)\b", r"\bgp (in|at|from)\b")),
     # A patient, written as clinicians write ("15yo pt", "my patient"): health, the practice not said.
     ("other_health", (r"\b\d{1,2} ?(yo|y o|yr old|year old) (pt|patient)\b", r"\b(my|our) (pt|patient)s?\b",
                       r"\b(pt|patient) (came|attended|presented|disclosed|told)\b")),
@@ -282,7 +299,7 @@ RASA_INTENTS = {
 }
 CONFIDENT = 0.6
 ABOUT_THE_SERVICE = frozenset({"children_taken", "anonymous", "what_next", "who", "why", "question", "early_help",
-                               "who_share"})
+                               "who_share", "helplines", "anything_else", "explain"})
 
 
 @dataclass(frozen=True)
@@ -300,6 +317,7 @@ class Understanding:
     digression: str | None
     facts: Facts
     source: str  # rasa | words
+    danger_now: bool = False  # the safety screen fired on this very message (mash.safety)
 
 
 def understand(text: str, reading: Reading | None, *, child_speaking: bool = False) -> Understanding:

@@ -84,7 +84,7 @@ def test_frontdoor_sms_signs_a_request_to_the_running_portal_and_prints_the_repl
         # The same number again: the conversation carries on from the danger advice, offering a person.
         result = runner.invoke(cli, ["sms", "hi", "--url", server.url], obj=_script_info(cli_app))
         assert result.exit_code == 0
-        assert result.output.startswith("Thank you for telling us. Our team has your messages")
+        assert result.output.startswith("Thank you for telling us.")
         result = runner.invoke(cli, ["sms", "hi", "--from", "+447700900456", "--url", server.url],
                                obj=_script_info(cli_app))
         assert result.output.startswith("Hello, this is the Front Door for children's services.")

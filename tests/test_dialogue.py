@@ -398,9 +398,10 @@ def test_once_the_red_contact_is_closed_the_conversation_goes_on_like_any_other(
 
 
 def test_out_of_hours_the_general_answers_give_the_duty_team_not_office_hours():
-    talk = Talk(NIGHT)
+    talk = Talk(dataclasses.replace(NIGHT, next_open="at 9am on Monday"))
     reply = talk.say("what does the council do with my data")
-    assert "01344 351 999" in reply and "Monday to Friday" not in reply
+    # A question about the service waits for the office; the duty team is for emergencies.
+    assert "when the office opens at 9am on Monday" in reply and "Monday to Friday" not in reply
     reply = Talk(dataclasses.replace(NIGHT, next_open="at 9am on Monday")).say("can i talk to a real person")
     assert "at 9am on Monday" in reply and "for the morning" not in reply
 
@@ -596,3 +597,65 @@ def test_the_models_age_is_taken_only_where_the_words_can_hold_an_age(text: str,
     from bot.reader import facts
 
     assert facts(text, entities={"child_age": [entity]}).age == age
+
+
+# --- the second live review (issue 10) -----------------------------------------------------------------------------
+@pytest.mark.parametrize("message, wanted, unwanted", [
+    ("i cant call hes downstairs", "press 55", "told our team you want to talk"),
+    ("i dont want to talk to anyone on the phone", "press 55", "told our team you want to talk"),
+    ("can u send someone", "can't send anyone", "told our team you want to talk"),
+    ("whats shout", "text SHOUT to 85258", "can answer that"),
+    ("pls dont tell my mum", "without talking to you first", "passed that"),
+    ("do i have to give my name", "anonymous", "keep you and the children safe"),
+    ("do you need anything else from me", "Nothing else is needed", "can answer that"),
+])
+def test_after_danger_what_people_say_gets_its_own_answer(message: str, wanted: str, unwanted: str):
+    talk = red_talk(RED_NIGHT, danger_categories=["violence_now"])
+    talk.say("ok")
+    reply = talk.say(message)
+    assert wanted in reply and unwanted not in reply, reply
+    assert "call 999" in reply
+
+
+def test_after_danger_out_of_hours_nothing_promises_someone_is_reading_now():
+    talk = red_talk(RED_NIGHT)
+    replies = [talk.say(text) for text in ("ok", "hes gone out", "she is asleep now", "hes back", "help")]
+    for reply in replies:
+        assert "straight away" not in reply and "with our team now" not in reply and "first." not in reply
+    assert any("at 9am on Monday" in reply for reply in replies)
+
+
+def test_after_danger_a_child_asking_if_they_will_be_taken_away_is_answered_as_a_child_with_childline():
+    talk = red_talk(child_speaking=True)
+    talk.say("ok")
+    reply = talk.say("will i get taken away from my mum")
+    assert "you will be taken away" in reply and "0800 1111" in reply and "your children" not in reply
+
+
+def test_yes_with_a_question_mark_at_the_early_help_offer_is_not_a_question_for_the_duty_team():
+    talk = Talk(NIGHT)
+    talk.to("_offer")
+    reply = talk.say("yes?")
+    assert "fine to say no" in reply and "01344 351 999" not in reply and talk.asking == "_offer"
+
+
+@pytest.mark.parametrize("field_name, journey, said", [
+    ("first_name", "report", "they look hungry and dirty, the little one is about 3"),
+    ("last_name", "help", "born last may"),
+    ("referrer_name", "professional", "response officer"),
+    ("child_location", "report", "12/08/2011"),
+    ("referrer_organisation", "professional", "pc.jones@police.example.org"),
+])
+def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: str, journey: str, said: str):
+    """Found by the review: a child named "Dirty", "Tyler Born Last May", a full name "Response Officer", a
+    date of birth as where the child is, an e-mail address as an organisation."""
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    talk.say(said)
+    assert field_name not in talk.state["answers"]
+
+
+def test_a_gp_writing_as_gps_write_is_a_gp():
+    talk = Talk()
+    talk.say("GP in Woodley. 15yo pt disclosed self harm and cannabis use, parents unaware. Advice on referral pls")
+    assert talk.state["answers"].get("referrer_workplace") == "gp"

@@ -233,9 +233,10 @@ def test_after_danger_out_of_hours_the_person_is_given_the_duty_team(client, par
     office(False)
     post_sms(client, DANGER)
     reply = reply_of(post_sms(client, "ok"))
-    assert reply.startswith("Thank you for telling us. Our team has your messages")
+    # Out of hours nobody reads them until the office opens: saved, not "with our team now".
+    assert reply.startswith("Thank you for telling us. Your messages are saved for our team.")
     assert f"emergency duty team on {OUT_OF_HOURS}" in reply and MASH_NUMBER not in reply
-    assert "morning" not in reply and "Monday to Friday" not in reply
+    assert "morning" not in reply and "Monday to Friday" not in reply and "straight away" not in reply
 
 
 def test_details_after_danger_join_the_red_contact_without_a_form(client, db_session, parser, office):
@@ -807,3 +808,28 @@ def test_a_family_whose_help_request_turns_red_keeps_their_agreement_and_their_c
     assert red.kind == "concern" and red.referral_source == "1A" and red.referrer_name == "Sam Example"
     assert [c.first_name for c in red.children] == ["Mia"] and red.children[0].postcode == "RG40 1BN"
     assert red.consent.status == "not_sought"  # they had not been asked yet
+
+
+def test_a_professional_whose_first_message_is_danger_is_recorded_as_the_professional_not_a_child(client,
+                                                                                                   db_session,
+                                                                                                   parser):
+    """Found by the second review: a teacher's 'hes just told me his dad is going to kill him' was read as a
+    child writing (Childline offered to the teacher), and a DSL's danger-first contact said member of the public."""
+    reply = reply_of(post_sms(client, "im a teacher, a pupil has just told me his dad is going to kill him and "
+                                      "hes terrified to go home"))
+    assert reply.startswith(ADVICE) and "0800 1111" not in reply and OUT_OF_HOURS in reply
+    red = db_session.scalars(select(Contact)).one()
+    assert red.referrer_type == "professional" and red.referral_source == "2A"
+
+
+def test_a_young_person_in_danger_gets_childline_and_is_recorded_as_writing_about_themselves(client, db_session,
+                                                                                             parser):
+    reply = reply_of(post_sms(client, "im 16 and pregnant and my boyfriend hits me"))
+    assert reply.startswith(ADVICE) and "0800 1111" in reply
+    assert db_session.scalars(select(Contact)).one().referral_source == "1C"
+
+
+def test_the_same_danger_written_three_times_never_gets_the_same_reply_three_times(client, parser):
+    replies = [reply_of(post_sms(client, "my dad is hitting my mum")) for _ in range(3)]
+    assert replies[0] == replies[1] and replies[2] != replies[1]
+    assert all("call 999" in reply for reply in replies) and replies[2].startswith("If anyone is in danger now")
