@@ -65,8 +65,9 @@ run-production: setup rasa-train services ## The production profile at https://1
 	$(BIN)/honcho start -f Procfile.production -e $(PRODUCTION_ENV) -c worker=2 -p $(PRODUCTION_PORT)
 
 .PHONY: lint
-lint: setup ## Ruff over the code
+lint: setup ## Ruff and mypy over the code
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser tests (as root, once)
@@ -83,6 +84,7 @@ services: ## Make sure PostgreSQL and Redis are running (the tests and the produ
 .PHONY: test
 test: setup browser services ## Set up and run the whole suite: fast, browser, PostgreSQL and Rasa tests
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(MAKE) --no-print-directory rasa-check
 	$(BIN)/pytest
 

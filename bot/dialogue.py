@@ -143,9 +143,11 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
                 "under 19: call 0800 1111, free, day or night.")
     if kind == "anything_else":
         return "Nothing else is needed, thank you. If you think of anything, write it here."
+    wording = getattr(step, "wording", None) if step is not None else None
+    why = wording.why if wording is not None else None
     if kind == "explain":
-        if step is not None and getattr(step, "wording", None) and step.wording.why:
-            return f"I'll put it another way: {step.wording.why}"
+        if why:
+            return f"I'll put it another way: {why}"
         return "Sorry, I'll put it more simply: tell me in your own words what is happening, and I will help."
     if kind == "anonymous":
         if journey == "help":
@@ -177,9 +179,7 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         return ("We will not tell your family you contacted us without talking to you first, unless we must to "
                 "keep someone safe. You can also talk to Childline, free, any time, on 0800 1111.")
     if kind == "why":
-        if step is not None and getattr(step, "wording", None) and step.wording.why:
-            return step.wording.why
-        return "We ask so our team can help the right child and family."
+        return why or "We ask so our team can help the right child and family."
     return f"{call_a_person(ctx)} Our services are at {ctx.public_url}/services"
 
 

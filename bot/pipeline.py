@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,7 +68,7 @@ def _begin_reading(parser: Parser | None, text: str) -> _Reading | None:
     if start is None:
         return _Later(parser, text)
     try:
-        return start(text)  # type: ignore[no-any-return]
+        return start(text)
     except AssistantUnavailable:
         return None
 
@@ -267,11 +267,11 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         version = conversation.state_version or 0
         ports = _Ports(session, conversation, settings=settings, calendar=calendar, now=now)
         turn = dialogue.decide(conversation.state, text, understood, context, ports)
-        changed = session.execute(
+        changed = cast("CursorResult[Any]", session.execute(
             update(Conversation).where(Conversation.id == conversation.id, Conversation.state_version == version)
             .values(state=turn.state, state_version=version + 1,
                     assistant_missed=Conversation.assistant_missed + (1 if asked and reading is None else 0))
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)))
         if changed.rowcount == 1:
             if turn.handed_off:
                 log.info("conversation %s handed off (%s)", conversation.id, turn.event)

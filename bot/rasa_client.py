@@ -99,7 +99,8 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 
 def _reading(body: dict[str, Any]) -> Reading:
-    intent = body.get("intent") if isinstance(body.get("intent"), dict) else {}
+    found = body.get("intent")
+    intent: dict[str, Any] = found if isinstance(found, dict) else {}
     name = intent.get("name") if isinstance(intent.get("name"), str) else None
     try:
         confidence = float(intent.get("confidence") or 0.0)

@@ -90,10 +90,12 @@ class ConversationJourney:
         child = {k: v for k, v in given.items() if k in child_names}
         if given.get("postcode"):
             child["postcode"] = given["postcode"]
-        kept = {k: given[k] for k in ("referrer_name", "referrer_phone", "referrer_email", "safe_to_contact",
-                                      "safe_contact_how", "what_happened") if k in given}
-        concern = {**kept, "referrer_type": "public", "referrer_relationship": "family", "anonymous": "no",
-                   "parents_told": "yes"}  # a parent or relative asking for help for their own family
+        carried = ("referrer_name", "referrer_phone", "referrer_email", "safe_to_contact", "safe_contact_how",
+                   "what_happened")
+        kept: dict[str, Any] = {k: given[k] for k in carried if k in given}
+        # A parent or relative asking for help for their own family.
+        concern: dict[str, Any] = {**kept, "referrer_type": "public", "referrer_relationship": "family",
+                                   "anonymous": "no", "parents_told": "yes"}
         if child:
             concern["children"] = [{**dict(self.defaults), **child}]
         if given.get("consent_agree") == "yes" and given.get("has_parental_responsibility") == "yes":

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, delete
+from sqlalchemy import CursorResult, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.crypto import EncryptedJSON
@@ -58,5 +58,5 @@ def save_answers(draft: Draft, answers: dict[str, Any], *, ttl: dt.timedelta, no
 
 
 def purge_expired(session: Session, *, now: dt.datetime | None = None) -> int:
-    result = session.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow())))
+    result = cast("CursorResult[Any]", session.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow()))))
     return result.rowcount or 0

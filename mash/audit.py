@@ -22,9 +22,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from mash.models import AuditEvent, AuditHead
@@ -169,7 +169,7 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
     if not events:
         return
     key_id, key = configured_keys().signing
-    head = AuditHead.__table__
+    head = cast(Table, AuditHead.__table__)
     # UPDATE ... RETURNING takes the head's row lock (SQLite: the write lock) and, once a writer ahead of us
     # commits, returns the row as it left it.
     seq, prev_hash = session.execute(
@@ -190,16 +190,17 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
         one = {f"new_{name}": value for name, value in rows[0].items()}
         session.execute(_ADD_ONE_AND_MOVE_HEAD, {**one, "head_hash": prev_hash})  # one round trip, held
     else:
-        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(insert(_EVENTS), rows)
         session.execute(_MOVE_HEAD, {"head_hash": prev_hash})
 
 
 # Built once with bound parameters, so SQLAlchemy compiles them once, not inside the lock on every commit.
-_MOVE_HEAD = (update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
-              .values(last_hash=bindparam("head_hash", type_=AuditHead.__table__.c.last_hash.type)))
+_HEAD, _EVENTS = cast(Table, AuditHead.__table__), cast(Table, AuditEvent.__table__)
+_MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
+              .values(last_hash=bindparam("head_hash", type_=_HEAD.c.last_hash.type)))
 _ADD_ONE_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(  # a data-modifying CTE: PostgreSQL only
-    insert(AuditEvent.__table__).values({c.name: bindparam(f"new_{c.name}", type_=c.type)
-                                         for c in AuditEvent.__table__.columns if c.name != "id"}).cte("added"))
+    insert(_EVENTS).values({c.name: bindparam(f"new_{c.name}", type_=c.type)
+                            for c in _EVENTS.columns if c.name != "id"}).cte("added"))
 
 
 @event.listens_for(Session, "before_commit")
@@ -225,7 +226,7 @@ def _reads_trail(state: ORMExecuteState) -> bool:
         return False
     if any(m.class_ is AuditEvent for m in state.all_mappers):
         return True
-    froms = getattr(statement, "get_final_froms", lambda: [])()
+    froms: list[Any] = getattr(statement, "get_final_froms", lambda: [])()
     return any(AuditEvent.__table__ in f._from_objects or f is AuditEvent.__table__ for f in froms)
 
 

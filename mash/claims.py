@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
@@ -37,14 +38,14 @@ def _claimable(now: dt.datetime):
 def claim(session: Session, contact_id: int, user: StaffUser, *, now: dt.datetime | None = None) -> bool:
     """One conditional UPDATE: it succeeds only if the contact is free, expired or already ours."""
     now = now or utcnow()
-    result = session.execute(
+    result = cast("CursorResult[Any]", session.execute(
         update(Contact)
         .where(Contact.id == contact_id, Contact.closed_at.is_(None), Contact.status.in_(SCREENING_STATUSES),
                or_(Contact.claimed_by_id.is_(None), Contact.claim_expires_at <= now, Contact.claimed_by_id == user.id))
         .values(claimed_by_id=user.id, claim_expires_at=now + LEASE, status="in_screening",
                 version=Contact.version + 1)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         return False
     audit.record(session, event="contact.claimed", actor=f"staff:{user.id}", contact_id=contact_id, at=now)

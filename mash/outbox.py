@@ -12,9 +12,9 @@ import datetime as dt
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
@@ -213,13 +213,13 @@ def send_one(session: Session, sender: Sender, message_id: int, *, now: dt.datet
     now = now or utcnow()
     # Take the message with one conditional UPDATE, so two workers never send it twice. A worker that
     # dies mid-send leaves it 'sending' with a lease; when the lease runs out another worker retries it.
-    taken = session.execute(
+    taken = cast("CursorResult[Any]", session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
                OutboxMessage.next_attempt_at <= now)
         .values(status="sending", next_attempt_at=now + SEND_LEASE, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     session.commit()
     if taken != 1:
         return False

@@ -174,7 +174,8 @@ class _Compiled:
                  child_speaking: dict[str, Any]) -> None:
         self.rewrites: dict[str, tuple[str, ...]] = {
             key.lower(): tuple(value.lower().split()) for key, value in vocabulary.get("rewrites", {}).items()}
-        self.emoji = {ord(ch): f" {word} " for ch, word in vocabulary.get("emoji", {}).items() if len(ch) == 1}
+        self.emoji: dict[int, str | None] = {
+            ord(ch): f" {word} " for ch, word in vocabulary.get("emoji", {}).items() if len(ch) == 1}
         self.emoji.update(_EMOJI_NOISE)
         self.multi_emoji = {seq: f" {word} " for seq, word in vocabulary.get("emoji", {}).items() if len(seq) > 1}
         self.classes: dict[str, list[str]] = vocabulary.get("classes", {})

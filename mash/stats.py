@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.models import CHANNELS, Contact, Decision, RepeatMatch
@@ -41,7 +42,8 @@ def local_day_starts(first: dt.date, days: int, calendar: WorkingCalendar = DEFA
             for n in range(days + 1)]
 
 
-def local_day_index(column: ColumnElement, starts: list[dt.datetime]) -> ColumnElement[int]:
+def local_day_index(column: ColumnElement[Any] | InstrumentedAttribute[Any],
+                    starts: list[dt.datetime]) -> ColumnElement[int]:
     """0 for the first local day in `starts`, 1 for the next...: rows must already be filtered to the range."""
     whens = [(column >= start, index) for index, start in reversed(list(enumerate(starts[:-1])))]
     return case(*whens, else_=-1)

@@ -252,8 +252,8 @@ def _categories() -> tuple[str, ...] | None:
     """The term ids to search (None: no category filter; empty: nothing can match)."""
     session = db.session()
     terms = _ids(_arg("taxonomy_term_id"), "taxonomy_term_id")
-    if _arg("need") is not None:
-        needed = _need_terms(_arg("need"))
+    if (need := _arg("need")) is not None:
+        needed = _need_terms(need)
         if not needed:
             return ()  # a worry the directory has no category for: nothing can match
         terms = tuple(dict.fromkeys(terms + needed))

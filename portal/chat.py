@@ -13,6 +13,7 @@ import secrets
 import uuid
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from bot import conversations
 from bot.pipeline import Inbound
@@ -62,13 +63,13 @@ def page() -> str:
 
 @bp.post("")
 @limiter.limit(_limit)
-def send() -> Response | str:
+def send() -> ResponseReturnValue:
     text = (request.form.get("message") or "").strip()
     try:
         _check_length(text)
     except FieldError as exc:
         return render_template("chat.html", messages=_transcript(session.get(SESSION_KEY)), error=str(exc),
-                               text=text[:MAX_CHAT_TEXT]), 400  # type: ignore[return-value]
+                               text=text[:MAX_CHAT_TEXT]), 400
     token = session.get(SESSION_KEY) or new_token()
     session[SESSION_KEY] = token
     conversation.handle(Inbound(channel="chat", sender=token, text=text, provider_sid=_message_id()))
@@ -76,7 +77,7 @@ def send() -> Response | str:
 
 
 @bp.post("/end")
-def end() -> Response:
+def end() -> ResponseReturnValue:
     """Forget this device's link to the conversation (what was said stays with the team, as by text)."""
     session.pop(SESSION_KEY, None)
     return redirect(url_for("chat.page"))

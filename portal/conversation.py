@@ -30,13 +30,13 @@ def settings() -> pipeline.Settings:
 
 def parser() -> RasaParser | None:
     """One parser per app (it spreads calls over the Rasa processes in turn); None when none is configured."""
-    found = current_app.extensions.get("frontdoor.rasa")
-    if found is None:
+    if "frontdoor.rasa" not in current_app.extensions:
         urls = current_app.config["RASA_URLS"]
-        found = RasaParser(urls, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
-                           auth_token=current_app.config["RASA_AUTH_TOKEN"]) if urls else False
-        current_app.extensions["frontdoor.rasa"] = found
-    return found or None
+        current_app.extensions["frontdoor.rasa"] = RasaParser(
+            urls, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
+            auth_token=current_app.config["RASA_AUTH_TOKEN"]) if urls else None
+    found: RasaParser | None = current_app.extensions["frontdoor.rasa"]
+    return found
 
 
 def spool_directory() -> Path:

@@ -408,7 +408,7 @@ def _closed(service: Service) -> bool:
 def card(hit: Hit, args: Mapping[str, str]) -> dict[str, Any]:
     service = hit.service
     contact = contact_details(service)
-    return {"id": service.id, "href": url_for("finder.service", service_id=service.id, **args),
+    return {"id": service.id, "href": url_for("finder.service", service_id=service.id, **dict[str, Any](args)),
             "name": service.name, "organisation": service.organization.name if service.organization else None,
             "summary": _summary(str(service.record.get("description") or "")), "cost": cost_text(service),
             "ages": ages_text(service), "phone": contact["phones"][0] if contact["phones"] else None,
@@ -455,7 +455,7 @@ def _pagination(page: int, pages: int, args: Mapping[str, str]) -> dict[str, Any
         return None
 
     def href(n: int) -> str:
-        return url_for("finder.search", **args, page=n) + "#results"
+        return url_for("finder.search", **dict[str, Any](args), page=n) + "#results"
 
     items: list[dict[str, Any]] = []
     shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
@@ -523,7 +523,7 @@ def service(service_id: str):
     back = _back_args(request.query_string.decode("utf-8", "replace"))
     return render_template("services/service.html", service=describe(found),
                            in_shortlist=found.id in _shortlist(), shortlist_count=len(_shortlist()),
-                           back_href=url_for("finder.search", **back) + ("#results" if back else ""),
+                           back_href=url_for("finder.search", **dict[str, Any](back)) + ("#results" if back else ""),
                            back_query=urlencode(back), full=len(_shortlist()) >= SHORTLIST_MAX)
 
 

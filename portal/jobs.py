@@ -84,7 +84,8 @@ def send_due_feedback(*, inline: bool = False) -> int:
     many were sent (inline) or queued."""
     from mash.outbox import due_message_ids
 
-    due = _run("finding feedback due", lambda: due_message_ids(_session(), batch=200), [])
+    nothing: list[int] = []
+    due = _run("finding feedback due", lambda: due_message_ids(_session(), batch=200), nothing)
     if inline:
         return sum(send_feedback_now(message_id) for message_id in due)
     for message_id in due:

@@ -27,6 +27,8 @@ from portal.config import working_calendar
 from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
+CHANGING: dict[str, Any] = {"return": "check"}  # a change from the check page goes back there
+
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
 def blueprints() -> list[Blueprint]:
     return [_blueprint(journey) for journey in JOURNEYS.values()]
@@ -119,7 +121,7 @@ class _JourneyViews:
         name = self.journey.name
         if step is None:
             return url_for(f"{name}.check")
-        args = {"return": "check"} if changing else {}
+        args: dict[str, Any] = {"return": "check"} if changing else {}
         if isinstance(step, Group) and not answers.get(step.name):
             return url_for(f"{name}.item", slug=step.slug, index=1, **args)
         return url_for(f"{name}.page", slug=step.slug, **args)
@@ -283,9 +285,10 @@ class _JourneyViews:
             dbs.commit()
         except (DuplicateSubmission, IntegrityError):
             dbs.rollback()  # a double-click raced us: the other request stored it
-            contact = find_by_idempotency_key(dbs, key)
-            if contact is None:
+            stored = find_by_idempotency_key(dbs, key)
+            if stored is None:
                 raise
+            contact = stored
         session[f"submitted:{self.journey.name}"] = contact.reference
         session.pop(self._session_key, None)
         return redirect(url_for(f"{self.journey.name}.confirmation"))
@@ -347,13 +350,13 @@ class _JourneyViews:
                     rows = _rows(step.item_page, item, {**answers, **item})
                     items.append({"title": step.describe(item) or f"{step.noun.capitalize()} {i}", "rows": rows,
                                   "change": url_for(f"{self.journey.name}.item", slug=step.slug, index=i,
-                                                    **{"return": "check"}),
+                                                    **CHANGING),
                                   "remove": url_for(f"{self.journey.name}.remove", slug=step.slug, index=i)})
                 sections.append({"title": step.title, "entries": items,
                                  "add": url_for(f"{self.journey.name}.page", slug=step.slug)})
             elif step is not self.journey.steps[0]:
                 sections.append({"title": step.title, "rows": _rows(step, answers, answers),
-                                 "change": url_for(f"{self.journey.name}.page", slug=step.slug, **{"return": "check"})})
+                                 "change": url_for(f"{self.journey.name}.page", slug=step.slug, **CHANGING)})
         return sections
 
 

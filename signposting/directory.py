@@ -254,6 +254,8 @@ def upsert_service(session: Session, record: dict[str, Any]) -> bool:
         if not location.get("id"):
             continue
         confidential = _is_confidential(session, location)
+        lat: float | None
+        lon: float | None
         if confidential and location.get("latitude") is not None and location.get("longitude") is not None:
             # Never re-derive a refuge's place from its (already redacted) outward code: it would move.
             lat, lon = float(location["latitude"]), float(location["longitude"])

@@ -119,7 +119,7 @@ def _venue(service: Service) -> dict[str, str]:
     """The first place the service happens, unless it is confidential (a refuge is never edited here)."""
     for sal in service.at_locations:
         if not sal.location.sensitive:
-            address = next(iter(sal.location.record.get("addresses") or []), {})
+            address: dict[str, Any] = next(iter(sal.location.record.get("addresses") or []), {})
             return {"address": str(address.get("address_1") or ""), "postcode": str(address.get("postal_code") or "")}
     return {"address": "", "postcode": ""}
 

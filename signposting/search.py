@@ -160,6 +160,8 @@ def _nearby(session: Session, conditions: list, origin: PostcodeLookup, query: Q
     ).all()
     nearest: dict[str, tuple[float, str, str]] = {}  # service id -> (miles, name, location id)
     for service_id, name, location_id, lat, lon in rows:
+        if lat is None or lon is None:  # the bounding box already kept these out; said for the type checker
+            continue
         miles = distance_miles(origin.lat, origin.lon, lat, lon)
         if miles <= query.radius and (service_id not in nearest or miles < nearest[service_id][0]):
             nearest[service_id] = (miles, name, location_id)

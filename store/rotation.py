@@ -6,7 +6,9 @@ it; run `frontdoor keys rotate`; then remove the old keys. Reads keep working th
 
 from __future__ import annotations
 
-from sqlalchemy import Text, column, select, table, update
+from typing import cast
+
+from sqlalchemy import Table, Text, column, select, table, update
 from sqlalchemy.orm import Session
 
 from store.crypto import EncryptedJSON, EncryptedText, keyring
@@ -17,7 +19,7 @@ def encrypted_columns() -> dict[str, tuple[str, list[str]]]:
     """table name -> (primary key column, encrypted column names), from the models themselves."""
     found: dict[str, tuple[str, list[str]]] = {}
     for mapper in Base.registry.mappers:
-        tbl = mapper.local_table
+        tbl = cast(Table, mapper.local_table)
         names = [c.name for c in tbl.columns if isinstance(c.type, EncryptedText | EncryptedJSON)]
         if names:
             found[tbl.name] = (next(iter(tbl.primary_key.columns)).name, names)

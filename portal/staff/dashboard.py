@@ -120,7 +120,7 @@ def column_chart(chart_id: str, title: str, summary: str, categories: list[str],
     bar_w = slot * 0.7
     for i, category in enumerate(categories):
         x = left + slot * i + (slot - bar_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h
         for s in series:
             value = s.values[i]
             if value:
@@ -149,7 +149,7 @@ def bar_chart(chart_id: str, title: str, summary: str, categories: list[str], se
     for i, category in enumerate(categories):
         y = row_height * i
         chart.labels.append(Label(left, y + 15, category, anchor="start", size=13))
-        x = left
+        x: float = left
         for s in series:
             value = s.values[i]
             if value:

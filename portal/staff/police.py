@@ -295,7 +295,8 @@ def handover_detail(handover_id: int):
 @permission("out_of_hours")
 def handover_complete(handover_id: int):
     item = _or_404(Handover, handover_id)
-    return _act(lambda: handover.complete(db.session(), item, me(), values=request.form.to_dict()),
+    values = dict[str, str | None](request.form.to_dict())
+    return _act(lambda: handover.complete(db.session(), item, me(), values=values),
                 "Handover completed: the day team will see it.", url_for("staff.handover_detail", handover_id=item.id))
 
 

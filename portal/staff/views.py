@@ -118,7 +118,7 @@ def contact(contact_id: int):
         answers=item.answers, holds=holds(item, user, now=now), now=now,
         time_left=describe_time_left(calendar.working_seconds_between(now, item.decision_due_at)),
         due=describe_due(item.decision_due_at, calendar), matches=matches, earlier=earlier,
-        must_acknowledge=needs_acknowledgement(dbs, item), history=describe_events(dbs, events),
+        must_acknowledge=needs_acknowledgement(dbs, item), history=describe_events(dbs, list(events)),
         strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
@@ -160,7 +160,7 @@ def parents_informed(contact_id: int):
 def add_check(contact_id: int):
     item = _contact_or_404(contact_id)
     return _act(contact_id, lambda: ask_check(
-        db.session(), item, me(), agency=request.form.get("agency", ""), question=request.form.get("question"),
+        db.session(), item, me(), agency=request.form.get("agency", ""), question=request.form.get("question", ""),
         without_parents_knowledge=request.form.get("without_parents_knowledge") == "yes", version=_version()),
         "Check recorded.", "#screening")
 
@@ -176,7 +176,8 @@ def _check_or_404(contact_id: int, check_id: int) -> AgencyCheck:
 @permission("screen")
 def check_response(contact_id: int, check_id: int):
     check = _check_or_404(contact_id, check_id)
-    return _act(contact_id, lambda: record_response(db.session(), check, me(), response=request.form.get("response"),
+    response = request.form.get("response", "")
+    return _act(contact_id, lambda: record_response(db.session(), check, me(), response=response,
                                                     version=_version()), "Response recorded.", "#screening")
 
 
