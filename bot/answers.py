@@ -176,7 +176,8 @@ def _choice(field: Field, text: str) -> str | None:
         # it back or hedges it.
         if tokens and tokens[0] in LEADING_YES and not negated and len(tokens) <= 12:
             return "yes"
-        if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS):
+        if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS) or \
+                (words.startswith("not yet") and not set(tokens) & YES_WORDS):  # "not yet, i'll tell her tomorrow"
             return "no"
     for choice in field.choices:  # "not sure" and the like above; the other choices by their own words
         if words in (choice.value.replace("_", " "), plain(choice.label)):

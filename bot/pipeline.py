@@ -35,7 +35,7 @@ from forms.conversation import JOURNEYS, ConversationJourney
 from forms.schema import CONTROL_RE
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
 from mash.intake import find_by_idempotency_key
-from mash.safety import Screening, advice, screen
+from mash.safety import SWALLOWED_RULES, Screening, advice, screen
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
             and not said.workplace
         if child_speaking != screening.child_speaking:
             screening = replace(screening, child_speaking=child_speaking, reply=advice(
-                screening.categories, child_speaking=child_speaking, out_of_hours_number=settings.out_of_hours_number))
+                screening.categories, child_speaking=child_speaking, out_of_hours_number=settings.out_of_hours_number,
+                swallowed=bool(SWALLOWED_RULES & set(screening.matched))))
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
                                   answers=_red_answers(state, child_speaking=child_speaking, workplace=said.workplace))
         # The advice is this whole reply; from the next message the conversation stays with safety.

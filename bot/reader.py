@@ -109,7 +109,7 @@ def digression(text: str) -> str | None:
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
         return "dont_know"
-    if len(said.split()) <= 6 and re.match(r"^(i )?(dunno|dont know|do not know|idk|no idea|not sure)\b", said) \
+    if len(said.split()) <= 8 and re.match(r"^(i )?(dunno|dont know|do not know|idk|no idea|not sure)\b", said) \
             and "?" not in text:
         return "dont_know"  # "dunno there names", "not sure tbh"
     if is_question(text):

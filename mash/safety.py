@@ -56,6 +56,10 @@ CHILDLINE_LINE = "You can call Childline free on 0800 1111, day or night."
 OUT_OF_HOURS_LINE = "Out of hours, call our emergency duty team on {number}."
 SAMARITANS_LINE = "Samaritans are there any time, free, on 116 123."
 URGENT_LINE = "We have marked your message urgent for our team."
+# "i took some pills" must not read as "call 999 if you think you are in danger": some harm comes hours later.
+SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."
+SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
+                             "injury.swallowed", "injury.child_got_into"})
 # Categories where the person may be near someone dangerous and unable to speak on the phone.
 SILENT_CATEGORIES = frozenset({"violence_now", "locked_in", "help_with_fear", "child_being_hurt", "sexual_abuse",
                                "intoxicated_carer_with_child", "taken_or_followed"})
@@ -633,18 +637,20 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         return Screening(danger=False, child_speaking=child_speaking)
     fired = {rule.category for rule in compiled.rules if rule.id in matched}
     categories = tuple(c for c in compiled.category_order if c in fired)
+    swallowed = bool(SWALLOWED_RULES & set(matched))
     return Screening(danger=True, categories=categories, child_speaking=child_speaking,
-                     reply=advice(categories, child_speaking=child_speaking, out_of_hours_number=out_of_hours_number),
+                     reply=advice(categories, child_speaking=child_speaking, out_of_hours_number=out_of_hours_number,
+                                  swallowed=swallowed),
                      matched=matched)
 
 
 def advice(categories: Iterable[str], *, child_speaking: bool,
-           out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER) -> str:
+           out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER, swallowed: bool = False) -> str:
     """The first reply on danger, for SMS: the 999 line first, then what fits the danger and the writer,
     within two GSM-7 segments (lower-priority lines are dropped if a long number would overflow)."""
     categories = set(categories)
     lines = [DANGER_LINE]
-    optional: list[str] = []  # in order of importance
+    optional: list[str] = [SWALLOWED_LINE] if swallowed else []  # in order of importance
     if categories & SILENT_CATEGORIES:
         optional.append(SILENT_LINE)
     if child_speaking:

@@ -659,3 +659,15 @@ def test_a_gp_writing_as_gps_write_is_a_gp():
     talk = Talk()
     talk.say("GP in Woodley. 15yo pt disclosed self harm and cannabis use, parents unaware. Advice on referral pls")
     assert talk.state["answers"].get("referrer_workplace") == "gp"
+
+
+def test_not_yet_is_a_no_and_dont_know_with_a_reason_is_dont_know():
+    """Found by the second review: "not yet, i will tell her tomorrow" at "do your parents know?" was a miss,
+    and "dont know the postcode we just moved" was counted as a wrong answer."""
+    talk = Talk(CHAT)
+    talk.to("parents_told", journey="report")
+    talk.say("not yet, i will tell her tomorrow")
+    assert talk.ports.handed[-1][1]["parents_told"] == "no"  # the last question: the report went with it
+    from bot.reader import digression
+
+    assert digression("dont know the postcode we just moved") == "dont_know"

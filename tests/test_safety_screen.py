@@ -330,3 +330,15 @@ def test_no_logging(caplog: pytest.LogCaptureFixture) -> None:
     screen("Zebedee says he's been drinking and he's got the baby")
     screen("Zebedee asks about a parenting course")
     assert not caplog.records
+
+
+@pytest.mark.parametrize("text", ["i took some pills", "my toddler swallowed some of my tablets",
+                                  "the baby got into the washing tablets and ate one"])
+def test_someone_who_has_taken_something_is_told_to_call_999_whatever_they_feel(text: str) -> None:
+    """Found by the second review: "i took some pills" got only "If you ... are in danger now, call 999"."""
+    reply = screen(text).reply or ""
+    assert "call 999 now, even if they seem fine" in reply and len(reply) <= 306
+
+
+def test_danger_without_anything_taken_has_no_swallowed_line() -> None:
+    assert "taken pills" not in (screen("hes hitting her right now").reply or "")
