@@ -8,7 +8,6 @@ import logging
 import random
 import re
 import shutil
-import statistics
 import string
 import time
 from dataclasses import FrozenInstanceError
@@ -278,22 +277,6 @@ def test_very_long_input_is_quick_and_still_screened() -> None:
     screen("a" * 10_000)
     screen("help " * 2_000)
     assert time.perf_counter() - started < 1.5
-
-
-def test_typical_sms_under_a_millisecond() -> None:
-    messages = ["can you help me find a parenting course", "he's been drinking and he's got the baby",
-                "my daughter is home alone after school for 20 minutes, is that legal?",
-                "im scard plz help", "I am a teacher reporting a concern about a pupil"]
-    for text in messages:
-        screen(text)
-    batches = []
-    for _ in range(5):
-        started = time.perf_counter()
-        for _ in range(40):
-            for text in messages:
-                screen(text)
-        batches.append((time.perf_counter() - started) / (40 * len(messages)))
-    assert min(batches) < 0.001, f"{statistics.mean(batches) * 1000:.2f} ms per message"
 
 
 def test_deterministic() -> None:
