@@ -33,6 +33,7 @@ from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
 from forms.schema import FieldError, Sms, london_today
+from mash.safety import SILENT_CATEGORIES
 
 LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
@@ -197,8 +198,6 @@ SAVED = ("Thank you, I have added that for our team.", "Thank you. That is saved
          "Thanks for telling me. It is saved for our team.")
 SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help",
                            "cant_talk", "send_someone", "helplines", "anything_else", "explain"})
-SILENT_DANGER = frozenset({"violence_now", "locked_in", "help_with_fear", "child_being_hurt", "sexual_abuse",
-                           "intoxicated_carer_with_child", "taken_or_followed"})
 
 
 def keep_writing(ctx: Context) -> str:
@@ -338,7 +337,7 @@ class _Dialogue:
         # Priority (0 first) decides what stays when two texts are full; order decides how it reads.
         # The answer to what they said outranks a line the advice already gave them.
         lines = [(0, DANGER_NOW), (1, reach_a_person(ctx)), (2, said)]
-        if categories & SILENT_DANGER and aside not in {"cant_talk", "send_someone"}:
+        if categories & SILENT_CATEGORIES and aside not in {"cant_talk", "send_someone"}:
             lines.append((3, SILENT))  # those two answers say it already
         if state.get("child_speaking"):
             lines.append((3, CHILDLINE))
