@@ -59,6 +59,7 @@ from sqlalchemy import (  # noqa: E402
 
 from forms.drafts import save_answers, start_draft  # noqa: E402
 from forms.examples import professional_concern  # noqa: E402
+from portal.config import settings  # noqa: E402
 from store.crypto import generate_key  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -100,7 +101,7 @@ class PortalCase:
         self.app = build_portal(url, workdir)
         self.client = self.app.test_client()
         self.sessionmaker = self.app.extensions["frontdoor.sessionmaker"]
-        self.ttl = dt.timedelta(hours=self.app.config["DRAFT_TTL_HOURS"])
+        self.ttl = dt.timedelta(hours=settings(self.app).draft_ttl_hours)
         self.answers = professional_concern()
         self.count = 0
 

@@ -10,9 +10,8 @@ the indicators of level 4.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -35,12 +34,6 @@ class MissingSettings:
     interview_hours: float = 72
     strategy_episodes: int = 3
     strategy_window: dt.timedelta = dt.timedelta(days=30)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> MissingSettings:
-        return cls(interview_hours=config["RETURN_INTERVIEW_HOURS"],
-                   strategy_episodes=config["MISSING_STRATEGY_EPISODES"],
-                   strategy_window=dt.timedelta(days=config["MISSING_STRATEGY_DAYS"]))
 
 
 DEFAULT_SETTINGS = MissingSettings()

@@ -22,7 +22,7 @@ import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -93,12 +93,6 @@ class PoliceSettings:
     marac_ticks: int = 14
     marac_callouts: int = 3
     window: dt.timedelta = dt.timedelta(days=365)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> PoliceSettings:
-        return cls(red_working_hours=config["POLICE_RED_WORKING_HOURS"],
-                   amber_working_hours=config["POLICE_AMBER_WORKING_HOURS"], green_hours=config["POLICE_GREEN_HOURS"],
-                   marac_ticks=config["POLICE_MARAC_TICKS"], marac_callouts=config["POLICE_MARAC_CALLOUTS"])
 
 
 DEFAULT_SETTINGS = PoliceSettings()

@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forms.schema import LONDON
 from mash import audit
 from portal import db, logs
-from portal.config import ROOT, ConfigError, check_secrets, from_environment, production_problems
+from portal.config import FIELDS, ROOT, ConfigError, check_secrets, from_environment, production_problems
 from portal.extensions import csrf, limiter, talisman
 from store.crypto import keyring
 
@@ -32,33 +32,33 @@ CSP = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
-# The settings templates show (grep "settings." in portal/templates).
-DISPLAY_SETTINGS = ("SERVICE_NAME", "COUNCIL_NAME", "MASH_NUMBER", "OUT_OF_HOURS_NUMBER", "OUT_OF_HOURS_TIMES",
-                    "DRAFT_TTL_HOURS")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the portal. `config` overrides the environment (tests pass their own database and keys)."""
     if config is None and os.environ.get("FRONTDOOR_DOTENV", "1") != "0":
         load_dotenv(ROOT / ".env")
-    settings = from_environment()
-    settings.update(config or {})
+    settings = from_environment(overrides=config)
     check_secrets(settings)
-    if settings["FRONTDOOR_ENV"] != "development" and not settings.get("TESTING"):
+    if not settings.development and not (config or {}).get("TESTING"):
         problems = production_problems(settings)
         if problems:
             raise ConfigError("refusing to start outside development: " + "; ".join(problems) +
                               ". See docs/deployment.md.")
 
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
-    app.config.update(settings)
-    if app.config["PROXY_FIX_HOPS"]:
+    app = Flask(__name__, instance_path=settings.instance_path)
+    # Read once: code reads settings() (portal.config); Flask's config holds only what Flask and its extensions
+    # read, plus a test's own switches (TESTING, WTF_CSRF_ENABLED).
+    app.extensions["frontdoor.settings"] = settings
+    app.config.update(settings.flask_config())
+    app.config.update({name: value for name, value in (config or {}).items() if name not in FIELDS})
+    if settings.proxy_fix_hops:
         # Behind a load balancer: trust exactly that many X-Forwarded-* hops (rate limits key on the client).
-        hops = app.config["PROXY_FIX_HOPS"]
+        hops = settings.proxy_fix_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    keyring.configure(app.config["FIELD_ENCRYPTION_KEYS"], app.config["BLIND_INDEX_KEY"])
-    audit.configure_keys(app.config["AUDIT_HMAC_KEYS"])
+    keyring.configure(list(settings.field_encryption_keys), settings.blind_index_key)
+    audit.configure_keys(list(settings.audit_hmac_keys))
     logs.install()  # postcodes and search words travel in query strings: no access log may keep them
 
     app.jinja_loader = ChoiceLoader([
@@ -77,9 +77,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     talisman.init_app(
         app,
-        force_https=app.config["FORCE_HTTPS"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
-        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        force_https=settings.force_https,
+        strict_transport_security=settings.force_https,
+        session_cookie_secure=settings.session_cookie_secure,
         content_security_policy=CSP,
         content_security_policy_nonce_in=["script-src"],
         # Same-origin, not no-referrer: over HTTPS Flask-WTF refuses a form whose Referer is missing or from
@@ -118,7 +118,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _settings() -> dict[str, Any]:
-        return {"settings": {name: app.config[name] for name in DISPLAY_SETTINGS}}
+        return {"settings": settings.display()}
 
     @app.after_request
     def _no_store(response: Response) -> Response:

@@ -60,6 +60,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from portal import db
+from portal.config import settings
 from portal.extensions import limiter
 from signposting import search as finder
 from signposting.directory import SCHEMAS, service_query, to_oruk
@@ -88,7 +89,7 @@ class ParameterError(Exception):
 
 
 def _page_limit() -> str:
-    return current_app.config["PAGE_RATE_LIMIT"]
+    return settings().page_rate_limit
 
 
 limiter.limit(_page_limit)(bp)

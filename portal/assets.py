@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
+
+from portal.config import settings
 
 bp = Blueprint("assets", __name__)
 
@@ -12,7 +14,7 @@ TOP_LEVEL = {"govuk-frontend.min.css", "govuk-frontend.min.js", "govuk-frontend.
 
 @bp.get("/assets/<path:filename>")
 def govuk(filename: str) -> Response:
-    root = current_app.config["GOVUK_FRONTEND_DIR"]
+    root = settings().govuk_frontend_dir
     if filename in TOP_LEVEL:
         return send_from_directory(root, filename, max_age=86400)
     # Not fonts/: GDS Transport is licensed to GOV.UK services only (app.css maps it to Arial).

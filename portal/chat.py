@@ -12,13 +12,14 @@ import re
 import secrets
 import uuid
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from bot import conversations
 from bot.pipeline import Inbound
 from forms.schema import FieldError
 from portal import conversation, db
+from portal.config import settings
 from portal.extensions import csrf, limiter
 from store.crypto import keyring
 
@@ -29,7 +30,7 @@ MAX_CHAT_TEXT = 1600
 
 
 def _limit() -> str:
-    return current_app.config["CHAT_RATE_LIMIT"]
+    return settings().chat_rate_limit
 
 
 def new_token() -> str:

@@ -71,9 +71,10 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create the database, or bring it up to the newest schema."""
+    from portal.config import settings
     from store.migrate import upgrade
 
-    url = current_app.config["DATABASE_URL"]
+    url = settings().database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(url)
@@ -151,10 +152,10 @@ def production_prepare(path: Path, port: int, rasa_port: int) -> None:
     )
 
     added = write_env_file(path, production_settings(root=ROOT, port=port, rasa_port=rasa_port))
-    settings = read_env_file(path)
-    ensure_database(settings["DATABASE_URL"])
-    ensure_redis_user(settings["REDIS_URL"])
-    made = ensure_certificate(Path(settings["TLS_CERT"]), Path(settings["TLS_KEY"]))
+    written = read_env_file(path)
+    ensure_database(written["DATABASE_URL"])
+    ensure_redis_user(written["REDIS_URL"])
+    made = ensure_certificate(Path(written["TLS_CERT"]), Path(written["TLS_KEY"]))
     click.echo(f"{path}: {'added ' + ', '.join(added) if added else 'every setting was there'}. PostgreSQL role "
                f"and database, Redis user{' and a new certificate' if made else ''} ready.")
 
@@ -262,9 +263,10 @@ def demo() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load fictional demonstration referrals, once."""
+    from portal.config import settings
     from portal.demo import DEMO_PASSWORD, load_demo_contacts, load_demo_staff
 
-    if current_app.config["FRONTDOOR_ENV"] != "development":
+    if settings().frontdoor_env != "development":
         raise click.ClickException("demo data (with its published passwords) is for development only")
     from signposting.directory import load_demo_directory
 
@@ -498,15 +500,17 @@ def sms(text: str, sender: str, url: str | None, media: tuple[str, ...]) -> None
     import requests
     from twilio.request_validator import RequestValidator
 
-    config = current_app.config
-    if not config["TWILIO_AUTH_TOKEN"] or not config["TWILIO_ACCOUNT_SID"] or not config["TWILIO_NUMBER"]:
+    from portal.config import settings
+
+    config = settings()
+    if not config.twilio_auth_token or not config.twilio_account_sid or not config.twilio_number:
         raise click.ClickException("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_NUMBER must be set "
                                    "(`make run` writes development values into .env)")
-    public = config["PUBLIC_BASE_URL"].rstrip("/")
-    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": config["TWILIO_ACCOUNT_SID"], "From": sender,
-              "To": config["TWILIO_NUMBER"], "Body": text, "NumMedia": str(len(media))}
+    public = config.public_base_url.rstrip("/")
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": config.twilio_account_sid, "From": sender,
+              "To": config.twilio_number, "Body": text, "NumMedia": str(len(media))}
     params.update({f"MediaContentType{i}": kind for i, kind in enumerate(media)})
-    signature = RequestValidator(config["TWILIO_AUTH_TOKEN"]).compute_signature(f"{public}/sms/inbound", params)
+    signature = RequestValidator(config.twilio_auth_token).compute_signature(f"{public}/sms/inbound", params)
     try:
         response = requests.post(f"{(url or public).rstrip('/')}/sms/inbound", data=params,
                                  headers={"X-Twilio-Signature": signature}, timeout=30)
@@ -583,14 +587,12 @@ def partners_rotate(name: str) -> None:
 @with_appcontext
 def partners_import(path: Path) -> None:
     """Load police notifications from a CSV file (docs/police-notifications.md); bad rows are listed by line."""
-    from mash.missing import MissingSettings
-    from mash.police import PoliceSettings, import_csv
-    from portal.config import working_calendar
+    from mash.police import import_csv
+    from portal.config import settings, working_calendar
 
     with _session() as session, path.open(encoding="utf-8-sig", newline="") as lines:
         report = import_csv(session, lines, source="csv:cli", actor="system:cli", calendar=working_calendar(),
-                            settings=PoliceSettings.from_config(current_app.config),
-                            missing_settings=MissingSettings.from_config(current_app.config))
+                            settings=settings().police, missing_settings=settings().missing)
     for line, message in report.errors:
         click.echo(f"line {line}: {message}", err=True)
     click.echo(report.summary())

@@ -1,187 +1,323 @@
-"""Configuration from the environment. Outside development a missing secret stops the app at start-up."""
+"""Settings: read once from the environment into one typed, frozen object (`Settings`), checked at start-up.
+
+Each field's environment variable is its name in capitals (`office_opens` is OFFICE_OPENS). Outside development
+the app refuses to start, naming every missing or unsafe setting at once (`production_problems`). Code reads
+`settings()` (the app's object), never `current_app.config[...]`; Flask's own config gets only what Flask and its
+extensions read, and templates get only the display values they show.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import typing
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 
 from mash.clock import WorkingCalendar
 from mash.decisions import StrategySettings
+from mash.missing import MissingSettings
+from mash.police import PoliceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEYS")
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
+# The settings templates show (grep "settings." in portal/templates).
+DISPLAY_SETTINGS = ("SERVICE_NAME", "COUNCIL_NAME", "MASH_NUMBER", "OUT_OF_HOURS_NUMBER", "OUT_OF_HOURS_TIMES",
+                    "DRAFT_TTL_HOURS")
 
 
 class ConfigError(RuntimeError):
     pass
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _also(*names: str) -> dict[str, tuple[str, ...]]:
+    """Other environment variables a setting falls back to, in order (REDIS_URL serves sessions and jobs)."""
+    return {"aliases": names}
 
 
-def _time(value: str) -> dt.time:
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the front door reads, with the defaults of domain.md where it names one."""
+
+    frontdoor_env: str = "production"
+    # Secrets (no defaults: `make run` writes development ones to .env).
+    secret_key: str = ""
+    field_encryption_keys: tuple[str, ...] = ()
+    blind_index_key: str = ""
+    # id:secret pairs, comma-separated: the first signs new audit events, every one verifies (rotation).
+    audit_hmac_keys: tuple[str, ...] = ()
+    # SQLite is the embedded default for development only: production names its database or does not start.
+    database_url: str = ""
+    instance_path: str = str(ROOT / "instance")
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True
+    submit_rate_limit: str = "20 per minute;300 per hour"
+    # Web chat per address: wide enough that a frightened child's burst of messages is stored and answered
+    # (the conversation's own flood rule, BOT_RATE_LIMIT_PER_MINUTE, answers a flood once a minute and keeps
+    # every message); this only stops a machine.
+    chat_rate_limit: str = "60 per minute;1000 per hour"
+    page_rate_limit: str = "120 per minute"
+    proxy_fix_hops: int = 0
+    # Both default to on outside development (from_environment).
+    force_https: bool = True
+    session_cookie_secure: bool = True
+    # The longest journey page is a few kilobytes: refuse anything larger than this before parsing it.
+    max_content_length: int = 256 * 1024
+    wtf_csrf_time_limit: int = 3600
+    # Unfinished answers are kept a day after the last page saved: long enough to come back to, short
+    # enough that a shared device does not hold a disclosure for long. "Exit this page" deletes them at once.
+    draft_ttl_hours: int = 24
+    govuk_frontend_dir: str = str(ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")
+    # Council settings (domain.md marks these as settings; the defaults are Berkshire's).
+    council_name: str = "Wokingham Borough Council (demonstration)"
+    service_name: str = "Children's services front door"
+    out_of_hours_number: str = "01344 351 999"
+    out_of_hours_times: str = "5pm to 9am on weekdays, and 24 hours at weekends and on bank holidays"
+    # A drama-range number (Ofcom reserves 0118 496 0xxx): set the real one per council.
+    mash_number: str = "0118 496 0000"
+    office_opens: dt.time = dt.time(9, 0)
+    office_closes: dt.time = dt.time(17, 0)
+    strategy_working_days: int = 1
+    strategy_max_working_days: int = 3
+    staff_idle_minutes: int = 15
+    # Staff sessions end this long after sign-in, however busy (issue 11); kept in Redis when a URL is given.
+    staff_session_hours: float = 8
+    session_redis_url: str = field(default="", metadata=_also("REDIS_URL"))
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_from: str = ""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_number: str = ""
+    # Text messages on (the Twilio webhook answers): then the three TWILIO_* settings are required.
+    sms_enabled: bool = True
+    feedback_working_days: int = 1
+    # GOV.UK Notify sends feedback when its key is set (SMTP and Twilio otherwise): a template per channel.
+    notify_api_key: str = ""
+    notify_email_template_id: str = ""
+    notify_sms_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    # Background jobs (portal/jobs.py) queue in Redis when a URL is given, else in SQLite at instance/jobs.db.
+    jobs_redis_url: str = field(default="", metadata=_also("REDIS_URL"))
+    # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
+    public_base_url: str = "http://127.0.0.1:5000"
+    bot_service_name: str = "Front Door"
+    # Rasa reads messages (POST /model/parse); one or more processes, comma-separated, spread and failed over.
+    rasa_urls: tuple[str, ...] = field(default=("http://127.0.0.1:5005",), metadata=_also("RASA_URL"))
+    rasa_timeout_seconds: float = 3
+    rasa_auth_token: str = ""
+    # Quick one-word answers to the assistant's own questions are not a flood: 20 a minute is.
+    bot_rate_limit_per_minute: int = 20
+    # A quiet conversation starts afresh after this long (a red one never does).
+    conversation_idle_hours: int = 24
+    # Conversations that became no contact (a service search, a question) are forgotten after this long.
+    conversation_retention_days: int = 30
+    # A concern someone started to report and left unfinished becomes a contact after this long quiet.
+    conversation_follow_up_minutes: int = 30
+    # Police notifications (issue 6; domain.md): red 4 working hours, amber 24 working hours, green 72 hours.
+    police_red_working_hours: float = 4
+    police_amber_working_hours: float = 24
+    police_green_hours: float = 72
+    police_marac_ticks: int = 14
+    police_marac_callouts: int = 3
+    # A staff CSV upload may be far larger than a journey page (10,000 notifications is about 3 MB).
+    police_csv_max_bytes: int = 16 * 1024 * 1024
+    # Missing children: a return home interview within 72 hours; 3 episodes in 30 days flags a strategy meeting.
+    return_interview_hours: float = 72
+    missing_strategy_episodes: int = 3
+    missing_strategy_days: int = 30
+
+    def __post_init__(self) -> None:
+        problems = []
+        hints = typing.get_type_hints(type(self))
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            expected = hints[item.name]
+            if typing.get_origin(expected) is tuple and isinstance(value, list):
+                value = tuple(value)  # a test or a caller may hand over a list
+                object.__setattr__(self, item.name, value)
+            if not _is(value, expected):
+                problems.append(f"{item.name.upper()} must be {_describe(expected)}, not {type(value).__name__}")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                problems.append(f"{item.name.upper()} must not be negative")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    @property
+    def development(self) -> bool:
+        return self.frontdoor_env == "development"
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(day_starts=self.office_opens, day_ends=self.office_closes)
+
+    @property
+    def strategy(self) -> StrategySettings:
+        """domain.md: a strategy discussion within 1 working day unless urgent, never more than 3 (settings)."""
+        return StrategySettings(working_days=self.strategy_working_days,
+                                max_working_days=self.strategy_max_working_days)
+
+    @property
+    def police(self) -> PoliceSettings:
+        return PoliceSettings(red_working_hours=self.police_red_working_hours,
+                              amber_working_hours=self.police_amber_working_hours,
+                              green_hours=self.police_green_hours, marac_ticks=self.police_marac_ticks,
+                              marac_callouts=self.police_marac_callouts)
+
+    @property
+    def missing(self) -> MissingSettings:
+        return MissingSettings(interview_hours=self.return_interview_hours,
+                               strategy_episodes=self.missing_strategy_episodes,
+                               strategy_window=dt.timedelta(days=self.missing_strategy_days))
+
+    def get(self, name: str) -> Any:
+        """A setting by its environment name (DATABASE_URL), for messages and checks that name it."""
+        return getattr(self, name.lower())
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed, by field name or environment name (tests use this)."""
+        return dataclasses.replace(self, **{name.lower(): value for name, value in changes.items()})
+
+    def display(self) -> dict[str, Any]:
+        """What templates may show: names, numbers and times, never a secret."""
+        return {name: self.get(name) for name in DISPLAY_SETTINGS}
+
+    def flask_config(self) -> dict[str, Any]:
+        """What Flask and its extensions read from app.config, and nothing else."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": self.wtf_csrf_time_limit,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+        }
+
+
+FIELDS = {item.name.upper(): item for item in dataclasses.fields(Settings)}
+_HINTS = typing.get_type_hints(Settings)
+
+
+def _is(value: Any, expected: Any) -> bool:
+    if typing.get_origin(expected) is tuple:
+        return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _describe(expected: Any) -> str:
+    if typing.get_origin(expected) is tuple:
+        return "a comma-separated list"
+    return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+            dt.time: "a time like 09:00"}.get(expected, str(expected))
+
+
+def _parse(name: str, raw: str, expected: Any) -> Any:
+    """One environment value as its field's type; a value that is not one raises ConfigError naming it."""
+    raw = raw.strip() if expected is not str else raw
     try:
-        return dt.time.fromisoformat(value)
+        if typing.get_origin(expected) is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if expected is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if expected is dt.time:
+            return dt.time.fromisoformat(raw)
+        if expected in (int, float):
+            return expected(raw)
+        return raw
     except ValueError:
-        raise ConfigError(f"office hours must look like 09:00, not {value!r}") from None
+        raise ConfigError(f"{name} must be {_describe(expected)}, not {raw!r}") from None
+
+
+def from_environment(env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The settings from the environment (empty values count as unset), with `overrides` (already typed, by
+    environment name) on top. Every value that cannot be read is named in one ConfigError."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, item in FIELDS.items():
+        raw = next((env[n] for n in (name, *item.metadata.get("aliases", ())) if env.get(n, "") != ""), None)
+        if raw is None:
+            continue
+        try:
+            values[item.name] = _parse(name, raw, _HINTS[item.name])
+        except ConfigError as error:
+            problems.append(str(error))
+    if problems:
+        raise ConfigError("; ".join(problems))
+    development = values.get("frontdoor_env", Settings.frontdoor_env) == "development"
+    for name in ("force_https", "session_cookie_secure"):
+        values.setdefault(name, not development)
+    instance = Path(values.get("instance_path", Settings.instance_path))
+    if development:
+        values.setdefault("database_url", f"sqlite:///{instance / 'frontdoor.db'}")
+    values.update({name.lower(): value for name, value in (overrides or {}).items() if name in FIELDS})
+    return Settings(**values)
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """The settings of `app`, or of the app handling this request or command."""
+    return (app or current_app).extensions["frontdoor.settings"]
 
 
 def working_calendar() -> WorkingCalendar:
     """The council's office hours from the settings, with England and Wales bank holidays."""
-    app = current_app
-    calendar = app.extensions.get("frontdoor.calendar")
+    calendar = current_app.extensions.get("frontdoor.calendar")
     if calendar is None:
-        calendar = WorkingCalendar(day_starts=app.config["OFFICE_OPENS"], day_ends=app.config["OFFICE_CLOSES"])
-        app.extensions["frontdoor.calendar"] = calendar
+        calendar = current_app.extensions["frontdoor.calendar"] = settings().calendar
     return calendar
 
 
 def strategy_settings() -> StrategySettings:
-    """domain.md: a strategy discussion within 1 working day unless urgent, never more than 3 (settings)."""
-    return StrategySettings(working_days=current_app.config["STRATEGY_WORKING_DAYS"],
-                            max_working_days=current_app.config["STRATEGY_MAX_WORKING_DAYS"])
+    return settings().strategy
 
 
-def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Every setting the portal reads, with the defaults of domain.md where it names one."""
-    env = os.environ if env is None else env
-    environment = env.get("FRONTDOOR_ENV", "production")
-    development = environment == "development"
-    instance = Path(env.get("FRONTDOOR_INSTANCE", ROOT / "instance"))
-    return {
-        "FRONTDOOR_ENV": environment,
-        "SECRET_KEY": env.get("SECRET_KEY", ""),
-        "FIELD_ENCRYPTION_KEYS": [k for k in env.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()],
-        "BLIND_INDEX_KEY": env.get("BLIND_INDEX_KEY", ""),
-        # id:secret pairs, comma-separated: the first signs new audit events, every one verifies (rotation).
-        "AUDIT_HMAC_KEYS": [k for k in env.get("AUDIT_HMAC_KEYS", "").split(",") if k.strip()],
-        # SQLite is the embedded default for development only: production names its database or does not start.
-        "DATABASE_URL": env.get("DATABASE_URL") or (f"sqlite:///{instance / 'frontdoor.db'}" if development else ""),
-        "INSTANCE_PATH": str(instance),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
-        "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "20 per minute;300 per hour"),
-        # Web chat per address: wide enough that a frightened child's burst of messages is stored and answered
-        # (the conversation's own flood rule, BOT_RATE_LIMIT_PER_MINUTE, answers a flood once a minute and keeps
-        # every message); this only stops a machine.
-        "CHAT_RATE_LIMIT": env.get("CHAT_RATE_LIMIT", "60 per minute;1000 per hour"),
-        "PAGE_RATE_LIMIT": env.get("PAGE_RATE_LIMIT", "120 per minute"),
-        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
-        "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), not development),
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        # The longest journey page is a few kilobytes: refuse anything larger than this before parsing it.
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
-        "WTF_CSRF_TIME_LIMIT": int(env.get("WTF_CSRF_TIME_LIMIT", "3600")),
-        # Unfinished answers are kept a day after the last page saved: long enough to come back to, short
-        # enough that a shared device does not hold a disclosure for long. "Exit this page" deletes them at once.
-        "DRAFT_TTL_HOURS": int(env.get("DRAFT_TTL_HOURS", "24")),
-        "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
-                                      str(ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
-        # Council settings (domain.md marks these as settings; the defaults are Berkshire's).
-        "COUNCIL_NAME": env.get("COUNCIL_NAME", "Wokingham Borough Council (demonstration)"),
-        "SERVICE_NAME": env.get("SERVICE_NAME", "Children's services front door"),
-        "OUT_OF_HOURS_NUMBER": env.get("OUT_OF_HOURS_NUMBER", "01344 351 999"),
-        "OUT_OF_HOURS_TIMES": env.get("OUT_OF_HOURS_TIMES",
-                                      "5pm to 9am on weekdays, and 24 hours at weekends and on bank holidays"),
-        # A drama-range number (Ofcom reserves 0118 496 0xxx): set the real one per council.
-        "MASH_NUMBER": env.get("MASH_NUMBER", "0118 496 0000"),
-        "OFFICE_OPENS": _time(env.get("OFFICE_OPENS", "09:00")),
-        "OFFICE_CLOSES": _time(env.get("OFFICE_CLOSES", "17:00")),
-        "STRATEGY_WORKING_DAYS": int(env.get("STRATEGY_WORKING_DAYS", "1")),
-        "STRATEGY_MAX_WORKING_DAYS": int(env.get("STRATEGY_MAX_WORKING_DAYS", "3")),
-        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "15")),
-        # Staff sessions end this long after sign-in, however busy (issue 11); kept in Redis when a URL is given.
-        "STAFF_SESSION_HOURS": float(env.get("STAFF_SESSION_HOURS", "8")),
-        "SESSION_REDIS_URL": env.get("SESSION_REDIS_URL") or env.get("REDIS_URL", ""),
-        "SMTP_HOST": env.get("SMTP_HOST", ""),
-        "SMTP_PORT": env.get("SMTP_PORT", "587"),
-        "SMTP_FROM": env.get("SMTP_FROM", ""),
-        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
-        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
-        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
-        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
-        "TWILIO_NUMBER": env.get("TWILIO_NUMBER", ""),
-        # Text messages on (the Twilio webhook answers): then the three TWILIO_* settings are required.
-        "SMS_ENABLED": _bool(env.get("SMS_ENABLED"), True),
-        "FEEDBACK_WORKING_DAYS": int(env.get("FEEDBACK_WORKING_DAYS", "1")),
-        # GOV.UK Notify sends feedback when its key is set (SMTP and Twilio otherwise): a template per channel.
-        "NOTIFY_API_KEY": env.get("NOTIFY_API_KEY", ""),
-        "NOTIFY_EMAIL_TEMPLATE_ID": env.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
-        "NOTIFY_SMS_TEMPLATE_ID": env.get("NOTIFY_SMS_TEMPLATE_ID", ""),
-        "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
-        # Background jobs (portal/jobs.py) queue in Redis when a URL is given, else in SQLite at instance/jobs.db.
-        "JOBS_REDIS_URL": env.get("JOBS_REDIS_URL") or env.get("REDIS_URL", ""),
-        # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "BOT_SERVICE_NAME": env.get("BOT_SERVICE_NAME", "Front Door"),
-        # Rasa reads messages (POST /model/parse); one or more processes, comma-separated, spread and failed over.
-        "RASA_URLS": [u.strip() for u in env.get("RASA_URLS", env.get("RASA_URL", "http://127.0.0.1:5005")).split(",")
-                      if u.strip()],
-        "RASA_TIMEOUT_SECONDS": float(env.get("RASA_TIMEOUT_SECONDS", "3")),
-        "RASA_AUTH_TOKEN": env.get("RASA_AUTH_TOKEN", ""),
-        # Quick one-word answers to the assistant's own questions are not a flood: 20 a minute is.
-        "BOT_RATE_LIMIT_PER_MINUTE": int(env.get("BOT_RATE_LIMIT_PER_MINUTE", "20")),
-        # A quiet conversation starts afresh after this long (a red one never does).
-        "CONVERSATION_IDLE_HOURS": int(env.get("CONVERSATION_IDLE_HOURS", "24")),
-        # Conversations that became no contact (a service search, a question) are forgotten after this long.
-        "CONVERSATION_RETENTION_DAYS": int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
-        # A concern someone started to report and left unfinished becomes a contact after this long quiet.
-        "CONVERSATION_FOLLOW_UP_MINUTES": int(env.get("CONVERSATION_FOLLOW_UP_MINUTES", "30")),
-        # Police notifications (issue 6; domain.md): red 4 working hours, amber 24 working hours, green 72 hours.
-        "POLICE_RED_WORKING_HOURS": float(env.get("POLICE_RED_WORKING_HOURS", "4")),
-        "POLICE_AMBER_WORKING_HOURS": float(env.get("POLICE_AMBER_WORKING_HOURS", "24")),
-        "POLICE_GREEN_HOURS": float(env.get("POLICE_GREEN_HOURS", "72")),
-        "POLICE_MARAC_TICKS": int(env.get("POLICE_MARAC_TICKS", "14")),
-        "POLICE_MARAC_CALLOUTS": int(env.get("POLICE_MARAC_CALLOUTS", "3")),
-        # A staff CSV upload may be far larger than a journey page (10,000 notifications is about 3 MB).
-        "POLICE_CSV_MAX_BYTES": int(env.get("POLICE_CSV_MAX_BYTES", str(16 * 1024 * 1024))),
-        # Missing children: a return home interview within 72 hours; 3 episodes in 30 days flags a strategy meeting.
-        "RETURN_INTERVIEW_HOURS": float(env.get("RETURN_INTERVIEW_HOURS", "72")),
-        "MISSING_STRATEGY_EPISODES": int(env.get("MISSING_STRATEGY_EPISODES", "3")),
-        "MISSING_STRATEGY_DAYS": int(env.get("MISSING_STRATEGY_DAYS", "30")),
-    }
-
-
-def production_problems(config: Mapping[str, Any]) -> list[str]:
+def production_problems(config: Settings) -> list[str]:
     """Every missing or unsafe setting outside development, each named, so that all are fixed in one go."""
     problems = [f"{name} is not set" for name in SECRETS if not config.get(name)]
     for name in ("SECRET_KEY", "BLIND_INDEX_KEY"):
-        if config.get(name) and len(config[name]) < 32:
+        if config.get(name) and len(config.get(name)) < 32:
             problems.append(f"{name} is shorter than 32 characters")
-    database = config.get("DATABASE_URL") or ""
+    database = config.database_url
     if not database:
         problems.append("DATABASE_URL is not set (postgresql+psycopg://user:password@host/database)")
     elif database.startswith("sqlite"):
         problems.append("DATABASE_URL is SQLite, which is for one process in development: use PostgreSQL")
-    if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+    if not config.public_base_url.startswith("https://"):
         problems.append("PUBLIC_BASE_URL must be the https:// address the public reaches (Twilio signs against it)")
-    if config.get("SMS_ENABLED"):
+    if config.sms_enabled:
         problems.extend(f"{name} is not set (text messages are on: set it, or SMS_ENABLED=false)"
                         for name in TWILIO_SETTINGS if not config.get(name))
-    if config.get("RASA_URLS") and not config.get("RASA_AUTH_TOKEN"):
+    if config.rasa_urls and not config.rasa_auth_token:
         problems.append("RASA_AUTH_TOKEN is not set (Rasa must refuse requests without it)")
-    if not str(config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis://", "rediss://")):
+    if not config.ratelimit_storage_uri.startswith(("redis://", "rediss://")):
         problems.append("RATELIMIT_STORAGE_URI must be Redis (redis://user:password@host:port/db): limits kept in "
                         "one process's memory do not hold across several")
-    if not str(config.get("SESSION_REDIS_URL") or "").startswith(("redis://", "rediss://")):
+    if not config.session_redis_url.startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL (or SESSION_REDIS_URL) is not set: staff sessions must be shared by every process")
-    if not str(config.get("JOBS_REDIS_URL") or "").startswith(("redis://", "rediss://")):
+    if not config.jobs_redis_url.startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL (or JOBS_REDIS_URL) is not set: background jobs must be shared by every worker")
     for name in ("RATELIMIT_STORAGE_URI", "SESSION_REDIS_URL", "JOBS_REDIS_URL"):
-        url = str(config.get(name) or "")
+        url = config.get(name)
         if url.startswith(("redis://", "rediss://")) and not urlsplit(url).password:
             problems.append(f"{name} has no password: every process that answers another must be authenticated")
     for name in ("FORCE_HTTPS", "SESSION_COOKIE_SECURE"):
@@ -190,7 +326,7 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def check_secrets(config: Mapping[str, Any]) -> None:
+def check_secrets(config: Settings) -> None:
     """Fail fast: a council must never run with an empty key by accident."""
     missing = [name for name in SECRETS if not config.get(name)]
     if missing:

@@ -1,4 +1,4 @@
-"""What the SMS webhook and the web chat share: the pipeline's settings from the app config, the Rasa parser,
+"""What the SMS webhook and the web chat share: the pipeline's settings, the Rasa parser,
 and the last line of defence when the database itself cannot take a message."""
 
 from __future__ import annotations
@@ -13,28 +13,28 @@ from bot import pipeline, spool
 from bot.rasa_client import RasaParser
 from mash.safety import screen
 from portal import db
-from portal.config import working_calendar
+from portal.config import settings, working_calendar
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
 
 
-def settings() -> pipeline.Settings:
-    config = current_app.config
+def bot_settings() -> pipeline.Settings:
+    config = settings()
     return pipeline.Settings(
-        out_of_hours_number=config["OUT_OF_HOURS_NUMBER"], mash_number=config["MASH_NUMBER"],
-        public_url=config["PUBLIC_BASE_URL"].rstrip("/"), service_name=config["BOT_SERVICE_NAME"],
-        rate_limit_per_minute=config["BOT_RATE_LIMIT_PER_MINUTE"],
-        idle=dt.timedelta(hours=config["CONVERSATION_IDLE_HOURS"]))
+        out_of_hours_number=config.out_of_hours_number, mash_number=config.mash_number,
+        public_url=config.public_base_url.rstrip("/"), service_name=config.bot_service_name,
+        rate_limit_per_minute=config.bot_rate_limit_per_minute,
+        idle=dt.timedelta(hours=config.conversation_idle_hours))
 
 
 def parser() -> RasaParser | None:
     """One parser per app (it spreads calls over the Rasa processes in turn); None when none is configured."""
     if "frontdoor.rasa" not in current_app.extensions:
-        urls = current_app.config["RASA_URLS"]
+        urls = settings().rasa_urls
         current_app.extensions["frontdoor.rasa"] = RasaParser(
-            urls, timeout=current_app.config["RASA_TIMEOUT_SECONDS"],
-            auth_token=current_app.config["RASA_AUTH_TOKEN"]) if urls else None
+            urls, timeout=settings().rasa_timeout_seconds,
+            auth_token=settings().rasa_auth_token) if urls else None
     found: RasaParser | None = current_app.extensions["frontdoor.rasa"]
     return found
 
@@ -49,14 +49,14 @@ def handle(inbound: pipeline.Inbound) -> pipeline.Outcome:
     gets an answer."""
     session = db.session()
     try:
-        return pipeline.handle(session, inbound, settings=settings(), parser=parser(), calendar=working_calendar())
+        return pipeline.handle(session, inbound, settings=bot_settings(), parser=parser(), calendar=working_calendar())
     except Exception as exc:  # noqa: BLE001 - nothing was stored (the pipeline answers failures after that)
         session.rollback()
         log.error("could not store an inbound %s message (%s); spooled", inbound.channel, type(exc).__name__)
         spool.write(spool_directory(), inbound, utcnow())
         text, _ = pipeline.clean_text(inbound.text)
-        screening = screen(text, out_of_hours_number=current_app.config["OUT_OF_HOURS_NUMBER"])
-        reply = screening.reply if screening.danger else pipeline.fallback_reply(settings())
+        screening = screen(text, out_of_hours_number=settings().out_of_hours_number)
+        reply = screening.reply if screening.danger else pipeline.fallback_reply(bot_settings())
         return pipeline.Outcome(conversation_id="", replies=[reply or ""], handled_by="spooled",
                                 danger=screening.danger)
 
@@ -68,7 +68,7 @@ def replay_spool() -> spool.Replayed:
 
     def store(inbound: pipeline.Inbound, at: dt.datetime) -> None:
         try:
-            pipeline.handle(session, inbound, settings=settings(), parser=None, calendar=working_calendar(), now=at,
+            pipeline.handle(session, inbound, settings=bot_settings(), parser=None, calendar=working_calendar(), now=at,
                             replayed=True)
         except Exception:
             session.rollback()  # the next file starts clean, whether this one waits or is set aside
@@ -81,5 +81,5 @@ def follow_up_unfinished() -> int:
     """The worker's other half: quiet conversations that reported a concern and never finished (bot.followup)."""
     from bot.followup import follow_up
 
-    quiet = dt.timedelta(minutes=current_app.config["CONVERSATION_FOLLOW_UP_MINUTES"])
+    quiet = dt.timedelta(minutes=settings().conversation_follow_up_minutes)
     return follow_up(db.session(), quiet=quiet, calendar=working_calendar())

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from portal.config import settings
 from store.db import make_engine, make_sessionmaker
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(settings(app).database_url)
     app.extensions["frontdoor.engine"] = engine
     app.extensions["frontdoor.sessionmaker"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close)

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from forms.schema import clean_text
 from portal import db
+from portal.config import settings
 from portal.extensions import limiter
 from signposting.models import Location, Service, ServiceAtLocation, TaxonomyTerm
 from signposting.postcodes import ATTRIBUTION, lookup, outward_code
@@ -67,7 +68,7 @@ def _sentence_case(text: str) -> str:
 def filter_options(dbs: Session) -> Options:
     """The choices the form offers: the two-level taxonomy, and the languages and accessibility features
     that listed services have. Cached briefly, so a large directory is not re-read on every search."""
-    key = current_app.config["DATABASE_URL"]
+    key = settings().database_url
     cached = _options_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < OPTIONS_TTL:
         return cached[1]
@@ -468,7 +469,7 @@ def _pagination(page: int, pages: int, args: Mapping[str, str]) -> dict[str, Any
 
 
 @bp.get("", endpoint="search")
-@limiter.limit(lambda: current_app.config["PAGE_RATE_LIMIT"])  # each request is a database search
+@limiter.limit(lambda: settings().page_rate_limit)  # each request is a database search
 def search_page():
     dbs = db.session()
     options = filter_options(dbs)

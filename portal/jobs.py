@@ -25,6 +25,7 @@ from huey import Huey, crontab
 from huey.storage import BaseStorage, MemoryStorage, RedisStorage, SqliteStorage
 
 from bot.spool import Replayed
+from portal.config import Settings, settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,17 +35,17 @@ huey = Huey("frontdoor", results=False, utc=True, storage_class=MemoryStorage)
 _bound: dict[str, Flask] = {}
 
 
-def storage_for(config: Any, name: str = "frontdoor") -> BaseStorage:
-    if config.get("JOBS_REDIS_URL"):
-        return RedisStorage(name, url=config["JOBS_REDIS_URL"])
-    return SqliteStorage(name, filename=str(Path(config["INSTANCE_PATH"]) / "jobs.db"))
+def storage_for(config: Settings, name: str = "frontdoor") -> BaseStorage:
+    if config.jobs_redis_url:
+        return RedisStorage(name, url=config.jobs_redis_url)
+    return SqliteStorage(name, filename=str(Path(config.instance_path) / "jobs.db"))
 
 
 def bind(app: Flask | None = None, storage: BaseStorage | None = None) -> Huey:
     """Jobs run in this app's context (by default the current one), on this store."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     _bound["app"] = app
-    huey.storage = storage or storage_for(app.config)
+    huey.storage = storage or storage_for(settings(app))
     return huey
 
 
@@ -75,7 +76,7 @@ def send_feedback_now(message_id: int) -> bool:
     from portal.senders import sender_from_config
 
     # A sender per job: the Notify client is not thread-safe, and the consumer runs jobs on threads.
-    return _run("sending feedback", lambda: send_one(_session(), sender_from_config(current_app.config), message_id),
+    return _run("sending feedback", lambda: send_one(_session(), sender_from_config(settings()), message_id),
                 False)
 
 
@@ -112,7 +113,7 @@ def forget_old_conversations() -> int:
         session = _session()
         with session.begin():
             return purge_expired(session,
-                                 retention=dt.timedelta(days=current_app.config["CONVERSATION_RETENTION_DAYS"]))
+                                 retention=dt.timedelta(days=settings().conversation_retention_days))
 
     return _run("forgetting old conversations", work, 0)
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -23,7 +23,7 @@ from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_re
 from mash.models import Contact
 from mash.safety import screen
 from portal import db
-from portal.config import working_calendar
+from portal.config import settings, working_calendar
 from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
@@ -35,11 +35,11 @@ def blueprints() -> list[Blueprint]:
 
 
 def _page_limit() -> str:
-    return current_app.config["PAGE_RATE_LIMIT"]
+    return settings().page_rate_limit
 
 
 def _submit_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+    return settings().submit_rate_limit
 
 
 def _blueprint(journey: Journey) -> Blueprint:
@@ -62,7 +62,7 @@ def _blueprint(journey: Journey) -> Blueprint:
 
 
 def _draft_ttl() -> dt.timedelta:
-    return dt.timedelta(hours=current_app.config["DRAFT_TTL_HOURS"])
+    return dt.timedelta(hours=settings().draft_ttl_hours)
 
 
 def raw_from_form(page: Page, form: MultiDict) -> dict[str, Any]:
@@ -301,7 +301,7 @@ class _JourneyViews:
         if contact is None:
             abort(404)
         feedback_due = working_calendar().add_working_days(contact.decision_due_at,
-                                                            current_app.config["FEEDBACK_WORKING_DAYS"])
+                                                            settings().feedback_working_days)
         try:  # signposting is a courtesy: it must never break the confirmation page
             suggestions = confirmation_suggestions(db.session(), contact)
         except Exception:

@@ -12,14 +12,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mash import police
-from mash.missing import MissingSettings
 from portal import db
-from portal.config import working_calendar
+from portal.config import settings, working_calendar
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,8 @@ def notifications() -> Response:
     def receive() -> police.Stored:
         return police.receive_notification(
             dbs, item, source=f"api:{g.partner_id}", actor=f"partner:{g.partner_id}", partner_id=g.partner_id,
-            calendar=working_calendar(), settings=police.PoliceSettings.from_config(current_app.config),
-            missing_settings=MissingSettings.from_config(current_app.config))
+            calendar=working_calendar(), settings=settings().police,
+            missing_settings=settings().missing)
 
     try:
         try:

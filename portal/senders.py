@@ -3,9 +3,7 @@ Twilio otherwise."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from mash.models import OutboxMessage
 from mash.outbox import (
@@ -18,6 +16,7 @@ from mash.outbox import (
     TwilioSender,
     Undeliverable,
 )
+from portal.config import Settings
 
 
 class RespectingStop:
@@ -35,28 +34,28 @@ class RespectingStop:
         self.inner.send(message, reference)
 
 
-def sender_from_config(config: Mapping[str, Any]) -> Sender:
+def sender_from_config(config: Settings) -> Sender:
     """In development nothing leaves the machine. Elsewhere a channel with no settings fails its messages
     (visibly, on the contact) rather than pretending to send them or writing them to disk."""
-    if config.get("FRONTDOOR_ENV") == "development":
-        return RespectingStop(ConsoleSender(Path(config["INSTANCE_PATH"]) / "outbox"))
-    key = config.get("NOTIFY_API_KEY")
-    notify = NotifySender(key, email_template_id=config.get("NOTIFY_EMAIL_TEMPLATE_ID") or "",
-                          sms_template_id=config.get("NOTIFY_SMS_TEMPLATE_ID") or "",
-                          base_url=config.get("NOTIFY_BASE_URL")) if key else None
+    if config.development:
+        return RespectingStop(ConsoleSender(Path(config.instance_path) / "outbox"))
+    key = config.notify_api_key
+    notify = NotifySender(key, email_template_id=config.notify_email_template_id,
+                          sms_template_id=config.notify_sms_template_id,
+                          base_url=config.notify_base_url) if key else None
     email: Sender
     if notify and notify.templates["email"]:
         email = notify
-    elif config.get("SMTP_HOST") and config.get("SMTP_FROM"):
-        email = SmtpSender(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587), config["SMTP_FROM"],
-                           config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD"))
+    elif config.smtp_host and config.smtp_from:
+        email = SmtpSender(config.smtp_host, config.smtp_port, config.smtp_from,
+                           config.smtp_username or None, config.smtp_password or None)
     else:
         email = NotConfigured("email")
     sms: Sender
     if notify and notify.templates["sms"]:
         sms = notify
-    elif config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_NUMBER"):
-        sms = TwilioSender(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_NUMBER"])
+    elif config.twilio_account_sid and config.twilio_number:
+        sms = TwilioSender(config.twilio_account_sid, config.twilio_auth_token, config.twilio_number)
     else:
         sms = NotConfigured("SMS")
     return RoutingSender(email=email, sms=RespectingStop(sms))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import phonenumbers
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
@@ -19,6 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.models import Message
 from bot.pipeline import Inbound
 from portal import conversation, db
+from portal.config import settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -29,19 +30,19 @@ MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would be a database 
 @bp.before_request
 def _texts_on() -> None:
     # SMS_ENABLED=false: a council without a text number; its Twilio settings are then not required.
-    if not current_app.config["SMS_ENABLED"]:
+    if not settings().sms_enabled:
         abort(404)
 
 
 def public_url() -> str:
     """The URL Twilio signed: the configured public base URL plus the path and query as received."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = settings().public_base_url.rstrip("/")
     query = request.query_string.decode("latin-1")
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
 
 def _check_signature() -> None:
-    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    token = settings().twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         abort(403)
@@ -52,10 +53,10 @@ def _check_signature() -> None:
 def _check_allowed(our_side: str) -> None:
     """Only our account, only our number (`To` of a message to us, `From` of our reply's status): a valid
     signature from another of the account's numbers is not ours to answer."""
-    config = current_app.config
-    if request.form.get("AccountSid") != config["TWILIO_ACCOUNT_SID"]:
+    config = settings()
+    if request.form.get("AccountSid") != config.twilio_account_sid:
         abort(403)
-    if _e164(request.form.get(our_side, "")) != _e164(config["TWILIO_NUMBER"]):
+    if _e164(request.form.get(our_side, "")) != _e164(config.twilio_number):
         abort(403)
 
 
@@ -71,7 +72,7 @@ def _twiml(replies: list[str], reply_id: int | None) -> Response:
     response = MessagingResponse()
     for text in replies:
         if reply_id is not None:
-            action = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sms/status?reply={reply_id}"
+            action = f"{settings().public_base_url.rstrip('/')}/sms/status?reply={reply_id}"
             response.message(text, action=action, method="POST")
         else:
             response.message(text)

@@ -61,6 +61,13 @@ def _cheap_password_hashing() -> None:
     configure_hashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+def change_settings(app: Any, **changes: Any) -> None:
+    """Settings are read once and frozen: a test that needs another value after the app is built swaps them."""
+    from portal.config import settings
+
+    app.extensions["frontdoor.settings"] = settings(app).replace(**changes)
+
+
 def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from portal.config import ConfigError, check_secrets, from_environment
+from portal.config import FIELDS, ConfigError, check_secrets, from_environment
 
 
 def test_missing_secrets_stop_the_app_outside_development():
@@ -25,16 +25,16 @@ def test_create_app_fails_fast_without_secrets(tmp_path, monkeypatch):
 
 def test_production_defaults_are_secure():
     config = from_environment({})
-    assert config["FORCE_HTTPS"] and config["SESSION_COOKIE_SECURE"]
-    assert config["OUT_OF_HOURS_NUMBER"] == "01344 351 999"
+    assert config.force_https and config.session_cookie_secure
+    assert config.out_of_hours_number == "01344 351 999"
     dev = from_environment({"FRONTDOOR_ENV": "development"})
-    assert not dev["FORCE_HTTPS"]
+    assert not dev.force_https
 
 
 def test_database_url_defaults_to_sqlite_in_the_instance_folder_in_development_only():
-    assert from_environment({"FRONTDOOR_ENV": "development"}).get("DATABASE_URL").endswith("instance/frontdoor.db")
-    assert from_environment({}).get("DATABASE_URL") == ""  # production names its database
-    assert from_environment({"DATABASE_URL": "postgresql+psycopg://x/y"})["DATABASE_URL"] == "postgresql+psycopg://x/y"
+    assert from_environment({"FRONTDOOR_ENV": "development"}).database_url.endswith("instance/frontdoor.db")
+    assert from_environment({}).database_url == ""  # production names its database
+    assert from_environment({"DATABASE_URL": "postgresql+psycopg://x/y"}).database_url == "postgresql+psycopg://x/y"
 
 
 def test_write_env_generates_secrets_once(tmp_path):
@@ -61,8 +61,8 @@ def test_office_hours_are_a_setting(tmp_path, database_url):
     with app.app_context():
         calendar = working_calendar()
     assert (calendar.day_starts, calendar.day_ends) == (dt.time(8, 30), dt.time(16, 0))
-    assert from_environment({"OFFICE_OPENS": "08:00"})["OFFICE_OPENS"] == dt.time(8, 0)
-    with pytest.raises(ConfigError, match="office hours"):
+    assert from_environment({"OFFICE_OPENS": "08:00"}).office_opens == dt.time(8, 0)
+    with pytest.raises(ConfigError, match="OFFICE_CLOSES must be a time like 09:00, not 'five'"):
         from_environment({"OFFICE_CLOSES": "five"})
 
 
@@ -87,15 +87,16 @@ def test_templates_get_the_display_settings_and_no_secret(app):
 
     with app.test_request_context("/"):
         rendered = render_template_string("{{ settings }} {{ config }}")
-    for secret in ("test-secret-key", TEST_INDEX_KEY, "test-twilio-auth-token", app.config["DATABASE_URL"]):
+    from portal.config import settings
+
+    for secret in ("test-secret-key", TEST_INDEX_KEY, "test-twilio-auth-token", settings(app).database_url):
         assert secret not in rendered
-    assert app.config["COUNCIL_NAME"] in rendered and app.config["MASH_NUMBER"] in rendered
+    assert settings(app).council_name in rendered and settings(app).mash_number in rendered
 
 
 def test_every_setting_a_template_shows_is_one_it_is_given():
     # A name missing from DISPLAY_SETTINGS would render as nothing, silently: a page without its phone number.
-    from portal import DISPLAY_SETTINGS
-    from portal.config import ROOT
+    from portal.config import DISPLAY_SETTINGS, ROOT
 
     used = {name for page in (ROOT / "portal" / "templates").rglob("*.html")
             for name in re.findall(r"\bsettings\.(\w+)", page.read_text())}
@@ -107,7 +108,7 @@ def test_outside_development_the_app_names_every_missing_or_unsafe_setting(tmp_p
     refused 403, PUBLIC_BASE_URL quietly became http://127.0.0.1, and no DATABASE_URL quietly became SQLite."""
     from portal import create_app
 
-    for name in [*from_environment({}), "REDIS_URL", "RASA_URL"]:  # whatever an earlier test left behind
+    for name in [*FIELDS, "REDIS_URL", "RASA_URL"]:  # whatever an earlier test left behind
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FRONTDOOR_ENV", "production")
     with pytest.raises(ConfigError) as refused:
@@ -132,14 +133,14 @@ def test_production_settings_pass_the_checks_and_unsafe_ones_are_named():
         "RATELIMIT_STORAGE_URI": "redis://fd:pw@127.0.0.1:6379/0", "REDIS_URL": "redis://fd:pw@127.0.0.1:6379/0"})
     assert production_problems(good) == []
     assert "SESSION_REDIS_URL has no password" in " ".join(
-        production_problems({**good, "SESSION_REDIS_URL": "redis://127.0.0.1:6379/0"}))
-    assert "staff sessions" in " ".join(production_problems({**good, "SESSION_REDIS_URL": ""}))
-    unsafe = {**good, "DATABASE_URL": "sqlite:///x.db", "PUBLIC_BASE_URL": "http://frontdoor.example.gov.uk",
-              "SECRET_KEY": "short", "FORCE_HTTPS": False, "RATELIMIT_STORAGE_URI": "memory://"}
+        production_problems(good.replace(SESSION_REDIS_URL="redis://127.0.0.1:6379/0")))
+    assert "staff sessions" in " ".join(production_problems(good.replace(SESSION_REDIS_URL="")))
+    unsafe = good.replace(DATABASE_URL="sqlite:///x.db", PUBLIC_BASE_URL="http://frontdoor.example.gov.uk",
+                          SECRET_KEY="short", FORCE_HTTPS=False, RATELIMIT_STORAGE_URI="memory://")
     named = " ".join(production_problems(unsafe))
     for words in ("SQLite", "PUBLIC_BASE_URL", "SECRET_KEY is shorter", "FORCE_HTTPS is off", "RATELIMIT_STORAGE_URI"):
         assert words in named, words
-    assert production_problems({**good, "SMS_ENABLED": False, "TWILIO_AUTH_TOKEN": ""}) == []
+    assert production_problems(good.replace(SMS_ENABLED=False, TWILIO_AUTH_TOKEN="")) == []
 
 
 def test_with_texts_off_the_webhook_is_not_there(tmp_path, database_url):
@@ -150,3 +151,36 @@ def test_with_texts_off_the_webhook_is_not_there(tmp_path, database_url):
     client = create_app(app_config(database_url, tmp_path, SMS_ENABLED=False)).test_client()
     params = sms_params("hello")
     assert client.post("/sms/inbound", data=params, headers=signed(params)).status_code == 404
+
+
+def test_settings_are_one_typed_object_and_a_value_of_the_wrong_kind_is_named():
+    """Settings are read once into a frozen, typed object: a bad value stops the start naming the setting, every
+    bad value at once, rather than failing later in the middle of a request."""
+    import dataclasses
+
+    with pytest.raises(ConfigError) as refused:
+        from_environment({"STAFF_IDLE_MINUTES": "fifteen", "SMS_ENABLED": "perhaps", "RASA_TIMEOUT_SECONDS": "3s"})
+    said = str(refused.value)
+    for words in ("STAFF_IDLE_MINUTES must be a whole number, not 'fifteen'", "SMS_ENABLED must be true or false",
+                  "RASA_TIMEOUT_SECONDS must be a number"):
+        assert words in said, words
+    with pytest.raises(ConfigError, match="DRAFT_TTL_HOURS must not be negative"):
+        from_environment({"DRAFT_TTL_HOURS": "-1"})
+    with pytest.raises(ConfigError, match="PROXY_FIX_HOPS must be a whole number, not str"):
+        from_environment({}, overrides={"PROXY_FIX_HOPS": "1"})  # a caller's override is checked too
+    config = from_environment({"REDIS_URL": "redis://:pw@127.0.0.1:6379/0", "RASA_URL": "http://127.0.0.1:5006",
+                               "FIELD_ENCRYPTION_KEYS": " a, b ,", "SMS_ENABLED": "off", "SMTP_HOST": ""})
+    assert config.session_redis_url == config.jobs_redis_url == "redis://:pw@127.0.0.1:6379/0"
+    assert config.rasa_urls == ("http://127.0.0.1:5006",) and config.field_encryption_keys == ("a", "b")
+    assert config.sms_enabled is False and config.smtp_host == ""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.sms_enabled = True  # type: ignore[misc]
+
+
+def test_flask_and_templates_get_only_what_they_read(app):
+    from portal.config import settings
+
+    assert "TWILIO_AUTH_TOKEN" not in app.config and "BLIND_INDEX_KEY" not in app.config
+    assert app.config["SECRET_KEY"] == settings(app).secret_key  # Flask signs with it
+    assert set(settings(app).display()) == {"SERVICE_NAME", "COUNCIL_NAME", "MASH_NUMBER", "OUT_OF_HOURS_NUMBER",
+                                            "OUT_OF_HOURS_TIMES", "DRAFT_TTL_HOURS"}

@@ -97,14 +97,16 @@ def test_a_timeout_is_retried_and_notify_is_asked_first_so_nobody_hears_twice(db
 
 
 def test_notify_is_chosen_when_its_key_is_set_and_smtp_otherwise(tmp_path):
+    from portal.config import from_environment
     from portal.senders import sender_from_config
 
-    settings = {"FRONTDOOR_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SMTP_HOST": "smtp.example.org",
-                "SMTP_FROM": "frontdoor@example.org", "NOTIFY_BASE_URL": "http://127.0.0.1:9"}
+    settings = from_environment({"FRONTDOOR_ENV": "production", "INSTANCE_PATH": str(tmp_path),
+                                 "SMTP_HOST": "smtp.example.org", "SMTP_FROM": "frontdoor@example.org",
+                                 "NOTIFY_BASE_URL": "http://127.0.0.1:9"})
     smtp = sender_from_config(settings)
     assert isinstance(smtp, RoutingSender) and isinstance(smtp.by_channel["email"], SmtpSender)
-    notify = sender_from_config({**settings, "NOTIFY_API_KEY": API_KEY, "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE,
-                                 "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE})
+    notify = sender_from_config(settings.replace(NOTIFY_API_KEY=API_KEY, NOTIFY_EMAIL_TEMPLATE_ID=EMAIL_TEMPLATE,
+                                                 NOTIFY_SMS_TEMPLATE_ID=SMS_TEMPLATE))
     assert isinstance(notify, RoutingSender) and isinstance(notify.by_channel["email"], NotifySender)
     assert isinstance(notify.by_channel["sms"].inner, NotifySender)  # and still no texts to a number that said STOP
     assert notify.by_channel["email"].client.base_url == "http://127.0.0.1:9"

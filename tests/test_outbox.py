@@ -143,9 +143,10 @@ def test_a_message_left_sending_by_a_dead_worker_is_retried_after_its_lease(db_s
 
 
 def test_outside_development_an_unconfigured_channel_fails_rather_than_pretending(tmp_path):
+    from portal.config import from_environment
     from portal.senders import sender_from_config
 
-    sender = sender_from_config({"FRONTDOOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+    sender = sender_from_config(from_environment({"FRONTDOOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)}))
     message = OutboxMessage(id=1, channel="email", recipient="x@example.org", body="b")
     import pytest
 

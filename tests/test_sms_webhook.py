@@ -22,6 +22,7 @@ from mash.clock import WorkingCalendar
 from mash.models import Contact
 from store.db import utcnow
 from tests.bot_support import PARENT, FakeParser, post_sms, signed, sms_params, use_parser
+from tests.conftest import change_settings
 
 DANGER = "dad is drunk and throwing things at us im hiding in my room"
 ADVICE = "If you or a child are in danger now, call 999."
@@ -426,7 +427,7 @@ def test_invalid_utf8_is_stored_with_replacement_characters_not_a_500(client, db
 
 # --- floods ---------------------------------------------------------------------------------------------------
 def test_a_flood_from_one_number_is_kept_and_screened_and_gets_one_holding_reply(client, db_session, parser, app):
-    app.config["BOT_RATE_LIMIT_PER_MINUTE"] = 10  # the limit these figures are written for
+    change_settings(app, BOT_RATE_LIMIT_PER_MINUTE=10)  # the limit these figures are written for
     replies = say_all(client, ["hello"] * 14)
     assert all(replies[:10]) and replies[10] == FLOOD_REPLY and replies[11:] == ["", "", ""]
     assert len(parser.calls) == 10  # the flood is not read
@@ -440,7 +441,7 @@ def test_a_flood_from_one_number_is_kept_and_screened_and_gets_one_holding_reply
 
 def test_a_long_flood_gets_one_holding_reply_a_minute_never_more_and_never_silence(client, db_session, parser,
                                                                                     clock, app):
-    app.config["BOT_RATE_LIMIT_PER_MINUTE"] = 10  # the limit these figures are written for
+    change_settings(app, BOT_RATE_LIMIT_PER_MINUTE=10)  # the limit these figures are written for
     started = clock.now
     holding: list[float] = []
     for _ in range(36):  # one every 5 seconds for 3 minutes: twelve a minute, over the limit of ten
@@ -581,6 +582,7 @@ def test_a_retry_of_a_danger_message_whose_first_reply_was_lost_gets_the_advice_
 def test_feedback_is_never_texted_to_a_number_that_sent_stop(client, app, db_session, parser):
     from mash.models import OutboxMessage
     from mash.outbox import send_due
+    from portal.config import settings
     from portal.senders import sender_from_config
     from tests.staff_support import create_contact
 
@@ -591,7 +593,7 @@ def test_feedback_is_never_texted_to_a_number_that_sent_stop(client, app, db_ses
     db_session.commit()
     post_sms(client, "STOP")
     with app.app_context():
-        sender = sender_from_config({**app.config, "FRONTDOOR_ENV": "development"})
+        sender = sender_from_config(settings(app).replace(FRONTDOOR_ENV="development"))
         from portal import db
 
         assert send_due(db.session(), sender) == 1

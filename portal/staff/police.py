@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mash import audit, handover, missing, police
@@ -18,7 +18,7 @@ from mash.clock import describe_due, describe_time_left
 from mash.models import DomesticAbuseNotification, GradeChange, Handover, MissingEpisode, ReturnInterview, TriageMeeting
 from mash.staff import StaffError, can
 from portal import db
-from portal.config import working_calendar
+from portal.config import settings, working_calendar
 from portal.staff import bp, me, permission
 from store.db import utcnow
 
@@ -31,15 +31,15 @@ def _allow_large_uploads(endpoint: str | None, _values: dict[str, Any] | None) -
     raises the limit only for a signed-in person allowed to upload: nobody else can make us read 16 MB."""
     if endpoint == UPLOAD_ENDPOINT and request.method == "POST" and current_user.is_authenticated \
             and can(me(), "import_notifications"):
-        request.max_content_length = current_app.config["POLICE_CSV_MAX_BYTES"]
+        request.max_content_length = settings().police_csv_max_bytes
 
 
 def _settings() -> police.PoliceSettings:
-    return police.PoliceSettings.from_config(current_app.config)
+    return settings().police
 
 
 def _missing_settings() -> missing.MissingSettings:
-    return missing.MissingSettings.from_config(current_app.config)
+    return settings().missing
 
 
 def _local(value: str | None, message: str) -> dt.datetime:

@@ -19,6 +19,7 @@ from mash.staff_sessions import (
     StaffSessionRecord,
     StaffSessionStore,
 )
+from portal.config import settings
 
 COOKIE = "frontdoor_staff"
 COOKIE_PATH = "/staff"
@@ -29,9 +30,9 @@ ENDED_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    limits = SessionLimits(idle=dt.timedelta(minutes=app.config["STAFF_IDLE_MINUTES"]),
-                           lifetime=dt.timedelta(hours=app.config["STAFF_SESSION_HOURS"]))
-    url = app.config["SESSION_REDIS_URL"]
+    limits = SessionLimits(idle=dt.timedelta(minutes=settings(app).staff_idle_minutes),
+                           lifetime=dt.timedelta(hours=settings(app).staff_session_hours))
+    url = settings(app).session_redis_url
     store: StaffSessionStore = (RedisStaffSessions.from_url(url, limits) if url else
                                 DatabaseStaffSessions(app.extensions["frontdoor.sessionmaker"], limits))
     app.extensions["frontdoor.staff_sessions"] = store
@@ -73,7 +74,7 @@ def ended_message() -> str | None:
     """What to tell someone whose session the time limits ended on this request (nothing for one that was
     ended by signing out or by an administrator: an unknown id says nothing)."""
     ended = g.get("staff_session_ended")
-    return ENDED_MESSAGES[ended].format(hours=current_app.config["STAFF_SESSION_HOURS"]) if ended else None
+    return ENDED_MESSAGES[ended].format(hours=settings().staff_session_hours) if ended else None
 
 
 def begin(response: Response, staff_id: int) -> None:
@@ -83,7 +84,7 @@ def begin(response: Response, staff_id: int) -> None:
         store().end(offered)
     session_id = store().start(staff_id, dt.datetime.now(dt.UTC))
     response.set_cookie(COOKIE, session_id, path=COOKIE_PATH, httponly=True,
-                        secure=current_app.config["SESSION_COOKIE_SECURE"],
+                        secure=settings().session_cookie_secure,
                         samesite=current_app.config["SESSION_COOKIE_SAMESITE"])
 
 
