@@ -109,6 +109,51 @@ def test_next_hands_over_the_most_urgent(db_session):
     assert db_session.get(Contact, first).rag == "red"
 
 
+def _lapsed_lease_comes_back_first(session):
+    a, _ = create_staff(session)
+    b, _ = create_staff(session)
+    bulk_contacts(session, 6)  # red: 3 (due first), then 6; amber 2, 5; green 1, 4
+    assert claim_next(session, a, now=NOW) == 3
+    session.commit()
+    assert claim_next(session, b, now=NOW) == 6  # a holds 3
+    session.commit()
+    # a walked away: once the lease has run out, 3 is again the most urgent claimable contact, ahead of free ones.
+    later = NOW + LEASE + dt.timedelta(seconds=1)
+    assert claim_next(session, b, now=later) == 3
+    session.commit()
+    assert claim_next(session, a, now=later) == 6  # b's first lease has run out too
+    session.commit()
+    assert claim_next(session, a, now=later) == 2
+    session.commit()
+    holders = dict(session.execute(select(Contact.id, Contact.claimed_by_id).where(Contact.id.in_([2, 3, 6]))).all())
+    assert holders == {3: b.id, 6: a.id, 2: a.id}
+    assert session.scalar(select(func.count()).select_from(AuditEvent)
+                          .where(AuditEvent.event == "contact.claimed")) == 5
+
+
+def test_next_takes_back_a_lapsed_lease_in_queue_order(db_session):
+    _lapsed_lease_comes_back_first(db_session)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_next_takes_back_a_lapsed_lease_in_queue_order_on_postgres(pg_url):
+    engine = make_engine(pg_url)
+    with make_sessionmaker(engine)() as session:
+        _lapsed_lease_comes_back_first(session)
+    engine.dispose()
+
+
+def test_next_says_nothing_waiting_only_when_nothing_is(db_session):
+    user, _ = create_staff(db_session)
+    bulk_contacts(db_session, 2)
+    db_session.execute(text("UPDATE contacts SET status = 'awaiting_signoff' WHERE id = 1"))
+    db_session.commit()
+    assert claim_next(db_session, user, now=NOW) == 2
+    db_session.commit()
+    assert claim_next(db_session, user, now=NOW) is None  # 1 is not screening; 2 is held, by this practitioner
+
+
 def test_a_stale_form_is_refused(db_session):
     user, _ = create_staff(db_session)
     contact = create_contact(db_session)
