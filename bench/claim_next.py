@@ -22,9 +22,10 @@ such a worker looks again, as a practitioner pressing "next" again would.
     .venv/bin/python bench/claim_next.py [--n 10000] [--workers 8] [--rounds 2] [--backends postgres] [--explain]
                                          [--before REV]
 
---before REV adds a fourth case, taking turns with the others: claim_next with 8 workers through the audit
-writer as it was at git revision REV (its mash/audit.py, loaded from git into this process), so a change to
-the writer is measured against the old one in the same run, on the same machine and load.
+--before REV adds a fourth case, taking turns with the others: claim_next with 8 workers as the code was at git
+revision REV: its mash/claims.py and mash/audit.py, loaded from git into this process, on a database migrated
+only as far as REV's newest migration. So a change to the claim, the audit writer or the indexes is measured
+against the old code in the same run, on the same machine and load.
 
 SQLite can be given to --backends too (the conditional UPDATE over the 8 most urgent candidates, no SKIP
 LOCKED); any refusal under contention ("database is locked") is rolled back, retried and counted. --explain
@@ -138,10 +139,10 @@ class Run:
 class Database:
     """A fresh migrated database with n open contacts and one practitioner per worker."""
 
-    def __init__(self, url: str, n: int, workers: int) -> None:
+    def __init__(self, url: str, n: int, workers: int, revision: str = "head") -> None:
         from mash.staff import create_user
 
-        upgrade(url)
+        upgrade(url, revision)
         self.url, self.n = url, n
         self.engine = make_engine(url, pool_size=workers + 2, max_overflow=0) if not url.startswith("sqlite") \
             else make_engine(url)
@@ -189,34 +190,62 @@ def run_threads(targets: list[Callable[[Worker], None]]) -> tuple[float, list[Wo
     return elapsed, workers
 
 
-def audit_module_at(rev: str) -> ModuleType:
-    """mash/audit.py as it was at `rev`, loaded beside today's (its own module name, today's models)."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:mash/audit.py"], check=True,
-                            capture_output=True, text=True).stdout
-    module = ModuleType("mash_audit_before")
-    module.__file__ = f"{rev}:mash/audit.py"
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout
+
+
+def module_at(rev: str, path: str) -> ModuleType:
+    """A module's source as it was at `rev`, loaded beside today's under its own name (and today's models)."""
+    module = ModuleType(f"bench_before_{Path(path).stem}")
+    module.__file__ = f"{rev}:{path}"
     sys.modules[module.__name__] = module  # dataclasses look their module up while the source runs
-    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102  (our own code, from git)
+    exec(compile(_git("show", f"{rev}:{path}"), module.__file__, "exec"), module.__dict__)  # noqa: S102  (ours)
     return module
 
 
+def migration_at(rev: str) -> str:
+    """The newest migration at `rev` (they are numbered in one line: 0001, 0002, ...)."""
+    names = _git("ls-tree", "--name-only", f"{rev}:migrations/versions").split()
+    return max(name.split("_", 1)[0] for name in names if name[:4].isdigit())
+
+
+@dataclass(frozen=True)
+class Code:
+    """What claim_next runs: today's modules and schema, or those of a git revision."""
+
+    claims: ModuleType
+    audit: ModuleType
+    revision: str = "head"
+
+
+def code_at(rev: str | None) -> Code:
+    import mash.audit
+    import mash.claims
+
+    if rev is None:
+        return Code(mash.claims, mash.audit)
+    old_audit = module_at(rev, "mash/audit.py")
+    if hasattr(old_audit, "configure_keys"):  # a keyed writer signs with today's bench key
+        old_audit.configure_keys([f"{key_id}:{key.decode()}" for key_id, key in mash.audit.configured_keys().keys])
+    return Code(module_at(rev, "mash/claims.py"), old_audit, migration_at(rev))
+
+
 @contextmanager
-def audit_writer(module: ModuleType | None) -> Iterator[ModuleType]:
-    """Set up and run claim_next with `module` as the audit writer (None: today's), so one writer makes the chain."""
+def running(code: Code) -> Iterator[Code]:
+    """Run with `code`'s audit writer everywhere claims and accounts write, so one writer makes the chain."""
     import mash.audit
     import mash.claims
     import mash.staff
 
-    chosen = module or mash.audit
-    mash.claims.audit = mash.staff.audit = chosen  # type: ignore[assignment]
+    code.claims.audit = mash.claims.audit = mash.staff.audit = code.audit  # type: ignore[attr-defined]
     try:
-        yield chosen
+        yield code
     finally:
         mash.claims.audit = mash.staff.audit = mash.audit  # type: ignore[assignment]
 
 
-def claim_loop(db: Database, user) -> Callable[[Worker], None]:
-    from mash.claims import claim_next
+def claim_loop(db: Database, user, claims: ModuleType) -> Callable[[Worker], None]:
+    claim_next = claims.claim_next
 
     def loop(worker: Worker) -> None:
         with db.sessionmaker() as dbs:
@@ -294,11 +323,11 @@ def check_claims(db: Database, audit_module: ModuleType) -> str:
             f"events; audit chain of {chain.checked:,} events verified")
 
 
-def explain_claim(db: Database) -> str:
-    """The plan of claim_next's SELECT with half the contacts already claimed (EXPLAIN ANALYZE on PostgreSQL)."""
+def explain_claim(db: Database, code: Code) -> str:
+    """The plan of the statement that chooses the contact (today: the claiming UPDATE itself; before: its SELECT),
+    with half the contacts already claimed (EXPLAIN ANALYZE, rolled back, on PostgreSQL)."""
     from sqlalchemy import event, update
 
-    from mash.claims import claim_next
     from mash.models import Contact
 
     now = dt.datetime.now(dt.UTC)
@@ -313,16 +342,16 @@ def explain_claim(db: Database) -> str:
         if postgres:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE contacts"))
-        # Capture claim_next's own SELECT as the driver gets it, then ask the database how it runs it.
+        # Capture claim_next's own statement as the driver gets it, then ask the database how it runs it.
         captured: list[tuple[str, object]] = []
 
         def capture(_conn, _cursor, statement, parameters, _context, _many):
-            if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement and not captured:
+            if "ORDER BY" in statement and not captured:
                 captured.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            claim_next(dbs, db.users[1], now=now)
+            code.claims.claim_next(dbs, db.users[1], now=now)
         finally:
             event.remove(db.engine, "before_cursor_execute", capture)
         dbs.rollback()
@@ -339,18 +368,19 @@ def explain_claim(db: Database) -> str:
 
 def run_backend(backend: str, n: int, workers: int, rounds: int, before: str | None = None) -> list[Run]:
     runs: list[Run] = []
-    old_audit = audit_module_at(before) if before else None
+    today, old = code_at(None), (code_at(before) if before else None)
     cases = ((f"claim_next, {workers} workers", workers), ("claim_next, 1 worker", 1),
              (f"baseline: bare UPDATE + commit, {workers} workers", workers))
     if before:
-        cases = (cases[0], (f"claim_next, {workers} workers, audit writer of {before}", workers), *cases[1:])
+        cases = (cases[0], (f"claim_next, {workers} workers, code of {before}", workers), *cases[1:])
     # One fresh database per run, so each starts from the same n unclaimed contacts; the cases take turns,
     # round by round, so a change in the machine's load lands on all of them.
     for i in range(rounds):
         for case, threads in cases:
+            code = old if old is not None and "code of" in case else today
             with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url, \
-                    audit_writer(old_audit if "audit writer of" in case else None) as writer:
-                db = Database(url, n, workers)
+                    running(code):
+                db = Database(url, n, workers, code.revision)
                 try:
                     if case.startswith("baseline"):
                         with db.engine.connect() as conn:
@@ -358,8 +388,9 @@ def run_backend(backend: str, n: int, workers: int, rounds: int, before: str | N
                         elapsed, done = run_threads([update_loop(db, ids[k::threads]) for k in range(threads)])
                         check = f"{sum(w.ops for w in done):,} single-row updates on distinct ids"
                     else:
-                        elapsed, done = run_threads([claim_loop(db, db.users[k]) for k in range(threads)])
-                        check = check_claims(db, writer)
+                        elapsed, done = run_threads([claim_loop(db, db.users[k], code.claims)
+                                                     for k in range(threads)])
+                        check = check_claims(db, code.audit)
                     run = Run(backend, case, threads, elapsed, ops=sum(w.ops for w in done),
                               retries=sum(w.retries for w in done), misses=sum(w.misses for w in done),
                               latencies_ms=[x for w in done for x in w.latencies_ms], check=check,
@@ -383,11 +414,12 @@ def combine(runs: list[Run]) -> Run:
                per_worker=[r.rate for r in runs])  # (here: the rate of each round)
 
 
-def explain_mid_run(backend: str, n: int, workers: int) -> str:
-    with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url:
-        db = Database(url, n, workers)
+def explain_mid_run(backend: str, n: int, workers: int, code: Code) -> str:
+    with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp, BACKENDS[backend](Path(tmp)) as url, \
+            running(code):
+        db = Database(url, n, workers, code.revision)
         try:
-            return explain_claim(db)
+            return explain_claim(db, code)
         finally:
             db.close()
 
@@ -401,9 +433,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="runs of each case, taking turns (2)")
     parser.add_argument("--backends", default="postgres", help="comma-separated: postgres,sqlite (postgres)")
     parser.add_argument("--before", metavar="REV",
-                        help="also run 8 workers through mash/audit.py as it was at this git revision")
+                        help="also run 8 workers through mash/claims.py and mash/audit.py as they were at this git "
+                             "revision, on its schema")
     parser.add_argument("--explain", action="store_true",
-                        help="print the plan of claim_next's SELECT with half the contacts claimed")
+                        help="print the plan of claim_next's choosing statement with half the contacts claimed")
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = [b for b in backends if b not in BACKENDS]
@@ -420,8 +453,10 @@ def main(argv: list[str] | None = None) -> int:
         each = run_backend(backend, args.n, args.workers, args.rounds, args.before)
         runs.extend(combine([r for r in each if r.case == case]) for case in dict.fromkeys(r.case for r in each))
         if args.explain:
-            print(f"\n--- claim_next's SELECT with {args.n // 2:,} of {args.n:,} contacts claimed, {backend} ---\n"
-                  f"{explain_mid_run(backend, args.n, args.workers)}\n", file=sys.stderr)
+            for rev in (None, args.before) if args.before else (None,):
+                print(f"\n--- claim_next's choosing statement{f' at {rev}' if rev else ''}, with {args.n // 2:,} of "
+                      f"{args.n:,} contacts claimed, {backend} ---\n"
+                      f"{explain_mid_run(backend, args.n, args.workers, code_at(rev))}\n", file=sys.stderr)
     rows = [("backend", "case", "workers", "operations", "rounds", "total s (median)", "ops / s", "ops / s by round",
              "p50 ms", "p90 ms", "p99 ms", "empty-handed", "db errors retried", "rate / baseline")]
     for r in runs:
@@ -440,10 +475,10 @@ def main(argv: list[str] | None = None) -> int:
         if one is not None:
             print(f"{backend}: {many.workers} workers claim {many.rate:,.0f}/s, {many.rate / one.rate:.2f}x one "
                   f"worker's {one.rate:,.0f}/s; every contact claimed exactly once.")
-        old = next((r for r in runs if r.backend == backend and "audit writer of" in r.case), None)
+        old = next((r for r in runs if r.backend == backend and "code of" in r.case), None)
         if old is not None:
             print(f"{backend}: {many.workers} workers claim {many.rate:,.0f}/s against {old.rate:,.0f}/s with the "
-                  f"audit writer of {args.before} ({many.rate / old.rate:.2f}x).")
+                  f"code of {args.before} ({many.rate / old.rate:.2f}x).")
     return 0
 
 
