@@ -28,6 +28,20 @@ How a rule reads (also in vocabulary.json, ``how_to_read_a_rule``):
 - ``everything_else``: the rule fires only if every word of the message is one of these (for messages that
   are only a plea or only fear: "please help", "help me now", "im so scared"; not "can you help me with a form").
 
+Two outcomes (issue 12): **danger now** (the 999 advice in the first reply, a red contact at the head of the queue)
+and **check now**, where a rule is unsure: a red contact whose reason tells staff to check it now, and nothing
+said to the person (no 999 reply, no safety mode: the conversation carries on). A rule is unsure when
+
+- it says ``"outcome": "check_now"`` (a weaker sign: grooming suspected, an adult boyfriend of a 13-year-old);
+- or the message holds one of its ``unsure_if`` phrases (anywhere): it happened in the past ("last month",
+  "years ago"), it happens "sometimes" or "most evenings", or the person says they are safe now ("hes in
+  prison now", "she is safe in school now");
+
+and in either case the message holds none of its ``sure_if`` phrases (anywhere), which make it danger now
+after all ("right now", "tonight", "hes coming back", "please help").
+
+Danger now wins: a message that fires any danger-now rule gets the 999 advice, whatever else fired.
+
 The screen never logs, stores or returns the message text: ``Screening.matched`` holds rule ids only.
 """
 
@@ -80,9 +94,20 @@ class Screening:
     child_speaking: bool = False
     reply: str | None = None
     matched: tuple[str, ...] = ()  # rule ids, for tests and audit; never any of the message text
+    # Check now (never with danger): a rule was unsure. Staff check at once; the person is told nothing.
+    check_now: bool = False
+    check_categories: tuple[str, ...] = ()
+    check_matched: tuple[str, ...] = ()
+
+    @property
+    def red(self) -> bool:
+        """Danger now or check now: either way the contact is red."""
+        return self.danger or self.check_now
 
 
 NO_DANGER = Screening(danger=False)
+CHECK_NOW = "check_now"
+DANGER_NOW = "danger_now"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,6 +188,9 @@ class _Rule:
     near: int
     everything_else: int | None  # a slot every word of the message must belong to
     required: tuple[frozenset[int], ...]  # per part, the word sets its first word can come from (a quick pre-check)
+    check_only: bool = False  # "outcome": "check_now"
+    unsure_if: tuple[_Sequence, ...] = ()
+    sure_if: tuple[_Sequence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,13 +273,21 @@ class _Compiled:
                 if any(len(phrase) != 1 for phrase in phrases):
                     raise SafetyDataError(f"{where}: everything_else takes single words only")
                 everything_else = self._slot(phrases)
+            outcome = raw.get("outcome", DANGER_NOW)
+            if outcome not in (DANGER_NOW, CHECK_NOW):
+                raise SafetyDataError(f"{where}: outcome is {DANGER_NOW!r} or {CHECK_NOW!r}, not {outcome!r}")
+            if "sure_if" in raw and "unsure_if" not in raw and outcome != CHECK_NOW:
+                raise SafetyDataError(f"{where}: sure_if only overrides unsure_if or a check_now outcome")
             rules.append(_Rule(
                 id=rule_id, category=category, parts=parts, within=int(raw.get("within", 0)),
                 unless=tuple(self._sequence(t, gap, where) for t in raw.get("unless", [])),
                 unless_near=tuple(self._sequence(t, gap, where) for t in raw.get("unless_near", [])),
                 near=int(raw.get("near", DEFAULT_NEAR)),
                 everything_else=everything_else,
-                required=tuple(frozenset(phrase[0] for phrase in self.slots[part.items[0].slot]) for part in parts)))
+                required=tuple(frozenset(phrase[0] for phrase in self.slots[part.items[0].slot]) for part in parts),
+                check_only=outcome == CHECK_NOW,
+                unsure_if=tuple(self._sequence(t, gap, where) for t in raw.get("unsure_if", [])),
+                sure_if=tuple(self._sequence(t, gap, where) for t in raw.get("sure_if", []))))
         return rules
 
     def _sequence(self, text: str, gap: int, where: str) -> _Sequence:
@@ -552,6 +588,12 @@ class _Message:
         blockers = [b for u in rule.unless_near for b in self.sequence_spans(u)]
         return any(not any(bs - e <= rule.near and s - be <= rule.near for bs, be in blockers) for s, e in spans)
 
+    def unsure(self, rule: _Rule) -> bool:
+        """Does this rule's finding (it has fired) only call for a check now, not the 999 advice?"""
+        if not rule.check_only and not any(self.sequence_spans(u) for u in rule.unsure_if):
+            return False
+        return not any(self.sequence_spans(s) for s in rule.sure_if)
+
 
 # --------------------------------------------------------------------------------------------------
 # Loading.
@@ -631,17 +673,50 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
     if not tokens:
         return NO_DANGER
     message = _Message(compiled, tokens)
-    matched = tuple(rule.id for rule in compiled.rules if message.fires(rule))
+    fired_rules = [rule for rule in compiled.rules if message.fires(rule)]
     child_speaking = any(message.fires(rule) for rule in compiled.child_rules)
-    if not matched:
-        return Screening(danger=False, child_speaking=child_speaking)
-    fired = {rule.category for rule in compiled.rules if rule.id in matched}
+    sure = [rule for rule in fired_rules if not message.unsure(rule)]
+    if not sure:
+        if not fired_rules:
+            return Screening(danger=False, child_speaking=child_speaking)
+        unsure = {rule.category for rule in fired_rules}
+        return Screening(danger=False, child_speaking=child_speaking, check_now=True,
+                         check_categories=tuple(c for c in compiled.category_order if c in unsure),
+                         check_matched=tuple(rule.id for rule in fired_rules))
+    matched = tuple(rule.id for rule in sure)
+    fired = {rule.category for rule in sure}
     categories = tuple(c for c in compiled.category_order if c in fired)
     swallowed = bool(SWALLOWED_RULES & set(matched))
     return Screening(danger=True, categories=categories, child_speaking=child_speaking,
                      reply=advice(categories, child_speaking=child_speaking, out_of_hours_number=out_of_hours_number,
                                   swallowed=swallowed),
                      matched=matched)
+
+
+def titles(directory: Path = DATA_DIR) -> dict[str, str]:
+    """Each danger category's title, in words, from its data file ("Violence happening, threatened or...")."""
+    return {doc["category"]: doc.get("title", doc["category"]) for doc in data_files(directory).values()
+            if "category" in doc}
+
+
+_TITLES: dict[str, str] = {}
+
+
+def describe_flag(flag: str, *, short: bool = False) -> str:
+    """A contact's safety flag as staff read it: ``check_now:child_alone`` -> "Check now: ...". Other flags
+    (``domestic_abuse``, ``baby_under_one``) come back in plain words. `short`: a few words, for the queue."""
+    kind, _, category = flag.partition(":")
+    if kind in (DANGER_NOW, CHECK_NOW) and category:
+        if not _TITLES:
+            _TITLES.update(titles())
+        title = _TITLES.get(category, category.replace("_", " ")).lower()
+        if short:
+            return f"{'Danger now' if kind == DANGER_NOW else 'Check now'}: {title}"
+        if kind == DANGER_NOW:
+            return f"Danger now: {title}. The person was told to call 999."
+        return (f"Check now: {title}? The screen was unsure (it may be past, now and then, said to be safe now, or "
+                "a weaker sign), so the person was not told to call 999. Read what they wrote now.")
+    return flag.replace("_", " ")
 
 
 def advice(categories: Iterable[str], *, child_speaking: bool,

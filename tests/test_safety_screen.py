@@ -61,7 +61,18 @@ def test_must_trigger(category: str, text: str) -> None:
 def test_must_not_trigger(category: str, text: str) -> None:
     result = screen(text)
     assert not result.danger, f"{text!r} fired {result.matched}"
+    assert not result.check_now, f"{text!r} asked for a check now: {result.check_matched}"
     assert result.reply is None and result.matched == () and result.categories == ()
+
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_check"))
+def test_must_check(category: str, text: str) -> None:
+    """Check now: red for staff, with the category as its reason; nothing said to the person (no reply)."""
+    result = screen(text)
+    assert not result.danger, f"{text!r} fired {result.matched}: danger now, not check now"
+    assert result.check_now and category in result.check_categories, f"{text!r}: {result.check_categories}"
+    assert result.reply is None and result.red and result.categories == () and result.matched == ()
+    assert set(result.check_matched) <= RULE_IDS
 
 
 # How phones mangle a message. Each must_trigger sentence must survive every one, and each must_not_trigger
@@ -90,7 +101,14 @@ def test_must_trigger_however_it_is_typed(category: str, text: str) -> None:
 @pytest.mark.parametrize(("category", "text"), _examples("must_not_trigger"))
 def test_must_not_trigger_however_it_is_typed(category: str, text: str) -> None:
     for how in ("shouted", "no capitals", "no punctuation", "punctuation as spaces", "curly apostrophes"):
-        assert not screen(TYPED[how](text)).danger, f"{how}: {TYPED[how](text)!r}"
+        assert not screen(TYPED[how](text)).red, f"{how}: {TYPED[how](text)!r}"
+
+
+@pytest.mark.parametrize(("category", "text"), _examples("must_check"))
+def test_must_check_however_it_is_typed(category: str, text: str) -> None:
+    for how in ("shouted", "no capitals", "no punctuation", "punctuation as spaces", "curly apostrophes"):
+        result = screen(TYPED[how](text))
+        assert result.check_now and not result.danger, f"{how}: {TYPED[how](text)!r}"
 
 
 @pytest.mark.parametrize("text", [pytest.param(t, id=f"child-{i:02d}") for i, t in enumerate(CHILD["must_trigger"])])
@@ -112,11 +130,16 @@ def test_reading(text: str, reads_as: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(CATEGORY_FILES))
 def test_every_rule_has_an_example_that_fires_it(name: str) -> None:
-    """Adding a rule means adding a must_trigger sentence that it catches."""
+    """Adding a rule means adding a must_trigger sentence that it catches (must_check, for a check-now rule);
+    a rule that can be unsure needs a must_check sentence where it is."""
     doc = CATEGORY_FILES[name]
     fired = {rule_id for text in doc["must_trigger"] for rule_id in screen(text).matched}
-    silent = [rule["id"] for rule in doc["rules"] if rule["id"] not in fired]
-    assert not silent, f"{name}: no must_trigger example fires {silent}"
+    checked = {rule_id for text in doc.get("must_check", []) for rule_id in screen(text).check_matched}
+    silent = [rule["id"] for rule in doc["rules"]
+              if rule["id"] not in (checked if rule.get("outcome") == "check_now" else fired)]
+    assert not silent, f"{name}: no example fires {silent}"
+    never_unsure = [rule["id"] for rule in doc["rules"] if rule.get("unsure_if") and rule["id"] not in checked]
+    assert not never_unsure, f"{name}: no must_check example shows {never_unsure} unsure"
 
 
 def test_every_child_speaking_rule_has_an_example() -> None:
@@ -148,6 +171,51 @@ def test_a_broken_data_file_fails_at_load(tmp_path: Path) -> None:
     (tmp_path / "injury.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SafetyDataError, match="no_such_list"):
         safety.load(tmp_path)
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"outcome": "maybe"}, "outcome"),
+    ({"sure_if": ["tonight"]}, "sure_if only overrides"),
+])
+def test_a_rule_that_says_how_it_is_unsure_wrongly_fails_at_load(tmp_path: Path, change: dict, error: str) -> None:
+    for path in safety.DATA_DIR.glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    doc = json.loads((tmp_path / "hazard_now.json").read_text(encoding="utf-8"))
+    doc["rules"][0].update(change)
+    (tmp_path / "hazard_now.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SafetyDataError, match=error):
+        safety.load(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Check now: who does what to whom, and when.
+
+@pytest.mark.parametrize(("text", "outcome"), [
+    # when: past and now safe, or now and then, is a check; the same words happening now are danger
+    ("my partner hit me last night, hes at work now and the kids are at school", "check"),
+    ("my partner hit me last night, hes at work now but says hes coming back tonight to finish it", "danger"),
+    ("my mum smacks me sometimes when im naughty", "check"),
+    ("my mum is smacking me", "danger"),
+    ("a few years ago my ex strangled me, hes in prison now and were safe", "check"),
+    ("he strangled me and hes still in the house", "danger"),
+    # danger now wins over anything the screen is unsure of
+    ("he hit me last month and now hes outside with a knife", "danger"),
+    # who: a small child hitting a parent, a child hitting other children, a figure of speech, a negation
+    ("my son is 4 and he hits me and kicks when i tell him no", "nothing"),
+    ("nursery say hes hitting the other kids", "nothing"),
+    ("the kids are literally killing me today", "nothing"),
+    ("id kill for a full nights sleep lol", "nothing"),
+    ("my dad shouts a lot but he never hits me", "nothing"),
+    ("my parents keep saying theyll kick me out if i dont stop seeing my girlfriend", "nothing"),
+    ("i am drowning in paperwork and my baby wont settle", "nothing"),
+    # a weaker sign: check now, unless it is happening now
+    ("i think shes being groomed, an older boy picks her up from school", "check"),
+    ("shes being groomed and shes gone to meet him tonight", "danger"),
+])
+def test_who_does_what_to_whom_and_when(text: str, outcome: str) -> None:
+    result = screen(text)
+    got = "danger" if result.danger else "check" if result.check_now else "nothing"
+    assert got == outcome, (text, result.matched, result.check_matched)
 
 
 # --------------------------------------------------------------------------------------------------
