@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation, ConversationContact, Message
@@ -13,7 +13,7 @@ from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.intake import receive_referral
-from mash.models import Contact
+from mash.models import DANGER_NOW_RANK, Contact
 from store.crypto import keyring
 from store.db import utcnow
 
@@ -108,14 +108,14 @@ def link(session: Session, conversation: Conversation, contact: Contact, reason:
 
 def create_contact(session: Session, conversation: Conversation, *, reason: str, key: str, now: dt.datetime,
                    answers: dict | None = None, journey: str = "report", kind: str = "concern",
-                   calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Contact:
+                   calendar: WorkingCalendar = DEFAULT_CALENDAR, check_now: tuple[str, ...] = ()) -> Contact:
     """A conversation becomes a contact through the same one-way-in function as a web referral.
 
     With no `answers` (danger, or the assistant down) the contact holds what we know: the person's own words
     and, by text, the number to call back; the practitioner reads the rest in the transcript."""
     if answers is None:
         answers = {"referrer_type": "public", "what_happened": inbound_text(conversation) or None}
-    elif reason == "danger":  # the journey's answers so far, and every word they wrote, the danger included
+    elif reason in ("danger", "check_now"):  # the journey's answers so far, and every word they wrote
         answers = {**answers, "what_happened": inbound_text(conversation) or answers.get("what_happened")}
     # The number to call back, unless they asked to stay anonymous: then the MASH never holds it.
     if conversation.phone and not answers.get("referrer_phone") and answers.get("anonymous") != "yes":
@@ -123,7 +123,7 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     contact = receive_referral(
         session, Referral(journey=journey, kind=kind, answers=answers),  # type: ignore[arg-type]
         channel=CONTACT_CHANNEL[conversation.channel], actor=f"bot:{conversation.channel}", received_at=now,
-        idempotency_key=key, calendar=calendar, danger=tuple(conversation.danger_categories))
+        idempotency_key=key, calendar=calendar, danger=tuple(conversation.danger_categories), check_now=check_now)
     link(session, conversation, contact, reason, now=now)
     return contact
 
@@ -195,15 +195,39 @@ def flag_danger(session: Session, conversation: Conversation, message: Message, 
     conversation.danger_categories = list(dict.fromkeys([*conversation.danger_categories, *categories]))
     existing = open_red_contact(session, conversation)
     if existing is not None:
+        escalated = existing.risk_rank != DANGER_NOW_RANK
+        if escalated:  # red for a check now, and now danger: to the very head of the queue, saying why
+            flags = [*(f"danger_now:{c}" for c in categories), *existing.safety_flags]
+            session.execute(update(Contact).where(Contact.id == existing.id).values(
+                risk_rank=DANGER_NOW_RANK, safety_flags=list(dict.fromkeys(flags)), version=Contact.version + 1))
+            session.expire(existing)
         audit.append(session, [audit.Entry("conversation.danger", f"bot:{conversation.channel}", existing.id, at=now,
-                                           details={"categories": list(categories), "message": message.id})])
+                                           details={"categories": list(categories), "message": message.id,
+                                                    "escalated": escalated})])
         return existing
     return create_contact(session, conversation, reason="danger", key=f"bot:{conversation.public_id}:d{message.id}",
                           now=now, calendar=calendar, answers=answers)
 
 
+def flag_check_now(session: Session, conversation: Conversation, message: Message, categories: tuple[str, ...], *,
+                   now: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR,
+                   answers: dict | None = None) -> Contact:
+    """The screen was unsure: a red contact whose reason says "check now" (or, if the conversation already has an
+    open red contact, an entry on its trail), and nothing said to the person, whose conversation carries on.
+    The trail names the message, so the transcript can show staff which one it was."""
+    contact = open_red_contact(session, conversation)
+    if contact is None:
+        contact = create_contact(session, conversation, reason="check_now", now=now, calendar=calendar,
+                                 key=f"bot:{conversation.public_id}:c{message.id}", answers=answers,
+                                 check_now=categories)
+    audit.append(session, [audit.Entry("conversation.check_now", f"bot:{conversation.channel}", contact.id, at=now,
+                                       details={"categories": list(categories), "message": message.id})])
+    return contact
+
+
 @dataclass(frozen=True)
 class TranscriptLine:
+    id: int
     at: dt.datetime
     direction: str
     text: str | None
@@ -217,7 +241,7 @@ def transcripts_for_contact(session: Session, contact_id: int) -> list[tuple[Con
     conversations = session.scalars(
         select(Conversation).join(ConversationContact, ConversationContact.conversation_id == Conversation.id)
         .where(ConversationContact.contact_id == contact_id).order_by(Conversation.id)).all()
-    return [(c, [TranscriptLine(m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by)
+    return [(c, [TranscriptLine(m.id, m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by)
                  for m in c.messages]) for c in conversations]
 
 

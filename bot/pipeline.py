@@ -100,6 +100,7 @@ class Outcome:
     reply_id: int | None = None
     duplicate: bool = False
     danger: bool = False
+    check_now: bool = False  # the screen was unsure: a red contact for staff, nothing said to the person
 
 
 def clean_text(text: str | None) -> tuple[str, bool]:
@@ -169,19 +170,21 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         if earlier is None:
             raise
         return _replay(session, earlier, screening, settings)
-    if screening.danger:
+    if screening.red:
         state = conversation.state or dialogue.new_state()
         said = reader_facts(text)
         # Who is writing decides the advice and the record: a child ("im 16 and pregnant"), or a professional
         # about a child ("hes just told me his dad is going to kill him" is a teacher, not a child speaking).
         child_speaking = (screening.child_speaking or said.young_person or bool(state.get("child_speaking"))) \
             and not said.workplace
+        red_answers = _red_answers(state, child_speaking=child_speaking, workplace=said.workplace)
+    if screening.danger:
         if child_speaking != screening.child_speaking:
             screening = replace(screening, child_speaking=child_speaking, reply=advice(
                 screening.categories, child_speaking=child_speaking, out_of_hours_number=settings.out_of_hours_number,
                 swallowed=bool(SWALLOWED_RULES & set(screening.matched))))
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
-                                  answers=_red_answers(state, child_speaking=child_speaking, workplace=said.workplace))
+                                  answers=red_answers)
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
                               "child_speaking": child_speaking,
@@ -190,6 +193,13 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         conversation.state_version = (conversation.state_version or 0) + 1
         log.info("safety screen fired on %s message %s (%s)", inbound.channel, message.id,
                  ",".join(screening.categories))
+    elif screening.check_now:
+        # Unsure: red for staff with a "check now" reason; the person is told nothing (no 999 reply, no safety
+        # mode) and the conversation carries on as it would have.
+        conversations.flag_check_now(session, conversation, message, screening.check_categories, now=now,
+                                     calendar=calendar, answers=red_answers)
+        log.info("safety screen unsure on %s message %s (%s): check now", inbound.channel, message.id,
+                 ",".join(screening.check_categories))
     word = sms.keyword(text) if inbound.channel == "sms" and not inbound.media_types else None
     if word == "START" or (word is None and conversation.opted_out_at and _is_yes(text)):
         conversation.opted_out_at = None
@@ -199,7 +209,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
     session.commit()
 
     # The message is stored: from here on, whatever fails, the person still gets an answer.
-    outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger)
+    outcome = Outcome(conversation_id=conversation.public_id, danger=screening.danger,
+                      check_now=screening.check_now)
     try:
         return _answer(session, conversation, message, text, screening, word, inbound, settings, reading,
                        parser is not None, calendar, now, outcome, replayed)

@@ -37,6 +37,9 @@ WORDS = {
     "feedback.failed": "Feedback to the referrer could not be sent",
     "export.cin": "Included in a Children in Need export",
     "staff.signed_out": "Signed out",
+    "conversation.danger": "The danger screen fired on another message (the person was told to call 999)",
+    "conversation.check_now": "The danger screen was unsure of a message: check now (the person was not told "
+                              "to call 999)",
 }
 
 
@@ -64,6 +67,8 @@ def _detail(event: AuditEvent) -> str:
         return f"{OUTCOMES.get(d.get('outcome', ''), '')}, level {d.get('level')}"
     if event.event == "consent.recorded":
         return str(d.get("status", "")).replace("_", " ")
+    if event.event in ("conversation.danger", "conversation.check_now"):
+        return ", ".join(str(c).replace("_", " ") for c in d.get("categories") or [])
     return event.reason or ""
 
 

@@ -47,8 +47,12 @@ def find_by_idempotency_key(session: Session, key: str) -> Contact | None:
 
 def receive_referral(session: Session, referral: Referral, *, channel: str, actor: str,
                      received_at: dt.datetime | None = None, idempotency_key: str | None = None,
-                     calendar: WorkingCalendar = DEFAULT_CALENDAR, danger: tuple[str, ...] = ()) -> Contact:
+                     calendar: WorkingCalendar = DEFAULT_CALENDAR, danger: tuple[str, ...] = (),
+                     check_now: tuple[str, ...] = ()) -> Contact:
     """Create the contact, its children, household and consent record, and start its clocks and audit trail.
+
+    `danger`: the categories the channel's safety screen found (danger now: first in the queue); `check_now`:
+    those it was unsure of (red, with a "check now" reason; the person was not told to call 999).
 
     Idempotent on `idempotency_key`: the same submission twice gives the same contact.
     """
@@ -60,7 +64,7 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
     answers = referral.answers
     journey = JOURNEYS[referral.journey]
     local_today = received_at.astimezone(calendar.tz).date()
-    triage = assess(answers, today=local_today, danger=danger)
+    triage = assess(answers, today=local_today, danger=danger, check_now=check_now)
     referrer_type = "family" if referral.kind == "early_help" else answers["referrer_type"]
     contact = Contact(
         reference=next_reference(session, local_today.year),

@@ -20,12 +20,16 @@ class Triage:
     indicated_level: int | None
 
 
-def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] = ()) -> Triage:
-    """`danger` holds the categories the channel's safety screen found in what was written (mash.safety)."""
+def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] = (),
+           check_now: tuple[str, ...] = ()) -> Triage:
+    """`danger` holds the categories the channel's safety screen found in what was written (mash.safety);
+    `check_now` those it was unsure of: red too, with a reason that tells staff to check it now (the person
+    was not given the 999 advice)."""
     levels = category_levels()
     categories = answers.get("concern_categories") or []
     indicated = max((levels.get(c, 0) for c in categories), default=0) or None
     flags: list[str] = [f"danger_now:{category}" for category in danger]
+    flags += [f"check_now:{category}" for category in check_now if category not in danger]
     if indicated == 4:
         flags.append("level4_indicator")
     suggested = answers.get("suggested_level")
@@ -49,7 +53,8 @@ def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] =
     if answers.get("anonymous") == "yes":
         flags.append("anonymous_referrer")
 
-    if danger or "level4_indicator" in flags or "suggested_level_4" in flags or "alleged_perpetrator_at_home" in flags:
+    if danger or check_now or "level4_indicator" in flags or "suggested_level_4" in flags \
+            or "alleged_perpetrator_at_home" in flags:
         rag = "red"
     elif (indicated or 0) >= 3 or suggested == "3" or "domestic_abuse" in flags or (
             "baby_under_one" in flags and categories):

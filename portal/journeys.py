@@ -276,10 +276,12 @@ class _JourneyViews:
         dbs = db.session()
         key = draft.idempotency_key
         try:
-            # The same deterministic danger screen as every other channel, over everything written in words.
-            danger = screen(written_words(self.journey, referral.answers)).categories
+            # The same deterministic danger screen as every other channel, over everything written in words:
+            # danger now says call 999 on the confirmation page; check now only tells staff (red, with its reason).
+            screening = screen(written_words(self.journey, referral.answers))
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
-                                       idempotency_key=key, calendar=working_calendar(), danger=danger)
+                                       idempotency_key=key, calendar=working_calendar(),
+                                       danger=screening.categories, check_now=screening.check_categories)
             draft.submitted_reference = contact.reference
             draft.answers = {}  # the contact now holds them; keep no second copy
             dbs.commit()

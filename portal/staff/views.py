@@ -23,6 +23,7 @@ from mash.models import AgencyCheck, AuditEvent, Contact, Decision, OutboxMessag
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import FILTERS, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
+from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
 from mash.staff import StaffError, can
 from portal import db
@@ -78,7 +79,9 @@ def queue():
     page = queue_page(db.session(), me(), view=view, after=request.args.get("after"), now=now)
     calendar = working_calendar()
     rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
-             "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now}
+             "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
+             "reasons": [describe_flag(f, short=True) for f in c.safety_flags or []
+                         if f.startswith((DANGER_NOW, CHECK_NOW))]}
             for c in page.contacts]
     return render_template("staff/queue.html", rows=rows, view=view, filters=FILTERS, next_cursor=page.next_cursor,
                            title="Queue")
@@ -122,7 +125,10 @@ def contact(contact_id: int):
         strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
-        transcripts=transcripts)
+        transcripts=transcripts, flag_words=[describe_flag(f) for f in item.safety_flags or []],
+        # The messages the danger screen was unsure of (named on the trail), marked "check now" in the transcript.
+        checked={e.details.get("message"): e.details.get("categories") or [] for e in events
+                 if e.event == "conversation.check_now" and e.details})
 
 
 @bp.post("/contacts/<int:contact_id>/claim")
