@@ -5,7 +5,15 @@ from it) and tests/eval/holdout.yml (the held-out part: never trained on, never 
 its figures are printed, never its messages). Each message goes the way a real one goes:
 
 - the danger screen (mash.safety.screen), first, as on every channel: danger recall (every danger-now
-  message must get the 999 advice in the first reply) and the false-alarm rate on everything else;
+  message must get the 999 advice in the first reply) and the false-alarm rate (the 999 advice given to a
+  message that is not danger now). The screen's second outcome, "check now" (a red contact for staff, nothing
+  said to the person), is counted apart: it is no 999 reply, so it is not recall for a danger-now message, and
+  it told the person nothing, so it is no false alarm; the report shows how often it fires, on what;
+- an answer to the web form's first question, "Is a child in immediate danger right now?", that starts with a
+  yes is met by that question (a yes sends the person to 999), not by the screen, and is counted apart too;
+- early-help requests (the openings labelled "help") made red by the screen, danger now or check now: at most 5%
+  of those that are neither danger now nor marked for a check today (issue 12; those that are marked should be
+  red, and are counted apart), and the same for the early-help web requests of the demo and the tests;
 - the model (Rasa's /model/parse, started here as `make run` starts it, on the trained model) and the
   deterministic reader, merged by bot.reader.understand: the intent of an opening, and for a reply
   mid-conversation whether it is an answer, a question about the service or a request for a person;
@@ -39,7 +47,17 @@ from bench.benchlib import markdown  # noqa: E402
 PARTS = {"development": ROOT / "tests" / "eval" / "messages.yml", "held-out": ROOT / "tests" / "eval" / "holdout.yml"}
 # A reply mid-conversation is read as one of these three by the dialogue (bot.dialogue._at_question).
 ANSWER_ASIDES = {"back", "restart", "skip", "dont_know", "not_now", "keep_from_family"}
-TARGETS = {"danger recall": 1.0, "false alarms": 0.05, "intent accuracy": 0.95, "entity F1": 0.9}
+TARGETS = {"danger recall": 1.0, "false alarms": 0.05, "early help made red": 0.05, "intent accuracy": 0.95,
+           "entity F1": 0.9}
+LOWER_IS_BETTER = {"false alarms", "early help made red"}
+SAFETY_QUESTION = "Is a child in immediate danger right now?"
+GATE_YES = {"yes", "y", "yeah", "yep", "yea", "ye", "yh", "yess", "yes!"}
+
+
+def gate_yes(item: dict[str, Any]) -> bool:
+    """An answer to the safety question that begins with a yes: the question itself sends them to 999."""
+    words = item["text"].lower().replace(",", " ").replace(".", " ").split()
+    return bool(item.get("asked") and item["asked"].startswith(SAFETY_QUESTION) and words and words[0] in GATE_YES)
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -82,7 +100,11 @@ def date_matches(label: str, predicted: str) -> bool:
 @dataclass
 class Figures:
     n: int = 0
-    danger: Counter = field(default_factory=Counter)  # tp, fn, fp, tn, unsure_flagged, unsure
+    # tp, fn, fp, tn; gate (tp by the safety question); check_danger (a danger-now message only checked);
+    # check_other (check now on a message not danger now); unsure, unsure_999, unsure_check;
+    # help, help_red (early-help requests not danger now, and those made red); help_plain, help_plain_red (of
+    # them, those not to be checked today either)
+    danger: Counter = field(default_factory=Counter)
     intents: Counter = field(default_factory=Counter)  # (label, predicted)
     entities: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     misses: list[str] = field(default_factory=list)
@@ -96,15 +118,30 @@ def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> 
     for item in items:
         text = item["text"]
         screening = screen(text)
-        danger, fired = bool(item.get("danger")), screening.danger
+        danger, checked = bool(item.get("danger")), screening.check_now
+        gate = danger and not screening.danger and gate_yes(item)
+        fired = screening.danger or gate
         figures.danger[("tp" if fired else "fn") if danger else ("fp" if fired else "tn")] += 1
+        figures.danger["gate"] += gate
+        figures.danger["check_danger" if danger else "check_other"] += checked and not fired
         if item.get("unsure"):
             figures.danger["unsure"] += 1
-            figures.danger["unsure_flagged"] += fired
+            figures.danger["unsure_999"] += fired
+            figures.danger["unsure_check"] += checked
+        if item["intent"] == "help" and item["at"] == "opening" and not danger:
+            figures.danger["help"] += 1
+            figures.danger["help_red"] += screening.red
+            if not item.get("unsure"):
+                figures.danger["help_plain"] += 1
+                figures.danger["help_plain_red"] += screening.red
         if danger and not fired and keep_misses:
-            figures.misses.append(f"danger missed: {text!r}")
+            how = f"check now only ({','.join(screening.check_categories)})" if checked else "danger missed"
+            figures.misses.append(f"{how}: {text!r}")
         if fired and not danger and keep_misses:
             figures.misses.append(f"false alarm ({','.join(screening.categories)}): {text!r}")
+        if checked and not danger and keep_misses:
+            figures.misses.append(f"check now ({'unsure' if item.get('unsure') else 'not unsure'}; "
+                                  f"{','.join(screening.check_categories)}): {text!r}")
         reading = parser.parse(text) if parser is not None and text.strip() else None
         understood = understand(text, reading, child_speaking=screening.child_speaking)
         label, guess = item["intent"], predicted_intent(item, understood)
@@ -123,6 +160,10 @@ def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> 
     return figures
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
@@ -138,6 +179,7 @@ def headline(figures: Figures) -> dict[str, float]:
     correct = sum(n for (label, guess), n in figures.intents.items() if label == guess)
     return {"danger recall": ratio(d["tp"], d["tp"] + d["fn"]),
             "false alarms": ratio(d["fp"], d["fp"] + d["tn"]),
+            "early help made red": ratio(d["help_plain_red"], d["help_plain"]),
             "intent accuracy": ratio(correct, sum(figures.intents.values())),
             **{f"{name} F1": f1(counts)[2] for name, counts in figures.entities.items()}}
 
@@ -154,16 +196,23 @@ def report(results: dict[str, Figures], seconds: float, with_model: bool) -> str
     for name, value in held.items():
         kind = "entity F1" if name.endswith(" F1") else name
         target = TARGETS[kind]
-        met = value <= target if name == "false alarms" else value >= target
-        rows.append((name, f"{'<=' if name == 'false alarms' else '>='} {target:.0%}", f"{dev[name]:.1%}",
+        met = value <= target if name in LOWER_IS_BETTER else value >= target
+        rows.append((name, f"{'<=' if name in LOWER_IS_BETTER else '>='} {target:.0%}", f"{dev[name]:.1%}",
                      f"{value:.1%}", "yes" if met else "**no**"))
     lines += [markdown(rows), ""]
     for part, figures in results.items():
         d = figures.danger
+        others = d["fp"] + d["tn"]
+        gate = f" ({plural(d['gate'], 'answer')} to the safety question by that question itself)" if d["gate"] else ""
         lines += [f"## {part.capitalize()} part", "",
-                  f"Danger now: {d['tp']} of {d['tp'] + d['fn']} got the 999 advice; {d['fp']} of "
-                  f"{d['fp'] + d['tn']} other messages did too (of them, {d['unsure_flagged']} of the {d['unsure']} a "
-                  "duty worker would want checked today).", ""]
+                  f"Danger now: {d['tp']} of {d['tp'] + d['fn']} got the 999 advice in the first reply{gate}"
+                  f"; {d['check_danger']} more only a check now (red for staff, no 999 reply: counted as missed). "
+                  f"{d['fp']} of {others} other messages got the 999 advice too (false alarms), and "
+                  f"{d['check_other']} ({ratio(d['check_other'], others):.1%}) were raised as check now "
+                  f"(red for staff, nothing said to the person). Of the {d['unsure']} a duty worker would want "
+                  f"checked today, {d['unsure_check']} were check now and {d['unsure_999']} got the 999 advice. "
+                  f"Early-help requests (not danger now) made red by the screen: {d['help_red']} of {d['help']}; "
+                  f"of those not marked for a check today, {d['help_plain_red']} of {d['help_plain']}.", ""]
         labels = sorted({label for label, _ in figures.intents} | {guess for _, guess in figures.intents})
         rows = [("intent", "n", "precision", "recall", "F1")]
         pairs = figures.intents.items()
