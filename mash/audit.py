@@ -169,12 +169,9 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
     if not events:
         return
     key_id, key = configured_keys().signing
-    head = cast(Table, AuditHead.__table__)
     # UPDATE ... RETURNING takes the head's row lock (SQLite: the write lock) and, once a writer ahead of us
     # commits, returns the row as it left it.
-    seq, prev_hash = session.execute(
-        update(head).where(head.c.id == 1).values(seq=head.c.seq + len(events)).returning(head.c.seq, head.c.last_hash)
-    ).one()
+    seq, prev_hash = session.execute(_TAKE_HEAD, {"taken": len(events)}).one()
     seq -= len(events)
     rows = []
     for ev in events:
@@ -196,6 +193,9 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
 
 # Built once with bound parameters, so SQLAlchemy compiles them once, not inside the lock on every commit.
 _HEAD, _EVENTS = cast(Table, AuditHead.__table__), cast(Table, AuditEvent.__table__)
+_TAKE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
+              .values(seq=_HEAD.c.seq + bindparam("taken", type_=_HEAD.c.seq.type))
+              .returning(_HEAD.c.seq, _HEAD.c.last_hash))
 _MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
               .values(last_hash=bindparam("head_hash", type_=_HEAD.c.last_hash.type)))
 _ADD_ONE_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(  # a data-modifying CTE: PostgreSQL only
