@@ -113,6 +113,14 @@ def person_line(ctx: Context) -> str:
             f" I have passed your messages to our team, who will read them {ctx.next_open}.")
 
 
+def person_asked_line(ctx: Context) -> str:
+    """Someone asked for a person: in office hours a practitioner picks the conversation up here (issue 13)."""
+    if ctx.office_hours:
+        return (f"I've asked a person in our team to reply to you here, usually within a few minutes. You can also "
+                f"call {ctx.mash_number}.")
+    return person_line(ctx)
+
+
 def call_a_person(ctx: Context) -> str:
     """Where a person can answer: the MASH now in office hours; out of hours, when it opens (the emergency duty
     team is for emergencies, not for a question about the form)."""
@@ -315,7 +323,7 @@ class _Dialogue:
         intent, aside = understood.intent, understood.digression
         if aside == "human" or (intent == "human" and aside not in SAFETY_ASIDES):
             self._ask_for_person()
-            said = ("I have told our team you want to talk to someone." if ctx.office_hours else
+            said = ("I've asked a person in our team to reply to you here." if ctx.office_hours else
                     f"Our team will see you asked for a person when the office opens {ctx.next_open}.")
         elif aside in SAFETY_ASIDES:
             said = answer_to(aside, ctx, state, None)
@@ -371,7 +379,7 @@ class _Dialogue:
         self.state["asking"] = None
         if intent == "human" or aside == "human":
             self._ask_for_person()
-            return self.turn(person_line(self.ctx) + " Or tell me here what is worrying you.")
+            return self.turn(person_asked_line(self.ctx) + " Or tell me here what is worrying you.")
         if aside in ABOUT_THE_SERVICE | {"keep_from_family", "cant_talk", "send_someone"} and aside != "question" or \
                 intent in {"question", "who"}:
             self.event = "digression"
@@ -541,7 +549,7 @@ class _Dialogue:
             return self.turn(self._next())
         if aside == "human":
             self._ask_for_person()
-            self.leads.append(person_line(self.ctx))
+            self.leads.append(person_asked_line(self.ctx))
             return self.turn("Or carry on here: " + self._fitting_ask(step, prefix="Or carry on here: "))
         if aside == "not_now":
             return self.turn("That's OK, I will keep your answers. When you are ready, just reply to this: "

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.crypto import EncryptedJSON, EncryptedText
@@ -48,6 +48,20 @@ class Conversation(Base):
     # never both win (the loser decides again on the winner's state).
     state: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     state_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A person in the team has it (issue 13): one holder at a time, on a lease like a contact's claim
+    # (bot.takeover). While `paused` the assistant does not answer; the screen still does.
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    hold_expires_at: Mapped[dt.datetime | None]
+    paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Since when the person has waited for a person, and why (danger | asked_for_person | reply): cleared by a
+    # practitioner's message. The inbox ranks on it; conversation_waits keeps each wait for the clock's figures.
+    waiting_since: Mapped[dt.datetime | None]
+    waiting_reason: Mapped[str | None] = mapped_column(String(20))
+    # Ended by a practitioner, with a reason (never by the system while red). A new message opens it again.
+    ended_at: Mapped[dt.datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+    ended_note: Mapped[str | None] = mapped_column(EncryptedText)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id",
                                                    cascade="all, delete-orphan")
@@ -58,6 +72,8 @@ class Conversation(Base):
         # A person's latest conversation, found without decrypting anything.
         Index("ix_conversations_sender", "channel", "sender_key", "last_message_at"),
         Index("ix_conversations_last_message_at", "last_message_at"),
+        # The inbox: open conversations only.
+        Index("ix_conversations_open", "ended_at", "last_message_at"),
     )
 
 
@@ -79,6 +95,11 @@ class Message(Base):
     handled_by: Mapped[str | None] = mapped_column(String(20))
     delivery_status: Mapped[str | None] = mapped_column(String(20))  # Twilio's status callback (outbound)
     truncated: Mapped[bool] = mapped_column(default=False)
+    # A practitioner's message (handled_by "staff"): who wrote it, and its sending by Twilio's REST API,
+    # retried by the worker when Twilio refuses or times out (bot.takeover).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    send_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None]
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -99,3 +120,31 @@ class ConversationContact(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="contacts")
+
+
+class ConversationWait(Base):
+    """One wait for a person (danger, or someone asked for one) and when a practitioner first answered it:
+    domain.md's 5-minute clock in office hours, and the dashboard's first-response times."""
+
+    __tablename__ = "conversation_waits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # danger | asked_for_person
+    since: Mapped[dt.datetime]
+    office_hours: Mapped[bool]
+    answered_at: Mapped[dt.datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+class ReadyReply(Base):
+    """A short reply a practitioner can send in one click; managers edit them. Written by staff for anyone:
+    never personal data."""
+
+    __tablename__ = "ready_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))

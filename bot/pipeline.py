@@ -26,7 +26,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import conversations, dialogue, sms
+from bot import conversations, dialogue, sms, takeover
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
@@ -185,6 +185,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
                 swallowed=bool(SWALLOWED_RULES & set(screening.matched))))
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
                                   answers=red_answers)
+        # A person answers danger in the conversation within minutes in office hours (bot.takeover).
+        takeover.start_wait(session, conversation, "danger", now=now, office_hours=calendar.is_office_hours(now))
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
                               "child_speaking": child_speaking,
@@ -245,6 +247,10 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         if text:
             _for_staff(session, conversation, reason="opted_out", now=now, calendar=calendar)
         return reply([], "opted_out")
+    if conversation.paused:
+        # A person in our team has this conversation: the assistant stays quiet, the message waits for them.
+        takeover.start_wait(session, conversation, "reply", now=now, office_hours=calendar.is_office_hours(now))
+        return reply([], "person")
     if replayed:
         # Stored late from the spool: the sender had their reply then; staff read it now.
         _for_staff(session, conversation, reason="spooled", now=now, calendar=calendar)
@@ -335,6 +341,9 @@ class _Ports:
     def for_staff(self, reason: str) -> None:
         conversations.for_staff(self.session, self.conversation, reason=reason, now=self.now,
                                 calendar=self.calendar)
+        if reason == "asked_for_person":
+            takeover.start_wait(self.session, self.conversation, reason, now=self.now,
+                                office_hours=self.calendar.is_office_hours(self.now))
 
 
 def _for_staff(session: Session, conversation: Conversation, *, reason: str, now: dt.datetime,

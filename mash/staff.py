@@ -199,5 +199,8 @@ def can(user: StaffUser, action: str) -> bool:
         "triage_notifications": {"practitioner", "manager"},
         "return_interviews": {"practitioner", "manager"},
         "out_of_hours": {"practitioner", "manager"},  # emergency duty workers hold practitioner accounts
+        # Issue 13: people pick up text and web chat conversations; managers edit the ready replies.
+        "converse": {"practitioner", "manager"},
+        "edit_ready_replies": {"manager"},
     }
     return user.active and user.role in allowed.get(action, set())

@@ -62,6 +62,14 @@ def page() -> str:
     return render_template("chat.html", messages=_transcript(session.get(SESSION_KEY)), error=None, text="")
 
 
+@bp.get("/messages")
+def messages() -> Response:
+    """The conversation alone, for the page's script: a person's reply appears without a reload."""
+    response = Response(render_template("_chat_messages.html", messages=_transcript(session.get(SESSION_KEY))))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("")
 @limiter.limit(_limit)
 def send() -> ResponseReturnValue:

@@ -99,6 +99,8 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_number: str = ""
+    # Twilio's REST API for practitioners' texts (issue 13); set only to point at a local fake in tests.
+    twilio_api_base_url: str = ""
     # Text messages on (the Twilio webhook answers): then the three TWILIO_* settings are required.
     sms_enabled: bool = True
     feedback_working_days: int = 1
@@ -116,6 +118,10 @@ class Settings:
     rasa_urls: tuple[str, ...] = field(default=("http://127.0.0.1:5005",), metadata=_also("RASA_URL"))
     rasa_timeout_seconds: float = 3
     rasa_auth_token: str = ""
+    # domain.md: a person answers danger, or someone who asked for one, within 5 minutes in office hours.
+    person_reply_minutes: int = 5
+    # The conversation inbox's page: the most urgent this many (the count says how many more are open).
+    inbox_rows: int = 50
     # Quick one-word answers to the assistant's own questions are not a flood: 20 a minute is.
     bot_rate_limit_per_minute: int = 20
     # A quiet conversation starts afresh after this long (a red one never does).

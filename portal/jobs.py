@@ -94,6 +94,20 @@ def send_due_feedback(*, inline: bool = False) -> int:
     return len(due)
 
 
+def send_due_texts() -> int:
+    """Practitioners' texts that Twilio refused or timed out on (bot.takeover), tried again with back-off."""
+    from bot.takeover import deliver, due_texts
+    from portal.senders import text_transport
+
+    def work() -> int:
+        session, transport = _session(), text_transport(settings())
+        base = settings().public_base_url.rstrip("/")
+        return sum(deliver(session, message_id, transport, status_callback=f"{base}/sms/status?reply={message_id}")
+                   == "sent" for message_id in due_texts(session))
+
+    return _run("sending practitioners' texts", work, 0)
+
+
 def store_spooled_messages() -> Replayed:
     from portal.conversation import replay_spool
 
@@ -135,6 +149,7 @@ send_feedback = huey.task(name="send_feedback")(send_feedback_now)
 # Every minute for what a person is waiting on; the purges hourly, at odd minutes so that ticks do not pile up.
 huey.periodic_task(crontab(minute="*"), name="feedback_tick")(send_due_feedback)
 huey.periodic_task(crontab(minute="*"), name="spool_tick")(store_spooled_messages)
+huey.periodic_task(crontab(minute="*"), name="texts_tick")(send_due_texts)
 huey.periodic_task(crontab(minute="*/5"), name="follow_up_tick")(follow_up_unfinished_concerns)
 huey.periodic_task(crontab(minute="17"), name="retention_tick")(forget_old_conversations)
 huey.periodic_task(crontab(minute="47"), name="drafts_tick")(purge_expired_drafts)
@@ -158,7 +173,7 @@ class Done:
 def run_once(app: Flask | None = None) -> Done:
     """Every job once, here and now, in the order the old loop ran them (`frontdoor worker --once`)."""
     bind(app, MemoryStorage("frontdoor"))
-    return Done(sent=send_due_feedback(inline=True), spooled=store_spooled_messages(),
+    return Done(sent=send_due_feedback(inline=True) + send_due_texts(), spooled=store_spooled_messages(),
                 followed_up=follow_up_unfinished_concerns(), forgotten=forget_old_conversations(),
                 drafts=purge_expired_drafts())
 

@@ -1,0 +1,340 @@
+"""People pick up conversations (issue 13): the inbox, taking over, replies by Twilio's REST API (a local fake,
+never the network) and in web chat, STOP and safe-to-text, hand-back, ending, and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from sqlalchemy import select
+
+from bot import takeover
+from bot.models import Conversation, ConversationWait, Message
+from mash.clock import WorkingCalendar
+from mash.models import AuditEvent
+from tests.bot_support import PARENT, FakeParser, post_sms, use_parser
+from tests.conftest import app_config
+from tests.staff_support import create_staff, sign_in
+
+DANGER = "dad is drunk and throwing things at us im hiding in my room"
+
+
+class FakeTwilio:
+    """Twilio's Messages resource on 127.0.0.1: records what it is asked to send; `status` makes it refuse."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, list[str]]] = []
+        self.status = 201
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode())
+                if fake.status != 201:
+                    body = json.dumps({"code": 20500, "message": "refused", "status": fake.status}).encode()
+                else:
+                    fake.sent.append(form)
+                    body = json.dumps({"sid": f"SM{len(fake.sent):032d}", "status": "queued",
+                                       "body": form.get("Body", [""])[0]}).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def twilio():
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, twilio):
+    from portal import create_app
+
+    return create_app(app_config(database_url, tmp_path, TWILIO_API_BASE_URL=twilio.url))
+
+
+@pytest.fixture(autouse=True)
+def office(monkeypatch):
+    monkeypatch.setattr(WorkingCalendar, "is_office_hours", lambda self, moment: True)
+    use_parser(monkeypatch, FakeParser())
+
+
+def the_conversation(db_session) -> Conversation:
+    db_session.expire_all()
+    return db_session.scalars(select(Conversation)).one()
+
+
+def practitioner(app, db_session, role="practitioner", name=None):
+    user, secret = create_staff(db_session, role=role, name=name)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    return user, client
+
+
+def test_a_danger_text_tops_the_inbox_a_person_takes_it_replies_by_twilio_and_hands_back(app, client, db_session,
+                                                                                         twilio):
+    post_sms(client, "hi i need to find a parenting course", sender="+447700900555")  # a quieter conversation
+    post_sms(client, DANGER)
+    user, staff = practitioner(app, db_session, name="Sam Duty")
+    page = staff.get("/staff/conversations").get_data(as_text=True)
+    danger = the_danger(db_session)
+    assert page.index(danger.public_id) < page.index("With the assistant")  # risk first, in words
+    assert "Danger now: " in page and "Text" in page
+
+    assert staff.post(f"/staff/conversations/{danger.public_id}/take").status_code == 302
+    # The assistant is paused: the family's next message waits for the person, unanswered by the bot.
+    response = post_sms(client, "he has gone out now")
+    assert "<Message" not in response.get_data(as_text=True)
+    response = staff.post(f"/staff/conversations/{danger.public_id}/reply",
+                          data={"message": "I'm Sam from the children's services team. Are you safe right now?"})
+    assert response.status_code == 302
+    assert twilio.sent and twilio.sent[0]["To"] == [PARENT] and "Are you safe" in twilio.sent[0]["Body"][0]
+    assert twilio.sent[0]["StatusCallback"][0].startswith("https://frontdoor.example.org/sms/status?reply=")
+    db_session.expire_all()
+    sent = db_session.scalars(select(Message).where(Message.handled_by == "staff")).one()
+    assert sent.staff_id == user.id and sent.delivery_status == "sent" and sent.provider_sid
+    wait = db_session.scalars(select(ConversationWait)).one()
+    assert wait.reason == "danger" and wait.answered_by_id == user.id and wait.office_hours
+    # The transcript says who said what.
+    page = staff.get(f"/staff/conversations/{danger.public_id}").get_data(as_text=True)
+    assert "Sam Duty" in page and "The person" in page and "The assistant" in page
+
+    assert staff.post(f"/staff/conversations/{danger.public_id}/hand-back").status_code == 302
+    assert len(twilio.sent) == 2 and "automated assistant again" in twilio.sent[1]["Body"][0]
+    conversation = the_conversation_by(db_session, danger.public_id)
+    assert not conversation.paused and conversation.held_by_id is None
+    events = [e.event for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    for event in ("conversation.taken", "conversation.staff_message", "conversation.handed_back"):
+        assert event in events, event
+    # Red still: the assistant answers again, staying with safety.
+    assert "<Message" in post_sms(client, "what happens now").get_data(as_text=True)
+
+
+def the_danger(db_session) -> Conversation:
+    db_session.expire_all()
+    return db_session.scalars(select(Conversation).where(Conversation.danger.is_(True))).one()
+
+
+def the_conversation_by(db_session, public_id) -> Conversation:
+    db_session.expire_all()
+    return db_session.scalars(select(Conversation).where(Conversation.public_id == public_id)).one()
+
+
+def test_one_holder_at_a_time_and_a_lapsed_lease_is_free_again(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    first, _ = create_staff(db_session)
+    second, _ = create_staff(db_session)
+    now = dt.datetime.now(dt.UTC)
+    takeover.take(db_session, conversation, first, now=now)
+    db_session.commit()
+    with pytest.raises(takeover.NotHolder, match="colleague has just taken"):
+        takeover.take(db_session, conversation, second, now=now + dt.timedelta(minutes=1))
+    with pytest.raises(takeover.NotHolder, match="colleague holds"):
+        takeover.send_reply(db_session, conversation, second, "hello", now=now + dt.timedelta(minutes=1))
+    later = now + takeover.LEASE + dt.timedelta(minutes=1)
+    db_session.expire_all()
+    takeover.take(db_session, conversation, second, now=later)  # the first walked away: the lease ran out
+    db_session.commit()
+    assert the_conversation(db_session).held_by_id == second.id and the_conversation(db_session).paused
+
+
+def test_two_practitioners_pressing_take_at_once_get_one_holder(app, client, db_session, database_url):
+    from store.db import make_engine, make_sessionmaker
+
+    post_sms(client, DANGER)
+    users = [create_staff(db_session)[0] for _ in range(6)]
+    public_id = the_conversation(db_session).public_id
+    maker = make_sessionmaker(make_engine(database_url))
+    won: list[int] = []
+    barrier = threading.Barrier(len(users))
+
+    def press(user_id: int) -> None:
+        with maker() as session:
+            from mash.models import StaffUser
+
+            conversation = session.scalars(select(Conversation).where(Conversation.public_id == public_id)).one()
+            user = session.get(StaffUser, user_id)
+            barrier.wait()
+            try:
+                takeover.take(session, conversation, user)
+                session.commit()
+                won.append(user_id)
+            except takeover.NotHolder:
+                pass
+            except Exception:  # SQLite may say "database is locked" to a loser: that is a refusal too
+                session.rollback()
+
+    threads = [threading.Thread(target=press, args=(u.id,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(won) == 1 and the_conversation(db_session).held_by_id == won[0]
+
+
+def test_stop_and_not_safe_to_text_are_respected(app, client, db_session, twilio):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    user, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    post_sms(client, "STOP")
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Are you ok?"})
+    assert response.status_code == 400 and "texted STOP" in response.get_data(as_text=True)
+    assert "Are you ok?" in response.get_data(as_text=True)  # the words stay in the box
+    assert not twilio.sent
+
+    post_sms(client, "START")
+    conversation = the_conversation(db_session)
+    conversation.state = {**(conversation.state or {}), "answers": {"safe_to_contact": "no"}}
+    db_session.commit()
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Are you ok?"})
+    assert response.status_code == 400 and "not safe to text" in response.get_data(as_text=True)
+    manager, boss = practitioner(app, db_session, role="manager")
+    boss.post(f"/staff/conversations/{conversation.public_id}/take")  # refused: it is the practitioner's
+    assert the_conversation(db_session).held_by_id == user.id
+    staff.post(f"/staff/conversations/{conversation.public_id}/pass", data={"colleague": str(manager.id)})
+    assert the_conversation(db_session).held_by_id == manager.id
+    response = boss.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Are you ok?"})
+    assert response.status_code == 400  # a manager too must give a reason
+    response = boss.post(f"/staff/conversations/{conversation.public_id}/reply",
+                         data={"message": "Are you ok?", "override_reason": "Police ask us to check she is safe"})
+    assert response.status_code == 302 and len(twilio.sent) == 1
+    override = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "conversation.staff_message")).one()
+    assert override.details.get("override") is True and override.reason
+
+
+def test_twilio_refusing_or_timing_out_keeps_the_text_and_the_worker_sends_it_later(app, client, db_session,
+                                                                                     twilio):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    twilio.status = 500
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Can you talk?"},
+                          follow_redirects=True)
+    assert "has not gone yet" in response.get_data(as_text=True)
+    db_session.expire_all()
+    message = db_session.scalars(select(Message).where(Message.handled_by == "staff")).one()
+    assert message.delivery_status == "not_sent" and message.send_attempts == 1 and message.text == "Can you talk?"
+
+    class TimesOut:
+        def send_sms(self, to, body, *, status_callback):
+            raise TimeoutError("read timed out")
+
+    later = message.next_attempt_at + dt.timedelta(seconds=1)
+    assert takeover.deliver(db_session, message.id, TimesOut(), status_callback=None, now=later) == "not_sent"
+    twilio.status = 201
+    with app.app_context():
+        from portal import jobs
+
+        jobs.bind(app)
+        db_session.expire_all()
+        due = db_session.get(Message, message.id).next_attempt_at
+        import bot.takeover as module
+
+        original = module.utcnow
+        module.utcnow = lambda: due + dt.timedelta(seconds=1)
+        try:
+            assert jobs.send_due_texts() == 1
+        finally:
+            module.utcnow = original
+    db_session.expire_all()
+    assert db_session.get(Message, message.id).delivery_status == "sent" and len(twilio.sent) == 1
+
+
+def test_an_over_long_text_is_refused_with_the_limit_and_kept(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    long = "Please call us. " * 50
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": long})
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and "612 characters at most" in said and "Please call us." in said
+
+
+def test_a_web_chat_reply_appears_on_the_familys_page(app, db_session):
+    family = app.test_client()
+    family.post("/chat", data={"message": "can i talk to a real person please"})
+    conversation = the_conversation(db_session)
+    assert conversation.waiting_reason == "asked_for_person"
+    _, staff = practitioner(app, db_session)
+    rows = staff.get("/staff/conversations/rows").get_data(as_text=True)
+    assert "Asked for a person" in rows and conversation.public_id in rows
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    staff.post(f"/staff/conversations/{conversation.public_id}/reply",
+               data={"message": "Hello, I'm Sam. How can I help?"})
+    fragment = family.get("/chat/messages").get_data(as_text=True)
+    assert "Hello, I&#39;m Sam. How can I help?" in fragment and "A person in our team" in fragment
+    assert "How can I help" not in app.test_client().get("/chat/messages").get_data(as_text=True)  # not another's
+
+
+def test_ending_needs_a_reason_and_a_red_one_says_why(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    said = staff.post(f"/staff/conversations/{conversation.public_id}/end", data={"reason": "helped"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "it was about danger" in said and the_conversation(db_session).ended_at is None
+    staff.post(f"/staff/conversations/{conversation.public_id}/end",
+               data={"reason": "helped", "note": "Mum and children at her sister's; police attended"})
+    ended = the_conversation(db_session)
+    assert ended.ended_at is not None and not ended.paused
+    said = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "hello"})
+    assert said.status_code == 400 and "has ended" in said.get_data(as_text=True)
+    assert conversation.public_id not in staff.get("/staff/conversations/rows").get_data(as_text=True)
+
+
+def test_the_workspace_is_told_of_danger_waiting(app, client, db_session):
+    _, staff = practitioner(app, db_session)
+    assert staff.get("/staff/conversations/alerts").get_json()["danger_waiting"] == 0
+    post_sms(client, DANGER)
+    alert = staff.get("/staff/conversations/alerts").get_json()
+    assert alert["danger_waiting"] == 1 and alert["url"].endswith(the_conversation(db_session).public_id)
+    assert 'data-module="app-danger-alert"' in staff.get("/staff/queue").get_data(as_text=True)
+
+
+def test_out_of_hours_a_request_for_a_person_is_given_the_duty_number_and_not_counted_overdue(app, client,
+                                                                                              db_session, monkeypatch):
+    monkeypatch.setattr(WorkingCalendar, "is_office_hours", lambda self, moment: False)
+    from tests.test_sms_webhook import reply_of
+
+    reply = reply_of(post_sms(client, "can i talk to a real person please"))
+    assert "01344 351 999" in reply
+    wait = db_session.scalars(select(ConversationWait)).one()
+    assert not wait.office_hours
+    rows, _ = takeover.inbox(db_session, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), office_hours=False)
+    assert rows[0].why == "Asked for a person" and not rows[0].overdue
+
+
+def test_first_response_times_by_week(db_session, app, client):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    user, _ = create_staff(db_session)
+    wait = db_session.scalars(select(ConversationWait)).one()
+    takeover.take(db_session, conversation, user, now=wait.since)
+    takeover.send_reply(db_session, conversation, user, "Are you safe?", now=wait.since + dt.timedelta(minutes=3))
+    db_session.commit()
+    week = takeover.first_responses_by_week(db_session, since=wait.since - dt.timedelta(days=1))[0]
+    assert (week.waits, week.answered, week.within) == (1, 1, 1) and week.median_minutes == pytest.approx(3, abs=0.1)
