@@ -13,7 +13,7 @@ from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.intake import receive_referral
-from mash.models import DANGER_NOW_RANK, Contact
+from mash.models import DANGER_NOW_RANK, Contact, StaffUser
 from store.crypto import keyring
 from store.db import utcnow
 
@@ -234,6 +234,7 @@ class TranscriptLine:
     media: dict | None
     danger_categories: list[str]
     handled_by: str | None
+    practitioner: str | None = None  # the practitioner's name when a person in the team wrote it
 
 
 def transcripts_for_contact(session: Session, contact_id: int) -> list[tuple[Conversation, list[TranscriptLine]]]:
@@ -241,7 +242,11 @@ def transcripts_for_contact(session: Session, contact_id: int) -> list[tuple[Con
     conversations = session.scalars(
         select(Conversation).join(ConversationContact, ConversationContact.conversation_id == Conversation.id)
         .where(ConversationContact.contact_id == contact_id).order_by(Conversation.id)).all()
-    return [(c, [TranscriptLine(m.id, m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by)
+    staff_ids = {m.staff_id for c in conversations for m in c.messages if m.staff_id}
+    names = {staff_id: name for staff_id, name in session.execute(
+        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids)))} if staff_ids else {}
+    return [(c, [TranscriptLine(m.id, m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by,
+                                (names.get(m.staff_id) or "A practitioner") if m.staff_id else None)
                  for m in c.messages]) for c in conversations]
 
 

@@ -501,15 +501,16 @@ class WeekFigures:
     median_minutes: float | None
 
 
-def first_responses_by_week(session: Session, *, since: dt.datetime, reply_within: dt.timedelta = REPLY_WITHIN
-                            ) -> list[WeekFigures]:
-    """Office-hours waits for a person by week (Monday): how many, how many answered, how many within the clock,
-    and the median minutes to a practitioner's first message."""
+def first_responses_by_week(session: Session, *, since: dt.datetime, reply_within: dt.timedelta = REPLY_WITHIN,
+                            tz: dt.tzinfo = dt.UTC) -> list[WeekFigures]:
+    """Office-hours waits for a person by week (Monday, local time): how many, how many answered, how many
+    within the clock, and the median minutes to a practitioner's first message."""
     waits = session.execute(select(ConversationWait.since, ConversationWait.answered_at).where(
         ConversationWait.since >= since, ConversationWait.office_hours.is_(True))).all()
     weeks: dict[dt.date, list[tuple[dt.datetime, dt.datetime | None]]] = {}
     for started, answered in waits:
-        monday = (started.date() - dt.timedelta(days=started.weekday()))
+        local = started.astimezone(tz).date()
+        monday = local - dt.timedelta(days=local.weekday())
         weeks.setdefault(monday, []).append((started, answered))
     figures = []
     for monday in sorted(weeks, reverse=True):

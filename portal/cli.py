@@ -520,7 +520,34 @@ def sms(text: str, sender: str, url: str | None, media: tuple[str, ...]) -> None
     if response.status_code != 200:
         raise click.ClickException(f"the portal answered HTTP {response.status_code}")
     replies = [unescape(m) for m in re.findall(r"<Message[^>]*>(.*?)</Message>", response.text, re.S)]
-    click.echo("\n".join(replies) if replies else "(no reply)")
+    click.echo("\n".join(replies) if replies else
+               f"(no reply: a person in the team may have this conversation; `frontdoor texts --to {sender}` "
+               "shows what they text you)")
+
+
+@cli.command("texts")
+@click.option("--to", "recipient", default="+447700900123", show_default=True, help="The phone number texted.")
+@click.option("--last", default=5, show_default=True, help="How many of the newest to show.")
+@with_appcontext
+def texts(recipient: str, last: int) -> None:
+    """Development only: the texts practitioners sent from /staff/conversations to a number, as the console
+    sender wrote them (nothing leaves the machine in development), oldest first."""
+    from portal.config import settings
+
+    config = settings()
+    if not config.development:
+        raise click.ClickException("texts are only kept on disk in development; elsewhere they go by Twilio")
+    folder = Path(config.instance_path) / "outbox"
+    found = []
+    for path in sorted(folder.glob("text-*.txt"), key=lambda p: p.stat().st_mtime):
+        head, _, body = path.read_text().partition("\n\n")
+        if head.strip() == f"To: {recipient}":
+            found.append(body.strip())
+    if not found:
+        click.echo(f"(no texts from a practitioner to {recipient} yet)")
+    for body in found[-last:]:
+        click.echo(body)
+        click.echo("---")
 
 
 

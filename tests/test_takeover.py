@@ -127,6 +127,13 @@ def test_a_danger_text_tops_the_inbox_a_person_takes_it_replies_by_twilio_and_ha
         assert event in events, event
     # Red still: the assistant answers again, staying with safety.
     assert "<Message" in post_sms(client, "what happens now").get_data(as_text=True)
+    # One record: the contact's transcript names the practitioner beside the person and the assistant.
+    contact_id = takeover._contact_id(db_session, the_conversation_by(db_session, danger.public_id))
+    page = staff.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
+    cell = '<td class="govuk-table__cell">{}</td>'
+    for who in ("Sam Duty (practitioner)", "The person", "The assistant (safety advice)",
+                "The assistant (taking back from a person)"):
+        assert cell.format(who) in page, who
 
 
 def the_danger(db_session) -> Conversation:
@@ -338,3 +345,31 @@ def test_first_response_times_by_week(db_session, app, client):
     db_session.commit()
     week = takeover.first_responses_by_week(db_session, since=wait.since - dt.timedelta(days=1))[0]
     assert (week.waits, week.answered, week.within) == (1, 1, 1) and week.median_minutes == pytest.approx(3, abs=0.1)
+    # The dashboard shows it, week by week.
+    manager, staff = practitioner(app, db_session, role="manager")
+    page = staff.get("/staff/dashboard").get_data(as_text=True)
+    table = page[page.index('id="first-responses"'):]
+    assert "Median minutes to a reply" in table and ">3.0<" in table and "1 (100%)" in table
+
+
+def test_in_development_a_reply_goes_to_the_console_and_frontdoor_texts_shows_it(database_url, tmp_path):
+    from portal import create_app
+    from portal import db as portal_db
+    from portal.cli import cli
+
+    app = create_app(app_config(database_url, tmp_path, FRONTDOOR_ENV="development"))
+    post_sms(app.test_client(), DANGER)
+    with app.app_context():
+        session = portal_db.session()
+        public_id = session.scalars(select(Conversation.public_id)).one()
+        user, secret = create_staff(session, name="Ali Duty")
+        session.commit()
+    staff = app.test_client()
+    sign_in(staff, user, secret)
+    assert staff.post(f"/staff/conversations/{public_id}/take").status_code == 302
+    assert staff.post(f"/staff/conversations/{public_id}/reply", data={"message": "Are you safe right now?"}
+                      ).status_code == 302
+    runner = app.test_cli_runner()
+    shown = runner.invoke(cli, ["texts", "--to", PARENT])
+    assert shown.exit_code == 0 and "Are you safe right now?" in shown.output, shown.output
+    assert "no texts" in runner.invoke(cli, ["texts", "--to", "+447700900999"]).output

@@ -6,16 +6,18 @@ presentation attributes (fill, stroke) only. The figures come from mash.stats an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
 from flask import render_template
 
+from bot import takeover
 from mash.outcomes import OUTCOMES
 from mash.stats import LEVELS, Dashboard, police_figures
 from mash.stats import dashboard as figures
 from portal import db
-from portal.config import working_calendar
+from portal.config import settings, working_calendar
 from portal.staff import bp, permission
 from store.db import utcnow
 
@@ -227,7 +229,12 @@ def dashboard():
     calendar = working_calendar()
     data = figures(db.session(), now, calendar)
     police = police_figures(db.session(), now)
+    reply_within = settings().person_reply_minutes
+    first_responses = takeover.first_responses_by_week(db.session(), since=now - dt.timedelta(weeks=8),
+                                                       reply_within=dt.timedelta(minutes=reply_within),
+                                                       tz=calendar.tz)
     return render_template(
         "staff/dashboard.html", title="Dashboard", data=data, charts=charts(data), outcomes=OUTCOMES,
         levels=LEVELS, channel_labels=CHANNEL_LABELS, percent=_percent,
-        as_of=now.astimezone(calendar.tz), police=police)
+        as_of=now.astimezone(calendar.tz), police=police, first_responses=first_responses,
+        reply_within=reply_within)
