@@ -73,7 +73,8 @@ class Conversation(Base):
         Index("ix_conversations_sender", "channel", "sender_key", "last_message_at"),
         Index("ix_conversations_last_message_at", "last_message_at"),
         # The inbox: open conversations only.
-        Index("ix_conversations_open", "ended_at", "last_message_at"),
+        Index("ix_conversations_inbox", "ended_at", "danger", "paused", "waiting_since", "waiting_reason",
+              "last_message_at", "id"),
     )
 
 

@@ -418,11 +418,15 @@ def inbox(session: Session, *, now: dt.datetime | None = None, idle: dt.timedelt
     where = open_filter(now, idle)
     tier = _tier().label("tier")
     total = session.scalar(select(func.count()).select_from(Conversation).where(*where)) or 0
-    rows = session.execute(
-        select(Conversation, tier).where(*where)
+    # Ranked from the covering index alone (ix_conversations_inbox), then only the rows shown are read.
+    ranked = session.execute(
+        select(Conversation.id, tier).where(*where)
         .order_by(tier, Conversation.waiting_since.asc().nulls_last(), Conversation.last_message_at.desc(),
                   Conversation.id)
         .limit(limit)).all()
+    loaded = {c.id: c for c in session.scalars(
+        select(Conversation).where(Conversation.id.in_([row.id for row in ranked])))} if ranked else {}
+    rows = [(loaded[row.id], row.tier) for row in ranked if row.id in loaded]
     held = {c.held_by_id for c, _ in rows if c.held_by_id}
     names: dict[int, str] = {row.id: row.name for row in session.execute(
         select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(held)))} if held else {}
