@@ -435,7 +435,8 @@ def inbox(session: Session, *, now: dt.datetime | None = None, idle: dt.timedelt
         waited = now - conversation.waiting_since if conversation.waiting_since else None
         overdue = bool(waited is not None and office_hours and waited > reply_within
                        and conversation.waiting_reason in WAIT_REASONS)
-        holder = names.get(conversation.held_by_id) if holder_active(conversation, now=now) else None
+        holder = (names.get(conversation.held_by_id)
+                  if conversation.held_by_id and holder_active(conversation, now=now) else None)
         found.append(InboxRow(conversation, rank, why(conversation, rank), waited, overdue, holder,
                               child_summary(conversation.state or {})))
     return found, total
