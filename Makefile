@@ -100,6 +100,7 @@ bench: setup services ## Run the benchmarks and print their figures beside their
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/safety_screen.py
 	$(BIN)/python bench/search.py --backends sqlite,postgres
+	$(BIN)/python bench/conversation_inbox.py --backends sqlite,postgres
 	$(MAKE) --no-print-directory rasa-train
 	$(BIN)/python bench/sms_webhook.py
 
