@@ -93,7 +93,7 @@ test-fast: setup ## The fast tests only (no browser, no PostgreSQL)
 	$(BIN)/pytest -m "not slow"
 
 .PHONY: bench
-bench: setup services ## Run the benchmarks and print their figures beside their baselines
+bench: setup services browser ## Run the benchmarks and print their figures beside their baselines
 	$(BIN)/python bench/submit_referral.py
 	$(BIN)/python bench/queue_page.py --backends sqlite,postgres
 	$(BIN)/python bench/claim_next.py
