@@ -24,8 +24,9 @@ such a worker looks again, as a practitioner pressing "next" again would.
 
 --before REV adds a fourth case, taking turns with the others: claim_next with 8 workers as the code was at git
 revision REV: its mash/claims.py and mash/audit.py, loaded from git into this process, on a database migrated
-only as far as REV's newest migration. So a change to the claim, the audit writer or the indexes is measured
-against the old code in the same run, on the same machine and load.
+only as far as REV's newest migration (or 0012 if that is older: the two audit columns today's models write).
+So a change to the claim, the audit writer or the indexes is measured against the old code in the same run, on
+the same machine and load.
 
 SQLite can be given to --backends too (the conditional UPDATE over the 8 most urgent candidates, no SKIP
 LOCKED); any refusal under contention ("database is locked") is rolled back, retried and counted. --explain
@@ -203,6 +204,12 @@ def module_at(rev: str, path: str) -> ModuleType:
     return module
 
 
+# The old modules run on today's models, which write audit_events.key_id and read audit_head.legacy_seq (0012: two
+# columns, one nullable, nothing indexed). A revision older than that gets them too, and nothing else: its
+# contacts keep their own indexes (no 0013 partial index), which is what the claim's cost depends on.
+MODELS_NEED = "0012"
+
+
 def migration_at(rev: str) -> str:
     """The newest migration at `rev` (they are numbered in one line: 0001, 0002, ...)."""
     names = _git("ls-tree", "--name-only", f"{rev}:migrations/versions").split()
@@ -227,7 +234,7 @@ def code_at(rev: str | None) -> Code:
     old_audit = module_at(rev, "mash/audit.py")
     if hasattr(old_audit, "configure_keys"):  # a keyed writer signs with today's bench key
         old_audit.configure_keys([f"{key_id}:{key.decode()}" for key_id, key in mash.audit.configured_keys().keys])
-    return Code(module_at(rev, "mash/claims.py"), old_audit, migration_at(rev))
+    return Code(module_at(rev, "mash/claims.py"), old_audit, max(migration_at(rev), MODELS_NEED))
 
 
 @contextmanager
