@@ -43,7 +43,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,15 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from bench.benchlib import BACKENDS, markdown, percentile  # noqa: E402
+from bench.benchlib import (  # noqa: E402
+    BACKENDS,
+    Processes,
+    cpu_seconds,
+    free_port,
+    markdown,
+    peak_memory_mib,
+    percentile,
+)
 
 RASA_DIR = ROOT / "bot" / "rasa"
 RASA_BIN = ROOT / os.environ.get("RASA_VENV", ".venv-rasa") / "bin"
@@ -108,45 +115,6 @@ def phone(index: int) -> str:
     raise SystemExit("out of invented numbers: use a smaller --n")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def peak_memory_mib(pid: int) -> float:
-    """VmHWM (peak resident set) of a process and its children, in MiB."""
-    total = 0
-    for candidate in [pid, *children(pid)]:
-        try:
-            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its living children (gunicorn's workers), in seconds."""
-    total = 0
-    for candidate in [pid, *children(pid)]:
-        try:
-            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(c) for c in found] + [g for c in found for g in children(int(c))]
-
-
 class Stack:
     """Rasa (as the Procfile starts it) and the portal, on free loopback ports, in a temp folder."""
 
@@ -163,15 +131,14 @@ class Stack:
                     "FIELD_ENCRYPTION_KEYS": "kXjU9n1bC1V8jJ0o7o3d2wZ0b1e5yGfS8o3o7n2YQzA=",
                     "BLIND_INDEX_KEY": "bench-blind-index-key-of-at-least-32-chars",
                     "AUDIT_HMAC_KEYS": "bench:" + secrets.token_urlsafe(48),
-                    "DATABASE_URL": database_url, "FRONTDOOR_INSTANCE": str(workdir),
+                    "DATABASE_URL": database_url, "INSTANCE_PATH": str(workdir),
                     "PUBLIC_BASE_URL": self.portal_url,
                     "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": NUMBER,
                     "RASA_URLS": self.rasa_url, "RASA_AUTH_TOKEN": self.rasa_token,
                     "BOT_RATE_LIMIT_PER_MINUTE": "100000", "PYTHONWARNINGS": "ignore"}
         for name in ("RASA_URL", "RASA_TIMEOUT_SECONDS"):
             self.env.pop(name, None)  # the portal's defaults, not the shell's
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.startup: dict[str, float] = {}
+        self.processes = Processes(workdir)
 
     def prepare(self) -> None:
         """A migrated database with the demonstration service directory only (no demo referrals or staff)."""
@@ -180,59 +147,29 @@ class Stack:
             subprocess.run([str(FRONTDOOR), "services", "import", str(path)], env=self.env, cwd=ROOT, check=True,
                            capture_output=True)
 
-    def _start(self, name: str, command: list[str], cwd: Path) -> None:
-        log = (self.workdir / f"{name}.log").open("w")
-        self.processes[name] = subprocess.Popen(command, cwd=cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
-
     def start(self) -> None:
         """Both at once, sharing the cores as under `make run`; each timed from then to its first good answer."""
         began = time.monotonic()
-        self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
-                             "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", "models/frontdoor.tar.gz",
-                             "--credentials", "credentials.yml"], RASA_DIR)
+        self.processes.start("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                                      "-i", "127.0.0.1", "-p", str(self.rasa_port),
+                                      "--model", "models/frontdoor.tar.gz", "--credentials", "credentials.yml"],
+                             env=self.env, cwd=RASA_DIR)
         if self.server == "gunicorn":  # the production profile's server, as Procfile.production starts it
             self.env.update({"HOST": "127.0.0.1", "PORT": str(self.portal_port)})
-            self._start("portal", [str(GUNICORN), "--config", "python:portal.gunicorn_conf", "portal.wsgi:app"], ROOT)
+            self.processes.start("portal", [str(GUNICORN), "--config", "python:portal.gunicorn_conf",
+                                            "portal.wsgi:app"], env=self.env)
         else:
-            self._start("portal", [str(FRONTDOOR), "run", "--host", "127.0.0.1", "--port", str(self.portal_port),
-                                   "--no-reload"], ROOT)
-        waiting = {"portal": lambda: requests.get(f"{self.portal_url}/healthz", timeout=2).status_code == 200,
-                   "rasa": lambda: parse(self, "hello", check=False) is not None}
-        deadline = began + 300
-        while waiting and time.monotonic() < deadline:
-            for name in list(waiting):
-                if self.processes[name].poll() is not None:
-                    self._failed(name, "exited")
-                try:
-                    ready = waiting[name]()
-                except requests.RequestException:
-                    ready = False
-                if ready:
-                    self.startup[name] = time.monotonic() - began
-                    del waiting[name]
-            time.sleep(0.1)
-        for name in waiting:
-            self._failed(name, "did not answer within 300 s")
-
-    def _failed(self, name: str, why: str) -> None:
-        tail = (self.workdir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]  # start-up only
-        self.stop_all()
-        raise SystemExit(f"{name} {why}; the end of its log:\n" + "\n".join(tail))
+            self.processes.start("portal", [str(FRONTDOOR), "run", "--host", "127.0.0.1", "--port",
+                                            str(self.portal_port), "--no-reload"], env=self.env)
+        self.processes.wait_until_ready(
+            {"portal": lambda: requests.get(f"{self.portal_url}/healthz", timeout=2).status_code == 200,
+             "rasa": lambda: parse(self, "hello", check=False) is not None}, began)
 
     def stop(self, name: str) -> None:
-        process = self.processes.pop(name, None)
-        if process and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        self.processes.stop(name)
 
     def stop_all(self) -> None:
-        for name in list(self.processes):
-            self.stop(name)
+        self.processes.stop_all()
 
     def assistant_missed(self) -> int:
         """Portal turns that Rasa did not answer within the portal's deadline (read by the reader instead)."""
@@ -329,7 +266,7 @@ def run_level(stack: Stack, numbers: Numbers, senders: int, conversations: int, 
 
                 ways = [("parse", baseline), ("portal", portal)]
                 for way, work in ways if (group + half) % 2 == 0 else ways[::-1]:  # ABBA: order not tied to turns
-                    before = {name: cpu_seconds(proc.pid) for name, proc in stack.processes.items()}
+                    before = {name: cpu_seconds(proc.pid) for name, proc in stack.processes.running.items()}
                     before["client"] = time.process_time()
                     started = time.monotonic()
                     for timings in pool.map(work, people):
@@ -338,7 +275,7 @@ def run_level(stack: Stack, numbers: Numbers, senders: int, conversations: int, 
                                 samples.by_turn[way][turn].append(seconds)
                     if samples is not None:
                         samples.wall[way] = samples.wall.get(way, 0.0) + time.monotonic() - started
-                        for name, proc in stack.processes.items():
+                        for name, proc in stack.processes.running.items():
                             used = cpu_seconds(proc.pid) - before[name]
                             samples.cpu[way, name] = samples.cpu.get((way, name), 0.0) + used
                         used = time.process_time() - before["client"]  # this script's senders
@@ -436,13 +373,13 @@ def main() -> None:
             profiles = {}
             for senders in LEVELS:
                 results[senders] = Samples()
-                profile = Profile(stack.processes["portal"].pid, Path(tmp) / f"portal-{senders}.txt") \
+                profile = Profile(stack.processes.pid("portal"), Path(tmp) / f"portal-{senders}.txt") \
                     if args.profile else None
                 run_level(stack, numbers, senders, per_level[senders], results[senders])
                 if profile is not None:
                     profiles[senders] = profile.stop()
             missed = stack.assistant_missed()
-            memory = {name: peak_memory_mib(proc.pid) for name, proc in stack.processes.items()}
+            memory = {name: peak_memory_mib(proc.pid) for name, proc in stack.processes.running.items()}
             stack.stop("rasa")
             danger, ordinary = [], []
             for _ in range(args.danger_n):  # bounded; each from a new sender, the two interleaved
@@ -525,8 +462,8 @@ def main() -> None:
                      ms(p(ordinary, 99)))]))
     print()
     print(markdown([("process", "start-up s (both starting together)", "peak memory MiB (VmHWM)"),
-                    ("Rasa (to its first parse)", f"{stack.startup['rasa']:.1f}", f"{memory['rasa']:.0f}"),
-                    ("portal (to /healthz)", f"{stack.startup['portal']:.1f}", f"{memory['portal']:.0f}")]))
+                    ("Rasa (to its first parse)", f"{stack.processes.startup['rasa']:.1f}", f"{memory['rasa']:.0f}"),
+                    ("portal (to /healthz)", f"{stack.processes.startup['portal']:.1f}", f"{memory['portal']:.0f}")]))
     print(f"\nWhole run: {whole:.0f} s; load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
           f"on {os.cpu_count()} cores.")
     for senders, rows in profiles.items():
