@@ -10,13 +10,13 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Column, MetaData, Table, Text, create_engine, insert, text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -308,3 +308,31 @@ def start_production_portal(processes: Processes, name: str, services: Productio
     processes.start(name, [str(BIN / "gunicorn"), "--config", "python:portal.gunicorn_conf", "portal.wsgi:app"],
                     env=env)
     return Server(name, f"https://127.0.0.1:{port}", env, str(services.cert), name)
+
+
+# --- fictional data in bulk -----------------------------------------------------------------------------------
+
+def raw_table(model: type) -> Table:
+    """A model's table with its encrypted columns as plain Text, so one ready-made token can be reused."""
+    from store.crypto import EncryptedJSON, EncryptedText
+
+    columns = [Column(c.name, Text() if isinstance(c.type, (EncryptedText, EncryptedJSON)) else c.type,
+                      primary_key=c.primary_key)
+               for c in model.__table__.columns]  # type: ignore[attr-defined]
+    return Table(model.__table__.name, MetaData(), *columns)  # type: ignore[attr-defined]
+
+
+def bulk_insert(engine, table: Table, rows: Iterable[dict], batch: int = 5000) -> None:
+    """Insert rows in batches of `batch`, then ANALYZE on PostgreSQL, as autovacuum would."""
+    pending: list[dict] = []
+    with engine.begin() as conn:
+        for row in rows:
+            pending.append(row)
+            if len(pending) == batch:
+                conn.execute(insert(table), pending)
+                pending = []
+        if pending:
+            conn.execute(insert(table), pending)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"ANALYZE {table.name}"))

@@ -52,11 +52,11 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("FRONTDOOR_DOTENV", "0")  # never read the developer's .env
 
 import pyotp  # noqa: E402
-from benchlib import BACKENDS, markdown, percentile  # noqa: E402
+from benchlib import BACKENDS, bulk_insert, markdown, percentile, raw_table  # noqa: E402
 from flask import Flask  # noqa: E402
-from sqlalchemy import Column, MetaData, Table, Text, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from store.crypto import EncryptedJSON, EncryptedText, generate_key, keyring  # noqa: E402
+from store.crypto import generate_key, keyring  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 
 PASSWORD = "long-password-123"  # noqa: S105  (fictional bench accounts in a throwaway database)
@@ -224,29 +224,21 @@ def run_live(n: int, pages: int, open_conversations: int) -> dict:
 
 # --- 2. size: the inbox page at 1,000 and 10,000 open conversations -------------------------------------------
 
-def raw_conversations_table() -> Table:
+def seed_conversations(engine, n: int, holder_id: int, now: dt.datetime, seed: int = 13) -> dict[str, int]:
     from bot.models import Conversation
 
-    columns = [Column(c.name, Text() if isinstance(c.type, (EncryptedText, EncryptedJSON)) else c.type,
-                      primary_key=c.primary_key)
-               for c in Conversation.__table__.columns]
-    return Table("conversations", MetaData(), *columns)
-
-
-def seed_conversations(engine, n: int, holder_id: int, now: dt.datetime, seed: int = 13) -> dict[str, int]:
     rng = random.Random(seed)
-    table = raw_conversations_table()
     state = keyring.encrypt(json.dumps({"answers": {"first_name": "Alex"}, "facts": {"age": 4}}))
     counts = {"danger_waiting": 0, "asked": 0, "danger": 0, "held": 0, "assistant": 0}
-    batch: list[dict] = []
-    with engine.begin() as conn:
+
+    def rows():
         for _ in range(n):
             last = now - dt.timedelta(seconds=rng.uniform(0, 23 * 3600))
             kind = rng.choices(list(counts), weights=[2, 3, 5, 5, 85])[0]
             counts[kind] += 1
             danger = kind in ("danger_waiting", "danger")
             waiting = kind in ("danger_waiting", "asked")
-            batch.append({
+            yield {
                 "public_id": uuid.uuid4().hex, "channel": rng.choice(["sms", "chat"]),
                 "sender_key": uuid.uuid4().hex, "started_at": last - dt.timedelta(minutes=10),
                 "last_message_at": last, "danger": danger,
@@ -256,15 +248,9 @@ def seed_conversations(engine, n: int, holder_id: int, now: dt.datetime, seed: i
                 "hold_expires_at": now + dt.timedelta(minutes=30) if kind == "held" else None,
                 "waiting_since": last if waiting else None,
                 "waiting_reason": ("danger" if kind == "danger_waiting" else "asked_for_person") if waiting else None,
-            })
-            if len(batch) == 5000:
-                conn.execute(insert(table), batch)
-                batch = []
-        if batch:
-            conn.execute(insert(table), batch)
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE conversations"))
+            }
+
+    bulk_insert(engine, raw_table(Conversation), rows())
     return counts
 
 
