@@ -1,0 +1,85 @@
+"""The conversations workspace as a screen-reader user and a keyboard user meet it (issue 13): inbox rows told apart
+by their links, the danger alert there without JavaScript, and the text counter counting what the server counts."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import Conversation
+from mash.clock import WorkingCalendar
+from tests.bot_support import FakeParser, post_sms, use_parser
+from tests.staff_support import create_staff, sign_in
+
+DANGER = "dad is drunk and throwing things at us im hiding in my room"
+
+
+@pytest.fixture(autouse=True)
+def office(monkeypatch):
+    monkeypatch.setattr(WorkingCalendar, "is_office_hours", lambda self, moment: True)
+    use_parser(monkeypatch, FakeParser())
+
+
+def practitioner(app, db_session):
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    return client
+
+
+class Rows(HTMLParser):
+    """Each inbox row's link text and tag text, as a screen reader has them (visually hidden words included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, str]] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "tr" and "data-conversation" in found:
+            self.rows.append({"link": "", "tag": "", "tag_hidden": ""})
+        elif self.rows and tag == "a":
+            self._open.append("link")
+        elif self.rows and tag == "strong" and "govuk-tag" in (found.get("class") or ""):
+            self._open.append("tag")
+            self.rows[-1]["tag_hidden"] = found.get("aria-hidden") or ""
+
+    def handle_endtag(self, tag):
+        if self._open and ((tag == "a" and self._open[-1] == "link") or (tag == "strong" and self._open[-1] == "tag")):
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._open:
+            self.rows[-1][self._open[-1]] += data
+
+    def parsed(self, html: str) -> list[dict[str, str]]:
+        self.feed(html)
+        return [{k: " ".join(v.split()) for k, v in row.items()} for row in self.rows]
+
+
+def test_each_inbox_row_has_its_own_link_and_the_tag_does_not_repeat_it(app, client, db_session):
+    # Two danger texts in the same minute, neither child known yet: alike in everything a link could say at first.
+    post_sms(client, DANGER, sender="+447700900111")
+    post_sms(client, DANGER, sender="+447700900222")
+    post_sms(client, "can i talk to a real person please", sender="+447700900333")
+    named = db_session.scalars(select(Conversation).order_by(Conversation.id)).first()
+    named.state = {**(named.state or {}), "answers": {"first_name": "Amy"}, "facts": {"age": 6}}
+    db_session.commit()
+    staff = practitioner(app, db_session)
+
+    for html in (staff.get("/staff/conversations").get_data(as_text=True),
+                 staff.get("/staff/conversations/rows").get_data(as_text=True)):
+        rows = Rows().parsed(html)
+        links = [row["link"] for row in rows]
+        assert len(rows) == 3 and len(set(links)) == 3, links
+        assert any(link.startswith("Amy, aged 6, by text, last message at ") for link in links), links
+        assert sum(link.startswith("Text conversation, last message at ") for link in links) == 2, links
+        for row in rows:
+            assert row["tag"], row  # danger and asking for a person are both tagged
+            assert row["tag"] not in row["link"] and not row["link"].startswith("Danger"), row
+            assert row["tag_hidden"] == "true", row  # the words beside it say the whole why, once
+        # The why is read whole ("Danger now: ..."), once, beside the tag the eye sees.
+        assert html.count('<span class="govuk-visually-hidden">Danger now: </span>') == 2
