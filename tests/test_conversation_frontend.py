@@ -3,11 +3,13 @@ by their links, the danger alert there without JavaScript, and the text counter 
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
 
+from bot import takeover
 from bot.models import Conversation
 from mash.clock import WorkingCalendar
 from tests.bot_support import FakeParser, post_sms, use_parser
@@ -83,3 +85,33 @@ def test_each_inbox_row_has_its_own_link_and_the_tag_does_not_repeat_it(app, cli
             assert row["tag_hidden"] == "true", row  # the words beside it say the whole why, once
         # The why is read whole ("Danger now: ..."), once, beside the tag the eye sees.
         assert html.count('<span class="govuk-visually-hidden">Danger now: </span>') == 2
+
+
+def test_the_danger_alert_is_on_every_workspace_page_without_javascript(app, client, db_session, monkeypatch):
+    staff = practitioner(app, db_session)
+    calls = []
+    counted = takeover.danger_waiting
+    monkeypatch.setattr(takeover, "danger_waiting", lambda session: calls.append(1) or counted(session))
+
+    page = staff.get("/staff/queue").get_data(as_text=True)
+    assert re.search(r'<div class="app-danger-alert"[^>]*role="alert" hidden>', page)
+    assert "waiting for a person" not in page
+
+    post_sms(client, DANGER)
+    conversation = db_session.scalars(select(Conversation)).one()
+    calls.clear()
+    page = staff.get("/staff/queue").get_data(as_text=True)
+    assert len(calls) == 1
+    alert = re.search(r'<div class="app-danger-alert"([^>]*)>(.*?)</div>', page, re.S)
+    assert alert and " hidden" not in alert.group(1) and f'data-newest="{conversation.public_id}"' in alert.group(1)
+    assert "A danger conversation is waiting for a person." in alert.group(2)
+    assert f'href="/staff/conversations/{conversation.public_id}"' in alert.group(2)
+
+    calls.clear()  # the fragments the script fetches do not count what they do not show
+    staff.get("/staff/conversations/rows")
+    staff.get(f"/staff/conversations/{conversation.public_id}/messages")
+    assert calls == []
+
+    post_sms(client, DANGER, sender="+447700900999")
+    page = staff.get("/staff/conversations").get_data(as_text=True)
+    assert "2 danger conversations are waiting for a person." in page

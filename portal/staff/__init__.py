@@ -92,4 +92,16 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _staff_context() -> dict[str, Any]:
-        return {"staff_user": me() if current_user.is_authenticated else None, "can": can}
+        def danger_alert() -> dict[str, Any]:
+            """Danger conversations waiting for a person, for the alert on every workspace page (shown without
+            JavaScript too; static/staff.mjs keeps it up to date). Counted only when a template asks, once a request."""
+            if "danger_alert" not in g:
+                from bot import takeover  # as register() does: the blueprint's modules load once the app is made
+
+                count, newest = takeover.danger_waiting(db.session())
+                g.danger_alert = {"count": count, "newest": newest,
+                                  "url": url_for("staff.conversation_page", public_id=newest) if newest else None}
+            return g.danger_alert
+
+        return {"staff_user": me() if current_user.is_authenticated else None, "can": can,
+                "danger_alert": danger_alert}
