@@ -89,6 +89,14 @@ def recent_replies(session: Session, conversation: Conversation, *, handled_by: 
         Message.at >= since)).scalar_one()
 
 
+def recent_out(session: Session, conversation: Conversation, *, since: dt.datetime,
+               handled_by: tuple[str, ...] = ("staff", "person")) -> int:
+    """Messages a person in the team (or the note that one has it) sent since then."""
+    return session.execute(select(func.count()).select_from(Message).where(
+        Message.conversation_id == conversation.id, Message.direction == "out", Message.handled_by.in_(handled_by),
+        Message.at >= since)).scalar_one()
+
+
 def inbound_text(conversation: Conversation) -> str:
     """What the person has written so far, oldest first: a contact's 'what happened' before anyone asks."""
     return "\n".join(m.text for m in conversation.messages if m.direction == "in" and m.text)

@@ -134,6 +134,35 @@ def open_prompt() -> str:
             "If a child is in danger now, call 999.")
 
 
+START_MENU = ("Is it about:\n1 help for your family\n2 a worry about a child you know\n3 finding a service near you\n"
+              "Reply with a number, or PERSON to talk to someone. If a child is in danger now, call 999.")
+
+
+def pending_question(state: dict[str, Any]) -> str:
+    """What the assistant is waiting for, in the words it would use: said when a practitioner hands a
+    conversation back, so the person's next message is read as the answer to the question they can see (the
+    early-help offer and the opening menu included: a "yes" must never land on a question nobody asked)."""
+    if state.get("after_danger"):
+        return ("If anyone is in danger now, call 999. Tell me what is happening now, or reply PERSON to talk to "
+                "someone.")
+    journey = journeys.JOURNEYS.get(state.get("journey") or "")
+    asking = state.get("asking")
+    if asking == "_start":
+        return START_MENU
+    if journey is None or not asking:
+        return open_prompt()
+    if asking == OFFER:
+        return _OFFER_QUESTION
+    try:
+        step = journey.step(asking)
+    except (KeyError, LookupError):
+        step = None
+    if step is None or step.wording is None:
+        return open_prompt()
+    text = step.wording.ask
+    return f"{text}\n{journeys.menu(step.field)}" if text.endswith("number:") else text
+
+
 def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None) -> str:
     journey = state.get("journey") or state.get("last_journey")
     if kind == "children_taken":
@@ -404,9 +433,7 @@ class _Dialogue:
             self.ports.for_staff("not_understood") if self.state["open_misses"] == 2 else None
             return self.turn(f"I'm still not sure I understood, sorry. {person_line(self.ctx)} Or reply 1 for help "
                              "for your family, 2 for a worry about a child, 3 to find a service.")
-        return self.turn("Sorry, I'm not sure I understood. Is it about:\n1 help for your family\n2 a worry about a "
-                         "child you know\n3 finding a service near you\nReply with a number, or PERSON to talk to "
-                         "someone. If a child is in danger now, call 999.")
+        return self.turn("Sorry, I'm not sure I understood. " + START_MENU)
 
     def _start(self, name: str, text: str, understood: Understanding, *, find_service: bool = False) -> None:
         keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference")}
@@ -773,12 +800,8 @@ class _Dialogue:
         return self._finish()
 
     def _ask_text(self, step: Step) -> str:
-        wording = step.wording
-        assert wording is not None, f"{step.name} has no SMS wording"
-        text = wording.ask
-        if text.endswith("number:"):
-            text = f"{text}\n{journeys.menu(step.field)}"
-        return text
+        assert step.wording is not None, f"{step.name} has no SMS wording"
+        return pending_question({"journey": self.state.get("journey"), "asking": step.name})
 
     def _fitting_ask(self, step: Step, prefix: str = "") -> str:
         """The question in full if it fits beside what this turn already says, else in short: an answer to

@@ -39,6 +39,9 @@ class Conversation(Base):
     danger: Mapped[bool] = mapped_column(default=False)
     danger_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     opted_out_at: Mapped[dt.datetime | None]  # STOP: no texts, the records stay
+    # The person's latest answer to "is it safe to text you" (None: never asked). Kept here, not only in the
+    # journey's answers, which a finished or declined journey clears: staff texts respect it (bot.takeover).
+    safe_to_text: Mapped[bool | None]
     # Set while the conversation model could not answer, so staff know the bot missed some turns.
     assistant_missed: Mapped[int] = mapped_column(default=0)
     # When the worker last looked at a quiet conversation for a worry reported but never finished (bot.followup).

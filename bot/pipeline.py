@@ -30,6 +30,7 @@ from bot import conversations, dialogue, sms, takeover
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
+from bot.reader import child_named as reader_child_named
 from bot.reader import facts as reader_facts
 from forms.conversation import JOURNEYS, ConversationJourney
 from forms.schema import CONTROL_RE
@@ -129,6 +130,18 @@ def keyword_reply(word: str, settings: Settings) -> str:
             "Text STOP to stop texts.")
 
 
+HELD_ACK_QUIET = dt.timedelta(minutes=10)
+
+
+def held_ack(settings: Settings, *, office_hours: bool) -> str:
+    """Said while a person in the team has the conversation and nobody has written to them for a while."""
+    if office_hours:
+        return ("Thank you. A person in our team has your message and will reply here. If a child is in danger "
+                "now, call 999.")
+    return ("Thank you, your message is saved. Our office is closed now, so a person will reply when it opens. "
+            f"If you need help now call {settings.out_of_hours_number}. If a child is in danger, call 999.")
+
+
 FLOOD_REPLY = ("We have your messages, and a person in our team will read them. If a child is in danger now, "
                "call 999.")
 MEDIA_REPLY = ("Sorry, we can't receive pictures or files by text. Please tell us in words what is happening. "
@@ -189,7 +202,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         takeover.start_wait(session, conversation, "danger", now=now, office_hours=calendar.is_office_hours(now))
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
-                              "child_speaking": child_speaking,
+                              "child_speaking": child_speaking, "facts": _child_facts(state, text, said),
                               "danger_categories": sorted({*(state.get("danger_categories") or []),
                                                            *screening.categories})}
         conversation.state_version = (conversation.state_version or 0) + 1
@@ -202,6 +215,11 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
                                      calendar=calendar, answers=red_answers)
         log.info("safety screen unsure on %s message %s (%s): check now", inbound.channel, message.id,
                  ",".join(screening.check_categories))
+    if conversation.ended_at is not None:
+        # A practitioner ended it; the person writing again opens it again (their next worry must be seen).
+        conversation.ended_at = None
+        conversation.ended_reason = conversation.ended_note = None
+        conversation.ended_by_id = None
     word = sms.keyword(text) if inbound.channel == "sms" and not inbound.media_types else None
     if word == "START" or (word is None and conversation.opted_out_at and _is_yes(text)):
         conversation.opted_out_at = None
@@ -249,8 +267,13 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         return reply([], "opted_out")
     if conversation.paused:
         # A person in our team has this conversation: the assistant stays quiet, the message waits for them.
-        takeover.start_wait(session, conversation, "reply", now=now, office_hours=calendar.is_office_hours(now))
-        return reply([], "person")
+        # The person is told so when nobody has written to them for a while, never on every message of a
+        # live exchange.
+        office_hours = calendar.is_office_hours(now)
+        takeover.start_wait(session, conversation, "reply", now=now, office_hours=office_hours)
+        if conversations.recent_out(session, conversation, since=now - HELD_ACK_QUIET):
+            return reply([], "person")
+        return reply([held_ack(settings, office_hours=office_hours)], "person")
     if replayed:
         # Stored late from the spool: the sender had their reply then; staff read it now.
         _for_staff(session, conversation, reason="spooled", now=now, calendar=calendar)
@@ -288,7 +311,8 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         changed = cast("CursorResult[Any]", session.execute(
             update(Conversation).where(Conversation.id == conversation.id, Conversation.state_version == version)
             .values(state=turn.state, state_version=version + 1,
-                    assistant_missed=Conversation.assistant_missed + (1 if asked and reading is None else 0))
+                    assistant_missed=Conversation.assistant_missed + (1 if asked and reading is None else 0),
+                    **_safe_to_text(turn.state))
             .execution_options(synchronize_session=False)))
         if changed.rowcount == 1:
             if turn.handed_off:
@@ -398,6 +422,26 @@ def _red_answers(state: dict[str, Any], *, child_speaking: bool, workplace: str 
     if workplace:
         return {"referrer_type": "professional", "referrer_workplace": workplace}
     return None
+
+
+def _safe_to_text(state: dict[str, Any] | None) -> dict[str, Any]:
+    """The person's answer to "is it safe to text you", kept on the conversation whatever the journey does
+    with its answers later (a declined consent clears them; the answer must outlive that)."""
+    answer = ((state or {}).get("answers") or {}).get("safe_to_contact")
+    return {"safe_to_text": answer == "yes"} if answer in {"yes", "no"} else {}
+
+
+def _child_facts(state: dict[str, Any], text: str, said: Any) -> dict[str, Any]:
+    """What a danger message says of the child ("Amy, 6"), for the inbox's row: kept beside, never over, what
+    the conversation already knew."""
+    facts = dict(state.get("facts") or {})
+    name, age = reader_child_named(text)
+    if name and "child_name" not in facts:
+        facts["child_name"] = name
+    age = age if age is not None else said.age
+    if age is not None and facts.get("age") is None:
+        facts["age"] = age
+    return facts
 
 
 def _is_yes(text: str) -> bool:

@@ -277,6 +277,33 @@ def child_age(said: str) -> int | None:
     return None
 
 
+_RELATION = (r"(?:daughter|son|girl|boy|child|kid|baby|niece|nephew|grandson|granddaughter|stepson|stepdaughter|"
+             r"sister|brother|grandchild)")
+_NAMED_CHILD = re.compile(rf"\b(?i:my|our|the|her|his|their)\s+(?i:little\s+|youngest\s+|eldest\s+)?(?i:{_RELATION})s?"
+                          r",?\s+([A-Z][a-z]{1,20})\b")
+_NAME_AND_AGE = re.compile(r"\b([A-Z][a-z]{1,20})\s*[,(]\s*(?i:aged\s+|age\s+)?(\d{1,2})\s*(?:\)|,|(?=\s|$))")
+_NOT_NAMES = frozenset({
+    "He", "She", "They", "It", "I", "Im", "Its", "My", "Our", "Please", "Help", "Mum", "Mom", "Dad", "Hi", "Hello",
+    "The", "This", "That", "Yes", "No", "Ok", "Now", "Today", "Tonight", "Is", "And", "But", "So", "Just", "Was",
+    "Has", "Had", "Not", "Who", "What", "When", "Where", "Why", "How", "Age", "Aged", "Nan", "Nanny", "Grandma",
+    "Grandad", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Year", "Class",
+    "Room", "Flat", "Number", "Police", "School", "Baby",
+})
+
+
+def child_named(text: str) -> tuple[str | None, int | None]:
+    """A child's first name, and age, where a message gives them plainly: "my daughter Amy", "Amy, 6",
+    "Jay (4)". Written with a capital, as names are; anything doubtful gives None (the inbox says "not known")."""
+    for match in _NAME_AND_AGE.finditer(text):
+        name, age = match.group(1), int(match.group(2))
+        if name not in _NOT_NAMES and age <= 17:
+            return name, age
+    for match in _NAMED_CHILD.finditer(text):
+        if match.group(1) not in _NOT_NAMES:
+            return match.group(1), None
+    return None, None
+
+
 def workplace(said: str) -> str | None:
     for place, patterns in _PROFESSIONS:
         if any(p.search(said) for p in patterns):

@@ -60,6 +60,30 @@ def segments(text: str) -> int:
     return 1 if length <= SEGMENT else -(-length // MULTIPART_SEGMENT)
 
 
+UCS2_SEGMENT = 70
+UCS2_MULTIPART_SEGMENT = 67
+
+
+def tidy(text: str) -> str:
+    """Only the look-alikes that would force UCS-2 for nothing (curly quotes, dashes, ellipses) made plain."""
+    return "".join(_REPLACEMENTS.get(char, char) for char in text)
+
+
+def measure(text: str) -> tuple[str, str, int, int]:
+    """A person's message as it will be sent, whole: (body, encoding, units, segments).
+
+    A practitioner's words are never thinned: when, with the look-alikes made plain, the text is GSM-7, it goes
+    as GSM-7 (extension characters count two); otherwise (Urdu, Polish, an emoji) it goes as UCS-2, every
+    character kept, counted in UTF-16 code units (70 in one text, 67 in each part of a longer one). The
+    workspace's counter (static/staff.mjs) counts the same way."""
+    body = tidy(text)
+    if is_gsm7(body):
+        units = gsm7_length(body)
+        return body, "gsm7", units, 1 if units <= SEGMENT else -(-units // MULTIPART_SEGMENT)
+    units = len(body.encode("utf-16-le")) // 2
+    return body, "ucs2", units, 1 if units <= UCS2_SEGMENT else -(-units // UCS2_MULTIPART_SEGMENT)
+
+
 def fit(parts: list[str], limit: int = TWO_SEGMENTS) -> str:
     """Join a turn's replies into one text within `limit`: whole sentences, in order, the first always kept
     (safety advice comes first, so it is never the part that is cut)."""

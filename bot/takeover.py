@@ -27,12 +27,12 @@ from typing import Any, Protocol, cast
 from sqlalchemy import CursorResult, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import conversations, sms
+from bot import conversations, dialogue, sms
 from bot.models import Conversation, ConversationContact, ConversationWait, Message, ReadyReply
-from forms.conversation import JOURNEYS
 from forms.schema import clean_text
 from mash import audit
 from mash.models import Contact, StaffUser
+from mash.safety import category_words as danger_words
 from mash.safety import screen
 from store.db import utcnow
 
@@ -59,11 +59,17 @@ HAND_BACK_LEAD = "You're talking to our automated assistant again. A person can 
 
 
 class TakeoverError(ValueError):
-    """Something a practitioner tried that cannot be done; the message says what to do instead."""
+    """Something a practitioner tried that cannot be done; the message says what to do instead. `field`: the
+    form field the message belongs to (the error summary links there), or None for the page as a whole."""
+
+    def __init__(self, message: str, *, field: str | None = "message") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotHolder(TakeoverError):
-    pass
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field=None)
 
 
 class SmsTransport(Protocol):
@@ -121,7 +127,8 @@ def _require_holder(conversation: Conversation, user: StaffUser, *, now: dt.date
     """Acting on a conversation needs the hold; acting renews the lease. A hold that ran out is taken again if
     nobody else took it meanwhile (a practitioner who stepped away comes back to their conversation)."""
     if conversation.ended_at is not None:
-        raise TakeoverError("This conversation has ended. It opens again if the person writes")
+        raise TakeoverError("This conversation has ended. Take it to open it again, or wait: it opens again if "
+                            "the person writes", field=None)
     if holds(conversation, user, now=now):
         conversation.hold_expires_at = now + LEASE
         return
@@ -132,16 +139,25 @@ def _require_holder(conversation: Conversation, user: StaffUser, *, now: dt.date
 
 def hand_back(session: Session, conversation: Conversation, user: StaffUser, *,
               now: dt.datetime | None = None) -> Message | None:
-    """The assistant carries on at the question it had reached, and says so to the person."""
+    """The assistant carries on at the question it had reached, and says it again to the person: their next
+    message is read as the answer to the question they can see."""
     now = now or utcnow()
     _require_holder(conversation, user, now=now)
     conversation.paused = False
     conversation.held_by_id = None
     conversation.hold_expires_at = None
+    if conversation.waiting_reason == "reply":
+        # Waiting for the practitioner's reply ends here: the assistant answers from now on.
+        conversation.waiting_since = None
+        conversation.waiting_reason = None
+    state = dict(conversation.state or {})
+    if state.get("parked"):
+        # A question the assistant had set aside is asked again, so it is live again.
+        state["parked"] = False
+        conversation.state = state
+        conversation.state_version = (conversation.state_version or 0) + 1
     _audit(session, conversation, "handed_back", user, now=now)
-    question = current_question(conversation.state or {}, conversation.channel)
-    text = f"{HAND_BACK_LEAD} {question}" if question else \
-        f"{HAND_BACK_LEAD} Tell me what you need help with, or what is worrying you."
+    text = f"{HAND_BACK_LEAD} {dialogue.pending_question(state)}"
     message = Message(conversation_id=conversation.id, direction="out", at=now, text=text, handled_by="handback",
                       danger_categories=[], staff_id=None,
                       delivery_status="queued" if conversation.channel == "sms" else None,
@@ -149,20 +165,6 @@ def hand_back(session: Session, conversation: Conversation, user: StaffUser, *,
     session.add(message)
     session.flush()
     return message
-
-
-def current_question(state: dict[str, Any], channel: str) -> str | None:
-    """The question the assistant was waiting on, in its own words (None between journeys)."""
-    journey = JOURNEYS.get(state.get("journey") or "")
-    asking = state.get("asking")
-    if journey is None or not asking or asking.startswith("_") or state.get("after_danger"):
-        return None
-    try:
-        step = journey.step(asking)
-    except (KeyError, LookupError):
-        return None
-    wording = step.wording if step is not None else None
-    return wording.ask if wording is not None else None
 
 
 def pass_to(session: Session, conversation: Conversation, user: StaffUser, colleague: StaffUser, *,
@@ -247,30 +249,43 @@ class TextingCheck:
     needs_override: bool = False
 
 
-def texting_check(conversation: Conversation) -> TextingCheck:
+def not_safe_to_text(conversation: Conversation) -> bool:
+    """The person said texts are not safe: their latest answer, kept on the conversation; or, for a conversation
+    from before that was kept, the journey's answer."""
+    if conversation.safe_to_text is not None:
+        return not conversation.safe_to_text
+    answers = (conversation.state or {}).get("answers") or {}
+    return answers.get("safe_to_contact") == "no"
+
+
+def texting_check(conversation: Conversation, *, phone: str | None = None) -> TextingCheck:
+    """`phone`: the number as staff read it, named in the warning (staff may phone instead)."""
     if conversation.channel != "sms":
         return TextingCheck(True)
+    call = f"phone them on {phone}" if phone else "phone them"
     if conversation.opted_out_at is not None:
-        return TextingCheck(False, "This number texted STOP: no texts can be sent to it. Phone instead if you "
-                                   "need to reach them, or wait: if they text again, you can reply.")
-    answers = (conversation.state or {}).get("answers") or {}
-    if answers.get("safe_to_contact") == "no":
-        return TextingCheck(False, "They said it is not safe to text them (someone else may read their phone). "
-                                   "A manager can send anyway, giving a reason.", needs_override=True)
+        return TextingCheck(False, f"This number texted STOP: no texts can go to it until they text START or YES "
+                                   f"to us. If you need to reach them, {call}.")
+    if not_safe_to_text(conversation):
+        return TextingCheck(False, "They said it is not safe to text them: someone else may read their phone. "
+                                   "Only a manager can send a text anyway, giving the reason.", needs_override=True)
     return TextingCheck(True)
 
 
 def check_reply(conversation: Conversation, text: str) -> str:
-    """The reply as it will be stored and sent, or TakeoverError saying what is wrong with it."""
+    """The reply as it will be stored and sent, or TakeoverError saying what is wrong with it. A text keeps every
+    character the practitioner wrote: GSM-7 where it can be, UCS-2 (another alphabet, an emoji) where not."""
     text = clean_text(text, multiline=True)
     if not text:
         raise TakeoverError("Enter a message")
     if conversation.channel == "sms":
-        plain = sms.to_gsm7(text)
-        if sms.segments(plain) > MAX_SEGMENTS:
-            raise TakeoverError(f"A text can be {MAX_SEGMENTS * sms.MULTIPART_SEGMENT} characters at most; yours is "
-                                f"{sms.gsm7_length(plain)}. Shorten it or send it in two messages")
-        return plain
+        body, encoding, units, parts = sms.measure(text)
+        if parts > MAX_SEGMENTS:
+            most = MAX_SEGMENTS * (sms.MULTIPART_SEGMENT if encoding == "gsm7" else sms.UCS2_MULTIPART_SEGMENT)
+            alphabet = "" if encoding == "gsm7" else " in an alphabet other than English (or with an emoji)"
+            raise TakeoverError(f"A text can be {most} characters at most{alphabet}; yours is {units}. "
+                                "Shorten it, or send it as two messages")
+        return body
     if len(text) > MAX_CHAT_REPLY:
         raise TakeoverError(f"A message can be {MAX_CHAT_REPLY:,} characters at most. Send it in two messages")
     return text
@@ -286,8 +301,14 @@ def send_reply(session: Session, conversation: Conversation, user: StaffUser, te
     overridden = False
     if not check.allowed:
         override_reason = clean_text(override_reason, multiline=False)[:300]
-        if not (check.needs_override and user.role == "manager" and override_reason):
-            raise TakeoverError(check.warning or "This message cannot be sent")
+        if not check.needs_override:
+            raise TakeoverError(check.warning or "This message cannot be sent", field=None)
+        if user.role != "manager":
+            raise TakeoverError("They said it is not safe to text them. Only a manager can send a text anyway: "
+                                "ask one, or phone them", field=None)
+        if not override_reason:
+            raise TakeoverError("Say why it is right to text them although they said it is not safe",
+                                field="override_reason")
         overridden = True
     # Screened like every message, and recorded: a practitioner's words never change the conversation's risk.
     categories = list(screen(body).categories)
@@ -314,7 +335,7 @@ def save_ready_replies(session: Session, user: StaffUser, texts: list[str], *, n
     cleaned = [clean_text(t, multiline=False) for t in texts]
     cleaned = [t for t in cleaned if t]
     for text in cleaned:
-        if sms.segments(sms.to_gsm7(text)) > 2:
+        if sms.measure(text)[3] > 2:
             raise TakeoverError("Each ready reply must fit two texts (306 characters)")
     for old in ready_replies(session):
         session.delete(old)
@@ -443,18 +464,21 @@ def inbox(session: Session, *, now: dt.datetime | None = None, idle: dt.timedelt
 
 
 def why(conversation: Conversation, tier: int) -> str:
+    """Why the row is where it is, in words ("Danger now: a child hurt or at risk of harm"), never in codes."""
     if tier in (0, 3):
-        labels = [c.replace("_", " ") for c in conversation.danger_categories or []]
-        words = ", ".join(labels) if labels else "danger"
-        return f"{TIERS[tier]}: {words}"
+        words = "; ".join(danger_words(conversation.danger_categories or []))
+        return f"{TIERS[tier]}: {words}" if words else TIERS[tier]
     return TIERS[tier]
+
+
 
 
 def child_summary(state: dict[str, Any]) -> str | None:
     """The child's first name and age where the conversation has them ("Jay, 4")."""
     answers = state.get("answers") or {}
-    name = answers.get("first_name")
-    age = (state.get("facts") or {}).get("age")
+    facts = state.get("facts") or {}
+    name = answers.get("first_name") or facts.get("child_name")
+    age = facts.get("age")
     born = answers.get("date_of_birth")
     if isinstance(born, str):
         try:
@@ -469,15 +493,16 @@ def child_summary(state: dict[str, Any]) -> str | None:
 
 
 def danger_waiting(session: Session, *, now: dt.datetime | None = None) -> tuple[int, str | None]:
-    """How many danger conversations wait for a person, and the newest one's id (the workspace's alert)."""
-    row = session.execute(select(func.count(), func.max(Conversation.waiting_since)).where(
-        Conversation.ended_at.is_(None), Conversation.danger.is_(True),
-        Conversation.waiting_since.is_not(None))).one()
+    """How many danger conversations wait for a person that nobody holds, and the newest one's id (the
+    workspace's alert: a conversation a practitioner has is theirs to answer, not everyone's)."""
+    now = now or utcnow()
+    where = (Conversation.ended_at.is_(None), Conversation.danger.is_(True), Conversation.waiting_since.is_not(None),
+             or_(Conversation.held_by_id.is_(None), Conversation.hold_expires_at <= now))
+    row = session.execute(select(func.count()).where(*where)).one()
     newest = None
     if row[0]:
-        newest = session.scalar(select(Conversation.public_id).where(
-            Conversation.ended_at.is_(None), Conversation.danger.is_(True), Conversation.waiting_since.is_not(None))
-            .order_by(Conversation.waiting_since.desc(), Conversation.id.desc()).limit(1))
+        newest = session.scalar(select(Conversation.public_id).where(*where)
+                                .order_by(Conversation.waiting_since.desc(), Conversation.id.desc()).limit(1))
     return int(row[0] or 0), newest
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mash.models import AuditEvent, StaffUser
 from mash.outcomes import OUTCOMES
+from mash.safety import category_words
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -68,7 +69,7 @@ def _detail(event: AuditEvent) -> str:
     if event.event == "consent.recorded":
         return str(d.get("status", "")).replace("_", " ")
     if event.event in ("conversation.danger", "conversation.check_now"):
-        return ", ".join(str(c).replace("_", " ") for c in d.get("categories") or [])
+        return "; ".join(category_words(list(d.get("categories") or [])))
     return event.reason or ""
 
 

@@ -702,6 +702,13 @@ def titles(directory: Path = DATA_DIR) -> dict[str, str]:
 _TITLES: dict[str, str] = {}
 
 
+def category_words(categories: list[str]) -> list[str]:
+    """The screen's categories as staff read them, lower case ("a carer drunk or high with a child"), never codes."""
+    if not _TITLES:
+        _TITLES.update(titles())
+    return [_TITLES.get(str(c), str(c).replace("_", " ")).lower() for c in categories]
+
+
 def describe_flag(flag: str, *, short: bool = False) -> str:
     """A contact's safety flag as staff read it: ``check_now:child_alone`` -> "Check now: ...". Other flags
     (``domestic_abuse``, ``baby_under_one``) come back in plain words. `short`: a few words, for the queue."""

@@ -139,5 +139,7 @@ def test_staff_read_the_reason_in_words_on_the_queue_and_the_contact_page(client
     assert "Check now: a carer drunk or high with a child" in queue
     page = client.get(f"/staff/contacts/{contact.id}").get_data(as_text=True)
     assert "Check now: a carer drunk or high with a child?" in page and "not told to call 999" in page
-    assert "Check now: intoxicated carer with child" in page  # the message it was, marked in the transcript
+    # the message it was, marked in the transcript (beside the flag above), in words
+    assert page.count("Check now: a carer drunk or high with a child") == 2
+    assert "intoxicated carer" not in page  # in words, never the code
     assert "The danger screen was unsure of a message" in page  # and on the trail

@@ -101,9 +101,13 @@ def test_a_danger_text_tops_the_inbox_a_person_takes_it_replies_by_twilio_and_ha
     assert "Danger now: " in page and "Text" in page
 
     assert staff.post(f"/staff/conversations/{danger.public_id}/take").status_code == 302
-    # The assistant is paused: the family's next message waits for the person, unanswered by the bot.
-    response = post_sms(client, "he has gone out now")
-    assert "<Message" not in response.get_data(as_text=True)
+    # The assistant is paused: the family's next message waits for the person. They are told once that a
+    # person has it, not on every message of the exchange.
+    response = post_sms(client, "he has gone out now").get_data(as_text=True)
+    assert "A person in our team has your message" in response
+    assert "<Message" not in post_sms(client, "are you there").get_data(as_text=True)
+    # Waiting for the practitioner does not set off the workspace's danger alert: the conversation is theirs.
+    assert staff.get("/staff/conversations/alerts").get_json()["danger_waiting"] == 0
     response = staff.post(f"/staff/conversations/{danger.public_id}/reply",
                           data={"message": "I'm Sam from the children's services team. Are you safe right now?"})
     assert response.status_code == 302
@@ -373,3 +377,121 @@ def test_in_development_a_reply_goes_to_the_console_and_frontdoor_texts_shows_it
     shown = runner.invoke(cli, ["texts", "--to", PARENT])
     assert shown.exit_code == 0 and "Are you safe right now?" in shown.output, shown.output
     assert "no texts" in runner.invoke(cli, ["texts", "--to", "+447700900999"]).output
+
+
+# --- what the live probe of issue 13 found ----------------------------------------------------------------------
+def test_not_safe_to_text_outlives_the_journey_that_asked_it(app, client, db_session, twilio):
+    from bot import dialogue
+
+    post_sms(client, "i need some help with my teenager")
+    conversation = the_conversation(db_session)
+    conversation.state = {**dialogue.new_state(), "journey": "help", "asking": "safe_to_contact",
+                          "answers": {"concern_categories": ["parenting"], "referrer_phone": "07700900123"}}
+    db_session.commit()
+    post_sms(client, "no")
+    assert the_conversation(db_session).safe_to_text is False
+    # The journey ends (consent declined): its answers go, the answer about texting stays.
+    conversation = the_conversation(db_session)
+    conversation.state = dialogue.new_state()
+    db_session.commit()
+    user, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    page = staff.get(f"/staff/conversations/{conversation.public_id}").get_data(as_text=True)
+    assert "Not safe to text" in page and "Only a manager can send a text anyway" in page
+    assert 'name="message"' not in page  # a practitioner is not offered a box they cannot send from
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Hi, it's Sam"})
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and not twilio.sent
+    assert 'href="#unsent"' in said and "Hi, it&#39;s Sam" in said  # not sent, and not lost
+    # A manager without a reason is sent to the reason's box.
+    manager, boss = practitioner(app, db_session, role="manager")
+    staff.post(f"/staff/conversations/{conversation.public_id}/pass", data={"colleague": str(manager.id)})
+    said = boss.post(f"/staff/conversations/{conversation.public_id}/reply",
+                     data={"message": "Hi"}).get_data(as_text=True)
+    assert 'href="#override_reason"' in said and "Say why it is right to text them" in said and not twilio.sent
+
+
+def test_a_text_in_another_alphabet_goes_whole_and_an_over_long_one_is_refused(app, client, db_session, twilio):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    urdu = "کیا آپ ابھی محفوظ ہیں؟ 🙏"
+    assert staff.post(f"/staff/conversations/{conversation.public_id}/reply",
+                      data={"message": urdu}).status_code == 302
+    assert twilio.sent[-1]["Body"][0] == urdu  # nothing dropped: sent as UCS-2
+    # Curly quotes alone never force UCS-2: made plain, sent as GSM-7.
+    staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "It’s Sam – call me"})
+    assert twilio.sent[-1]["Body"][0] == "It's Sam - call me"
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": urdu * 12})
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and "268 characters at most in an alphabet other than English" in said
+    assert len(twilio.sent) == 2
+
+
+def test_a_message_after_the_end_opens_the_conversation_again(app, client, db_session):
+    post_sms(client, "can i talk to a real person please")
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    staff.post(f"/staff/conversations/{conversation.public_id}/end", data={"reason": "helped"})
+    assert the_conversation(db_session).ended_at is not None
+    page = staff.get(f"/staff/conversations/{conversation.public_id}").get_data(as_text=True)
+    assert "Open it again and take it" in page  # a practitioner can open it again themselves
+    post_sms(client, "sorry one more thing, its about my daughter")
+    assert the_conversation(db_session).ended_at is None
+    assert conversation.public_id in staff.get("/staff/conversations/rows").get_data(as_text=True)
+
+
+def test_hand_back_asks_the_question_the_assistant_had_reached_even_the_offer(app, client, db_session, twilio):
+    from bot import dialogue
+
+    post_sms(client, "i need some help with my teenager")
+    conversation = the_conversation(db_session)
+    conversation.state = {**dialogue.new_state(), "journey": "help", "asking": "_offer", "signposted": True,
+                          "answers": {"concern_categories": ["parenting"], "postcode": "RG12 1AA"}}
+    db_session.commit()
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    post_sms(client, "can a person ring me")  # waits for the practitioner
+    staff.post(f"/staff/conversations/{conversation.public_id}/hand-back")
+    assert "early help team to get in touch" in twilio.sent[-1]["Body"][0]
+    handed = the_conversation(db_session)
+    assert handed.waiting_since is None  # the wait for the practitioner's reply ended with the hand-back
+    post_sms(client, "yes")
+    state = the_conversation(db_session).state
+    assert state["answers"].get("_offer") == "yes" and "consent_agree" not in state["answers"]
+
+
+def test_staff_see_the_number_and_stop_is_explained(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    post_sms(client, "STOP")
+    page = staff.get(f"/staff/conversations/{conversation.public_id}").get_data(as_text=True)
+    assert "07700 900123" in page and 'href="tel:+447700900123"' in page
+    assert "until they text START or YES" in page and "phone them on 07700 900123" in page
+    contact_id = takeover._contact_id(db_session, the_conversation(db_session))
+    assert "07700 900123" in staff.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
+
+
+def test_the_inbox_names_the_child_a_danger_message_names_in_words_not_codes(app, client, db_session):
+    post_sms(client, "Amy, 6, is home alone and her dad is drunk and hitting her")
+    _, staff = practitioner(app, db_session)
+    rows = staff.get("/staff/conversations/rows").get_data(as_text=True)
+    assert "Amy, aged 6" in rows
+    assert "child_being_hurt" not in rows and "child being hurt" not in rows.replace("a child is being hurt", "")
+
+
+def test_out_of_hours_a_held_conversation_tells_the_person_when_a_person_will_reply(app, client, db_session,
+                                                                                    monkeypatch):
+    from tests.test_sms_webhook import reply_of
+
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    monkeypatch.setattr(WorkingCalendar, "is_office_hours", lambda self, moment: False)
+    reply = reply_of(post_sms(client, "hello?"))
+    assert "office is closed" in reply and "01344 351 999" in reply

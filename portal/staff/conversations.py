@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import phonenumbers
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bot import conversations, takeover
 from bot.models import Conversation
 from mash.models import StaffUser
+from mash.safety import category_words
 from portal import db
 from portal.config import settings, working_calendar
 from portal.senders import text_transport
@@ -83,10 +85,24 @@ def conversation_alerts() -> Any:
     return response
 
 
+def phone_for_staff(number: str | None) -> str | None:
+    """A texter's number as staff dial it (07700 900123; international numbers in full)."""
+    if not number:
+        return None
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return number
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 44 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
+
+
 def _page(conversation: Conversation, **extra: Any) -> str:
     dbs = db.session()
     now = utcnow()
     user = me()
+    phone = phone_for_staff(conversation.phone) if conversation.channel == "sms" else None
     colleagues = dbs.scalars(select(StaffUser).where(StaffUser.active.is_(True),
                                                      StaffUser.role.in_(("practitioner", "manager")),
                                                      StaffUser.id != user.id).order_by(StaffUser.name)).all()
@@ -94,18 +110,19 @@ def _page(conversation: Conversation, **extra: Any) -> str:
     return render_template(
         "staff/conversation.html", conversation=conversation, lines=takeover.transcript(dbs, conversation),
         holds=takeover.holds(conversation, user, now=now), holder=holder, colleagues=colleagues,
-        ready=takeover.ready_replies(dbs), texting=takeover.texting_check(conversation),
+        ready=takeover.ready_replies(dbs), texting=takeover.texting_check(conversation, phone=phone), phone=phone,
+        not_safe_to_text=takeover.not_safe_to_text(conversation),
+        danger_words=category_words,
         contacts=conversations.linked_contacts(dbs, conversation), end_reasons=takeover.END_REASONS,
         child=takeover.child_summary(conversation.state or {}), describe_wait=describe_wait,
         waited=(now - conversation.waiting_since) if conversation.waiting_since else None,
-        max_chars=takeover.MAX_SEGMENTS * 153 if conversation.channel == "sms" else takeover.MAX_CHAT_REPLY,
-        **extra)
+        max_segments=takeover.MAX_SEGMENTS, max_chat=takeover.MAX_CHAT_REPLY, **extra)
 
 
 @bp.get("/conversations/<public_id>")
 @permission("view_contacts")
 def conversation_page(public_id: str) -> str:
-    return _page(_conversation_or_404(public_id), text="", errors={})
+    return _page(_conversation_or_404(public_id), text="", errors={}, unsent=False, override_reason="")
 
 
 @bp.get("/conversations/<public_id>/messages")
@@ -151,8 +168,11 @@ def conversation_reply(public_id: str) -> ResponseReturnValue:
         dbs.commit()
     except takeover.TakeoverError as exc:
         dbs.rollback()
-        # The practitioner's words stay in the box: nothing typed is lost to a refusal.
-        return _page(conversation, text=text[:2000], errors={"message": str(exc)}), 400
+        dbs.refresh(conversation)
+        # The practitioner's words stay on the page (in the box, or shown to copy when they may not send
+        # here): nothing typed is lost to a refusal. The error names the field it belongs to.
+        return _page(conversation, text=text[:2000], errors={exc.field or "page": str(exc)},
+                     override_reason=request.form.get("override_reason", "")[:300], unsent=True), 400
     if conversation.channel == "sms":
         _send_now(message.id)
     return redirect(url_for("staff.conversation_page", public_id=public_id, _anchor="latest"))
@@ -178,7 +198,8 @@ def conversation_hand_back(public_id: str) -> ResponseReturnValue:
         if message is not None and conversation.channel == "sms":
             sent.append(message.id)
 
-    response = _act(public_id, hand_back, "The assistant has the conversation again, at the question it had reached")
+    response = _act(public_id, hand_back, "The assistant has the conversation again. It has told them so, and "
+                                          "asked again the question it had reached")
     for message_id in sent:
         _send_now(message_id)
     return response
@@ -203,7 +224,8 @@ def conversation_pass(public_id: str) -> ResponseReturnValue:
 def conversation_end(public_id: str) -> ResponseReturnValue:
     return _act(public_id, lambda c: takeover.end(db.session(), c, me(), reason=request.form.get("reason", ""),
                                                   note=request.form.get("note", "")),
-                "The conversation has ended. It opens again if the person writes")
+                "The conversation has ended. It opens again if the person writes, or if you or a colleague "
+                "take it")
 
 
 @bp.post("/conversations/<public_id>/contact")

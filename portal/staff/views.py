@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.conversations import transcripts_for_contact
+from bot.takeover import not_safe_to_text
 from forms.referral import JOURNEYS
 from mash import audit
 from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
@@ -23,12 +24,13 @@ from mash.models import AgencyCheck, AuditEvent, Contact, Decision, OutboxMessag
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import FILTERS, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
-from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
+from mash.safety import CHECK_NOW, DANGER_NOW, category_words, describe_flag
 from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
 from mash.staff import StaffError, can
 from portal import db
 from portal.config import strategy_settings, working_calendar
 from portal.staff import bp, me, permission
+from portal.staff.conversations import phone_for_staff
 
 LONDON = ZoneInfo("Europe/London")
 VERSION_RE = re.compile(r"[0-9]{1,9}")
@@ -126,6 +128,7 @@ def contact(contact_id: int):
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
         transcripts=transcripts, flag_words=[describe_flag(f) for f in item.safety_flags or []],
+        phone_for_staff=phone_for_staff, not_safe_to_text=not_safe_to_text, danger_words=category_words,
         # The messages the danger screen was unsure of (named on the trail), marked "check now" in the transcript.
         checked={e.details.get("message"): e.details.get("categories") or [] for e in events
                  if e.event == "conversation.check_now" and e.details})
