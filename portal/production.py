@@ -29,7 +29,7 @@ def production_settings(*, root: Path, port: int, rasa_port: int) -> dict[str, s
     return {
         "FRONTDOOR_ENV": "production",
         "FRONTDOOR_DOTENV": "0",  # the environment alone: never the development .env beside it
-        "FRONTDOOR_INSTANCE": str(instance),
+        "INSTANCE_PATH": str(instance),  # the spool, the console outbox and SQLite job queue live here
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEYS": generate_key(),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(48),

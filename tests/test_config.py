@@ -184,3 +184,12 @@ def test_flask_and_templates_get_only_what_they_read(app):
     assert app.config["SECRET_KEY"] == settings(app).secret_key  # Flask signs with it
     assert set(settings(app).display()) == {"SERVICE_NAME", "COUNCIL_NAME", "MASH_NUMBER", "OUT_OF_HOURS_NUMBER",
                                             "OUT_OF_HOURS_TIMES", "DRAFT_TTL_HOURS"}
+
+
+def test_the_production_profile_keeps_its_files_in_its_own_instance_folder(tmp_path):
+    # `make run-production` once wrote FRONTDOOR_INSTANCE, which nothing reads: its spool, console outbox and job
+    # queue fell back to the development instance/ folder beside it.
+    from portal.production import production_settings
+
+    generated = production_settings(root=tmp_path, port=8443, rasa_port=5005)
+    assert from_environment(generated).instance_path == str(tmp_path / "instance-production")

@@ -98,7 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Fak
 
         env = {key_: value for key_, value in os.environ.items() if not key_.startswith(("FRONTDOOR_", "RASA_URL"))}
         env.update({
-            "FRONTDOOR_ENV": "production", "FRONTDOOR_DOTENV": "0", "FRONTDOOR_INSTANCE": str(folder / "instance"),
+            "FRONTDOOR_ENV": "production", "FRONTDOOR_DOTENV": "0", "INSTANCE_PATH": str(folder / "instance"),
             "SECRET_KEY": secrets.token_urlsafe(48), "FIELD_ENCRYPTION_KEYS": _fernet_key(),
             "BLIND_INDEX_KEY": secrets.token_urlsafe(48), "AUDIT_HMAC_KEYS": generate_key("test"),
             "DATABASE_URL": database_url, "RATELIMIT_STORAGE_URI": redis_url, "REDIS_URL": redis_url,
