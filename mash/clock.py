@@ -22,6 +22,9 @@ class WorkingCalendar:
     day_starts: dt.time = dt.time(9, 0)
     day_ends: dt.time = dt.time(17, 0)
     extra_closures: frozenset[dt.date] = field(default_factory=frozenset)
+    # A team that works every day (some MASHs do; a demonstration on a Sunday does): weekends and bank
+    # holidays are working days.
+    every_day: bool = False
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -36,7 +39,9 @@ class WorkingCalendar:
         return day in self._bank_holidays
 
     def is_working_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and not self.is_bank_holiday(day) and day not in self.extra_closures
+        if day in self.extra_closures:
+            return False
+        return self.every_day or (day.weekday() < 5 and not self.is_bank_holiday(day))
 
     def next_working_day(self, day: dt.date) -> dt.date:
         day += dt.timedelta(days=1)

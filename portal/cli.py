@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import sys
 from pathlib import Path
@@ -537,17 +538,25 @@ def texts(recipient: str, last: int) -> None:
     config = settings()
     if not config.development:
         raise click.ClickException("texts are only kept on disk in development; elsewhere they go by Twilio")
+    from forms.schema import LONDON
+    from portal.sms import e164
+
     folder = Path(config.instance_path) / "outbox"
     found = []
     for path in sorted(folder.glob("text-*.txt"), key=lambda p: p.stat().st_mtime):
         head, _, body = path.read_text().partition("\n\n")
-        if head.strip() == f"To: {recipient}":
-            found.append(body.strip())
+        if head.strip() == f"To: {e164(recipient)}":
+            found.append((dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC), body.strip()))
     if not found:
         click.echo(f"(no texts from a practitioner to {recipient} yet)")
-    for body in found[-last:]:
+        return
+    shown = found[-last:]
+    click.echo(f"{len(found)} text{'s' if len(found) != 1 else ''} from a practitioner to {recipient}"
+               + (f", the last {len(shown)} shown" if len(shown) < len(found) else "") + ", oldest first:")
+    for at, body in shown:
+        local = at.astimezone(LONDON)
+        click.echo(f"\n[{local:%H:%M} on {local.day} {local:%B}]")
         click.echo(body)
-        click.echo("---")
 
 
 

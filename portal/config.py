@@ -85,6 +85,9 @@ class Settings:
     mash_number: str = "0118 496 0000"
     office_opens: dt.time = dt.time(9, 0)
     office_closes: dt.time = dt.time(17, 0)
+    # Open at weekends and on bank holidays too: a team that works every day, or a demonstration of the office
+    # hours paths on a Sunday (with OFFICE_OPENS=00:00 and OFFICE_CLOSES=23:59, always open).
+    office_open_every_day: bool = False
     strategy_working_days: int = 1
     strategy_max_working_days: int = 3
     staff_idle_minutes: int = 15
@@ -165,7 +168,8 @@ class Settings:
 
     @property
     def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(day_starts=self.office_opens, day_ends=self.office_closes)
+        return WorkingCalendar(day_starts=self.office_opens, day_ends=self.office_closes,
+                               every_day=self.office_open_every_day)
 
     @property
     def strategy(self) -> StrategySettings:

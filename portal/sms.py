@@ -56,11 +56,11 @@ def _check_allowed(our_side: str) -> None:
     config = settings()
     if request.form.get("AccountSid") != config.twilio_account_sid:
         abort(403)
-    if _e164(request.form.get(our_side, "")) != _e164(config.twilio_number):
+    if e164(request.form.get(our_side, "")) != e164(config.twilio_number):
         abort(403)
 
 
-def _e164(number: str) -> str:
+def e164(number: str) -> str:
     try:
         parsed = phonenumbers.parse(number, "GB")
     except phonenumbers.NumberParseException:
@@ -92,7 +92,7 @@ def inbound() -> Response:
     except ValueError:
         count = 0
     media_types = tuple(request.form.get(f"MediaContentType{i}", "unknown")[:100] for i in range(count))
-    outcome = conversation.handle(Inbound(channel="sms", sender=_e164(sender), text=request.form.get("Body"),
+    outcome = conversation.handle(Inbound(channel="sms", sender=e164(sender), text=request.form.get("Body"),
                                           provider_sid=sid[:64], media_types=media_types))
     return _twiml(outcome.replies, outcome.reply_id)
 

@@ -65,3 +65,18 @@ def test_office_hours_and_next_opening():
 def test_due_times_read_plainly():
     assert describe_due(at(2026, 11, 30, 16, 0)) == "4pm on Monday 30 November 2026"
     assert describe_due(at(2026, 11, 30, 10, 25)) == "10:25am on Monday 30 November 2026"
+
+
+def test_a_team_open_every_day_works_weekends_and_bank_holidays_but_not_its_own_closures():
+    import datetime as dt
+
+    from mash.clock import WorkingCalendar
+
+    sunday, christmas = dt.date(2026, 12, 6), dt.date(2026, 12, 25)
+    weekdays_only = WorkingCalendar()
+    assert not weekdays_only.is_working_day(sunday) and not weekdays_only.is_working_day(christmas)
+    every_day = WorkingCalendar(every_day=True, extra_closures=frozenset({dt.date(2026, 12, 7)}))
+    assert every_day.is_working_day(sunday) and every_day.is_working_day(christmas)
+    assert not every_day.is_working_day(dt.date(2026, 12, 7))
+    noon_sunday = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    assert every_day.is_office_hours(noon_sunday) and not weekdays_only.is_office_hours(noon_sunday)

@@ -376,6 +376,9 @@ def test_in_development_a_reply_goes_to_the_console_and_frontdoor_texts_shows_it
     runner = app.test_cli_runner()
     shown = runner.invoke(cli, ["texts", "--to", PARENT])
     assert shown.exit_code == 0 and "Are you safe right now?" in shown.output, shown.output
+    # Said plainly, and found by the number as people write it too.
+    national = runner.invoke(cli, ["texts", "--to", "07700 900123"]).output
+    assert "1 text from a practitioner to 07700 900123" in national and "Are you safe right now?" in national
     assert "no texts" in runner.invoke(cli, ["texts", "--to", "+447700900999"]).output
 
 
