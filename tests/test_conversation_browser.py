@@ -83,3 +83,89 @@ def test_a_family_in_chat_and_a_practitioner_take_over_reply_and_hand_back(brows
     assert not errors, errors
     staff_context.close()
     family_context.close()
+
+
+def _text(live_server, body: str, sender: str) -> None:
+    """A text message arriving at the webhook, signed as Twilio signs it."""
+    import requests
+
+    from tests.bot_support import signed, sms_params
+
+    params = sms_params(body, sender=sender)
+    response = requests.post(f"{live_server.url}/sms/inbound", data=params, headers=signed(params), timeout=10)
+    assert response.status_code == 200, response.status_code
+
+
+def test_the_workspace_for_keyboard_and_screen_reader_users(browser, live_server, audit: AxeAudit, db_session):
+    """The danger alert without JavaScript; with it, focus kept through the inbox's updates, only the alert's
+    changes and a transcript's new lines said aloud, and a text's count as the server counts it."""
+    practitioner, secret = create_staff(db_session, name="Sam Duty")
+    _text(live_server, DANGER, "+447700900111")
+
+    colleague, colleague_secret = create_staff(db_session, name="Pat Colleague")
+    plain = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = plain.new_page()
+    sign_in(page, lambda *args: None, colleague, colleague_secret)  # axe-core needs JavaScript to run
+    page.goto("/staff/queue")
+    alert = page.locator("[data-module='app-danger-alert']")
+    assert alert.is_visible() and "A danger conversation is waiting for a person." in alert.inner_text()
+    alert.get_by_role("link", name="Open the newest").click()
+    assert path_of(page.url).startswith("/staff/conversations/")
+    plain.close()
+
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(LIVE)
+    staff = context.new_page()
+    errors: list[str] = []
+    staff.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(staff, audit, practitioner, secret)
+    staff.goto("/staff/conversations")
+    first = staff.locator("tr[data-conversation]").first
+    kept = first.get_attribute("data-conversation")
+    first.get_by_role("link").focus()
+    # Nothing changed: the rows are left alone (a swap would take the marker with it).
+    staff.evaluate("document.querySelector('[data-live-body]').__unchanged = true")
+    staff.wait_for_timeout(3500)
+    assert staff.evaluate("document.querySelector('[data-live-body]').__unchanged === true")
+
+    # A second danger text: the rows change under the keyboard user, who stays on the row they were on.
+    _text(live_server, DANGER, "+447700900222")
+    staff.locator("tr[data-conversation]").nth(1).wait_for()
+    staff.wait_for_function("() => !document.querySelector('[data-live-body]').__unchanged")
+    assert staff.evaluate("document.activeElement.closest('tr')?.dataset.conversation") == kept
+    assert staff.evaluate("document.activeElement.tagName") == "A"
+    staff.locator("[data-live-status]").get_by_text("A conversation has joined the list").wait_for(state="attached")
+    alert = staff.locator("[data-module='app-danger-alert']")
+    alert.get_by_text("2 are waiting for a person", exact=False).wait_for()
+    audit(staff, "two danger rows")
+
+    with staff.expect_navigation():
+        staff.keyboard.press("Enter")  # the focused link, still the first conversation's
+    assert path_of(staff.url) == f"/staff/conversations/{kept}"
+    staff.get_by_role("button", name="Take this conversation").click()
+    # Taken: the alert counts only the conversation nobody has, in fresh words.
+    alert.get_by_text("A danger conversation is waiting for a person.", exact=True).wait_for()
+
+    # The person texts again: only who wrote is said, not the whole transcript again.
+    _text(live_server, "he has gone out now", "+447700900111")
+    staff.locator("[data-transcript]").get_by_text("he has gone out now").wait_for()
+    staff.wait_for_function("() => document.querySelector('[data-transcript-status]').textContent !== ''")
+    said = staff.locator("[data-transcript-status]").text_content() or ""
+    assert said.startswith("New message from the person.") and "gone out" not in said, said
+
+    box = staff.get_by_label("Your message (sent as a text)")
+    shown = staff.locator(".app-sms-count[aria-hidden='true']")
+    heard = staff.locator("#message-count")
+    box.fill("x" * 170)
+    assert shown.inner_text() == "170 characters: 2 texts of 4"
+    staff.wait_for_function("() => document.getElementById('message-count').textContent.startsWith('170')")
+    box.fill("\u06a9\u06cc\u0627 \u0622\u067e \u0645\u062d\u0641\u0648\u0638 \u06c1\u06cc\u06ba\u061f")
+    assert shown.inner_text() == "17 characters in another alphabet: 1 text"
+    box.fill("Curly \u2018quotes\u2019 are plain " + "x" * 590)
+    assert shown.inner_text() == "You have 3 characters too many: 5 texts, 4 at most"
+    assert "govuk-error-message" in (shown.get_attribute("class") or "")
+    heard.get_by_text("You have 3 characters too many: 5 texts, 4 at most").wait_for(state="attached")
+    audit(staff, "counting a text")
+    audit.assert_clean()
+    assert not errors, errors
+    context.close()

@@ -3,18 +3,24 @@ by their links, the danger alert there without JavaScript, and the text counter 
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot import takeover
+from bot import sms, takeover
 from bot.models import Conversation
+from forms.schema import CONTROL_RE, clean_text
 from mash.clock import WorkingCalendar
 from tests.bot_support import FakeParser, post_sms, use_parser
 from tests.staff_support import create_staff, sign_in
 
+STAFF_JS = Path(__file__).resolve().parent.parent / "portal" / "static" / "staff.mjs"
 DANGER = "dad is drunk and throwing things at us im hiding in my room"
 
 
@@ -115,3 +121,54 @@ def test_the_danger_alert_is_on_every_workspace_page_without_javascript(app, cli
     post_sms(client, DANGER, sender="+447700900999")
     page = staff.get("/staff/conversations").get_data(as_text=True)
     assert "2 danger conversations are waiting for a person." in page
+
+
+def _js_literal(name: str, source: str) -> str:
+    found = re.search(rf"^const {name} = (?:new Set\()?(.*?)\)?$", source, re.M | re.S)
+    assert found, name
+    return found.group(1)
+
+
+def test_the_counters_alphabets_are_bot_smss():
+    source = STAFF_JS.read_text()
+    assert set(json.loads(_js_literal("GSM_BASIC", source))) == sms.GSM_BASIC
+    assert set(json.loads(_js_literal("GSM_EXTENDED", source))) == sms.GSM_EXTENDED
+    table = re.search(r"^const LOOK_ALIKES = (\{.*?\n\})$", source, re.M | re.S)
+    assert table and json.loads(table.group(1)) == sms._REPLACEMENTS
+    control = re.search(r"^const CONTROL = /(.*)/gu$", source, re.M)
+    assert control
+    python_style = re.sub(r"\\u\{([0-9a-f]+)\}", lambda m: "\\U" + m.group(1).zfill(8), control.group(1))
+    assert python_style == CONTROL_RE.pattern
+
+
+SAMPLES = [
+    "Are you safe right now?",
+    "x" * 160, "x" * 161, "x" * 612, "x" * 613,
+    "Curly \u2018quotes\u2019 \u201cand\u201d dashes \u2013 and\u2026 ellipses\u00a0",
+    "Braces {count} twice [and] ~ \\ ^ | \u20ac" * 5,
+    "  spaces around, a tab\there, and a line\r\nbreak  ",
+    "zero\u200bwidth and soft\u00adhyphen",
+    "Dzie\u0144 dobry, jak si\u0119 masz?",
+    "\u06a9\u06cc\u0627 \u0622\u067e \u0645\u062d\u0641\u0648\u0638 \u06c1\u06cc\u06ba\u061f" * 6,
+    "Thanks \U0001f44d" * 30,
+    "e\u0301te\u0301",  # NFC makes these é, which GSM-7 has
+    "",
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (make setup installs GOV.UK Frontend with it)")
+def test_the_counter_counts_what_the_server_counts():
+    script = (f"import {{ measure, describeCount }} from {json.dumps(STAFF_JS.as_uri())};"
+              f"const samples = {json.dumps(SAMPLES)};"
+              "console.log(JSON.stringify(samples.map((s) => [measure(s), describeCount(measure(s), 4).text])))")
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
+    for sample, (counted, words) in zip(SAMPLES, json.loads(out.stdout), strict=True):
+        _, encoding, units, parts = sms.measure(clean_text(sample, multiline=True))
+        assert counted == {"encoding": encoding, "units": units, "parts": parts if units else 0}, sample
+        if parts > takeover.MAX_SEGMENTS:
+            assert words.startswith("You have ") and words.endswith(f"{parts} texts, 4 at most"), words
+        elif units:
+            assert words.startswith(f"{units} character") and ("in another alphabet" in words) == (encoding == "ucs2")
+    counted, words = json.loads(out.stdout)[2]
+    assert words == "161 characters: 2 texts of 4"
+    assert json.loads(out.stdout)[4][1] == "You have 1 character too many: 5 texts, 4 at most"
