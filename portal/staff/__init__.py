@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Request, current_app, flash, g, redirect, re
 from flask_login import LoginManager, current_user
 
 from mash.models import StaffUser
+from mash.safety import category_words
 from mash.staff import can
 from portal import db
 from portal.errors import render_error
@@ -104,4 +105,4 @@ def register(app: Flask) -> None:
             return g.danger_alert
 
         return {"staff_user": me() if current_user.is_authenticated else None, "can": can,
-                "danger_alert": danger_alert}
+                "danger_alert": danger_alert, "danger_words": category_words}

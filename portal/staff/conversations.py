@@ -17,7 +17,6 @@ from sqlalchemy import select
 from bot import conversations, takeover
 from bot.models import Conversation
 from mash.models import StaffUser
-from mash.safety import category_words
 from portal import db
 from portal.config import settings, working_calendar
 from portal.senders import text_transport
@@ -112,7 +111,6 @@ def _page(conversation: Conversation, **extra: Any) -> str:
         holds=takeover.holds(conversation, user, now=now), holder=holder, colleagues=colleagues,
         ready=takeover.ready_replies(dbs), texting=takeover.texting_check(conversation, phone=phone), phone=phone,
         not_safe_to_text=takeover.not_safe_to_text(conversation),
-        danger_words=category_words,
         contacts=conversations.linked_contacts(dbs, conversation), end_reasons=takeover.END_REASONS,
         child=takeover.child_summary(conversation.state or {}), describe_wait=describe_wait,
         waited=(now - conversation.waiting_since) if conversation.waiting_since else None,

@@ -24,7 +24,7 @@ from mash.models import AgencyCheck, AuditEvent, Contact, Decision, OutboxMessag
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import FILTERS, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
-from mash.safety import CHECK_NOW, DANGER_NOW, category_words, describe_flag
+from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
 from mash.staff import StaffError, can
 from portal import db
@@ -128,7 +128,7 @@ def contact(contact_id: int):
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
         transcripts=transcripts, flag_words=[describe_flag(f) for f in item.safety_flags or []],
-        phone_for_staff=phone_for_staff, not_safe_to_text=not_safe_to_text, danger_words=category_words,
+        phone_for_staff=phone_for_staff, not_safe_to_text=not_safe_to_text,
         # The messages the danger screen was unsure of (named on the trail), marked "check now" in the transcript.
         checked={e.details.get("message"): e.details.get("categories") or [] for e in events
                  if e.event == "conversation.check_now" and e.details})
