@@ -138,22 +138,36 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b", r"^(gp|dr|doctor)\b", r"\bgp (in|at|from)\b")),
     # A patient, written as clinicians write ("15yo pt", "my patient"): health, the practice not said.
     ("other_health", (r"\b\d{1,2} ?(yo|y o|yr old|year old) (pt|patient)\b", r"\b(my|our) (pt|patient)s?\b",
-                      r"\b(pt|patient) (came|attended|presented|disclosed|told)\b")),
+                      r"\b(pt|patient) (came|attended|presented|disclosed|told)\b",
+                      # a role written first, as busy professionals write ("Midwife, referring...", "IDVA from...")
+                      r"^(midwife|community midwife|camhs|paediatrician|psychiatrist)\b", r"\bmidwife (here|from)\b",
+                      r"\breferring (an |the |this )?unborn\b")),
     ("school", (r"\b(im|i am) (a |the |his |her |their )?(teacher|teaching assistant|ta|head|headteacher|"
                 r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
                 r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
                 r"\b(my|our|one of my|one of our) (pupils?|students?|year \d+s?|nursery children)\b",
                 r"\b(dsl|senco|designated safeguarding lead)\b", r"\bteacher (here|at)\b",
                 r"\bfrom .* (school|academy|nursery)\b",
-                r"\b(school|nursery|academy) here\b", r"\ba pupil\b")),
+                r"\b(school|nursery|academy) here\b", r"\ba pupil\b",
+                r"^(headteacher|head teacher|deputy head|class teacher|senco|dsl|form tutor|school counsellor|"
+                r"attendance officer|pastoral lead|head of year|nursery manager)\b",
+                r"\bhead of (a |the )?(primary|secondary|school|year|infant|junior)\b", r"\battendance officer\b",
+                r"\bschool counsellor\b", r"\b\d{1,2} ?(yr|year|yo|y o)s?( old)? (boy |girl |child )?in my class\b",
+                r"^year \d+ (boy|girl|pupil|student|child)\b")),
     ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\bpolice here\b",
                 r"^(pc|pcso|dc|ds|sgt|sergeant|inspector|di) [a-z]+( [a-z]+)? (here|from)\b",
                 r"\b(we|i) attended (a |an )?(da|domestic|incident|call out|callout|address)\b",
-                r"\bpolice officer\b", r"\bthames valley police\b")),
+                r"\bpolice officer\b", r"\bthames valley police\b",
+                r"^(pc|pcso|dc|ds|sgt|di) ?\d+\b", r"\bmash police\b")),
     ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b")),
     ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",)),
+    ("la_external", (r"^(sw|social worker) from\b",
+                     r"\bfrom [a-z]+ (csc|childrens social care|children s social care)\b",
+                     r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
     ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),
-    ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",)),
+    ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",
+               r"^(youth worker|family support worker|support worker|idva|isva|dv worker|da worker)\b",
+               r"\bidva\b", r"\bfrom the (da|dv|domestic abuse) service\b")),
 )
 _PROFESSIONS = tuple((workplace, tuple(re.compile(p) for p in patterns)) for workplace, patterns in PROFESSIONS)
 # Someone else's child: a report, not a family's own request for help.
@@ -164,7 +178,20 @@ _SOMEONE_ELSES = re.compile(
     r"their kids|the kids (next|down|across|over|at|upstairs|downstairs)|worried about (a|the) (child|kid|boy|girl)|"
     r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl)|"
     r"my (mate|mates|friend|best friend|bestie|bf|boyfriend|girlfriend)|"
-    r"(someone|somebody|a boy|a girl|a kid) (in|at|from) my (class|school|year|form))\b")
+    r"(someone|somebody|a boy|a girl|a kid) (in|at|from) my (class|school|year|form)|"
+    # grandchildren and a relative's children, however written
+    r"grand(children|kids|sons|daughters)|my (best mate|cousin|cousins)|"
+    r"my (sister|brother|cousin|friend|mate|daughter|son)s? (husband|wife|boyfriend|girlfriend|partner|fella|ex)|"
+    # the writer says who they are to the child: an aunt, a grandparent, a godparent
+    r"(im|i am|its|this is) (\w+s )?(aunt|auntie|aunty|uncle|nan|nana|nanny|gran|grandma|grandad|grandpa|"
+    r"grandparent|grandmother|grandfather|godmother|godfather|step ?gran)|"
+    # a stranger's child, seen or heard
+    r"(theres|there is|there are|saw|seen|spotted|noticed|just saw|can hear|could hear|heard) (a|an|some|this|two|2|"
+    r"lots of|loads of|these|the) (\w+ ){0,3}(child|children|kid|kids|toddler|toddlers|boy|boys|girl|girls|baby|"
+    r"babies|teen|teens|teenager|teenagers|lad|lads|youngster|youngsters|little one|mum|dad|mother|father)|"
+    r"(a|some|two|2) (man|men|woman|women|bloke|blokes|guy|guys|lady) (just |has |is |was |keeps )?(grabbed|took|"
+    r"taken|pushed|dragged|touching|touched|hitting|hit|shouting|following|followed|bundled)|"
+    r"(a|the) (young|little|small) (girl|boy|child|kid)|(her|his) (toddler|toddlers|little boy|little girl))\b")
 _OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|son|daughter|baby|boy|girl|toddler|teen|teenager|"
                          r"family|little one|lo|\d+ ?(year|yr) old)\b|\b(im|i am) (struggling|a single)\b|"
                          # kinship carers: a grandchild in their care is their own family's request for help
@@ -175,6 +202,8 @@ _OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|son|daughter|baby|bo
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my))\b")
+_ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|looking for|know of|recommend|"
+                                 r"can we get|can i get)\b")
 PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)\b|\bunborn\b|\bdue in\b")
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "morning", "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
@@ -365,12 +394,22 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     # a teacher writing about their own son is a parent.
     if found.workplace and intent in {"help", "report", "find_service", None} and not found.own_family:
         intent = "professional"
+    elif found.workplace and intent == "question" and not found.own_family and \
+            (found.age is not None or found.categories or found.someone_elses_child):
+        intent = "professional"  # a professional's case with a question in it ("is this one for you?")
     elif intent == "professional" and found.own_family and not found.someone_elses_child:
         intent = "help"
     elif intent == "help" and found.someone_elses_child and not found.own_family:
         intent = "report"
+    elif intent == "help" and found.young_person and not found.own_family:
+        intent = "report"  # a child writing about their own life: a concern, heard as the young person's journey
+    elif intent == "professional" and not found.workplace and (found.young_person or found.someone_elses_child):
+        intent = "report"  # no role said, and a child or a bystander writing: the model's guess is not a fact
+    elif intent == "help" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said):
+        intent = "find_service"  # "any parenting courses for terrible twos": the family asks for a service
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
-            and not found.categories and not found.own_family and is_question(text):
+            and not found.categories and not found.own_family and not found.someone_elses_child \
+            and not found.wants_service and is_question(text):
         intent = "question"  # "what is early help" asks about us; it does not start a request
     return Understanding(intent=intent, digression=aside, facts=found, source=source)
 
