@@ -89,8 +89,8 @@ test: setup browser services ## Set up and run the whole suite: fast, browser, P
 	$(BIN)/pytest
 
 .PHONY: test-fast
-test-fast: setup ## The fast tests only (no browser, no PostgreSQL)
-	$(BIN)/pytest -m "not slow"
+test-fast: setup ## The fast tests only (no browser, no PostgreSQL), on both cores
+	$(BIN)/pytest -m "not slow" -n 2
 
 .PHONY: bench
 bench: setup services browser ## Run the benchmarks and print their figures beside their baselines
