@@ -88,7 +88,7 @@ def entity_values(item: dict[str, Any]) -> dict[str, set[str]]:
 def predicted_entities(understood: Any) -> dict[str, set[str]]:
     facts = understood.facts
     return {"postcode": {facts.postcode} if facts.postcode else set(),
-            "child_age": {str(facts.age)} if facts.age is not None else set(),
+            "child_age": {str(a) for a in facts.ages} | ({str(facts.age)} if facts.age is not None else set()),
             "date": {facts.date_of_birth} if facts.date_of_birth else set()}
 
 

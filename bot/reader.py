@@ -129,7 +129,7 @@ _AGE_PATTERNS = (
 _AGE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
               "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
               "seventeen": 17}
-_MONTHS_OLD = re.compile(r"\b(\d{1,2}) ?(?:months?|mths?|mnths?|weeks?|wks?) ?old\b")
+_MONTHS_OLD = re.compile(r"\b(\d{1,2}) ?(months?|mths?|mnths?|weeks?|wks?) ?old\b")
 PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (referrer_workplace, words that say the writer works there): a role is a fact, not an intent.
     ("school_nurse", (r"\bschool nurse\b",)),
@@ -226,6 +226,7 @@ class Facts:
     own_family: bool = False
     wants_service: bool = False
     date_of_birth: str | None = None  # "he was born 3rd march 2017", cleaned as the schema cleans it
+    ages: list[int] = field(default_factory=list)  # every child's age the message gives ("theyre 6 and 8", "im 12")
     young_person: bool = False  # the writer is a child or young person ("im 14 and..."; the screen's signal)
 
 
@@ -240,7 +241,12 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
             break
         except FieldError:
             continue
+    found.ages = child_ages(said, text)
     found.age = child_age(said)
+    if found.age is None and found.ages:
+        found.age = found.ages[0]
+    elif found.age is not None and found.age not in found.ages:
+        found.ages.insert(0, found.age)
     # The model's age only where the words can hold one: never in a menu answer ("1") or a date ("2 march 2018").
     if found.age is None and entities and not re.fullmatch(r"[\d\s]+|[\d\s]*(and|&)?[\d\s]*", said) \
             and not _DATE_IN_TEXT.search(said):
@@ -271,11 +277,16 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
 
 
 _DATE_IN_TEXT = re.compile(
-    r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}\b|\b\d{1,2} \d{1,2} \d{4}\b|"
+    r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}\b|\b\d{1,2} \d{1,2} (?:\d{4}|\d{2})\b|\b\d{4} \d{1,2} \d{1,2}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]+ \d{2,4}\b|\b(?:on )?(?:the )?[a-z]+ \d{4}\b|\blast [a-z]+\b")
 _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
                            r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b")
+
+
+_NAMED_DAYS = (("christmas day", "25 december"), ("christmas eve", "24 december"), ("boxing day", "26 december"),
+               ("new years day", "1 january"), ("new years eve", "31 december"), ("valentines day", "14 february"),
+               ("halloween", "31 october"), ("bonfire night", "5 november"))
 
 
 def date_in(said: str) -> str | None:
@@ -284,18 +295,95 @@ def date_in(said: str) -> str | None:
 
     dob = HELP_CHILD_PAGE.field("date_of_birth")
     today = today_in_london()
+    for holiday, day in _NAMED_DAYS:
+        said = re.sub(rf"\b{holiday}\b", day, said)
+    if re.search(r"\b(19|20)\d\d\b", said):
+        said = re.sub(r"\blast year\b", "", said).strip()  # "9th july last year 2024": the year is given
     for match in _DATE_IN_TEXT.finditer(said):
+        written = match.group(0)
+        if (iso := re.fullmatch(r"(\d{4}) (\d{1,2}) (\d{1,2})", written)) is not None:
+            written = f"{iso.group(3)} {iso.group(2)} {iso.group(1)}"  # 2015-08-21, as the schema reads dates
         with contextlib.suppress(FieldError):
-            value = dob.clean(words.interpret(dob, match.group(0), today=today), today=today)
+            value = dob.clean(words.interpret(dob, written, today=today), today=today)
             if value:
                 return str(value)
     return None
 
 
+_UNITS = (r"(?! ?(min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clock|day|days|week|weeks|wks|month|months|"
+          r"mths|mo|times|miles|mile|quid|pound|pounds|stone|kg|percent|p c|kids|children|boys|girls|little|of us|"
+          r"under|over|years ago|year ago|yrs ago|years sober|weeks pregnant|more|or so))")
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + ")"
+_A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NUMBER})*(?: ?(?:and|&) ?{_NUMBER})?"
+_AGES_IN_WORDS = (
+    # the writer's own age, a child writing: "im 14", "were both 13" (never "im 16 weeks pregnant")
+    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both) (?:only |just |nearly |almost |now )?"
+               rf"({_A_LIST})\b{_UNITS}"),
+    # a list after the words that give ages: "kids are 4 and 1", "aged 4 and 7", "theyre 6 and 8", "twins are 2"
+    re.compile(rf"\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|they are|they re|"
+               rf"my kids|kids|children) (?:about |maybe |approx |approximately |around |roughly )?({_A_LIST})"
+               rf"\b{_UNITS}"),
+    # "my 12 and 10 yr olds", "her 9 and 11 year old"
+    re.compile(rf"\b({_A_LIST}) ?(?:years?|yrs?|y) ?(?:old|olds|o)\b"),
+    # a guessed age: "looks about 12", "kid maybe 8", "eldest is about 9", "a kid of about 4"
+    re.compile(rf"\b(?:looks|look|looked|is|s|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|youngest) "
+               rf"(?:about |maybe |approx |approximately |around |roughly |like |only )({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:just |he |she |has |had )?turned ({_NUMBER})\b"),
+)
+_IN_BRACKETS = re.compile(r"\((\d{1,2})\)")
+_LAST_WORD_AGE = re.compile(r"[,.]\s*(\d{1,2})(?:\s*(?:btw|yrs?|years?))?\s*$")
+_MONTHS_AGE = re.compile(r"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an))\s*(\d{1,2}) ?"
+                         r"(weeks?|wks?|months?|mths?|mnths?|mo)\b(?! ago| pregnant| sober| later| time)")
+_BABY = re.compile(r"(^|\b(my|our) )(newborn |new born |little |tiny |poor )?baby\b"
+                   r"(?! (brother|sister|bro|sis|daddy|dad|mum|mother|father|monitor|groups?|clinic|clinics|sensory|"
+                   r"massage|shower|bank|food|clothes|wipes|milk|classes|class|club|due)\b)")
+_ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} and a half)(?: (?:years?|yrs?) ?(?:old)?)?$")
+
+
+def _numbers(words_: str) -> list[int]:
+    return [int(w) if w.isdigit() else _AGE_WORDS[w] for w in re.findall(_NUMBER, words_)]
+
+
+def child_ages(said: str, text: str = "") -> list[int]:
+    """Every child's age a message gives, in order: "theyre 6 and 8", "my 12 and 10 yr olds", "im 12" (a child
+    writing), "ollie (7)", "shes 18 months" (1), "my baby" (0, when no other age is given). A bare digit on its
+    own is never an age: it may be the answer to a menu."""
+    found: list[int] = []
+
+    def add(values: list[int]) -> None:
+        for value in values:
+            if 0 <= value <= 17 and value not in found:
+                found.append(value)
+
+    if re.fullmatch(r"\d{1,2}", said):
+        return []
+    # Ages alone, in words or with "years": "fourteen", "two and a half", "6 and 8 years". Digits alone ("2 and 4")
+    # are menu picks in a checkbox question, never ages.
+    if _ONLY_AGES.match(said) and not re.fullmatch(r"[\d\s]+(?:(?:and|&)[\d\s]+)?", said):
+        add(_numbers(said.replace(" and a half", "")))
+    for pattern in _AGES_IN_WORDS:
+        for match in pattern.finditer(said):
+            add(_numbers(match.group(1)))
+    for match in _MONTHS_AGE.finditer(said):
+        if re.search(r"\b(in|due|for|last|next|every)( about)? ?$", said[:match.start(1)]):
+            continue  # "due in about 10 wks", "for 2 weeks": a time, not an age
+        number, unit = int(match.group(1)), match.group(2)
+        add([number // 12 if unit.startswith("m") else number // 52])
+    if text:
+        for match in _IN_BRACKETS.finditer(text):
+            add([int(match.group(1))])
+        if (last := _LAST_WORD_AGE.search(text.strip())) is not None:
+            add([int(last.group(1))])
+    if not found and _BABY.search(said):
+        found.append(0)
+    return found
+
+
 def child_age(said: str) -> int | None:
     """"my 4 year old", "shes 15", "he is only 3": a child's age in years (0 for a baby of months)."""
-    if _MONTHS_OLD.search(said):
-        return 0
+    if (months := _MONTHS_OLD.search(said)) is not None:
+        return int(months.group(1)) // 12 if months.group(2).startswith("m") else 0  # 18 months old is 1
     for pattern in _AGE_PATTERNS:
         match = pattern.search(said)
         if match and 0 <= int(match.group(1)) <= 18:

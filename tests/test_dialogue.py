@@ -671,3 +671,30 @@ def test_not_yet_is_a_no_and_dont_know_with_a_reason_is_dont_know():
     from bot.reader import digression
 
     assert digression("dont know the postcode we just moved") == "dont_know"
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("kids are 4 and 1, its freezing in here", [4, 1]),
+    ("my 12 and 10 yr olds are home alone til i get back at 7am", [12, 10]),
+    ("my brother hit me today, hes 16 im 12", [16, 12]),
+    ("ollie (7) is being bullied at school", [7]),
+    ("shes 18 months, is that a phase", [1]),
+    ("my baby is grey and floppy", [0]),
+    ("i cant tell my mum bc she has enough going on. im 13", [13]),
+    ("fourteen", [14]),
+    # not ages: a menu pick, hours, a count of children, a pregnancy, a time, a year group, a baby brother
+    ("2 and 4", []), ("ive had about 2 hours sleep", []), ("mum of 3 here", []), ("im 16 weeks pregnant", []),
+    ("due in about 10 wks", []), ("mum goes out about 7", []), ("in year 9", []), ("me and my baby brother", []),
+])
+def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
+    from bot.reader import child_ages, plain
+
+    assert sorted(child_ages(plain(text), text)) == sorted(ages)
+
+
+@pytest.mark.parametrize("text, born", [("12.11.19", "2019-11-12"), ("2015-08-21", "2015-08-21"),
+                                        ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01")])
+def test_a_date_of_birth_written_as_people_write_it(text: str, born: str):
+    from bot.reader import facts
+
+    assert facts(text).date_of_birth == born
