@@ -40,6 +40,11 @@ said to the person (no 999 reply, no safety mode: the conversation carries on). 
 and in either case the message holds none of its ``sure_if`` phrases (anywhere), which make it danger now
 after all ("right now", "tonight", "hes coming back", "please help").
 
+Some frames make *every* finding unsure, whatever the rule (``every_rule`` in vocabulary.json): the message is
+about long ago ("years ago", "in 2021", "when i was little"), about a film, a book or the news, joking ("lol"),
+or hypothetical ("what if", "do you help with"). Then a finding is a check now unless the message also holds one
+of the rule's ``sure_if`` phrases or one of ``every_rule``'s own (``{still_now}``: "right now", "hes outside"...).
+
 Danger now wins: a message that fires any danger-now rule gets the 999 advice, whatever else fired.
 
 The screen never logs, stores or returns the message text: ``Screening.matched`` holds rule ids only.
@@ -223,6 +228,9 @@ class _Compiled:
             _Neutral(self._sequence(entry["pattern"], 0, f"neutral {entry['pattern']!r}"),
                      tuple(entry.get("becomes", "").lower().split()))
             for entry in vocabulary.get("neutral", []))
+        frames = vocabulary.get("every_rule", {})
+        self.frame_unsure = tuple(self._sequence(t, DEFAULT_GAP, "every_rule") for t in frames.get("unsure_if", []))
+        self.frame_sure = tuple(self._sequence(t, DEFAULT_GAP, "every_rule") for t in frames.get("sure_if", []))
         self.rules: list[_Rule] = []
         self.category_order: list[str] = []
         seen: set[str] = set()
@@ -491,6 +499,7 @@ class _Message:
         self.present = frozenset(positions)
         self.ws_sets = {ws: set(p) for ws, p in positions.items()}
         self._slot_spans: dict[int, list[tuple[int, int]]] = {}
+        self._framed: bool | None = None
 
     def slot_spans(self, slot: int) -> list[tuple[int, int]]:
         cached = self._slot_spans.get(slot)
@@ -590,9 +599,19 @@ class _Message:
 
     def unsure(self, rule: _Rule) -> bool:
         """Does this rule's finding (it has fired) only call for a check now, not the 999 advice?"""
-        if not rule.check_only and not any(self.sequence_spans(u) for u in rule.unsure_if):
+        if any(self.sequence_spans(s) for s in rule.sure_if):
             return False
-        return not any(self.sequence_spans(s) for s in rule.sure_if)
+        if rule.check_only or any(self.sequence_spans(u) for u in rule.unsure_if):
+            return True
+        return self.framed_unsure()
+
+    def framed_unsure(self) -> bool:
+        """The message as a whole is framed as long ago, a story, a joke or a what-if (vocabulary ``every_rule``),
+        and says nothing that makes it now."""
+        if self._framed is None:
+            self._framed = (any(self.sequence_spans(u) for u in self.c.frame_unsure)
+                            and not any(self.sequence_spans(s) for s in self.c.frame_sure))
+        return self._framed
 
 
 # --------------------------------------------------------------------------------------------------

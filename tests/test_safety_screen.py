@@ -218,6 +218,37 @@ def test_who_does_what_to_whom_and_when(text: str, outcome: str) -> None:
     assert got == outcome, (text, result.matched, result.check_matched)
 
 
+@pytest.mark.parametrize(("text", "outcome"), [
+    # issue 12: the shape of danger, not the words of one message
+    ("2 men are shoving a girl into the back of their van", "danger"),  # a child forced into a vehicle
+    ("a lady just grabbed a baby off a bench and the dad is screaming", "danger"),  # taken, against anyone's will
+    ("a bloke has been trailing my 12 year old since the bus stop, shes petrified", "danger"),  # followed now
+    ("her fella has her by the throat on the landing", "danger"),  # strangling, however it is said
+    ("my ex messaged that he will finish us all when he gets out tonight", "danger"),  # a threat to kill, reported
+    ("the 2 little ones over the road are in the garden in the dark and theres no sign of their mum", "danger"),
+    ("my 3 year old has swallowed some of the stuff from under the sink", "danger"),  # poisoning
+    ("my daughter sent me a goodbye message and now wont answer", "danger"),  # goodbye, then silence
+    ("the landing light is sparking and water is pouring through it", "danger"),  # a hazard now
+    ("she is so hammered she dropped the baby on the stairs", "danger"),  # a carer drunk with a child now
+    ("hes taken the door keys and we cant get out of the flat", "danger"),  # held
+    # frames that make any finding a check now: long ago, a story, a joke, a what-if (vocabulary every_rule)
+    ("my son was kidnapped in 2019 and is safe now, he still gets nightmares", "check"),
+    ("we watched a film about a kidnapping and now my 9 year old wont sleep", "nothing"),
+    ("saw on the news a toddler was left home alone for 3 days, how do i report a family", "check"),
+    ("what happens if someone is being followed home, who do they ring", "check"),
+    # ... unless something in the message says it is now
+    ("he strangled me years ago and tonight hes outside again", "danger"),
+    # figures of speech and harmless look-alikes stay quiet
+    ("the toddler keeps whacking his baby brother with toys, any tips", "nothing"),
+    ("my teenager says hes stabbing me in the back by telling his dad everything", "nothing"),
+    ("the baby chokes a bit on her milk when she feeds fast", "nothing"),
+])
+def test_shapes_added_for_issue_12(text: str, outcome: str) -> None:
+    result = screen(text)
+    got = "danger" if result.danger else "check" if result.check_now else "nothing"
+    assert got == outcome, (text, result.matched, result.check_matched)
+
+
 # --------------------------------------------------------------------------------------------------
 # The worst miss, every way a phone can type it.
 
