@@ -251,8 +251,11 @@ def transcripts_for_contact(session: Session, contact_id: int) -> list[tuple[Con
         select(Conversation).join(ConversationContact, ConversationContact.conversation_id == Conversation.id)
         .where(ConversationContact.contact_id == contact_id).order_by(Conversation.id)).all()
     staff_ids = {m.staff_id for c in conversations for m in c.messages if m.staff_id}
-    names = {staff_id: name for staff_id, name in session.execute(
-        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids)))} if staff_ids else {}
+    # Who wrote it, as their role says ("Sam Duty (practitioner)", "Morgan Lead (manager)").
+    names = {staff_id: f"{name} ({'manager' if role == 'manager' else 'practitioner'})"
+             for staff_id, name, role in session.execute(
+                 select(StaffUser.id, StaffUser.name, StaffUser.role).where(StaffUser.id.in_(staff_ids)))} \
+        if staff_ids else {}
     return [(c, [TranscriptLine(m.id, m.at, m.direction, m.text, m.media, m.danger_categories or [], m.handled_by,
                                 (names.get(m.staff_id) or "A practitioner") if m.staff_id else None)
                  for m in c.messages]) for c in conversations]

@@ -890,7 +890,10 @@ class _Dialogue:
 
     def _end(self, why: str) -> None:
         name = self.state.get("journey")
-        keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference")}
+        keep = {k: self.state.get(k) for k in ("after_danger", "danger_followed", "reference", "last_child")}
+        child = {"name": self.answers.get("first_name"), "age": self.state.get("facts", {}).get("age")}
+        if child["name"] or child["age"] is not None:
+            keep["last_child"] = child  # who the conversation was about, for the staff inbox's row (bot.takeover)
         self.state.clear()
         self.state.update(new_state())
         self.state.update(keep)

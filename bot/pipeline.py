@@ -274,6 +274,10 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         if conversations.recent_out(session, conversation, since=now - HELD_ACK_QUIET):
             return reply([], "person")
         return reply([held_ack(settings, office_hours=office_hours)], "person")
+    if red and not screening.danger and text and not replayed:
+        # A red conversation written to again (after a practitioner answered, handed back or ended it): the
+        # assistant says it is passed on, so a person must look, on the danger clock, and every workspace hears.
+        takeover.start_wait(session, conversation, "danger", now=now, office_hours=calendar.is_office_hours(now))
     if replayed:
         # Stored late from the spool: the sender had their reply then; staff read it now.
         _for_staff(session, conversation, reason="spooled", now=now, calendar=calendar)

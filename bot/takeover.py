@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot import conversations, dialogue, sms
 from bot.models import Conversation, ConversationContact, ConversationWait, Message, ReadyReply
+from forms.conversation import JOURNEYS
 from forms.schema import clean_text
 from mash import audit
 from mash.models import Contact, StaffUser
@@ -184,11 +185,11 @@ def end(session: Session, conversation: Conversation, user: StaffUser, *, reason
     now = now or utcnow()
     _require_holder(conversation, user, now=now)
     if reason not in END_REASONS:
-        raise TakeoverError("Choose why you are ending this conversation")
+        raise TakeoverError("Choose why you are ending this conversation", field="reason")
     note = clean_text(note, multiline=True)[:500]
     if (reason == "other" or conversation.danger) and not note:
         raise TakeoverError("Say why this conversation can end: it was about danger" if conversation.danger else
-                            "Say why you are ending this conversation")
+                            "Say why you are ending this conversation", field="note")
     conversation.ended_at, conversation.ended_reason, conversation.ended_note = now, reason, note or None
     conversation.ended_by_id = user.id
     conversation.paused = False
@@ -196,7 +197,10 @@ def end(session: Session, conversation: Conversation, user: StaffUser, *, reason
     conversation.hold_expires_at = None
     conversation.waiting_since = None
     conversation.waiting_reason = None
-    _audit(session, conversation, "ended", user, now=now, reason=reason)
+    # The reason and the practitioner's words go on the trail: the conversation's own note is replaced if it ends
+    # again, the trail keeps every ending.
+    _audit(session, conversation, "ended", user, now=now,
+           reason=f"{END_REASONS[reason]}: {note}" if note else END_REASONS[reason], ended=reason)
 
 
 def link_contact(session: Session, conversation: Conversation, user: StaffUser, *, now: dt.datetime | None = None,
@@ -209,7 +213,14 @@ def link_contact(session: Session, conversation: Conversation, user: StaffUser, 
     if open_one is not None:
         return open_one
     key = conversations.next_key(session, f"bot:{conversation.public_id}:staff")
-    kwargs = {"calendar": calendar} if calendar is not None else {}
+    kwargs: dict[str, Any] = {"calendar": calendar} if calendar is not None else {}
+    # What the assistant had gathered (the child, who is writing, agreement) goes with the person's own words.
+    state = conversation.state or {}
+    journey = JOURNEYS.get(state.get("journey") or "")
+    if journey is not None and state.get("answers"):
+        gathered = journey.as_concern(state["answers"])
+        kwargs["answers"] = {**gathered, "referrer_type": gathered.get("referrer_type") or "public",
+                             "what_happened": conversations.inbound_text(conversation) or gathered.get("what_happened")}
     contact = conversations.create_contact(session, conversation, reason="staff", key=key, now=now, **kwargs)
     _audit(session, conversation, "contact_made", user, now=now)
     return contact
@@ -477,8 +488,9 @@ def child_summary(state: dict[str, Any]) -> str | None:
     """The child's first name and age where the conversation has them ("Jay, 4")."""
     answers = state.get("answers") or {}
     facts = state.get("facts") or {}
-    name = answers.get("first_name") or facts.get("child_name")
-    age = facts.get("age")
+    last = state.get("last_child") or {}  # a journey that has ended: its answers are gone, the child is not
+    name = answers.get("first_name") or facts.get("child_name") or last.get("name")
+    age = facts.get("age") if facts.get("age") is not None else last.get("age")
     born = answers.get("date_of_birth")
     if isinstance(born, str):
         try:
@@ -488,8 +500,9 @@ def child_summary(state: dict[str, Any]) -> str | None:
         if birthday is not None:
             today = dt.date.today()
             age = today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
-    parts = [str(name) if name else None, f"aged {age}" if isinstance(age, int) else None]
-    return ", ".join(p for p in parts if p) or None
+    if not name:
+        return f"A child aged {age}" if isinstance(age, int) else None
+    return f"{name}, aged {age}" if isinstance(age, int) else str(name)
 
 
 def danger_waiting(session: Session, *, now: dt.datetime | None = None) -> tuple[int, str | None]:

@@ -39,6 +39,12 @@ WORDS = {
     "export.cin": "Included in a Children in Need export",
     "staff.signed_out": "Signed out",
     "conversation.danger": "The danger screen fired on another message (the person was told to call 999)",
+    "conversation.taken": "Took over the conversation from the assistant",
+    "conversation.staff_message": "Sent a message in the conversation",
+    "conversation.handed_back": "Handed the conversation back to the assistant",
+    "conversation.passed": "Passed the conversation to a colleague",
+    "conversation.ended": "Ended the conversation",
+    "conversation.contact_made": "Made a contact of the conversation",
     "conversation.check_now": "The danger screen was unsure of a message: check now (the person was not told "
                               "to call 999)",
 }

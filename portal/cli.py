@@ -548,10 +548,10 @@ def texts(recipient: str, last: int) -> None:
         if head.strip() == f"To: {e164(recipient)}":
             found.append((dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC), body.strip()))
     if not found:
-        click.echo(f"(no texts from a practitioner to {recipient} yet)")
+        click.echo(f"(no texts sent from the workspace to {recipient} yet)")
         return
     shown = found[-last:]
-    click.echo(f"{len(found)} text{'s' if len(found) != 1 else ''} from a practitioner to {recipient}"
+    click.echo(f"{len(found)} text{'s' if len(found) != 1 else ''} sent from the workspace to {recipient}"
                + (f", the last {len(shown)} shown" if len(shown) < len(found) else "") + ", oldest first:")
     for at, body in shown:
         local = at.astimezone(LONDON)

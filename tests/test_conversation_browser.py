@@ -73,6 +73,9 @@ def test_a_family_in_chat_and_a_practitioner_take_over_reply_and_hand_back(brows
     # The family sees it without reloading, said by a person.
     family.locator("[data-chat-messages]").get_by_text("Are you safe right now?").wait_for()
     assert "A person in our team" in family.locator("[data-chat-messages]").inner_text()
+    # A screen reader hears who replied, never the whole conversation (their own disclosure) again.
+    assert family.locator("[data-chat-status]").inner_text() == "A person in our team has replied."
+    assert family.locator("[data-module='app-live-chat'][aria-live], [data-chat-messages][aria-live]").count() == 0
 
     staff.get_by_role("button", name="Hand back to the assistant").click()
     family.locator("[data-chat-messages]").get_by_text("automated assistant again", exact=False).wait_for()

@@ -378,7 +378,7 @@ def test_in_development_a_reply_goes_to_the_console_and_frontdoor_texts_shows_it
     assert shown.exit_code == 0 and "Are you safe right now?" in shown.output, shown.output
     # Said plainly, and found by the number as people write it too.
     national = runner.invoke(cli, ["texts", "--to", "07700 900123"]).output
-    assert "1 text from a practitioner to 07700 900123" in national and "Are you safe right now?" in national
+    assert "1 text sent from the workspace to 07700 900123" in national and "Are you safe right now?" in national
     assert "no texts" in runner.invoke(cli, ["texts", "--to", "+447700900999"]).output
 
 
@@ -498,3 +498,74 @@ def test_out_of_hours_a_held_conversation_tells_the_person_when_a_person_will_re
     monkeypatch.setattr(WorkingCalendar, "is_office_hours", lambda self, moment: False)
     reply = reply_of(post_sms(client, "hello?"))
     assert "office is closed" in reply and "01344 351 999" in reply
+
+
+# --- the second probe of issue 13 ---------------------------------------------------------------------------------
+def test_a_red_conversation_written_to_after_it_ended_waits_for_a_person_again(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    staff.post(f"/staff/conversations/{conversation.public_id}/reply", data={"message": "Are you safe now?"})
+    staff.post(f"/staff/conversations/{conversation.public_id}/end",
+               data={"reason": "phoned", "note": "Spoke to mum, police on the way"})
+    assert staff.get("/staff/conversations/alerts").get_json()["danger_waiting"] == 0
+    post_sms(client, "hes come back")
+    again = the_conversation(db_session)
+    assert again.ended_at is None and again.waiting_since is not None and again.waiting_reason == "danger"
+    alert = staff.get("/staff/conversations/alerts").get_json()
+    assert alert["danger_waiting"] == 1 and alert["url"].endswith(conversation.public_id)
+    # The ending's note is on the trail, in words, however often the conversation opens again.
+    ended = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "conversation.ended")).one()
+    assert ended.reason == "Carried on by phone: Spoke to mum, police on the way"
+    contact_id = takeover._contact_id(db_session, again)
+    page = staff.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
+    assert "Ended the conversation" in page and "Spoke to mum, police on the way" in page
+    assert "conversation.taken" not in page and "Took over the conversation from the assistant" in page
+
+
+def test_ending_without_a_reason_or_a_note_keeps_what_was_chosen_and_links_to_the_field(app, client, db_session):
+    post_sms(client, DANGER)
+    conversation = the_conversation(db_session)
+    _, staff = practitioner(app, db_session)
+    staff.post(f"/staff/conversations/{conversation.public_id}/take")
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/end", data={"note": "all calm now"})
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'href="#reason"' in said and "all calm now" in said
+    response = staff.post(f"/staff/conversations/{conversation.public_id}/end", data={"reason": "helped"})
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'href="#note"' in said
+    assert 'value="helped" checked' in said.replace("\n", " ").replace("  ", " ") or \
+        'checked' in said[said.index('value="helped"') - 120:said.index('value="helped"') + 40]
+    assert the_conversation(db_session).ended_at is None
+
+
+def test_the_child_stays_on_the_row_after_the_journey_ends_and_a_contact_made_of_it_carries_them(app, client,
+                                                                                                 db_session):
+    from bot import dialogue
+
+    post_sms(client, "i need some help with my 4 year old")
+    conversation = the_conversation(db_session)
+    conversation.state = {**dialogue.new_state(), "journey": "help", "asking": "consent_agree",
+                          "facts": {"age": 4},
+                          "answers": {"concern_categories": ["parenting"], "first_name": "Leo",
+                                      "referrer_name": "Jane Example", "referrer_relationship": "mother"}}
+    db_session.commit()
+    _, staff = practitioner(app, db_session)
+    assert "Leo, aged 4" in staff.get("/staff/conversations/rows").get_data(as_text=True)
+    post_sms(client, "no")  # consent declined: the journey's answers go
+    assert "Leo, aged 4" in staff.get("/staff/conversations/rows").get_data(as_text=True)
+
+    post_sms(client, "i need some help with my 4 year old", sender="+447700900777")
+    other = db_session.scalars(select(Conversation).order_by(Conversation.id.desc())).first()
+    other.state = {**dialogue.new_state(), "journey": "help", "asking": "school", "facts": {"age": 4},
+                   "answers": {"concern_categories": ["parenting"], "first_name": "Mia", "referrer_name": "Sam Example",
+                               "referrer_relationship": "mother"}}
+    db_session.commit()
+    staff.post(f"/staff/conversations/{other.public_id}/take")
+    response = staff.post(f"/staff/conversations/{other.public_id}/contact")
+    assert response.status_code == 302
+    from mash.models import Contact
+
+    contact = db_session.scalars(select(Contact).order_by(Contact.id.desc())).first()
+    assert any(child.get("first_name") == "Mia" for child in contact.answers.get("children") or []), contact.answers

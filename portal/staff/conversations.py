@@ -120,7 +120,8 @@ def _page(conversation: Conversation, **extra: Any) -> str:
 @bp.get("/conversations/<public_id>")
 @permission("view_contacts")
 def conversation_page(public_id: str) -> str:
-    return _page(_conversation_or_404(public_id), text="", errors={}, unsent=False, override_reason="")
+    return _page(_conversation_or_404(public_id), text="", errors={}, unsent=False, override_reason="", end_reason="",
+                 end_note="")
 
 
 @bp.get("/conversations/<public_id>/messages")
@@ -170,7 +171,8 @@ def conversation_reply(public_id: str) -> ResponseReturnValue:
         # The practitioner's words stay on the page (in the box, or shown to copy when they may not send
         # here): nothing typed is lost to a refusal. The error names the field it belongs to.
         return _page(conversation, text=text[:2000], errors={exc.field or "page": str(exc)},
-                     override_reason=request.form.get("override_reason", "")[:300], unsent=True), 400
+                     override_reason=request.form.get("override_reason", "")[:300], unsent=True, end_reason="",
+                     end_note=""), 400
     if conversation.channel == "sms":
         _send_now(message.id)
     return redirect(url_for("staff.conversation_page", public_id=public_id, _anchor="latest"))
@@ -220,10 +222,21 @@ def conversation_pass(public_id: str) -> ResponseReturnValue:
 @bp.post("/conversations/<public_id>/end")
 @permission("converse")
 def conversation_end(public_id: str) -> ResponseReturnValue:
-    return _act(public_id, lambda c: takeover.end(db.session(), c, me(), reason=request.form.get("reason", ""),
-                                                  note=request.form.get("note", "")),
-                "The conversation has ended. It opens again if the person writes, or if you or a colleague "
-                "take it")
+    conversation = _conversation_or_404(public_id)
+    dbs = db.session()
+    reason, note = request.form.get("reason", "")[:30], request.form.get("note", "")[:2000]
+    try:
+        takeover.end(dbs, conversation, me(), reason=reason, note=note)
+        dbs.commit()
+    except takeover.TakeoverError as exc:
+        dbs.rollback()
+        dbs.refresh(conversation)
+        # The choice and the words stay on the page; the error links to the field it is about.
+        return _page(conversation, text="", errors={exc.field or "page": str(exc)}, unsent=False,
+                     override_reason="", end_reason=reason, end_note=note), 400
+    flash("The conversation has ended. It opens again if the person writes, or if you or a colleague take it",
+          "success")
+    return redirect(url_for("staff.conversation_page", public_id=public_id))
 
 
 @bp.post("/conversations/<public_id>/contact")
