@@ -294,7 +294,8 @@ def check_reply(conversation: Conversation, text: str) -> str:
         if parts > MAX_SEGMENTS:
             most = MAX_SEGMENTS * (sms.MULTIPART_SEGMENT if encoding == "gsm7" else sms.UCS2_MULTIPART_SEGMENT)
             alphabet = "" if encoding == "gsm7" else " in an alphabet other than English (or with an emoji)"
-            raise TakeoverError(f"A text can be {most} characters at most{alphabet}; yours is {units}. "
+            emoji = " (an emoji counts as two)" if encoding == "ucs2" and units > len(body) else ""
+            raise TakeoverError(f"A text can be {most} characters at most{alphabet}; yours is {units}{emoji}. "
                                 "Shorten it, or send it as two messages")
         return body
     if len(text) > MAX_CHAT_REPLY:

@@ -569,3 +569,21 @@ def test_the_child_stays_on_the_row_after_the_journey_ends_and_a_contact_made_of
 
     contact = db_session.scalars(select(Contact).order_by(Contact.id.desc())).first()
     assert any(child.get("first_name") == "Mia" for child in contact.answers.get("children") or []), contact.answers
+
+
+def test_past_the_first_rows_the_inbox_offers_the_rest(database_url, tmp_path, db_session, twilio):
+    from portal import create_app
+
+    app = create_app(app_config(database_url, tmp_path, INBOX_ROWS=2, TWILIO_API_BASE_URL=twilio.url))
+    client = app.test_client()
+    for n in range(5):
+        post_sms(client, "hi i need to find a parenting course", sender=f"+44770090060{n}")
+    _, staff = practitioner(app, db_session)
+    page = staff.get("/staff/conversations").get_data(as_text=True)
+    assert page.count("data-conversation=") == 2 and "3 more open conversations" in page
+    assert 'href="/staff/conversations?show=4"' in page and "Show 2 more" in page
+    page = staff.get("/staff/conversations?show=4").get_data(as_text=True)
+    assert page.count("data-conversation=") == 4 and "/staff/conversations/rows?show=4" in page
+    page = staff.get("/staff/conversations?show=99999").get_data(as_text=True)  # capped, never an error
+    assert page.count("data-conversation=") == 5
+    assert staff.get("/staff/conversations?show=-1").status_code == 200

@@ -35,10 +35,21 @@ def _conversation_or_404(public_id: str) -> Conversation:
     return found
 
 
+SHOW_AT_MOST = 1000
+
+
+def _shown() -> int:
+    """How many rows the inbox shows: the setting, or more when asked for (?show=100), at most 1,000."""
+    config = settings()
+    asked = request.args.get("show", "")
+    return min(max(int(asked), config.inbox_rows), SHOW_AT_MOST) if asked.isdigit() and len(asked) < 6 \
+        else config.inbox_rows
+
+
 def _inbox() -> tuple[list[takeover.InboxRow], int]:
     config, now = settings(), utcnow()
     return takeover.inbox(db.session(), now=now, idle=dt.timedelta(hours=config.conversation_idle_hours),
-                          limit=config.inbox_rows, office_hours=working_calendar().is_office_hours(now),
+                          limit=_shown(), office_hours=working_calendar().is_office_hours(now),
                           reply_within=dt.timedelta(minutes=config.person_reply_minutes))
 
 
@@ -60,6 +71,7 @@ def conversation_inbox() -> str:
     rows, total = _inbox()
     now = utcnow()
     return render_template("staff/conversations.html", rows=rows, total=total, describe_wait=describe_wait,
+                           show=_shown(), step=settings().inbox_rows, show_at_most=SHOW_AT_MOST,
                            office_hours=working_calendar().is_office_hours(now),
                            out_of_hours_number=settings().out_of_hours_number,
                            reply_minutes=settings().person_reply_minutes)
@@ -70,7 +82,8 @@ def conversation_inbox() -> str:
 def conversation_rows() -> str:
     """The inbox's table body, for the page's script to swap in without a reload."""
     rows, total = _inbox()
-    return render_template("staff/_conversation_rows.html", rows=rows, total=total, describe_wait=describe_wait)
+    return render_template("staff/_conversation_rows.html", rows=rows, total=total, describe_wait=describe_wait,
+                           show=_shown(), step=settings().inbox_rows, show_at_most=SHOW_AT_MOST)
 
 
 @bp.get("/conversations/alerts")
