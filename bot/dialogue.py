@@ -34,6 +34,7 @@ from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
 from forms.schema import FieldError, Sms, london_today
 from mash.safety import SILENT_CATEGORIES
+from signposting import places
 
 LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
@@ -476,6 +477,8 @@ class _Dialogue:
         facts, journey = understood.facts, self.journey
         if facts.age is not None:
             self.state["facts"]["age"] = facts.age
+        if facts.place:
+            self.state["facts"]["place"] = facts.place  # signposting near it until a postcode is given
         if journey is None:
             return []
         given: dict[str, Any] = {}
@@ -671,6 +674,13 @@ class _Dialogue:
 
     def _missed(self, step: Step, text: str, problem: str, understood: Understanding) -> Turn:
         self.event = "missed"
+        if step.name == "postcode" and understood.facts.place and self.journey is not None \
+                and self.journey.name == "help" and not self.state["signposted"]:
+            # "Woodley" for a postcode asked only to find services: services near Woodley, and on we go.
+            self.state["facts"]["place"] = understood.facts.place
+            self._skip(step)
+            self.leads.append(f"Thanks, I'll look near {places.Place(understood.facts.place, '').title}.")
+            return self.turn(self._next())
         if self._take_facts(understood):  # an answer to a question not yet asked: kept, and no miss
             self.leads.append("Thanks, I've noted that.")
             return self.turn(self._ask_text(step))
@@ -787,6 +797,10 @@ class _Dialogue:
             assert isinstance(step, Step)
             if step.name in self.answers or step.name in self.state["skipped"]:
                 continue
+            if step.name == "postcode" and journey.name == "help" and self.state["facts"].get("place") \
+                    and not self.state["signposted"]:
+                self._skip(step)  # "groups in Woodley": the place they named is where to look, not asked again
+                continue
             if not step.applies(journey.context(self.answers), self.ctx.channel):
                 continue
             wording = step.wording
@@ -841,8 +855,10 @@ class _Dialogue:
     def _signpost(self) -> None:
         self.state["signposted"] = True
         categories = [c for c in self.answers.get("concern_categories") or [] if c != "other"]
+        place = places.PLACES.get(self.state["facts"].get("place") or "") or \
+            places.AMBIGUOUS.get(self.state["facts"].get("place") or "")
         lines = self.ports.services(categories=categories, age=self.state["facts"].get("age"),
-                                    postcode=self.answers.get("postcode"))
+                                    postcode=self.answers.get("postcode") or place)
         room = LIMIT - len(_OFFER_QUESTION) - 2 - sum(len(sms.to_gsm7(lead)) + 1 for lead in self.leads)
         text = "Services near you:"
         shown = 0
@@ -969,8 +985,10 @@ class FakePorts:
     lines: list[str] = field(default_factory=lambda: ["Family Hub Wokingham: 0118 496 0111 (1.2 mi)"])
     handed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     staff: list[str] = field(default_factory=list)
+    searched: list[dict[str, Any]] = field(default_factory=list)
 
     def services(self, *, categories: list[str], age: int | None, postcode: str | None) -> list[str]:
+        self.searched.append({"categories": categories, "age": age, "postcode": postcode})
         return list(self.lines)
 
     def hand_off(self, journey: ConversationJourney, answers: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot import answers as words
 from forms.schema import POSTCODE_RE, FieldError, clean_postcode
+from signposting.places import place_in
 
 # --- questions and the other things a person may say at any question --------------------------------------
 QUESTION_STARTS = frozenset({
@@ -227,6 +228,7 @@ class Facts:
     wants_service: bool = False
     date_of_birth: str | None = None  # "he was born 3rd march 2017", cleaned as the schema cleans it
     ages: list[int] = field(default_factory=list)  # every child's age the message gives ("theyre 6 and 8", "im 12")
+    place: str | None = None  # one of the borough's towns or villages ("in woodley"), as signposting.places names it
     young_person: bool = False  # the writer is a child or young person ("im 14 and..."; the screen's signal)
 
 
@@ -263,6 +265,8 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
             except FieldError:
                 continue
     found.workplace = workplace(said)
+    if (named := place_in(said)) is not None:
+        found.place = named.name
     found.categories = words.categories_in(HELP_NEEDED.field("concern_categories"), text)
     found.pregnant = bool(PREGNANT.search(said))
     found.someone_elses_child = bool(_SOMEONE_ELSES.search(said))
@@ -436,8 +440,7 @@ def is_postcode_only(text: str) -> bool:
 # Rasa's intents, as the dialogue's own (bot/rasa/data/nlu.yml names them).
 RASA_INTENTS = {
     "greet": "greet", "goodbye": "goodbye", "thank": "thanks", "affirm": "yes", "deny": "no",
-    "bot_challenge": "who", "out_of_scope": "out_of_scope", "ask_help": "help", "worry_money_housing": "help",
-    "worry_domestic_abuse": "help", "worry_substance": "help", "worry_school": "help", "worry_mental_health": "help",
+    "bot_challenge": "who", "out_of_scope": "out_of_scope", "ask_help": "help",
     "report_concern": "report", "find_service": "find_service", "talk_to_person": "human",
     "ask_about_service": "question", "professional_referral": "professional",
 }

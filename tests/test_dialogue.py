@@ -698,3 +698,19 @@ def test_a_date_of_birth_written_as_people_write_it(text: str, born: str):
     from bot.reader import facts
 
     assert facts(text).date_of_birth == born
+
+
+def test_a_town_named_in_the_first_message_is_where_services_are_found_and_no_postcode_is_asked():
+    talk = Talk()
+    reply = talk.say("im struggling with my 4 year olds tantrums, we live in woodley")
+    assert "Services near you:" in reply and "postcode" not in reply.lower()
+    assert talk.ports.searched[-1] == {"categories": ["parenting"], "age": 4, "postcode": "RG5"}
+
+
+def test_a_town_for_the_postcode_question_finds_services_near_it():
+    talk = Talk()
+    reply = talk.say("im struggling with my 4 year olds tantrums")
+    assert "postcode" in reply.lower()
+    reply = talk.say("lower earley")
+    assert "look near Lower Earley" in reply and "Services near you:" in reply
+    assert talk.ports.searched[-1]["postcode"] == "RG6"
