@@ -6,10 +6,12 @@ Two journeys share pages: `REPORT` (report a concern about a child, for professi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from forms.consent import family_consent, professional_consent
+from forms.identifiers import NHS_EXAMPLE, NhsNumberField, UpnField
 from forms.schema import YES_NO, Choice, Field, Group, Journey, Page, Sms, choices, when
 
 # --- The safety gate: always the first question, on every channel -------------------------------------
@@ -156,6 +158,21 @@ GENDERS = choices(("girl", "Girl"), ("boy", "Boy"), ("other", "Another gender"),
 BORN = when("born", "yes")
 UNBORN = when("born", "no")
 
+# The consistent identifiers (forms.identifiers): optional, and never asked by text, since few people know them
+# by heart; taken when offered. A baby not yet born has neither.
+NHS_NUMBER = NhsNumberField(
+    "nhs_number", "NHS number", required=False, show_if=BORN, width="10", autocomplete="off",
+    hint=f"10 numbers, like {NHS_EXAMPLE}. It is on letters from the NHS and in the NHS App",
+    sms=Sms("What is the child's NHS number? It has 10 numbers, like 943 476 5919.",
+            "Please reply with the 10 numbers of the NHS number, like 943 476 5919, or SKIP.",
+            why="It makes sure the team finds the right child's health records.", by_text=False))
+UPN = UpnField(
+    "upn", "Unique pupil number (UPN)", required=False, show_if=BORN, width="20", autocomplete="off",
+    hint="13 characters, starting with a letter, like G872330125001. The child's school will have it",
+    sms=Sms("What is the child's unique pupil number (UPN)? It has 13 characters and starts with a letter.",
+            "Please reply with the 13 characters of the UPN, like G872330125001, or SKIP.",
+            why="It makes sure the team finds the right child's school records.", by_text=False))
+
 CHILD_PAGE = Page(
     slug="child",
     title="About the child",
@@ -190,7 +207,9 @@ CHILD_PAGE = Page(
         Field("school", "School, college or nursery", required=False, show_if=BORN,
               sms=Sms("Which school or nursery does the child go to?", "Please reply with the name of the school.",
                       by_text=False)),
+        UPN,
         Field("gp", "GP practice", required=False),
+        NHS_NUMBER,
         Field("first_language", "First language", required=False, hint="Leave blank if English"),
         Field("interpreter", "Does the family need an interpreter?", "radios", required=False,
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))),
@@ -503,6 +522,10 @@ HELP_CHILD_PAGE = Page(
               sms=Sms("Which school or nursery does your child go to? Reply SKIP if none.",
                       "Please reply with the name of the school or nursery, or SKIP.",
                       why="The early help team may talk to the school, with your agreement.")),
+        # Families have the NHS number in the NHS App and the red book; a UPN they rarely see, so it is not asked.
+        dataclasses.replace(NHS_NUMBER, label="Your child's NHS number",
+                            hint=f"10 numbers, like {NHS_EXAMPLE}. You can find it in the NHS App or on letters "
+                                 "from the NHS"),
     ),
 )
 HELP_CHILDREN = Group("children", HELP_CHILD_PAGE, noun="child", title="Your children",
@@ -624,7 +647,8 @@ def referral_source_code(referral_answers: dict, journey: Journey) -> str:
 # Answers that are choices, dates, names or contact details cannot say "he's got a knife"; all the rest can.
 UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referrer_email", "referrer_phone",
               "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
-              "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address"}
+              "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address", "nhs_number",
+              "upn"}
 
 
 def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:

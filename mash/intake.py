@@ -15,7 +15,7 @@ from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.handover import open_for_contact
 from mash.models import DANGER_NOW_RANK, RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
-from mash.repeats import find_repeats
+from mash.repeats import find_repeats, nhs_number_index, upn_index
 from mash.triage import assess
 from store.crypto import keyring
 from store.db import utcnow
@@ -154,4 +154,7 @@ def _child(position: int, item: dict) -> Child:
         last_name_index=keyring.blind_index("name", item["last_name"]) if item.get("last_name") else None,
         date_of_birth_index=keyring.blind_index("dob", item["date_of_birth"]) if item.get("date_of_birth") else None,
         postcode_index=keyring.blind_index("postcode", postcode) if postcode else None,
+        nhs_number=item.get("nhs_number"), upn=item.get("upn"),
+        nhs_number_index=nhs_number_index(item["nhs_number"]) if item.get("nhs_number") else None,
+        upn_index=upn_index(item["upn"]) if item.get("upn") else None,
     )

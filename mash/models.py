@@ -104,11 +104,16 @@ class Child(Base):
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # school, GP, language, needs
+    # The consistent identifiers, validated by forms.identifiers: ten digits; thirteen capitals.
+    nhs_number: Mapped[str | None] = mapped_column(EncryptedText)
+    upn: Mapped[str | None] = mapped_column(EncryptedText)
     # Blind indexes for repeat-referral matching: equal values hash equally under the index key.
     first_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
     last_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
     date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
     postcode_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
 
     contact: Mapped[Contact] = relationship(back_populates="children")
 
