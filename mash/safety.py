@@ -209,8 +209,10 @@ class _Compiled:
 
     def __init__(self, vocabulary: dict[str, Any], categories: list[dict[str, Any]],
                  child_speaking: dict[str, Any]) -> None:
-        self.rewrites: dict[str, tuple[str, ...]] = {
-            key.lower(): tuple(value.lower().split()) for key, value in vocabulary.get("rewrites", {}).items()}
+        # A rewrite is one or more positions; a position written "my|ma" may be read as either word.
+        self.rewrites: dict[str, tuple[tuple[str, ...], ...]] = {
+            key.lower(): tuple(tuple(position.split("|")) for position in value.lower().split())
+            for key, value in vocabulary.get("rewrites", {}).items()}
         self.emoji: dict[int, str | None] = {
             ord(ch): f" {word} " for ch, word in vocabulary.get("emoji", {}).items() if len(ch) == 1}
         self.emoji.update(_EMOJI_NOISE)
@@ -250,7 +252,8 @@ class _Compiled:
             for prefix in prefixes:
                 self.prefix_index.setdefault(prefix, []).append(ws_id)
         self.prefix_lengths = sorted({len(p) for p in self.prefix_index})
-        self.known = frozenset(self.exact_index) | {w for words in self.rewrites.values() for w in words}
+        self.known = frozenset(self.exact_index) | {
+            w for positions in self.rewrites.values() for forms in positions for w in forms}
         index: dict[str, set[str]] = {}
         for word in self.known:
             index.setdefault(_collapse1(word), set()).add(word)
@@ -348,8 +351,10 @@ class _Compiled:
         (they become ``do not`` and ``i am``), so a rule that says them could never fire."""
         if not _WORD.fullmatch(word):
             raise SafetyDataError(f"{where}: {word!r} is not a plain word (no punctuation or apostrophes)")
-        if word in self.rewrites and self.rewrites[word] != (word,):
-            raise SafetyDataError(f"{where}: {word!r} is read as {' '.join(self.rewrites[word])!r}; write that")
+        positions = self.rewrites.get(word)
+        if positions is not None and not (len(positions) == 1 and word in positions[0]):
+            read = " ".join("|".join(forms) for forms in positions)
+            raise SafetyDataError(f"{where}: {word!r} is read as {read!r}; write that")
 
     def _class(self, name: str, where: str) -> list[tuple[int, ...]]:
         if name in self._class_cache:
@@ -451,7 +456,8 @@ class _Compiled:
         if len(word) >= 4 and word.endswith("s") and word[:-1] in self.known:
             forms.append(word[:-1])
         if len(forms) == 1 and not any(self._has_prefix(w) for w in (word, c3)):
-            target = self.fuzzy.get(word) or self.fuzzy.get(c3)
+            target = (self.fuzzy.get(word) or self.fuzzy.get(c3)
+                      or (self.fuzzy.get(word + "g") if word.endswith("in") else None))  # battrin -> battering
             if target:
                 forms.append(target)
         return tuple(dict.fromkeys(forms))
@@ -464,11 +470,11 @@ class _Compiled:
 def _read_word(compiled: _Compiled, raw: str) -> tuple[tuple[str, ...], ...]:
     """One word of the message -> one or more positions (``im`` -> ``i``, ``am``), each with its forms."""
     if raw in compiled.rewrites:
-        return tuple((w,) for w in compiled.rewrites[raw])
+        return compiled.rewrites[raw]
     if raw not in compiled.known:
         for variant in (_collapse3(raw), _collapse1(raw)):
             if variant in compiled.rewrites:
-                return tuple((w,) for w in compiled.rewrites[variant])
+                return compiled.rewrites[variant]
     if not raw.isdigit() and any(c.isdigit() for c in raw):
         out: list[tuple[str, ...]] = []
         for part in _DIGIT_RUNS.findall(raw):
