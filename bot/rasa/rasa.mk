@@ -38,7 +38,7 @@ rasa-check: $(RASA_MODEL) ## Validate the NLU data and test the model on the hel
 	cd $(RASA_DIR) && rm -rf results/holdout && $(RASA_ENV) $(RASA_BIN)/rasa test nlu --nlu tests/nlu_holdout.yml \
 		--model models/frontdoor.tar.gz --out results/holdout --no-plot
 	cd $(RASA_DIR) && $(RASA_BIN)/python scripts/check_holdout.py results/holdout --min-accuracy $(RASA_HOLDOUT_MIN) \
-		--holdout tests/nlu_holdout.yml --train data/nlu.yml
+		--holdout tests/nlu_holdout.yml --train data/nlu.yml data/eval_dev.yml
 
 .PHONY: rasa-report
 # Rasa shuffles the folds without a seed of its own; scripts/nlu_cv.py seeds them so a run repeats.

@@ -1,9 +1,10 @@
 """Fail when the NLU model does worse than it should on the held-out examples.
 
-Usage: python scripts/check_holdout.py RESULTS_DIR [--min-accuracy 0.85] [--holdout FILE --train FILE]
+Usage: python scripts/check_holdout.py RESULTS_DIR [--min-accuracy 0.85] [--holdout FILE --train FILE...]
 Reads RESULTS_DIR/intent_report.json (from `rasa test nlu --nlu tests/nlu_holdout.yml`) and exits 1 when the
 intent accuracy is below the minimum. With --holdout and --train it also fails when a held-out example (entity
-annotations taken out, case ignored) is also a training example: a copied example proves nothing.
+annotations taken out, case ignored) is also an example in any of the training files: a copied example proves
+nothing.
 Prints figures and intent names only, never an example's text.
 """
 
@@ -37,12 +38,12 @@ def main() -> int:
     parser.add_argument("results")
     parser.add_argument("--min-accuracy", type=float, default=0.85)
     parser.add_argument("--holdout", type=Path)
-    parser.add_argument("--train", type=Path)
+    parser.add_argument("--train", type=Path, nargs="+")
     args = parser.parse_args()
 
     failed = False
     if args.holdout and args.train:
-        copied = examples(args.holdout) & examples(args.train)
+        copied = examples(args.holdout) & set().union(*(examples(path) for path in args.train))
         if copied:
             print(f"{len(copied)} held-out example(s) are also training examples: take them out of one file")
             failed = True
