@@ -193,8 +193,16 @@ _SOMEONE_ELSES = re.compile(
     r"(a|some|two|2) (man|men|woman|women|bloke|blokes|guy|guys|lady) (just |has |is |was |keeps )?(grabbed|took|"
     r"taken|pushed|dragged|touching|touched|hitting|hit|shouting|following|followed|bundled)|"
     r"(a|the) (young|little|small) (girl|boy|child|kid)|(her|his) (toddler|toddlers|little boy|little girl))\b")
-_OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|son|daughter|baby|boy|girl|toddler|teen|teenager|"
-                         r"family|little one|lo|\d+ ?(year|yr) old)\b|\b(im|i am) (struggling|a single)\b|"
+_OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|sons?|daughters?|baby|babys|boys?|girls?|toddler|teen|"
+                         r"teenager|family|little ones?|lo|\d+ ?(year|yr) olds?)\b"
+                         # "my sons friend", "my daughters boyfriend": someone else's child or an adult
+                         r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher))|"
+                         r"\b(my|our) (sons|daughters|babys|kids)\b(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
+                         r"dad|mum|father|mother|teacher|school))|\b(im|i am) (struggling|a single)\b|"
+                         # a partner and "the kids": the writer's own household ("my boyfriend wont let me or the
+                         # kids out")
+                         r"\bmy (partner|boyfriend|bf|husband|hubby|ex|wife|girlfriend|gf|fiance|fella)\b.*"
+                         r"\b(the|our) (kids|children|baby|little ones?|boys|girls)\b|"
                          # kinship carers: a grandchild in their care is their own family's request for help
                          r"\b(looking after|look after|care for|caring for|bringing up|raising|got) (my|our) "
                          r"(grandson|granddaughter|grandchild|grandkids|niece|nephew)|"
