@@ -211,6 +211,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|sons?|daughters?|bab
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my))\b")
+# Someone harmed or harming: a parent's own child then is a concern to report, never only a family's request.
+_HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|touch|touched|touches|touching|abus\w*|bruis\w*|"
+                         r"rape\w*|raped|sex\w*|groom\w*|neglect\w*|beat|beats|beating|kick\w*|punch\w*|slap\w*|"
+                         r"smack\w*|burn\w*|assault\w*|threat\w*|kill\w*|weapon|knife|drunk|drugs?|missing|exploit\w*)\b")
 _ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|looking for|know of|recommend|"
                                  r"can we get|can i get)\b")
 PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)\b|\bunborn\b|\bdue in\b")
@@ -502,10 +506,15 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "report"
     elif intent == "help" and found.young_person and not found.own_family:
         intent = "report"  # a child writing about their own life: a concern, heard as the young person's journey
+    elif intent == "report" and found.own_family and not (found.someone_elses_child or found.young_person
+                                                           or found.workplace or _HARM_WORDS.search(said)):
+        intent = "help"  # a parent about their own family, and nobody hurting anyone: a request for help
     elif intent == "professional" and not found.workplace and (found.young_person or found.someone_elses_child):
         intent = "report"  # no role said, and a child or a bystander writing: the model's guess is not a fact
     elif intent == "help" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said):
         intent = "find_service"  # "any parenting courses for terrible twos": the family asks for a service
+    if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
+        intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
             and not found.categories and not found.own_family and not found.someone_elses_child \
             and not found.wants_service and is_question(text):
