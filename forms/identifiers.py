@@ -114,8 +114,11 @@ def clean_upn(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class NhsNumberField(Field):
-    """A schema field that takes an NHS number: cleaned to ten digits, shown as 943 476 5919."""
+class _IdentifierField(Field):
+    """An optional identifier: blank is no answer, anything else must pass `cleaner`'s check."""
+
+    def cleaner(self, text: str) -> str:
+        raise NotImplementedError
 
     def clean(self, raw: Any, *, today: dt.date | None = None) -> Any:
         text = clean_text(raw, multiline=False)
@@ -123,6 +126,14 @@ class NhsNumberField(Field):
             if self.required:
                 raise FieldError(self.missing_message())
             return None
+        return self.cleaner(text)
+
+
+@dataclass(frozen=True)
+class NhsNumberField(_IdentifierField):
+    """A schema field that takes an NHS number: cleaned to ten digits, shown as 943 476 5919."""
+
+    def cleaner(self, text: str) -> str:
         return clean_nhs_number(text)
 
     def label_for(self, value: Any) -> str:
@@ -130,13 +141,8 @@ class NhsNumberField(Field):
 
 
 @dataclass(frozen=True)
-class UpnField(Field):
+class UpnField(_IdentifierField):
     """A schema field that takes a unique pupil number: cleaned to thirteen capitals."""
 
-    def clean(self, raw: Any, *, today: dt.date | None = None) -> Any:
-        text = clean_text(raw, multiline=False)
-        if not text:
-            if self.required:
-                raise FieldError(self.missing_message())
-            return None
+    def cleaner(self, text: str) -> str:
         return clean_upn(text)

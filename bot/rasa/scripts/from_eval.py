@@ -55,9 +55,11 @@ _NOT_A_WORD = re.compile(
 )
 # "my 14yo": one token, marked whole as data/nlu.yml marks it ("my [6yo](child_age)"); the reader takes the digits.
 AGE_UNITS = ("yo", "yr", "yrs")
-# Rasa reads [text](entity) in an example as an annotation.
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-EXAMPLE = re.compile(r"^\s+- (.*)$")
+# Rasa reads [text](entity) in an example as an annotation; check_holdout (a sibling script) reads examples.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_holdout import ANNOTATION  # noqa: E402
+from check_holdout import examples as examples_in  # noqa: E402
+
 # Characters that would make Rasa read an example as something else: an annotation's brackets, a new line.
 UNSAFE = re.compile(r"[\[\]{}\n\r]")
 
@@ -73,23 +75,13 @@ def tokens(text: str) -> list[tuple[str, int]]:
 
 
 def key(text: str) -> str:
-    """A text as Rasa compares examples: annotations out; here also case and spacing ignored."""
+    """A text as Rasa compares examples: annotations out; here also case and spacing ignored (as check_holdout)."""
     return " ".join(ANNOTATION.sub(r"\1", text).lower().split())
 
 
 def existing_examples(paths: tuple[Path, ...]) -> set[str]:
-    """The example texts (keys) of the intents in Rasa NLU YAML files; regex and lookup blocks left out."""
-    found: set[str] = set()
-    for path in paths:
-        in_intent = False
-        for line in path.read_text().splitlines():
-            if line.startswith("- "):
-                in_intent = line.startswith("- intent:")
-                continue
-            match = EXAMPLE.match(line)
-            if in_intent and match:
-                found.add(key(match.group(1)))
-    return found
+    """The example texts (keys) of the intents in Rasa NLU YAML files: check_holdout's reader, one for both."""
+    return set().union(*(examples_in(path) for path in paths))
 
 
 def as_list(value: Any) -> list[str]:
