@@ -16,7 +16,7 @@ from mash.models import (
     ReturnInterview,
     TriageMeeting,
 )
-from mash.police import ChildDecision
+from mash.police import ChildDecision, contract
 from mash.staff import StaffError
 from portal.cli import cli
 from tests.police_support import LONDON, NOW, da, receive
@@ -257,8 +257,8 @@ def test_a_summary_may_run_over_lines_but_no_other_field_may(db_session):
 
 def test_a_reference_stored_at_the_same_moment_counts_as_held(db_session, monkeypatch):
     receive(db_session, da(reference="R1"))  # as if the API stored it while the file was being read
-    real = police._held
-    monkeypatch.setattr(police, "_held", lambda session, kind, ref, origin: None if ref == "R1" else real(
+    real = contract._held
+    monkeypatch.setattr(contract, "_held", lambda session, kind, ref, origin: None if ref == "R1" else real(
         session, kind, ref, origin))
     report = police.import_csv(db_session, [HEADER, row("R1"), row("R2", "2 Ash Road")], source="csv:test",
                                actor="t", now=NOW)
