@@ -206,8 +206,11 @@ def flag_danger(session: Session, conversation: Conversation, message: Message, 
         escalated = existing.risk_rank != DANGER_NOW_RANK
         if escalated:  # red for a check now, and now danger: to the very head of the queue, saying why
             flags = [*(f"danger_now:{c}" for c in categories), *existing.safety_flags]
+            # ...and on the danger-now clock from this message, if that is sooner than the one it had
+            due = min(existing.decision_due_at, calendar.contact_due(now, "red", danger_now=True))
             session.execute(update(Contact).where(Contact.id == existing.id).values(
-                risk_rank=DANGER_NOW_RANK, safety_flags=list(dict.fromkeys(flags)), version=Contact.version + 1))
+                risk_rank=DANGER_NOW_RANK, safety_flags=list(dict.fromkeys(flags)), decision_due_at=due,
+                version=Contact.version + 1))
             session.expire(existing)
         audit.append(session, [audit.Entry("conversation.danger", f"bot:{conversation.channel}", existing.id, at=now,
                                            details={"categories": list(categories), "message": message.id,

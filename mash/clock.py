@@ -15,6 +15,35 @@ import holidays
 
 
 @dataclass(frozen=True)
+class ContactClocks:
+    """A contact's own decision clock by its risk (domain.md, "contact decision by risk"; settings).
+
+    Danger now: taken within 15 minutes in office hours (out of hours the emergency duty team acts; the day team's
+    clock starts at opening). Red: decided within 4 office hours. Amber and green: within the 1-working-day cap,
+    amber tighter (6 office hours) so that red, amber and green never show one deadline for the same arrival.
+    The rule the defaults keep, and `problems` checks: danger now < red < amber < one office day = green."""
+
+    danger_now_minutes: float = 15
+    red_office_hours: float = 4
+    amber_office_hours: float = 6
+    green_working_days: int = 1
+
+    def problems(self, office_day: dt.timedelta) -> list[str]:
+        """What would make two colours share a deadline, or break the 1-working-day cap, in settings' words."""
+        found = []
+        if not 0 < self.danger_now_minutes / 60 < self.red_office_hours:
+            found.append("CONTACT_DANGER_NOW_MINUTES must be more than 0 and less than CONTACT_RED_OFFICE_HOURS")
+        if not self.red_office_hours < self.amber_office_hours:
+            found.append("CONTACT_RED_OFFICE_HOURS must be less than CONTACT_AMBER_OFFICE_HOURS")
+        if dt.timedelta(hours=self.amber_office_hours) >= office_day:
+            found.append(f"CONTACT_AMBER_OFFICE_HOURS must be less than one office day "
+                         f"({office_day.total_seconds() / 3600:g} hours), the green clock")
+        if self.green_working_days != 1:
+            found.append("CONTACT_GREEN_WORKING_DAYS must be 1: every contact is decided within 1 working day")
+        return found
+
+
+@dataclass(frozen=True)
 class WorkingCalendar:
     """Office hours and bank holidays. Hours are a council setting; holidays are national."""
 
@@ -25,6 +54,25 @@ class WorkingCalendar:
     # A team that works every day (some MASHs do; a demonstration on a Sunday does): weekends and bank
     # holidays are working days.
     every_day: bool = False
+    # The council's clocks by risk for contacts (settings): here so that every path that dates a contact, and
+    # every page that shows its deadline, reads the same rule from the one calendar it is handed.
+    contact_clocks: ContactClocks = field(default_factory=ContactClocks)
+
+    @property
+    def office_day(self) -> dt.timedelta:
+        return dt.datetime.combine(dt.date(2000, 1, 3), self.day_ends) - \
+            dt.datetime.combine(dt.date(2000, 1, 3), self.day_starts)
+
+    def contact_due(self, received_at: dt.datetime, rag: str, *, danger_now: bool = False) -> dt.datetime:
+        """When a contact's decision falls due, by its risk (ContactClocks)."""
+        clocks = self.contact_clocks
+        if danger_now:
+            return self.add_working_hours(received_at, clocks.danger_now_minutes / 60)
+        if rag == "red":
+            return self.add_working_hours(received_at, clocks.red_office_hours)
+        if rag == "amber":
+            return self.add_working_hours(received_at, clocks.amber_office_hours)
+        return self.add_working_days(received_at, clocks.green_working_days)
 
     @cached_property
     def tz(self) -> ZoneInfo:

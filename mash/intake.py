@@ -73,7 +73,7 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         channel=channel,
         status="new",
         received_at=received_at,
-        decision_due_at=calendar.add_working_days(received_at, 1),
+        decision_due_at=calendar.contact_due(received_at, triage.rag, danger_now=bool(danger)),
         rag=triage.rag,
         risk_rank=DANGER_NOW_RANK if danger else RAG_ORDER[triage.rag],
         safety_flags=triage.flags,

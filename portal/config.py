@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from mash.clock import WorkingCalendar
+from mash.clock import ContactClocks, WorkingCalendar
 from mash.decisions import StrategySettings
 from mash.missing import MissingSettings
 from mash.police import PoliceSettings
@@ -88,6 +88,12 @@ class Settings:
     # Open at weekends and on bank holidays too: a team that works every day, or a demonstration of the office
     # hours paths on a Sunday (with OFFICE_OPENS=00:00 and OFFICE_CLOSES=23:59, always open).
     office_open_every_day: bool = False
+    # A contact's own decision clock by risk (domain.md; mash.clock.ContactClocks): danger now taken within 15
+    # minutes in office hours, red decided within 4 office hours, amber 6, green 1 working day (the cap).
+    contact_danger_now_minutes: float = 15
+    contact_red_office_hours: float = 4
+    contact_amber_office_hours: float = 6
+    contact_green_working_days: int = 1
     strategy_working_days: int = 1
     strategy_max_working_days: int = 3
     staff_idle_minutes: int = 15
@@ -159,6 +165,8 @@ class Settings:
                 problems.append(f"{item.name.upper()} must be {_describe(expected)}, not {type(value).__name__}")
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 problems.append(f"{item.name.upper()} must not be negative")
+        if not problems:
+            problems += self.calendar.contact_clocks.problems(self.calendar.office_day)
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -169,7 +177,11 @@ class Settings:
     @property
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(day_starts=self.office_opens, day_ends=self.office_closes,
-                               every_day=self.office_open_every_day)
+                               every_day=self.office_open_every_day, contact_clocks=ContactClocks(
+                                   danger_now_minutes=self.contact_danger_now_minutes,
+                                   red_office_hours=self.contact_red_office_hours,
+                                   amber_office_hours=self.contact_amber_office_hours,
+                                   green_working_days=self.contact_green_working_days))
 
     @property
     def strategy(self) -> StrategySettings:

@@ -77,9 +77,11 @@ def build_scene(s) -> dict[str, Contact]:
     matches a test confirms count."""
     user, _ = staff(s)
     c = {}
-    c["today_web"] = receive(s, at(27, 14), channel="web")  # open, due Mon 30 14:00: not overdue
-    c["thu_sms"] = receive(s, at(26, 10), channel="sms")  # open, due Fri 27 10:00: overdue
-    c["one_day_old"] = receive(s, NOW - dt.timedelta(days=1), channel="sms")  # due Fri 27 15:00 == now: not overdue
+    c["today_web"] = receive(s, at(27, 14), channel="web")  # open and red, due Mon 30 10:00: not overdue
+    c["thu_sms"] = receive(s, at(26, 10), channel="sms")  # open and red, due Thu 26 14:00: overdue
+    # green, so on the 1-working-day clock: due Fri 27 15:00 == now, not overdue (a red one would be, at 11:00)
+    c["one_day_old"] = receive(s, NOW - dt.timedelta(days=1), channel="sms", journey=HELP,
+                               answers=examples.family_help_request())
     c["tue_police"] = receive(s, at(24, 10), channel="police")  # decided on time, signed off
     c["fri_web"] = receive(s, at(20, 16), channel="web", journey=HELP, answers=examples.family_help_request())
     c["chat_old"] = receive(s, at(10, 11), channel="chat")  # 17 days ago: awaiting sign-off

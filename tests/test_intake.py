@@ -33,7 +33,8 @@ def test_a_professional_concern_becomes_a_red_contact_with_everything_recorded(d
     assert contact.rag == "red" and contact.risk_rank == 0
     assert {"level4_indicator", "alleged_perpetrator_at_home", "parents_not_told"} <= set(contact.safety_flags)
     assert contact.referral_source == "2A"
-    assert contact.decision_due_at == dt.datetime(2026, 11, 30, 15, 0, tzinfo=LONDON)
+    # red: 4 office hours, from 15:00 on Friday (2 hours that day, 2 on Monday)
+    assert contact.decision_due_at == dt.datetime(2026, 11, 30, 11, 0, tzinfo=LONDON)
     assert contact.suggested_level == 4 and contact.channel == "web"
     assert [c.first_name for c in contact.children] == ["Jayden"]
     assert any(m.alleged_perpetrator for m in contact.household)
