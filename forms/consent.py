@@ -12,8 +12,57 @@ from forms.schema import Answers
 EARLY_HELP_LEVELS = {"2", "3"}
 LAWFUL_BASIS = "UK GDPR Art. 6(1)(e) public task"
 SPECIAL_CATEGORY_BASIS = "UK GDPR Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children)"
-# Who may give consent: a person with parental responsibility, or a competent young person.
-CAN_CONSENT = {"parent", "carer_pr", "young_person"}
+# One vocabulary for every channel (web, text, chat, a police triage meeting): what became of the agreement ...
+STATUSES = {
+    "given": "Agreed",
+    "to_be_sought": "Agreement to be sought before any early help starts",
+    "refused": "Refused",
+    "not_sought": "Not sought",
+}
+# ... and by what authority the person who answered speaks for the child.
+AUTHORITIES = {
+    "parental_responsibility": "A person with parental responsibility",
+    "competent_young_person": "The young person, competent to decide",
+    "no_parental_responsibility": "Someone without parental responsibility",
+}
+# domain.md: consent comes from a person with parental responsibility, or a competent young person.
+MAY_AGREE = ("parental_responsibility", "competent_young_person")
+# The referral form asks for a relationship; this is the authority each relationship carries.
+RELATIONSHIP_AUTHORITY = {"parent": "parental_responsibility", "carer_pr": "parental_responsibility",
+                          "young_person": "competent_young_person"}
+CAN_CONSENT = set(RELATIONSHIP_AUTHORITY)  # the relationships whose agreement counts
+
+
+def authority_of(relationship: str | None) -> str:
+    """The authority a referral form's relationship carries (anyone else: none)."""
+    return RELATIONSHIP_AUTHORITY.get(relationship or "", "no_parental_responsibility")
+
+
+def may_agree(authority: str | None) -> bool:
+    """Whether someone with this authority can agree to early help for a child."""
+    return authority in MAY_AGREE
+
+
+def early_help_agreement(status: str | None, given_by: str | None, authority: str | None, *,
+                         child: str) -> tuple[dict[str, Any], list[str]]:
+    """An early-help offer's agreement as recorded by a practitioner: who answered and whether they can.
+
+    Returns the record and the problems with it (empty when it stands). Used by the police triage meeting; the
+    referral forms ask the same questions as fields (professional_consent, family_consent)."""
+    if status not in ("given", "to_be_sought", "refused"):
+        return {}, [f"Early help for {child} needs the agreement of a person with parental responsibility: "
+                    "record whether it was given or is still to be sought"]
+    by = " ".join((given_by or "").split())[:200] or None
+    if status == "to_be_sought":
+        return {"consent": status, "consent_by": None, "consent_authority": None}, []
+    if not by:
+        return {}, [f"Enter who {'agreed to' if status == 'given' else 'refused'} early help for {child}"]
+    if authority not in AUTHORITIES:
+        return {}, [f"Select whether the person who answered for {child} has parental responsibility"]
+    if status == "given" and not may_agree(authority):
+        return {}, [f"Early help for {child} needs the agreement of a person with parental responsibility "
+                    "(or a young person competent to decide): record it as to be sought from them"]
+    return {"consent": status, "consent_by": by, "consent_authority": authority}, []
 
 
 def professional_consent(answers: Answers) -> list[tuple[str, str]]:
@@ -38,7 +87,7 @@ def _consent_giver_problems(answers: Answers, *, early_help: bool) -> list[tuple
     needs no consent at all, so there whatever agreement was given is recorded as it is."""
     problems: list[tuple[str, str]] = []
     giver = answers.get("consent_given_by_relationship")
-    if early_help and giver not in CAN_CONSENT:
+    if early_help and not may_agree(authority_of(giver)):
         problems.append((
             "consent_given_by_relationship",
             "Agreement must come from someone with parental responsibility, or from a young person who "

@@ -28,7 +28,7 @@ from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from mash.models import AuditEvent, AuditHead
-from store.db import utcnow
+from store.db import is_postgresql, utcnow
 
 GENESIS = "0" * 64
 KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
@@ -183,7 +183,7 @@ def _write(session: Session, events: list[AuditEvent]) -> None:
                      "reason": ev.reason, "details": ev.details, "prev_hash": prev_hash, "hash": ev.hash,
                      "key_id": key_id})
         prev_hash = ev.hash
-    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+    if len(rows) == 1 and is_postgresql(session):
         one = {f"new_{name}": value for name, value in rows[0].items()}
         session.execute(_ADD_ONE_AND_MOVE_HEAD, {**one, "head_hash": prev_hash})  # one round trip, held
     else:

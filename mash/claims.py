@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mash import audit
 from mash.models import Contact, StaffUser
-from store.db import utcnow
+from store.db import is_postgresql, utcnow
 
 LEASE = dt.timedelta(minutes=30)
 SCREENING_STATUSES = ("new", "in_screening")
@@ -117,7 +117,7 @@ def claim_next(session: Session, user: StaffUser, *, now: dt.datetime | None = N
         # Nothing free that is not locked. Say "nothing waiting" only once colleagues' claims in flight have
         # settled: if one rolls back, its contact is offered here instead (READ COMMITTED: the next statement
         # sees what they committed meanwhile). SQLite's answer is already final: it chose under the write lock.
-        if session.get_bind().dialect.name != "postgresql" or not _anything_claimable(session, now):
+        if not is_postgresql(session) or not _anything_claimable(session, now):
             return None
         time.sleep(0.01)
     return None  # a colleague has held the last free contacts locked for a second: let the practitioner retry

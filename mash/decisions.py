@@ -18,7 +18,7 @@ from mash.models import Contact, Decision, StaffUser, StrategyDiscussion
 from mash.outbox import queue_feedback
 from mash.outcomes import OUTCOME_LEVELS, OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.repeats import matches_for, needs_acknowledgement
-from mash.staff import StaffError, can
+from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
 
@@ -28,15 +28,6 @@ class StrategySettings:
 
     working_days: int = 1
     max_working_days: int = 3
-
-
-def _text(value: str | None, message: str, limit: int = 5000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise StaffError(message)
-    if len(value) > limit:
-        raise StaffError(f"Keep it to {limit:,} characters or fewer")
-    return value
 
 
 def justification_needed(contact: Contact, *, outcome: str, level: int) -> list[str]:
@@ -73,10 +64,10 @@ def record_decision(session: Session, contact: Contact, user: StaffUser, *, outc
     if level not in OUTCOME_LEVELS[outcome]:
         allowed = " or ".join(str(n) for n in sorted(OUTCOME_LEVELS[outcome]))
         raise StaffError(f"{OUTCOMES[outcome]} follows level {allowed}, not level {level}")
-    rationale = _text(rationale, "Enter the rationale for this decision")
+    rationale = required_text(rationale, "Enter the rationale for this decision")
     if sharing_decision not in SHARING:
         raise StaffError("Select whether information will be shared")
-    sharing_reason = _text(sharing_reason, "Enter why information will or will not be shared")
+    sharing_reason = required_text(sharing_reason, "Enter why information will or will not be shared")
     if primary_need not in PRIMARY_NEEDS:
         raise StaffError("Select the primary need")
     if any(m.status == "suggested" for m in matches_for(session, contact)):
@@ -121,7 +112,7 @@ def review_decision(session: Session, decision: Decision, manager: StaffUser, *,
         raise StaffError("This decision has already been reviewed")
     contact = decision.contact
     if not approve:
-        comments = _text(comments, "Enter your comments for the practitioner")
+        comments = required_text(comments, "Enter your comments for the practitioner")
     bump_version(session, contact, version)
     decision.reviewed_by_id = manager.id
     decision.reviewed_at = now
@@ -184,7 +175,7 @@ def record_strategy_discussion(session: Session, discussion: StrategyDiscussion,
     discussion.attendees = cleaned
     discussion.agencies = sorted({a["agency"] for a in cleaned})
     discussion.held_at = held_at
-    discussion.outcome = _text(outcome, "Enter what the discussion decided")
+    discussion.outcome = required_text(outcome, "Enter what the discussion decided")
     discussion.recorded_by_id = user.id
     audit.record(session, event="strategy.recorded", actor=f"staff:{user.id}", contact_id=discussion.contact_id,
                  at=now, details={"strategy_id": discussion.id, "agencies": discussion.agencies,

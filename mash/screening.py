@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mash import audit
 from mash.claims import bump_version, require_holder
 from mash.models import AgencyCheck, Contact, StaffUser
-from mash.staff import StaffError, can
+from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
 AGENCIES = {
@@ -20,15 +20,6 @@ AGENCIES = {
     "probation": "Probation", "housing": "Housing", "social_care": "Children's social care records",
     "adult_social_care": "Adult social care", "other_la": "Another council", "other": "Another agency",
 }
-
-
-def _required(text: str | None, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise StaffError(message)
-    if len(text) > 5000:
-        raise StaffError("Keep it to 5,000 characters or fewer")
-    return text
 
 
 def ask_check(session: Session, contact: Contact, user: StaffUser, *, agency: str, question: str,
@@ -39,7 +30,7 @@ def ask_check(session: Session, contact: Contact, user: StaffUser, *, agency: st
     require_holder(contact, user, now=now)
     if agency not in AGENCIES:
         raise StaffError("Select the agency you are asking")
-    question = _required(question, "Enter what you are asking the agency")
+    question = required_text(question, "Enter what you are asking the agency")
     # If the parents have not been told, any check is made without their knowledge, ticked or not.
     told = contact.parents_informed or (contact.consent.parents_told if contact.consent else None)
     without_parents_knowledge = without_parents_knowledge or told != "yes"
@@ -63,7 +54,8 @@ def authorise_check(session: Session, check: AgencyCheck, manager: StaffUser, *,
         raise StaffError("This check does not need authorising")
     if check.requested_by_id == manager.id:
         raise StaffError("You asked for this check, so another manager must authorise it")
-    check.authorisation_reason = _required(reason, "Enter why this check may be made without the parents' knowledge")
+    check.authorisation_reason = required_text(reason,
+                                               "Enter why this check may be made without the parents' knowledge")
     check.authorised_by_id = manager.id
     check.authorised_at = now
     audit.record(session, event="check.authorised", actor=f"staff:{manager.id}", contact_id=check.contact_id,
@@ -79,7 +71,7 @@ def record_response(session: Session, check: AgencyCheck, user: StaffUser, *, re
     if check.response is not None:
         raise StaffError("This check already has a response")
     bump_version(session, check.contact, version)
-    check.response = _required(response, "Enter what the agency told you")
+    check.response = required_text(response, "Enter what the agency told you")
     check.responded_at = now
     check.response_recorded_by_id = user.id
     audit.record(session, event="check.returned", actor=f"staff:{user.id}", contact_id=check.contact_id, at=now,
@@ -94,7 +86,7 @@ def record_parents_informed(session: Session, contact: Contact, user: StaffUser,
         raise StaffError("Select whether the parents have been told")
     bump_version(session, contact, version)
     contact.parents_informed = informed
-    contact.parents_informed_reason = (_required(reason, "Enter why the parents have not been told")
+    contact.parents_informed_reason = (required_text(reason, "Enter why the parents have not been told")
                                        if informed == "no" else None)
     audit.record(session, event="contact.parents_informed", actor=f"staff:{user.id}", contact_id=contact.id,
                  at=now, details={"informed": informed})

@@ -47,6 +47,17 @@ class StaffError(ValueError):
     """A message for the person at the keyboard."""
 
 
+def required_text(value: str | None, message: str, limit: int = 5000) -> str:
+    """The one check of a practitioner's required free text (a reason, a rationale): given, and at most `limit`
+    characters. Never shortened: too long is refused with a message, so nothing typed is lost without a word."""
+    value = (value or "").strip()
+    if not value:
+        raise StaffError(message)
+    if len(value) > limit:
+        raise StaffError(f"Keep it to {limit:,} characters or fewer")
+    return value
+
+
 @dataclass(frozen=True)
 class NewAccount:
     user: StaffUser

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -69,3 +70,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# --- What differs between SQLite and PostgreSQL, asked here and nowhere else -------------------------------------
+
+
+def is_postgresql(session: Session) -> bool:
+    """PostgreSQL (row locks, data-modifying CTEs, concurrent writers); otherwise SQLite (one writer at a time)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """An INSERT with ON CONFLICT (`on_conflict_do_update` / `on_conflict_do_nothing`) in the session's dialect:
+    both spell it alike, but each needs its own construct."""
+    return (postgresql.insert if is_postgresql(session) else sqlite.insert)(table)
+
+
+def begin_for_savepoints(session: Session) -> None:
+    """SQLite's driver begins a transaction only before a write, so a SAVEPOINT issued first would start one of its
+    own, and releasing it would commit each row alone. Begin first, so a batch of savepoints commits together."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN")

@@ -23,7 +23,7 @@ from mash.models import (
 from mash.police.clocks import DEFAULT_SETTINGS, PoliceSettings, due_for, rag_for
 from mash.police.consent import _consent_entry
 from mash.police.contract import CLOCK_SKEW, GRADES
-from mash.staff import StaffError, can
+from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
 CHILD_DECISIONS = {
@@ -74,15 +74,6 @@ def triage_page(session: Session, *, after: str | None = None, size: int = 50) -
     return TriagePage(list(rows), next_cursor)
 
 
-def _reason(value: str | None, message: str, limit: int = 5000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise StaffError(message)
-    if len(value) > limit:
-        raise StaffError(f"Keep it to {limit:,} characters or fewer")
-    return value
-
-
 def change_grade(session: Session, notification: DomesticAbuseNotification, user: StaffUser, *, grade: str,
                  reason: str | None, now: dt.datetime | None = None, calendar: WorkingCalendar = DEFAULT_CALENDAR,
                  settings: PoliceSettings = DEFAULT_SETTINGS) -> GradeChange:
@@ -97,7 +88,7 @@ def change_grade(session: Session, notification: DomesticAbuseNotification, user
     if notification.triaged_at is not None or notification.closed_at is not None:
         raise StaffError("This notification has been triaged; its grade can no longer change")
     change = GradeChange(notification_id=notification.id, from_grade=notification.grade, to_grade=grade,
-                         reason=_reason(reason, "Enter why the grade should change"), changed_by_id=user.id,
+                         reason=required_text(reason, "Enter why the grade should change"), changed_by_id=user.id,
                          changed_at=now)
     session.add(change)
     notification.grade = grade
