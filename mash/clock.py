@@ -176,12 +176,15 @@ class WorkingCalendar:
 DEFAULT_CALENDAR = WorkingCalendar()
 
 
-def describe_due(due: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> str:
-    """Plain English for a due time, as a family or a referrer would read it: '5pm on Monday 30 November 2026'."""
+def describe_due(due: dt.datetime, calendar: WorkingCalendar = DEFAULT_CALENDAR, *, short: bool = False) -> str:
+    """Plain English for a due time, as a family or a referrer would read it: '5pm on Monday 30 November 2026';
+    `short`, for a row of the queue: '5pm Mon 30 Nov'."""
     local = due.astimezone(calendar.tz)
     hour = local.strftime("%I").lstrip("0")
     minutes = "" if local.minute == 0 else local.strftime(":%M")
     suffix = "am" if local.hour < 12 else "pm"
+    if short:
+        return f"{hour}{minutes}{suffix} {local.strftime('%a')} {local.day} {local.strftime('%b')}"
     return f"{hour}{minutes}{suffix} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
 
 

@@ -7,12 +7,13 @@ hundredth page costs what the first does.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from mash.models import Contact, StaffUser
+from mash.models import DANGER_NOW_RANK, RAG_ORDER, Child, Contact, StaffUser
 from store.db import utcnow
 
 PAGE_SIZE = 50
@@ -42,35 +43,110 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What a duty worker narrows the queue to (issue 15), each kept in the page's URL. Empty means any."""
+
+    colour: str = ""  # danger (danger now) | red | amber | green
+    channel: str = ""
+    kind: str = ""  # concern | early_help
+    status: str = ""
+    worker: str = ""  # me | unclaimed | a staff id
+    overdue: bool = False
+    sort: str = "risk"  # risk (then due) | due | waiting (longest first)
+
+
+COLOURS = {"danger": "Danger now", "red": "Red", "amber": "Amber", "green": "Green"}
+CHANNELS = {"web": "Web", "sms": "Text message", "chat": "Web chat", "phone": "Phone", "police": "Police",
+            "email": "E-mail", "out_of_hours": "Out of hours"}
+KINDS = {"concern": "Concern", "early_help": "Early help request"}
+STATUSES = {"new": "New", "in_screening": "In screening", "awaiting_signoff": "Awaiting sign-off"}
+SORTS = {"risk": "Risk, then deadline", "due": "Deadline", "waiting": "Longest waiting"}
+
+
+@dataclass(frozen=True)
 class QueuePage:
     contacts: list[Contact]
     next_cursor: str | None
+    colour_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _sort_keys(sort: str) -> tuple[Any, ...]:
+    if sort == "due":
+        return (Contact.decision_due_at, Contact.id)
+    if sort == "waiting":
+        return (Contact.received_at, Contact.id)
+    return (Contact.risk_rank, Contact.decision_due_at, Contact.id)
+
+
+def _encode(contact: Contact, sort: str) -> str:
+    if sort == "risk":
+        return Cursor(contact.risk_rank, contact.decision_due_at, contact.id).encode()
+    moment = contact.decision_due_at if sort == "due" else contact.received_at
+    return f"{sort[0]}.{int(moment.timestamp() * 1_000_000)}.{contact.id}"
+
+
+def _decode(text: str | None, sort: str) -> tuple[Any, ...] | None:
+    if sort == "risk":
+        cursor = Cursor.decode(text)
+        return None if cursor is None else (cursor.risk_rank, cursor.due, cursor.id)
+    prefix, _, rest = (text or "").partition(".")
+    decoded = Cursor.decode("0." + rest) if prefix == sort[0] else None
+    return None if decoded is None else (decoded.due, decoded.id)
+
+
+def _filtered(query: Any, user: StaffUser, filters: Filters, now: dt.datetime, *, colour: bool = True) -> Any:
+    if colour and filters.colour == "danger":
+        query = query.where(Contact.risk_rank == DANGER_NOW_RANK)
+    elif colour and filters.colour in RAG_ORDER:
+        query = query.where(Contact.rag == filters.colour, Contact.risk_rank != DANGER_NOW_RANK)
+    if filters.channel:
+        query = query.where(Contact.channel == filters.channel)
+    if filters.kind:
+        query = query.where(Contact.kind == filters.kind)
+    if filters.status:
+        query = query.where(Contact.status == filters.status)
+    if filters.worker == "me":
+        query = query.where(Contact.claimed_by_id == user.id, Contact.claim_expires_at > now)
+    elif filters.worker == "unclaimed":
+        query = query.where(Contact.status != "awaiting_signoff",
+                            or_(Contact.claimed_by_id.is_(None), Contact.claim_expires_at <= now))
+    elif filters.worker.isdigit():
+        query = query.where(Contact.claimed_by_id == int(filters.worker), Contact.claim_expires_at > now)
+    if filters.overdue:
+        query = query.where(Contact.decision_due_at < now, Contact.status != "awaiting_signoff")
+    return query
+
+
+VIEWS = {"mine": Filters(worker="me"), "unclaimed": Filters(worker="unclaimed"), "overdue": Filters(overdue=True),
+         "awaiting_signoff": Filters(status="awaiting_signoff")}
 
 
 def queue_page(session: Session, user: StaffUser, *, view: str = "all", after: str | None = None,
-               now: dt.datetime | None = None, size: int = PAGE_SIZE) -> QueuePage:
+               now: dt.datetime | None = None, size: int | None = None, filters: Filters | None = None) -> QueuePage:
+    """One page of open contacts, with the count of each colour under the same filters (but any colour).
+    `view` names a set of filters (the page's tabs, VIEWS); `filters`, when given, is used instead."""
     now = now or utcnow()
-    query = select(Contact).where(Contact.closed_at.is_(None))
-    if view == "mine":
-        query = query.where(Contact.claimed_by_id == user.id, Contact.claim_expires_at > now)
-    elif view == "unclaimed":
-        query = query.where(Contact.status != "awaiting_signoff",
-                            or_(Contact.claimed_by_id.is_(None), Contact.claim_expires_at <= now))
-    elif view == "overdue":
-        query = query.where(Contact.decision_due_at < now, Contact.status != "awaiting_signoff")
-    elif view == "awaiting_signoff":
-        query = query.where(Contact.status == "awaiting_signoff")
-    cursor = Cursor.decode(after)
-    if cursor is not None:
-        query = query.where(tuple_(Contact.risk_rank, Contact.decision_due_at, Contact.id)
-                            > tuple_(cursor.risk_rank, cursor.due, cursor.id))
-    # Only the columns the queue shows: no personal field is decrypted to draw it.
+    size = size or PAGE_SIZE
+    filters = filters or VIEWS.get(view, Filters())
+    sort = filters.sort if filters.sort in SORTS else "risk"
+    query = _filtered(select(Contact).where(Contact.closed_at.is_(None)), user, filters, now)
+    keys = _sort_keys(sort)
+    position = _decode(after, sort)
+    if position is not None:
+        query = query.where(tuple_(*keys) > tuple_(*position))
+    # Only the columns the queue shows; of the children, only the first name and date of birth are decrypted.
     columns = load_only(Contact.id, Contact.reference, Contact.kind, Contact.channel, Contact.status, Contact.rag,
                         Contact.risk_rank, Contact.received_at, Contact.decision_due_at, Contact.claimed_by_id,
-                        Contact.claim_expires_at, Contact.concern_categories, Contact.safety_flags, Contact.version)
-    rows = session.scalars(query.order_by(Contact.risk_rank, Contact.decision_due_at, Contact.id)
-                           .options(columns, selectinload(Contact.claimed_by)).limit(size + 1)).all()
+                        Contact.claim_expires_at, Contact.concern_categories, Contact.safety_flags, Contact.version,
+                        Contact.referral_source, Contact.referrer_type)
+    children = selectinload(Contact.children).load_only(Child.position, Child.unborn, Child.first_name,
+                                                        Child.date_of_birth)
+    rows = session.scalars(query.order_by(*keys).options(columns, children, selectinload(Contact.claimed_by))
+                           .limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = Cursor(rows[-1].risk_rank, rows[-1].decision_due_at, rows[-1].id).encode() if more else None
-    return QueuePage(list(rows), next_cursor)
+    colour = case((Contact.risk_rank == DANGER_NOW_RANK, "danger"), else_=Contact.rag)
+    counted = _filtered(select(colour, func.count()).where(Contact.closed_at.is_(None)), user, filters, now,
+                        colour=False).group_by(colour)
+    counts = {key: 0 for key in COLOURS} | {key: n for key, n in session.execute(counted)}
+    return QueuePage(list(rows), _encode(rows[-1], sort) if more else None, counts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +20,22 @@ from mash import audit
 from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
 from mash.clock import describe_due, describe_time_left
 from mash.decisions import STRATEGY_AGENCIES, police_only, record_decision, record_strategy_discussion, review_decision
+from mash.describe import children_words, rank_reasons, referrer_words, worry_words
 from mash.history import describe_events
-from mash.models import AgencyCheck, AuditEvent, Contact, Decision, OutboxMessage, RepeatMatch, StrategyDiscussion
+from mash.models import (
+    AgencyCheck,
+    AuditEvent,
+    Contact,
+    Decision,
+    OutboxMessage,
+    RepeatMatch,
+    StaffUser,
+    StrategyDiscussion,
+)
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
-from mash.queue import FILTERS, queue_page
+from mash.queue import CHANNELS, COLOURS, FILTERS, KINDS, SORTS, STATUSES, VIEWS, Filters, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
-from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
+from mash.safety import describe_flag
 from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
 from mash.staff import StaffError, can
 from portal import db
@@ -74,19 +85,39 @@ def home():
 @bp.get("/queue")
 @permission("view_contacts")
 def queue():
-    view = request.args.get("view", "all")
+    """Open contacts a duty worker can scan: each row names the child, the worry, who referred, why it ranks
+    where it does, its own deadline and who holds it; the filters and the sort stay in the URL (issue 15)."""
+    args = request.args
+    view = args.get("view", "all")
     if view not in FILTERS:
         view = "all"
+    base = VIEWS.get(view, Filters())
+    workers = {str(u.id): u.name for u in db.session().scalars(
+        select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name))}
+    chosen = {name: value for name, choices in (("colour", COLOURS), ("channel", CHANNELS), ("kind", KINDS),
+                                                 ("status", STATUSES), ("sort", SORTS))
+              if (value := args.get(name, "")) in choices}
+    worker = args.get("worker", "")
+    filters = replace(base, **chosen, worker=worker if worker in ("me", "unclaimed", *workers) else base.worker,
+                      overdue=base.overdue or args.get("overdue") == "yes")
     now = dt.datetime.now(dt.UTC)
-    page = queue_page(db.session(), me(), view=view, after=request.args.get("after"), now=now)
+    page = queue_page(db.session(), me(), after=args.get("after"), now=now, filters=filters)
     calendar = working_calendar()
+    today = now.astimezone(calendar.tz).date()
     rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
+             "due": describe_due(c.decision_due_at, calendar, short=True),
              "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
-             "reasons": [describe_flag(f, short=True) for f in c.safety_flags or []
-                         if f.startswith((DANGER_NOW, CHECK_NOW))]}
+             "child": children_words(c.children, today), "worry": worry_words(c.concern_categories),
+             "referrer": referrer_words(c.referral_source, c.referrer_type),
+             "reasons": rank_reasons(c.safety_flags, c.rag)[:2]}
             for c in page.contacts]
+    # The filters as they stand, for the form, the colour counts' links and the next page's link.
+    kept = {k: v for k, v in {"view": view if view != "all" else "", **{k: getattr(filters, k) for k in chosen},
+                              "worker": worker if filters.worker == worker else "",
+                              "overdue": "yes" if args.get("overdue") == "yes" else ""}.items() if v}
     return render_template("staff/queue.html", rows=rows, view=view, filters=FILTERS, next_cursor=page.next_cursor,
-                           title="Queue")
+                           chosen=filters, kept=kept, counts=page.colour_counts, colours=COLOURS, channels=CHANNELS,
+                           kinds=KINDS, statuses=STATUSES, sorts=SORTS, workers=workers, title="Queue")
 
 
 @bp.post("/queue/next")

@@ -1,0 +1,120 @@
+"""A queue a duty worker can scan (issue 15 item 1): each row names the child and age, the worry, who referred,
+why it ranks where it does, its own deadline and who holds it; filters and sorting stay in the URL; each colour
+is counted; keyset paging keeps the filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from forms import examples
+from mash.claims import claim
+from mash.describe import age_words, children_words, rank_reasons, referrer_words, worry_words
+from tests.staff_support import create_contact, create_staff, sign_in
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def rows(html: str) -> list[str]:
+    body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in body.split("</tr>")[:-1]]
+
+
+def _years_ago(years: int, days: int = 0) -> str:
+    return (dt.date.today() - dt.timedelta(days=365 * years + years // 4 + days)).isoformat()
+
+
+def test_a_child_and_an_age_in_a_duty_workers_words():
+    assert age_words("2019-12-06", TODAY) == "7"
+    assert age_words("2019-12-08", TODAY) == "6"
+    assert age_words("2025-10-20", TODAY) == "13 months"
+    assert age_words("2026-11-16", TODAY) == "3 weeks"
+    assert age_words("2026-12-05", TODAY) == "new-born"
+    assert age_words(None, TODAY) == "age not known" and age_words("2027-01-01", TODAY) == "age not known"
+    assert age_words(None, TODAY, unborn=True) == "unborn"
+    assert children_words([], TODAY) == "Not known"
+
+
+def test_the_words_for_the_worry_the_referrer_and_the_reasons():
+    assert worry_words(["physical_abuse", "domestic_abuse", "neglect"]) == \
+        "Physical abuse or injury, Domestic abuse at home and 1 more"
+    assert worry_words([]) == "Not said yet"
+    assert referrer_words("2A") == "School or nursery" and referrer_words("3B") == "Health visitor"
+    assert referrer_words("1C") == "The child or young person" and referrer_words(None, "public") == \
+        "A member of the public"
+    assert rank_reasons(["parents_not_told", "level4_indicator", "danger_now:violence_now"], "red")[:2] == [
+        "Danger now: violence happening, threatened or about to happen", "A specialist-help (level 4) concern"]
+    assert rank_reasons([], "green") == ["No risk flagged: green"]
+
+
+@pytest.fixture
+def scene(app, db_session):
+    red = create_contact(db_session)  # Jayden, 7, from a school: red, level 4
+    unborn = create_contact(db_session, journey="help", answers=examples.family_help_request(
+        children=[{"born": "no", "due_date": (dt.date.today() + dt.timedelta(days=60)).isoformat()}]))
+    green = create_contact(db_session, journey="help")
+    pat, secret = create_staff(db_session, name="Pat Practitioner")
+    client = app.test_client()
+    sign_in(client, pat, secret)
+    return {"red": red, "unborn": unborn, "green": green, "pat": pat, "client": client}
+
+
+def test_each_row_names_the_child_the_worry_the_referrer_the_reason_the_deadline_and_the_holder(scene, db_session):
+    claim(db_session, scene["red"].id, scene["pat"])
+    db_session.commit()
+    html = scene["client"].get("/staff/queue").get_data(as_text=True)
+    first = rows(html)[0]
+    assert first.startswith("RED A specialist-help (level 4) concern")
+    assert "Jayden, 7" in first and scene["red"].reference in first and "Concern" in first
+    assert "Physical abuse or injury, Domestic abuse at home" in first and "School or nursery · Web" in first
+    assert re.search(r"\d+h \d\dm left \d+(:\d\d)?[ap]m \w{3} \d+ \w{3}", first), first
+    assert first.endswith("Pat Practitioner In screening")
+    assert any("Unborn baby" in row for row in rows(html))
+    # the count of each colour, as links that keep the other filters
+    assert re.search(r"Red: <strong>1</strong>", html) and re.search(r"Green: <strong>2</strong>", html)
+    assert "Danger now: <strong>0</strong>" in html
+
+
+def test_filters_and_sorting_stay_in_the_url_and_bad_values_are_ignored(scene, db_session):
+    client = scene["client"]
+    green = client.get("/staff/queue?colour=green").get_data(as_text=True)
+    assert scene["red"].reference not in green and scene["green"].reference in green
+    assert 'value="green" selected' in green
+    # the colour counts keep counting every colour under the other filters
+    assert re.search(r"Red: <strong>1</strong>", green)
+    assert scene["red"].reference not in client.get("/staff/queue?kind=early_help").get_data(as_text=True)
+    assert "Nothing here." in client.get("/staff/queue?channel=sms").get_data(as_text=True)
+    assert "Nothing here." in client.get("/staff/queue?worker=me").get_data(as_text=True)
+    claim(db_session, scene["green"].id, scene["pat"])
+    db_session.commit()
+    mine = client.get(f"/staff/queue?worker={scene['pat'].id}").get_data(as_text=True)
+    assert scene["green"].reference in mine and scene["red"].reference not in mine
+    waiting = rows(client.get("/staff/queue?sort=waiting").get_data(as_text=True))
+    assert [scene[k].reference in row for k, row in zip(("red", "unborn", "green"), waiting, strict=True)] == \
+        [True, True, True]
+    odd = client.get("/staff/queue?colour=purple&sort=drop+table&worker=999999&after=nonsense&overdue=maybe")
+    assert odd.status_code == 200 and len(rows(odd.get_data(as_text=True))) == 3
+
+
+def test_the_next_page_keeps_the_filters(app, db_session):
+    for _ in range(3):
+        create_contact(db_session, journey="help")
+    create_contact(db_session)
+    pat, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, pat, secret)
+    from mash import queue
+
+    original = queue.PAGE_SIZE
+    try:
+        queue.PAGE_SIZE = 2
+        first = client.get("/staff/queue?colour=green&sort=due").get_data(as_text=True)
+        link = re.search(r'href="(/staff/queue\?[^"]*after=[^"]+)">Next page', first).group(1).replace("&amp;", "&")
+        assert "colour=green" in link and "sort=due" in link
+        second = client.get(link).get_data(as_text=True)
+        assert len(rows(first)) == 2 and len(rows(second)) == 1 and "Next page" not in second
+        assert not set(rows(first)) & set(rows(second))
+    finally:
+        queue.PAGE_SIZE = original
