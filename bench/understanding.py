@@ -4,7 +4,7 @@ Reads the evaluation set: tests/eval/messages.yml (the development part: read it
 from it) and tests/eval/holdout.yml (the held-out part: never trained on, never read to write a rule; only
 its figures are printed, never its messages). Each message goes the way a real one goes:
 
-- the danger screen (mash.safety.screen), first, as on every channel: danger recall (every danger-now
+- the danger screen (mash.safety.screen: the rules, and the second net behind them), first, as on every channel: danger recall (every danger-now
   message must get the 999 advice in the first reply) and the false-alarm rate (the 999 advice given to a
   message that is not danger now). The screen's second outcome, "check now" (a red contact for staff, nothing
   said to the person), is counted apart: it is no 999 reply, so it is not recall for a danger-now message, and
@@ -191,7 +191,8 @@ def report(results: dict[str, Figures], seconds: float, with_model: bool) -> str
              f"trained on; the held-out part ({results['held-out'].n}) never is, and only its figures appear here. "
              "The development part's openings are also the model's training data (bot/rasa/data/eval_dev.yml) and "
              "its rules were written from it, so its figures are training-set figures: the held-out column is the "
-             "honest one.",
+             "honest one. The danger screen is the rules with the second net behind them (mash/danger_net.py, "
+             "trained on the development part; its cross-validation inside that part is in docs/benchmarks.md).",
              "", "## Targets (held-out part)", ""]
     held = headline(results["held-out"])
     rows = [("measure", "target", "development", "held-out", "met (held-out)")]

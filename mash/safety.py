@@ -1,4 +1,4 @@
-"""The safety screen: is a child (or the writer) in danger now? Deterministic, fast, no network, no model.
+"""The safety screen: is a child (or the writer) in danger now? Deterministic, fast, no network, no Rasa.
 
 Runs on every inbound message of every channel before anything else (issue 5, item 3; domain.md, "Safety
 first, on every channel"). On danger the first reply carries the 999 advice.
@@ -47,6 +47,12 @@ of the rule's ``sure_if`` phrases or one of ``every_rule``'s own (``{still_now}`
 
 Danger now wins: a message that fires any danger-now rule gets the 999 advice, whatever else fired.
 
+Behind the rules, a second net (mash/danger_net.py): a small classifier trained deterministically at first use on
+the evaluation set's development part, for danger said in words no rule lists. It speaks only when no rule fired
+(the rules' frames for a figure of speech, a past event now safe or a small child hitting a parent win): sure,
+danger now in the category ``other_danger``; less sure, a check now; a message framed as long ago, a story or a
+what-if is at most a check now. Still deterministic (same input, same output), in this process, no network.
+
 The screen never logs, stores or returns the message text: ``Screening.matched`` holds rule ids only.
 """
 
@@ -79,9 +85,16 @@ URGENT_LINE = "We have marked your message urgent for our team."
 SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."
 SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
                              "injury.swallowed", "injury.child_got_into"})
-# Categories where the person may be near someone dangerous and unable to speak on the phone.
+# When no rule fired, the second net (mash/danger_net.py) may still find danger, in words no rule lists: its
+# category and its two "rule ids" (it is no rule of the data files).
+NET_CATEGORY = "other_danger"
+NET_TITLE = "Danger in other words: no rule matched, the screen's second net read it"
+NET_DANGER = "net.danger_now"
+NET_CHECK = "net.check_now"
+# Categories where the person may be near someone dangerous and unable to speak on the phone (the net's too:
+# it does not know what the danger is).
 SILENT_CATEGORIES = frozenset({"violence_now", "locked_in", "help_with_fear", "child_being_hurt", "sexual_abuse",
-                               "intoxicated_carer_with_child", "taken_or_followed"})
+                               "intoxicated_carer_with_child", "taken_or_followed", NET_CATEGORY})
 
 DEFAULT_GAP = 4
 DEFAULT_NEAR = 2
@@ -259,6 +272,7 @@ class _Compiled:
             index.setdefault(_collapse1(word), set()).add(word)
         self.collapsed_index = {k: next(iter(v)) for k, v in index.items() if len(v) == 1 and k not in self.known}
         self.fuzzy = self._fuzzy_table(vocabulary.get("fuzzy", []))
+        self._class_phrases: dict[int, list[tuple[tuple[int, ...], tuple[str, ...]]]] | None = None
 
     # -- compiling ---------------------------------------------------------------------------------
 
@@ -462,6 +476,20 @@ class _Compiled:
                 forms.append(target)
         return tuple(dict.fromkeys(forms))
 
+    def class_phrases(self) -> dict[int, list[tuple[tuple[int, ...], tuple[str, ...]]]]:
+        """First word set -> (the phrase's other word sets, the named word lists it is an entry of), for the second
+        net's concepts (compiled at first use)."""
+        if self._class_phrases is None:
+            table: dict[tuple[int, ...], list[str]] = {}
+            for name in sorted(self.classes):
+                for phrase in self._class(name, "vocabulary.json"):
+                    table.setdefault(phrase, []).append(name)
+            index: dict[int, list[tuple[tuple[int, ...], tuple[str, ...]]]] = {}
+            for phrase, names in table.items():
+                index.setdefault(phrase[0], []).append((phrase[1:], tuple(dict.fromkeys(names))))
+            self._class_phrases = index
+        return self._class_phrases
+
     def _has_prefix(self, word: str) -> bool:
         return any(word[:n] in self.prefix_index for n in self.prefix_lengths if n <= len(word))
 
@@ -660,7 +688,53 @@ def read_as(text: str, directory: Path = DATA_DIR) -> str:
     files' examples. Never call this on a real message in a log line."""
     compiled = _compiled(directory)
     message = _prepare(compiled, text)
-    return " ".join(forms[1] if len(forms) > 1 else forms[0] for forms in message)
+    return " ".join(_reading(message))
+
+
+def _reading(tokens: Sequence[tuple[str, ...]]) -> list[str]:
+    return [forms[1] if len(forms) > 1 else forms[0] for forms in tokens]
+
+
+def _raw_words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _concepts(message: _Message) -> list[str]:
+    """The vocabulary's named word lists the message holds, in order of position (``child``, ``weapon``, ``by the
+    neck``...): the net learns "a {weapon} word" as well as the words it saw, so a weapon it never saw still counts."""
+    by_first = message.c.class_phrases()
+    ws_sets = message.ws_sets
+    found: set[tuple[int, str]] = set()
+    for ws, positions in message.ws_positions.items():
+        for rest, names in by_first.get(ws, ()):
+            if not rest:
+                found.update((p, name) for p in positions for name in names)
+                continue
+            sets = [ws_sets.get(w) for w in rest]
+            if all(sets):
+                found.update((p, name) for p in positions for name in names
+                             if all(p + k + 1 in s for k, s in enumerate(sets)))  # type: ignore[operator]
+    return [name for _, name in sorted(found)]
+
+
+NetInput = tuple[list[str], list[str], list[str]]
+
+
+def net_input(text: str, directory: Path = DATA_DIR) -> NetInput:
+    """What the second net (mash.danger_net) reads: the screen's reading of the message, one word per position;
+    the message's own words in lower case; the named word lists it holds. For training and the cross-validation
+    bench; never logged."""
+    compiled = _compiled(directory)
+    tokens = _prepare(compiled, text)
+    return _reading(tokens), _raw_words(text), _concepts(_Message(compiled, tokens)) if tokens else []
+
+
+def framed(text: str, directory: Path = DATA_DIR) -> bool:
+    """Is the message framed as long ago, a story or a what-if, with nothing that makes it now (vocabulary
+    ``every_rule``)? Then a finding of the net is at most a check now. For the cross-validation bench."""
+    compiled = _compiled(directory)
+    tokens = _prepare(compiled, text)
+    return bool(tokens) and _Message(compiled, tokens).framed_unsure()
 
 
 def _prepare(compiled: _Compiled, text: str) -> list[tuple[str, ...]]:
@@ -689,8 +763,9 @@ def _prepare(compiled: _Compiled, text: str) -> list[tuple[str, ...]]:
 # The screen and its reply.
 
 def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,
-           directory: Path = DATA_DIR) -> Screening:
-    """Screen one inbound message. Deterministic; no network; safe on any input (None, empty, huge)."""
+           directory: Path = DATA_DIR, net: bool = True) -> Screening:
+    """Screen one inbound message. Deterministic; no network; safe on any input (None, empty, huge).
+    `net=False`: the rules alone, without the second net (for the benches that compare the two)."""
     if not text or not isinstance(text, str):
         return NO_DANGER
     compiled = _compiled(directory)
@@ -701,6 +776,20 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
     fired_rules = [rule for rule in compiled.rules if message.fires(rule)]
     child_speaking = any(message.fires(rule) for rule in compiled.child_rules)
     sure = [rule for rule in fired_rules if not message.unsure(rule)]
+    if not fired_rules and net:
+        from mash import danger_net
+
+        reading = _reading(tokens)
+        verdict = danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
+                                     framed=message.framed_unsure(), words=len(reading))
+        if verdict == DANGER_NOW:
+            return Screening(danger=True, categories=(NET_CATEGORY,), child_speaking=child_speaking,
+                             reply=advice((NET_CATEGORY,), child_speaking=child_speaking,
+                                          out_of_hours_number=out_of_hours_number),
+                             matched=(NET_DANGER,))
+        if verdict == CHECK_NOW:
+            return Screening(danger=False, child_speaking=child_speaking, check_now=True,
+                             check_categories=(NET_CATEGORY,), check_matched=(NET_CHECK,))
     if not sure:
         if not fired_rules:
             return Screening(danger=False, child_speaking=child_speaking)
@@ -720,8 +809,8 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
 
 def titles(directory: Path = DATA_DIR) -> dict[str, str]:
     """Each danger category's title, in words, from its data file ("Violence happening, threatened or...")."""
-    return {doc["category"]: doc.get("title", doc["category"]) for doc in data_files(directory).values()
-            if "category" in doc}
+    return {**{doc["category"]: doc.get("title", doc["category"]) for doc in data_files(directory).values()
+               if "category" in doc}, NET_CATEGORY: NET_TITLE}
 
 
 _TITLES: dict[str, str] = {}

@@ -1,0 +1,159 @@
+"""The danger screen's second net (mash/danger_net.py; issue 12): behind the rules, it catches danger said in words
+no rule lists, keeps figures of speech quiet, gives the same answer every time, and every channel goes through it.
+
+The paraphrases here were written for these tests; none is from the evaluation set (held-out or development)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bench.danger_cv import development, training_document
+from forms import examples
+from mash import danger_net, safety
+from mash.models import DANGER_NOW_RANK, RAG_ORDER, Contact
+from mash.safety import DANGER_LINE, NET_CATEGORY, NET_CHECK, NET_DANGER, describe_flag, screen
+from tests.bot_support import FakeParser, post_sms, use_parser
+from tests.journey_support import walk
+
+# Danger now in words the rules did not list when these were written: the net alone must be sure of each.
+PARAPHRASES = [
+    "my daughter swallowed a whole pack of her grans tablets 10 mins ago",
+    "my daughter messaged saying shes been spiked and cant feel her legs",
+    "she just ran off with a man she met on snap and shes 13",
+    "theres a man in the park filming the kids and trying to get my daughter to go with him",
+]
+# Not danger now: figures of speech, a small child hitting a parent, a past event now safe, ordinary asks.
+QUIET = [
+    "the kids are killing me today, any tips for bedtime",
+    "id kill for a full nights sleep honestly",
+    "my 2yo slaps and bites me when hes tired, is that normal",
+    "my 3 year old hits me when i take the ipad off him",
+    "can you help me find a parenting course",
+    "I am a teacher reporting a concern about a pupil",
+]
+NOT_999 = [
+    "my ex used to hit me but that was 2019 and im safe now",
+    "he hurt her badly years ago but hes in prison now and we are safe",
+]
+
+
+def net_probability(text: str) -> float:
+    return danger_net.probability(*safety.net_input(text))
+
+
+@pytest.mark.parametrize("text", PARAPHRASES)
+def test_the_net_catches_danger_in_words_no_rule_lists(text: str) -> None:
+    assert net_probability(text) >= danger_net.DANGER_AT
+    result = screen(text)
+    assert result.danger and result.reply is not None and result.reply.startswith(DANGER_LINE)
+
+
+def test_when_no_rule_fires_the_net_gives_the_999_advice_with_its_own_category() -> None:
+    caught_by_the_net_alone = [t for t in PARAPHRASES if not screen(t, net=False).red]
+    assert caught_by_the_net_alone, "the rules now catch every paraphrase: write new ones the rules miss"
+    for text in caught_by_the_net_alone:
+        result = screen(text)
+        assert result.categories == (NET_CATEGORY,) and result.matched == (NET_DANGER,)
+        assert "press 55" in (result.reply or "")  # the net does not know who is near: the silent line too
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_figures_of_speech_and_a_small_child_hitting_stay_quiet(text: str) -> None:
+    assert net_probability(text) < danger_net.CHECK_AT
+    assert not screen(text).red
+
+
+@pytest.mark.parametrize("text", NOT_999)
+def test_a_past_event_now_safe_gets_no_999(text: str) -> None:
+    assert not screen(text).danger
+
+
+def test_the_rules_decide_when_they_fire() -> None:
+    """A rule's check now stands, however sure the net is: the rules' frames (past, safe now) win."""
+    text = "a few years ago my ex strangled me, hes in prison now and were safe"
+    assert screen(text, net=False).check_now
+    assert screen(text) == screen(text, net=False)
+
+
+def test_a_story_or_a_what_if_is_at_most_a_check_now(monkeypatch) -> None:
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+    text = "we watched a film last night about a family who lose everything"
+    assert not screen(text, net=False).red
+    result = screen(text)
+    assert result.check_now and not result.danger and result.check_matched == (NET_CHECK,)
+
+
+def test_the_band_below_is_a_check_now_and_says_nothing_to_the_person(monkeypatch) -> None:
+    monkeypatch.setattr(danger_net, "probability", lambda *args: (danger_net.CHECK_AT + danger_net.DANGER_AT) / 2)
+    result = screen("we are at the end of our rope with our son")
+    assert result.check_now and not result.danger and result.reply is None
+    assert result.check_categories == (NET_CATEGORY,)
+    assert describe_flag(f"check_now:{NET_CATEGORY}").startswith("Check now: danger in other words")
+
+
+def test_the_net_is_deterministic() -> None:
+    texts = danger_net.training_texts() + danger_net.rule_examples(safety.data_files())
+    examples_ = [(*safety.net_input(t), d) for t, d in texts[::7]]
+    first, second = danger_net.train(examples_), danger_net.train(examples_)
+    assert first == second
+    for text in PARAPHRASES + QUIET:
+        assert net_probability(text) == net_probability(text)
+        assert screen(text) == screen(text)
+
+
+def test_the_training_file_is_the_development_part() -> None:
+    """mash/data/danger_net/training.json is what bench/danger_cv.py --write-training makes of messages.yml."""
+    written = danger_net.TRAINING_FILE.read_text(encoding="utf-8")
+    assert written == training_document(development()), "run .venv/bin/python bench/danger_cv.py --write-training"
+
+
+def test_odd_input_is_safe() -> None:
+    for text in ("", "   ", "🔪", "a" * 5000, "1234567890", "!!!???"):
+        screen(text)  # never raises
+    assert danger_net.verdict(0.0, framed=False, words=10) is None
+    assert danger_net.verdict(1.0, framed=False, words=danger_net.MIN_WORDS - 1) is None
+
+
+# --- every channel goes through it (web journeys, SMS, web chat all call mash.safety.screen) ----------------------
+@pytest.fixture
+def parser(monkeypatch) -> FakeParser:
+    fake = FakeParser()
+    use_parser(monkeypatch, fake)
+    return fake
+
+
+@pytest.fixture
+def net_sure(monkeypatch) -> None:
+    """The net is sure of everything no rule fired on (its training is not what these tests are about)."""
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+
+
+QUIET_TO_THE_RULES = "we are really struggling at home and do not know what to do"
+
+
+def test_by_text(client, db_session, parser, net_sure) -> None:
+    assert not screen(QUIET_TO_THE_RULES, net=False).red
+    response = post_sms(client, QUIET_TO_THE_RULES)
+    reply = " ".join(re.findall(r"<Message[^>]*>(.*?)</Message>", response.get_data(as_text=True), re.S))
+    assert reply.startswith(DANGER_LINE)
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.risk_rank == DANGER_NOW_RANK and f"danger_now:{NET_CATEGORY}" in contact.safety_flags
+
+
+def test_in_web_chat(client, db_session, parser, net_sure) -> None:
+    body = client.post("/chat/api/messages", json={"text": QUIET_TO_THE_RULES}).get_json()
+    assert body["replies"] and body["replies"][0].startswith(DANGER_LINE)
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.channel == "chat" and f"danger_now:{NET_CATEGORY}" in contact.safety_flags
+
+
+def test_on_the_web_journeys(client, db_session, monkeypatch) -> None:
+    monkeypatch.setattr(danger_net, "probability", lambda *args: (danger_net.CHECK_AT + danger_net.DANGER_AT) / 2)
+    walk(client, "help", examples.family_help_request(what_happened=QUIET_TO_THE_RULES))
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and contact.risk_rank == RAG_ORDER["red"]
+    assert f"check_now:{NET_CATEGORY}" in contact.safety_flags
+    assert "danger now" not in client.get("/help/confirmation").get_data(as_text=True)
