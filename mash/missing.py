@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mash import audit
 from mash.models import MissingEpisode, ReturnInterview, StaffUser
+from mash.repeats import nhs_number_index, upn_index
 from mash.staff import StaffError, can
 from store.crypto import keyring
 from store.db import utcnow
@@ -70,6 +71,9 @@ def receive_episode(session: Session, item: NotificationIn, *, source: str, acto
         partner_id=partner_id, received_at=now,
         first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth,
         address=item.address, postcode=item.postcode, summary=item.summary, child_index=index,
+        nhs_number=child.nhs_number, upn=child.upn,
+        nhs_number_index=nhs_number_index(child.nhs_number) if child.nhs_number else None,
+        upn_index=upn_index(child.upn) if child.upn else None,
         went_missing_at=item.occurred_at, episodes_in_window=earlier + 1,
         strategy_flag=earlier + 1 >= settings.strategy_episodes)
     session.add(episode)

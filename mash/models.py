@@ -427,6 +427,10 @@ class DomesticAbuseChild(Base):
     first_name_index: Mapped[str | None] = mapped_column(String(32))
     last_name_index: Mapped[str | None] = mapped_column(String(32))
     date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    nhs_number: Mapped[str | None] = mapped_column(EncryptedText)  # ten digits, checked (forms.identifiers)
+    upn: Mapped[str | None] = mapped_column(EncryptedText)
+    nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.repeats.nhs_number_index
+    upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
 
     notification: Mapped[DomesticAbuseNotification] = relationship(back_populates="children")
 
@@ -484,6 +488,10 @@ class MissingEpisode(Base):
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     summary: Mapped[str | None] = mapped_column(EncryptedText)
     child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first + last name + date of birth
+    nhs_number: Mapped[str | None] = mapped_column(EncryptedText)  # ten digits, checked (forms.identifiers)
+    upn: Mapped[str | None] = mapped_column(EncryptedText)
+    nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.repeats.nhs_number_index
+    upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
     went_missing_at: Mapped[dt.datetime]
     returned_at: Mapped[dt.datetime | None]
     return_kind: Mapped[str | None] = mapped_column(String(10))  # found | returned

@@ -620,15 +620,27 @@ def partners_rotate(name: str) -> None:
 
 @partners.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--partner", "partner_name", default=None,
+              help="The partner (force) whose police references the file carries: its rows are then the same "
+                   "notifications as that partner's API posts.")
 @with_appcontext
-def partners_import(path: Path) -> None:
+def partners_import(path: Path, partner_name: str | None) -> None:
     """Load police notifications from a CSV file (docs/police-notifications.md); bad rows are listed by line."""
+    from sqlalchemy import select
+
+    from mash.models import PolicePartner
     from mash.police import import_csv
     from portal.config import settings, working_calendar
 
     with _session() as session, path.open(encoding="utf-8-sig", newline="") as lines:
+        partner_id = None
+        if partner_name is not None:
+            partner_id = session.scalar(select(PolicePartner.id).where(
+                PolicePartner.name == " ".join(partner_name.split()), PolicePartner.active.is_(True)))
+            if partner_id is None:
+                raise click.ClickException("There is no active partner with that name")
         report = import_csv(session, lines, source="csv:cli", actor="system:cli", calendar=working_calendar(),
-                            settings=settings().police, missing_settings=settings().missing)
+                            settings=settings().police, missing_settings=settings().missing, partner_id=partner_id)
     for line, message in report.errors:
         click.echo(f"line {line}: {message}", err=True)
     click.echo(report.summary())

@@ -139,10 +139,11 @@ class Settings:
     conversation_retention_days: int = 30
     # A concern someone started to report and left unfinished becomes a contact after this long quiet.
     conversation_follow_up_minutes: int = 30
-    # Police notifications (issue 6; domain.md): red 4 working hours, amber 24 working hours, green 72 hours.
-    police_red_working_hours: float = 4
-    police_amber_working_hours: float = 24
-    police_green_hours: float = 72
+    # Police notifications (domain.md): red within 4 office hours, amber by the same time on the next working day,
+    # green within 3 working days; red must end within one office day so that red < amber < green.
+    police_red_office_hours: float = 4
+    police_amber_working_days: int = 1
+    police_green_working_days: int = 3
     police_marac_ticks: int = 14
     police_marac_callouts: int = 3
     # A staff CSV upload may be far larger than a journey page (10,000 notifications is about 3 MB).
@@ -167,6 +168,7 @@ class Settings:
                 problems.append(f"{item.name.upper()} must not be negative")
         if not problems:
             problems += self.calendar.contact_clocks.problems(self.calendar.office_day)
+            problems += self.police.problems(self.calendar.office_day)
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -191,9 +193,9 @@ class Settings:
 
     @property
     def police(self) -> PoliceSettings:
-        return PoliceSettings(red_working_hours=self.police_red_working_hours,
-                              amber_working_hours=self.police_amber_working_hours,
-                              green_hours=self.police_green_hours, marac_ticks=self.police_marac_ticks,
+        return PoliceSettings(red_office_hours=self.police_red_office_hours,
+                              amber_working_days=self.police_amber_working_days,
+                              green_working_days=self.police_green_working_days, marac_ticks=self.police_marac_ticks,
                               marac_callouts=self.police_marac_callouts)
 
     @property

@@ -33,7 +33,10 @@ def _error(status: int, message: str, **extra: Any) -> Response:
 
 @bp.before_request
 def _authenticate() -> Response | None:
-    """401 for a missing, wrong or revoked token: the same answer for each, so tokens cannot be probed."""
+    """401 for a missing, wrong or revoked token: the same answer for each, so tokens cannot be probed. The
+    schema is public: a partner reads it before it has a token."""
+    if request.endpoint == "police_api.schema":
+        return None
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
     partner = police.partner_for_token(db.session(), token)
@@ -46,6 +49,17 @@ def _authenticate() -> Response | None:
     return None
 
 
+SCHEMA_URL = "/api/police/v1/schema.json"
+
+
+@bp.get("/v1/schema.json")
+def schema() -> Response:
+    """The published request schema (JSON Schema 2020-12), the contract partners build against."""
+    response = jsonify(police.SCHEMA)
+    response.mimetype = "application/schema+json"
+    return response
+
+
 @bp.post("/notifications")
 def notifications() -> Response:
     """One notification: 201 with {kind, id, police_reference, status} — the same body for a retry."""
@@ -53,10 +67,12 @@ def notifications() -> Response:
     if not isinstance(body, dict):
         return _error(400, "Send one notification as a JSON object")
     dbs = db.session()
+    # Checked against the published schema before anything is cleaned or stored: every problem, by field.
     try:
         item = police.validate(body, now=utcnow(), calendar=working_calendar())
     except police.NotificationError as exc:
-        return _error(422, "The notification was not accepted", problems=exc.problems)
+        return _error(400, "The notification was not accepted", problems=exc.problems, fields=exc.fields,
+                      schema=SCHEMA_URL)
     def receive() -> police.Stored:
         return police.receive_notification(
             dbs, item, source=f"api:{g.partner_id}", actor=f"partner:{g.partner_id}", partner_id=g.partner_id,

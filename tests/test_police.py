@@ -88,10 +88,10 @@ def test_local_times_without_an_offset_are_london_time():
 
 
 @pytest.mark.parametrize(("grade", "ticks", "rag", "due"), [
-    # Received Wednesday 10:00: red is 4 working hours, amber 24 working hours, green 72 hours.
+    # Received Wednesday 10:00: red within 4 office hours, amber the same time on the next working day, green
+    # within 3 working days (Thursday, Friday, Monday).
     ("high", 15, "red", at(2026, 11, 25, 14, 0)),
-    ("medium", 11, "amber", at(2026, 11, 30, 10, 0)),
-    # Green's 72 hours end on Saturday 10:00, before amber's Monday 10:00: green is never due before amber.
+    ("medium", 11, "amber", at(2026, 11, 26, 10, 0)),
     ("standard", 3, "green", at(2026, 11, 30, 10, 0)),
 ])
 def test_rag_and_due_time_follow_the_grade(db_session, grade, ticks, rag, due):
@@ -109,16 +109,17 @@ def test_red_received_friday_afternoon_is_due_monday_morning(db_session):
 def test_amber_over_christmas_skips_the_bank_holidays(db_session):
     n = stored(db_session, receive(db_session, da(grade="medium", ticks=10, occurred_at="2026-12-23T23:00"),
                                    now=at(2026, 12, 24, 9, 0)).id)
-    # Thu 24 (8h), then Tue 29 (8h), Wed 30 (8h): due at 17:00 on Wednesday 30 December.
-    assert n.due_at == at(2026, 12, 30, 17, 0)
+    # The next working day after Thursday 24: not Christmas Day, the weekend, nor Monday 28 (Boxing Day's
+    # substitute bank holiday): Tuesday 29 December, at the same time.
+    assert n.due_at == at(2026, 12, 29, 9, 0)
 
 
 def test_settings_change_the_clocks(db_session):
-    settings = police.PoliceSettings(red_working_hours=2, amber_working_hours=8, green_hours=48)
+    settings = police.PoliceSettings(red_office_hours=2, amber_working_days=1, green_working_days=2)
     red = stored(db_session, receive(db_session, da(grade="high", ticks=14), settings=settings).id)
     green = stored(db_session, receive(db_session, da(address="1 Other St", postcode="RG1 9ZZ",
                                                       children=[]), settings=settings).id)
-    # Amber would be Thursday 10:00 (8 working hours); green's 48 calendar hours end later, on Friday 10:00.
+    # Received Wednesday 10:00: red 2 office hours; green the same time 2 working days on, Friday 10:00.
     assert red.due_at == at(2026, 11, 25, 12, 0) and green.due_at == at(2026, 11, 27, 10, 0)
 
 
@@ -143,7 +144,7 @@ def test_household_matched_by_address_counts_notifications_in_twelve_months(db_s
 
 
 def test_household_matched_by_a_child_at_another_address(db_session):
-    receive(db_session, da(occurred_at="2026-06-01T20:00", address="3 Old Street, Reading", postcode="RG1 3CC"))
+    receive(db_session, da(occurred_at="2026-06-01T20:00", address="3 Old Street, Reading", postcode="RG1 3DD"))
     other = stored(db_session, receive(db_session, da(address="77 New Road, Bracknell", postcode="RG12 1AA")).id)
     assert other.household_count == 2
     stranger = stored(db_session, receive(db_session, da(

@@ -71,7 +71,7 @@ def test_only_a_hash_of_the_token_is_stored(db_session, token):
 def test_future_dates_and_unknown_dash_values_are_refused_clearly(client, db_session, token):
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     response = post(client, da(occurred_at=tomorrow, dash_grade="very high"), token)
-    assert response.status_code == 422
+    assert response.status_code == 400
     problems = response.get_json()["problems"]
     assert "occurred_at is in the future" in problems
     assert "dash_grade must be standard, medium or high" in problems

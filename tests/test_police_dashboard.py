@@ -24,8 +24,8 @@ def meeting(session, ident, user, when):
 
 def test_the_figures_count_exactly(db_session):
     pat, _ = create_staff(db_session)
-    # Red received Monday 23 Nov 10:00 is due 14:00; amber received Thursday 19 Nov 10:00 is due Tuesday 10:00
-    # (7 + 8 + 8 working hours, then 1); green received Monday is due Thursday 10:00 (72 hours).
+    # Red received Monday 23 Nov 10:00 is due 14:00; amber received Thursday 19 Nov 10:00 is due Friday 10:00
+    # (the same time on the next working day); green received Monday is due Thursday 10:00 (3 working days).
     monday = at(2026, 11, 23, 10, 0)
     red = receive(db_session, da(grade="high", ticks=16, occurred_at="2026-11-22T22:00"), now=monday)
     amber = receive(db_session, da(grade="medium", ticks=10, address="2 B St", occurred_at="2026-11-18T22:00",
@@ -34,8 +34,8 @@ def test_the_figures_count_exactly(db_session):
     receive(db_session, da(address="4 D St", occurred_at="2026-09-01T22:00", children=[]),
             now=at(2026, 9, 2, 10, 0))  # more than 30 days ago: not in the volume, but its lateness is
     meeting(db_session, red.id, pat, at(2026, 11, 23, 13, 0))  # on time
-    assert db_session.get(DomesticAbuseNotification, amber.id).due_at == at(2026, 11, 24, 10, 0)
-    meeting(db_session, amber.id, pat, at(2026, 11, 24, 11, 0))  # an hour late
+    assert db_session.get(DomesticAbuseNotification, amber.id).due_at == at(2026, 11, 20, 10, 0)
+    meeting(db_session, amber.id, pat, at(2026, 11, 24, 11, 0))  # late
     db_session.commit()
 
     # Interviews: one offered in time, one offered late, one overdue, one not yet due.

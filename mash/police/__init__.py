@@ -21,16 +21,19 @@ from mash.police.contract import (
     MAX_DASH_TICKS,
     REFERENCE_RE,
     RETURN_KINDS,
+    SCHEMA,
     SCHOOL_INFORMED,
     ChildIn,
     NotificationError,
     NotificationIn,
     ReferenceConflict,
     Stored,
+    check,
     content_index,
     find_existing,
     origin_for,
     receive_notification,
+    schema_problems,
     validate,
 )
 from mash.police.csv_import import CSV_COLUMNS, ImportReport, import_csv, read_upload, row_to_data
@@ -63,13 +66,13 @@ from mash.police.triage import (
 )
 
 __all__ = [
-    "CAN_CONSENT", "CHILD_DECISIONS", "CLOCK_SKEW", "CONFLICT", "CONSENT_AUTHORITY", "CSV_COLUMNS", "DEFAULT_CALENDAR",
-    "DEFAULT_SETTINGS", "EARLY_HELP_CONSENT", "GRADES", "KINDS", "MAX_DASH_TICKS", "REFERENCE_RE", "RETURN_KINDS",
-    "SCHOOL_INFORMED", "TRIAGE_AGENCIES", "ChildDecision", "ChildIn", "ImportReport", "NotificationError",
-    "NotificationIn", "PoliceSettings", "ReferenceConflict", "Stored", "TriagePage", "change_grade", "child_keys",
-    "content_index", "count_household", "create_partner", "deactivate_partner", "due_for", "find_existing",
-    "hash_token", "household_history", "household_index", "import_csv", "marac_flags_for", "normalise_address",
-    "open_contact_for", "origin_for", "partner_for_token", "rag_for", "read_upload", "receive_notification",
-    "record_consent", "record_triage_meeting", "recount_household", "rotate_partner", "row_to_data", "touch_partner",
-    "triage_page", "validate",
+    "CAN_CONSENT", "CHILD_DECISIONS", "CLOCK_SKEW", "CONFLICT", "CONSENT_AUTHORITY", "CSV_COLUMNS", "ChildDecision",
+    "ChildIn", "DEFAULT_CALENDAR", "DEFAULT_SETTINGS", "EARLY_HELP_CONSENT", "GRADES", "ImportReport", "KINDS",
+    "MAX_DASH_TICKS", "NotificationError", "NotificationIn", "PoliceSettings", "REFERENCE_RE", "RETURN_KINDS",
+    "ReferenceConflict", "SCHEMA", "SCHOOL_INFORMED", "Stored", "TRIAGE_AGENCIES", "TriagePage", "change_grade",
+    "check", "child_keys", "content_index", "count_household", "create_partner", "deactivate_partner", "due_for",
+    "find_existing", "hash_token", "household_history", "household_index", "import_csv", "marac_flags_for",
+    "normalise_address", "open_contact_for", "origin_for", "partner_for_token", "rag_for", "read_upload",
+    "receive_notification", "record_consent", "record_triage_meeting", "recount_household", "rotate_partner",
+    "row_to_data", "schema_problems", "touch_partner", "triage_page", "validate",
 ]

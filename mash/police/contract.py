@@ -13,13 +13,17 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.schema import clean_text
+from forms.identifiers import clean_nhs_number, clean_upn
+from forms.schema import FieldError, clean_postcode, clean_text
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.missing import write_audit
@@ -38,6 +42,7 @@ from mash.police.households import (
     open_contact_for,
     recount_household,
 )
+from mash.repeats import nhs_number_index, upn_index
 from store.crypto import keyring
 from store.db import utcnow
 
@@ -53,9 +58,10 @@ REFERENCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_. -]{0,39}")
 class NotificationError(ValueError):
     """What is wrong with a notification, in words for the partner or the person who uploaded it."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], fields: list[str] | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.fields = fields or []  # the field each problem is about, as children[0].nhs_number
 
 
 # --- Validation: one set of rules for the API and the CSV -------------------------------------------------------
@@ -68,6 +74,8 @@ class ChildIn:
     date_of_birth: str | None
     present: bool
     witnessed: bool
+    nhs_number: str | None = None  # ten digits, checked (forms.identifiers)
+    upn: str | None = None  # thirteen capitals, checked
 
 
 @dataclass(frozen=True)
@@ -87,121 +95,234 @@ class NotificationIn:
     return_kind: str | None = None
 
 
-def _str(value: Any, limit: int = 200) -> str | None:
-    if value is None:
-        return None
-    # Partners' free text is shown on staff pages: cleaned like every answer typed to the front door.
-    text = clean_text(value, multiline=limit > 200)
-    return text[:limit] or None
+SCHEMA_PATH = Path(__file__).with_name("notification.schema.json")
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+_VALIDATOR = Draft202012Validator(SCHEMA)
+_TYPE_WORDS = {"string": "text (a JSON string)", "integer": "a whole number", "boolean": "true or false",
+               "array": "a list", "object": "an object"}
+# Messages a partner already knows, kept word for word.
+_ENUM_WORDS = {"dash_grade": "dash_grade must be standard, medium or high",
+               "school_informed": "school_informed (Operation Encompass) must be yes, no or unknown",
+               "kind": "kind must be one of domestic_abuse, missing",
+               "return_kind": "return_kind must be found or returned"}
+_PATTERN_WORDS = {"police_reference": "police_reference is required: letters, digits, / - _ . and spaces, up to 40 "
+                                      "characters",
+                  "date_of_birth": "{name} is not a date (use YYYY-MM-DD)"}
+_MOMENT_WORDS = "{name} is not a date and time (use YYYY-MM-DDTHH:MM, like 2026-11-26T22:15)"
 
 
-def _moment(value: Any, name: str, now: dt.datetime, tz: Any, problems: list[str]) -> dt.datetime | None:
-    """An ISO 8601 date and time; without an offset it is local (London) time. Never in the future."""
-    text = _str(value)
-    if text is None:
+def _name(path: Iterable[Any]) -> str:
+    """A field's name in a message: occurred_at, child 2's nhs_number, adult 1's name."""
+    parts = list(path)
+    if len(parts) >= 2 and parts[0] in ("children", "adults") and isinstance(parts[1], int):
+        owner = f"{'child' if parts[0] == 'children' else 'adult'} {parts[1] + 1}"
+        return f"{owner}'s {'.'.join(map(str, parts[2:]))}" if len(parts) > 2 else owner
+    if parts and parts[0] == "child":
+        return f"child 1's {'.'.join(map(str, parts[1:]))}" if len(parts) > 1 else "child 1"
+    return ".".join(map(str, parts))
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    """The field as a client finds it: children[1].nhs_number."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _schema_message(error: ValidationError, name: str) -> str:
+    """What is wrong, in words, never repeating the value sent (it may be a name or a date of birth)."""
+    leaf = str(error.path[-1]) if error.path else ""
+    kind = error.validator
+    if kind == "type":
+        if leaf == "dash_ticks":
+            return f"dash_ticks must be a whole number from 0 to {MAX_DASH_TICKS}"
+        return f"{name} must be {_TYPE_WORDS.get(str(error.validator_value), str(error.validator_value))}"
+    if kind == "maxLength":
+        return (f"{name} is {len(error.instance)} characters long: at most {error.validator_value:,} are accepted "
+                "(nothing is shortened)")
+    if kind == "minLength":
+        return f"{name} is required" if leaf == "police_reference" else f"{name} is empty"
+    if kind == "enum" or kind == "const":
+        return _ENUM_WORDS.get(leaf, f"{name} must be one of {', '.join(map(str, error.validator_value))}")
+    if kind == "pattern":
+        if leaf in ("occurred_at", "went_missing_at", "returned_at"):
+            return _MOMENT_WORDS.format(name=name)
+        return _PATTERN_WORDS.get(leaf, "{name} is not in the expected form").format(name=name)
+    if kind in ("minimum", "maximum"):
+        return f"{name} must be a whole number from 0 to {MAX_DASH_TICKS}"
+    if kind == "maxItems":
+        return f"{name} may list at most {error.validator_value}"
+    if kind == "anyOf":
+        return f"{name} needs a first or last name"
+    return f"{name} is not valid"
+
+
+def schema_problems(data: Any) -> list[tuple[str, str]]:
+    """(field, message) for everything the published schema refuses, in document order; empty when it passes."""
+    problems: list[tuple[str, str]] = []
+    for error in sorted(_VALIDATOR.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+        path = list(error.path)
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if isinstance(error.instance, dict) and n not in error.instance]
+            problems += [(_pointer([*path, n]), f"{_name([*path, n])} is required") for n in missing]
+        elif error.validator == "additionalProperties":
+            allowed = set(error.schema.get("properties", {}))
+            extra = sorted(k for k in error.instance if k not in allowed)
+            problems += [(_pointer([*path, k]), f"{_name([*path, k])} is not a field of a police notification "
+                          "(see /api/police/v1/schema.json)") for k in extra]
+        else:
+            problems.append((_pointer(path), _schema_message(error, _name(path))))
+    return problems
+
+
+def _without_nulls(value: Any) -> Any:
+    """JSON null means "not given", as leaving the field out does."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _text(value: str | None, *, multiline: bool = False) -> str | None:
+    # Partners' free text is shown on staff pages: cleaned like every answer typed to the front door. Never cut:
+    # the schema has already refused anything too long.
+    return clean_text(value, multiline=multiline) or None if value is not None else None
+
+
+def _moment(value: str | None, name: str, now: dt.datetime, tz: Any,
+            problems: list[tuple[str, str]]) -> dt.datetime | None:
+    """An ISO 8601 date and time (the schema checked its shape); without an offset it is local (London) time.
+    Never in the future."""
+    if not isinstance(value, str):
         return None
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        problems.append(f"{name} is not a date and time (use YYYY-MM-DDTHH:MM, like 2026-11-26T22:15)")
+        problems.append((name, _MOMENT_WORDS.format(name=name)))
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     if moment > now + CLOCK_SKEW:
-        problems.append(f"{name} is in the future")
+        problems.append((name, f"{name} is in the future"))
         return None
     return moment.astimezone(dt.UTC)
 
 
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in {"yes", "true", "1", "y"}
-
-
-def _child(item: Any, number: int, today: dt.date, problems: list[str]) -> ChildIn | None:
-    if not isinstance(item, dict):
-        problems.append(f"child {number} must be an object")
-        return None
-    first, last = _str(item.get("first_name"), 100), _str(item.get("last_name"), 100)
-    if not (first or last):
-        problems.append(f"child {number} needs a first or last name")
-    dob = _str(item.get("date_of_birth"), 40)
+def _child(item: dict[str, Any], number: int, today: dt.date, problems: list[tuple[str, str]], *,
+           quiet: bool = False) -> ChildIn:
+    """A child the schema has passed: names cleaned, date of birth and identifiers checked, nothing shortened.
+    `quiet`: the schema already refused part of this child, so a missing name is not reported twice."""
+    name, at = f"child {number}", f"children[{number - 1}]"
+    first, last = _text(item.get("first_name")), _text(item.get("last_name"))
+    if not (first or last) and not quiet:
+        problems.append((at, f"{name} needs a first or last name"))
+    dob = item.get("date_of_birth")
     if dob is not None:
         try:
             born = dt.date.fromisoformat(dob)
         except ValueError:
-            problems.append(f"child {number}'s date_of_birth is not a date (use YYYY-MM-DD)")
+            problems.append((f"{at}.date_of_birth", f"{name}'s date_of_birth is not a date (use YYYY-MM-DD)"))
             dob = None
         else:
-            dob = born.isoformat()
             if born > today:
-                problems.append(f"child {number}'s date_of_birth is in the future")
-    return ChildIn(first, last, dob, present=_flag(item.get("present", True)), witnessed=_flag(item.get("witnessed")))
+                problems.append((f"{at}.date_of_birth", f"{name}'s date_of_birth is in the future"))
+    identifiers: dict[str, str | None] = {}
+    for key, clean in (("nhs_number", clean_nhs_number), ("upn", clean_upn)):
+        raw = (item.get(key) or "").strip()
+        try:
+            identifiers[key] = clean(raw) if raw else None
+        except FieldError as exc:
+            problems.append((f"{at}.{key}", f"{name}'s {key}: {exc}"))
+            identifiers[key] = None
+    return ChildIn(first, last, dob, present=item.get("present", True), witnessed=item.get("witnessed", False),
+                   **identifiers)
+
+
+def check(data: Any, *, now: dt.datetime | None = None,
+          calendar: WorkingCalendar = DEFAULT_CALENDAR) -> tuple[NotificationIn | None, list[tuple[str, str]]]:
+    """The notification, or (None, every (field, message) wrong with it). The published schema is checked first,
+    on what was sent, before anything is cleaned, shortened or stored; then what a schema cannot say (a real
+    postcode, NHS number or UPN, a date that exists and is not in the future)."""
+    now = now or utcnow()
+    if not isinstance(data, dict):
+        return None, [("", "Send one notification as a JSON object")]
+    data = _without_nulls(data)
+    problems = schema_problems(data)
+    if data.get("kind") not in KINDS:
+        return None, problems
+    # What the schema refused is not looked at again; everything else is checked too, so every problem is named.
+    refused = {name for name, _ in problems}
+    data = _passed(data, refused)
+    kind = data["kind"]
+    occurred_name = "went_missing_at" if kind == "missing" and "went_missing_at" in data else "occurred_at"
+    occurred = _moment(data.get(occurred_name), occurred_name, now, calendar.tz, problems)
+    today = now.astimezone(calendar.tz).date()
+    raw_children = [data["child"]] if kind == "missing" and "child" in data else data.get("children", [])
+    # A child the schema refused as a whole keeps its number (None): the messages count children as sent.
+    children = [_child(item, n, today, problems, quiet=any(r.startswith(f"children[{n - 1}]") for r in refused))
+                for n, item in enumerate(raw_children, 1) if isinstance(item, dict)]
+    adults = [{"name": _text(a.get("name")) or "", "role": _text(a.get("role")) or ""}
+              for a in data.get("adults", [])]
+    for number, adult in enumerate(adults, 1):
+        if not adult["name"] and f"adults[{number - 1}].name" not in refused:
+            problems.append((f"adults[{number - 1}].name", f"adult {number} needs a name"))
+    postcode = data.get("postcode")
+    if postcode is not None and postcode.strip():
+        try:
+            postcode = clean_postcode(postcode)
+        except FieldError:
+            problems.append(("postcode", "postcode is not a full UK postcode, like RG40 1AA"))
+    else:
+        postcode = None
+    fields: dict[str, Any] = {}
+    if kind == "domestic_abuse":
+        fields = {"police_grade": data.get("dash_grade"), "dash_ticks": data.get("dash_ticks"),
+                  "school_informed": data.get("school_informed", "unknown"), "adults": adults}
+    else:
+        if len(raw_children) != 1 and not any(n.startswith("child") for n in refused):
+            problems.append(("children", "a missing episode is about exactly one child"))
+        returned = _moment(data.get("returned_at"), "returned_at", now, calendar.tz, problems)
+        return_kind = data.get("return_kind") or ("returned" if returned else None)
+        if returned is not None and occurred is not None and returned < occurred:
+            problems.append(("returned_at", "returned_at is before the child went missing"))
+        fields = {"returned_at": returned, "return_kind": return_kind if returned else None}
+    if problems or occurred is None:
+        if not problems:
+            problems.append((occurred_name, f"{occurred_name} is required"))
+        return None, problems
+    return NotificationIn(kind=kind, police_reference=data["police_reference"], occurred_at=occurred,
+                          address=_text(data.get("address")), postcode=postcode,
+                          summary=_text(data.get("summary"), multiline=True), children=children, **fields), []
+
+
+def _passed(data: dict[str, Any], refused: set[str]) -> dict[str, Any]:
+    """The parts of a notification the schema did not refuse: what is left to check for meaning."""
+    def keep(value: Any, at: str) -> Any:
+        if isinstance(value, dict):
+            return {k: keep(v, f"{at}.{k}" if at else k) for k, v in value.items()
+                    if (f"{at}.{k}" if at else k) not in refused}
+        if isinstance(value, list):
+            return [None if f"{at}[{i}]" in refused else keep(v, f"{at}[{i}]") for i, v in enumerate(value)]
+        return value
+    kept = keep(data, "")
+    for name in ("children", "adults"):  # a list refused as a whole (too long, not a list) is not read
+        if not isinstance(kept.get(name, []), list) or any(r == name for r in refused):
+            kept.pop(name, None)
+    if not isinstance(kept.get("child", {}), dict):
+        kept.pop("child")
+    kept["adults"] = [a for a in kept.get("adults", []) if isinstance(a, dict)]
+    return kept
 
 
 def validate(data: dict[str, Any], *, now: dt.datetime | None = None,
              calendar: WorkingCalendar = DEFAULT_CALENDAR) -> NotificationIn:
     """Check a notification; raise NotificationError listing every problem at once."""
-    now = now or utcnow()
-    problems: list[str] = []
-    kind = _str(data.get("kind"))
-    if kind not in KINDS:
-        raise NotificationError([f"kind must be one of {', '.join(KINDS)}"])
-    reference = _str(data.get("police_reference"), 40)
-    if not reference or not REFERENCE_RE.fullmatch(reference):
-        problems.append("police_reference is required: letters, digits, / - _ . and spaces, up to 40 characters")
-    occurred_name = "went_missing_at" if kind == "missing" and data.get("went_missing_at") else "occurred_at"
-    occurred = _moment(data.get(occurred_name), occurred_name, now, calendar.tz, problems)
-    if occurred is None and not any(p.startswith(occurred_name) for p in problems):
-        problems.append(f"{occurred_name} is required")
-    today = now.astimezone(calendar.tz).date()
-    raw_children = data.get("children")
-    if kind == "missing" and isinstance(data.get("child"), dict):
-        raw_children = [data["child"]]
-    if raw_children is None:
-        raw_children = []
-    if not isinstance(raw_children, list) or len(raw_children) > 20:
-        problems.append("children must be a list of up to 20 children")
-        raw_children = []
-    children = [c for n, item in enumerate(raw_children, 1) if (c := _child(item, n, today, problems)) is not None]
-    adults = []
-    for number, item in enumerate(data.get("adults") or [], 1):
-        if not isinstance(item, dict) or not _str(item.get("name"), 120):
-            problems.append(f"adult {number} needs a name")
-            continue
-        adults.append({"name": _str(item.get("name"), 120) or "", "role": _str(item.get("role"), 60) or ""})
-    fields: dict[str, Any] = {}
-    if kind == "domestic_abuse":
-        grade = (_str(data.get("dash_grade")) or "").lower()
-        if grade not in GRADES:
-            problems.append("dash_grade must be standard, medium or high")
-        ticks = data.get("dash_ticks")
-        try:
-            ticks = int(str(ticks).strip())
-            if not 0 <= ticks <= MAX_DASH_TICKS:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(f"dash_ticks must be a whole number from 0 to {MAX_DASH_TICKS}")
-            ticks = None
-        school = (_str(data.get("school_informed")) or "unknown").lower()
-        if school not in SCHOOL_INFORMED:
-            problems.append("school_informed (Operation Encompass) must be yes, no or unknown")
-        fields = {"police_grade": grade, "dash_ticks": ticks, "school_informed": school, "adults": adults}
-    else:
-        if len(children) != 1:
-            problems.append("a missing episode is about exactly one child")
-        returned = _moment(data.get("returned_at"), "returned_at", now, calendar.tz, problems)
-        return_kind = (_str(data.get("return_kind")) or ("returned" if returned else "")).lower() or None
-        if returned is not None and return_kind not in RETURN_KINDS:
-            problems.append("return_kind must be found or returned")
-        if returned is not None and occurred is not None and returned < occurred:
-            problems.append("returned_at is before the child went missing")
-        fields = {"returned_at": returned, "return_kind": return_kind if returned else None}
-    if problems:
-        raise NotificationError(problems)
-    assert occurred is not None and reference is not None  # noqa: S101  (problems would have said otherwise)
-    return NotificationIn(kind=kind, police_reference=reference, occurred_at=occurred,
-                          address=_str(data.get("address"), 300), postcode=_str(data.get("postcode"), 10),
-                          summary=_str(data.get("summary"), 10_000), children=children, **fields)
+    item, problems = check(data, now=now, calendar=calendar)
+    if item is None:
+        raise NotificationError([message for _, message in problems], fields=[name for name, _ in problems])
+    return item
 
 
 # --- Storing: once per police reference ---------------------------------------------------------------------------
@@ -241,6 +362,9 @@ def origin_for(partner_id: int | None) -> str:
 def content_index(item: NotificationIn) -> str:
     """A keyed hash of what was sent (a missing child's return left out: a resend may add it)."""
     data = {k: v for k, v in asdict(item).items() if k not in ("returned_at", "return_kind")}
+    # An identifier not given is left out, so a copy of a notification stored before they were asked hashes alike.
+    data["children"] = [{k: v for k, v in c.items() if v is not None or k not in ("nhs_number", "upn")}
+                        for c in data["children"]]
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return keyring.blind_index("police-content", digest)
 
@@ -324,7 +448,10 @@ def _domestic_abuse(session: Session, item: NotificationIn, *, source: str, part
         children.append(DomesticAbuseChild(
             position=position, first_name=child.first_name, last_name=child.last_name,
             date_of_birth=child.date_of_birth, present=child.present, witnessed=child.witnessed,
-            first_name_index=first, last_name_index=last, date_of_birth_index=dob))
+            first_name_index=first, last_name_index=last, date_of_birth_index=dob,
+            nhs_number=child.nhs_number, upn=child.upn,
+            nhs_number_index=nhs_number_index(child.nhs_number) if child.nhs_number else None,
+            upn_index=upn_index(child.upn) if child.upn else None))
     keys = child_keys(children)
     count = 1 + count_household(session, household=household, child_keys=keys, occurred_at=item.occurred_at,
                                 window=settings.window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +17,7 @@ from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.police.clocks import DEFAULT_SETTINGS, PoliceSettings
 from mash.police.contract import NotificationError, ReferenceConflict, receive_notification, validate
-from store.db import utcnow
+from store.db import begin_for_savepoints, utcnow
 
 CSV_COLUMNS = ("kind", "police_reference", "occurred_at", "returned_at", "return_kind", "address", "postcode",
                "adults", "children", "dash_grade", "dash_ticks", "school_informed", "summary")
@@ -39,101 +39,121 @@ class ImportReport:
                 f"{len(self.errors)} rows refused")
 
 
+CHILD_PARTS = ("first_name", "last_name", "date_of_birth", "how", "nhs_number", "upn")
+ENUM_COLUMNS = ("kind", "dash_grade", "school_informed", "return_kind")  # a spreadsheet may capitalise these
+
+
 def _split(cell: str | None) -> list[list[str]]:
     """'Amy|Smith|2016-04-01|witnessed; Ben|Smith|2019-02-03|present' -> [[Amy, Smith, ...], [...]]."""
     return [[part.strip() for part in entry.split("|")] for entry in (cell or "").split(";") if entry.strip()]
 
 
 def row_to_data(row: dict[str, str | None]) -> dict[str, Any]:
-    """A CSV row in the API's JSON shape, so both are checked by the same `validate`."""
-    data: dict[str, Any] = {k: (v or "").strip() or None for k, v in row.items() if k in CSV_COLUMNS}
+    """A CSV row in the API's JSON shape, so both are checked by the same published schema and `validate`.
+    Nothing is shortened or dropped here: a cell that cannot be turned into its JSON type is passed on as text,
+    and the schema names it. A child's parts beyond the six columns raise NotificationError."""
+    data: dict[str, Any] = {k: v.strip() for k, v in row.items()
+                            if k in CSV_COLUMNS and k not in ("children", "adults") and v and v.strip()}
+    for name in ENUM_COLUMNS:
+        if name in data:
+            data[name] = data[name].lower()
+    if "dash_ticks" in data and data["dash_ticks"].isascii() and data["dash_ticks"].isdigit():
+        data["dash_ticks"] = int(data["dash_ticks"])
     children = []
-    for parts in _split(row.get("children")):
-        parts += [""] * (4 - len(parts))
-        how = {p.lower() for p in parts[3].replace(",", " ").split()}
-        children.append({"first_name": parts[0] or None, "last_name": parts[1] or None,
-                         "date_of_birth": parts[2] or None, "present": "present" in how or not how,
-                         "witnessed": "witnessed" in how})
-    data["children"] = children
-    data["adults"] = [{"name": p[0], "role": p[1] if len(p) > 1 else ""} for p in _split(row.get("adults"))]
+    for number, parts in enumerate(_split(row.get("children")), 1):
+        if len(parts) > len(CHILD_PARTS):
+            raise NotificationError([f"child {number} has {len(parts)} parts: at most {len(CHILD_PARTS)} "
+                                     f"({' | '.join(CHILD_PARTS)})"], fields=[f"children[{number - 1}]"])
+        cells = dict(zip(CHILD_PARTS, parts, strict=False))
+        how = {p.lower() for p in cells.pop("how", "").replace(",", " ").split()}
+        child: dict[str, Any] = {k: v for k, v in cells.items() if v}
+        child |= {"present": "present" in how or not how, "witnessed": "witnessed" in how}
+        children.append(child)
+    if children:
+        data["children"] = children
+    adults = [{"name": p[0], **({"role": p[1]} if len(p) > 1 and p[1] else {})} for p in _split(row.get("adults"))]
+    if adults:
+        data["adults"] = adults
     return data
 
 
 MULTILINE_COLUMNS = {"summary"}  # the officer's words may run over several lines; nothing else may
+_ROW_START = re.compile(r"\s*(domestic_abuse|missing)\s*,", re.IGNORECASE)  # a row swallowed by an open quote
 
 
-def _records(lines: list[str]) -> Iterable[tuple[int, list[str] | None, str | None]]:
-    """(the line a record starts on, its cells, or why it was refused) for each record after the header.
-
-    An unbalanced quote must not swallow the good rows after it, nor a runaway quote stop the file: a record
-    that breaks the CSV rules, or runs a field other than the summary over a line end, is refused by the line it
-    starts on, and reading starts again on the next line."""
-    header: list[str] | None = None
-    multiline: set[int] = set()
-    position = 0  # index into lines of the next record's first line
-    while position < len(lines):
-        reader = csv.reader(itertools.islice(lines, position, None), strict=True)
-        base = position
-        consumed = 0
-        try:
-            for cells in reader:
-                start = base + consumed  # 0-based index of this record's first line
-                consumed = reader.line_num
-                position = base + consumed
-                if not cells:
-                    continue  # a blank line
-                if header is None:
-                    header = [c.strip() for c in cells]
-                    multiline = {i for i, name in enumerate(header) if name in MULTILINE_COLUMNS}
-                    yield start + 1, header, None
-                    continue
-                if any(("\n" in c or "\r" in c) for i, c in enumerate(cells) if i not in multiline):
-                    position = start + 1
-                    yield (start + 1, None, "a quote is not closed, or a field other than the summary runs over a "
-                                            "line end; this row was skipped and reading went on from the next line")
-                    break
-                yield start + 1, cells, None
-            else:
-                return
-        except csv.Error:
-            start = base + consumed
-            position = start + 1
-            yield start + 1, None, ("the row breaks the CSV quoting rules (a quote not closed, or text after a "
-                                    "closing quote); it was skipped")
+@dataclass(frozen=True)
+class Record:
+    line: int  # the line the record starts on
+    cells: list[str]
+    last_line: int  # the line it ends on: more than one when a quoted field runs over line ends
 
 
-def _begin_for_savepoints(session: Session) -> None:
-    """SQLite's driver begins a transaction only before a write, so a SAVEPOINT issued first would start one of its
-    own, and releasing it would commit each row alone. Begin first, so the batch commits together."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if raw is not None and not raw.in_transaction:
-            raw.execute("BEGIN")
+class UnreadableFile(Exception):
+    """The file breaks the CSV quoting rules: where, in words (never its content)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def read_records(lines: Iterable[str]) -> list[Record]:
+    """Every record of the file with the line it starts on, read by the standard library's csv reader.
+
+    A file that breaks the quoting rules (a quote never closed runs to the end of the file) is refused whole, by the
+    line where the broken record starts: what a runaway quote swallowed cannot be told apart from the rows after
+    it, and half a file imported is worse than a file sent again."""
+    reader = csv.reader(lines, strict=True)
+    records: list[Record] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                records.append(Record(start, cells, reader.line_num))
+            start = reader.line_num + 1
+    except csv.Error:
+        raise UnreadableFile(start, f"the record starting on line {start} breaks the CSV quoting rules (a quote "
+                                    "not closed, or text after a closing quote): nothing in the file was imported; "
+                                    "correct it and upload it again") from None
+    return records
 
 
 def import_csv(session: Session, lines: Iterable[str], *, source: str, actor: str, now: dt.datetime | None = None,
                calendar: WorkingCalendar = DEFAULT_CALENDAR, settings: PoliceSettings = DEFAULT_SETTINGS,
-               missing_settings: Any = None, batch: int = 500) -> ImportReport:
+               missing_settings: Any = None, batch: int = 500, partner_id: int | None = None) -> ImportReport:
     """Load every good row, committing in batches; a bad row is reported by its line number and skipped.
+
+    `partner_id` names the force whose references the file carries: its rows are then the same notifications as
+    that partner's API posts (one per reference, whichever way it came first). Without it the file's references
+    are the MASH's own ("csv").
 
     Each row is stored in its own savepoint: a row that collides with a copy stored at the same moment (the
     same reference posted to the API, or another upload) is counted as already held, not a failed import."""
     now = now or utcnow()
     report = ImportReport()
-    records = iter(_records(list(lines)))
-    first = next(records, None)
-    header = first[1] if first is not None and first[1] is not None else []
+    try:
+        records = read_records(lines)
+    except UnreadableFile as exc:
+        report.errors.append((exc.line, exc.message))
+        return report
+    header = [c.strip() for c in records[0].cells] if records else []
     if not {"kind", "police_reference"} <= set(header):
         report.errors.append((1, "the header row must name the columns: " + ", ".join(CSV_COLUMNS)))
         return report
+    multiline = {i for i, name in enumerate(header) if name in MULTILINE_COLUMNS}
     pending, events = 0, []
-    for line, cells, problem in records:
-        if cells is None:
-            report.errors.append((line, problem or "the row could not be read"))
-            continue
+    for record in records[1:]:
+        line, cells = record.line, record.cells
         if len(cells) > len(header):
             report.errors.append((line, "the row has more cells than the header"))
+            continue
+        lines_read = (f"lines {line} to {record.last_line}" if record.last_line > line else f"line {line}")
+        if any(("\n" in c or "\r" in c) for i, c in enumerate(cells) if i not in multiline):
+            report.errors.append((line, f"a field other than the summary runs over a line end (a quote not closed?): "
+                                        f"nothing on {lines_read} was loaded"))
+            continue
+        if any(_ROW_START.match(part) for i in multiline if i < len(cells) for part in cells[i].splitlines()[1:]):
+            report.errors.append((line, f"the summary seems to swallow the rows after it (a quote not closed?): "
+                                        f"nothing on {lines_read} was loaded"))
             continue
         row: dict[str, str | None] = dict(zip(header, cells, strict=False))
         try:
@@ -142,11 +162,11 @@ def import_csv(session: Session, lines: Iterable[str], *, source: str, actor: st
             report.errors.append((line, str(exc)))
             continue
         row_events: list[audit.Entry] = []
-        _begin_for_savepoints(session)
+        begin_for_savepoints(session)
         try:
             with session.begin_nested():
                 stored = receive_notification(session, item, source=source, actor=actor, now=now,
-                                              calendar=calendar, settings=settings,
+                                              partner_id=partner_id, calendar=calendar, settings=settings,
                                               missing_settings=missing_settings, pending_audit=row_events)
         except ReferenceConflict as exc:
             report.errors.append((line, exc.message))

@@ -12,10 +12,19 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from mash import audit, handover, missing, police
 from mash.clock import describe_due, describe_time_left
-from mash.models import DomesticAbuseNotification, GradeChange, Handover, MissingEpisode, ReturnInterview, TriageMeeting
+from mash.models import (
+    DomesticAbuseNotification,
+    GradeChange,
+    Handover,
+    MissingEpisode,
+    PolicePartner,
+    ReturnInterview,
+    TriageMeeting,
+)
 from mash.staff import StaffError, can
 from portal import db
 from portal.config import settings, working_calendar
@@ -167,7 +176,14 @@ def police_consent(notification_id: int):
 @permission("import_notifications")
 def police_upload():
     report = None
+    partners = db.session().scalars(select(PolicePartner).where(PolicePartner.active.is_(True))
+                                    .order_by(PolicePartner.name)).all()
     if request.method == "POST":
+        chosen = request.form.get("partner_id", "")
+        partner_id = next((p.id for p in partners if str(p.id) == chosen), None)
+        if chosen and partner_id is None:
+            flash("Choose the force whose references the file carries", "error")
+            return redirect(url_for("staff.police_upload"))
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash("Choose a CSV file of notifications", "error")
@@ -179,9 +195,9 @@ def police_upload():
             return redirect(url_for("staff.police_upload"))
         report = police.import_csv(db.session(), lines, source=f"csv:staff:{me().id}", actor=f"staff:{me().id}",
                                    calendar=working_calendar(), settings=_settings(),
-                                   missing_settings=_missing_settings())
+                                   missing_settings=_missing_settings(), partner_id=partner_id)
     return render_template("staff/police/upload.html", title="Upload police notifications", report=report,
-                           columns=police.CSV_COLUMNS)
+                           columns=police.CSV_COLUMNS, partners=partners)
 
 
 # --- Missing children: return home interviews -------------------------------------------------------------------
