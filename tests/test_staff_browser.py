@@ -46,6 +46,15 @@ def test_a_practitioner_and_a_manager_work_a_contact(browser, live_server, audit
     for view in ("mine", "unclaimed", "overdue", "awaiting_signoff"):
         pat.goto(f"/staff/queue?view={view}")
         audit(pat, view)
+    pat.goto("/staff/queue?colour=red&sort=waiting&overdue=yes")  # the filters open, nothing found
+    audit(pat, "filtered")
+    pat.get_by_role("link", name="Search").click()
+    pat.get_by_label(re.compile("Reference, child's name")).fill("Jayden Morris")
+    pat.get_by_role("button", name="Search").click()
+    assert contact.reference in pat.locator("main").inner_text()
+    audit(pat, "search results")
+    pat.goto("/staff/search?q=943+476+5918")
+    audit(pat, "search refused")
     pat.goto("/staff/queue")
     pat.get_by_role("button", name="Take the next contact").click()
     assert path_of(pat.url) == f"/staff/contacts/{contact.id}"

@@ -1,0 +1,259 @@
+"""Search (issue 15 item 2): find a child, a contact, a police notification, a missing episode or a conversation
+from what a duty worker has in hand — a reference, a name, a date of birth, an NHS number or UPN, a postcode or a
+phone number, typed in one box in any order.
+
+Nothing is searched in clear text: every personal value is turned into its blind index (the keyed hash intake
+stored) and looked up exactly; only the candidates found are decrypted, to rank names with rapidfuzz as repeat
+matching does. So a misspelt name is found only beside something exact (a date of birth, a postcode): the page
+says so. Every search is audited with the kinds of thing searched for and the count found, never the words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.conversations import sender_key
+from bot.models import Conversation, ConversationContact
+from forms.identifiers import clean_nhs_number, clean_upn
+from forms.schema import FieldError, clean_postcode
+from mash import audit
+from mash.missing import child_index as missing_child_index
+from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode, StaffUser
+from mash.repeats import nhs_number_index, upn_index
+from store.crypto import keyring
+
+REFERENCE = re.compile(r"\bFD-?\d{4}-?\d{1,6}\b", re.I)
+DATE = re.compile(r"\b(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.I)
+NUMBERISH = re.compile(r"\+?\d[\d ()\-]{8,}\d")
+UPN = re.compile(r"\b[A-Z]\d{11}[A-Z\d]\b", re.I)
+# a police force's own reference: letters, then parts split by / or - with a digit somewhere ("TVP/DA/00412")
+POLICE_REFERENCE = re.compile(r"\b[A-Z]{2,}\d*(?:[/\-][A-Z0-9]+)+\b", re.I)
+NAME_STRONG = 85
+NAME_FUZZY = 70
+LIMIT = 50
+CANDIDATES = 500
+KIND_WORDS = {"reference": "reference", "police_reference": "police reference", "name": "name",
+              "date_of_birth": "date of birth", "nhs_number": "NHS number", "upn": "UPN", "postcode": "postcode",
+              "phone": "phone number"}
+
+
+@dataclass
+class Query:
+    """What was typed, read into kinds. `problems` says what looked like a kind but was not one."""
+
+    reference: str | None = None
+    police_reference: str | None = None
+    name: str | None = None
+    date_of_birth: str | None = None
+    nhs_number: str | None = None
+    upn: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in KIND_WORDS if getattr(self, k)]
+
+
+def read_query(text: str) -> Query:
+    query = Query()
+    rest = " " + (text or "").strip()[:200] + " "
+    if found := REFERENCE.search(rest):
+        digits = re.sub(r"\D", "", found.group())
+        query.reference = f"FD-{digits[:4]}-{int(digits[4:]):06d}"
+        rest = rest.replace(found.group(), " ")
+    for found in POLICE_REFERENCE.finditer(rest):
+        if any(ch.isdigit() for ch in found.group()):
+            query.police_reference = found.group().upper()
+            rest = rest.replace(found.group(), " ")
+            break
+    if found := DATE.search(rest):
+        day, month, year = (found.group(1), found.group(2), found.group(3)) if found.group(1) else \
+            (found.group(6), found.group(5), found.group(4))
+        try:
+            query.date_of_birth = dt.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            query.problems.append("That date of birth is not a real date")
+        rest = rest.replace(found.group(), " ")
+    if found := UPN.search(rest):
+        try:
+            query.upn = clean_upn(found.group())
+            rest = rest.replace(found.group(), " ")
+        except FieldError:
+            pass
+    if found := POSTCODE.search(rest):
+        try:
+            query.postcode = clean_postcode(found.group())
+            rest = rest.replace(found.group(), " ")
+        except FieldError:
+            pass
+    for found in NUMBERISH.findall(rest):
+        digits = re.sub(r"\D", "", found)
+        if len(digits) == 10 and not digits.startswith("0"):
+            try:
+                query.nhs_number = clean_nhs_number(digits)
+            except FieldError:
+                query.problems.append("That is not a real NHS number: its check digit does not match")
+        else:
+            try:
+                number = phonenumbers.parse(found, "GB")
+                if phonenumbers.is_possible_number(number):
+                    query.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                else:
+                    query.problems.append("That phone number is not a possible UK number")
+            except phonenumbers.NumberParseException:
+                query.problems.append("That phone number is not a possible UK number")
+        rest = rest.replace(found, " ")
+    words = [w for w in re.findall(r"[^\W\d_][^\W\d_'\-]*", rest)]
+    if words and not query.reference and len(words) <= 4:
+        query.name = " ".join(words)
+    elif words and len(words) > 4:
+        query.problems.append("Search for one name at a time")
+    return query
+
+
+@dataclass
+class Hit:
+    kind: str  # contact | police | missing | conversation
+    id: int | str
+    title: str
+    matched: list[str]
+    at: dt.datetime | None
+    score: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def _full(first: str | None, last: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+def _name_score(query: str, first: str | None, last: str | None) -> int:
+    return round(max(fuzz.token_sort_ratio(query.casefold(), _full(first, last).casefold()),
+                     fuzz.ratio(query.casefold(), (first or "").casefold()) if " " not in query else 0,
+                     fuzz.ratio(query.casefold(), (last or "").casefold()) if " " not in query else 0))
+
+
+def _person_conditions(model, query: Query) -> tuple[list, list]:
+    """(exact conditions that must all hold, name conditions that find candidates) for a child-like model."""
+    exact = []
+    if query.date_of_birth:
+        exact.append(model.date_of_birth_index == keyring.blind_index("dob", query.date_of_birth))
+    if query.nhs_number and hasattr(model, "nhs_number_index"):
+        exact.append(model.nhs_number_index == nhs_number_index(query.nhs_number))
+    if query.upn and hasattr(model, "upn_index"):
+        exact.append(model.upn_index == upn_index(query.upn))
+    if query.postcode and hasattr(model, "postcode_index"):
+        exact.append(model.postcode_index == keyring.blind_index("postcode", query.postcode))
+    names = []
+    if query.name:
+        indexes = [keyring.blind_index("name", word) for word in query.name.split()]
+        names = [model.first_name_index.in_(indexes), model.last_name_index.in_(indexes)]
+    return exact, names
+
+
+def _rank(query: Query, first: str | None, last: str | None, matched: list[str], exact: bool) -> int | None:
+    """A name's score, or None when it is not alike enough; with no name asked for, exact matches score 100."""
+    if not query.name:
+        return 100
+    score = _name_score(query.name, first, last)
+    # beside an exact date of birth, postcode or identifier a misspelt name is still shown; alone it must be close
+    if score < (NAME_FUZZY if exact else NAME_STRONG):
+        return None
+    matched.append(f"name {score}% alike")
+    return score
+
+
+def _children(session: Session, query: Query) -> list[Hit]:
+    exact, names = _person_conditions(Child, query)
+    if not exact and not names:
+        return []
+    where = exact or [or_(*names)]  # exact kinds find the candidates; a name alone must find them itself
+    rows = session.scalars(select(Child).join(Contact, Child.contact_id == Contact.id).where(*where)
+                           .order_by(Contact.received_at.desc()).limit(CANDIDATES)
+                           .options(selectinload(Child.contact))).all()
+    hits: dict[int, Hit] = {}
+    for child in rows:
+        matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth", "postcode") if getattr(query, k)]
+        score = _rank(query, child.first_name, child.last_name, matched, bool(exact))
+        if score is None:
+            continue
+        contact = child.contact
+        title = f"{contact.reference}: {_full(child.first_name, child.last_name) or 'name not known'}"
+        best = hits.get(contact.id)
+        if best is None or score > best.score:
+            hits[contact.id] = Hit("contact", contact.id, title, matched, contact.received_at, score,
+                                   {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at})
+    return list(hits.values())
+
+
+def _police_children(session: Session, query: Query) -> list[Hit]:
+    exact, names = _person_conditions(DomesticAbuseChild, query)
+    if not exact and not names:
+        return []
+    where = exact or [or_(*names)]
+    rows = session.execute(select(DomesticAbuseChild, DomesticAbuseNotification)
+                           .join(DomesticAbuseNotification,
+                                 DomesticAbuseChild.notification_id == DomesticAbuseNotification.id)
+                           .where(*where).order_by(DomesticAbuseNotification.received_at.desc())
+                           .limit(CANDIDATES)).all()
+    hits: dict[int, Hit] = {}
+    for child, notification in rows:
+        matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth") if getattr(query, k)]
+        score = _rank(query, child.first_name, child.last_name, matched, bool(exact))
+        if score is None:
+            continue
+        title = f"Police {notification.police_reference}: {_full(child.first_name, child.last_name) or 'child'}"
+        if notification.id not in hits or score > hits[notification.id].score:
+            hits[notification.id] = Hit("police", notification.id, title, matched, notification.received_at, score,
+                                        {"status": notification.status, "rag": notification.rag})
+    return list(hits.values())
+
+
+def search(session: Session, user: StaffUser, query: Query) -> list[Hit]:
+    """Everything that matches every kind asked for, best first, newest first among equals; audited."""
+    hits: list[Hit] = []
+    if query.reference:
+        contact = session.scalar(select(Contact).where(Contact.reference == query.reference))
+        if contact is not None:
+            hits.append(Hit("contact", contact.id, contact.reference, ["reference"], contact.received_at, 100,
+                            {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at}))
+    if query.police_reference:
+        for n in session.scalars(select(DomesticAbuseNotification).where(
+                DomesticAbuseNotification.police_reference == query.police_reference).limit(LIMIT)):
+            hits.append(Hit("police", n.id, f"Police {n.police_reference}", ["police reference"], n.received_at, 100,
+                            {"status": n.status, "rag": n.rag}))
+        for m in session.scalars(select(MissingEpisode).where(
+                MissingEpisode.police_reference == query.police_reference).limit(LIMIT)):
+            hits.append(Hit("missing", m.id, f"Missing {m.police_reference}", ["police reference"],
+                            m.went_missing_at, 100))
+    if query.name or query.date_of_birth or query.nhs_number or query.upn or query.postcode:
+        hits += _children(session, query) + _police_children(session, query)
+        if query.name and query.date_of_birth and len(query.name.split()) >= 2:
+            first, *_, last = query.name.split()
+            key = missing_child_index(first, last, query.date_of_birth)
+            for m in session.scalars(select(MissingEpisode).where(MissingEpisode.child_index == key).limit(LIMIT)):
+                hits.append(Hit("missing", m.id, f"Missing {m.police_reference}",
+                                ["name", "date of birth"], m.went_missing_at, 100))
+    if query.phone:
+        for conversation in session.scalars(select(Conversation).where(
+                Conversation.sender_key == sender_key("sms", query.phone)).order_by(Conversation.id.desc())
+                .limit(LIMIT)):
+            linked = session.scalars(select(Contact.reference).join(
+                ConversationContact, ConversationContact.contact_id == Contact.id)
+                .where(ConversationContact.conversation_id == conversation.id)).all()
+            hits.append(Hit("conversation", conversation.public_id, "Text conversation", ["phone number"],
+                            conversation.started_at, 100, {"contacts": list(linked)}))
+    hits.sort(key=lambda h: (-h.score, -(h.at.timestamp() if h.at else 0)))
+    hits = hits[:LIMIT]
+    audit.record(session, event="search.made", actor=f"staff:{user.id}",
+                 details={"kinds": query.kinds, "results": len(hits)})
+    return hits

@@ -1,0 +1,103 @@
+"""Search (issue 15 item 2): by reference, child's name (fuzzy beside something exact), date of birth, NHS
+number, postcode, phone number or police reference, across contacts, police notifications and conversations;
+results say what matched; every search is audited with the kinds searched for, never the words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from forms import examples
+from mash.lookup import read_query
+from mash.models import AuditEvent
+from tests.bot_support import FakeParser, post_sms, use_parser
+from tests.police_support import da, receive
+from tests.staff_support import create_contact, create_staff, sign_in
+
+
+def results(html: str) -> list[str]:
+    if '<tbody class="govuk-table__body">' not in html:
+        return []
+    body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in body.split("</tr>")[:-1]]
+
+
+@pytest.fixture
+def pat(app, db_session):
+    user, secret = create_staff(db_session)
+    client = app.test_client()
+    sign_in(client, user, secret)
+    return client
+
+
+@pytest.fixture
+def jayden(db_session):
+    child = {**examples.professional_concern()["children"][0], "date_of_birth": "2019-03-12",
+             "nhs_number": "943 476 5919"}
+    return create_contact(db_session, children=[child])
+
+
+def test_one_box_reads_every_kind_of_thing_in_any_order():
+    q = read_query("jayden 12/03/2019 rg401aa")
+    assert (q.name, q.date_of_birth, q.postcode) == ("jayden", "2019-03-12", "RG40 1AA")
+    assert read_query("fd-2026-1").reference == "FD-2026-000001"
+    assert read_query("943 476 5919").nhs_number == "9434765919"
+    assert read_query("07700 900123").phone == "+447700900123"
+    assert read_query("tvp/da/00412").police_reference == "TVP/DA/00412"
+    assert read_query("31/02/2019").problems == ["That date of birth is not a real date"]
+    assert read_query("943 476 5918").problems == ["That is not a real NHS number: its check digit does not match"]
+
+
+def test_a_name_a_date_of_birth_an_nhs_number_a_postcode_or_a_reference_finds_the_contact(pat, jayden):
+    for text, matched in (("Jayden Morris", "name 100% alike"), ("12/03/2019", "date of birth"),
+                          ("943 476 5919", "NHS number"), ("RG40 1AA", "postcode"),
+                          (jayden.reference, "reference"), ("morris", "name 100% alike")):
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        assert len(found) == 1 and jayden.reference in found[0] and matched in found[0], (text, found)
+
+
+def test_a_misspelt_name_is_found_beside_a_date_of_birth_but_not_alone(pat, jayden):
+    assert results(pat.get("/staff/search?q=Jaden+Moris").get_data(as_text=True)) == []
+    found = results(pat.get("/staff/search?q=Jaden+Moris+12.03.2019").get_data(as_text=True))
+    assert len(found) == 1 and "date of birth" in found[0] and re.search(r"name \d\d% alike", found[0])
+    # the wrong date of birth: nothing
+    assert results(pat.get("/staff/search?q=Jayden+Morris+13/03/2019").get_data(as_text=True)) == []
+
+
+def test_police_notifications_and_text_conversations_are_found_too(app, pat, db_session, monkeypatch):
+    receive(db_session, da(reference="TVP/DA/00412"))
+    found = results(pat.get("/staff/search?q=tvp/da/00412").get_data(as_text=True))
+    assert len(found) == 1 and "Police TVP/DA/00412" in found[0] and "police reference" in found[0]
+    by_name = results(pat.get("/staff/search?q=Jayden+Morris+01/05/2019").get_data(as_text=True))
+    assert any("Police notification" in row for row in by_name)
+    use_parser(monkeypatch, FakeParser())
+    post_sms(app.test_client(), "hello")
+    from tests.bot_support import PARENT
+
+    local = "0" + PARENT.removeprefix("+44")
+    found = results(pat.get("/staff/search", query_string={"q": local}).get_data(as_text=True))
+    assert len(found) == 1 and "Text conversation" in found[0] and "phone number" in found[0]
+
+
+def test_every_search_is_audited_with_what_kinds_not_the_words(pat, jayden, db_session):
+    pat.get("/staff/search?q=Jayden+12/03/2019")
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "search.made")).one()
+    assert event.details == {"kinds": ["name", "date_of_birth"], "results": 1} and event.contact_id is None
+    assert "Jayden" not in str(event.details) and "2019" not in str(event.details)
+
+
+def test_bad_input_gets_a_clear_message_and_no_search(pat, db_session):
+    page = pat.get("/staff/search?q=943+476+5918").get_data(as_text=True)
+    assert "That is not a real NHS number" in page and "govuk-error-message" in page
+    assert "Nothing to search for" in pat.get("/staff/search?q=%21%21%21").get_data(as_text=True)
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.event == "search.made")).all() == []
+    assert pat.get("/staff/search?q=" + "a" * 5000).status_code == 200  # read as a name, cut to 200 characters
+
+
+def test_an_administrator_cannot_search_families(app, db_session):
+    admin, secret = create_staff(db_session, role="admin")
+    client = app.test_client()
+    sign_in(client, admin, secret)
+    assert client.get("/staff/search?q=morris").status_code == 403
