@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms.schema import LONDON
-from mash import audit
+from mash import audit, danger_net
 from portal import db, logs
 from portal.config import FIELDS, ROOT, ConfigError, check_secrets, from_environment, production_problems
 from portal.extensions import csrf, limiter, talisman
@@ -127,4 +128,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    if not (config or {}).get("TESTING"):
+        # The danger screen's second net trains in memory at first use (2-4 s): start it now, beside the server
+        # starting, so the first frightened texter does not wait for it. A daemon thread: a CLI command that
+        # builds the app and ends at once is not held up.
+        threading.Thread(target=danger_net.load, name="danger-net-warm", daemon=True).start()
     return app

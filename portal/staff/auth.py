@@ -50,6 +50,13 @@ def _same_site_path(target: str) -> bool:
             and not any(unicodedata.category(c)[0] in "CZ" for c in target))
 
 
+@bp.get("/login")
+@permission(OPEN)
+def login():
+    """The address people guess: sign-in is at /staff/sign-in."""
+    return redirect(url_for("staff.sign_in"), code=301)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @permission(OPEN)
 @limiter.limit("20 per minute", methods=["POST"])
