@@ -1,40 +1,115 @@
-"""The one way into the MASH queue: any channel's validated referral becomes a Contact here."""
+"""The one way into the MASH queue: whatever the source, a referral becomes a Contact here.
+
+Every source hands over the same typed request (`IntakeRequest`): the web form, a text or web chat conversation,
+a police triage meeting's decision, an out-of-hours call, a partner system. Here, in one transaction, the request
+is checked, the free text of a source nobody screened is screened (police summaries, out-of-hours call notes),
+the one consent rule is applied (forms.consent), earlier contacts are matched (mash.repeats), and the contact is
+made, or a child already open to the MASH is linked to that open contact, with its audit events.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from forms.consent import LAWFUL_BASIS, SPECIAL_CATEGORY_BASIS, consent_summary
+from forms.identifiers import clean_nhs_number, clean_upn
 from forms.referral import JOURNEYS, referral_source_code
-from forms.schema import Referral
+from forms.schema import FieldError, Referral, clean_postcode
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
-from mash.handover import open_for_contact
-from mash.models import DANGER_NOW_RANK, RAG_ORDER, Child, ConsentRecord, Contact, Counter, HouseholdMember
+from mash.handover import CallNotes, open_for_contact
+from mash.models import (
+    DANGER_NOW_RANK,
+    RAG_ORDER,
+    Child,
+    ConsentRecord,
+    Contact,
+    Counter,
+    Handover,
+    HouseholdMember,
+)
 from mash.repeats import find_repeats, nhs_number_index, upn_index
+from mash.safety import screen
 from mash.triage import assess
 from store.crypto import keyring
-from store.db import utcnow
+from store.db import insert_for, utcnow
 
 PUBLIC_CONCERN_REASON = "A concern raised by a member of the public; the MASH will consider consent."
+# Each source and the channel its contacts show ("Received by").
+SOURCES = {"web": "web", "sms": "sms", "chat": "chat", "police": "police", "out_of_hours": "phone",
+           "partner": "partner"}
+
+
+CHANNEL_SOURCES = {channel: source for source, channel in SOURCES.items()}
+# Their answers were cleaned field by field as they were given (forms.Field.clean): checked once, and a danger
+# contact from a conversation is never refused here over a detail.
+CHECKED_BY_CHANNEL = ("web", "sms", "chat")
 
 
 class DuplicateSubmission(Exception):
     """Another request stored this submission first; the caller rolls back and looks it up."""
 
 
+class IntakeError(ValueError):
+    """What is wrong with a request, every problem at once, in words for the person who sent it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """A referral from any source, with what the intake needs to know about where it came from.
+
+    `danger` / `check_now`: what the channel's own screen found (web, text and chat screen as the person writes,
+    so they can be told to call 999). `unscreened_text`: the free text of a source nobody screened (a police
+    summary, an out-of-hours call's notes); the intake screens it. `risk_floor`: a RAG the contact is at least
+    (the police grade). `link_open`: a child already open to the MASH joins that open contact rather than
+    making a second one. `call`: an out-of-hours call's notes, which open its 09:00 handover with the contact.
+    `details`: ids for the audit trail (a notification's id), never personal data."""
+
+    source: str
+    referral: Referral
+    actor: str
+    received_at: dt.datetime | None = None
+    idempotency_key: str | None = None
+    danger: tuple[str, ...] = ()
+    check_now: tuple[str, ...] = ()
+    unscreened_text: str | None = None
+    risk_floor: str | None = None
+    link_open: bool = False
+    call: CallNotes | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Intake:
+    """What a request became: a new contact (or none, when every child was already open), and the open
+    contacts it was linked to, each with the positions of the request's children it holds."""
+
+    contact: Contact | None
+    created: bool
+    linked: list[tuple[Contact, list[int]]] = field(default_factory=list)
+    handover: Handover | None = None
+    screened: tuple[str, ...] = ()  # the categories the intake's own screen found (never any words)
+
+    @property
+    def contacts(self) -> list[Contact]:
+        return ([self.contact] if self.contact is not None else []) + [c for c, _ in self.linked]
+
+
 def next_reference(session: Session, year: int) -> str:
     """FD-2026-000123: a per-year sequence, bumped in the caller's transaction.
 
     One upsert, so two first referrals of a year arriving together cannot both try to create the counter."""
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
     value = session.execute(
-        upsert.values(name=f"reference-{year}", value=1)
+        insert_for(session, Counter).values(name=f"reference-{year}", value=1)
         .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
         .returning(Counter.value)
     ).scalar_one()
@@ -49,33 +124,147 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
                      received_at: dt.datetime | None = None, idempotency_key: str | None = None,
                      calendar: WorkingCalendar = DEFAULT_CALENDAR, danger: tuple[str, ...] = (),
                      check_now: tuple[str, ...] = ()) -> Contact:
-    """Create the contact, its children, household and consent record, and start its clocks and audit trail.
+    """A referral from a channel that screened it itself (web, text, chat): the contact it became.
 
     `danger`: the categories the channel's safety screen found (danger now: first in the queue); `check_now`:
     those it was unsure of (red, with a "check now" reason; the person was not told to call 999).
+    Idempotent on `idempotency_key`: the same submission twice gives the same contact."""
+    result = receive(session, IntakeRequest(
+        source=CHANNEL_SOURCES.get(channel, channel), referral=referral, actor=actor, received_at=received_at, idempotency_key=idempotency_key,
+        danger=danger, check_now=check_now), calendar=calendar)
+    assert result.contact is not None  # noqa: S101  (only link_open can leave it None)
+    return result.contact
 
-    Idempotent on `idempotency_key`: the same submission twice gives the same contact.
-    """
-    if idempotency_key:
-        existing = find_by_idempotency_key(session, idempotency_key)
+
+def receive(session: Session, request: IntakeRequest, *,
+            calendar: WorkingCalendar = DEFAULT_CALENDAR) -> Intake:
+    """Check, screen, apply consent, match and store one request, in the caller's transaction.
+
+    Raises IntakeError when the request cannot be stored as it is; nothing is written then."""
+    if request.idempotency_key:
+        existing = find_by_idempotency_key(session, request.idempotency_key)
         if existing is not None:
-            return existing
-    received_at = received_at or utcnow()
-    answers = referral.answers
+            return Intake(existing, created=False)
+    answers = validate(request)
+    received_at = request.received_at or utcnow()
+    check_now = request.check_now
+    screened: tuple[str, ...] = ()
+    if request.unscreened_text:
+        # Nobody was given the 999 advice and a person (the triage meeting, the emergency duty team) has read
+        # these words already: whatever the screen finds is "check now" - red, and read at once by the MASH.
+        finding = screen(request.unscreened_text)
+        screened = tuple(dict.fromkeys(finding.categories + finding.check_categories))
+        check_now = tuple(dict.fromkeys(check_now + screened))
+    linked: list[tuple[Contact, list[int]]] = []
+    if request.link_open:
+        answers, linked = _link_open_children(session, answers)
+        for contact, positions in linked:
+            audit.append(session, [audit.Entry("contact.linked", request.actor, contact.id, at=received_at, details={
+                "source": request.source, "children": positions, **request.details})])
+        if not answers["children"]:
+            return Intake(None, created=False, linked=linked, screened=screened)
+    contact, handover = _create(session, request, answers, received_at=received_at, check_now=check_now,
+                                calendar=calendar)
+    return Intake(contact, created=True, linked=linked, handover=handover, screened=screened)
+
+
+def validate(request: IntakeRequest) -> dict[str, Any]:
+    """The request's answers, with each child's identifiers in their one stored form; IntakeError otherwise.
+
+    The web journeys validated every answer already (forms.Journey.validate); a conversation's answers were
+    cleaned field by field. A police decision and an out-of-hours call are checked here, where they become a
+    contact: an NHS number, UPN, postcode or date of birth that fails its check is named, never stored."""
+    problems: list[str] = []
+    referral = request.referral
+    if request.source not in SOURCES:
+        problems.append(f"source must be one of {', '.join(SOURCES)}")
+    if referral.journey not in JOURNEYS or referral.kind not in ("concern", "early_help"):
+        problems.append("a referral is a concern or an early-help request of a known journey")
+    if request.risk_floor is not None and request.risk_floor not in RAG_ORDER:
+        problems.append("risk_floor must be red, amber or green")
+    if request.call is not None and request.source != "out_of_hours":
+        problems.append("only an out-of-hours call opens a call's handover")
+    answers = dict(referral.answers)
+    if request.source in CHECKED_BY_CHANNEL:
+        if problems:
+            raise IntakeError(problems)
+        return answers
+    children = []
+    for number, item in enumerate(answers.get("children") or [], 1):
+        child = dict(item)
+        for name, cleaner in (("nhs_number", clean_nhs_number), ("upn", clean_upn), ("postcode", clean_postcode)):
+            if child.get(name):
+                try:
+                    child[name] = cleaner(str(child[name]))
+                except FieldError as exc:
+                    problems.append(f"child {number}: {exc}")
+        if child.get("date_of_birth"):
+            try:
+                born = dt.date.fromisoformat(str(child["date_of_birth"]))
+            except ValueError:
+                problems.append(f"child {number}: the date of birth is not a date")
+            else:
+                if born > (request.received_at or utcnow()).date() + dt.timedelta(days=1):
+                    problems.append(f"child {number}: the date of birth is in the future")
+        children.append(child)
+    answers["children"] = children
+    if problems:
+        raise IntakeError(problems)
+    return answers
+
+
+def open_contact_for_child(session: Session, child: dict[str, Any]) -> Contact | None:
+    """The newest open contact about this child: the same NHS number, or the same first name, last name and date
+    of birth (a strong match only: a name alike is for a practitioner to judge, through repeat matching)."""
+    conditions = []
+    if child.get("nhs_number"):
+        conditions.append(Child.nhs_number_index == nhs_number_index(child["nhs_number"]))
+    if child.get("first_name") and child.get("last_name") and child.get("date_of_birth"):
+        conditions.append(and_(Child.date_of_birth_index == keyring.blind_index("dob", child["date_of_birth"]),
+                               Child.last_name_index == keyring.blind_index("name", child["last_name"]),
+                               Child.first_name_index == keyring.blind_index("name", child["first_name"])))
+    if not conditions:
+        return None
+    return session.scalar(
+        select(Contact).options(load_only(Contact.id, Contact.reference, Contact.claimed_by_id))
+        .join(Child, Child.contact_id == Contact.id).where(or_(*conditions), Contact.closed_at.is_(None))
+        .order_by(Contact.received_at.desc(), Contact.id.desc()).limit(1))
+
+
+def _link_open_children(session: Session, answers: dict[str, Any]) -> tuple[dict[str, Any],
+                                                                            list[tuple[Contact, list[int]]]]:
+    """Children already open to the MASH go to their open contact; the rest stay for a new one."""
+    remaining: list[dict[str, Any]] = []
+    linked: dict[int, tuple[Contact, list[int]]] = {}
+    for position, child in enumerate(answers.get("children") or []):
+        contact = open_contact_for_child(session, child)
+        if contact is None:
+            remaining.append(child)
+        else:
+            linked.setdefault(contact.id, (contact, []))[1].append(position)
+    return {**answers, "children": remaining}, list(linked.values())
+
+
+def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *, received_at: dt.datetime,
+            check_now: tuple[str, ...], calendar: WorkingCalendar) -> tuple[Contact, Handover | None]:
+    referral, danger = request.referral, request.danger
     journey = JOURNEYS[referral.journey]
     local_today = received_at.astimezone(calendar.tz).date()
     triage = assess(answers, today=local_today, danger=danger, check_now=check_now)
+    rag = triage.rag
+    if request.risk_floor is not None and RAG_ORDER[request.risk_floor] < RAG_ORDER[rag]:
+        rag = request.risk_floor
     referrer_type = "family" if referral.kind == "early_help" else answers["referrer_type"]
     contact = Contact(
         reference=next_reference(session, local_today.year),
         kind=referral.kind,
         journey=referral.journey,
-        channel=channel,
+        channel=SOURCES[request.source],
         status="new",
         received_at=received_at,
-        decision_due_at=calendar.contact_due(received_at, triage.rag, danger_now=bool(danger)),
-        rag=triage.rag,
-        risk_rank=DANGER_NOW_RANK if danger else RAG_ORDER[triage.rag],
+        decision_due_at=calendar.contact_due(received_at, rag, danger_now=bool(danger)),
+        rag=rag,
+        risk_rank=DANGER_NOW_RANK if danger else RAG_ORDER[rag],
         safety_flags=triage.flags,
         concern_categories=list(answers.get("concern_categories") or []),
         referral_source=referral_source_code(answers, journey),
@@ -91,7 +280,7 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
         suggested_level_reason=answers.get("level_reason"),
         concern_text=answers.get("what_happened"),
         answers=answers,
-        idempotency_key=idempotency_key,
+        idempotency_key=request.idempotency_key,
     )
     for position, item in enumerate(answers.get("children") or []):
         contact.children.append(_child(position, item))
@@ -119,24 +308,25 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
     try:
         session.flush()
     except Exception as exc:  # the unique idempotency key lost a race with a twin request
-        if idempotency_key and "idempotency_key" in str(exc):
-            raise DuplicateSubmission(idempotency_key) from exc
+        if request.idempotency_key and "idempotency_key" in str(exc):
+            raise DuplicateSubmission(request.idempotency_key) from exc
         raise
     repeats = find_repeats(session, contact, now=received_at)
-    handover = open_for_contact(session, contact, calendar=calendar)  # out of hours: to the day team by 09:00
+    # Out of hours: to the day team by 09:00; an out-of-hours call always, with its notes.
+    handover = open_for_contact(session, contact, calendar=calendar, call=request.call)
     audit.append(session, [
-        audit.Entry("contact.received", actor, contact.id, at=received_at, details={
-            "reference": contact.reference, "channel": channel, "kind": referral.kind, "rag": triage.rag,
-            "flags": triage.flags, "referral_source": contact.referral_source,
+        audit.Entry("contact.received", request.actor, contact.id, at=received_at, details={
+            "reference": contact.reference, "channel": contact.channel, "source": request.source,
+            "kind": referral.kind, "rag": rag, "flags": triage.flags, "referral_source": contact.referral_source,
             "decision_due_at": contact.decision_due_at.isoformat(), "possible_repeats": len(repeats),
-            "handover_due_at": handover.due_at.isoformat() if handover else None}),
-        audit.Entry("consent.recorded", actor, contact.id, at=received_at,
+            "handover_due_at": handover.due_at.isoformat() if handover else None, **request.details}),
+        audit.Entry("consent.recorded", request.actor, contact.id, at=received_at,
                     reason=None if summary["status"] == "given" else "proceeding without consent",
                     details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,
                              "special_category_basis": SPECIAL_CATEGORY_BASIS,
                              "parents_told": summary["parents_told"]}),
     ])
-    return contact
+    return contact, handover
 
 
 def _child(position: int, item: dict) -> Child:

@@ -75,6 +75,9 @@ class Contact(Base):
                                                      order_by="AgencyCheck.id")
     decisions: Mapped[list[Decision]] = relationship(back_populates="contact", cascade="all, delete-orphan",
                                                      order_by="Decision.id")
+    # The police notifications this contact carries (a triage meeting referred a child): read-only, for the page.
+    notification_links: Mapped[list[ContactNotification]] = relationship(order_by="ContactNotification.id",
+                                                                         viewonly=True)
 
     # Every edit says which version it started from; the UPDATE matches on it, so a concurrent edit fails
     # instead of silently overwriting (mash.claims.bump_version sets the new version).
@@ -401,6 +404,9 @@ class DomesticAbuseNotification(Base):
     children: Mapped[list[DomesticAbuseChild]] = relationship(
         back_populates="notification", cascade="all, delete-orphan", order_by="DomesticAbuseChild.position")
     routed_to: Mapped[StaffUser | None] = relationship(foreign_keys=[routed_to_id])
+    # The contacts a triage meeting's decision made or joined: read-only, for the page.
+    contact_links: Mapped[list[ContactNotification]] = relationship(order_by="ContactNotification.id",
+                                                                    viewonly=True)
 
     __table_args__ = (
         # The open triage queue in its own order, as contacts have: page 100 costs what page 1 does.
@@ -466,6 +472,27 @@ class TriageMeeting(Base):
     child_decisions: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON, default=list)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContactNotification(Base):
+    """A contact that carries a police notification: made by the triage meeting's decision to refer a child to the
+    MASH (or to hold a strategy discussion), or an open contact about the same child that the decision joined."""
+
+    __tablename__ = "contact_notifications"
+    __table_args__ = (UniqueConstraint("contact_id", "notification_id", name="uq_contact_notification"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("domestic_abuse_notifications.id", ondelete="CASCADE"), index=True)
+    # [{position, decision}]: the notification's children this contact holds, and what the meeting decided.
+    decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created: Mapped[bool] = mapped_column(default=True)  # the decision made it (else: joined an open contact)
+    linked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    contact: Mapped[Contact] = relationship(foreign_keys=[contact_id])
+    notification: Mapped[DomesticAbuseNotification] = relationship(foreign_keys=[notification_id])
 
 
 class MissingEpisode(Base):

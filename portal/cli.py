@@ -281,8 +281,14 @@ def demo_load() -> None:
     with _session() as session:
         notifications = load_demo_notifications(session)
         session.commit()
+    from portal.demo import load_demo_decisions
+
+    with _session() as session, session.begin():
+        decisions = load_demo_decisions(session)
     click.echo(f"Service directory (demonstration data): {directory.summary()}.")
     click.echo(f"Police notifications (demonstration data): {notifications.summary()}.")
+    if decisions:
+        click.echo(f"Demonstration data: {'; '.join(decisions)}.")
     click.echo(f"Demonstration data: {count} referrals added." if count else "Demonstration data already loaded.")
     click.echo("Demo staff sign-in at /staff (demonstration only; never use these anywhere real):")
     for email, role, secret in staff:

@@ -1,6 +1,10 @@
-"""Fictional demonstration referrals for `make run`, received through the same one way in as the web."""
+"""Fictional demonstration referrals for `make run`, received through the same one way in as the web: three web
+referrals, a police triage meeting's decision to refer two children to the MASH, and an out-of-hours call."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -9,6 +13,9 @@ from forms import examples
 from forms.referral import HELP, REPORT
 from mash.intake import receive_referral
 from mash.models import Contact
+
+if TYPE_CHECKING:
+    from mash.models import StaffUser
 
 DEMO_PASSWORD = "demo-password-not-for-real-use"  # noqa: S105 - demo only; `demo load` refuses outside development
 # Fixed demo secrets so `make run` can print working credentials; real accounts get random ones.
@@ -45,3 +52,55 @@ def load_demo_contacts(session: Session) -> int:
             raise RuntimeError(f"demo referral {number} is invalid: {problems}")
         receive_referral(session, referral, channel=channel, actor="system:demo", idempotency_key=f"demo:{number}")
     return len(samples)
+
+
+DEMO_REFERRED_NOTIFICATION = "DEMO/DA/0003"  # portal/demo_data/police_notifications.csv: high grade, two children
+DEMO_CALL = {
+    "caller": "A neighbour (fictional), 07700 900456",
+    "what_happened": "Fictional: a neighbour heard a child crying for an hour; the flat was dark and nobody answered.",
+    "action_taken": "Police asked to attend for a welfare check; they found the child with a grandparent.",
+    "rationale": "The child was safe with a grandparent overnight; the police had no concerns about the home.",
+    "day_team_actions": "Check whether the family is known; speak to the school in the morning.",
+    "child_first_name": "Noah", "child_last_name": "Ward", "child_date_of_birth": "2016-09-30",
+    "child_address": "4 Birch Close, Reading", "child_postcode": "RG1 2AB",
+}
+
+
+def _demo_practitioner(session: Session) -> StaffUser | None:
+    from mash.models import StaffUser
+
+    return session.scalar(select(StaffUser).where(StaffUser.email == DEMO_STAFF[0][0]))
+
+
+def load_demo_decisions(session: Session, *, now: dt.datetime | None = None) -> list[str]:
+    """Once: a triage meeting decides "refer to the MASH" for a demo notification (a contact in the queue carrying
+    the notification), and an emergency duty worker records a call (a contact in the 09:00 handover). Returns
+    what was added, in words. Run after the demo staff and notifications are loaded."""
+    from mash import handover, police
+    from mash.models import DomesticAbuseNotification, Handover
+    from store.db import utcnow
+
+    now = now or utcnow()
+    practitioner = _demo_practitioner(session)
+    if practitioner is None:
+        return []
+    added = []
+    notification = session.scalar(select(DomesticAbuseNotification).where(
+        DomesticAbuseNotification.police_reference == DEMO_REFERRED_NOTIFICATION))
+    if notification is not None and notification.triaged_at is None and notification.closed_at is None:
+        police.record_triage_meeting(
+            session, notification, practitioner, held_at=now, now=now,
+            attendees=[{"agency": "police", "name": "DS Reed (demo)", "role": "Domestic abuse lead"},
+                       {"agency": "social_care", "name": "Pat Practitioner (demo)", "role": "Social worker"}],
+            decisions=[police.ChildDecision(position=c.position, decision="refer_to_mash",
+                                            note="Fictional: referred to the MASH by the demo triage meeting")
+                       for c in notification.children])
+        added.append(f"police notification {DEMO_REFERRED_NOTIFICATION} referred to the MASH")
+    calls = session.scalar(select(func.count()).select_from(Handover).where(
+        Handover.source == "call", Handover.recorded_by_id == practitioner.id))
+    if not calls:
+        last_night = (now.astimezone(dt.UTC) - dt.timedelta(days=1)).replace(hour=22, minute=30, second=0,
+                                                                             microsecond=0)
+        handover.record_call(session, practitioner, received_at=last_night, values=DEMO_CALL, now=now)
+        added.append("an out-of-hours call in the handover")
+    return added

@@ -23,6 +23,7 @@ from mash.models import (
 from mash.police.clocks import DEFAULT_SETTINGS, PoliceSettings, due_for, rag_for
 from mash.police.consent import _consent_entry
 from mash.police.contract import CLOCK_SKEW, GRADES
+from mash.police.referral import refer_to_mash
 from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
@@ -171,6 +172,7 @@ def record_triage_meeting(session: Session, notification: DomesticAbuseNotificat
         "awaiting_consent": awaiting,
         "decisions": [{"position": e["position"], "decision": e["decision"], "consent": e.get("consent"),
                        "consent_authority": e.get("consent_authority")} for e in recorded]})
+    refer_to_mash(session, notification, meeting, user, now=now)  # referred children: a contact in the MASH queue
     return meeting
 
 

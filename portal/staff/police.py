@@ -288,11 +288,13 @@ def handover_new():
             dbs.rollback()
             flash(str(exc), "error")
             return render_template("staff/police/handover_new.html", title="Record an out-of-hours call",
-                                   fields=handover.FIELDS, values=request.form), 400
-        flash("Call recorded. Complete the handover when you have recorded why.", "success")
+                                   fields=handover.FIELDS, child_fields=handover.CHILD_FIELDS,
+                                   values=request.form), 400
+        flash(f"Call recorded: contact {item.contact.reference if item.contact else ''} is in the MASH queue. "
+              "Complete the handover when you have recorded why.", "success")
         return redirect(url_for("staff.handover_detail", handover_id=item.id))
     return render_template("staff/police/handover_new.html", title="Record an out-of-hours call",
-                           fields=handover.FIELDS, values={})
+                           fields=handover.FIELDS, child_fields=handover.CHILD_FIELDS, values={})
 
 
 @bp.get("/handovers/<int:handover_id>")
@@ -303,7 +305,8 @@ def handover_detail(handover_id: int):
                  details={"handover_id": item.id})
     db.session().commit()
     return render_template("staff/police/handover.html", title="Out-of-hours handover", h=item,
-                           fields=handover.FIELDS, values={name: getattr(item, name) for name in handover.FIELDS},
+                           fields=handover.FIELDS, child=handover.child_label(item),
+                           values={name: getattr(item, name) for name in handover.FIELDS},
                            due=describe_due(item.due_at, working_calendar()), now=utcnow())
 
 
