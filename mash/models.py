@@ -438,7 +438,16 @@ class DomesticAbuseChild(Base):
     nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.repeats.nhs_number_index
     upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
 
+    # Operation Encompass: the child's school (from the notification, an earlier contact, or the MASH), and when the
+    # MASH recorded the school as told, and who recorded it (mash.police.encompass).
+    school: Mapped[str | None] = mapped_column(EncryptedText)
+    school_source: Mapped[str | None] = mapped_column(String(20))  # notification | earlier_contact | staff
+    school_told_at: Mapped[dt.datetime | None]
+    school_told_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    school_told_recorded_at: Mapped[dt.datetime | None]
+
     notification: Mapped[DomesticAbuseNotification] = relationship(back_populates="children")
+    school_told_recorded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[school_told_recorded_by_id])
 
 
 class GradeChange(Base):

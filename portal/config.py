@@ -24,6 +24,7 @@ from mash.clock import ContactClocks, WorkingCalendar
 from mash.decisions import StrategySettings
 from mash.missing import MissingSettings
 from mash.police import PoliceSettings
+from mash.police.encompass import EncompassSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,6 +153,8 @@ class Settings:
     return_interview_hours: float = 72
     missing_strategy_episodes: int = 3
     missing_strategy_days: int = 30
+    # Operation Encompass: a school is told before its next school day starts (a school day is a working day).
+    encompass_school_day_starts: dt.time = dt.time(8, 45)
 
     def __post_init__(self) -> None:
         problems = []
@@ -203,6 +206,10 @@ class Settings:
         return MissingSettings(interview_hours=self.return_interview_hours,
                                strategy_episodes=self.missing_strategy_episodes,
                                strategy_window=dt.timedelta(days=self.missing_strategy_days))
+
+    @property
+    def encompass(self) -> EncompassSettings:
+        return EncompassSettings(school_day_starts=self.encompass_school_day_starts)
 
     def get(self, name: str) -> Any:
         """A setting by its environment name (DATABASE_URL), for messages and checks that name it."""

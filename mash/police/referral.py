@@ -57,6 +57,7 @@ def referral_answers(notification: DomesticAbuseNotification, decided: list[dict
             "date_of_birth": child.date_of_birth, "address": notification.address, "postcode": postcode,
             "nhs_number": _checked(getattr(child, "nhs_number", None), clean_nhs_number),
             "upn": _checked(getattr(child, "upn", None), clean_upn),
+            "school": child.school,
         }.items() if value})
     adults = notification.adults or []
     suspects = [a for a in adults if (a.get("role") or "").strip().lower() in SUSPECT_ROLES]

@@ -25,6 +25,7 @@ from mash.models import (
     ReturnInterview,
     TriageMeeting,
 )
+from mash.police import encompass
 from mash.staff import StaffError, can
 from portal import db
 from portal.config import settings, working_calendar
@@ -99,8 +100,11 @@ def police_queue():
     now = utcnow()
     calendar = working_calendar()
     page = police.triage_page(db.session(), after=request.args.get("after"))
+    schools = encompass.queue_flags(db.session(), page.notifications, now=now, calendar=calendar,
+                                    settings=settings().encompass)
     rows = [{"n": n, "overdue": n.due_at < now and n.status == "new",
-             "time_left": describe_time_left(calendar.working_seconds_between(now, n.due_at))}
+             "time_left": describe_time_left(calendar.working_seconds_between(now, n.due_at)),
+             "school": schools.get(n.id)}
             for n in page.notifications]
     return render_template("staff/police/triage.html", title="Domestic abuse notifications", rows=rows,
                            next_cursor=page.next_cursor, grades=police.GRADES)
@@ -121,7 +125,28 @@ def police_notification(notification_id: int):
         history=police.household_history(dbs, n, _settings()), changes=changes, meeting=meeting,
         due=describe_due(n.due_at, working_calendar()), grades=police.GRADES, decisions=police.CHILD_DECISIONS,
         consent_options=police.EARLY_HELP_CONSENT, consent_authorities=police.CONSENT_AUTHORITY,
-        agencies=police.TRIAGE_AGENCIES, now=utcnow())
+        agencies=police.TRIAGE_AGENCIES, now=utcnow(),
+        schools=encompass.schools(dbs, n, calendar=working_calendar(), settings=settings().encompass),
+        school_sources=encompass.SOURCES)
+
+
+@bp.post("/police/notifications/<int:notification_id>/school-told")
+@permission("triage_notifications")
+def police_school_told(notification_id: int):
+    n = _or_404(DomesticAbuseNotification, notification_id)
+    f = request.form
+
+    def record() -> None:
+        try:
+            position = int(f.get("position", ""))
+        except ValueError:
+            raise StaffError("Select the child whose school was told") from None
+        encompass.record_school_told(db.session(), n, me(), position=position, school=f.get("school"),
+                                     told_at=_local(f.get("told_at"), "Enter when the school was told"),
+                                     calendar=working_calendar(), settings=settings().encompass)
+
+    return _act(record, "School told: recorded (Operation Encompass).",
+                url_for("staff.police_notification", notification_id=n.id) + "#encompass")
 
 
 @bp.post("/police/notifications/<int:notification_id>/grade")
