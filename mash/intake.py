@@ -130,8 +130,8 @@ def receive_referral(session: Session, referral: Referral, *, channel: str, acto
     those it was unsure of (red, with a "check now" reason; the person was not told to call 999).
     Idempotent on `idempotency_key`: the same submission twice gives the same contact."""
     result = receive(session, IntakeRequest(
-        source=CHANNEL_SOURCES.get(channel, channel), referral=referral, actor=actor, received_at=received_at, idempotency_key=idempotency_key,
-        danger=danger, check_now=check_now), calendar=calendar)
+        source=CHANNEL_SOURCES.get(channel, channel), referral=referral, actor=actor, received_at=received_at,
+        idempotency_key=idempotency_key, danger=danger, check_now=check_now), calendar=calendar)
     assert result.contact is not None  # noqa: S101  (only link_open can leave it None)
     return result.contact
 
