@@ -286,3 +286,8 @@ def test_next_after_sign_in_keeps_a_staff_page_and_its_query(client, db_session)
                 data={"email": user.email, "password": PASSWORD})
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.location == "/staff/queue?page=2"
+
+
+def test_the_address_people_guess_leads_to_sign_in(client):
+    response = client.get("/staff/login")
+    assert response.status_code == 302 and response.location == "/staff/sign-in"

@@ -4,7 +4,7 @@ import re
 
 from portal.staff import OPEN, PERMISSION_ATTR
 
-OPEN_ENDPOINTS = {"staff.sign_in", "staff.verify"}
+OPEN_ENDPOINTS = {"staff.sign_in", "staff.verify", "staff.login"}  # login only redirects to sign_in
 
 
 def _fill(rule: str) -> str:

@@ -54,7 +54,7 @@ def _same_site_path(target: str) -> bool:
 @permission(OPEN)
 def login():
     """The address people guess: sign-in is at /staff/sign-in."""
-    return redirect(url_for("staff.sign_in"), code=301)
+    return redirect(url_for("staff.sign_in"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
