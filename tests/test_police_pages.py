@@ -44,7 +44,9 @@ def test_the_triage_queue_and_a_notification_page(app, db_session):
     assert "Jayden" not in page and "Elm Road" not in page  # the queue shows no personal details
     detail = client.get(f"/staff/police/notifications/{red.id}").get_data(as_text=True)
     assert "Jayden" in detail and "12 Elm Road" in detail and "MARAC referral criteria met" in detail
-    assert f"/staff/contacts/{contact.id}" in detail and "held by Pat Practitioner" in detail
+    # a link, not its markup shown as text (a name concatenated escaped the whole string once)
+    assert f'<a class="govuk-link" href="/staff/contacts/{contact.id}">the open contact</a>, held by Pat Practitioner' \
+        in detail
 
 
 def test_a_grade_change_without_a_reason_is_refused_on_the_page(app, db_session):

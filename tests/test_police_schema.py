@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select, text
 
+from forms import examples
 from mash import police
 from mash.models import AuditEvent, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode
 from mash.repeats import nhs_number_index, upn_index
@@ -252,9 +253,9 @@ def test_a_bad_nhs_number_or_upn_in_the_csv_refuses_the_row_by_its_line(db_sessi
 
 
 def test_a_csv_child_with_too_many_parts_is_refused_not_cut(db_session, partner):
-    row = csv_row(reference="TVP/1", occurred_at=yesterday(), nhs=NHS, upn=UPN).replace(UPN, UPN + "|extra")
+    row = csv_row(reference="TVP/1", occurred_at=yesterday(), nhs=NHS, upn=UPN).replace(UPN, UPN + "|Oakfield|extra")
     report = upload(db_session, [row], partner[0])
-    assert report.created == 0 and "child 1 has 7 parts" in report.errors[0][1]
+    assert report.created == 0 and "child 1 has 8 parts" in report.errors[0][1]
 
 
 def test_csv_cells_go_through_the_same_schema(db_session, partner):
@@ -320,3 +321,29 @@ def test_a_resend_that_changes_a_childs_date_of_birth_is_a_conflict_by_either_ro
     db_session.expire_all()
     assert count(db_session) == 1 and count(db_session, DomesticAbuseChild) == 1
     assert db_session.scalars(select(DomesticAbuseChild)).one().date_of_birth == "2019-05-01"  # the first stands
+
+
+def test_a_childs_school_comes_with_the_notification_and_is_checked_like_every_field(db_session, partner):
+    row = csv_row(reference="TVP/9", occurred_at=yesterday(), nhs=NHS, upn=UPN).replace(UPN, UPN + "|Oakfield Primary")
+    assert upload(db_session, [row], partner[0]).created == 1
+    child = db_session.scalars(select(DomesticAbuseChild)).one()
+    assert (child.school, child.school_source) == ("Oakfield Primary", "notification")
+    too_long = csv_row(reference="TVP/10", occurred_at=yesterday(), nhs=NHS, upn=UPN)
+    too_long = too_long.replace(UPN, UPN + "|" + "S" * 121)
+    report = upload(db_session, [too_long], partner[0])
+    assert report.created == 0 and "school" in report.errors[0][1]
+
+
+def test_a_notification_about_a_child_with_an_open_contact_is_routed_by_nhs_number_alone(db_session):
+    from tests.police_support import da, receive
+    from tests.staff_support import create_contact
+
+    child = {**examples.professional_concern()["children"][0], "nhs_number": NHS}
+    open_contact = create_contact(db_session, children=[child])
+    # another spelling and no date of birth: only the NHS number joins them
+    stored = receive(db_session, da(reference="TVP/NHS/1", children=[
+        {"first_name": "Jaydon", "last_name": "Moris", "nhs_number": NHS}]))
+    notification = db_session.get(DomesticAbuseNotification, stored.id)
+    assert notification.routed_contact_id == open_contact.id
+    other = receive(db_session, da(reference="TVP/NHS/2", children=[{"first_name": "Jaydon", "last_name": "Moris"}]))
+    assert db_session.get(DomesticAbuseNotification, other.id).routed_contact_id is None

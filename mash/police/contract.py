@@ -76,6 +76,7 @@ class ChildIn:
     witnessed: bool
     nhs_number: str | None = None  # ten digits, checked (forms.identifiers)
     upn: str | None = None  # thirteen capitals, checked
+    school: str | None = None  # Operation Encompass: the school the police would tell
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def _child(item: dict[str, Any], number: int, today: dt.date, problems: list[tup
             problems.append((f"{at}.{key}", f"{name}'s {key}: {exc}"))
             identifiers[key] = None
     return ChildIn(first, last, dob, present=item.get("present", True), witnessed=item.get("witnessed", False),
-                   **identifiers)
+                   school=_text(item.get("school")), **identifiers)
 
 
 def check(data: Any, *, now: dt.datetime | None = None,
@@ -363,7 +364,7 @@ def content_index(item: NotificationIn) -> str:
     """A keyed hash of what was sent (a missing child's return left out: a resend may add it)."""
     data = {k: v for k, v in asdict(item).items() if k not in ("returned_at", "return_kind")}
     # An identifier not given is left out, so a copy of a notification stored before they were asked hashes alike.
-    data["children"] = [{k: v for k, v in c.items() if v is not None or k not in ("nhs_number", "upn")}
+    data["children"] = [{k: v for k, v in c.items() if v is not None or k not in ("nhs_number", "upn", "school")}
                         for c in data["children"]]
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return keyring.blind_index("police-content", digest)
@@ -451,13 +452,14 @@ def _domestic_abuse(session: Session, item: NotificationIn, *, source: str, part
             first_name_index=first, last_name_index=last, date_of_birth_index=dob,
             nhs_number=child.nhs_number, upn=child.upn,
             nhs_number_index=nhs_number_index(child.nhs_number) if child.nhs_number else None,
-            upn_index=upn_index(child.upn) if child.upn else None))
+            upn_index=upn_index(child.upn) if child.upn else None,
+            school=child.school, school_source="notification" if child.school else None))
     keys = child_keys(children)
     count = 1 + count_household(session, household=household, child_keys=keys, occurred_at=item.occurred_at,
                                 window=settings.window)
     flags = marac_flags_for(item.dash_ticks, count, settings)
     rag = rag_for(item.police_grade, flags)
-    contact = open_contact_for(session, keys)
+    contact = open_contact_for(session, keys, [c.nhs_number_index for c in children if c.nhs_number_index])
     notification = DomesticAbuseNotification(
         police_reference=item.police_reference, origin=origin, content_index=content_index(item), source=source,
         partner_id=partner_id, received_at=now, occurred_at=item.occurred_at, address=item.address,

@@ -39,7 +39,7 @@ class ImportReport:
                 f"{len(self.errors)} rows refused")
 
 
-CHILD_PARTS = ("first_name", "last_name", "date_of_birth", "how", "nhs_number", "upn")
+CHILD_PARTS = ("first_name", "last_name", "date_of_birth", "how", "nhs_number", "upn", "school")
 ENUM_COLUMNS = ("kind", "dash_grade", "school_informed", "return_kind")  # a spreadsheet may capitalise these
 
 

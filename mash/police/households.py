@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -149,15 +149,20 @@ def recount_household(session: Session, notification: DomesticAbuseNotification,
     return changed
 
 
-def open_contact_for(session: Session, child_keys: list[tuple[str, str, str]]) -> Contact | None:
-    """The newest open contact about one of these children (same first name, last name and date of birth), if
-    any: a notification is routed to a practitioner only on a strong match."""
-    if not child_keys:
+def open_contact_for(session: Session, child_keys: list[tuple[str, str, str]],
+                     nhs_number_indexes: Sequence[str] = ()) -> Contact | None:
+    """The newest open contact about one of these children (same first name, last name and date of birth, or the
+    same NHS number, the strongest evidence there is), if any: a notification is routed to a practitioner only on
+    a strong match."""
+    if not child_keys and not nhs_number_indexes:
         return None
+    same = [_same_child(Child, child_keys)] if child_keys else []
+    if nhs_number_indexes:
+        same.append(Child.nhs_number_index.in_(list(nhs_number_indexes)))
     return session.scalar(
         select(Contact).options(load_only(Contact.id, Contact.reference, Contact.claimed_by_id))
         .join(Child, Child.contact_id == Contact.id)
-        .where(_same_child(Child, child_keys), Contact.closed_at.is_(None))
+        .where(or_(*same), Contact.closed_at.is_(None))
         .order_by(Contact.received_at.desc()).limit(1))
 
 

@@ -116,7 +116,8 @@ class ChildDecision:
 
 def record_triage_meeting(session: Session, notification: DomesticAbuseNotification, user: StaffUser, *,
                           held_at: dt.datetime, attendees: list[dict[str, str]], decisions: list[ChildDecision],
-                          now: dt.datetime | None = None) -> TriageMeeting:
+                          now: dt.datetime | None = None,
+                          calendar: WorkingCalendar = DEFAULT_CALENDAR) -> TriageMeeting:
     """The triage meeting: who came, by agency, and a decision for every child. It closes the notification,
     unless an early-help offer's agreement is still to be sought: then the notification stays open, shown as
     awaiting consent, until `record_consent` records the answer.
@@ -172,7 +173,8 @@ def record_triage_meeting(session: Session, notification: DomesticAbuseNotificat
         "awaiting_consent": awaiting,
         "decisions": [{"position": e["position"], "decision": e["decision"], "consent": e.get("consent"),
                        "consent_authority": e.get("consent_authority")} for e in recorded]})
-    refer_to_mash(session, notification, meeting, user, now=now)  # referred children: a contact in the MASH queue
+    # referred children: a contact in the MASH queue, on the council's own clocks
+    refer_to_mash(session, notification, meeting, user, now=now, calendar=calendar)
     return meeting
 
 

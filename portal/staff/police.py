@@ -175,7 +175,8 @@ def police_meeting(notification_id: int):
                                           note=f.get(f"note-{c.position}"))
                      for c in n.children]
         police.record_triage_meeting(db.session(), n, me(), attendees=attendees, decisions=decisions,
-                                     held_at=_local(f.get("held_at"), "Enter when the meeting was held"))
+                                     held_at=_local(f.get("held_at"), "Enter when the meeting was held"),
+                                     calendar=working_calendar())
 
     return _act(record, "Triage meeting recorded.", url_for("staff.police_notification", notification_id=n.id))
 
