@@ -4,11 +4,11 @@ Reads the evaluation set: tests/eval/messages.yml (the development part: read it
 from it) and tests/eval/holdout.yml (the held-out part: never trained on, never read to write a rule; only
 its figures are printed, never its messages). Each message goes the way a real one goes:
 
-- the danger screen (mash.safety.screen: the rules, and the second net behind them), first, as on every channel: danger recall (every danger-now
-  message must get the 999 advice in the first reply) and the false-alarm rate (the 999 advice given to a
-  message that is not danger now). The screen's second outcome, "check now" (a red contact for staff, nothing
-  said to the person), is counted apart: it is no 999 reply, so it is not recall for a danger-now message, and
-  it told the person nothing, so it is no false alarm; the report shows how often it fires, on what;
+- the danger screen (mash.safety.screen: the rules, and the second net behind them), first, as on every channel:
+  danger recall (every danger-now message must get the 999 advice in the first reply) and the false-alarm rate (the
+  999 advice given to a message that is not danger now). The screen's second outcome, "check now" (a red contact for
+  staff, nothing said to the person), is counted apart: it is no 999 reply, so it is not recall for a danger-now
+  message, and it told the person nothing, so it is no false alarm; the report shows how often it fires, on what;
 - an answer to the web form's first question, "Is a child in immediate danger right now?", that starts with a
   yes is met by that question (a yes sends the person to 999), not by the screen, and is counted apart too;
 - early-help requests (the openings labelled "help") made red by the screen, danger now or check now: at most 5%

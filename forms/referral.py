@@ -652,7 +652,13 @@ UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referr
 
 
 def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:
-    """Everything a person wrote in their own words, across every page and every child, for the screen."""
+    """Everything a person wrote in their own words, across every page and every child, as one text."""
+    return "\n".join(written_parts(journey, answers))
+
+
+def written_parts(journey: Journey, answers: Mapping[str, Any]) -> list[str]:
+    """Each answer a person wrote in their own words, one per box, for the screen: it reads each box on its own,
+    so that "father" in one box and "has bruises" in the next never make one sentence."""
     parts: list[str] = []
     for step in journey.applicable_steps(answers):
         page = step.item_page if isinstance(step, Group) else step
@@ -662,4 +668,4 @@ def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:
                 value = source.get(field.name)
                 if field.kind in ("text", "textarea") and field.name not in UNSCREENED and isinstance(value, str):
                     parts.append(value)
-    return "\n".join(parts)
+    return parts

@@ -762,6 +762,35 @@ def _prepare(compiled: _Compiled, text: str) -> list[tuple[str, ...]]:
 # --------------------------------------------------------------------------------------------------
 # The screen and its reply.
 
+def screen_each(texts: Iterable[str | None], *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,
+                professional_says_no_danger: bool = False) -> Screening:
+    """Screen each answer of a form on its own and combine the findings: danger anywhere is danger, else a check
+    anywhere is a check. A word in one box never joins the next box's words into a rule.
+
+    `professional_says_no_danger`: a professional answered "no" to "Is a child in immediate danger right now?"
+    on the same form. Their account then describes what happened, usually before today ("came to school with
+    bruising"), so what the rules read as danger now is raised as a check now instead: red, at the top with the
+    reds, its reason named for staff, and no 999 page for a teacher who has just told us no one is in danger."""
+    found = [screen(text, out_of_hours_number=out_of_hours_number) for text in texts if text]
+    dangers = [f for f in found if f.danger]
+    if dangers and professional_says_no_danger:
+        categories = tuple(dict.fromkeys(c for f in dangers for c in f.categories))
+        unsure = tuple(dict.fromkeys([*categories, *(c for f in found for c in f.check_categories)]))
+        return Screening(danger=False, check_now=True, check_categories=unsure,
+                         check_matched=tuple(m for f in found for m in (*f.matched, *f.check_matched)))
+    if dangers:
+        first = dangers[0]
+        return Screening(danger=True, categories=tuple(dict.fromkeys(c for f in dangers for c in f.categories)),
+                         child_speaking=any(f.child_speaking for f in dangers), reply=first.reply,
+                         matched=tuple(m for f in dangers for m in f.matched))
+    checks = [f for f in found if f.check_now]
+    if checks:
+        return Screening(danger=False, check_now=True,
+                         check_categories=tuple(dict.fromkeys(c for f in checks for c in f.check_categories)),
+                         check_matched=tuple(m for f in checks for m in f.check_matched))
+    return NO_DANGER
+
+
 def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,
            directory: Path = DATA_DIR, net: bool = True) -> Screening:
     """Screen one inbound message. Deterministic; no network; safe on any input (None, empty, huge).

@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from forms.drafts import Draft, load_draft, save_answers, start_draft
-from forms.referral import HELP, REPORT, written_words
+from forms.referral import HELP, REPORT, written_parts
 from forms.schema import Field, Group, Journey, Page, Problem, Step
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
-from mash.safety import screen
+from mash.safety import screen_each
 from portal import db
 from portal.config import settings, working_calendar
 from portal.extensions import limiter
@@ -278,7 +278,9 @@ class _JourneyViews:
         try:
             # The same deterministic danger screen as every other channel, over everything written in words:
             # danger now says call 999 on the confirmation page; check now only tells staff (red, with its reason).
-            screening = screen(written_words(self.journey, referral.answers))
+            answers = referral.answers
+            screening = screen_each(written_parts(self.journey, answers), professional_says_no_danger=(
+                answers.get("referrer_type") == "professional" and answers.get("immediate_danger") == "no"))
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
                                        idempotency_key=key, calendar=working_calendar(),
                                        danger=screening.categories, check_now=screening.check_categories)

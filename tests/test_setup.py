@@ -139,7 +139,9 @@ def test_make_run_in_an_empty_checkout(tmp_path):
         for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=", "PUBLIC_BASE_URL="):
             assert name in env_text
         with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
-            assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 3
+            # three demo referrals, one contact a triage meeting referred (issue 14), one out-of-hours call
+            assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 5
+            assert db.execute("SELECT count(*) FROM contact_notifications").fetchone()[0] == 1
             # Issue 6's "done when": the demonstration police CSV loaded, the triage queue ranks a MARAC case
             # first, and a missing child's return made a 72-hour return home interview task.
             rag, flags = db.execute("SELECT rag, marac_flags FROM domestic_abuse_notifications WHERE closed_at IS "
