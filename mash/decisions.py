@@ -18,6 +18,7 @@ from mash.models import Contact, Decision, StaffUser, StrategyDiscussion
 from mash.outbox import queue_feedback
 from mash.outcomes import OUTCOME_LEVELS, OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.repeats import matches_for, needs_acknowledgement
+from mash.screening import AGENCIES, outstanding_checks
 from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
@@ -97,12 +98,22 @@ def record_decision(session: Session, contact: Contact, user: StaffUser, *, outc
     return decision
 
 
+def outstanding_check_words(contact: Contact) -> list[str]:
+    """The checks still awaiting a manager's authorisation or an agency's answer, in words."""
+    return [f"{AGENCIES.get(k.agency, k.agency)} ("
+            f"{'awaiting authorisation' if k.status == 'awaiting_authorisation' else 'awaiting an answer'})"
+            for k in outstanding_checks(contact)]
+
+
 def review_decision(session: Session, decision: Decision, manager: StaffUser, *, approve: bool,
                     comments: str | None, version: int | None, now: dt.datetime | None = None,
                     calendar: WorkingCalendar = DEFAULT_CALENDAR,
-                    strategy: StrategySettings = StrategySettings()) -> StrategyDiscussion | None:
+                    strategy: StrategySettings = StrategySettings(),
+                    outstanding_reason: str | None = None) -> StrategyDiscussion | None:
     """Sign off, or return with comments. Signing off closes the contact and, for a strategy outcome,
-    opens the strategy discussion with its clock."""
+    opens the strategy discussion with its clock. While a check awaits authorisation or an answer, sign-off is
+    refused unless the manager says why it may go ahead without it: the audit trail records that it did, and which
+    checks; the manager's words (they may name people) are kept encrypted with the sign-off comments."""
     now = now or utcnow()
     if not can(manager, "sign_off"):
         raise StaffError("Only a manager can sign off a decision")
@@ -113,10 +124,21 @@ def review_decision(session: Session, decision: Decision, manager: StaffUser, *,
     contact = decision.contact
     if not approve:
         comments = required_text(comments, "Enter your comments for the practitioner")
+    outstanding = outstanding_check_words(contact) if approve else []
+    reason = " ".join((outstanding_reason or "").split()) or None
+    if outstanding and reason is None:
+        raise StaffError(f"{len(outstanding)} check{'s are' if len(outstanding) > 1 else ' is'} still outstanding: "
+                         f"{'; '.join(outstanding)}. Wait for {'them' if len(outstanding) > 1 else 'it'}, or enter "
+                         f"why the decision can be signed off without {'them' if len(outstanding) > 1 else 'it'}")
     bump_version(session, contact, version)
     decision.reviewed_by_id = manager.id
     decision.reviewed_at = now
     decision.manager_comments = (comments or "").strip() or None
+    if outstanding:
+        # The manager's words may name people, so they are kept encrypted with the comments; the audit trail
+        # records that sign-off went ahead with checks outstanding, and which (agency and state).
+        decision.manager_comments = "\n\n".join(filter(None, [
+            decision.manager_comments, f"Signed off with checks outstanding ({'; '.join(outstanding)}): {reason}"]))
     if not approve:
         decision.status = "returned"
         contact.status = "in_screening"
@@ -127,7 +149,9 @@ def review_decision(session: Session, decision: Decision, manager: StaffUser, *,
     contact.status = "decided"
     contact.closed_at = now
     audit.record(session, event="decision.signed_off", actor=f"staff:{manager.id}", contact_id=contact.id, at=now,
-                 details={"decision_id": decision.id, "outcome": decision.outcome})
+                 reason="signed off with checks outstanding, with the manager's reason" if outstanding else None,
+                 details={"decision_id": decision.id, "outcome": decision.outcome,
+                          **({"outstanding_checks": outstanding} if outstanding else {})})
     queue_feedback(session, contact, decision, now=now)
     if decision.outcome != "strategy_s47":
         return None

@@ -42,14 +42,22 @@ def flag_words(flag: str, *, short: bool = True) -> str:
     return FLAG_WORDS.get(flag, flag.replace("_", " ").capitalize())
 
 
-def rank_reasons(flags: Sequence[str] | None, rag: str) -> list[str]:
-    """Why a contact ranks where it does, most serious first; a green one with nothing flagged says so."""
+CHECK_OVERDUE = "Check overdue"
+
+
+def rank_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool = False) -> list[str]:
+    """Why a contact ranks where it does, most serious first; a green one with nothing flagged says so. A partner
+    agency's answer overdue comes second, after the most serious reason, so a row of two reasons shows it."""
     flags = list(flags or [])
     ordered = [f for f in flags if f.startswith(DANGER_NOW)] + [f for f in flags if f.startswith(CHECK_NOW)] + \
         [f for f in FLAG_WORDS if f in flags]
     if not ordered:
-        return ["No risk flagged: " + {"red": "red", "amber": "amber by its worry", "green": "green"}.get(rag, rag)]
-    return [flag_words(f) for f in dict.fromkeys(ordered)]
+        reasons = ["No risk flagged: " + {"red": "red", "amber": "amber by its worry", "green": "green"}.get(rag, rag)]
+    else:
+        reasons = [flag_words(f) for f in dict.fromkeys(ordered)]
+    if check_overdue:
+        reasons.insert(1, CHECK_OVERDUE)
+    return reasons
 
 
 def referrer_words(source_code: str | None, referrer_type: str | None = None) -> str:

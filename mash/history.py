@@ -25,6 +25,7 @@ WORDS = {
     "check.asked": "Asked a partner agency",
     "check.authorised": "Authorised a check without the parents' knowledge",
     "check.returned": "Recorded a partner agency's response",
+    "check.chased": "Chased a partner agency",
     "repeat.confirmed": "Confirmed an earlier referral about this child",
     "repeat.rejected": "Rejected a suggested earlier referral",
     "repeat.history_acknowledged": "Read and acknowledged the earlier history",
@@ -67,7 +68,7 @@ def _detail(event: AuditEvent) -> str:
     d = event.details or {}
     if event.event == "contact.received":
         return f"by {d.get('channel')}, rated {str(d.get('rag', '')).upper()}"
-    if event.event in ("check.asked", "check.returned"):
+    if event.event in ("check.asked", "check.returned", "check.chased"):
         extra = ", without the parents' knowledge" if d.get("without_parents_knowledge") else ""
         return f"{d.get('agency', '')}{extra}"
     if event.event == "decision.recorded":

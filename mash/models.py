@@ -235,7 +235,8 @@ class StaffSession(Base):
 
 
 class AgencyCheck(Base):
-    """A question put to a partner agency during screening, and what came back."""
+    """A check with a partner agency, as a task: who was asked there, when, by when it is due, chasing, and what
+    came back (mash.screening)."""
 
     __tablename__ = "agency_checks"
 
@@ -243,9 +244,21 @@ class AgencyCheck(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     agency: Mapped[str] = mapped_column(String(30))
     question: Mapped[str] = mapped_column(EncryptedText)
+    # The person asked at the agency, each optional: personal data, so encrypted.
+    contact_name: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_role: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_details: Mapped[str | None] = mapped_column(EncryptedText)  # a phone number or an e-mail address
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    # When the answer is due: set when the check can be made (asked, or authorised), moved on by each chase.
+    # None on a check awaiting authorisation, and on checks recorded before due times existed (migration 0021).
+    due_at: Mapped[dt.datetime | None]
+    chased_at: Mapped[dt.datetime | None]
+    chased_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    chase_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     without_parents_knowledge: Mapped[bool] = mapped_column(default=False)
+    # Why: "ticked" by the practitioner, or "record" (the record says the parents have not been told).
+    without_knowledge_from: Mapped[str | None] = mapped_column(String(10))
     authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     authorised_at: Mapped[dt.datetime | None]
     authorisation_reason: Mapped[str | None] = mapped_column(EncryptedText)
@@ -256,6 +269,8 @@ class AgencyCheck(Base):
     contact: Mapped[Contact] = relationship(back_populates="checks")
     requested_by: Mapped[StaffUser] = relationship(foreign_keys=[requested_by_id])
     authorised_by: Mapped[StaffUser | None] = relationship(foreign_keys=[authorised_by_id])
+    chased_by: Mapped[StaffUser | None] = relationship(foreign_keys=[chased_by_id])
+    response_recorded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[response_recorded_by_id])
 
     @property
     def status(self) -> str:

@@ -25,6 +25,7 @@ from mash.decisions import StrategySettings
 from mash.missing import MissingSettings
 from mash.police import PoliceSettings
 from mash.police.encompass import EncompassSettings
+from mash.screening import DEFAULT_DUE_TIMES, CheckSettings, parse_due_times
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +98,9 @@ class Settings:
     contact_green_working_days: int = 1
     strategy_working_days: int = 1
     strategy_max_working_days: int = 3
+    # When a partner agency's answer to a check is due, per agency (mash.screening): h is office hours, d working
+    # days, default the agencies not named. Chasing an overdue check moves it on by the same interval.
+    check_due_times: tuple[str, ...] = DEFAULT_DUE_TIMES
     staff_idle_minutes: int = 15
     # Staff sessions end this long after sign-in, however busy (issue 11); kept in Redis when a URL is given.
     staff_session_hours: float = 8
@@ -172,6 +176,7 @@ class Settings:
         if not problems:
             problems += self.calendar.contact_clocks.problems(self.calendar.office_day)
             problems += self.police.problems(self.calendar.office_day)
+            problems += parse_due_times(self.check_due_times)[1]
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -193,6 +198,10 @@ class Settings:
         """domain.md: a strategy discussion within 1 working day unless urgent, never more than 3 (settings)."""
         return StrategySettings(working_days=self.strategy_working_days,
                                 max_working_days=self.strategy_max_working_days)
+
+    @property
+    def checks(self) -> CheckSettings:
+        return CheckSettings(due_times=parse_due_times(self.check_due_times)[0])
 
     @property
     def police(self) -> PoliceSettings:
@@ -320,6 +329,10 @@ def working_calendar() -> WorkingCalendar:
 
 def strategy_settings() -> StrategySettings:
     return settings().strategy
+
+
+def check_settings() -> CheckSettings:
+    return settings().checks
 
 
 def production_problems(config: Settings) -> list[str]:

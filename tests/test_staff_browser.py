@@ -82,6 +82,12 @@ def test_a_practitioner_and_a_manager_work_a_contact(browser, live_server, audit
     sign_in(morgan, audit, manager, m_secret)
     morgan.goto(f"/staff/contacts/{contact.id}")
     morgan.get_by_label("Sign off", exact=True).check()
+    morgan.get_by_role("button", name="Save sign-off").click()  # the police check is outstanding: refused
+    assert "still outstanding: Police" in morgan.get_by_role("alert").inner_text()
+    audit(morgan, "sign-off refused with a check outstanding")
+    morgan.get_by_label("Sign off", exact=True).check()
+    morgan.get_by_label(re.compile("Why can it be signed off before these checks")).fill(
+        "The police will bring their records to the strategy discussion.")
     morgan.get_by_role("button", name="Save sign-off").click()
     assert "Decision signed off." in morgan.locator("main").inner_text()
     audit(morgan, "signed off")

@@ -36,10 +36,20 @@ from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import CHANNELS, COLOURS, FILTERS, KINDS, SORTS, STATUSES, VIEWS, Filters, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
 from mash.safety import describe_flag
-from mash.screening import AGENCIES, ask_check, authorise_check, record_parents_informed, record_response
+from mash.screening import (
+    AGENCIES,
+    ask_check,
+    authorise_check,
+    chase_check,
+    is_overdue,
+    outstanding_checks,
+    overdue_check_contacts,
+    record_parents_informed,
+    record_response,
+)
 from mash.staff import StaffError, can
 from portal import db
-from portal.config import strategy_settings, working_calendar
+from portal.config import check_settings, strategy_settings, working_calendar
 from portal.staff import bp, me, permission
 from portal.staff.conversations import phone_for_staff
 
@@ -104,12 +114,13 @@ def queue():
     page = queue_page(db.session(), me(), after=args.get("after"), now=now, filters=filters)
     calendar = working_calendar()
     today = now.astimezone(calendar.tz).date()
+    late_checks = overdue_check_contacts(db.session(), (c.id for c in page.contacts), now)
     rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
              "due": describe_due(c.decision_due_at, calendar, short=True),
              "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
              "child": children_words(c.children, today), "worry": worry_words(c.concern_categories),
              "referrer": referrer_words(c.referral_source, c.referrer_type),
-             "reasons": rank_reasons(c.safety_flags, c.rag)[:2]}
+             "reasons": rank_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks)[:2]}
             for c in page.contacts]
     # The filters as they stand, for the form, the colour counts' links and the next page's link.
     kept = {k: v for k, v in {"view": view if view != "all" else "", **{k: getattr(filters, k) for k in chosen},
@@ -159,6 +170,9 @@ def contact(contact_id: int):
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
         transcripts=transcripts, flag_words=[describe_flag(f) for f in item.safety_flags or []],
+        overdue_checks={k.id for k in item.checks if is_overdue(k, now)}, outstanding_checks=outstanding_checks(item),
+        check_due_time=check_settings().due_time, describe_due=describe_due, calendar=calendar,
+        checks_open=item.closed_at is None,
         phone_for_staff=phone_for_staff, not_safe_to_text=not_safe_to_text,
         # The messages the danger screen was unsure of (named on the trail), marked "check now" in the transcript.
         checked={e.details.get("message"): e.details.get("categories") or [] for e in events
@@ -199,9 +213,12 @@ def parents_informed(contact_id: int):
 @permission("screen")
 def add_check(contact_id: int):
     item = _contact_or_404(contact_id)
+    f = request.form
     return _act(contact_id, lambda: ask_check(
-        db.session(), item, me(), agency=request.form.get("agency", ""), question=request.form.get("question", ""),
-        without_parents_knowledge=request.form.get("without_parents_knowledge") == "yes", version=_version()),
+        db.session(), item, me(), agency=f.get("agency", ""), question=f.get("question", ""),
+        without_parents_knowledge=f.get("without_parents_knowledge") == "yes", version=_version(),
+        contact_details={name: f.get(name) for name in ("contact_name", "contact_role", "contact_details")},
+        calendar=working_calendar(), settings=check_settings()),
         "Check recorded.", "#screening")
 
 
@@ -218,15 +235,25 @@ def check_response(contact_id: int, check_id: int):
     check = _check_or_404(contact_id, check_id)
     response = request.form.get("response", "")
     return _act(contact_id, lambda: record_response(db.session(), check, me(), response=response,
-                                                    version=_version()), "Response recorded.", "#screening")
+                                                    version=_version()), "Response recorded.", f"#check-{check_id}")
+
+
+@bp.post("/contacts/<int:contact_id>/checks/<int:check_id>/chase")
+@permission("screen")
+def chase(contact_id: int, check_id: int):
+    check = _check_or_404(contact_id, check_id)
+    return _act(contact_id, lambda: chase_check(db.session(), check, me(), version=_version(),
+                                                calendar=working_calendar(), settings=check_settings()),
+                "Chase recorded. The check's due time has moved on.", f"#check-{check_id}")
 
 
 @bp.post("/contacts/<int:contact_id>/checks/<int:check_id>/authorise")
 @permission("authorise_checks")
 def authorise(contact_id: int, check_id: int):
     check = _check_or_404(contact_id, check_id)
-    return _act(contact_id, lambda: authorise_check(db.session(), check, me(), reason=request.form.get("reason", "")),
-                "Check authorised.", "#screening")
+    return _act(contact_id, lambda: authorise_check(db.session(), check, me(), reason=request.form.get("reason", ""),
+                                                    calendar=working_calendar(), settings=check_settings()),
+                "Check authorised.", f"#check-{check_id}")
 
 
 @bp.post("/contacts/<int:contact_id>/repeats/<int:match_id>")
@@ -275,7 +302,8 @@ def review(contact_id: int, decision_id: int):
     approve = request.form.get("review") == "approve"
     return _act(contact_id, lambda: review_decision(
         db.session(), decision, me(), approve=approve, comments=request.form.get("comments"), version=_version(),
-        calendar=working_calendar(), strategy=strategy_settings()),
+        calendar=working_calendar(), strategy=strategy_settings(),
+        outstanding_reason=request.form.get("outstanding_reason")),
         "Decision signed off." if approve else "Decision returned to the practitioner.", "#decision")
 
 
