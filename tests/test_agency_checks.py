@@ -447,3 +447,30 @@ def test_the_contact_page_shows_the_person_asked_and_the_due_time(app, db_sessio
     assert "(4 office hours)" in page and "Awaiting an answer" in page
     check = db_session.scalars(select(AgencyCheck)).one()
     assert check.contact_name == "PC Dana Shaw" and check.due_at is not None
+
+
+def test_checks_recorded_before_due_times_migrate_with_no_due_time(tmp_path):
+    from sqlalchemy import text
+
+    from store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0020")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_users (email, name, role, password_hash, totp_secret, totp_last_step, "
+                          "failed_attempts, active, created_at) VALUES ('p@council.test', 'x', 'practitioner', 'x', "
+                          "'x', 0, 0, 1, '2026-11-27 10:00:00')"))
+        conn.execute(text("INSERT INTO contacts (reference, kind, channel, status, received_at, decision_due_at, rag, "
+                          "risk_rank, safety_flags, concern_categories, referral_source, referrer_type, "
+                          "referrer_anonymous, answers, journey, version) VALUES ('FD-2026-000001', 'concern', "
+                          "'web', 'new', '2026-11-27 10:00:00', '2026-11-30 10:00:00', 'red', 0, '[]', '[]', '2A', "
+                          "'professional', 0, 'x', 'report', 1)"))
+        conn.execute(text("INSERT INTO agency_checks (contact_id, agency, question, requested_at, requested_by_id, "
+                          "without_parents_knowledge) VALUES (1, 'police', 'x', '2026-11-27 11:00:00', 1, 1)"))
+    upgrade(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT due_at, chase_count, chased_at, without_knowledge_from, contact_name "
+                                "FROM agency_checks")).one()
+    engine.dispose()
+    assert tuple(row) == (None, 0, None, None, None)  # no due time recorded: never flagged overdue on a guess
