@@ -185,6 +185,16 @@ def add_details(session: Session, contact: Contact, answers: dict, *, actor: str
         contact.referrer_anonymous = True
         contact.referrer_phone = None
         contact.referrer_name = None
+    if answers.get("children") and not contact.children:
+        # a contact made at the first message (a check now, danger) learns who the child is: staff see the name
+        # on the queue, and repeat matching and search find it
+        from mash.intake import child_record
+
+        for position, item in enumerate(answers["children"]):
+            contact.children.append(child_record(position, item))
+    if answers.get("parents_told") and contact.consent is not None and contact.consent.parents_told is None:
+        contact.consent.parents_told = answers["parents_told"]
+        contact.consent.parents_not_told_reason = answers.get("parents_not_told_reason")
     audit.append(session, [audit.Entry("conversation.details", actor, contact.id, at=now,
                                        details={"journey": journey, "fields": sorted(answers)})])
 

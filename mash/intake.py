@@ -329,6 +329,11 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
     return contact, handover
 
 
+def child_record(position: int, item: dict) -> Child:
+    """A child as intake stores it: encrypted details and their blind indexes (also for details added later)."""
+    return _child(position, item)
+
+
 def _child(position: int, item: dict) -> Child:
     # Only the child's own postcode: a referrer's may be a grandparent's, and would spoil repeat matching.
     postcode = item.get("postcode")

@@ -791,6 +791,10 @@ def screen_each(texts: Iterable[str | None], *, out_of_hours_number: str = DEFAU
     return NO_DANGER
 
 
+_WITNESS_WORDS = frozenset({"saw", "seen", "watched", "witnessed", "noticed"})
+_NOW_WORDS = frozenset({"now", "still", "just", "tonight", "currently", "happening"})
+
+
 def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,
            directory: Path = DATA_DIR, net: bool = True) -> Screening:
     """Screen one inbound message. Deterministic; no network; safe on any input (None, empty, huge).
@@ -809,8 +813,12 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         from mash import danger_net
 
         reading = _reading(tokens)
+        # A witness telling what they saw, with no word that makes it now, is framed like the past for the net:
+        # at most a check now ("saw a woman screaming at a little girl in the park", found by the scripted
+        # conversations). The rules keep their own frames; this is the net's only.
+        witnessed = bool(_WITNESS_WORDS & set(reading)) and not (_NOW_WORDS & set(reading))
         verdict = danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
-                                     framed=message.framed_unsure(), words=len(reading))
+                                     framed=message.framed_unsure() or witnessed, words=len(reading))
         if verdict == DANGER_NOW:
             return Screening(danger=True, categories=(NET_CATEGORY,), child_speaking=child_speaking,
                              reply=advice((NET_CATEGORY,), child_speaking=child_speaking,
