@@ -131,6 +131,8 @@ def call_referral(notes: dict[str, str | None], child: dict[str, Any]) -> Referr
     """A call as the contact's referral: the caller is the referrer, what happened is the concern."""
     return Referral(journey="report", kind="concern", answers={
         "referrer_type": "professional", "referrer_name": notes.get("caller"),
+        # the emergency duty team is the council's own social care: the Children in Need source is 5A
+        "referrer_workplace": "la_social_care",
         "referrer_organisation": "Emergency duty team", "referrer_role": "Out-of-hours call",
         "children": [child], "what_happened": notes.get("what_happened"), "concern_categories": [],
         "consent": "not_asked", "not_asked_reason": CALL_CONSENT_REASON})

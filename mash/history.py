@@ -48,6 +48,15 @@ WORDS = {
     "conversation.contact_made": "Made a contact of the conversation",
     "conversation.check_now": "The danger screen was unsure of a message: check now (the person was not told "
                               "to call 999)",
+    "conversation.details": "More details came in the conversation",
+    "contact.linked": "Another referral about a child on this contact joined it",
+    "contact.risk_raised": "Risk raised by what joined it",
+    "police.referred_to_mash": "Referred by a police notification's triage meeting",
+    "handover.recorded": "Out-of-hours call recorded",
+    "handover.completed": "Out-of-hours record completed",
+    "handover.acknowledged": "Handover taken by the day team",
+    "handover.viewed": "Handover viewed",
+    "feedback.withheld": "Feedback to the referrer withheld",
 }
 
 

@@ -157,10 +157,17 @@ def receive(session: Session, request: IntakeRequest, *,
         check_now = tuple(dict.fromkeys(check_now + screened))
     linked: list[tuple[Contact, list[int]]] = []
     if request.link_open:
+        everyone = answers
         answers, linked = _link_open_children(session, answers)
+        if linked:
+            local_today = received_at.astimezone(calendar.tz).date()
+            triage = assess(everyone, today=local_today, danger=request.danger, check_now=check_now)
+            rag = request.risk_floor if request.risk_floor is not None and \
+                RAG_ORDER[request.risk_floor] < RAG_ORDER[triage.rag] else triage.rag
         for contact, positions in linked:
             audit.append(session, [audit.Entry("contact.linked", request.actor, contact.id, at=received_at, details={
                 "source": request.source, "children": positions, **request.details})])
+            _raise_risk(session, contact, rag, triage.flags, at=received_at, actor=request.actor, calendar=calendar)
         if not answers["children"]:
             return Intake(None, created=False, linked=linked, screened=screened)
     contact, handover = _create(session, request, answers, received_at=received_at, check_now=check_now,
@@ -214,11 +221,18 @@ def validate(request: IntakeRequest) -> dict[str, Any]:
 
 
 def open_contact_for_child(session: Session, child: dict[str, Any]) -> Contact | None:
-    """The newest open contact about this child: the same NHS number, or the same first name, last name and date
-    of birth (a strong match only: a name alike is for a practitioner to judge, through repeat matching)."""
+    """The newest open contact about this child: the same NHS number (unless the dates of birth disagree),
+    or the same first name, last name and date of birth (a strong match only: a name alike is for a practitioner
+    to judge, through repeat matching)."""
     conditions = []
     if child.get("nhs_number"):
-        conditions.append(Child.nhs_number_index == nhs_number_index(child["nhs_number"]))
+        # The same NHS number is the same child however the name is spelt, unless the dates of birth disagree:
+        # then one of the two records has the wrong number, and a practitioner must see both (repeat matching).
+        same = Child.nhs_number_index == nhs_number_index(child["nhs_number"])
+        if child.get("date_of_birth"):
+            same = and_(same, or_(Child.date_of_birth_index.is_(None),
+                                  Child.date_of_birth_index == keyring.blind_index("dob", child["date_of_birth"])))
+        conditions.append(same)
     if child.get("first_name") and child.get("last_name") and child.get("date_of_birth"):
         conditions.append(and_(Child.date_of_birth_index == keyring.blind_index("dob", child["date_of_birth"]),
                                Child.last_name_index == keyring.blind_index("name", child["last_name"]),
@@ -229,6 +243,23 @@ def open_contact_for_child(session: Session, child: dict[str, Any]) -> Contact |
         select(Contact).options(load_only(Contact.id, Contact.reference, Contact.claimed_by_id))
         .join(Child, Child.contact_id == Contact.id).where(or_(*conditions), Contact.closed_at.is_(None))
         .order_by(Contact.received_at.desc(), Contact.id.desc()).limit(1))
+
+
+def _raise_risk(session: Session, contact: Contact, rag: str, flags: list[str], *, at: dt.datetime, actor: str,
+                calendar: WorkingCalendar) -> None:
+    """What joins an open contact can make it more urgent, never less: a red police decision (or a strategy
+    discussion) joining a green contact makes it red, with the reasons, on the red clock from now if sooner."""
+    if RAG_ORDER[rag] >= RAG_ORDER[contact.rag]:
+        return
+    before = contact.rag
+    contact.rag = rag
+    if contact.risk_rank != DANGER_NOW_RANK:
+        contact.risk_rank = RAG_ORDER[rag]
+    contact.safety_flags = list(dict.fromkeys([*(contact.safety_flags or []), *flags]))
+    contact.decision_due_at = min(contact.decision_due_at, calendar.contact_due(at, rag))
+    contact.version += 1
+    audit.append(session, [audit.Entry("contact.risk_raised", actor, contact.id, at=at,
+                                       details={"from": before, "to": rag})])
 
 
 def _link_open_children(session: Session, answers: dict[str, Any]) -> tuple[dict[str, Any],

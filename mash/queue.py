@@ -56,8 +56,9 @@ class Filters:
 
 
 COLOURS = {"danger": "Danger now", "red": "Red", "amber": "Amber", "green": "Green"}
-CHANNELS = {"web": "Web", "sms": "Text message", "chat": "Web chat", "phone": "Phone", "police": "Police",
-            "email": "E-mail", "out_of_hours": "Out of hours"}
+# Every channel a contact can come by (mash.models.CHANNELS): an out-of-hours call is a phone contact.
+CHANNELS = {"web": "Web", "sms": "Text message", "chat": "Web chat", "phone": "Phone (out-of-hours call)",
+            "police": "Police"}
 KINDS = {"concern": "Concern", "early_help": "Early help request"}
 STATUSES = {"new": "New", "in_screening": "In screening", "awaiting_signoff": "Awaiting sign-off"}
 SORTS = {"risk": "Risk, then deadline", "due": "Deadline", "waiting": "Longest waiting"}

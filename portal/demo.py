@@ -42,7 +42,9 @@ def load_demo_contacts(session: Session) -> int:
     if session.scalar(select(func.count()).select_from(Contact).where(Contact.idempotency_key.like("demo:%"))):
         return 0
     samples = [
-        (REPORT, examples.professional_concern(), "web"),
+        # Jayden's date of birth as the demo police notifications give it, so they join up with his referral
+        (REPORT, examples.professional_concern(children=[
+            {**examples.professional_concern()["children"][0], "date_of_birth": "2019-05-01"}]), "web"),
         (REPORT, examples.public_concern(), "web"),
         (HELP, examples.family_help_request(), "web"),
     ]

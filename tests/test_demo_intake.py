@@ -17,10 +17,12 @@ def test_the_demo_refers_a_notification_and_records_a_call_once(db_session):
     added = load_demo_decisions(db_session)
     db_session.commit()
     assert len(added) == 2
-    link = db_session.scalars(select(ContactNotification)).one()
+    joined, link = db_session.scalars(select(ContactNotification).order_by(ContactNotification.id)).all()
     assert link.notification.police_reference == DEMO_REFERRED_NOTIFICATION and link.created
     referred = link.contact
-    assert referred.channel == "police" and [c.first_name for c in referred.children] == ["Jayden", "Ruby"]
+    # Jayden joins his open demo referral (the same name and date of birth); Ruby is a new contact
+    assert referred.channel == "police" and [c.first_name for c in referred.children] == ["Ruby"]
+    assert not joined.created and joined.contact.idempotency_key == "demo:1"
     call = db_session.scalars(select(Handover).where(Handover.source == "call")).one()
     assert call.contact.channel == "phone" and call.contact.children[0].first_name == "Noah"
     assert call in handover.day_team_queue(db_session)

@@ -156,3 +156,40 @@ def test_a_bad_police_postcode_stays_on_the_notification_and_the_decision_still_
     n.postcode = "not a post"  # as the partner API stored it before it checked postcodes
     meet(db_session, n, pat, "refer_to_mash")
     assert contacts(db_session)[0].children[0].postcode is None
+
+
+def test_the_same_nhs_number_on_another_child_does_not_join_that_childs_contact(db_session):
+    """Found by a live probe: two children given one NHS number (a typing slip on one record) joined, so the
+    referred child appeared on no contact and the contact kept the other child's risk."""
+    pat, _ = create_staff(db_session)
+    mia = create_contact(db_session, journey="help", children=[{
+        "born": "yes", "first_name": "Mia", "last_name": "Probeson", "date_of_birth": "2018-04-12", "gender": "girl",
+        "nhs_number": "943 476 5919"}])
+    n = notification(db_session, children=[{"first_name": "Tia", "last_name": "Apiprobe", "date_of_birth": "2018-03-03",
+                                            "nhs_number": "943 476 5919"}])
+    meet(db_session, n, pat, "refer_to_mash")
+    made = contacts(db_session)[-1]
+    assert made.id != mia.id and [c.first_name for c in made.children] == ["Tia"]
+    # the same number with the same date of birth (a surname changed) still joins
+    n2 = notification(db_session, reference="TVP/DA/NHS2", children=[{
+        "first_name": "Mia", "last_name": "Smith", "date_of_birth": "2018-04-12", "nhs_number": "943 476 5919"}])
+    meet(db_session, n2, pat, "refer_to_mash")
+    assert db_session.scalars(select(ContactNotification).where(
+        ContactNotification.notification_id == n2.id)).one().contact_id == mia.id
+
+
+def test_a_red_decision_joining_a_green_contact_makes_it_red_on_the_red_clock(db_session):
+    pat, _ = create_staff(db_session)
+    gus = create_contact(db_session, journey="help", children=[{
+        "born": "yes", "first_name": "Gus", "last_name": "Green", "date_of_birth": "2020-06-05", "gender": "boy"}])
+    assert gus.rag == "green"
+    green_due = gus.decision_due_at
+    n = notification(db_session, grade="high", ticks=16, children=[{
+        "first_name": "Gus", "last_name": "Green", "date_of_birth": "2020-06-05"}])
+    assert n.rag == "red"
+    meet(db_session, n, pat, "strategy_discussion")
+    db_session.expire_all()
+    joined = db_session.get(Contact, gus.id)
+    assert joined.rag == "red" and joined.risk_rank == 0 and joined.decision_due_at < green_due
+    raised = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "contact.risk_raised")).one()
+    assert raised.contact_id == gus.id and raised.details == {"from": "green", "to": "red"}

@@ -141,7 +141,8 @@ def test_make_run_in_an_empty_checkout(tmp_path):
         with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
             # three demo referrals, one contact a triage meeting referred (issue 14), one out-of-hours call
             assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 5
-            assert db.execute("SELECT count(*) FROM contact_notifications").fetchone()[0] == 1
+            # Jayden joins his open demo referral; Ruby is a new contact
+            assert db.execute("SELECT count(*) FROM contact_notifications").fetchone()[0] == 2
             # Issue 6's "done when": the demonstration police CSV loaded, the triage queue ranks a MARAC case
             # first, and a missing child's return made a 72-hour return home interview task.
             rag, flags = db.execute("SELECT rag, marac_flags FROM domestic_abuse_notifications WHERE closed_at IS "

@@ -459,7 +459,8 @@ def _domestic_abuse(session: Session, item: NotificationIn, *, source: str, part
                                 window=settings.window)
     flags = marac_flags_for(item.dash_ticks, count, settings)
     rag = rag_for(item.police_grade, flags)
-    contact = open_contact_for(session, keys, [c.nhs_number_index for c in children if c.nhs_number_index])
+    contact = open_contact_for(session, keys, [(c.nhs_number_index, c.date_of_birth_index) for c in children
+                                               if c.nhs_number_index])
     notification = DomesticAbuseNotification(
         police_reference=item.police_reference, origin=origin, content_index=content_index(item), source=source,
         partner_id=partner_id, received_at=now, occurred_at=item.occurred_at, address=item.address,

@@ -150,15 +150,17 @@ def recount_household(session: Session, notification: DomesticAbuseNotification,
 
 
 def open_contact_for(session: Session, child_keys: list[tuple[str, str, str]],
-                     nhs_number_indexes: Sequence[str] = ()) -> Contact | None:
-    """The newest open contact about one of these children (same first name, last name and date of birth, or the
-    same NHS number, the strongest evidence there is), if any: a notification is routed to a practitioner only on
-    a strong match."""
-    if not child_keys and not nhs_number_indexes:
+                     nhs_numbers: Sequence[tuple[str, str | None]] = ()) -> Contact | None:
+    """The newest open contact about one of these children (same first name, last name and date of birth; or the
+    same NHS number, the strongest evidence there is, unless the dates of birth disagree), if any: a notification
+    is routed to a practitioner only on a strong match. `nhs_numbers`: (NHS number index, date of birth index)."""
+    if not child_keys and not nhs_numbers:
         return None
     same = [_same_child(Child, child_keys)] if child_keys else []
-    if nhs_number_indexes:
-        same.append(Child.nhs_number_index.in_(list(nhs_number_indexes)))
+    for nhs, dob in nhs_numbers:
+        same.append(and_(Child.nhs_number_index == nhs, or_(Child.date_of_birth_index.is_(None),
+                                                            Child.date_of_birth_index == dob))
+                    if dob else Child.nhs_number_index == nhs)
     return session.scalar(
         select(Contact).options(load_only(Contact.id, Contact.reference, Contact.claimed_by_id))
         .join(Child, Child.contact_id == Contact.id)

@@ -20,7 +20,7 @@ from mash import audit
 from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
 from mash.clock import describe_due, describe_time_left
 from mash.decisions import STRATEGY_AGENCIES, police_only, record_decision, record_strategy_discussion, review_decision
-from mash.describe import children_words, rank_reasons, referrer_words, worry_words
+from mash.describe import children_words, flag_words, rank_reasons, referrer_words, worry_words
 from mash.history import describe_events
 from mash.models import (
     AgencyCheck,
@@ -35,7 +35,6 @@ from mash.models import (
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
 from mash.queue import CHANNELS, COLOURS, FILTERS, KINDS, SORTS, STATUSES, VIEWS, Filters, queue_page
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
-from mash.safety import describe_flag
 from mash.screening import (
     AGENCIES,
     ask_check,
@@ -169,7 +168,7 @@ def contact(contact_id: int):
         strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
-        transcripts=transcripts, flag_words=[describe_flag(f) for f in item.safety_flags or []],
+        transcripts=transcripts, flag_words=[flag_words(f, short=False) for f in item.safety_flags or []],
         overdue_checks={k.id for k in item.checks if is_overdue(k, now)}, outstanding_checks=outstanding_checks(item),
         check_due_time=check_settings().due_time, describe_due=describe_due, calendar=calendar,
         checks_open=item.closed_at is None,
