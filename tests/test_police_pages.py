@@ -189,7 +189,10 @@ def test_an_out_of_hours_contact_shows_in_the_handover_queue(app, db_session):
     saturday = dt.datetime(2026, 11, 28, 11, 0, tzinfo=dt.UTC)
     contact = create_contact(db_session, received_at=saturday)
     client, _ = signed_in(app, db_session)
-    assert f"Contact {contact.reference}" in client.get("/staff/handovers").get_data(as_text=True)
+    page = client.get("/staff/handovers").get_data(as_text=True)
+    # nobody is writing anything for a contact that simply arrived out of hours: the page says so
+    assert f"Contact {contact.reference}" in page and "Being written" not in page
+    assert "Arrived out of hours: nothing recorded by the emergency duty team" in page
 
 
 def test_an_administrator_cannot_see_notifications(app, db_session):

@@ -130,6 +130,14 @@ def police_notification(notification_id: int):
         school_sources=encompass.SOURCES)
 
 
+def _position(form: Any, message: str) -> int:
+    """The child a form is about, by its position on the notification; `message` when none was chosen."""
+    try:
+        return int(form.get("position", ""))
+    except ValueError:
+        raise StaffError(message) from None
+
+
 @bp.post("/police/notifications/<int:notification_id>/school-told")
 @permission("triage_notifications")
 def police_school_told(notification_id: int):
@@ -137,11 +145,9 @@ def police_school_told(notification_id: int):
     f = request.form
 
     def record() -> None:
-        try:
-            position = int(f.get("position", ""))
-        except ValueError:
-            raise StaffError("Select the child whose school was told") from None
-        encompass.record_school_told(db.session(), n, me(), position=position, school=f.get("school"),
+        encompass.record_school_told(db.session(), n, me(),
+                                     position=_position(f, "Select the child whose school was told"),
+                                     school=f.get("school"),
                                      told_at=_local(f.get("told_at"), "Enter when the school was told"),
                                      calendar=working_calendar(), settings=settings().encompass)
 
@@ -188,11 +194,8 @@ def police_consent(notification_id: int):
     f = request.form
 
     def record() -> None:
-        try:
-            position = int(f.get("position", ""))
-        except ValueError:
-            raise StaffError("Select the child") from None
-        police.record_consent(db.session(), n, me(), position=position, consent=f.get("consent", ""),
+        police.record_consent(db.session(), n, me(), position=_position(f, "Select the child"),
+                              consent=f.get("consent", ""),
                               consent_by=f.get("consent_by"), consent_authority=f.get("consent_authority") or None)
 
     return _act(record, "Early help agreement recorded.", url_for("staff.police_notification", notification_id=n.id))
