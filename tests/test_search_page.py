@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from forms import examples
-from mash.lookup import read_query
 from mash.models import AuditEvent
+from portal.staff.lookup import read_query
 from tests.bot_support import FakeParser, post_sms, use_parser
 from tests.police_support import da, receive
 from tests.staff_support import create_contact, create_staff, sign_in

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 
-from mash.lookup import KIND_WORDS, Hit, read_query, search
 from portal import db
 from portal.staff import bp, me, permission
+from portal.staff.lookup import KIND_WORDS, Hit, read_query, search
 
 
 def _link(hit: Hit) -> str:

@@ -1,4 +1,5 @@
-"""Search (issue 15 item 2): find a child, a contact, a police notification, a missing episode or a conversation
+"""Search (issue 15 item 2), in the staff face because it reaches the text conversations (bot) as well as the
+MASH's records: find a child, a contact, a police notification, a missing episode or a conversation
 from what a duty worker has in hand — a reference, a name, a date of birth, an NHS number or UPN, a postcode or a
 phone number, typed in one box in any order.
 
