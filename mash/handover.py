@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from forms.identifiers import clean_nhs_number, clean_upn
@@ -235,8 +235,25 @@ def acknowledge(session: Session, handover: Handover, user: StaffUser, *, now: d
                           "on_time": now <= handover.due_at})
 
 
-def day_team_queue(session: Session, *, limit: int = 200, offset: int = 0) -> list[Handover]:
-    """Every handover not yet acknowledged, soonest due first: the day team's list at 09:00."""
+def arrived_with_nothing() -> ColumnElement[bool]:
+    """A handover nobody wrote: a contact that simply arrived out of hours, still open, with nothing recorded by
+    the emergency duty team. The contact itself is in the MASH queue; in the handover list it is only noise."""
+    return and_(Handover.source == "contact", Handover.status == "open", Handover.recorded_by_id.is_(None),
+                *(getattr(Handover, name).is_(None) for name in FIELDS))
+
+
+def day_team_queue(session: Session, *, limit: int = 200, offset: int = 0,
+                   with_nothing_recorded: bool = True) -> list[Handover]:
+    """Every handover not yet acknowledged, soonest due first: the day team's list at 09:00. Without
+    `with_nothing_recorded`, only those a person wrote or that have content (see arrived_with_nothing)."""
+    query = select(Handover).where(Handover.status != "acknowledged")
+    if not with_nothing_recorded:
+        query = query.where(not_(arrived_with_nothing()))
     return list(session.scalars(
-        select(Handover).options(selectinload(Handover.contact).load_only(Contact.id, Contact.reference, Contact.rag))
-        .where(Handover.status != "acknowledged").order_by(Handover.due_at, Handover.id).offset(offset).limit(limit)))
+        query.options(selectinload(Handover.contact).load_only(Contact.id, Contact.reference, Contact.rag))
+        .order_by(Handover.due_at, Handover.id).offset(offset).limit(limit)))
+
+
+def count_arrived_with_nothing(session: Session) -> int:
+    """How many handovers the default list leaves out (arrived_with_nothing): the page says so, with a link."""
+    return session.scalar(select(func.count()).select_from(Handover).where(arrived_with_nothing())) or 0

@@ -142,3 +142,30 @@ def test_an_edt_call_still_cannot_be_taken_before_it_is_completed_with_its_ratio
     with pytest.raises(StaffError, match="completed it"):
         handover.acknowledge(db_session, item, day, now=at(2026, 11, 30, 9, 0))
     assert item.status == "open" and item.rationale is None
+
+
+def test_the_handover_list_leaves_out_contacts_that_arrived_with_nothing_recorded(app, db_session):
+    """Item 6 of issue 15: the list shows what a person wrote; empty automatic rows are counted, and shown on ask."""
+    from tests.staff_support import sign_in
+
+    edt, secret = create_staff(db_session, name="Eddie Duty")
+    quiet = [referral_at(db_session, at(2026, 11, 25, 19, 30)), referral_at(db_session, at(2026, 11, 25, 20, 15))]
+    call = handover.record_call(db_session, edt, received_at=at(2026, 11, 28, 1, 0), now=at(2026, 11, 28, 2, 0),
+                                values={"what_happened": "A child alone at home"})
+    db_session.commit()
+    assert handover.day_team_queue(db_session, with_nothing_recorded=False) == [call]
+    assert len(handover.day_team_queue(db_session)) == 3 and handover.count_arrived_with_nothing(db_session) == 2
+    client = app.test_client()
+    sign_in(client, edt, secret)
+    page = client.get("/staff/handovers").get_data(as_text=True)
+    assert f"Call: contact {call.contact.reference}" in page
+    assert all(c.reference not in page for c in quiet) and "Arrived out of hours: nothing recorded" not in page
+    assert "2 contacts arrived out of hours with nothing recorded" in page
+    everything = client.get("/staff/handovers?all=1").get_data(as_text=True)
+    assert all(c.reference in everything for c in quiet) and "Show only handovers with something recorded" in everything
+    # once the day team takes one, it is neither listed nor counted
+    taken = db_session.scalars(select(Handover).where(Handover.contact_id == quiet[0].id)).one()
+    handover.acknowledge(db_session, taken, edt, now=at(2026, 11, 26, 8, 50))
+    db_session.commit()
+    listed = client.get("/staff/handovers").get_data(as_text=True)
+    assert "1 contact arrived out of hours with nothing recorded" in listed

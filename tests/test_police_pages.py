@@ -189,7 +189,10 @@ def test_an_out_of_hours_contact_shows_in_the_handover_queue(app, db_session):
     saturday = dt.datetime(2026, 11, 28, 11, 0, tzinfo=dt.UTC)
     contact = create_contact(db_session, received_at=saturday)
     client, _ = signed_in(app, db_session)
-    page = client.get("/staff/handovers").get_data(as_text=True)
+    # a contact that simply arrived out of hours is left out of the list (issue 15 item 6), counted, and shown on ask
+    listed = client.get("/staff/handovers").get_data(as_text=True)
+    assert "1 contact arrived out of hours with nothing recorded" in listed
+    page = client.get("/staff/handovers?all=1").get_data(as_text=True)
     # nobody is writing anything for a contact that simply arrived out of hours: the page says so
     assert f"Contact {contact.reference}" in page and "Being written" not in page
     assert "Arrived out of hours: nothing recorded by the emergency duty team" in page

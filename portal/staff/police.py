@@ -298,9 +298,13 @@ def missing_interview(interview_id: int):
 def handover_list():
     now = utcnow()
     page = _page()
-    rows = handover.day_team_queue(db.session(), limit=PAGE + 1, offset=page * PAGE)
+    # Contacts that simply arrived out of hours, with nothing recorded, are left out unless asked for (?all=1):
+    # they wait in the MASH queue; the list is for what the emergency duty team wrote.
+    show_all = request.args.get("all") == "1"
+    rows = handover.day_team_queue(db.session(), limit=PAGE + 1, offset=page * PAGE, with_nothing_recorded=show_all)
     return render_template("staff/police/handovers.html", title="Out-of-hours handovers", handovers=rows[:PAGE],
-                           page=page, more=len(rows) > PAGE, now=now)
+                           page=page, more=len(rows) > PAGE, now=now, show_all=show_all,
+                           nothing_recorded=handover.count_arrived_with_nothing(db.session()))
 
 
 @bp.route("/handovers/new", methods=["GET", "POST"])
