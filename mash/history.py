@@ -58,6 +58,11 @@ WORDS = {
     "handover.viewed": "Handover viewed",
     "feedback.withheld": "Feedback to the referrer withheld",
 }
+    "contact.passed": "Passed to a colleague with a note",
+    "case_note.written": "Wrote a case note",
+    "household.linked": "Linked with another contact as one household",
+    "household.unlinked": "Unlinked from another contact's household",
+    "chronology.viewed": "Viewed a child's chronology",
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ def _detail(event: AuditEvent) -> str:
     if event.event in ("conversation.danger", "conversation.check_now"):
         return "; ".join(category_words(list(d.get("categories") or [])))
     return event.reason or ""
+    if event.event in ("household.linked", "household.unlinked"):
+        return str(d.get("reference", ""))
 
 
 def describe_events(session: Session, events: list[AuditEvent]) -> list[HistoryLine]:

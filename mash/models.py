@@ -602,3 +602,64 @@ class Handover(Base):
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
     recorded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[recorded_by_id])
     completed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[completed_by_id])
+
+
+# --- Issue 15, item 3: sharing the work (mash.casework) ----------------------------------------------------------
+
+
+class CaseNote(Base):
+    """A practitioner's dated, typed note on a contact. Never edited: the database refuses UPDATE and DELETE
+    (migration 0022), so a mistake is put right by a later note that says which note it corrects."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # mash.casework.NOTE_KINDS
+    text: Mapped[str] = mapped_column(EncryptedText)
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    written_at: Mapped[dt.datetime]
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("case_notes.id"))
+    passed_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))  # kind "passed": to whom
+
+    written_by: Mapped[StaffUser] = relationship(foreign_keys=[written_by_id])
+    passed_to: Mapped[StaffUser | None] = relationship(foreign_keys=[passed_to_id])
+
+
+class HouseholdLink(Base):
+    """Two contacts about one household, linked (or later unlinked) by a practitioner. Append-only like the notes:
+    each row is one act, and the latest row for a pair says whether they are linked now."""
+
+    __tablename__ = "household_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The pair in order (contact_id < other_contact_id), so a link made from either side is the same pair.
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    other_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    linked: Mapped[bool]  # True: linked; False: unlinked
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    at: Mapped[dt.datetime]
+
+    by: Mapped[StaffUser] = relationship(foreign_keys=[by_id])
+
+
+class Attachment(Base):
+    """A body map or a document sent with a referral (issue 16). The bytes are not in this row: they are in a file
+    under the instance folder (mash.attachments), encrypted with a key of their own, which is kept here encrypted
+    with the field-encryption keys. While the referral is a draft the file belongs to the draft, and deleting the
+    draft deletes the row and so the only key that reads the file; sending ties it to the contact in the same
+    transaction as the contact is made."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # document | body_map (drawn: JSON marks; or an uploaded image)
+    content_type: Mapped[str] = mapped_column(String(80))  # what the content is, as sniffed, never as declared
+    size: Mapped[int]
+    blob_name: Mapped[str] = mapped_column(String(64), unique=True)  # a random file name, nothing personal
+    data_key: Mapped[str] = mapped_column(EncryptedText)  # the file's own Fernet key, encrypted
+    filename: Mapped[str | None] = mapped_column(EncryptedText)  # as the referrer's computer named it
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

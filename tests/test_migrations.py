@@ -39,7 +39,7 @@ def test_the_newest_schema_accepts_a_referral_and_keeps_the_audit_guard(tmp_path
         assert audit.verify(session).ok
         names = session.execute(select(func.count()).select_from(text("sqlite_master"))
                                 .where(text("type = 'trigger'"))).scalar_one()
-        assert names == 2
+        assert names == 6  # UPDATE and DELETE refused on audit_events, case_notes and household_links
     engine.dispose()
 
 

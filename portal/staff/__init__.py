@@ -81,7 +81,7 @@ def _guard() -> Any:
 
 
 def register(app: Flask) -> None:
-    from portal.staff import auth, conversations, dashboard, directory, police, search, views  # noqa: F401  (routes attach to bp)
+    from portal.staff import auth, casework, conversations, dashboard, directory, police, search, views  # noqa: F401, E501  (routes attach to bp)
 
     sessions.init_app(app)
     login_manager.init_app(app)
