@@ -167,11 +167,47 @@ def test_a_pass_from_a_page_loaded_before_a_claim_is_refused(db_session, databas
 
 def test_two_people_passing_the_same_contact_at_once_exactly_one_wins(database_url, team, db_session):
     """Eight people press "Pass" on the same page version at the same moment: one pass, one note, one event."""
+    _race(database_url, db_session, team)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_people_passing_the_same_contact_at_once_exactly_one_wins_on_postgres(pg_url):
+    engine = make_engine(pg_url)
+    with make_sessionmaker(engine)() as session:
+        pat, _ = create_staff(session)
+        sam, _ = create_staff(session)
+        morgan, _ = create_staff(session, role="manager")
+        _race(pg_url, session, (pat, sam, morgan))
+    engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_postgres_refuses_to_edit_delete_or_truncate_notes_and_links(pg_url):
+    engine = make_engine(pg_url)
+    with make_sessionmaker(engine)() as session:
+        pat, _ = create_staff(session)
+        one, two = create_contact(session), create_contact(session)
+        add_note(session, one, pat, kind="case_note", text="What was said", now=NOW)
+        link_household(session, one, pat, reference=two.reference, now=NOW)
+        session.commit()
+        for statement in ("UPDATE case_notes SET kind = 'phone_call'", "DELETE FROM case_notes",
+                          "TRUNCATE case_notes CASCADE", "UPDATE household_links SET linked = false",
+                          "DELETE FROM household_links", "TRUNCATE household_links"):
+            with pytest.raises(DatabaseError, match="append-only|never edited"):
+                session.execute(text(statement))
+            session.rollback()
+        assert session.scalar(select(CaseNote.kind)) == "case_note"
+    engine.dispose()
+
+
+def _race(url, db_session, team):
     pat, sam, morgan = team
     others = [create_staff(db_session, role="manager")[0] for _ in range(7)]
     contact = create_contact(db_session)
     version = contact.version
-    engine = make_engine(database_url)
+    engine = make_engine(url, pool_size=10) if url.startswith("postgresql") else make_engine(url)
     sessions = make_sessionmaker(engine)
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
@@ -412,4 +448,5 @@ def test_the_partial_renders_with_the_contact_page_context(app, db_session):
                                       contact=db_session.merge(contact))
     assert "Who holds it, case notes and household" in html
     assert f'action="/staff/contacts/{contact.id}/notes"' in html and 'name="back" value="contact"' in html
-    assert "Chronology of Jayden Morris" in html
+    child_id = contact.children[0].id
+    assert f'<a class="govuk-link" href="/staff/children/{child_id}/chronology">Chronology of Jayden Morris</a>' in html
