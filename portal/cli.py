@@ -281,10 +281,11 @@ def demo_load() -> None:
     with _session() as session:
         notifications = load_demo_notifications(session)
         session.commit()
-    from portal.demo import load_demo_decisions
+    from portal.demo import load_demo_casework, load_demo_decisions
 
     with _session() as session, session.begin():
         decisions = load_demo_decisions(session)
+        decisions += load_demo_casework(session)
     click.echo(f"Service directory (demonstration data): {directory.summary()}.")
     click.echo(f"Police notifications (demonstration data): {notifications.summary()}.")
     if decisions:

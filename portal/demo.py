@@ -106,3 +106,32 @@ def load_demo_decisions(session: Session, *, now: dt.datetime | None = None) -> 
         handover.record_call(session, practitioner, received_at=last_night, values=DEMO_CALL, now=now)
         added.append("an out-of-hours call in the handover")
     return added
+
+
+def load_demo_casework(session: Session, *, now: dt.datetime | None = None) -> list[str]:
+    """Once: a case note on Jayden's demo referral, and his contact linked as one household with his sister Ruby's
+    (the contact the demo triage meeting made): so the demo shows notes, a household and a chronology. Run after
+    load_demo_decisions."""
+    from mash.casework import add_note, link_household
+    from mash.models import CaseNote, ContactNotification, DomesticAbuseNotification
+
+    practitioner = _demo_practitioner(session)
+    jayden = session.scalar(select(Contact).where(Contact.idempotency_key == "demo:1"))
+    if practitioner is None or jayden is None or session.scalar(
+            select(func.count()).select_from(CaseNote).where(CaseNote.written_by_id == practitioner.id)):
+        return []
+    added = []
+    if jayden.closed_at is None:
+        add_note(session, jayden, practitioner, kind="information_received", now=now,
+                 text="Fictional: the school rang to say Jayden has been quiet and withdrawn this week.")
+        added.append("a case note")
+    ruby = session.scalar(
+        select(Contact).join(ContactNotification, ContactNotification.contact_id == Contact.id)
+        .join(DomesticAbuseNotification, DomesticAbuseNotification.id == ContactNotification.notification_id)
+        .where(DomesticAbuseNotification.police_reference == DEMO_REFERRED_NOTIFICATION,
+               ContactNotification.created.is_(True)))
+    if ruby is not None and ruby.id != jayden.id:
+        link_household(session, jayden, practitioner, reference=ruby.reference, now=now,
+                       reason="Fictional: Jayden and Ruby are brother and sister (the same police notification)")
+        added.append("two contacts linked as one household")
+    return added

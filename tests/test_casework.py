@@ -450,3 +450,21 @@ def test_the_partial_renders_with_the_contact_page_context(app, db_session):
     assert f'action="/staff/contacts/{contact.id}/notes"' in html and 'name="back" value="contact"' in html
     child_id = contact.children[0].id
     assert f'<a class="govuk-link" href="/staff/children/{child_id}/chronology">Chronology of Jayden Morris</a>' in html
+
+
+def test_the_demo_has_a_case_note_and_a_household_once(db_session):
+    from portal.demo import load_demo_casework, load_demo_contacts, load_demo_decisions, load_demo_staff
+    from portal.police_api import load_demo_notifications
+
+    load_demo_contacts(db_session)
+    load_demo_staff(db_session)
+    load_demo_notifications(db_session)
+    load_demo_decisions(db_session)
+    assert load_demo_casework(db_session) == ["a case note", "two contacts linked as one household"]
+    db_session.commit()
+    jayden = db_session.scalar(select(Contact).where(Contact.idempotency_key == "demo:1"))
+    [note] = notes_for(db_session, jayden.id)
+    assert note.kind == "information_received" and note.text.startswith("Fictional:")
+    [sister] = household_of(db_session, jayden.id)
+    assert [c.first_name for c in sister.contact.children] == ["Ruby"]
+    assert load_demo_casework(db_session) == []  # once only
