@@ -284,9 +284,9 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     found.someone_elses_child = bool(_SOMEONE_ELSES.search(said))
     found.own_family = bool(_OWN_FAMILY.search(said))
     found.wants_service = bool(_SERVICE_WORDS.search(said))
-    if "born" in said.split():
-        found.date_of_birth = date_in(said.split("born", 1)[1])
-    elif len(said.split()) <= 4 and not found.postcode:
+    if (given := _DATE_GIVEN.search(said)) is not None:
+        found.date_of_birth = date_in(said[given.end():])  # "born 3rd march 2017", "due 14/02/2026", "EDD ..."
+    elif len(_DATE_FILLER.sub(" ", said).split()) <= 4 and not found.postcode:
         found.date_of_birth = date_in(said)  # "3rd march 2017" on its own is a date of birth
     found.young_person = bool(_YOUNG_PERSON.search(said))
     return found
@@ -295,6 +295,10 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
 _DATE_IN_TEXT = re.compile(
     r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}\b|\b\d{1,2} \d{1,2} (?:\d{4}|\d{2})\b|\b\d{4} \d{1,2} \d{1,2}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]+ \d{2,4}\b|\b(?:on )?(?:the )?[a-z]+ \d{4}\b|\blast [a-z]+\b")
+# The words after which a date is a child's date of birth (or an unborn baby's due date), in a message of any length.
+_DATE_GIVEN = re.compile(r"\bborn\b|\b(?:due|due date|edd|dob|d o b|date of birth)\b(?= (?:on |is |was )?\d)")
+# Words around a date given on its own ("9th july last year 2024", "oct 2019 i think"): not counted as words.
+_DATE_FILLER = re.compile(r"\b(?:i think|i believe|roughly|approx|about|last year|this year|btw|its|it s)\b")
 _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
                            r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b")
@@ -314,7 +318,7 @@ def date_in(said: str) -> str | None:
     for holiday, day in _NAMED_DAYS:
         said = re.sub(rf"\b{holiday}\b", day, said)
     if re.search(r"\b(19|20)\d\d\b", said):
-        said = re.sub(r"\blast year\b", "", said).strip()  # "9th july last year 2024": the year is given
+        said = " ".join(re.sub(r"\blast year\b", " ", said).split())  # "9th july last year 2024": the year is given
     for match in _DATE_IN_TEXT.finditer(said):
         written = match.group(0)
         if (iso := re.fullmatch(r"(\d{4}) (\d{1,2}) (\d{1,2})", written)) is not None:
@@ -345,6 +349,10 @@ _AGES_IN_WORDS = (
     re.compile(rf"\b(?:looks|look|looked|is|s|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|youngest) "
                rf"(?:about |maybe |approx |approximately |around |roughly |like |only )({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
+    # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
+    re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
+               rf"({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:a|the) (?:girl|boy|kid|child|lad|lass) of ({_NUMBER})\b{_UNITS}"),
     re.compile(rf"\b(?:just |he |she |has |had )?turned ({_NUMBER})\b"),
 )
 _IN_BRACKETS = re.compile(r"\((\d{1,2})\)")

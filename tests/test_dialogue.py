@@ -685,6 +685,7 @@ def test_not_yet_is_a_no_and_dont_know_with_a_reason_is_dont_know():
     # not ages: a menu pick, hours, a count of children, a pregnancy, a time, a year group, a baby brother
     ("2 and 4", []), ("ive had about 2 hours sleep", []), ("mum of 3 here", []), ("im 16 weeks pregnant", []),
     ("due in about 10 wks", []), ("mum goes out about 7", []), ("in year 9", []), ("me and my baby brother", []),
+    ("my sons 6 and wont sleep", [6]), ("a girl of 13 hanging round with older men", [13]), ("my 2 kids", []),
 ])
 def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
     from bot.reader import child_ages, plain
@@ -693,11 +694,23 @@ def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
 
 
 @pytest.mark.parametrize("text, born", [("12.11.19", "2019-11-12"), ("2015-08-21", "2015-08-21"),
-                                        ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01")])
+                                        ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01"),
+                                        ("9th july last year... 2024", "2024-07-09"),
+                                        ("4th july 2019 i think", "2019-07-04"),
+                                        ("mum to be, due 14/02/2026, first baby, feeling very alone", "2026-02-14"),
+                                        ("dob 01/02/2015 hes autistic and not sleeping", "2015-02-01")])
 def test_a_date_of_birth_written_as_people_write_it(text: str, born: str):
     from bot.reader import facts
 
     assert facts(text).date_of_birth == born
+
+
+@pytest.mark.parametrize("text", ["he hit her on 3rd november 2025 and shes scared", "we are due to move on 12/12/2025",
+                                  "my appointment is on 12/11/2025 at the surgery"])
+def test_a_date_in_a_long_message_is_no_date_of_birth_unless_it_says_so(text: str):
+    from bot.reader import facts
+
+    assert facts(text).date_of_birth is None
 
 
 def test_a_town_named_in_the_first_message_is_where_services_are_found_and_no_postcode_is_asked():
