@@ -91,7 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
-    from portal import api_oruk, assets, chat, errors, finder, journeys, pages, police_api, sms, staff
+    from portal import api_oruk, assets, attachments, chat, errors, finder, journeys, pages, police_api, sms, staff
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -105,6 +105,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     for blueprint in journeys.blueprints():
         app.register_blueprint(blueprint)
+    # /report/attachments, /report/copy, /notify/status; imported above, before staff.register, because it also
+    # adds the staff route that opens a file.
+    app.register_blueprint(attachments.bp)
     staff.register(app)
     errors.init_app(app)
 

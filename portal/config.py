@@ -123,6 +123,12 @@ class Settings:
     notify_email_template_id: str = ""
     notify_sms_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
+    # Notify's delivery-status callback (POST /notify/status) carries this bearer token; unset, the route is off.
+    notify_callback_token: str = ""
+    # Attachments to a referral (issue 16): each file at most this size, at most this many documents or photos
+    # (a body map besides), checked on the content; the request may carry them all at once.
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_max_count: int = 5
     # Background jobs (portal/jobs.py) queue in Redis when a URL is given, else in SQLite at instance/jobs.db.
     jobs_redis_url: str = field(default="", metadata=_also("REDIS_URL"))
     # Text messages and web chat (bot/). Twilio signs requests to PUBLIC_BASE_URL + /sms/inbound.

@@ -18,9 +18,11 @@ from werkzeug.datastructures import MultiDict
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import HELP, REPORT, written_parts
 from forms.schema import Field, Group, Journey, Page, Problem, Step
+from mash.attachments import attach_to_contact
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
+from mash.receipts import queue_receipt
 from mash.safety import screen_each
 from portal import db
 from portal.config import settings, working_calendar
@@ -284,6 +286,9 @@ class _JourneyViews:
             contact = receive_referral(dbs, referral, channel="web", actor=f"public:web:{self.journey.name}",
                                        idempotency_key=key, calendar=working_calendar(),
                                        danger=screening.categories, check_now=screening.check_categories)
+            # Issue 16: the draft's files and the referrer's receipt, in the contact's own transaction.
+            attach_to_contact(dbs, draft.id, contact, actor=f"public:web:{self.journey.name}")
+            queue_receipt(dbs, contact)
             draft.submitted_reference = contact.reference
             draft.answers = {}  # the contact now holds them; keep no second copy
             dbs.commit()
