@@ -10,9 +10,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from store.crypto import EncryptedJSON, EncryptedText
+from mash.names import name_sound_index, phone_index
+from store.crypto import EncryptedJSON, EncryptedText, keyring
 from store.db import Base, utcnow
 
 CHANNELS = ("web", "sms", "chat", "police", "phone")
@@ -43,6 +44,7 @@ class Contact(Base):
     referrer_anonymous: Mapped[bool] = mapped_column(default=False)
     referrer_name: Mapped[str | None] = mapped_column(EncryptedText)
     referrer_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    referrer_phone_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.names.phone_index
     referrer_email: Mapped[str | None] = mapped_column(EncryptedText)
     referrer_organisation: Mapped[str | None] = mapped_column(EncryptedText)
     referrer_role: Mapped[str | None] = mapped_column(EncryptedText)
@@ -88,7 +90,23 @@ class Contact(Base):
         # The open queue only, in its own order: the queue page stays fast however many contacts are closed.
         Index("ix_contacts_open_queue", "risk_rank", "decision_due_at", "id",
               sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        # Issue 15: the queue sorted by deadline or by waiting time, the dashboard's overdue count and the queue's
+        # age (read from the index alone), and the colour counts under any filter (mash.queue, mash.stats).
+        Index("ix_contacts_open_due", "decision_due_at", "id", "status",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        Index("ix_contacts_open_received", "received_at", "id",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        Index("ix_contacts_open_counts", "risk_rank", "channel", "kind", "status", "claimed_by_id",
+              "claim_expires_at", "decision_due_at",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        Index("ix_contacts_received_channel", "received_at", "channel"),
     )
+
+    @validates("referrer_phone")
+    def _index_phone(self, _key: str, value: str | None) -> str | None:
+        """Whatever writes the referrer's phone (intake, a conversation, anonymity) keeps its index in step."""
+        self.referrer_phone_index = phone_index(value)
+        return value
 
 
 class Child(Base):
@@ -117,8 +135,15 @@ class Child(Base):
     postcode_index: Mapped[str | None] = mapped_column(String(32), index=True)
     nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)
     upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    name_sound_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.names: for fuzzy search
 
     contact: Mapped[Contact] = relationship(back_populates="children")
+
+    @validates("first_name", "last_name")
+    def _index_sound(self, key: str, value: str | None) -> str | None:
+        first, last = (value, self.last_name) if key == "first_name" else (self.first_name, value)
+        self.name_sound_index = name_sound_index(first, last)
+        return value
 
 
 class HouseholdMember(Base):
@@ -541,6 +566,11 @@ class MissingEpisode(Base):
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     summary: Mapped[str | None] = mapped_column(EncryptedText)
     child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first + last name + date of birth
+    # Each on its own too, as a contact's child's, so search finds an episode by a name alone or misspelt.
+    first_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    last_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    date_of_birth_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    name_sound_index: Mapped[str | None] = mapped_column(String(32), index=True)
     nhs_number: Mapped[str | None] = mapped_column(EncryptedText)  # ten digits, checked (forms.identifiers)
     upn: Mapped[str | None] = mapped_column(EncryptedText)
     nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.repeats.nhs_number_index
@@ -553,6 +583,16 @@ class MissingEpisode(Base):
 
     interview: Mapped[ReturnInterview | None] = relationship(back_populates="episode", uselist=False,
                                                              cascade="all, delete-orphan")
+
+    @validates("first_name", "last_name", "date_of_birth")
+    def _index_child(self, key: str, value: str | None) -> str | None:
+        """The child's indexes follow the names and date of birth, whoever writes them (mash.missing)."""
+        kind = {"first_name": "name", "last_name": "name", "date_of_birth": "dob"}[key]
+        setattr(self, f"{key}_index", keyring.blind_index(kind, value) if value else None)
+        first, last = (value, self.last_name) if key == "first_name" else \
+            (self.first_name, value) if key == "last_name" else (self.first_name, self.last_name)
+        self.name_sound_index = name_sound_index(first, last)
+        return value
 
 
 class ReturnInterview(Base):

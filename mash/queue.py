@@ -1,7 +1,12 @@
 """The MASH queue: open contacts by risk, then by due time — never first come, first served.
 
 Pages are keyset-paginated on (risk, due, id), the order of a partial index over open contacts, so the
-hundredth page costs what the first does.
+hundredth page costs what the first does; sorted by deadline or by waiting time, on partial indexes of their own.
+
+The count of each colour under the page's filters is read from one more partial index (ix_contacts_open_counts,
+which holds every column a filter reads) and stops at COUNT_CAP: past it the page says "1,000+". A full count
+would read every open contact on every page, whatever the filters: at 80,000 open contacts that was a third of a
+second, where the capped one costs what it does at 800.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from mash.models import DANGER_NOW_RANK, RAG_ORDER, Child, Contact, StaffUser
 from store.db import utcnow
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
 FILTERS = {"all": "All open", "mine": "Mine", "unclaimed": "Unclaimed", "overdue": "Overdue",
            "awaiting_signoff": "Awaiting sign-off"}
 
@@ -64,6 +70,16 @@ STATUSES = {"new": "New", "in_screening": "In screening", "awaiting_signoff": "A
 SORTS = {"risk": "Risk, then deadline", "due": "Deadline", "waiting": "Longest waiting"}
 
 
+class AtLeast(int):
+    """A count that stopped at COUNT_CAP: it reads "1,000+" on the page and compares as the number it reached."""
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+"
+
+
+COLOUR_RANKS = {"danger": DANGER_NOW_RANK, **RAG_ORDER}
+
+
 @dataclass(frozen=True)
 class QueuePage:
     contacts: list[Contact]
@@ -96,10 +112,10 @@ def _decode(text: str | None, sort: str) -> tuple[Any, ...] | None:
 
 
 def _filtered(query: Any, user: StaffUser, filters: Filters, now: dt.datetime, *, colour: bool = True) -> Any:
-    if colour and filters.colour == "danger":
-        query = query.where(Contact.risk_rank == DANGER_NOW_RANK)
-    elif colour and filters.colour in RAG_ORDER:
-        query = query.where(Contact.rag == filters.colour, Contact.risk_rank != DANGER_NOW_RANK)
+    # A colour is its rank (intake sets risk_rank from the RAG, and danger now outranks red), so the indexes that
+    # lead with risk_rank find one colour's contacts without reading the others.
+    if colour and filters.colour in COLOUR_RANKS:
+        query = query.where(Contact.risk_rank == COLOUR_RANKS[filters.colour])
     if filters.channel:
         query = query.where(Contact.channel == filters.channel)
     if filters.kind:
@@ -146,8 +162,20 @@ def queue_page(session: Session, user: StaffUser, *, view: str = "all", after: s
                            .limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
-    colour = case((Contact.risk_rank == DANGER_NOW_RANK, "danger"), else_=Contact.rag)
-    counted = _filtered(select(colour, func.count()).where(Contact.closed_at.is_(None)), user, filters, now,
-                        colour=False).group_by(colour)
-    counts = {key: 0 for key in COLOURS} | {key: n for key, n in session.execute(counted)}
-    return QueuePage(list(rows), _encode(rows[-1], sort) if more else None, counts)
+    return QueuePage(list(rows), _encode(rows[-1], sort) if more else None, colour_counts(session, user, filters, now))
+
+
+def colour_counts(session: Session, user: StaffUser, filters: Filters, now: dt.datetime) -> dict[str, int]:
+    """Open contacts of each colour under `filters` (whatever colour they choose), each counted up to COUNT_CAP,
+    in one statement: per colour, the rows of the counting index up to the cap."""
+    counts = []
+    # channel is never NULL, so `channel >= ''` leaves nothing out: it gives SQLite's planner a second column of
+    # the counting index to use, and it then reads that index alone rather than the queue's and every row.
+    channel = [] if filters.channel else [Contact.channel >= ""]
+    for rank in COLOUR_RANKS.values():
+        capped = _filtered(select(Contact.risk_rank).where(Contact.closed_at.is_(None), Contact.risk_rank == rank,
+                                                           *channel),
+                           user, filters, now, colour=False).limit(COUNT_CAP + 1).subquery()
+        counts.append(select(func.count()).select_from(capped).scalar_subquery())
+    values = session.execute(select(*counts)).one()
+    return {key: AtLeast(COUNT_CAP) if n > COUNT_CAP else n for key, n in zip(COLOUR_RANKS, values, strict=True)}

@@ -7,6 +7,11 @@ Local days: a contact received at 00:30 on a summer night in London belongs to t
 UTC day before. Rather than a per-dialect date function (SQLite has no time zones), a day is found by comparing
 `received_at` with the UTC instants at which each local day starts, in one CASE expression: exact across
 daylight-saving changes, identical on SQLite and PostgreSQL, and it keeps the range filter index-friendly.
+
+At 100,000 contacts (issue 15) each figure is read from an index where it can be: a day's contacts by channel
+from (received_at, channel), one range per day; the open queue's age from (received_at) over open contacts, as
+counts of ranges; overdue from (decision_due_at, id, status) over open contacts; decisions from the decisions
+themselves, joined to their contacts, rather than every contact joined to its decisions.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
@@ -74,12 +79,12 @@ def contacts_per_day(session: Session, now: dt.datetime, calendar: WorkingCalend
     today = now.astimezone(calendar.tz).date()
     first = today - dt.timedelta(days=days - 1)
     starts = local_day_starts(first, days, calendar)
-    day_index = local_day_index(Contact.received_at, starts).label("day_index")
-    rows = session.execute(
-        select(day_index, Contact.channel, func.count())
-        .where(Contact.received_at >= starts[0], Contact.received_at < starts[-1])
-        .group_by(day_index, Contact.channel)
-    ).all()
+    # One range per day, each read from the (received_at, channel) index alone: a CASE of fourteen comparisons on
+    # every row cost more than the counting.
+    rows = session.execute(union_all(*(
+        select(literal(n).label("day_index"), Contact.channel, func.count())
+        .where(Contact.received_at >= starts[n], Contact.received_at < starts[n + 1]).group_by(Contact.channel)
+        for n in range(days)))).all()
     channels = list(CHANNELS) + sorted({r.channel for r in rows} - set(CHANNELS))
     table = [DayCounts(first + dt.timedelta(days=n), dict.fromkeys(channels, 0)) for n in range(days)]
     for index, channel, count in rows:
@@ -117,16 +122,18 @@ def decision_timeliness(session: Session, now: dt.datetime, *, window: dt.timede
     A contact's decision time is its first recorded Decision (whatever became of it at sign-off); "within 1
     working day" means that time is at or before the contact's decision_due_at, which intake set to one working
     day after receipt."""
-    per_contact = (
+    in_window = (Contact.received_at >= now - window, Contact.received_at <= now)
+    received = session.scalar(select(func.count()).select_from(Contact).where(*in_window)) or 0
+    per_contact = (  # from the decisions, so undecided contacts are counted, not joined
         select(Contact.decision_due_at.label("due"), func.min(Decision.decided_at).label("first_decided"))
-        .select_from(Contact)
-        .outerjoin(Decision, Decision.contact_id == Contact.id)
-        .where(Contact.received_at >= now - window, Contact.received_at <= now)
-        .group_by(Contact.id, Contact.decision_due_at)
+        .select_from(Decision)
+        .join(Contact, Decision.contact_id == Contact.id)
+        .where(*in_window)
+        .group_by(Decision.contact_id, Contact.decision_due_at)
         .subquery()
     )
-    received, decided, on_time = session.execute(
-        select(func.count(), func.count(per_contact.c.first_decided),
+    decided, on_time = session.execute(
+        select(func.count(),
                func.coalesce(func.sum(case((per_contact.c.first_decided <= per_contact.c.due, 1), else_=0)), 0))
     ).one()
     return Timeliness(received=received, decided=decided, on_time=int(on_time))
@@ -150,15 +157,16 @@ class QueueAge:
 def queue_age(session: Session, now: dt.datetime) -> QueueAge:
     """Open contacts (closed_at not set) by the time since they were received (24-hour days, not working days):
     under 1 day, 1 to 2, 2 to 5, over 5. Contacts awaiting sign-off are open and counted."""
-    whens = [(Contact.received_at > now - younger_than, key)
-             for key, _, younger_than in AGE_BUCKETS if younger_than is not None]
-    bucket = case(*whens, else_=AGE_BUCKETS[-1][0]).label("bucket")
-    rows = session.execute(
-        select(bucket, func.count()).where(Contact.closed_at.is_(None)).group_by(bucket)
-    ).all()
-    buckets = dict.fromkeys((key for key, _, _ in AGE_BUCKETS), 0)
-    for key, count in rows:
-        buckets[key] += count
+    # Open contacts received after each bucket's edge, and all of them: counts of ranges of one index over open
+    # contacts (received_at), each bucket the difference of two.
+    edges = [younger_than for _, _, younger_than in AGE_BUCKETS if younger_than is not None]
+    counts = [select(func.count()).select_from(Contact)
+              .where(Contact.closed_at.is_(None), Contact.received_at > now - edge).scalar_subquery()
+              for edge in edges]
+    counts.append(select(func.count()).select_from(Contact).where(Contact.closed_at.is_(None)).scalar_subquery())
+    cumulative = list(session.execute(select(*counts)).one())
+    buckets = {key: cumulative[0] if i == 0 else cumulative[i] - cumulative[i - 1]
+               for i, (key, _, _) in enumerate(AGE_BUCKETS)}
     return QueueAge(buckets)
 
 

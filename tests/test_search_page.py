@@ -5,6 +5,7 @@ results say what matched; every search is audited with the kinds searched for, n
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +18,11 @@ from tests.police_support import da, receive
 from tests.staff_support import create_contact, create_staff, sign_in
 
 
-def results(html: str) -> list[str]:
-    if '<tbody class="govuk-table__body">' not in html:
+def results(page: str) -> list[str]:
+    if '<tbody class="govuk-table__body">' not in page:
         return []
-    body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in body.split("</tr>")[:-1]]
+    body = page.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()) for row in body.split("</tr>")[:-1]]
 
 
 @pytest.fixture
@@ -58,12 +59,45 @@ def test_a_name_a_date_of_birth_an_nhs_number_a_postcode_or_a_reference_finds_th
         assert len(found) == 1 and jayden.reference in found[0] and matched in found[0], (text, found)
 
 
-def test_a_misspelt_name_is_found_beside_a_date_of_birth_but_not_alone(pat, jayden):
-    assert results(pat.get("/staff/search?q=Jaden+Moris").get_data(as_text=True)) == []
-    found = results(pat.get("/staff/search?q=Jaden+Moris+12.03.2019").get_data(as_text=True))
+def test_a_misspelt_first_and_last_name_is_found_by_how_they_sound(pat, jayden):
+    for text in ("Jaden Moris", "moris jaden", "Jaiden Morriss"):  # misspelt, swapped
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        assert len(found) == 1 and jayden.reference in found[0] and re.search(r"name \d\d% alike", found[0]), text
+    # names that sound different, or one misspelt name alone, find nothing
+    for text in ("Jordan Harris", "Jaden", "Jayden Smith"):
+        assert results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True)) == [], text
+
+
+def test_a_misspelt_name_is_found_beside_a_date_of_birth(pat, jayden):
+    found = results(pat.get("/staff/search?q=Jaden+12.03.2019").get_data(as_text=True))
     assert len(found) == 1 and "date of birth" in found[0] and re.search(r"name \d\d% alike", found[0])
     # the wrong date of birth: nothing
     assert results(pat.get("/staff/search?q=Jayden+Morris+13/03/2019").get_data(as_text=True)) == []
+
+
+def test_a_web_referrers_phone_number_finds_the_contact(pat, db_session):
+    contact = create_contact(db_session, referrer_phone="0118 496 0123")
+    for text in ("0118 496 0123", "+44 118 496 0123", "01184960123"):
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        assert len(found) == 1 and contact.reference in found[0] and "referrer's phone number" in found[0], text
+    assert results(pat.get("/staff/search?q=0118+496+0124").get_data(as_text=True)) == []
+
+
+def test_a_missing_episode_is_found_by_a_name_misspelt_or_alone_and_by_date_of_birth(pat, db_session):
+    from mash.models import MissingEpisode
+    from tests.police_support import missing
+
+    stored = receive(db_session, missing(reference="TVP/MP/77001", first_name="Casey", last_name="Lane",
+                                         dob="2011-02-03"))
+    db_session.commit()
+    episode = db_session.get(MissingEpisode, stored.id)
+    for text, matched in (("Kasey Laine", "name"), ("Lane", "name 100% alike"), ("03/02/2011", "date of birth"),
+                          ("Casey Lane 03/02/2011", "date of birth")):
+        found = [row for row in results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+                 if "Missing episode" in row]
+        assert len(found) == 1 and "TVP/MP/77001" in found[0] and matched in found[0], (text, found)
+    assert episode.first_name_index is not None and episode.name_sound_index is not None
+    assert results(pat.get("/staff/search?q=Casey+Lane+04/02/2011").get_data(as_text=True)) == []
 
 
 def test_police_notifications_and_text_conversations_are_found_too(app, pat, db_session, monkeypatch):

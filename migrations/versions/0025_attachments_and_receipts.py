@@ -2,14 +2,14 @@
 outbox
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07 03:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

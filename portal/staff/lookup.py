@@ -5,8 +5,11 @@ phone number, typed in one box in any order.
 
 Nothing is searched in clear text: every personal value is turned into its blind index (the keyed hash intake
 stored) and looked up exactly; only the candidates found are decrypted, to rank names with rapidfuzz as repeat
-matching does. So a misspelt name is found only beside something exact (a date of birth, a postcode): the page
-says so. Every search is audited with the kinds of thing searched for and the count found, never the words.
+matching does. A misspelt first and last name finds its candidates through the index of how the two sound
+(mash.names: "Jaden Moris" finds "Jayden Morris"); a single misspelt name is found only beside something exact (a
+date of birth, a postcode): the page says so. A phone number finds text conversations and the contacts whose
+referrer gave it (on the web or by text). Every search is audited with the kinds of thing searched for and the
+count found, never the words.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 import phonenumbers
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from bot.conversations import sender_key
 from bot.models import Conversation, ConversationContact
@@ -27,6 +30,7 @@ from forms.schema import FieldError, clean_postcode
 from mash import audit
 from mash.missing import child_index as missing_child_index
 from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode, StaffUser
+from mash.names import phone_index, query_sound_index
 from mash.repeats import nhs_number_index, upn_index
 from store.crypto import keyring
 
@@ -41,6 +45,8 @@ NAME_STRONG = 85
 NAME_FUZZY = 70
 LIMIT = 50
 CANDIDATES = 500
+# Only what a result shows is read: the contact's encrypted referral is never decrypted to list it.
+CONTACT_COLUMNS = (Contact.id, Contact.reference, Contact.received_at, Contact.status, Contact.rag, Contact.closed_at)
 KIND_WORDS = {"reference": "reference", "police_reference": "police reference", "name": "name",
               "date_of_birth": "date of birth", "nhs_number": "NHS number", "upn": "UPN", "postcode": "postcode",
               "phone": "phone number"}
@@ -156,8 +162,12 @@ def _person_conditions(model, query: Query) -> tuple[list, list]:
         exact.append(model.postcode_index == keyring.blind_index("postcode", query.postcode))
     names = []
     if query.name:
-        indexes = [keyring.blind_index("name", word) for word in query.name.split()]
+        words = query.name.split()
+        indexes = [keyring.blind_index("name", word) for word in words]
         names = [model.first_name_index.in_(indexes), model.last_name_index.in_(indexes)]
+        sound = query_sound_index(words)
+        if sound and hasattr(model, "name_sound_index"):
+            names.append(model.name_sound_index == sound)
     return exact, names
 
 
@@ -180,7 +190,8 @@ def _children(session: Session, query: Query) -> list[Hit]:
     where = exact or [or_(*names)]  # exact kinds find the candidates; a name alone must find them itself
     rows = session.scalars(select(Child).join(Contact, Child.contact_id == Contact.id).where(*where)
                            .order_by(Contact.received_at.desc()).limit(CANDIDATES)
-                           .options(selectinload(Child.contact))).all()
+                           .options(load_only(Child.id, Child.contact_id, Child.first_name, Child.last_name),
+                                    selectinload(Child.contact).load_only(*CONTACT_COLUMNS))).all()
     hits: dict[int, Hit] = {}
     for child in rows:
         matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth", "postcode") if getattr(query, k)]
@@ -219,11 +230,56 @@ def _police_children(session: Session, query: Query) -> list[Hit]:
     return list(hits.values())
 
 
+def _missing(session: Session, query: Query) -> list[Hit]:
+    """Missing episodes by the child's names (misspelt too), date of birth, NHS number or UPN, as children are
+    found. Episodes received before their names were indexed one by one are still found by full name and date of
+    birth together (their child_index)."""
+    exact, names = _person_conditions(MissingEpisode, query)
+    hits: dict[int, Hit] = {}
+    if exact or names:
+        rows = session.scalars(select(MissingEpisode).where(*(exact or [or_(*names)]))
+                               .order_by(MissingEpisode.went_missing_at.desc()).limit(CANDIDATES)).all()
+        for episode in rows:
+            matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth") if getattr(query, k)]
+            score = _rank(query, episode.first_name, episode.last_name, matched, bool(exact))
+            if score is not None:
+                title = f"Missing {episode.police_reference}: {_full(episode.first_name, episode.last_name) or 'child'}"
+                hits[episode.id] = Hit("missing", episode.id, title, matched, episode.went_missing_at, score)
+    if query.name and query.date_of_birth and len(query.name.split()) >= 2:
+        first, *_, last = query.name.split()
+        key = missing_child_index(first, last, query.date_of_birth)
+        for m in session.scalars(select(MissingEpisode).where(MissingEpisode.child_index == key).limit(LIMIT)):
+            hits.setdefault(m.id, Hit("missing", m.id, f"Missing {m.police_reference}", ["name", "date of birth"],
+                                      m.went_missing_at, 100))
+    return list(hits.values())
+
+
+def _phone(session: Session, query: Query) -> list[Hit]:
+    """Text conversations from the number, and contacts whose referrer gave it (a web form's phone, a text's)."""
+    assert query.phone is not None  # noqa: S101  (only called with a phone number)
+    hits = []
+    for conversation in session.scalars(select(Conversation).where(
+            Conversation.sender_key == sender_key("sms", query.phone)).order_by(Conversation.id.desc())
+            .limit(LIMIT)):
+        linked = session.scalars(select(Contact.reference).join(
+            ConversationContact, ConversationContact.contact_id == Contact.id)
+            .where(ConversationContact.conversation_id == conversation.id)).all()
+        hits.append(Hit("conversation", conversation.public_id, "Text conversation", ["phone number"],
+                        conversation.started_at, 100, {"contacts": list(linked)}))
+    for contact in session.scalars(select(Contact).options(load_only(*CONTACT_COLUMNS))
+                                   .where(Contact.referrer_phone_index == phone_index(query.phone))
+                                   .order_by(Contact.received_at.desc()).limit(LIMIT)):
+        hits.append(Hit("contact", contact.id, contact.reference, ["referrer's phone number"], contact.received_at,
+                        100, {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at}))
+    return hits
+
+
 def search(session: Session, user: StaffUser, query: Query) -> list[Hit]:
     """Everything that matches every kind asked for, best first, newest first among equals; audited."""
     hits: list[Hit] = []
     if query.reference:
-        contact = session.scalar(select(Contact).where(Contact.reference == query.reference))
+        contact = session.scalar(select(Contact).options(load_only(*CONTACT_COLUMNS))
+                                 .where(Contact.reference == query.reference))
         if contact is not None:
             hits.append(Hit("contact", contact.id, contact.reference, ["reference"], contact.received_at, 100,
                             {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at}))
@@ -237,22 +293,9 @@ def search(session: Session, user: StaffUser, query: Query) -> list[Hit]:
             hits.append(Hit("missing", m.id, f"Missing {m.police_reference}", ["police reference"],
                             m.went_missing_at, 100))
     if query.name or query.date_of_birth or query.nhs_number or query.upn or query.postcode:
-        hits += _children(session, query) + _police_children(session, query)
-        if query.name and query.date_of_birth and len(query.name.split()) >= 2:
-            first, *_, last = query.name.split()
-            key = missing_child_index(first, last, query.date_of_birth)
-            for m in session.scalars(select(MissingEpisode).where(MissingEpisode.child_index == key).limit(LIMIT)):
-                hits.append(Hit("missing", m.id, f"Missing {m.police_reference}",
-                                ["name", "date of birth"], m.went_missing_at, 100))
+        hits += _children(session, query) + _police_children(session, query) + _missing(session, query)
     if query.phone:
-        for conversation in session.scalars(select(Conversation).where(
-                Conversation.sender_key == sender_key("sms", query.phone)).order_by(Conversation.id.desc())
-                .limit(LIMIT)):
-            linked = session.scalars(select(Contact.reference).join(
-                ConversationContact, ConversationContact.contact_id == Contact.id)
-                .where(ConversationContact.conversation_id == conversation.id)).all()
-            hits.append(Hit("conversation", conversation.public_id, "Text conversation", ["phone number"],
-                            conversation.started_at, 100, {"contacts": list(linked)}))
+        hits += _phone(session, query)
     hits.sort(key=lambda h: (-h.score, -(h.at.timestamp() if h.at else 0)))
     hits = hits[:LIMIT]
     audit.record(session, event="search.made", actor=f"staff:{user.id}",
