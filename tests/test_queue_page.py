@@ -118,3 +118,19 @@ def test_the_next_page_keeps_the_filters(app, db_session):
         assert not set(rows(first)) & set(rows(second))
     finally:
         queue.PAGE_SIZE = original
+
+
+def test_a_colour_count_stops_at_its_cap_and_says_so(scene, db_session, monkeypatch):
+    """At 80,000 open contacts a full count read every one on every page (issue 15's benchmark): each colour is
+    counted up to a cap, and a count that reached it reads "N+", under any filter."""
+    from mash import queue
+
+    create_contact(db_session, journey="help")  # a third green
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    html = scene["client"].get("/staff/queue").get_data(as_text=True)
+    assert "Green: <strong>2+</strong>" in html and "Red: <strong>1</strong>" in html
+    assert "Green: <strong>2+</strong>" in scene["client"].get("/staff/queue?colour=red").get_data(as_text=True)
+    helped = scene["client"].get("/staff/queue?kind=early_help").get_data(as_text=True)
+    assert "Red: <strong>0</strong>" in helped and "Green: <strong>2+</strong>" in helped
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    assert "Green: <strong>3</strong>" in scene["client"].get("/staff/queue").get_data(as_text=True)
