@@ -4,14 +4,18 @@ does. Codes ("2A", "level4_indicator", "danger_now:violence_now") stay in the da
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from forms.referral import CONCERN_CATEGORIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS
+from forms.schema import Field, Group, Journey
 from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 
 # Every flag mash.triage sets, in words, most serious first: the first a contact carries is why it ranks there.
 FLAG_WORDS = {
+    "not_safe_to_go_home": "The referrer says the child is not safe to go home today",
+    "needs_action_today": "The referrer says something must happen today",
     "level4_indicator": "A specialist-help (level 4) concern",
     "suggested_level_4": "The referrer suggests specialist help (level 4)",
     "alleged_perpetrator_at_home": "The alleged perpetrator lives with the child",
@@ -105,3 +109,184 @@ def children_words(children: Sequence[Any], today: dt.date) -> str:
     else:
         text = f"{first.first_name or 'Name not known'}, {age_words(first.date_of_birth, today)}"
     return text + (f" and {len(children) - 1} more" if len(children) > 1 else "")
+
+
+# --- The referral in the MASH's words (the contact page and its printable copy) -------------------------------
+# A referral's pages ask the referrer ("Your details", "Where do you work?"); staff read a record. These are the
+# record's words for each page and answer; a field not named here keeps its own label.
+SECTION_WORDS = {
+    "who": "Who referred", "your-details": "The referrer", "about-you": "The referrer",
+    "safe-contact": "Contacting the referrer safely", "children": "The children",
+    "household": "Parents, carers and household", "harm": "Someone who may harm the child",
+    "concern": "The worry", "today": "Today", "family": "The family and what has been done",
+    "level": "Level of need the referrer suggests", "consent": "Consent and the parents",
+    "family-aware": "Whether the family knows", "parental-responsibility": "Parental responsibility",
+    "contact": "Contacting the family", "help-needed": "The help asked for", "agreement": "Agreement to share",
+}
+_HELP_SECTION_WORDS = {"about-you": "The parent or carer asking"}
+FIELD_WORDS = {
+    "immediate_danger": "Child in immediate danger (referrer's answer)",
+    "referrer_type": "Referrer", "referrer_name": "Name", "referrer_role": "Role",
+    "referrer_organisation": "Organisation", "referrer_workplace": "Works in", "referrer_phone": "Phone",
+    "referrer_email": "Email", "referrer_relationship": "Relationship to the child", "anonymous": "Anonymous",
+    "safe_to_contact": "Safe to call, text or email", "safe_contact_way": "Safe way to contact",
+    "safe_contact_time": "Safe time", "safe_contact_number": "Safe number", "safe_contact_how": "How to contact",
+    "safe_contact_professional": "Contact through",
+    "born": "Born", "mother_name": "Mother", "aliases": "Also known as", "due_date": "Due",
+    "school": "School or nursery", "gp": "GP", "interpreter": "Interpreter needed",
+    "additional_needs": "Disability or special educational needs",
+    "name": "Name", "relationship": "Relationship to the child", "parental_responsibility": "Parental responsibility",
+    "lives_with_child": "Lives with the child", "address": "Address",
+    "alleged_perpetrator": "Someone who has harmed, or might harm, the child", "perpetrator_name": "Their name",
+    "perpetrator_relationship": "How they know the child", "perpetrator_lives_with_child": "Lives with the child",
+    "concern_categories": "Kind of worry", "what_happened": "What happened", "when_happened": "When",
+    "how_known": "How the referrer knows", "child_location": "Where the child is now",
+    "safe_tonight": "Safe to go home today", "needs_today": "Something must happen today",
+    "needs_today_what": "What must happen today",
+    "household_factors": "In the child's home", "strengths": "What is going well",
+    "actions_taken": "Done already", "agencies_involved": "Other services involved",
+    "suggested_level": "Level suggested", "level_reason": "Why that level",
+    "parents_told": "Parents told", "parents_not_told_reason": "Why not told", "consent": "Consent",
+    "consent_given_by": "Given by", "consent_given_by_relationship": "Their relationship to the child",
+    "consent_covers": "Covers", "no_consent_reason": "Why referred without consent",
+    "not_asked_reason": "Why consent was not asked",
+    "has_parental_responsibility": "Has parental responsibility", "consent_agree": "Agrees to share",
+    "consent_limits": "Not to be contacted", "pr_person_name": "Person with parental responsibility",
+    "pr_person_agrees": "They agree",
+}
+_HELP_FIELD_WORDS = {"concern_categories": "Help asked for", "what_happened": "In their words",
+                     "postcode": "Postcode", "referrer_relationship": "Relationship to the children"}
+# Answers worded for the person choosing them ("I do not know"), in a record's words.
+VALUE_WORDS = {
+    ("referrer_relationship", "family"): "Parent, carer or relative",
+    ("referrer_relationship", "acquaintance"): "Knows the family (a neighbour, friend or childminder)",
+    ("referrer_relationship", "self"): "The child or young person",
+    ("safe_contact_way", "none"): "Do not contact them: they will contact the MASH",
+    ("household_factors", "none_known"): "None known", ("has_parental_responsibility", "not_sure"): "Not sure",
+    ("consent", "refused"): "Refused", ("consent", "not_asked"): "Not asked",
+    ("referrer_type", "professional"): "A professional", ("referrer_type", "public"): "A member of the public",
+}
+_NOT_KNOWN = {"not_known": "Not known", "dont_know": "Not known"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a referral as staff read it: a title and its answers as (label, words) pairs."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, str]]
+
+
+def field_words(journey: str, name: str, label: str) -> str:
+    return (_HELP_FIELD_WORDS.get(name) if journey == "help" else None) or FIELD_WORDS.get(name) or label
+
+
+def answer_words(field: Field, value: Any) -> str:
+    """An answer as a record says it: choices in staff words, dates as dates, lists joined."""
+    if isinstance(value, list):
+        return ", ".join(answer_words(field, v) for v in value)
+    if isinstance(value, str) and ((field.name, value) in VALUE_WORDS or value in _NOT_KNOWN):
+        return VALUE_WORDS.get((field.name, value)) or _NOT_KNOWN[value]
+    if field.name == "concern_categories" and isinstance(value, str):
+        return _WORRY_WORDS.get(value, value.replace("_", " "))
+    try:
+        return field.label_for(value)
+    except (ValueError, TypeError):  # an answer stored before its field's rules changed: as it was given
+        return "" if value is None else str(value)
+
+
+def _rows(journey: str, fields: Iterable[Field], answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(field_words(journey, f.name, f.label), answer_words(f, answers.get(f.name))) for f in fields
+            if f.applies(answers) and answers.get(f.name) not in (None, "", [])]
+
+
+def referral_sections(journey: Journey, answers: Mapping[str, Any]) -> list[Section]:
+    """The referral, page by page, in the MASH's words; a repeating group gives one section per person. The
+    safety gate (answered 'no' by every referral that reached the MASH this way) is left out."""
+    sections = []
+    for step in journey.applicable_steps(answers):
+        title = (_HELP_SECTION_WORDS.get(step.slug) if journey.name == "help" else None) or \
+            SECTION_WORDS.get(step.slug, step.title)
+        if isinstance(step, Group):
+            for number, item in enumerate(answers.get(step.name) or [], start=1):
+                if not isinstance(item, Mapping):
+                    continue
+                named = step.describe(dict(item)) or f"{step.noun.capitalize()} {number}"
+                sections.append(Section(f"{step.slug}-{number}", named, _rows(journey.name, step.item_page.fields,
+                                                                              item)))
+        elif step.slug != "danger":
+            rows = _rows(journey.name, step.fields, answers)
+            if rows:
+                sections.append(Section(step.slug, title, rows))
+    return sections
+
+
+def collected_rows(journey: str, fields: Iterable[Field], answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a text or chat conversation has collected so far, as structured answers (labels in staff words)."""
+    return _rows(journey, fields, answers)
+
+
+# --- The summary at the head of a contact -----------------------------------------------------------------------
+def child_line(child: Any, today: dt.date, *, dates: bool = True) -> str:
+    """'Jayden Morris, 7 (born 1 May 2019)', 'Unborn baby (due 3 March 2027)' or 'Name not known, age not known';
+    without `dates`, the name and age alone."""
+    if child.unborn:
+        due = _date_words(child.due_date) if dates else ""
+        return "Unborn baby" + (f" (due {due})" if due else "")
+    name = " ".join(p for p in (child.first_name, child.last_name) if p) or "Name not known"
+    born = _date_words(child.date_of_birth) if dates else ""
+    return f"{name}, {age_words(child.date_of_birth, today)}" + (f" (born {born})" if born else "")
+
+
+def headline(children: Sequence[Any], today: dt.date) -> str:
+    """A contact's heading: 'Jayden Morris, 7', 'Jayden Morris, 7, and 2 more children' or 'Child not known yet'."""
+    if not children:
+        return "Child not known yet"
+    first = child_line(children[0], today, dates=False)
+    more = len(children) - 1
+    return first + (f", and {more} more {'child' if more == 1 else 'children'}" if more else "")
+
+
+def _date_words(value: str | None) -> str:
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return ""
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+CONSENT_WORDS = {"given": "Given", "refused": "Refused", "not_sought": "Not asked"}
+COVERS_WORDS = {"children": "the children", "parents": "the parents", "household": "the household"}
+PARENTS_TOLD_WORDS = {"yes": "Yes", "no": "No", "not_known": "Not known", "dont_know": "Not known"}
+
+
+def consent_words(consent: Any) -> str:
+    """'Given by Sam Morris (parent), covering the children and the parents' or 'Refused: <why going ahead>'."""
+    if consent is None:
+        return "Not recorded"
+    words = CONSENT_WORDS.get(consent.status, consent.status.replace("_", " ").capitalize())
+    if consent.status == "given":
+        if consent.given_by:
+            words += f" by {consent.given_by}"
+            if consent.given_by_relationship:
+                words += f" ({consent.given_by_relationship.replace('_', ' ')})"
+        if consent.relayed:
+            words += " — passed on by the referrer, not yet confirmed with them"
+        covers = [COVERS_WORDS.get(c, c) for c in consent.covers or []]
+        if covers:
+            words += ("; " if consent.relayed else ", ") + "covering " + " and ".join(covers)
+    elif consent.without_consent_reason:
+        words += f". Going ahead because: {consent.without_consent_reason}"
+    return words
+
+
+def parents_told(contact: Any) -> tuple[str | None, str, str | None]:
+    """Whether the parents know, and who says so: (yes | no | None, whose record, why not). The practitioner's
+    own record comes first, then the referral's answer; "not known" or no answer is None (someone must ask)."""
+    if contact.parents_informed in ("yes", "no"):
+        return contact.parents_informed, "the practitioner's record", contact.parents_informed_reason
+    consent = contact.consent
+    if consent is not None and consent.parents_told in ("yes", "no"):
+        return consent.parents_told, "the referral", consent.parents_not_told_reason
+    return None, "", None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ WORDS = {
     "contact.received": "Received",
     "consent.recorded": "Consent recorded",
     "contact.viewed": "Viewed",
+    "contact.printed": "Printed (or saved) the whole contact",
     "contact.claimed": "Claimed",
     "contact.released": "Released",
     "contact.parents_informed": "Recorded whether the parents were told",
@@ -57,12 +58,12 @@ WORDS = {
     "handover.acknowledged": "Handover taken by the day team",
     "handover.viewed": "Handover viewed",
     "feedback.withheld": "Feedback to the referrer withheld",
-}
     "contact.passed": "Passed to a colleague with a note",
     "case_note.written": "Wrote a case note",
     "household.linked": "Linked with another contact as one household",
     "household.unlinked": "Unlinked from another contact's household",
     "chronology.viewed": "Viewed a child's chronology",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class HistoryLine:
     who: str
     what: str
     detail: str
+    # A folded line: every viewing it stands for, oldest first (see fold_views)
+    views: tuple[HistoryLine, ...] = field(default=())
 
     @property
     def when(self) -> str:
@@ -89,11 +92,11 @@ def _detail(event: AuditEvent) -> str:
         return f"{OUTCOMES.get(d.get('outcome', ''), '')}, level {d.get('level')}"
     if event.event == "consent.recorded":
         return str(d.get("status", "")).replace("_", " ")
+    if event.event in ("household.linked", "household.unlinked"):
+        return str(d.get("reference", ""))
     if event.event in ("conversation.danger", "conversation.check_now"):
         return "; ".join(category_words(list(d.get("categories") or [])))
     return event.reason or ""
-    if event.event in ("household.linked", "household.unlinked"):
-        return str(d.get("reference", ""))
 
 
 def describe_events(session: Session, events: list[AuditEvent]) -> list[HistoryLine]:
@@ -110,3 +113,21 @@ def describe_events(session: Session, events: list[AuditEvent]) -> list[HistoryL
             who = "The system"
         lines.append(HistoryLine(e.at, who, WORDS.get(e.event, e.event), _detail(e)))
     return lines
+
+
+VIEWED = WORDS["contact.viewed"]
+
+
+def fold_views(lines: list[HistoryLine]) -> list[HistoryLine]:
+    """One line for every viewing: the page is viewed again after each action (each one is audited), so a
+    history of five actions read as fourteen rows. The folded line stands where the last viewing was, says how
+    many and by whom, and keeps each viewing for whoever wants to read them."""
+    views = [line for line in lines if line.what == VIEWED and not line.views]
+    if len(views) < 2:
+        return lines
+    last = views[-1]
+    people = list(dict.fromkeys(v.who for v in views))
+    by = people[0] if len(people) == 1 else f"{len(people)} people: " + ", ".join(people)
+    folded = HistoryLine(last.at, last.who, f"Viewed {len(views)} times",
+                         f"by {by}; last by {last.who} at {last.when}", views=tuple(views))
+    return [folded if line is last else line for line in lines if line.what != VIEWED or line is last]

@@ -134,7 +134,7 @@ def test_a_danger_text_tops_the_inbox_a_person_takes_it_replies_by_twilio_and_ha
     # One record: the contact's transcript names the practitioner beside the person and the assistant.
     contact_id = takeover._contact_id(db_session, the_conversation_by(db_session, danger.public_id))
     page = staff.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
-    cell = '<td class="govuk-table__cell">{}</td>'
+    cell = "<strong>{}</strong>"  # each turn of the conversation names who spoke
     for who in ("Sam Duty (practitioner)", "The person", "The assistant (safety advice)",
                 "The assistant (taking back from a person)"):
         assert cell.format(who) in page, who

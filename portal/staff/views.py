@@ -13,15 +13,29 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.conversations import transcripts_for_contact
+from bot.conversations import TranscriptLine, transcripts_for_contact
 from bot.takeover import not_safe_to_text
+from forms.conversation import JOURNEYS as CONVERSATION_JOURNEYS
 from forms.referral import JOURNEYS
 from mash import audit
 from mash.claims import STALE_MESSAGE, NotYours, StaleContact, claim, claim_next, holds, release
 from mash.clock import describe_due, describe_time_left
 from mash.decisions import STRATEGY_AGENCIES, police_only, record_decision, record_strategy_discussion, review_decision
-from mash.describe import children_words, flag_words, rank_reasons, referrer_words, worry_words
-from mash.history import describe_events
+from mash.describe import (
+    PARENTS_TOLD_WORDS,
+    child_line,
+    children_words,
+    collected_rows,
+    consent_words,
+    flag_words,
+    headline,
+    parents_told,
+    rank_reasons,
+    referral_sections,
+    referrer_words,
+    worry_words,
+)
+from mash.history import describe_events, fold_views
 from mash.models import (
     AgencyCheck,
     AuditEvent,
@@ -141,16 +155,32 @@ def next_contact():
     return redirect(url_for("staff.contact", contact_id=contact_id))
 
 
-@bp.get("/contacts/<int:contact_id>")
-@permission("view_contacts")
-def contact(contact_id: int):
+def _collected(conversation: Any) -> list[tuple[str, str]]:
+    """What a text or chat conversation's dialogue has collected so far, as structured answers."""
+    state = conversation.state or {}
+    journey = CONVERSATION_JOURNEYS.get(state.get("journey") or state.get("last_journey") or "")
+    answers = state.get("answers") or {}
+    if journey is None or not isinstance(answers, dict):
+        return []
+    # the journey's own questions in the order it asks them, then anything else it picked up on the way
+    fields = {s.field.name: s.field for s in journey.fields()}
+    for extra in JOURNEYS[journey.schema_journey].fields():
+        fields.setdefault(extra.name, extra)
+    return collected_rows(journey.schema_journey, [f for name, f in fields.items() if name in answers],
+                          journey.context(answers))
+
+
+def _turns(lines: list[TranscriptLine]) -> list[tuple[TranscriptLine, str]]:
+    """Each message with who said it: the person, the assistant, or the practitioner by name and role."""
+    return [(line, "The person" if line.direction == "in" else line.practitioner or "The assistant")
+            for line in lines]
+
+
+def _contact_page(item: Contact, user: StaffUser, now: dt.datetime) -> dict[str, Any]:
+    """Everything the contact page and its printable copy show, the child first (issue 15)."""
     dbs = db.session()
-    item = _contact_or_404(contact_id)
-    user = me()
-    audit.record(dbs, event="contact.viewed", actor=f"staff:{user.id}", contact_id=item.id)
-    dbs.commit()
-    now = dt.datetime.now(dt.UTC)
     calendar = working_calendar()
+    today = now.astimezone(calendar.tz).date()
     matches = matches_for(dbs, item)
     earlier = {m.earlier_contact_id: dbs.get(Contact, m.earlier_contact_id) for m in matches if m.status == "confirmed"}
     events = dbs.scalars(select(AuditEvent).where(AuditEvent.contact_id == item.id).order_by(AuditEvent.seq)).all()
@@ -159,23 +189,77 @@ def contact(contact_id: int):
                            .order_by(OutboxMessage.id)).all()
     journey = JOURNEYS[item.journey]
     transcripts = transcripts_for_contact(dbs, item.id)
-    return render_template(
-        "staff/contact.html", title=f"Contact {item.reference}", contact=item, journey=journey,
-        answers=item.answers, holds=holds(item, user, now=now), now=now,
+    answers = item.answers or {}
+    # A contact made of a conversation holds every word the person had written by then as 'what happened': the
+    # transcript below shows those words as the turns they were, so the referral does not repeat them as one block.
+    typed: set[str] = set()
+    for _conversation, lines in transcripts:
+        written = [line.text for line in lines if line.direction == "in" and line.text]
+        typed.update("\n".join(written[:n]) for n in range(1, len(written) + 1))
+    told, told_by, told_why = parents_told(item)
+    suggested = [m for m in matches if m.status != "rejected"]
+    known = [f"{len(suggested)} possible earlier referral{'s' if len(suggested) != 1 else ''} in the last 12 months"
+             + (f" ({sum(m.status == 'confirmed' for m in suggested)} confirmed)" if suggested else "")
+             if suggested else "No referral about these children in the last 12 months"]
+    known += [f"Police domestic abuse notification {link.notification.police_reference}"
+              for link in item.notification_links]
+    known += [f"{'Text messages' if c.channel == 'sms' else 'A web chat'} ({len(lines)} messages, below)"
+              for c, lines in transcripts]
+    return dict(
+        contact=item, journey=journey, answers=answers, holds=holds(item, user, now=now), now=now,
         time_left=describe_time_left(calendar.working_seconds_between(now, item.decision_due_at)),
         due=describe_due(item.decision_due_at, calendar), matches=matches, earlier=earlier,
-        must_acknowledge=needs_acknowledgement(dbs, item), history=describe_events(dbs, list(events)),
+        must_acknowledge=needs_acknowledgement(dbs, item), history=fold_views(describe_events(dbs, list(events))),
         strategy=strategy, messages=messages, agencies=AGENCIES, outcomes=OUTCOMES, primary_needs=PRIMARY_NEEDS,
         sharing=SHARING, strategy_agencies=STRATEGY_AGENCIES, police_only=police_only,
         pending_decision=next((d for d in item.decisions if d.status == "awaiting_signoff"), None),
-        transcripts=transcripts, flag_words=[flag_words(f, short=False) for f in item.safety_flags or []],
+        transcripts=[(c, _turns(lines), _collected(c)) for c, lines in transcripts],
+        flag_words=[flag_words(f, short=False) for f in item.safety_flags or []],
         overdue_checks={k.id for k in item.checks if is_overdue(k, now)}, outstanding_checks=outstanding_checks(item),
         check_due_time=check_settings().due_time, describe_due=describe_due, calendar=calendar,
         checks_open=item.closed_at is None,
         phone_for_staff=phone_for_staff, not_safe_to_text=not_safe_to_text,
         # The messages the danger screen was unsure of (named on the trail), marked "check now" in the transcript.
         checked={e.details.get("message"): e.details.get("categories") or [] for e in events
-                 if e.event == "conversation.check_now" and e.details})
+                 if e.event == "conversation.check_now" and e.details},
+        # The summary at the head of the page: the child, the worry, the risk and why, consent, what is known.
+        children=[child_line(c, today) for c in item.children], headline=headline(item.children, today),
+        worry=worry_words(item.concern_categories, most=20),
+        reasons=rank_reasons(item.safety_flags, item.rag, check_overdue=bool(
+            {k.id for k in item.checks if is_overdue(k, now)})),
+        referrer=referrer_words(item.referral_source, item.referrer_type),
+        consent_words=consent_words(item.consent), told=told, told_by=told_by, told_why=told_why,
+        told_words=PARENTS_TOLD_WORDS, known=known,
+        sections=[s for s in referral_sections(journey, answers) if s.key != "who"],
+        typed_in_conversation=answers.get("what_happened") in typed,
+    )
+
+
+@bp.get("/contacts/<int:contact_id>")
+@permission("view_contacts")
+def contact(contact_id: int):
+    dbs = db.session()
+    item = _contact_or_404(contact_id)
+    user = me()
+    audit.record(dbs, event="contact.viewed", actor=f"staff:{user.id}", contact_id=item.id)
+    dbs.commit()
+    page = _contact_page(item, user, dt.datetime.now(dt.UTC))
+    return render_template("staff/contact.html", title=f"Contact {item.reference}", **page)
+
+
+@bp.get("/contacts/<int:contact_id>/print")
+@permission("view_contacts")
+def contact_print(contact_id: int):
+    """The whole contact on paper for the case record, without the workspace around it; each printing is on the
+    contact's audit trail (who, when), like each viewing."""
+    dbs = db.session()
+    item = _contact_or_404(contact_id)
+    user = me()
+    audit.record(dbs, event="contact.printed", actor=f"staff:{user.id}", contact_id=item.id)
+    dbs.commit()
+    page = _contact_page(item, user, dt.datetime.now(dt.UTC))
+    return render_template("staff/contact_print.html", title=f"Contact {item.reference} (printable)",
+                           printed_by=user.name, **page)
 
 
 @bp.post("/contacts/<int:contact_id>/claim")
