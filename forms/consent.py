@@ -105,12 +105,20 @@ def _consent_giver_problems(answers: Answers, *, early_help: bool) -> list[tuple
     return problems
 
 
+def has_parental_responsibility(answers: Answers) -> bool:
+    """Whether the person asking for help has parental responsibility: a mother always does, so the web does not
+    ask her (forms.referral.HELP_PARENTAL_RESPONSIBILITY); anyone else says so."""
+    if "has_parental_responsibility" in answers:
+        return answers.get("has_parental_responsibility") == "yes"
+    return answers.get("referrer_relationship") == "mother"
+
+
 def family_consent(answers: Answers) -> list[tuple[str, str]]:
     """A family asking for early help: their agreement, from someone with parental responsibility."""
     problems: list[tuple[str, str]] = []
     if answers.get("consent_agree") != "yes":
         problems.append(("consent_agree", "Select yes if you agree, so that we can help your family"))
-    if answers.get("has_parental_responsibility") != "yes" and answers.get("pr_person_agrees") != "yes":
+    if not has_parental_responsibility(answers) and answers.get("pr_person_agrees") != "yes":
         problems.append((
             "pr_person_agrees",
             "We need the agreement of someone with parental responsibility for the children. Ask them first, "
@@ -123,7 +131,7 @@ def consent_summary(kind: str, answers: Answers) -> dict[str, Any]:
     """What the consent record says, derived once from validated answers (used by mash.intake)."""
     if kind == "early_help":
         # They agreed to sharing "information about you and your children" (forms.referral.HELP_CONSENT).
-        own = answers.get("has_parental_responsibility") == "yes"
+        own = has_parental_responsibility(answers)
         return {
             "status": "given",
             "given_by": answers.get("referrer_name") if own else answers.get("pr_person_name"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from forms import referral as schema
+from forms.consent import has_parental_responsibility
 from forms.schema import Field, Sms, When
 
 Channel = Literal["sms", "chat"]
@@ -98,7 +99,7 @@ class ConversationJourney:
                                    "anonymous": "no", "parents_told": "yes"}
         if child:
             concern["children"] = [{**dict(self.defaults), **child}]
-        if given.get("consent_agree") == "yes" and given.get("has_parental_responsibility") == "yes":
+        if given.get("consent_agree") == "yes" and has_parental_responsibility(given):
             # Their own agreement to sharing, recorded as they gave it (a level-4 concern does not need it).
             concern.update({"consent": "yes", "consent_covers": ["children", "parents"],
                             "consent_given_by": given.get("referrer_name"),
@@ -122,7 +123,7 @@ HELP = ConversationJourney(
         _step(schema.HELP_NEEDED, "what_happened"),
         _step(schema.HELP_ABOUT_YOU, "referrer_name"),
         _step(schema.HELP_ABOUT_YOU, "referrer_relationship"),
-        _step(schema.HELP_ABOUT_YOU, "has_parental_responsibility"),
+        _step(schema.HELP_PARENTAL_RESPONSIBILITY, "has_parental_responsibility"),
         _step(CHILD_HELP, "born", child=True),
         _step(CHILD_HELP, "first_name", child=True),
         _step(CHILD_HELP, "last_name", child=True),
@@ -131,7 +132,7 @@ HELP = ConversationJourney(
         _step(CHILD_HELP, "school", child=True),
         _step(schema.HELP_CONTACT, "referrer_phone", channel="chat"),
         _step(schema.HELP_CONTACT, "safe_to_contact"),
-        _step(schema.HELP_CONTACT, "safe_contact_how"),
+        Step(schema.SAFE_CONTACT_HOW),
         _step(schema.HELP_CONTACT, "referrer_email"),
         _step(schema.HELP_CONSENT, "consent_agree"),
         _step(schema.HELP_CONSENT, "consent_limits"),  # never asked: taken from "yes but not the school"
@@ -155,7 +156,7 @@ REPORT = ConversationJourney(
         _step(schema.PUBLIC_DETAILS, "referrer_phone", channel="chat"),
         _step(schema.PUBLIC_DETAILS, "referrer_email"),
         _step(schema.PUBLIC_DETAILS, "safe_to_contact"),
-        _step(schema.PUBLIC_DETAILS, "safe_contact_how"),
+        Step(schema.SAFE_CONTACT_HOW),
         _step(schema.PUBLIC_CONSENT, "parents_told"),
         _step(schema.PUBLIC_CONSENT, "parents_not_told_reason"),
     ),
@@ -210,7 +211,7 @@ YOUNG_PERSON = ConversationJourney(
             "Is it safe for us to text or call you on this number? Reply YES or NO",
             "Please reply YES if it is safe for us to text you, or NO if someone else might see.",
             why="Someone else may read your phone. If it is not safe we will not text.")),
-        _step(schema.PUBLIC_DETAILS, "safe_contact_how", sms=Sms(
+        Step(schema.SAFE_CONTACT_HOW, sms=Sms(
             "How can we reach you safely? For example a time, or a trusted adult's number. Reply NONE if you "
             "would rather we did not.", "Please tell me a safe time or way to reach you, or reply NONE.",
             why="So we only get in touch in a way that is safe for you.")),

@@ -43,6 +43,8 @@ def professional_concern(**overrides: Any) -> dict[str, Any]:
         "when_happened": "Last night",
         "how_known": "Jayden told his class teacher this morning.",
         "child_location": "At school until 3.15pm",
+        "safe_tonight": "yes",
+        "needs_today": "no",
         "household_factors": ["domestic_abuse"],
         "strengths": "Jayden attends well and has a good relationship with his teacher.",
         "suggested_level": "4",
@@ -71,6 +73,8 @@ def public_concern(**overrides: Any) -> dict[str, Any]:
         "what_happened": ("The little girl next door is often left alone in the flat in the evenings and cries "
                           "for hours."),
         "child_location": "At home",
+        "safe_tonight": "not_known",
+        "needs_today": "no",
         "household_factors": ["none_known"],
         "parents_told": "no",
     }

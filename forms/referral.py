@@ -106,6 +106,7 @@ PUBLIC_RELATIONSHIPS = (
     Choice("other", "Someone else", cin_code="1D", short="someone else"),
 )
 # Asked when it is not safe to call or text: how we can reach them safely (a time, another number, an email).
+# By text and chat it is one free answer; the web asks the way first (SAFE_CONTACT) and keeps this for the rest.
 SAFE_CONTACT_HOW = Field(
     "safe_contact_how", "How can we contact you safely?", "textarea", required=False, max_length=300,
     show_if=when("safe_to_contact", "no"),
@@ -149,9 +150,62 @@ PUBLIC_DETAILS = Page(
               sms=Sms("Is it safe for us to call or text you? Reply YES or NO",
                       "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
                       "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
-        SAFE_CONTACT_HOW,
     ),
 )
+
+NOT_SAFE_TO_CONTACT = when("safe_to_contact", "no")
+SAFE_CONTACT_WAYS = (
+    Choice("safe_time", "Call or text this number, but only at a safe time"),
+    Choice("other_number", "Use another phone number"),
+    Choice("other_way", "Another way", hint="For example, an email address only you read"),
+    Choice("professional", "Only through a professional who knows us",
+           hint="For example, your health visitor, GP or your child's school"),
+    Choice("none", "Do not contact me. I will contact you"),
+)
+SAFE_CONTACT = Page(
+    slug="safe-contact",
+    title="Contacting you safely",
+    show_if=NOT_SAFE_TO_CONTACT,
+    intro="You told us it is not safe for us to call or text you. We will not post, call, text or email you "
+          "except in the way you choose here.",
+    fields=(
+        # Not required: someone who would rather not say is never contacted by post, call, text or email.
+        Field("safe_contact_way", "How can we contact you safely?", "radios", choices=SAFE_CONTACT_WAYS,
+              required=False, show_if=NOT_SAFE_TO_CONTACT,
+              sms=Sms("How can we reach you safely?", "Please tell me a safe time or way to reach you.",
+                      by_text=False)),
+        Field("safe_contact_time", "When is it safe?", show_if=when("safe_contact_way", "safe_time"),
+              hint="For example, weekdays between 10am and 2pm", error_required="Enter when it is safe to call"),
+        Field("safe_contact_number", "Safe phone number", "phone", show_if=when("safe_contact_way", "other_number"),
+              autocomplete="off", width="20", error_required="Enter a phone number that is safe to use"),
+        dataclasses.replace(SAFE_CONTACT_HOW, label="How can we contact you?", required=True, hint=None,
+                            show_if=when("safe_contact_way", "other_way"),
+                            error_required="Tell us how we can contact you safely"),
+        Field("safe_contact_professional", "Who is the professional?", required=False,
+              show_if=when("safe_contact_way", "professional"),
+              hint="Their name or role, and where they work, if you know it"),
+    ),
+)
+
+
+def safe_contact_words(answers: Mapping[str, Any]) -> str | None:
+    """How staff may reach someone who said calling or texting is not safe, in a sentence; None if it is safe."""
+    if answers.get("safe_to_contact") != "no":
+        return None
+    way = answers.get("safe_contact_way")
+    details = {"safe_time": answers.get("safe_contact_time"),
+               "other_number": SAFE_CONTACT.field("safe_contact_number").label_for(answers.get("safe_contact_number"))
+               if answers.get("safe_contact_number") else None,
+               "other_way": answers.get("safe_contact_how"),
+               "professional": answers.get("safe_contact_professional")}.get(way or "")
+    words = {"safe_time": "Only at a safe time", "other_number": "Only on another number",
+             "other_way": "Only another way", "professional": "Only through a professional who knows the family",
+             "none": "Do not contact them: they will contact us"}.get(way or "")
+    if words is None:  # by text or chat: their own words only
+        how = answers.get("safe_contact_how")
+        return f"Not safe to call or text. {how}" if how else "Not safe to call or text. No safe way given"
+    return f"Not safe to call or text. {words}" + (f": {details}" if details else "")
+
 
 # --- The children ------------------------------------------------------------------------------------------
 GENDERS = choices(("girl", "Girl"), ("boy", "Boy"), ("other", "Another gender"), ("not_known", "Not known"))
@@ -319,6 +373,33 @@ CONCERN = Page(
     ),
 )
 
+# --- How urgent: asked of everyone who reports a concern ------------------------------------------------------
+# A "no" (or "yes, today") shows the numbers to ring now, still lets the referral be sent, and makes it red
+# (mash.triage) with the reason staff read.
+TODAY = Page(
+    slug="today",
+    title="Does anything need to happen today?",
+    fields=(
+        Field("safe_tonight", "Is the child safe to go home today or tonight?", "radios",
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
+              hint="For example, at the end of the school day, or when they next go home",
+              error_required="Select whether the child is safe to go home today or tonight"),
+        Field("needs_today", "Does anything need to happen today?", "radios",
+              choices=choices(Choice("yes", "Yes, today", hint="For example, a medical examination, or somewhere "
+                                     "safe for the child to stay tonight"), ("no", "No")),
+              error_required="Select yes if something needs to happen today"),
+        Field("needs_today_what", "What needs to happen today?", "textarea", max_length=1000,
+              show_if=when("needs_today", "yes"), error_required="Enter what needs to happen today"),
+    ),
+)
+URGENT_ANSWERS = (when("safe_tonight", "no"), when("needs_today", "yes"))
+
+
+def is_urgent(answers: Mapping[str, Any]) -> bool:
+    """The referrer says the child is not safe to go home, or that something must happen today."""
+    return any(condition.holds(answers) for condition in URGENT_ANSWERS)
+
+
 HOUSEHOLD_FACTORS = choices(
     ("domestic_abuse", "Domestic abuse"), ("mental_health", "Mental ill health"),
     ("substance_misuse", "Drinking or drug use"), ("learning_disability", "Learning disability"),
@@ -436,8 +517,8 @@ REPORT = Journey(
     name="report",
     kind="concern",
     title="Report a concern about a child",
-    steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, PUBLIC_DETAILS, REPORT_CHILDREN, HOUSEHOLD,
-           PERPETRATOR, CONCERN, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
+    steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, PUBLIC_DETAILS, SAFE_CONTACT, REPORT_CHILDREN,
+           HOUSEHOLD, PERPETRATOR, CONCERN, TODAY, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
 )
 
 # --- Ask for help for your family ----------------------------------------------------------------------------
@@ -459,10 +540,18 @@ HELP_ABOUT_YOU = Page(
               sms=Sms("Are you the child's mum, dad, step-parent, grandparent or carer?",
                       "Please tell me who you are to the child. Reply with a number:",
                       why="It tells the team who can agree to help for the child.")),
+    ),
+)
+# A mother always has parental responsibility: she is not asked (forms.consent.has_parental_responsibility).
+NOT_MOTHER = when("referrer_relationship", *(c.value for c in HELP_RELATIONSHIPS if c.value != "mother"))
+HELP_PARENTAL_RESPONSIBILITY = Page(
+    slug="parental-responsibility",
+    title="Do you have parental responsibility for the children?",
+    show_if=NOT_MOTHER,
+    fields=(
         Field("has_parental_responsibility", "Do you have parental responsibility for the children?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
-              hint="Mothers always have it. Fathers usually do if they were married to the mother or are named "
-                   "on the birth certificate.",
+              hint="Fathers usually do if they were married to the mother or are named on the birth certificate.",
               error_required="Select whether you have parental responsibility for the children",
               sms=Sms("Do you have parental responsibility for your child? Mums always do. Dads usually do if married "
                       "to the mum or named on the birth certificate. Reply YES, NO or NOT SURE",
@@ -483,7 +572,6 @@ HELP_CONTACT = Page(
               sms=Sms("Is it safe for us to call or text you on this number? Reply YES or NO",
                       "Please reply YES if it is safe for us to call or text you, or NO if someone else might "
                       "see or hear.", why="Someone else may read your phone. If it is not safe we will not text.")),
-        SAFE_CONTACT_HOW,
         Field("referrer_email", "Email address", "email", required=False, autocomplete="email",
               sms=Sms("What is your email address?", "Please reply with an email address, like name@example.com.",
                       by_text=False)),
@@ -606,7 +694,8 @@ HELP = Journey(
     name="help",
     kind="early_help",
     title="Ask for help for your family",
-    steps=(SAFETY_GATE, HELP_ABOUT_YOU, HELP_CONTACT, HELP_CHILDREN, HELP_NEEDED, HELP_CONSENT),
+    steps=(SAFETY_GATE, HELP_ABOUT_YOU, HELP_PARENTAL_RESPONSIBILITY, HELP_CONTACT, SAFE_CONTACT, HELP_CHILDREN,
+           HELP_NEEDED, HELP_CONSENT),
 )
 
 JOURNEYS = {j.name: j for j in (REPORT, HELP)}

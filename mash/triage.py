@@ -37,6 +37,10 @@ def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] =
         flags.append("suggested_level_4")
     if "domestic_abuse" in categories or "domestic_abuse" in (answers.get("household_factors") or []):
         flags.append("domestic_abuse")
+    if answers.get("safe_tonight") == "no":
+        flags.append("not_safe_to_go_home")
+    if answers.get("needs_today") == "yes":
+        flags.append("needs_action_today")
     if answers.get("alleged_perpetrator") == "yes" and answers.get("perpetrator_lives_with_child") == "yes":
         flags.append("alleged_perpetrator_at_home")
     children = answers.get("children") or []
@@ -54,7 +58,8 @@ def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] =
         flags.append("anonymous_referrer")
 
     if danger or check_now or "level4_indicator" in flags or "suggested_level_4" in flags \
-            or "alleged_perpetrator_at_home" in flags:
+            or "alleged_perpetrator_at_home" in flags or "not_safe_to_go_home" in flags \
+            or "needs_action_today" in flags:
         rag = "red"
     elif (indicated or 0) >= 3 or suggested == "3" or "domestic_abuse" in flags or (
             "baby_under_one" in flags and categories):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from forms.drafts import Draft, load_draft, save_answers, start_draft
-from forms.referral import HELP, REPORT, written_parts
+from forms.referral import HELP, REPORT, TODAY, is_urgent, safe_contact_words, written_parts
 from forms.schema import Field, Group, Journey, Page, Problem, Step
 from mash.attachments import attach_to_contact
 from mash.clock import describe_due
@@ -30,8 +30,14 @@ from portal.extensions import limiter
 from portal.finder import confirmation_suggestions
 
 CHANGING: dict[str, Any] = {"return": "check"}  # a change from the check page goes back there
+# What a page refused, kept in the (encrypted) draft between the POST and the GET that shows it: errors are shown
+# by redirect-after-POST, so the browser's Back button never offers to send a form again.
+REJECTED = "_rejected"
+MAX_REJECTED_TEXT = 10_000
 
 JOURNEYS: dict[str, Journey] = {"report": REPORT, "help": HELP}
+
+
 def blueprints() -> list[Blueprint]:
     return [_blueprint(journey) for journey in JOURNEYS.values()]
 
@@ -53,6 +59,8 @@ def _blueprint(journey: Journey) -> Blueprint:
                     methods=["GET", "POST"])
     bp.add_url_rule("/confirmation", "confirmation", ctx.confirmation, methods=["GET"])
     bp.add_url_rule("/stop/<slug>", "stop", ctx.stop, methods=["GET"])
+    bp.add_url_rule("/ring-now", "ring_now", ctx.ring_now, methods=["GET"])
+    bp.add_app_template_global(safe_contact_words, "safe_contact_words")
     item_view = limiter.limit(_page_limit, methods=["POST"])(ctx.item)
     item_view.recovers_from_csrf = True  # type: ignore[attr-defined]
     bp.add_url_rule("/<slug>/<int:index>", "item", item_view, methods=["GET", "POST"])
@@ -115,8 +123,32 @@ class _JourneyViews:
         return draft
 
     def _save(self, draft: Draft, answers: dict[str, Any]) -> None:
-        save_answers(draft, answers, ttl=_draft_ttl())
+        save_answers(draft, {k: v for k, v in answers.items() if k != REJECTED}, ttl=_draft_ttl())
         db.session().commit()
+
+    def _here(self) -> str:
+        return request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+
+    def _reject(self, raw: Mapping[str, Any], problems: list[Problem]):
+        """Post/redirect/get for a page with errors: what was typed and what was wrong wait in the draft for the
+        GET of the same address, which shows them (and then forgets them)."""
+        draft = self._draft_or_new()
+        kept = {"at": self._here(), "raw": _bounded(raw),
+                "problems": [[p.field, p.message] for p in problems]}
+        save_answers(draft, {**draft.answers, REJECTED: kept}, ttl=_draft_ttl())
+        db.session().commit()
+        return redirect(self._here(), code=303)
+
+    def _take_rejected(self, draft: Draft | None, page_slug: str) -> tuple[dict[str, Any], list[Problem]] | None:
+        """What the last POST to this address refused, once; any other page's leftovers are dropped."""
+        if draft is None or REJECTED not in draft.answers:
+            return None
+        kept = draft.answers[REJECTED]
+        self._save(draft, dict(draft.answers))
+        if not isinstance(kept, dict) or kept.get("at") != self._here():
+            return None
+        problems = [Problem(page_slug, str(f), str(m)) for f, m in kept.get("problems") or []]
+        return dict(kept.get("raw") or {}), problems
 
     def _url(self, step: Step | None, answers: Mapping[str, Any], *, changing: bool = False) -> str:
         """The address of a step; `changing` keeps a person who came from the check page going back there."""
@@ -128,19 +160,40 @@ class _JourneyViews:
             return url_for(f"{name}.item", slug=step.slug, index=1, **args)
         return url_for(f"{name}.page", slug=step.slug, **args)
 
-    def _after(self, slug: str, answers: Mapping[str, Any]) -> str:
-        """Where to go once a step is answered: back to the check page when changing, else onwards."""
+    def _after(self, slug: str, answers: Mapping[str, Any], *, urgent_checked: bool = False) -> str:
+        """Where to go once a step is answered: back to the check page when changing, else onwards. An urgent
+        answer first shows the numbers to ring now."""
+        if slug == TODAY.slug and not urgent_checked and is_urgent(answers):
+            args: dict[str, Any] = request.args.to_dict()
+            return url_for(f"{self.journey.name}.ring_now", **args)
         if request.args.get("return") == "check":
             return self._url(self.journey.first_unanswered(answers), answers, changing=True)
         if slug == self.journey.steps[0].slug:  # past the danger question, carry on where they left off
             return self._url(self.journey.first_unanswered(answers), answers)
         return self._url(self.journey.next_step(answers, slug), answers)
 
+    def _back(self, slug: str | None, answers: Mapping[str, Any]) -> str:
+        """The Back link: the check page when changing an answer from it, else the step before this one (the
+        start page before the first question)."""
+        if request.args.get("return") == "check":
+            return url_for(f"{self.journey.name}.check")
+        steps = self.journey.applicable_steps(answers)
+        slugs = [s.slug for s in steps]
+        if slug is None:  # the check page: the last question
+            return self._url(steps[-1], answers) if steps else url_for(f"{self.journey.name}.start")
+        if slug not in slugs or slugs.index(slug) == 0:
+            return url_for(f"{self.journey.name}.start")
+        previous = steps[slugs.index(slug) - 1]
+        if isinstance(previous, Group):
+            return url_for(f"{self.journey.name}.page", slug=previous.slug)
+        return self._url(previous, answers)
+
     # --- views ----------------------------------------------------------------------------------------------
     def start(self):
         draft = self._draft()
+        saved = draft is not None and any(not k.startswith("_") for k in draft.answers)
         return render_template(f"{self.journey.name}/start.html", journey=self.journey,
-                               resume=bool(draft and draft.answers and not draft.submitted_reference))
+                               resume=bool(saved and draft and not draft.submitted_reference))
 
     def begin(self):
         if request.form.get("fresh") == "yes":
@@ -163,13 +216,16 @@ class _JourneyViews:
         if not step.applies(answers):
             return redirect(self._after(slug, answers))
         if request.method == "GET":
+            rejected = self._take_rejected(draft, step.slug)
+            if rejected is not None:
+                return self._render_page(step, *rejected)
             return self._render_page(step, display_values(step, answers), [])
         raw = raw_from_form(step, request.form)
         if g.get("csrf_failed"):
             return self._render_page(step, raw, [], timed_out=True), 400
         values, problems = step.clean(raw, answers, run_checks=False)
         if problems:
-            return self._render_page(step, raw, problems), 400
+            return self._reject(raw, problems)
         if step.stops_when and step.stops_when.holds(values):
             if step is self.journey.steps[0]:
                 # Nothing is submitted, and an earlier "no" must not let the draft be sent later.
@@ -181,7 +237,7 @@ class _JourneyViews:
             return redirect(url_for(f"{self.journey.name}.stop", slug=slug))
         _, problems = step.clean(raw, answers)
         if problems:
-            return self._render_page(step, raw, problems), 400
+            return self._reject(raw, problems)
         draft = self._draft_or_new()
         merged = _merge(draft.answers, step, values)
         self._save(draft, merged)
@@ -199,13 +255,16 @@ class _JourneyViews:
         page = group.item_page
         current = items[index - 1] if index <= len(items) else {}
         if request.method == "GET":
+            rejected = self._take_rejected(draft, page.slug)
+            if rejected is not None:
+                return self._render_page(page, *rejected, group=group, index=index)
             return self._render_page(page, display_values(page, current), [], group=group, index=index)
         raw = raw_from_form(page, request.form)
         if g.get("csrf_failed"):
             return self._render_page(page, raw, [], group=group, index=index, timed_out=True), 400
         values, problems = page.clean(raw, answers)
         if problems:
-            return self._render_page(page, raw, problems, group=group, index=index), 400
+            return self._reject(raw, problems)
         draft = self._draft_or_new()
         items = list(draft.answers.get(group.name) or [])
         if index <= len(items):
@@ -249,9 +308,14 @@ class _JourneyViews:
                 return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=len(items) + 1))
             if choice == "no" or (choice == "yes" and len(items) >= group.max_items):
                 return redirect(self._after(group.slug, answers))
-            problems = [Problem(group.slug, "add_another", f"Select yes if you want to add another {group.noun}")]
+            return self._reject({}, [Problem(group.slug, "add_another",
+                                             f"Select yes if you want to add another {group.noun}")])
+        else:
+            rejected = self._take_rejected(draft, group.slug)
+            problems = rejected[1] if rejected is not None else []
         return render_template("group.html", journey=self.journey, group=group, items=items, problems=problems,
-                               at_limit=len(items) >= group.max_items), (400 if problems else 200)
+                               at_limit=len(items) >= group.max_items,
+                               back=self._back(group.slug, answers)), (400 if g.get("csrf_failed") else 200)
 
     def check(self):
         draft = self._draft()
@@ -271,7 +335,8 @@ class _JourneyViews:
         if referral is None or request.method == "GET":
             shown = [(p.field, p.message, "main-content") for p in problems]
             return render_template("check.html", journey=self.journey, sections=self._summary(draft.answers),
-                                   problems=shown), (400 if problems else 200)
+                                   problems=shown, back=self._back(None, draft.answers),
+                                   urgent=is_urgent(draft.answers)), (400 if problems else 200)
         return self._submit(draft, referral)
 
     def _submit(self, draft: Draft, referral):
@@ -309,17 +374,22 @@ class _JourneyViews:
         contact = db.session().query(Contact).filter_by(reference=reference).one_or_none()
         if contact is None:
             abort(404)
-        feedback_due = working_calendar().add_working_days(contact.decision_due_at,
-                                                            settings().feedback_working_days)
-        try:  # signposting is a courtesy: it must never break the confirmation page
-            suggestions = confirmation_suggestions(db.session(), contact)
-        except Exception:
-            db.session().rollback()
-            suggestions = []
+        calendar = working_calendar()
+        feedback_due = calendar.add_working_days(contact.decision_due_at, settings().feedback_working_days)
+        suggestions = []
+        if may_suggest_services(contact):
+            try:  # signposting is a courtesy: it must never break the confirmation page
+                suggestions = confirmation_suggestions(db.session(), contact)
+            except Exception:
+                db.session().rollback()
+                suggestions = []
+        answers = contact.answers or {}
         return render_template(f"{self.journey.name}/confirmation.html", journey=self.journey, contact=contact,
-                               decision_due=describe_due(contact.decision_due_at),
-                               feedback_due=describe_due(feedback_due), suggestions=suggestions,
-                               danger_now=any(f.startswith("danger_now:") for f in contact.safety_flags))
+                               decision_due=describe_due(contact.decision_due_at, calendar),
+                               feedback_due=describe_due(feedback_due, calendar), suggestions=suggestions,
+                               danger_now=any(f.startswith("danger_now:") for f in contact.safety_flags),
+                               urgent=is_urgent(answers), answers=answers,
+                               office_open=calendar.is_office_hours(dt.datetime.now(dt.UTC)))
 
     def stop(self, slug: str):
         step = self.journey.step(slug)
@@ -329,6 +399,19 @@ class _JourneyViews:
             return redirect(url_for("pages.emergency"))
         return render_template(f"{self.journey.name}/stop-{slug}.html", journey=self.journey, step=step)
 
+    def ring_now(self):
+        """After an answer that says the child is not safe to go home, or that something must happen today: the
+        numbers to ring now. The referral can still be sent, and it will be red."""
+        draft = self._draft()
+        answers = draft.answers if draft else {}
+        if not is_urgent(answers):
+            return redirect(self._url(self.journey.first_unanswered(answers), answers))
+        calendar = working_calendar()
+        return render_template("ring_now.html", journey=self.journey,
+                               office_open=calendar.is_office_hours(dt.datetime.now(dt.UTC)),
+                               next_url=self._after(TODAY.slug, answers, urgent_checked=True),
+                               back=self._url(TODAY, answers, changing=request.args.get("return") == "check"))
+
     def _context(self) -> dict[str, Any]:
         draft = self._draft()
         return dict(draft.answers) if draft else {}
@@ -337,10 +420,10 @@ class _JourneyViews:
     def _render_page(self, page: Page, values: Mapping[str, Any], problems: list[Problem], *,
                      group: Group | None = None, index: int | None = None, timed_out: bool = False):
         errors = {p.field: p.message for p in problems}
-        if group is not None:
-            back = url_for(f"{self.journey.name}.page", slug=group.slug) if index and index > 1 else None
+        if group is not None and index and index > 1 and request.args.get("return") != "check":
+            back = url_for(f"{self.journey.name}.page", slug=group.slug)
         else:
-            back = None
+            back = self._back(group.slug if group is not None else page.slug, self._context())
         title = page.title
         if group is not None and index and index > 1:
             title = f"{page.title} ({group.noun} {index})"
@@ -385,6 +468,30 @@ def _merge(answers: Mapping[str, Any], page: Page, values: Mapping[str, Any]) ->
     merged = {k: v for k, v in answers.items() if k not in {f.name for f in page.fields}}
     merged.update(values)
     return merged
+
+
+def _bounded(raw: Any) -> Any:
+    """What was typed, cut to a size the draft can hold (a page refuses anything this long anyway)."""
+    if isinstance(raw, str):
+        return raw[:MAX_REJECTED_TEXT]
+    if isinstance(raw, Mapping):
+        return {str(k)[:100]: _bounded(v) for k, v in list(raw.items())[:50]}
+    if isinstance(raw, list | tuple):
+        return [_bounded(v) for v in list(raw)[:50]]
+    return raw if raw is None or isinstance(raw, bool | int | float) else str(raw)[:MAX_REJECTED_TEXT]
+
+
+def may_suggest_services(contact: Contact) -> bool:
+    """Family-facing services only where they cannot tip anyone off: a family's own request for early help, or a
+    public report by the family or the young person themselves that is not urgent. Never on a professional's
+    referral, nor a neighbour's report about another family (it could warn the person the referral is about)."""
+    if any(f.startswith("danger_now:") for f in contact.safety_flags or []):
+        return False
+    if contact.kind == "early_help":
+        return True
+    answers = contact.answers or {}
+    return (contact.referrer_type == "public" and contact.rag != "red" and not is_urgent(answers)
+            and answers.get("referrer_relationship") in ("family", "self"))
 
 
 def _anchor(page: Page, field_name: str) -> str:

@@ -4,6 +4,8 @@ answer whichever page the app asks for next, from a dict of answers shaped like 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from types import SimpleNamespace
 from typing import Any
 
 from forms.referral import JOURNEYS
@@ -23,6 +25,12 @@ def form_data(page: Page, answers: dict[str, Any]) -> dict[str, Any]:
         else:
             data[field.name] = value
     return data
+
+
+def _continue_link(html: str) -> str:
+    match = re.search(r'<a href="([^"]+)"[^>]*class="govuk-button"[^>]*>\s*Continue with the referral', html)
+    assert match, "no Continue link"
+    return match.group(1).replace("&amp;", "&")
 
 
 def walk(client, journey_name: str, answers: dict[str, Any], *, submit: bool = True, extra: dict | None = None,
@@ -46,6 +54,11 @@ def walk(client, journey_name: str, answers: dict[str, Any], *, submit: bool = T
             continue
         if tail == "confirmation":
             return visited
+        if tail == "ring-now":  # the numbers to ring now, then on with the referral
+            page = client.get(path)
+            assert page.status_code == 200 and "Ring us now" in page.get_data(as_text=True)
+            response = SimpleNamespace(status_code=302, location=_continue_link(page.get_data(as_text=True)))
+            continue
         parts = tail.split("/")
         step = journey.step(parts[0])
         assert step is not None, f"unexpected page {path}"

@@ -484,7 +484,10 @@ def test_a_help_request_confirmation_suggests_services(client, db_session):
 
 
 def test_a_referral_confirmation_suggests_services_near_the_first_child(client):
-    walk(client, "report", examples.professional_concern())
+    # A relative's report (never a professional's referral: family-facing services could tip someone off)
+    walk(client, "report", examples.public_concern(
+        referrer_relationship="family", what_happened="My sister is struggling to cope since the new baby came.",
+        children=[{**examples.public_concern()["children"][0], "postcode": "RG40 1AA"}]))
     page = text_of(client.get("/report/confirmation"))
     assert "Referral sent" in page and "Services that may help while you wait" in page
     assert "may be able to help the family now" in page and "They do not replace your referral" in page

@@ -70,7 +70,8 @@ def test_the_consent_record_keeps_the_limits_set_and_says_when_agreement_was_pas
     answers = {**examples.family_help_request(), "consent_limits": "yes but not the school"}
     own = receive(db_session, HELP, answers)
     assert own.consent.limits == "yes but not the school" and own.consent.relayed is False
-    relayed = receive(db_session, HELP, {**examples.family_help_request(), "has_parental_responsibility": "no",
+    relayed = receive(db_session, HELP, {**examples.family_help_request(), "referrer_relationship": "grandparent",
+                                         "has_parental_responsibility": "no",
                                          "pr_person_name": "Jo Taylor", "pr_person_agrees": "yes"})
     assert relayed.consent.given_by == "Jo Taylor" and relayed.consent.relayed is True
     assert relayed.consent.limits is None

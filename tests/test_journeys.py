@@ -63,27 +63,41 @@ def test_a_child_in_danger_gets_999_and_nothing_is_stored(client, db_session):
     response = client.post("/report/danger", data={"immediate_danger": "yes"})
     assert response.location == "/emergency"
     page = client.get("/emergency").get_data(as_text=True)
-    assert "call <strong>999</strong>" in page and "01344 351 999" in page and "Nothing you have told us" in page
+    assert 'call <strong><a class="govuk-link app-tel" href="tel:999">999</a></strong>' in page
+    assert 'href="tel:01344351999">01344 351 999</a>' in page and "Nothing you have told us" in page
     assert count(db_session, Contact) == 0
     assert all(d.answers == {} for d in db_session.scalars(select(Draft)))
 
 
+def refused(client, path: str, data: dict) -> str:
+    """Post a page that has errors: the app redirects back to the same address (post/redirect/get), whose GET shows
+    the errors; the page it shows is returned."""
+    response = client.post(path, data=data)
+    assert response.status_code == 303 and response.location == path, (response.status_code, response.location)
+    page = client.get(path)
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
 def test_empty_page_shows_a_govuk_error_summary(client):
     client.post("/report/begin")
-    response = client.post("/report/danger", data={})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    page = refused(client, "/report/danger", {})
     assert "<title>Error:" in page and "There is a problem" in page
     assert 'href="#immediate_danger"' in page and "Select yes if a child is in immediate danger right now" in page
 
 
+def test_errors_are_shown_once_so_reloading_or_going_back_never_resends_the_form(client):
+    client.post("/report/begin")
+    assert "There is a problem" in refused(client, "/report/danger", {})
+    again = client.get("/report/danger").get_data(as_text=True)  # a reload, or Back to this page later
+    assert "There is a problem" not in again and "Is a child in immediate danger right now?" in again
+
+
 def test_a_validation_error_keeps_what_was_typed(client):
     walk(client, "report", examples.professional_concern(), submit=False)
-    response = client.post("/report/your-details", data={
+    page = refused(client, "/report/your-details", {
         "referrer_name": "Priya Shah", "referrer_role": "DSL", "referrer_organisation": "Oakfield",
         "referrer_workplace": "school", "referrer_phone": "12345", "referrer_email": "not-an-email"})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
     assert 'value="Priya Shah"' in page and 'value="12345"' in page
     assert "Enter a UK phone number" in page and "Enter an email address in the correct format" in page
 
@@ -92,10 +106,9 @@ def test_errors_in_dates_point_at_the_day_box(client):
     client.post("/report/begin")
     client.post("/report/danger", data={"immediate_danger": "no"})
     client.post("/report/who", data={"referrer_type": "public"})
-    response = client.post("/report/children/1", data={
+    page = refused(client, "/report/children/1", {
         "born": "yes", "first_name": "A", "last_name": "B", "gender": "girl",
         "date_of_birth-day": "1", "date_of_birth-month": "1", "date_of_birth-year": "2099"})
-    page = response.get_data(as_text=True)
     assert 'href="#date_of_birth-day"' in page and "Date of birth must be today or in the past" in page
     assert 'value="2099"' in page
 
@@ -122,10 +135,9 @@ def test_changing_an_answer_from_the_check_page_returns_there(client):
 def test_early_help_level_without_consent_is_explained(client):
     walk(client, "report", examples.professional_concern(), submit=False)
     client.post("/report/level", data={"suggested_level": "2", "level_reason": "Needs support"})
-    response = client.post("/report/consent", data={"parents_told": "yes", "consent": "not_asked",
-                                                    "not_asked_reason": "Not asked yet"})
-    assert response.status_code == 400
-    assert "Early help (level 2 or 3) needs the agreement" in response.get_data(as_text=True)
+    page = refused(client, "/report/consent", {"parents_told": "yes", "consent": "not_asked",
+                                                "not_asked_reason": "Not asked yet"})
+    assert "Early help (level 2 or 3) needs the agreement" in page
 
 
 def test_switching_to_public_after_answering_as_a_professional_sends_the_public_pages(client):
@@ -298,7 +310,7 @@ def test_submissions_are_rate_limited(database_url, tmp_path):
     client = app.test_client()
     client.post("/report/begin")
     statuses = [client.post("/report/danger", data={}).status_code for _ in range(4)]
-    assert statuses == [400, 400, 400, 429]
+    assert statuses == [303, 303, 303, 429]
     assert "too many attempts" in client.post("/report/danger", data={}).get_data(as_text=True)
 
 
@@ -333,7 +345,7 @@ def test_behind_a_proxy_each_client_has_its_own_rate_limit(database_url, tmp_pat
     school_statuses = [school.post("/report/danger", headers={"X-Forwarded-For": "198.51.100.7"}).status_code
                        for _ in range(3)]
     parent_status = parent.post("/report/danger", headers={"X-Forwarded-For": "203.0.113.9"}).status_code
-    assert school_statuses == [400, 400, 429] and parent_status == 400
+    assert school_statuses == [303, 303, 429] and parent_status == 303
 
 
 def test_carrying_on_asks_the_danger_question_again(client, db_session):

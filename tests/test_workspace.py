@@ -186,7 +186,8 @@ def test_an_administrator_manages_accounts_not_families(app, db_session):
 def test_the_consent_record_shows_the_limits_set_and_agreement_passed_on_by_the_referrer(app, db_session):
     from forms import examples
 
-    answers = {**examples.family_help_request(), "has_parental_responsibility": "no", "pr_person_name": "Jo Taylor",
+    answers = {**examples.family_help_request(), "referrer_relationship": "grandparent",
+               "has_parental_responsibility": "no", "pr_person_name": "Jo Taylor",
                "pr_person_agrees": "yes", "consent_limits": "yes but not the school"}
     contact = create_contact(db_session, journey="help", answers=answers)
     practitioner, secret = create_staff(db_session)
