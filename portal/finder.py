@@ -53,6 +53,9 @@ class Options:
     categories: list[tuple[str, str]]  # (term id, "Family support: Parenting support")
     languages: list[tuple[str, str]]  # (stored value, label)
     accessibility: list[tuple[str, str]]
+    # The same terms as the form shows them: under each top-level heading, "All ..." and then its terms' own names,
+    # so that 55 options do not each begin "Family support: ...".
+    groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     def category_label(self, term_id: str) -> str | None:
         return dict(self.categories).get(term_id)
@@ -78,9 +81,12 @@ def filter_options(dbs: Session) -> Options:
         if term.parent_id:
             children.setdefault(term.parent_id, []).append(term)
     categories: list[tuple[str, str]] = []
+    groups: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     for top in sorted((t for t in terms if t.parent_id is None and t.id in children), key=lambda t: t.name):
+        subs = sorted(children[top.id], key=lambda t: t.name)
         categories.append((top.id, f"{top.name}: all"))
-        categories += [(sub.id, f"{top.name}: {sub.name}") for sub in sorted(children[top.id], key=lambda t: t.name)]
+        categories += [(sub.id, f"{top.name}: {sub.name}") for sub in subs]
+        groups.append((top.name, ((top.id, f"All {top.name.lower()}"), *((sub.id, sub.name) for sub in subs))))
     languages: set[str] = set()
     features: set[str] = set()
     rows = dbs.execute(select(Service.languages, Service.accessibility)
@@ -88,7 +94,7 @@ def filter_options(dbs: Session) -> Options:
     for langs, access in rows:
         languages.update(v.casefold() for v in langs or [] if isinstance(v, str) and v.strip())
         features.update(v.casefold() for v in access or [] if isinstance(v, str) and v.strip())
-    options = Options(categories=categories,
+    options = Options(categories=categories, groups=tuple(groups),
                       languages=[(v, v.title()) for v in sorted(languages)],
                       accessibility=[(v, _sentence_case(v)) for v in sorted(features)])
     _options_cache[key] = (time.monotonic(), options)

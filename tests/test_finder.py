@@ -120,9 +120,10 @@ def test_the_form_alone_shows_no_results_and_every_filter(reader):
     for name in ("postcode", "distance", "category", "age", "free", "day", "delivery", "language",
                  "accessibility", "text"):
         assert f'name="{name}"' in page
-    assert '<form method="get" action="/services"' in page and "csrf_token" not in page.split("<form", 1)[1]
+    assert '<form method="get" action="/services#results"' in page and "csrf_token" not in page.split("<form", 1)[1]
     assert '<option value="5" selected>5 miles</option>' in page
-    assert ">Family support: Parenting support</option>" in page and ">Family support: all</option>" in page
+    assert re.search(r'<optgroup label="Family support">\s*<option value="[^"]+">All family support</option>', page)
+    assert ">Parenting support</option>" in page and ": Parenting support" not in page
     assert '<option value="polish">Polish</option>' in page
     assert '<option value="wheelchair access">Wheelchair access</option>' in page
     assert "Ordnance Survey" not in page and "Contains OS data" not in page
@@ -558,3 +559,23 @@ def test_suggestions_fit_one_gsm_segment_and_never_send_a_family_to_another_town
 
     long = Suggestion("x", "A " * 200, "0118 496 0000", 1.2)
     assert len(long.sms) <= SMS_SEGMENT and long.sms.isascii()
+
+
+# --- Issue 16: a grouped list, and results in view on a phone -------------------------------------------------
+def test_the_kinds_of_help_are_grouped_under_the_taxonomys_top_level(reader, db_session):
+    page = text_of(reader.get("/services"))
+    top = db_session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.parent_id.is_(None))).all()
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', page, re.S)
+    assert groups and {name for name, _ in groups} <= {html.escape(t.name) for t in top}
+    for name, body in groups:  # each group: "All ..." first, then its terms' own names, none repeating the heading
+        options = re.findall(r">([^<]+)</option>", body)
+        assert options[0] == f"All {html.unescape(name).lower()}" and len(options) > 1
+        assert not any(o.startswith(html.unescape(name) + ":") for o in options)
+    assert 'data-module="app-category-search"' in page and "/static/finder.mjs" in page
+
+
+def test_a_search_lands_on_its_results(reader):
+    page = text_of(reader.get("/services", query_string={"postcode": "RG40 1BN", "category": PARENTING}))
+    assert 'id="results" tabindex="-1"' in page and 'href="#results">Skip to the ' in page
+    assert 'action="/services#results"' in page
+    assert f'<option value="{PARENTING}" selected>Parenting support</option>' in page
