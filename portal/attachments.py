@@ -55,6 +55,13 @@ def file_store() -> store.FileStore:
     return store.FileStore(Path(settings().instance_path) / "attachments")
 
 
+def sweep_files(dbs: Any) -> int:
+    """Remove the files no row names any more (drafts deleted or expired); the drafts job calls this."""
+    removed = store.sweep(dbs, file_store())
+    dbs.rollback()  # the sweep only read
+    return removed
+
+
 def _draft() -> Draft | None:
     return load_draft(db.session(), session.get(f"draft:{JOURNEY}"), JOURNEY)
 

@@ -138,7 +138,11 @@ def purge_expired_drafts() -> int:
     def work() -> int:
         session = _session()
         with session.begin():
-            return purge_expired(session)
+            purged = purge_expired(session)
+        from portal.attachments import sweep_files
+
+        sweep_files(session)  # the files of drafts just deleted: no key reads them now, and now they go too
+        return purged
 
     return _run("deleting expired drafts", work, 0)
 

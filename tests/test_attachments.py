@@ -279,3 +279,19 @@ def test_nobody_but_staff_who_see_contacts_can_open_a_file(app, client, db_sessi
     sign_in(staff, admin, secret)
     assert staff.get(url).status_code == 403
     assert not [e for e in _stored(app, AuditEvent) if e.event == "attachment.opened"]
+
+
+def test_the_drafts_job_removes_the_files_of_expired_drafts(app, client, db_session):
+    from portal import jobs
+
+    _professional_draft(client)
+    _upload(client, documents=[(PDF, "mine.pdf")])
+    name = _stored(app)[0].blob_name
+    path = Path(app.instance_path) / "attachments" / name
+    db_session.execute(text("UPDATE drafts SET expires_at = :past"), {"past": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)})
+    db_session.commit()
+    old = time.time() - 7200
+    os.utime(path, (old, old))
+    jobs.bind(app)
+    assert jobs.purge_expired_drafts() == 1
+    assert _stored(app) == [] and not path.exists()
