@@ -78,12 +78,23 @@ def test_anyone_who_screens_can_assign_a_contact_nobody_holds(db_session, team):
     assert contact.claimed_by_id == sam.id and contact.status == "in_screening"
 
 
-def test_a_practitioner_cannot_take_a_contact_a_colleague_holds_but_a_manager_can_reallocate(db_session, team):
+def test_a_practitioner_cannot_take_a_contact_a_colleague_holds_but_a_manager_can_reallocate(app, db_session, team):
     pat, sam, morgan = team
     contact = create_contact(db_session)
-    assert claim(db_session, contact.id, sam, now=NOW)
+    assert claim(db_session, contact.id, sam)  # held now, so the page shows it held
     db_session.commit()
     db_session.refresh(contact)
+    from flask import render_template_string  # the partial says why there is no pass form
+
+    with app.test_request_context():
+        from flask_login import login_user
+
+        from portal.staff import StaffLogin
+
+        login_user(StaffLogin(pat))
+        html = render_template_string('{% include "staff/_casework.html" %}', contact=contact)
+    assert "Only Sam Second, or a manager, can pass this contact to someone else." in html
+    assert f'action="/staff/contacts/{contact.id}/pass"' not in html
     with pytest.raises(PassRefused, match="Someone else is working on this contact"):
         pass_contact(db_session, contact, pat, colleague_id=morgan.id, note="Mine now",
                      version=contact.version, now=NOW)
