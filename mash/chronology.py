@@ -88,7 +88,8 @@ def _born(child: Child, today: dt.date) -> str:
         return f"due {child.due_date}" if child.due_date else "unborn"
     if not child.date_of_birth:
         return "date of birth not known"
-    return f"born {child.date_of_birth} (age {age_words(child.date_of_birth, today)})"
+    age = age_words(child.date_of_birth, today)
+    return f"born {child.date_of_birth}" + ("" if age == "age not known" else f" (age {age})")
 
 
 def _same_child(model: type[Child] | type[DomesticAbuseChild], child: Child) -> list[ColumnElement[bool]]:

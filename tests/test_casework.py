@@ -58,6 +58,8 @@ def test_the_holder_passes_a_contact_to_a_colleague_who_then_holds_it(db_session
     assert contact.claimed_by_id == morgan.id and contact.claim_expires_at == NOW + ASSIGNMENT_HOLD
     assert ASSIGNMENT_HOLD > LEASE  # it waits for the colleague, longer than a claim someone walked away from
     assert holds(contact, morgan, now=NOW + dt.timedelta(hours=2)) and not holds(contact, pat, now=NOW)
+    sam = team[1]
+    assert not claim(db_session, contact.id, sam, now=NOW + dt.timedelta(hours=2))  # nobody else can take it
     # The queue's "who holds it" and the colleague's "Mine" view show it as the colleague's.
     mine = queue_page(db_session, morgan, now=NOW, filters=Filters(worker="me")).contacts
     assert [c.id for c in mine] == [contact.id] and mine[0].claimed_by.name == "Morgan Manager"

@@ -74,6 +74,21 @@ def test_a_chronology_joins_one_childs_records_and_no_one_elses(db_session):
     assert "high" not in police.detail and "the child was present and witnessed it" in police.detail
 
 
+def test_an_unborn_babys_chronology_is_their_own_contact_and_joins_nothing_on_a_guess(db_session):
+    pat, _ = create_staff(db_session)
+    unborn = [{"born": "no", "due_date": "2027-03-01", "mother_name": "Kelly Morris", "address": "12 Elm Road",
+               "postcode": "RG40 1AA"}]
+    first = create_contact(db_session, children=unborn)
+    add_note(db_session, first, pat, kind="case_note", text="Midwife to be asked about the birth plan")
+    db_session.commit()
+    other = create_contact(db_session, children=unborn)  # the same words, but nothing a chronology may join on
+    result = chronology(db_session, first.children[0])
+    assert (result.name, result.born) == ("Unborn baby", "due 2027-03-01")
+    assert [c.id for c in result.contacts] == [first.id]
+    assert other.id not in {e.contact_id for e in result.entries}
+    assert [e.what for e in result.entries][0] == "Case note"
+
+
 def test_newest_first_by_default_and_oldest_first_is_the_exact_reverse(db_session):
     _pat, _secret, first, *_ = a_childs_history(db_session)
     newest = chronology(db_session, first.children[0]).entries
