@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
@@ -198,12 +198,13 @@ class ReReferrals:
 
 def re_referrals(session: Session, now: dt.datetime, *, window: dt.timedelta = RECENT) -> ReReferrals:
     """Contacts received in the last `window`, and how many a practitioner confirmed as a re-referral."""
-    confirmed = exists().where(RepeatMatch.contact_id == Contact.id, RepeatMatch.status == "confirmed")
-    received, repeats = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((confirmed, 1), else_=0)), 0))
-        .select_from(Contact)
-        .where(Contact.received_at >= now - window, Contact.received_at <= now)
-    ).one()
+    in_window = (Contact.received_at >= now - window, Contact.received_at <= now)
+    received = session.scalar(select(func.count()).select_from(Contact).where(*in_window)) or 0
+    # From the confirmed matches, joined to their contacts: not a test of every contact in the window.
+    repeats = session.scalar(
+        select(func.count(func.distinct(RepeatMatch.contact_id)))
+        .join(Contact, RepeatMatch.contact_id == Contact.id)
+        .where(RepeatMatch.status == "confirmed", *in_window)) or 0
     return ReReferrals(received=received, repeats=int(repeats))
 
 

@@ -188,7 +188,10 @@ def _children(session: Session, query: Query) -> list[Hit]:
     if not exact and not names:
         return []
     where = exact or [or_(*names)]  # exact kinds find the candidates; a name alone must find them itself
-    rows = session.scalars(select(Child).join(Contact, Child.contact_id == Contact.id).where(*where)
+    # The candidates are found by their indexes first, then the newest taken: ordered and limited in one go, over
+    # a join, PostgreSQL may walk every contact newest first looking for them.
+    found = select(Child.id).where(*where).limit(CANDIDATES * 4)
+    rows = session.scalars(select(Child).join(Contact, Child.contact_id == Contact.id).where(Child.id.in_(found))
                            .order_by(Contact.received_at.desc()).limit(CANDIDATES)
                            .options(load_only(Child.id, Child.contact_id, Child.first_name, Child.last_name),
                                     selectinload(Child.contact).load_only(*CONTACT_COLUMNS))).all()
