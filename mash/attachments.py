@@ -2,16 +2,17 @@
 
 What a file is comes from its content (its first bytes, and for a Word document the parts inside the zip),
 never from its name or the content type the browser declared: a ".pdf" that is a program or a web page is
-refused. Each file is encrypted with a Fernet key of its own and written under the instance folder with a random
-name; that key is kept in the attachment's row, encrypted with the field-encryption keys (so key rotation
-re-encrypts it with every other field). The row is deleted with its draft, and with it the only key that reads
-the file, so the files of an abandoned draft cannot be read even before the sweep removes them.
+refused. Each file is encrypted (AES-256-GCM) with a key of its own and written under the instance folder with a
+random name; that key is kept in the attachment's row, encrypted with the field-encryption keys (MultiFernet, so
+key rotation re-encrypts it with every other field). The row is deleted with its draft, and with it the only key
+that reads the file, so the files of an abandoned draft cannot be read even before the sweep removes them.
 
 No Flask here: the portal (portal/attachments.py) and the benchmark both call these functions.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from cryptography.fernet import Fernet
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -155,8 +157,16 @@ def body_map_json(marks: Sequence[Mark], note: str = "") -> bytes:
     return json.dumps({"marks": [m.__dict__ for m in marks], "note": note}, separators=(",", ":")).encode()
 
 
+FORMAT = b"FDA1"  # the file format: this tag, a 12-byte nonce, then AES-256-GCM's ciphertext and tag
+
+
 class FileStore:
-    """Encrypted files in one folder, each under a random name. Writing is atomic (a temporary file renamed)."""
+    """Encrypted files in one folder, each under a random name. Writing is atomic (a temporary file renamed).
+
+    Each file has a random AES-256-GCM key of its own (authenticated: a changed byte fails to decrypt, and the
+    file's name is bound in, so a file moved under another row's name fails too). The key is returned to the
+    caller, who keeps it encrypted with the field-encryption keys (MultiFernet) in the attachment's row. AES-GCM
+    rather than Fernet for the bytes themselves: a 1.5 MB photo takes 0.2 ms rather than 12, with no base64."""
 
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
@@ -164,18 +174,25 @@ class FileStore:
     def put(self, data: bytes) -> tuple[str, str]:
         """Encrypt and write; returns (blob name, the file's key). The key is the caller's to keep encrypted."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = Fernet.generate_key().decode("ascii")
+        key = AESGCM.generate_key(bit_length=256)
         name = secrets.token_hex(24)
+        nonce = os.urandom(12)
+        sealed = AESGCM(key).encrypt(nonce, data, FORMAT + name.encode("ascii"))
         path = self.folder / name
         temporary = path.with_suffix(".part")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write(Fernet(key.encode("ascii")).encrypt(data))
+            out.write(FORMAT + nonce + sealed)
         os.replace(temporary, path)
-        return name, key
+        return name, base64.urlsafe_b64encode(key).decode("ascii")
 
     def get(self, name: str, key: str) -> bytes:
-        return Fernet(key.encode("ascii")).decrypt((self.folder / _safe(name)).read_bytes())
+        """The plaintext; InvalidTag if the file was changed, or is not the one this key was made for."""
+        blob = (self.folder / _safe(name)).read_bytes()
+        if not blob.startswith(FORMAT):
+            raise InvalidTag()
+        nonce, sealed = blob[len(FORMAT):len(FORMAT) + 12], blob[len(FORMAT) + 12:]
+        return AESGCM(base64.urlsafe_b64decode(key)).decrypt(nonce, sealed, FORMAT + name.encode("ascii"))
 
     def remove(self, name: str) -> None:
         (self.folder / _safe(name)).unlink(missing_ok=True)

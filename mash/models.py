@@ -703,6 +703,6 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(80))  # what the content is, as sniffed, never as declared
     size: Mapped[int]
     blob_name: Mapped[str] = mapped_column(String(64), unique=True)  # a random file name, nothing personal
-    data_key: Mapped[str] = mapped_column(EncryptedText)  # the file's own Fernet key, encrypted
+    data_key: Mapped[str] = mapped_column(EncryptedText)  # the file's own AES-256-GCM key, encrypted
     filename: Mapped[str | None] = mapped_column(EncryptedText)  # as the referrer's computer named it
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from flask import (
     Blueprint,
     Response,
@@ -332,7 +333,13 @@ def staff_attachment(contact_id: int, attachment_id: int):
     row = dbs.get(Attachment, attachment_id)
     if row is None or row.contact_id != contact_id:
         abort(404)
-    data = store.open_for_staff(dbs, file_store(), row, staff_id=me().id)
+    try:
+        data = store.open_for_staff(dbs, file_store(), row, staff_id=me().id)
+    except (InvalidTag, OSError, ValueError):
+        dbs.rollback()  # changed on disk, or gone: say so, never a half-read file or a 500
+        return render_template("error.html", status=410, title="This file cannot be opened",
+                               advice="It has been changed or removed since it was sent. Ask the referrer to "
+                                      "send it again."), 410
     dbs.commit()
     if row.content_type == store.BODY_MAP_JSON:
         drawn = json.loads(data)

@@ -268,6 +268,25 @@ def test_staff_open_a_file_from_the_contact_and_each_opening_is_audited(app, cli
     assert staff.get(f"/staff/contacts/{contact.id + 1}/attachments/{document.id}").status_code == 404
 
 
+def test_a_file_changed_or_moved_on_disk_is_refused_not_served(app, client, db_session):
+    _sent_with_files(client)
+    contact = _stored(app, Contact)[0]
+    document, body_map = sorted(_stored(app), key=lambda r: r.kind != "document")
+    folder = Path(app.instance_path) / "attachments"
+    # One file copied over the other: each is bound to its own name and key, so neither opens as the other.
+    (folder / body_map.blob_name).write_bytes((folder / document.blob_name).read_bytes())
+    blob = bytearray((folder / document.blob_name).read_bytes())
+    blob[-1] ^= 1  # one bit changed
+    (folder / document.blob_name).write_bytes(bytes(blob))
+    user, secret = create_staff(db_session)
+    staff = app.test_client()
+    sign_in(staff, user, secret)
+    for row in (document, body_map):
+        response = staff.get(f"/staff/contacts/{contact.id}/attachments/{row.id}")
+        assert response.status_code == 410 and "This file cannot be opened" in response.get_data(as_text=True)
+    assert not [e for e in _stored(app, AuditEvent) if e.event == "attachment.opened"]
+
+
 def test_nobody_but_staff_who_see_contacts_can_open_a_file(app, client, db_session):
     _sent_with_files(client)
     contact = _stored(app, Contact)[0]
