@@ -17,7 +17,9 @@ from forms import examples
 from forms.drafts import Draft, start_draft
 from mash import attachments as store
 from mash.models import Attachment, AuditEvent, Contact
-from tests.conftest import change_settings
+from store.crypto import generate_key, keyring
+from store.rotation import rotate_all
+from tests.conftest import TEST_INDEX_KEY, TEST_KEYS, change_settings
 from tests.journey_support import walk
 from tests.staff_support import create_staff, sign_in
 
@@ -74,6 +76,24 @@ def test_the_bytes_on_disk_and_in_the_row_are_not_the_plaintext(db_session, tmp_
                              {"id": row.id}).one()
     assert "Jayden" not in raw.filename and row.data_key not in raw.data_key  # the file's key is itself encrypted
     assert files.get(row.blob_name, row.data_key) == PDF
+
+
+def test_key_rotation_re_encrypts_each_files_key_and_the_file_still_opens(db_session, tmp_path):
+    files = store.FileStore(tmp_path / "attachments")
+    draft = _draft(db_session)
+    row = store.add(db_session, files, draft_id=draft.id, kind="document", data=PDF, content_type="application/pdf",
+                    filename="x.pdf")
+    db_session.commit()
+    raw = db_session.execute(text("SELECT data_key FROM attachments")).scalar_one()
+    new_key = generate_key()
+    keyring.configure([new_key, *TEST_KEYS], TEST_INDEX_KEY)  # a new key first, the old one kept
+    rotate_all(db_session)
+    db_session.commit()
+    assert db_session.execute(text("SELECT data_key FROM attachments")).scalar_one() != raw
+    keyring.configure([new_key], TEST_INDEX_KEY)  # the old key removed
+    db_session.expunge_all()
+    again = db_session.get(Attachment, row.id)
+    assert files.get(again.blob_name, again.data_key) == PDF
 
 
 def test_an_abandoned_draft_leaves_no_file_anyone_can_read(db_session, tmp_path):
