@@ -706,24 +706,3 @@ class Attachment(Base):
     data_key: Mapped[str] = mapped_column(EncryptedText)  # the file's own AES-256-GCM key, encrypted
     filename: Mapped[str | None] = mapped_column(EncryptedText)  # as the referrer's computer named it
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class Attachment(Base):
-    """A body map or a document sent with a referral (issue 16). The bytes are not in this row: they are in a file
-    under the instance folder (mash.attachments), encrypted with a key of their own, which is kept here encrypted
-    with the field-encryption keys. While the referral is a draft the file belongs to the draft, and deleting the
-    draft deletes the row and so the only key that reads the file; sending ties it to the contact in the same
-    transaction as the contact is made."""
-
-    __tablename__ = "attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    draft_id: Mapped[str | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # document | body_map (drawn: JSON marks; or an uploaded image)
-    content_type: Mapped[str] = mapped_column(String(80))  # what the content is, as sniffed, never as declared
-    size: Mapped[int]
-    blob_name: Mapped[str] = mapped_column(String(64), unique=True)  # a random file name, nothing personal
-    data_key: Mapped[str] = mapped_column(EncryptedText)  # the file's own Fernet key, encrypted
-    filename: Mapped[str | None] = mapped_column(EncryptedText)  # as the referrer's computer named it
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
