@@ -184,6 +184,12 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     fill(page, "Where is the child now?", a["child_location"])
     continue_(page)
 
+    at(page, "/report/today")
+    audit(page)
+    choose(page, "Is the child safe to go home today or tonight?", "Yes")
+    choose(page, "Does anything need to happen today?", "No")
+    continue_(page)
+
     at(page, "/report/family")
     audit(page)
     tick(page, "Is there any of the following in the child's home?", "Domestic abuse")
@@ -260,6 +266,11 @@ def test_member_of_the_public_reports_anonymously(page, audit: AxeAudit, db_sess
     fill(page, "Where is the child now?", a["child_location"])
     continue_(page)
 
+    at(page, "/report/today")
+    choose(page, "Is the child safe to go home today or tonight?", "I do not know")
+    choose(page, "Does anything need to happen today?", "No")
+    continue_(page)
+
     at(page, "/report/family")
     audit(page)
     tick(page, "Is there any of the following in the child's home?", "None that I know of")
@@ -286,11 +297,10 @@ def test_family_asks_for_help(page, audit: AxeAudit, db_session: Session) -> Non
     audit(page)
     continue_(page)  # empty: every question on the page in the error summary
     at(page, "/help/about-you")
-    assert page.get_by_role("alert").get_by_role("link").count() == 3
+    assert page.get_by_role("alert").get_by_role("link").count() == 2
     audit(page, "validation error")
     fill(page, "Your full name", a["referrer_name"])
-    choose(page, "Your relationship to the children", "Mother")
-    choose(page, "Do you have parental responsibility for the children?", "Yes")
+    choose(page, "Your relationship to the children", "Mother")  # a mother is not asked about responsibility
     continue_(page)
 
     at(page, "/help/contact")
@@ -456,4 +466,143 @@ def test_web_chat_without_javascript_answers_danger_first(browser, live_server: 
         audit(axe_page)
     finally:
         axe_context.close()
+    audit.assert_clean()
+
+
+# --- Issue 16: Back after an error, and the new pages at a phone's width and a desktop's -----------------------
+def test_back_after_an_error_never_resends_the_form(page, audit: AxeAudit) -> None:
+    """Errors come by post/redirect/get: the browser's Back finds a page it got by GET, so Chrome never asks to
+    'Confirm Form Resubmission' and nothing is sent again."""
+    start(page, audit, "report")
+    answer_no_danger(page, audit, "report", try_empty=True)  # an error, then the answer
+    at(page, "/report/who")
+    continue_(page)  # a second error, on the next page
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    choose(page, "Are you contacting us as a professional or as a member of the public?", "As a professional")
+    continue_(page)
+    at(page, "/report/your-details")
+
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    for expected in ("/report/who", "/report/who", "/report/danger", "/report/danger"):
+        response = page.go_back()
+        page.wait_for_load_state("load")
+        at(page, expected)
+        assert response is None or response.ok
+        assert page.get_by_role("heading", level=1).count() == 1  # a real page, not the browser's error page
+    assert posts == [], f"going back sent a form again: {posts}"
+    page.get_by_role("link", name="Back", exact=True).click()
+    at(page, "/report/")
+    audit.assert_clean()
+
+
+def _fast_forward(page, journey: str, answers: dict, *, until: str) -> None:
+    """Answer the pages before `until` over HTTP in the browser's own session (its cookies and CSRF tokens), as
+    tests/journey_support.walk does with the test client; the pages under test are then visited in the browser."""
+    from urllib.parse import urlencode
+
+    from forms.referral import JOURNEYS
+    from forms.schema import Group
+    from tests.journey_support import form_data
+
+    steps = JOURNEYS[journey]
+    counts: dict[str, int] = {}
+
+    def post(path: str, data: dict):
+        html = page.request.get(path).text()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        return page.request.post(path, data=urlencode({**data, "csrf_token": token}, doseq=True), max_redirects=0,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    html = page.request.get(f"/{journey}/").text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = page.request.post(f"/{journey}/begin", form={"csrf_token": token}, max_redirects=0)
+    for _ in range(40):
+        path = response.headers["location"]
+        tail = path.removeprefix(f"/{journey}/").split("?")[0]
+        if tail == until:
+            return
+        if tail == "ring-now":
+            html = page.request.get(path).text()
+            next_url = re.search(r'<a href="([^"]+)"[^>]*class="govuk-button"', html).group(1)
+            response = type("R", (), {"headers": {"location": next_url.replace("&amp;", "&")}})()
+            continue
+        parts = tail.split("/")
+        step = steps.step(parts[0])
+        assert step is not None, path
+        if isinstance(step, Group) and len(parts) == 2:
+            counts[step.name] = int(parts[1])
+            response = post(path, form_data(step.item_page, answers[step.name][int(parts[1]) - 1]))
+        elif isinstance(step, Group):
+            more = counts.get(step.name, 0) < len(answers[step.name])
+            response = post(path, {"add_another": "yes" if more else "no"})
+        else:
+            response = post(path, form_data(step, answers))
+        assert response.status in (302, 303), (path, response.status)
+        assert response.status == 302, f"{path} refused the answers"
+    raise AssertionError(f"never reached {until}")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_new_pages_pass_axe_on_a_phone_and_a_desktop(page, audit: AxeAudit, db_session: Session,
+                                                         width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    note = f"{width}px"
+    for path in ("/", "/report/", "/help/", "/emergency"):
+        page.goto(path)
+        audit(page, note)
+        assert page.locator('a[href^="tel:"]').count() >= 2, path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+    # A teacher whose pupil is not safe to go home today.
+    a = professional_concern(safe_tonight="no", needs_today="yes",
+                             needs_today_what="Somewhere safe for him to stay tonight")
+    _fast_forward(page, "report", a, until="today")
+    page.goto("/report/today")
+    assert page.get_by_role("link", name="Back", exact=True).get_attribute("href") == "/report/concern"
+    continue_(page)  # nothing chosen: the errors, after a redirect
+    at(page, "/report/today")
+    assert "Select whether the child is safe to go home today or tonight" in page.get_by_role("alert").inner_text()
+    audit(page, f"{note}, validation error")
+    choose(page, "Is the child safe to go home today or tonight?", "No")
+    choose(page, "Does anything need to happen today?", "Yes, today")
+    fill(page, "What needs to happen today?", a["needs_today_what"])
+    continue_(page)
+    at(page, "/report/ring-now")
+    assert page.locator('a[href="tel:01184960000"]').count() and page.locator('a[href="tel:01344351999"]').count()
+    audit(page, note)
+    page.get_by_role("button", name="Continue with the referral").click()
+    at(page, "/report/family")
+    audit(page, note)  # a question page with its Back link
+    _fast_forward(page, "report", a, until="check")
+    page.goto("/report/check")
+    assert "Ring us now" in page.locator("main").inner_text()
+    audit(page, note)
+    page.get_by_role("button", name="Accept and send").click()
+    page.wait_for_url("**/report/confirmation")
+    body = page.locator("main").inner_text()
+    assert "Ring us now" in body and "What you can tell the family" in body
+    assert "Services that may help while you wait" not in body
+    assert page.get_by_role("button", name="Exit this page").count() == 1
+    audit(page, note)
+
+    # A parent for whom a call or a text is not safe.
+    h = family_help_request(safe_to_contact="no")
+    _fast_forward(page, "help", h, until="safe-contact")
+    page.goto("/help/safe-contact")
+    choose(page, "How can we contact you safely? (optional)", "Use another phone number")
+    continue_(page)
+    at(page, "/help/safe-contact")
+    assert "Enter a phone number that is safe to use" in page.get_by_role("alert").inner_text()
+    audit(page, f"{note}, validation error")
+    fill(page, "Safe phone number", "07700 900777")
+    continue_(page)
+    _fast_forward(page, "help", {**h, "safe_contact_way": "other_number", "safe_contact_number": "+447700900777"},
+                  until="check")
+    page.goto("/help/check")
+    page.get_by_role("button", name="Accept and send").click()
+    page.wait_for_url("**/help/confirmation")
+    body = page.locator("main").inner_text()
+    assert "We will only use the other phone number you gave us" in body and "may write" not in body
+    audit(page, note)
     audit.assert_clean()

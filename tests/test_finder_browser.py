@@ -49,7 +49,7 @@ def new_page(browser, live_server, **options):
 def search_for_a_parenting_group(page) -> None:
     page.get_by_label("Postcode (optional)").fill("RG40 1BN")
     page.get_by_label("Distance from the postcode").select_option(label="5 miles")
-    page.get_by_label("What do you need help with?").select_option(label="Family support: Parenting support")
+    page.get_by_label("What do you need help with?").select_option(label="Parenting support")
     page.get_by_label("Age of the child or young person (optional)").fill("4")
     page.get_by_role("group", name="Cost").get_by_label("Free services only").check()
     page.get_by_role("button", name="Search").click()
@@ -64,6 +64,9 @@ def test_a_parent_on_a_phone_finds_a_group_and_keeps_a_shortlist(browser, live_s
 
     search_for_a_parenting_group(page)
     results = page.locator("#results")
+    # The search lands on its results (#results), not on the top of the form again.
+    assert page.url.endswith("#results")
+    assert results.bounding_box()["y"] < 740 and page.evaluate("window.scrollY") > 0
     heading = results.get_by_role("heading", level=2).first.inner_text()
     assert re.fullmatch(r"\d+ services within 5 miles of RG40 1BN", heading.strip())
     assert "Parenting" in results.get_by_role("listitem").first.inner_text()
@@ -161,8 +164,7 @@ def test_a_help_request_confirmation_suggests_services(page, audit: AxeAudit):
     choose(page, "Is a child in immediate danger right now?", "No")
     next_page()
     fill(page, "Your full name", answers["referrer_name"])
-    choose(page, "Your relationship to the children", "Mother")
-    choose(page, "Do you have parental responsibility for the children?", "Yes")
+    choose(page, "Your relationship to the children", "Mother")  # a mother is not asked about responsibility
     next_page()
     fill(page, "Phone number", "07700 900982")
     choose(page, "Is it safe for us to call or text you on this number?", "Yes")
@@ -191,3 +193,29 @@ def test_a_help_request_confirmation_suggests_services(page, audit: AxeAudit):
     page.go_back()
     audit(page, "confirmation with suggestions")
     audit.assert_clean()
+
+
+def test_the_list_of_kinds_of_help_narrows_as_you_type_under_the_real_csp(browser, live_server):
+    """Without bypass_csp: static/finder.mjs runs under the nonce and narrows the grouped list."""
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        page.goto("/services")
+        select = page.get_by_label("What do you need help with?")
+        everything = select.locator("option").count()
+        assert select.locator("optgroup").count() > 1
+        page.get_by_label("Search the list").fill("parenting")
+        narrowed = [t.strip() for t in select.locator("option").all_inner_texts()]
+        assert "Parenting support" in narrowed and len(narrowed) < everything
+        assert narrowed[0] == "Any kind of help"
+        select.select_option(label="Parenting support")
+        page.get_by_label("Search the list").fill("")
+        assert select.locator("option").count() == everything
+        assert select.evaluate("s => s.options[s.selectedIndex].text").strip() == "Parenting support"
+    finally:
+        context.close()
+    assert not problems, problems
+
