@@ -270,3 +270,15 @@ def test_staff_see_the_safe_way_to_make_contact_at_the_top_of_the_contact(app, d
     assert "Only at a safe time: Weekdays 10am to 2pm" in page[panel:panel + 200]
     heading_ends = page.index("</h1>")
     assert heading_ends < panel < heading_ends + 400  # straight under the heading, above everything else
+
+
+def test_someone_who_asks_not_to_be_contacted_is_not_promised_a_call(client):
+    walk(client, "help", examples.family_help_request(safe_to_contact="no", safe_contact_way="none"))
+    page = page_text(client, "/help/confirmation")
+    assert "We will not contact you. Call us on" in page and tappable(MASH) in page
+    assert "Someone will then get in touch" not in page
+    walk(client, "report", examples.public_concern(
+        what_happened="Her mum seems very low.", anonymous="no", referrer_name="Morag Quill",
+        safe_to_contact="no", safe_contact_way="none"))
+    page = page_text(client, "/report/confirmation")
+    assert "We will not contact you" in page and "We may contact you" not in page
