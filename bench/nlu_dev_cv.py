@@ -64,12 +64,22 @@ def folds(items: list[dict[str, Any]], k: int, seed: int) -> list[int]:
     return [fold_of[key(item["text"])] for item in items]
 
 
-def training_data(held_back: set[str], into: Path) -> int:
+def snapshot(config: Path, work: Path) -> Path:
+    """The config and the training data as they are now, so an edit while the folds train changes none of them."""
+    into = work / "snapshot"
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    for path in (config, RASA_DIR / "data" / "nlu.yml", EVAL_DEV):
+        shutil.copy(path, into / path.name)
+    return into
+
+
+def training_data(held_back: set[str], source: Path, into: Path) -> int:
     """data/nlu.yml and the generated examples whose text is not held back; returns how many were dropped."""
     into.mkdir(parents=True, exist_ok=True)
-    shutil.copy(RASA_DIR / "data" / "nlu.yml", into / "nlu.yml")
+    shutil.copy(source / "nlu.yml", into / "nlu.yml")
     kept, dropped = [], 0
-    for line in EVAL_DEV.read_text().splitlines():
+    for line in (source / EVAL_DEV.name).read_text().splitlines():
         if line.startswith("    - ") and key(line[6:]) in held_back:
             dropped += 1
             continue
@@ -82,7 +92,7 @@ def train_and_parse(config: Path, fold: int, held_back: set[str], texts: list[st
                     keep_model: bool = False) -> dict[str, Any]:
     data, models = work / f"data{fold}", work / "models"
     shutil.rmtree(data, ignore_errors=True)
-    dropped = training_data(held_back, data)
+    dropped = training_data(held_back, config.parent, data)
     began = time.monotonic()
     peak_kb = 0
     if not (keep_model and (models / f"fold{fold}.tar.gz").exists()):
@@ -155,6 +165,8 @@ def main() -> None:
     fold_of = folds(items, args.folds, args.seed)
     work = RASA_DIR / "results" / "dev-cv" / args.name
     work.mkdir(parents=True, exist_ok=True)
+    config = work / "snapshot" / args.config.name if args.reuse else snapshot(args.config.resolve(), work) / \
+        args.config.name
     total = Figures()
     total.entities = defaultdict(Counter)
     misses: list[str] = []
@@ -162,7 +174,7 @@ def main() -> None:
         mine = [item for item, f in zip(items, fold_of, strict=True) if f == fold]
         texts = sorted({item["text"] for item in mine if item["text"].strip()})
         if not args.reuse:
-            stats = train_and_parse(args.config.resolve(), fold, {key(t) for t in texts}, texts, work,
+            stats = train_and_parse(config, fold, {key(t) for t in texts}, texts, work,
                                     keep_model=args.keep_models)
             print(json.dumps(stats), flush=True)
         readings = json.loads((work / f"readings{fold}.json").read_text())

@@ -9,6 +9,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.reader import RASA_INTENTS
@@ -72,3 +73,31 @@ def test_a_marked_age_is_a_whole_token_holding_the_number() -> None:
         for value, entity in ANNOTATION.findall(example):
             if entity == "child_age":
                 assert re.fullmatch(r"\d{1,2}(yo|yr|yrs)?", value, flags=re.IGNORECASE), example
+
+
+def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directory)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("child_age", RASA / "child_age.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ages_in
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("she's 15 and wont go to school", ["15"]), ("my 15yo", ["15"]), ("hes a 15 yr old", ["15"]),
+    ("aged 4", ["4"]), ("my 4 year old wont sleep", ["4"]), ("our four-year-old bites", ["four"]),
+    ("hes nearly 3 and not talking", ["3"]), ("worried about my 14 year old son", ["14"]),
+    ("im 14 and my mum drinks", ["14"]), ("my 14yo and my 9 year old", ["14", "9"]),
+    # not ages in years: a count, a school year, a time, an amount, a pregnancy, months, an adult
+    ("i have 4 kids", []), ("hes in year 9", []), ("for 3 weeks now", []), ("been crying for 2 hours", []),
+    ("ring me at 4", []), ("im 16 weeks pregnant", []), ("my 6 month old baby", []), ("i am 30", []),
+    ("she is 5'2 and tiny", []), ("it happened 14 yrs ago", []),
+])
+def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
+    """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on
+    that number alone, and never a count, a school year or a time."""
+    found = _ages_in()(text)
+    assert [value for _, _, value in found] == ages
+    assert all(text[start:end] == value for start, end, value in found)
