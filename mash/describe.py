@@ -16,8 +16,6 @@ from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 FLAG_WORDS = {
     "not_safe_to_go_home": "The referrer says the child is not safe to go home today",
     "needs_action_today": "The referrer says something must happen today",
-    "not_safe_to_go_home": "The referrer says the child is not safe to go home today",
-    "needs_action_today": "The referrer says something must happen today",
     "level4_indicator": "A specialist-help (level 4) concern",
     "suggested_level_4": "The referrer suggests specialist help (level 4)",
     "alleged_perpetrator_at_home": "The alleged perpetrator lives with the child",
