@@ -378,7 +378,7 @@ CONCERN = Page(
 # (mash.triage) with the reason staff read.
 TODAY = Page(
     slug="today",
-    title="Does anything need to happen today?",
+    title="How urgent is this?",
     fields=(
         Field("safe_tonight", "Is the child safe to go home today or tonight?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),

@@ -159,8 +159,9 @@ def test_a_wrong_nhs_number_gets_the_govuk_error_summary_linking_to_the_field(cl
         "born": "yes", "first_name": "A", "last_name": "B", "gender": "girl", "date_of_birth-day": "1",
         "date_of_birth-month": "1", "date_of_birth-year": "2019", "nhs_number": "943 476 5918",
         "upn": "A872330125001"})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "There is a problem" in page
+    assert response.status_code == 303  # refused: shown again by GET (post/redirect/get)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "There is a problem" in page
     assert 'href="#nhs_number"' in page and "Enter a real NHS number, like 943 476 5919" in page
     assert 'href="#upn"' in page and "Enter a real unique pupil number" in page
     assert 'value="943 476 5918"' in page  # what was typed is kept, to be corrected
