@@ -81,6 +81,11 @@ def test_a_web_referrers_phone_number_finds_the_contact(pat, db_session):
         found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
         assert len(found) == 1 and contact.reference in found[0] and "referrer's phone number" in found[0], text
     assert results(pat.get("/staff/search?q=0118+496+0124").get_data(as_text=True)) == []
+    # a referrer who asks to stay anonymous has the number removed: its index goes with it
+    contact.referrer_phone = None
+    db_session.commit()
+    assert contact.referrer_phone_index is None
+    assert results(pat.get("/staff/search?q=0118+496+0123").get_data(as_text=True)) == []
 
 
 def test_a_missing_episode_is_found_by_a_name_misspelt_or_alone_and_by_date_of_birth(pat, db_session):
