@@ -41,7 +41,7 @@ from mash.models import Attachment, Contact
 from mash.receipts import record_delivery, should_receive
 from portal import db
 from portal.config import settings
-from portal.extensions import csrf
+from portal.extensions import csrf, limiter
 from portal.staff import bp as staff_bp
 from portal.staff import me, permission
 from store.db import utcnow
@@ -98,7 +98,12 @@ def _too_large(_error: RequestEntityTooLarge):
 
 
 # --- the draft's attachments ------------------------------------------------------------------------------------
+def _upload_limit() -> str:
+    return settings().submit_rate_limit  # an upload is as heavy as a submit: the same limit per address
+
+
 @bp.route("/report/attachments", methods=["GET", "POST"], endpoint="upload")
+@limiter.limit(_upload_limit, methods=["POST"])
 def upload():
     draft = _draft()
     if not _eligible(draft):
@@ -209,6 +214,7 @@ def _save(draft: Draft) -> tuple[list[tuple[str, str, str]], bool]:
 
 
 @bp.route("/report/attachments/<int:attachment_id>/remove", methods=["POST"], endpoint="remove")
+@limiter.limit(_upload_limit)
 def remove(attachment_id: int):
     draft = _draft()
     if not _eligible(draft):

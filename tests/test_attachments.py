@@ -334,3 +334,16 @@ def test_the_drafts_job_removes_the_files_of_expired_drafts(app, client, db_sess
     jobs.bind(app)
     assert jobs.purge_expired_drafts() == 1
     assert _stored(app) == [] and not path.exists()
+
+
+def test_uploads_are_rate_limited_like_a_submit(database_url, tmp_path):
+    from portal import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2 per minute",
+                                PAGE_RATE_LIMIT="1000 per minute"))
+    client = app.test_client()
+    _professional_draft(client)
+    statuses = [_upload(client, documents=[(PDF, f"doc{i}.pdf")]).status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
+    assert len(_stored(app)) == 2
