@@ -686,7 +686,6 @@ class HouseholdLink(Base):
     by: Mapped[StaffUser] = relationship(foreign_keys=[by_id])
 
 
-
 class Attachment(Base):
     """A body map or a document sent with a referral (issue 16). The bytes are not in this row: they are in a file
     under the instance folder (mash.attachments), encrypted with a key of their own, which is kept here encrypted
