@@ -8,8 +8,9 @@ RASA_BIN    := $(abspath $(RASA_VENV))/bin
 RASA_STAMP  := $(RASA_VENV)/.installed
 # `rasa train nlu --fixed-model-name frontdoor --out models` writes exactly models/frontdoor.tar.gz.
 RASA_MODEL  := $(RASA_DIR)/models/frontdoor.tar.gz
-# What the model is made of: the pipeline, its custom component, the domain's intents and entities, the NLU data.
-RASA_DATA   := $(RASA_DIR)/config.yml $(RASA_DIR)/domain.yml $(RASA_DIR)/frontdoor_nlu.py $(wildcard $(RASA_DIR)/data/*.yml)
+# What the model is made of: the pipeline, its custom components, the domain's intents and entities, the NLU data.
+RASA_DATA   := $(RASA_DIR)/config.yml $(RASA_DIR)/domain.yml $(RASA_DIR)/frontdoor_nlu.py $(RASA_DIR)/child_age.py \
+               $(wildcard $(RASA_DIR)/data/*.yml)
 # Rasa reads these; the SQLAlchemy one hides a warning Rasa 3.6 prints on every start.
 RASA_ENV    := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 # make rasa-check fails below this intent accuracy on tests/nlu_holdout.yml.
