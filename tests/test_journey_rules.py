@@ -66,6 +66,10 @@ def test_a_teacher_who_says_the_child_is_not_safe_to_go_home_is_told_to_ring_now
     assert "Ring us now" in page and tappable(MASH) in page and tappable(OUT_OF_HOURS) in page
     assert "We have marked this as urgent" in page
     assert describe_due(contact.decision_due_at, calendar) in page
+    # it has been sent: the confirmation does not invite sending it again, as the ring-now page did
+    assert "You can still send this referral" not in page
+    assert "We have your referral and we are treating it as urgent" in page
+    assert "If you have not already rung us, ring now" in page
 
 
 def test_the_ring_now_page_gives_both_numbers_and_still_lets_the_referral_be_sent(client):
@@ -78,6 +82,7 @@ def test_the_ring_now_page_gives_both_numbers_and_still_lets_the_referral_be_sen
     assert back_link(page) == "/report/today"
     continue_to = re.search(r'<a href="([^"]+)"[^>]*class="govuk-button"', page).group(1)
     assert continue_to == "/report/family"
+    assert "You can still send this referral" in page  # not sent yet
     assert "Ring us now" in page_text(client, "/report/check")  # the check page says it again
 
 
