@@ -52,7 +52,7 @@ class Cursor:
 class Filters:
     """What a duty worker narrows the queue to (issue 15), each kept in the page's URL. Empty means any."""
 
-    colour: str = ""  # danger (danger now) | red | amber | green
+    colour: str = ""  # danger (danger now) | red (danger now too: the most urgent red) | amber | green
     channel: str = ""
     kind: str = ""  # concern | early_help
     status: str = ""
@@ -62,6 +62,10 @@ class Filters:
 
 
 COLOURS = {"danger": "Danger now", "red": "Red", "amber": "Amber", "green": "Green"}
+# The colour filter's choices: a danger-now contact is rated red (its page's badge says RED), so "Red" finds it too.
+COLOUR_CHOICES = {**COLOURS, "red": "Red (with danger now)"}
+# Who can hold (claim) a contact, and so is worth filtering the queue by: mash.staff.can(user, "screen").
+HOLDING_ROLES = ("practitioner", "manager")
 # Every channel a contact can come by (mash.models.CHANNELS): an out-of-hours call is a phone contact.
 CHANNELS = {"web": "Web", "sms": "Text message", "chat": "Web chat", "phone": "Phone (out-of-hours call)",
             "police": "Police"}
@@ -113,8 +117,11 @@ def _decode(text: str | None, sort: str) -> tuple[Any, ...] | None:
 
 def _filtered(query: Any, user: StaffUser, filters: Filters, now: dt.datetime, *, colour: bool = True) -> Any:
     # A colour is its rank (intake sets risk_rank from the RAG, and danger now outranks red), so the indexes that
-    # lead with risk_rank find one colour's contacts without reading the others.
-    if colour and filters.colour in COLOUR_RANKS:
+    # lead with risk_rank find one colour's contacts without reading the others. Red takes in danger now: a
+    # danger-now contact is rated red, and a duty worker filtering to red expects to see it first.
+    if colour and filters.colour == "red":
+        query = query.where(Contact.risk_rank.between(DANGER_NOW_RANK, RAG_ORDER["red"]))
+    elif colour and filters.colour in COLOUR_RANKS:
         query = query.where(Contact.risk_rank == COLOUR_RANKS[filters.colour])
     if filters.channel:
         query = query.where(Contact.channel == filters.channel)
@@ -167,7 +174,8 @@ def queue_page(session: Session, user: StaffUser, *, view: str = "all", after: s
 
 def colour_counts(session: Session, user: StaffUser, filters: Filters, now: dt.datetime) -> dict[str, int]:
     """Open contacts of each colour under `filters` (whatever colour they choose), each counted up to COUNT_CAP,
-    in one statement: per colour, the rows of the counting index up to the cap."""
+    in one statement: per colour, the rows of the counting index up to the cap. Red counts danger now too, as
+    the red filter finds them; "danger" is those alone."""
     counts = []
     # channel is never NULL, so `channel >= ''` leaves nothing out: it gives SQLite's planner a second column of
     # the counting index to use, and it then reads that index alone rather than the queue's and every row.
@@ -178,4 +186,8 @@ def colour_counts(session: Session, user: StaffUser, filters: Filters, now: dt.d
                            user, filters, now, colour=False).limit(COUNT_CAP + 1).subquery()
         counts.append(select(func.count()).select_from(capped).scalar_subquery())
     values = session.execute(select(*counts)).one()
-    return {key: AtLeast(COUNT_CAP) if n > COUNT_CAP else n for key, n in zip(COLOUR_RANKS, values, strict=True)}
+    found: dict[str, int] = {key: AtLeast(COUNT_CAP) if n > COUNT_CAP else n
+                             for key, n in zip(COLOUR_RANKS, values, strict=True)}
+    red = found["danger"] + found["red"]
+    found["red"] = AtLeast(red) if any(isinstance(found[k], AtLeast) for k in ("danger", "red")) else red
+    return found

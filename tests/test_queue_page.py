@@ -134,3 +134,48 @@ def test_a_colour_count_stops_at_its_cap_and_says_so(scene, db_session, monkeypa
     assert "Red: <strong>0</strong>" in helped and "Green: <strong>2+</strong>" in helped
     monkeypatch.setattr(queue, "COUNT_CAP", 3)
     assert "Green: <strong>3</strong>" in scene["client"].get("/staff/queue").get_data(as_text=True)
+
+
+def test_the_red_filter_and_count_take_in_danger_now_contacts(scene, db_session):
+    """A danger-now contact is rated red (its page says RED): a duty worker filtering to red must see it, first,
+    and the red count says how many of its contacts are danger now."""
+    from mash.models import DANGER_NOW_RANK
+
+    # as intake leaves a text that trips the danger screen: rated red, ranked danger now
+    danger = create_contact(db_session, answers=examples.public_concern(
+        what_happened="hes been drinking and hes got the baby, im scared"))
+    danger.rag, danger.risk_rank, danger.safety_flags = "red", DANGER_NOW_RANK, ["danger_now:violence_now"]
+    db_session.commit()
+    client = scene["client"]
+    red = client.get("/staff/queue?colour=red").get_data(as_text=True)
+    found = rows(red)
+    assert len(found) == 2 and found[0].startswith("DANGER NOW") and danger.reference in found[0]
+    assert scene["red"].reference in found[1]
+    assert "Red: <strong>2</strong> (1 danger now)" in red and "Danger now: <strong>1</strong>" in red
+    assert 'value="red" selected>Red (with danger now)' in red
+    # danger now alone still narrows to those
+    only = rows(client.get("/staff/queue?colour=danger").get_data(as_text=True))
+    assert len(only) == 1 and danger.reference in only[0]
+    # the red filter under the contact's channel finds it too, where it said "Nothing here" before
+    web = client.get("/staff/queue?colour=red&channel=web&kind=concern").get_data(as_text=True)
+    assert danger.reference in web and "Nothing here" not in web
+
+
+def test_a_filter_value_not_recognised_is_ignored_and_the_page_says_so(scene):
+    client = scene["client"]
+    purple = client.get("/staff/queue?colour=purple").get_data(as_text=True)
+    assert "The colour filter's value was not recognised, so it was ignored." in purple
+    assert len(rows(purple)) == 3
+    several = client.get("/staff/queue?colour=purple&sort=sideways&worker=999999").get_data(as_text=True)
+    assert "These filters' values were not recognised, so they were ignored: colour, sort order, held by." \
+        in several
+    assert "not recognised" not in client.get("/staff/queue?colour=green&sort=due").get_data(as_text=True)
+
+
+def test_the_held_by_filter_lists_only_staff_who_can_hold_a_contact(scene, db_session):
+    create_staff(db_session, role="admin", name="Alex Administrator")
+    create_staff(db_session, role="manager", name="Morgan Manager")
+    html = scene["client"].get("/staff/queue").get_data(as_text=True)
+    held_by = html.split('id="filter-worker"', 1)[1].split("</select>", 1)[0]
+    assert "Morgan Manager" in held_by and "Pat Practitioner" in held_by
+    assert "Alex Administrator" not in held_by

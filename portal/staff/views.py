@@ -47,7 +47,19 @@ from mash.models import (
     StrategyDiscussion,
 )
 from mash.outcomes import OUTCOMES, PRIMARY_NEEDS, SHARING
-from mash.queue import CHANNELS, COLOURS, FILTERS, KINDS, SORTS, STATUSES, VIEWS, Filters, queue_page
+from mash.queue import (
+    CHANNELS,
+    COLOUR_CHOICES,
+    COLOURS,
+    FILTERS,
+    HOLDING_ROLES,
+    KINDS,
+    SORTS,
+    STATUSES,
+    VIEWS,
+    Filters,
+    queue_page,
+)
 from mash.repeats import acknowledge_history, decide_match, matches_for, needs_acknowledgement
 from mash.screening import (
     AGENCIES,
@@ -112,15 +124,24 @@ def queue():
     where it does, its own deadline and who holds it; the filters and the sort stay in the URL (issue 15)."""
     args = request.args
     view = args.get("view", "all")
+    # A value the page does not know (an old or mistyped link) is ignored, and the page says so: a worker who
+    # asked for "purple" must not think the queue shown is the one they asked for.
+    ignored = ["view"] if view not in FILTERS else []
     if view not in FILTERS:
         view = "all"
     base = VIEWS.get(view, Filters())
+    # Only staff who can hold a contact: an administrator manages accounts and never holds one.
     workers = {str(u.id): u.name for u in db.session().scalars(
-        select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name))}
-    chosen = {name: value for name, choices in (("colour", COLOURS), ("channel", CHANNELS), ("kind", KINDS),
-                                                 ("status", STATUSES), ("sort", SORTS))
-              if (value := args.get(name, "")) in choices}
+        select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(HOLDING_ROLES))
+        .order_by(StaffUser.name))}
+    named = (("colour", COLOURS), ("channel", CHANNELS), ("kind", KINDS), ("status", STATUSES), ("sort", SORTS))
+    chosen = {name: value for name, choices in named if (value := args.get(name, "")) in choices}
+    ignored += [name for name, _ in named if args.get(name, "") and name not in chosen]
     worker = args.get("worker", "")
+    if worker and worker not in ("me", "unclaimed", *workers):
+        ignored.append("worker")
+    if args.get("overdue", "") not in ("", "yes"):
+        ignored.append("overdue")
     filters = replace(base, **chosen, worker=worker if worker in ("me", "unclaimed", *workers) else base.worker,
                       overdue=base.overdue or args.get("overdue") == "yes")
     now = dt.datetime.now(dt.UTC)
@@ -141,7 +162,13 @@ def queue():
                               "overdue": "yes" if args.get("overdue") == "yes" else ""}.items() if v}
     return render_template("staff/queue.html", rows=rows, view=view, filters=FILTERS, next_cursor=page.next_cursor,
                            chosen=filters, kept=kept, counts=page.colour_counts, colours=COLOURS, channels=CHANNELS,
-                           kinds=KINDS, statuses=STATUSES, sorts=SORTS, workers=workers, title="Queue")
+                           colour_choices=COLOUR_CHOICES, kinds=KINDS, statuses=STATUSES, sorts=SORTS, workers=workers,
+                           ignored=[IGNORED_WORDS[name] for name in ignored], title="Queue")
+
+
+# How the page names a filter whose value it did not recognise.
+IGNORED_WORDS = {"view": "view", "colour": "colour", "channel": "channel", "kind": "kind", "status": "status",
+                 "sort": "sort order", "worker": "held by", "overdue": "overdue only"}
 
 
 @bp.post("/queue/next")
