@@ -236,6 +236,17 @@ def test_exit_this_page_is_on_every_page_of_both_journeys_including_the_confirma
         assert "govuk-exit-this-page" in page_text(client, f"/{journey}/confirmation")
 
 
+def test_the_home_page_and_a_public_error_page_have_exit_this_page_but_a_staff_error_page_does_not(client):
+    assert "govuk-exit-this-page" in page_text(client, "/")
+    missing = client.get("/report/no-such-page")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.get_data(as_text=True)
+    assert "govuk-exit-this-page" in missing.get_data(as_text=True)
+    staff_missing = client.get("/staff/no-such-page")
+    assert staff_missing.status_code == 404
+    assert "govuk-exit-this-page" not in staff_missing.get_data(as_text=True)
+
+
 def test_numbers_on_the_start_and_emergency_pages_can_be_tapped_and_the_chat_is_linked(client):
     for path in ("/", "/report/", "/help/"):
         page = page_text(client, path)
