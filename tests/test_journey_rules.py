@@ -298,3 +298,24 @@ def test_someone_who_asks_not_to_be_contacted_is_not_promised_a_call(client):
         safe_to_contact="no", safe_contact_way="none"))
     page = page_text(client, "/report/confirmation")
     assert "We will not contact you" in page and "We may contact you" not in page
+
+
+def test_a_parent_who_gives_no_safe_way_to_reach_her_is_not_promised_someone_will_get_in_touch(client):
+    answers = examples.family_help_request(safe_to_contact="no")
+    answers.pop("safe_contact_way", None)  # the optional question left blank
+    walk(client, "help", answers)
+    page = page_text(client, "/help/confirmation")
+    assert "Someone will then get in touch" not in page
+    assert "We will not call, text or write to you unless it is safe" not in page
+    assert "We will not post, call, text or email you in any other way" not in page
+    assert "You have not told us a safe way to contact you, so we will not call, text or write to you" in page
+    assert "When it is safe, call us on" in page and tappable(MASH) in page
+    assert "quote your reference number, or tell us a safe way to contact you" in page
+
+
+def test_a_parent_who_gives_a_safe_time_is_told_someone_will_get_in_touch_then(client):
+    walk(client, "help", examples.family_help_request(
+        safe_to_contact="no", safe_contact_way="safe_time", safe_contact_time="Weekdays 10am to 2pm"))
+    page = page_text(client, "/help/confirmation")
+    assert ("Someone will then get in touch. We will only call or text you at the time you told us is safe. "
+            "We will not post, call, text or email you in any other way.") in page
