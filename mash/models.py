@@ -424,6 +424,7 @@ class DomesticAbuseNotification(Base):
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     household_index: Mapped[str | None] = mapped_column(String(32), index=True)  # whole address + postcode
+    postcode_index: Mapped[str | None] = mapped_column(String(32), index=True)  # the postcode alone, for search
     adults: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON, default=list)  # [{name, role}]
     summary: Mapped[str | None] = mapped_column(EncryptedText)
     police_grade: Mapped[str] = mapped_column(String(10))  # standard | medium | high (DASH)
@@ -457,6 +458,12 @@ class DomesticAbuseNotification(Base):
         UniqueConstraint("origin", "police_reference", name="uq_da_origin_reference"),
     )
 
+    @validates("postcode")
+    def _index_postcode(self, _key: str, value: str | None) -> str | None:
+        """Search finds a notification by its postcode alone (portal.staff.lookup), whoever writes it."""
+        self.postcode_index = keyring.blind_index("postcode", value) if value else None
+        return value
+
 
 class DomesticAbuseChild(Base):
     """A child present at, or a witness to, a notified incident; blind indexes match households and open cases."""
@@ -479,6 +486,7 @@ class DomesticAbuseChild(Base):
     upn: Mapped[str | None] = mapped_column(EncryptedText)
     nhs_number_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.repeats.nhs_number_index
     upn_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    name_sound_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.names: for fuzzy search
 
     # Operation Encompass: the child's school (from the notification, an earlier contact, or the MASH), and when the
     # MASH recorded the school as told, and who recorded it (mash.police.encompass).
@@ -490,6 +498,13 @@ class DomesticAbuseChild(Base):
 
     notification: Mapped[DomesticAbuseNotification] = relationship(back_populates="children")
     school_told_recorded_by: Mapped[StaffUser | None] = relationship(foreign_keys=[school_told_recorded_by_id])
+
+    @validates("first_name", "last_name")
+    def _index_sound(self, key: str, value: str | None) -> str | None:
+        """How the names sound, so search finds "Jaden Moris" here as it does on a contact's child."""
+        first, last = (value, self.last_name) if key == "first_name" else (self.first_name, value)
+        self.name_sound_index = name_sound_index(first, last)
+        return value
 
 
 class GradeChange(Base):
@@ -565,6 +580,7 @@ class MissingEpisode(Base):
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)
     summary: Mapped[str | None] = mapped_column(EncryptedText)
+    postcode_index: Mapped[str | None] = mapped_column(String(32), index=True)  # the postcode alone, for search
     child_index: Mapped[str | None] = mapped_column(String(32), index=True)  # first + last name + date of birth
     # Each on its own too, as a contact's child's, so search finds an episode by a name alone or misspelt.
     first_name_index: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -592,6 +608,11 @@ class MissingEpisode(Base):
         first, last = (value, self.last_name) if key == "first_name" else \
             (self.first_name, value) if key == "last_name" else (self.first_name, self.last_name)
         self.name_sound_index = name_sound_index(first, last)
+        return value
+
+    @validates("postcode")
+    def _index_postcode(self, _key: str, value: str | None) -> str | None:
+        self.postcode_index = keyring.blind_index("postcode", value) if value else None
         return value
 
 

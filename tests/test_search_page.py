@@ -14,7 +14,7 @@ from forms import examples
 from mash.models import AuditEvent
 from portal.staff.lookup import read_query
 from tests.bot_support import FakeParser, post_sms, use_parser
-from tests.police_support import da, receive
+from tests.police_support import da, missing, receive
 from tests.staff_support import create_contact, create_staff, sign_in
 
 
@@ -90,7 +90,6 @@ def test_a_web_referrers_phone_number_finds_the_contact(pat, db_session):
 
 def test_a_missing_episode_is_found_by_a_name_misspelt_or_alone_and_by_date_of_birth(pat, db_session):
     from mash.models import MissingEpisode
-    from tests.police_support import missing
 
     stored = receive(db_session, missing(reference="TVP/MP/77001", first_name="Casey", last_name="Lane",
                                          dob="2011-02-03"))
@@ -140,3 +139,65 @@ def test_an_administrator_cannot_search_families(app, db_session):
     client = app.test_client()
     sign_in(client, admin, secret)
     assert client.get("/staff/search?q=morris").status_code == 403
+
+
+def test_a_misspelt_first_and_last_name_alone_finds_the_police_notifications_too(pat, db_session, jayden):
+    from mash.models import DomesticAbuseChild
+
+    for reference in ("TVP/DA/00501", "TVP/DA/00502"):
+        receive(db_session, da(reference=reference))
+    assert all(c.name_sound_index for c in db_session.scalars(select(DomesticAbuseChild)))
+    for text in ("Jaden Moris", "moris jaiden"):
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        police = [row for row in found if "Police notification" in row]
+        assert len(police) == 2 and {"TVP/DA/00501", "TVP/DA/00502"} == {
+            ref for row in police for ref in re.findall(r"TVP/DA/\d+", row)}, (text, found)
+        assert all(re.search(r"name \d\d% alike", row) for row in police)
+        assert any(jayden.reference in row for row in found)  # and the contact, as before
+    # a name that sounds different still finds no notification
+    assert not any("Police notification" in row for row in results(
+        pat.get("/staff/search?q=Jordan+Harris").get_data(as_text=True)))
+
+
+def test_a_postcode_finds_police_notifications_and_missing_episodes_at_it(pat, db_session, jayden):
+    receive(db_session, da(reference="TVP/DA/00601"))  # 12 Elm Road, RG40 1AA
+    receive(db_session, da(reference="TVP/DA/00602", postcode="RG1 2AB", address="4 Birch Close, Reading"))
+    receive(db_session, missing(reference="TVP/MP/00603"))  # RG1 2AB
+    found = results(pat.get("/staff/search?q=rg401aa").get_data(as_text=True))
+    assert len(found) == 2 and all("postcode" in row for row in found)
+    assert any(jayden.reference in row for row in found) and any("Police TVP/DA/00601" in row for row in found)
+    found = results(pat.get("/staff/search?q=RG1+2AB").get_data(as_text=True))
+    assert sorted(re.findall(r"TVP/(?:DA|MP)/\d+", " ".join(found))) == ["TVP/DA/00602", "TVP/MP/00603"]
+    # beside a name, only the children of that name at the postcode
+    found = results(pat.get("/staff/search?q=Casey+RG1+2AB").get_data(as_text=True))
+    assert len(found) == 1 and "TVP/MP/00603" in found[0] and "postcode" in found[0]
+
+
+def test_one_letter_gets_a_hint_not_an_empty_search(pat, db_session, jayden):
+    page = unescape(pat.get("/staff/search?q=J").get_data(as_text=True))
+    assert "Type at least 2 letters of a name, or a full date of birth, reference, phone number or postcode" in page
+    assert "govuk-error-message" in page and "0 found" not in page and "Searched for" not in page
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.event == "search.made")).all() == []
+    # two letters are a name to search for
+    assert "Searched for: name" in unescape(pat.get("/staff/search?q=Jo").get_data(as_text=True))
+
+
+def test_a_date_written_with_its_months_name_is_a_date_of_birth():
+    for text in ("1 May 2019", "1st May 2019", "01 May 2019", "May 1 2019", "May 1st, 2019", "1-May-2019",
+                 "1 may 2019", "1st of May 2019"):
+        q = read_query(text)
+        assert (q.date_of_birth, q.name, q.problems) == ("2019-05-01", None, []), text
+    q = read_query("Jayden 12 Sept 2019 RG40 1AA")
+    assert (q.name, q.date_of_birth, q.postcode) == ("Jayden", "2019-09-12", "RG40 1AA")
+    assert read_query("30 February 2019").problems == ["That date of birth is not a real date"]
+    assert read_query("Jayden May").name == "Jayden May"  # a surname, without a day and year
+
+
+def test_a_written_date_of_birth_finds_the_contact_and_the_police_notification(pat, db_session):
+    child = {**examples.professional_concern()["children"][0], "date_of_birth": "2019-05-01"}
+    contact = create_contact(db_session, children=[child])
+    receive(db_session, da(reference="TVP/DA/00701"))  # Jayden Morris, born 1 May 2019
+    for text in ("1 May 2019", "1st May 2019", "May 1 2019"):
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        assert len(found) == 2 and all("date of birth" in row for row in found), (text, found)
+        assert any(contact.reference in row for row in found) and any("TVP/DA/00701" in row for row in found)

@@ -7,9 +7,11 @@ Nothing is searched in clear text: every personal value is turned into its blind
 stored) and looked up exactly; only the candidates found are decrypted, to rank names with rapidfuzz as repeat
 matching does. A misspelt first and last name finds its candidates through the index of how the two sound
 (mash.names: "Jaden Moris" finds "Jayden Morris"); a single misspelt name is found only beside something exact (a
-date of birth, a postcode): the page says so. A phone number finds text conversations and the contacts whose
-referrer gave it (on the web or by text). Every search is audited with the kinds of thing searched for and the
-count found, never the words.
+date of birth, a postcode): the page says so. A date of birth is read as typed, "1/5/2019", "2019-05-01" or
+"1st May 2019"; a postcode finds contacts' children, police notifications and missing episodes at it; a single
+letter is not searched for (every name has it): the page says what is enough. A phone number finds text
+conversations and the contacts whose referrer gave it (on the web or by text). Every search is audited with the
+kinds of thing searched for and the count found, never the words.
 """
 
 from __future__ import annotations
@@ -36,6 +38,17 @@ from store.crypto import keyring
 
 REFERENCE = re.compile(r"\bFD-?\d{4}-?\d{1,6}\b", re.I)
 DATE = re.compile(r"\b(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+# a date written with its month's name: "1 May 2019", "1st May 2019", "01-May-2019", "May 1st, 2019"
+MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+WRITTEN_DATE = re.compile(rf"\b{_DAY}[\s\-/.]*(?:of\s+)?({_MONTH})\b\.?,?[\s\-/.]*(\d{{4}})\b"
+                          rf"|\b({_MONTH})\b\.?[\s\-/.]*{_DAY},?[\s\-/.]*(\d{{4}})\b", re.I)
+MIN_NAME_LETTERS = 2
+TOO_SHORT = "Type at least 2 letters of a name, or a full date of birth, reference, phone number or postcode"
 POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.I)
 NUMBERISH = re.compile(r"\+?\d[\d ()\-]{8,}\d")
 UPN = re.compile(r"\b[A-Z]\d{11}[A-Z\d]\b", re.I)
@@ -78,18 +91,19 @@ def read_query(text: str) -> Query:
         digits = re.sub(r"\D", "", found.group())
         query.reference = f"FD-{digits[:4]}-{int(digits[4:]):06d}"
         rest = rest.replace(found.group(), " ")
+    if found := WRITTEN_DATE.search(rest):  # before police references: "1-May-2019" is not one
+        day, month, year = found.group(1, 2, 3) if found.group(1) else found.group(5, 4, 6)
+        query.date_of_birth = _date(query, year, MONTHS[month.casefold()], day)
+        rest = rest.replace(found.group(), " ")
     for found in POLICE_REFERENCE.finditer(rest):
         if any(ch.isdigit() for ch in found.group()):
             query.police_reference = found.group().upper()
             rest = rest.replace(found.group(), " ")
             break
-    if found := DATE.search(rest):
+    if not query.date_of_birth and (found := DATE.search(rest)):
         day, month, year = (found.group(1), found.group(2), found.group(3)) if found.group(1) else \
             (found.group(6), found.group(5), found.group(4))
-        try:
-            query.date_of_birth = dt.date(int(year), int(month), int(day)).isoformat()
-        except ValueError:
-            query.problems.append("That date of birth is not a real date")
+        query.date_of_birth = _date(query, year, month, day)
         rest = rest.replace(found.group(), " ")
     if found := UPN.search(rest):
         try:
@@ -122,10 +136,21 @@ def read_query(text: str) -> Query:
         rest = rest.replace(found, " ")
     words = [w for w in re.findall(r"[^\W\d_][^\W\d_'\-]*", rest)]
     if words and not query.reference and len(words) <= 4:
-        query.name = " ".join(words)
+        if sum(len(w) for w in words) >= MIN_NAME_LETTERS:
+            query.name = " ".join(words)
+        elif not query.kinds:  # "J": every name has it; say what is enough rather than search for nobody
+            query.problems.append(TOO_SHORT)
     elif words and len(words) > 4:
         query.problems.append("Search for one name at a time")
     return query
+
+
+def _date(query: Query, year: str, month: str | int, day: str) -> str | None:
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        query.problems.append("That date of birth is not a real date")
+        return None
 
 
 @dataclass
@@ -149,8 +174,9 @@ def _name_score(query: str, first: str | None, last: str | None) -> int:
                      fuzz.ratio(query.casefold(), (last or "").casefold()) if " " not in query else 0))
 
 
-def _person_conditions(model, query: Query) -> tuple[list, list]:
-    """(exact conditions that must all hold, name conditions that find candidates) for a child-like model."""
+def _person_conditions(model, query: Query, postcode_index=None) -> tuple[list, list]:
+    """(exact conditions that must all hold, name conditions that find candidates) for a child-like model; its
+    postcode's index is the model's own unless given (a police child's is its notification's)."""
     exact = []
     if query.date_of_birth:
         exact.append(model.date_of_birth_index == keyring.blind_index("dob", query.date_of_birth))
@@ -158,8 +184,9 @@ def _person_conditions(model, query: Query) -> tuple[list, list]:
         exact.append(model.nhs_number_index == nhs_number_index(query.nhs_number))
     if query.upn and hasattr(model, "upn_index"):
         exact.append(model.upn_index == upn_index(query.upn))
-    if query.postcode and hasattr(model, "postcode_index"):
-        exact.append(model.postcode_index == keyring.blind_index("postcode", query.postcode))
+    postcode_index = postcode_index if postcode_index is not None else getattr(model, "postcode_index", None)
+    if query.postcode and postcode_index is not None:
+        exact.append(postcode_index == keyring.blind_index("postcode", query.postcode))
     names = []
     if query.name:
         words = query.name.split()
@@ -211,7 +238,7 @@ def _children(session: Session, query: Query) -> list[Hit]:
 
 
 def _police_children(session: Session, query: Query) -> list[Hit]:
-    exact, names = _person_conditions(DomesticAbuseChild, query)
+    exact, names = _person_conditions(DomesticAbuseChild, query, DomesticAbuseNotification.postcode_index)
     if not exact and not names:
         return []
     where = exact or [or_(*names)]
@@ -222,7 +249,7 @@ def _police_children(session: Session, query: Query) -> list[Hit]:
                            .limit(CANDIDATES)).all()
     hits: dict[int, Hit] = {}
     for child, notification in rows:
-        matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth") if getattr(query, k)]
+        matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth", "postcode") if getattr(query, k)]
         score = _rank(query, child.first_name, child.last_name, matched, bool(exact))
         if score is None:
             continue
@@ -243,7 +270,8 @@ def _missing(session: Session, query: Query) -> list[Hit]:
         rows = session.scalars(select(MissingEpisode).where(*(exact or [or_(*names)]))
                                .order_by(MissingEpisode.went_missing_at.desc()).limit(CANDIDATES)).all()
         for episode in rows:
-            matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth") if getattr(query, k)]
+            matched = [KIND_WORDS[k] for k in ("nhs_number", "upn", "date_of_birth", "postcode")
+                       if getattr(query, k)]
             score = _rank(query, episode.first_name, episode.last_name, matched, bool(exact))
             if score is not None:
                 title = f"Missing {episode.police_reference}: {_full(episode.first_name, episode.last_name) or 'child'}"
