@@ -148,18 +148,34 @@ class RoutingSender:
         self.by_channel[message.channel].send(message, reference)
 
 
+def asked_for_own_family(contact: Contact) -> bool:
+    """The referrer is the family itself (a parent or carer asking for help for their own family, or the young
+    person themselves), not a third party such as a neighbour who may not be told about another family."""
+    return (contact.referrer_type == "family" or contact.kind == "early_help"
+            or (contact.referrer_type == "public" and (contact.answers or {}).get("referrer_relationship") == "self"))
+
+
 def feedback_text(contact: Contact, decision: Decision) -> str:
     """What the referrer is told. A professional hears the outcome and next steps. A family or member of the
     public is never told of enquiries about a child: it could warn an abuser, or tell a neighbour about
-    another family, so they hear only that their message was acted on (or, for a family's own request for
-    early help, that the team will be in touch)."""
+    another family. A third party hears only that their message was acted on; a family who asked for help
+    for themselves hears what happens next for them (the early help team, or that we will contact them if we
+    need to), never the words "we cannot share details", which are for someone outside the family."""
     if contact.referrer_type == "professional":
         lines = [f"Thank you for your referral {contact.reference}.", f"Decision: {OUTCOMES[decision.outcome]}."]
         if decision.feedback_message:
             lines.append(decision.feedback_message)
-    elif contact.kind == "early_help" and decision.outcome == "early_help" and contact.parents_informed != "no":
-        lines = [f"Thank you for asking for help ({contact.reference}). Our early help team will contact you "
-                 "to talk about what could help."]
+    elif asked_for_own_family(contact):
+        thanks = f"Thank you for asking for help ({contact.reference})."
+        if decision.outcome == "early_help" and contact.parents_informed != "no":
+            lines = [f"{thanks} Our early help team will contact you to talk about what could help."]
+        elif decision.outcome == "nfa_advice":
+            lines = [f"{thanks} We have read your request. We will not be contacting you about it. If things "
+                     "change, or you need help, contact us again and quote your reference."]
+        else:
+            lines = [f"{thanks} We have read your request and decided what happens next. If we need to talk to "
+                     "you, we will contact you in the way you told us is safe. If things change, contact us "
+                     "again and quote your reference."]
     else:
         lines = [f"Thank you for contacting us ({contact.reference}). We have looked at what you told us and "
                  "decided what to do. We cannot share details."]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forms import examples
 from mash.models import AuditEvent, Decision, OutboxMessage
-from mash.outbox import MAX_ATTEMPTS, ConsoleSender, queue_feedback, send_due
+from mash.outbox import MAX_ATTEMPTS, ConsoleSender, feedback_text, queue_feedback, send_due
 from tests.staff_support import create_contact, create_staff
 
 NOW = dt.datetime(2026, 11, 27, 11, tzinfo=dt.UTC)
@@ -94,6 +94,25 @@ def test_families_and_the_public_are_never_told_of_enquiries(db_session):
     professional = create_contact(db_session)
     message = queue_feedback(db_session, professional, decision_for(db_session, professional, "strategy_s47"))
     assert "Strategy discussion and section 47 enquiries" in message.body
+
+
+def test_a_family_who_asked_for_help_themselves_is_not_told_we_cannot_share_details(db_session):
+    for outcome in ("nfa_advice", "s17_assessment", "strategy_s47", "already_open", "early_help"):
+        family = create_contact(db_session, journey="help")
+        if outcome == "early_help":
+            family.parents_informed = "no"
+        message = queue_feedback(db_session, family, decision_for(db_session, family, outcome))
+        assert "cannot share details" not in message.body, outcome
+        assert "Thank you for asking for help" in message.body and "call 999" in message.body
+        assert "section 47" not in message.body.lower() and "Strategy" not in message.body
+    assert "We will not be contacting you about it" in feedback_text(family, Decision(outcome="nfa_advice"))
+    assert "If we need to talk to you, we will contact you in the way you told us is safe" in feedback_text(
+        family, Decision(outcome="s17_assessment"))
+    young_person = create_contact(db_session, answers=examples.public_concern(
+        referrer_relationship="self", anonymous="no", referrer_name="Jay", referrer_email="jay@example.org",
+        safe_to_contact="yes"))
+    message = queue_feedback(db_session, young_person, decision_for(db_session, young_person, "s17_assessment"))
+    assert "cannot share details" not in message.body
 
 
 def test_two_workers_never_send_one_message_twice(database_url):
