@@ -201,3 +201,15 @@ def test_a_written_date_of_birth_finds_the_contact_and_the_police_notification(p
         found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
         assert len(found) == 2 and all("date of birth" in row for row in found), (text, found)
         assert any(contact.reference in row for row in found) and any("TVP/DA/00701" in row for row in found)
+
+
+def test_the_demo_police_notifications_about_jayden_are_found_as_the_tester_typed(pat, db_session):
+    from portal.police_api import load_demo_notifications
+
+    load_demo_notifications(db_session)
+    db_session.commit()
+    for text in ("Jaden Moris", "Jayden Morris", "1 May 2019", "RG40 1AA"):
+        found = " ".join(results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True)))
+        assert set(re.findall(r"DEMO/DA/\d+", found)) == {"DEMO/DA/0001", "DEMO/DA/0002", "DEMO/DA/0003"}, text
+    found = " ".join(results(pat.get("/staff/search?q=RG2+7ZZ").get_data(as_text=True)))
+    assert set(re.findall(r"DEMO/MP/\d+", found)) == {"DEMO/MP/0001", "DEMO/MP/0002", "DEMO/MP/0003"}
