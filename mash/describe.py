@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from forms.referral import CONCERN_CATEGORIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS
+from forms.referral import CONCERN_CATEGORIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS, safe_contact_words
 from forms.schema import Field, Group, Journey
 from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 
@@ -290,3 +290,37 @@ def parents_told(contact: Any) -> tuple[str | None, str, str | None]:
     if consent is not None and consent.parents_told in ("yes", "no"):
         return consent.parents_told, "the referral", consent.parents_not_told_reason
     return None, "", None
+
+
+NOT_SAFE = "Not safe to call or text. "
+
+
+def feedback_plan(contact: Any) -> str:
+    """What the contact page says while no feedback has been queued: whether the decision's feedback will reach
+    the referrer and how, by the rule mash.outbox.queue_feedback keeps. Someone who said calling or texting is not
+    safe is sent nothing, and staff are told the safe way they gave, so whoever must tell them acts on it."""
+    professional = contact.referrer_type == "professional"
+    if contact.referrer_anonymous:
+        return "Nothing will be sent: the referrer asked to stay anonymous."
+    if not professional and contact.safe_to_contact is not True:
+        words = safe_contact_words(contact.answers or {})
+        if words is None:
+            return ("Nothing will be sent: the referrer was not asked whether it is safe to contact them. Before "
+                    "you contact them yourself, find out whether it is safe.")
+        way = words.removeprefix(NOT_SAFE)
+        said = "Nothing will be sent: the referrer said it is not safe to call or text them."
+        if way.startswith("Do not contact them"):
+            return f"{said} {way}."
+        if way == "No safe way given":
+            return (f"{said} They gave no safe way to reach them: if they must hear the outcome, go through a "
+                    f"professional who knows the family.")
+        if way.startswith("Only through a professional"):
+            return f"{said} To tell them the outcome, go only through the professional they named: " \
+                   f"{way.partition(': ')[2] or 'a professional who knows the family'}."
+        return f"{said} To tell them the outcome, use only the safe way they gave. {way}."
+    if contact.referrer_email:
+        return "None yet. Feedback is e-mailed to the referrer when a decision is signed off."
+    if contact.referrer_phone and not professional:
+        return "None yet. Feedback is texted to the referrer when a decision is signed off."
+    return (f"Nothing will be sent: the referrer gave no e-mail address{'' if professional else ' or phone number'}."
+            " If they must hear the outcome, contact them another way.")

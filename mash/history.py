@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mash.models import AuditEvent, StaffUser
+from mash.models import AgencyCheck, AuditEvent, OutboxMessage, StaffUser
 from mash.outcomes import OUTCOMES
 from mash.safety import category_words
+from mash.screening import AGENCIES
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -63,7 +64,65 @@ WORDS = {
     "household.linked": "Linked with another contact as one household",
     "household.unlinked": "Unlinked from another contact's household",
     "chronology.viewed": "Viewed a child's chronology",
+    "attachment.received": "Files came with the referral",
+    "attachment.opened": "Opened a file sent with the referral",
+    "receipt.queued": "Receipt to the referrer queued (an e-mail saying we have their referral)",
+    "receipt.bounced": "The receipt e-mail to the referrer bounced: the address does not work",
+    "receipt.undelivered": "The receipt e-mail to the referrer could not be delivered",
+    "feedback.bounced": "Feedback to the referrer bounced: the address or number does not work",
+    "feedback.undelivered": "Feedback to the referrer could not be delivered",
+    # what a conversation with the assistant added to the trail of its open red contact (bot.conversations)
+    "conversation.asked_for_person": "In the conversation, the person asked to talk to a person",
+    "conversation.not_understood": "The assistant did not understand the person twice: a person should read it",
+    "conversation.opted_out": "The person texted again after texting STOP: a person should read it",
+    "conversation.spooled": "Messages came in while the assistant was unavailable: a person should read them",
+    "conversation.flood": "Many messages came in at once: a person should read them",
+    "conversation.handoff": "The conversation's answers were handed to the team",
+    "conversation.unfinished_help": "A request for help left unfinished in the conversation",
+    "conversation.unfinished_report": "A report left unfinished in the conversation",
+    # events of the service rather than of one contact, named here so no trail ever shows a raw code
+    "missing.episode_received": "A missing episode received from the police",
+    "missing.episodes_recounted": "Missing episodes recounted",
+    "missing.returned": "Recorded a child's return home",
+    "missing.episode_viewed": "Viewed a missing episode",
+    "missing.interview_offered": "Return home interview offered",
+    "missing.interview_accepted": "Return home interview accepted",
+    "missing.interview_declined": "Return home interview declined",
+    "missing.interview_completed": "Return home interview completed",
+    "police.csv_imported": "Police notifications imported from a file",
+    "police.early_help_consent": "Recorded consent to early help from a police notification",
+    "police.grade_changed": "Changed a police notification's grade",
+    "police.household_recounted": "A household's police notifications recounted",
+    "police.notification_received": "Police notification received",
+    "police.notification_updated": "Police notification updated",
+    "police.notification_viewed": "Viewed a police notification",
+    "police.partner_created": "Police partner account created",
+    "police.partner_deactivated": "Police partner account switched off",
+    "police.partner_token_rotated": "Police partner's access key replaced",
+    "police.school_told": "The child's school told (Operation Encompass)",
+    "police.triage_meeting": "Police notification discussed at the triage meeting",
+    "ready_replies.changed": "Changed the ready replies",
+    "search.made": "Searched the records",
+    "staff.created": "Staff account created",
+    "staff.deactivated": "Staff account switched off",
+    "staff.locked": "Staff account locked after wrong attempts",
+    "staff.unlocked": "Staff account unlocked",
+    "staff.password_accepted": "Password accepted",
+    "staff.sessions_ended": "Every session of a staff account ended",
+    "staff.sign_in_failed": "A sign-in failed",
+    "staff.sign_in_refused": "A sign-in refused",
+    "staff.signed_in": "Signed in",
 }
+# A receipt (OutboxMessage.kind "receipt": "we have your referral") is sent and fails through the same events as
+# the decision's feedback; the trail names which it was.
+RECEIPT_WORDS = {
+    "feedback.sent": "Receipt e-mailed to the referrer",
+    "feedback.failed": "The receipt e-mail to the referrer could not be sent",
+    "feedback.withheld": "Receipt to the referrer withheld",
+}
+RECEIVED_BY = {"web": "Received through the web form", "sms": "Received by text message",
+               "chat": "Received by web chat", "phone": "Received by phone (an out-of-hours call)",
+               "police": "Received from the police"}
 
 
 @dataclass(frozen=True)
@@ -81,13 +140,42 @@ class HistoryLine:
         return local.strftime("%d %b %Y %H:%M")
 
 
-def _detail(event: AuditEvent) -> str:
+@dataclass(frozen=True)
+class _Known:
+    """What the trail's events point at, read once for every line: staff names, message kinds, checks."""
+
+    names: dict[int, str]
+    kinds: dict[int, str]
+    checks: dict[int, AgencyCheck]
+
+
+def _what(event: AuditEvent, known: _Known) -> str:
+    d = event.details or {}
+    if event.event == "contact.received" and d.get("channel") in RECEIVED_BY:
+        return RECEIVED_BY[str(d["channel"])]
+    if event.event in RECEIPT_WORDS and known.kinds.get(_int(d.get("message_id"))) == "receipt":
+        return RECEIPT_WORDS[event.event]
+    if event.event == "contact.passed" and _int(d.get("to_staff_id")) in known.names:
+        return f"Passed to {known.names[_int(d.get('to_staff_id'))]} with a note"
+    return WORDS.get(event.event, event.event)
+
+
+def _detail(event: AuditEvent, known: _Known) -> str:
     d = event.details or {}
     if event.event == "contact.received":
-        return f"by {d.get('channel')}, rated {str(d.get('rag', '')).upper()}"
+        channel = "" if d.get("channel") in RECEIVED_BY else f"by {d.get('channel')}, "
+        return f"{channel}rated {str(d.get('rag', '')).upper()}"
     if event.event in ("check.asked", "check.returned", "check.chased"):
         extra = ", without the parents' knowledge" if d.get("without_parents_knowledge") else ""
-        return f"{d.get('agency', '')}{extra}"
+        agency = str(d.get("agency", ""))
+        return f"{AGENCIES.get(agency, agency)}{extra}"
+    if event.event == "check.authorised":
+        # The manager's reason is kept on the check (the event's own reason says only what was authorised).
+        check = known.checks.get(_int(d.get("check_id")))
+        if check is None:
+            return event.reason or ""
+        agency = AGENCIES.get(check.agency, check.agency)
+        return f"{agency}, because: {check.authorisation_reason}" if check.authorisation_reason else agency
     if event.event == "decision.recorded":
         return f"{OUTCOMES.get(d.get('outcome', ''), '')}, level {d.get('level')}"
     if event.event == "consent.recorded":
@@ -96,22 +184,41 @@ def _detail(event: AuditEvent) -> str:
         return str(d.get("reference", ""))
     if event.event in ("conversation.danger", "conversation.check_now"):
         return "; ".join(category_words(list(d.get("categories") or [])))
+    if event.event == "attachment.received" and isinstance(d.get("count"), int):
+        return f"{d['count']} file{'' if d['count'] == 1 else 's'}"
     return event.reason or ""
 
 
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _staff_id(actor: str) -> int | None:
+    return int(actor[6:]) if actor.startswith("staff:") and actor[6:].isdigit() else None
+
+
 def describe_events(session: Session, events: list[AuditEvent]) -> list[HistoryLine]:
-    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdigit()}
+    ids = {i for e in events if (i := _staff_id(e.actor)) is not None}
+    ids |= {_int((e.details or {}).get("to_staff_id")) for e in events if e.event == "contact.passed"}
     names = dict(session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all()) if ids \
         else {}
+    message_ids = {_int((e.details or {}).get("message_id")) for e in events if e.event in RECEIPT_WORDS}
+    kinds = dict(session.execute(select(OutboxMessage.id, OutboxMessage.kind)
+                                 .where(OutboxMessage.id.in_(message_ids))).all()) if message_ids else {}
+    check_ids = {_int((e.details or {}).get("check_id")) for e in events if e.event == "check.authorised"}
+    checks = {k.id: k for k in session.scalars(select(AgencyCheck).where(AgencyCheck.id.in_(check_ids)))} \
+        if check_ids else {}
+    known = _Known(names, kinds, checks)
     lines = []
     for e in events:
-        if e.actor.startswith("staff:") and e.actor[6:].isdigit():
-            who = names.get(int(e.actor[6:]), "A member of staff")
+        staff_id = _staff_id(e.actor)
+        if staff_id is not None:
+            who = names.get(staff_id, "A member of staff")
         elif e.actor.startswith("public:"):
             who = "The referrer"
         else:
             who = "The system"
-        lines.append(HistoryLine(e.at, who, WORDS.get(e.event, e.event), _detail(e)))
+        lines.append(HistoryLine(e.at, who, _what(e, known), _detail(e, known)))
     return lines
 
 

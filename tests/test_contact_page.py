@@ -207,3 +207,52 @@ def test_printing_a_contact_one_may_not_open_is_refused_and_leaves_no_trace(app,
     anonymous = app.test_client().get(f"/staff/contacts/{contact.id}/print")
     assert anonymous.status_code == 302 and "/staff/sign-in" in anonymous.location
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.event == "contact.printed")).all() == []
+
+
+def _feedback_section(client, contact: Contact) -> str:
+    words = _text(client.get(f"/staff/contacts/{contact.id}").get_data(as_text=True))
+    return words[words.index("Feedback to the referrer"):words.index("History Everything that has happened")]
+
+
+def test_a_family_for_whom_contact_is_not_safe_is_sent_nothing_and_staff_are_told_the_safe_way(app, db_session):
+    """Feedback is never queued for someone who said calling or texting is not safe (mash.outbox): the page must
+    not promise it will be, and says the safe way they gave, so whoever tells them the outcome acts on it."""
+    through = create_contact(db_session, journey="help", answers=examples.family_help_request(
+        safe_to_contact="no", safe_contact_way="professional", safe_contact_professional="Our health visitor, Jo"))
+    at_a_time = create_contact(db_session, journey="help", answers=examples.family_help_request(
+        safe_to_contact="no", safe_contact_way="safe_time", safe_contact_time="Weekdays 10am to 2pm"))
+    client, _ = _signed_in(app, db_session)
+    section = _feedback_section(client, through)
+    assert "None yet" not in section and "Feedback is queued" not in section
+    assert ("Nothing will be sent: the referrer said it is not safe to call or text them. To tell them the outcome, "
+            "go only through the professional they named: Our health visitor, Jo.") in section
+    section = _feedback_section(client, at_a_time)
+    assert ("Nothing will be sent: the referrer said it is not safe to call or text them. To tell them the outcome, "
+            "use only the safe way they gave. Only at a safe time: Weekdays 10am to 2pm.") in section
+    # a teacher with an e-mail address still hears back, and the page says how
+    teacher = create_contact(db_session)
+    assert "None yet. Feedback is e-mailed to the referrer when a decision is signed off." in \
+        _feedback_section(client, teacher)
+
+
+def test_the_receipt_e_mailed_to_the_referrer_is_not_called_feedback(app, db_session, tmp_path):
+    from mash.outbox import ConsoleSender, send_due
+    from mash.receipts import queue_receipt
+
+    contact = create_contact(db_session)
+    assert queue_receipt(db_session, contact) is not None
+    db_session.commit()
+    send_due(db_session, ConsoleSender(tmp_path, echo=lambda _text: None))
+    client, _ = _signed_in(app, db_session)
+    section = _feedback_section(client, contact)
+    # the decision's feedback is still to come; the receipt is named as what it is
+    assert "None yet. Feedback is e-mailed to the referrer when a decision is signed off." in section
+    assert re.search(r"Receipt e-mailed to the referrer at \d\d:\d\d on \d+ \w+ \d{4}: it says we have their "
+                     r"referral, not what was decided\.", section)
+    assert "email: sent" not in section and "E-mail: sent" not in section
+    words = _text(client.get(f"/staff/contacts/{contact.id}").get_data(as_text=True))
+    history = words[words.index("History Everything that has happened"):]
+    assert "The system Receipt to the referrer queued (an e-mail saying we have their referral)" in history
+    assert "The system Receipt e-mailed to the referrer" in history
+    assert "Feedback sent to the referrer" not in history and "receipt.queued" not in history
+    assert "The referrer Received through the web form: rated RED" in history

@@ -66,7 +66,7 @@ def test_a_contact_from_arrival_to_feedback(app, db_session, tmp_path):
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
             for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', history, re.S)][1:]
     expected = [("The referrer", "Received"), ("The referrer", "Consent recorded"),
-                ("Pat Practitioner", "Claimed"), ("Pat Practitioner", "Asked a partner agency: police"),
+                ("Pat Practitioner", "Claimed"), ("Pat Practitioner", "Asked a partner agency: Police"),
                 ("Morgan Manager", "Authorised a check"), ("Pat Practitioner", "Recorded a partner agency"),
                 ("Pat Practitioner", "Recorded whether the parents were told"),
                 ("Pat Practitioner", "Recorded a decision: Strategy discussion"),
@@ -76,7 +76,11 @@ def test_a_contact_from_arrival_to_feedback(app, db_session, tmp_path):
     assert len(found) == len(expected), found
     for row, (who, what) in zip(found, expected, strict=True):
         assert who in row and what in row, (row, who, what)
-    assert "email: sent" in page
+    assert "E-mail: sent" in page
+    # the manager's reason for a check without the parents' knowledge, not a restatement of what was authorised
+    authorised = next(r for r in found if "Authorised a check" in r)
+    assert "Police, because: Telling the parents could put Jayden at risk." in authorised
+    assert "checks without the parents' knowledge" not in authorised
     assert audit.verify(db_session).ok
 
 

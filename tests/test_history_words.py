@@ -1,0 +1,60 @@
+"""Every event the trail can record reads in words on a contact's history, never as a raw code like
+"attachment.received" (a tester found two): each event name recorded anywhere in mash/, portal/ or bot/ has words."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+from mash.history import WORDS
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# The events named by a pattern rather than spelled out: each value the pattern can take.
+PATTERNS = {
+    "f'conversation.{event}'": [f"conversation.{e}" for e in
+                                ("taken", "staff_message", "handed_back", "passed", "ended", "contact_made")],
+    "f'conversation.{reason}'": [f"conversation.{r}" for r in
+                                 ("asked_for_person", "not_understood", "opted_out", "spooled", "flood")],
+    "f'missing.interview_{step}'": [f"missing.interview_{s}" for s in
+                                    ("offered", "accepted", "declined", "completed")],
+    "f'{message.kind}.bounced'": ["feedback.bounced", "receipt.bounced"],
+    "f'{message.kind}.undelivered'": ["feedback.undelivered", "receipt.undelivered"],
+}
+
+
+def recorded_events() -> tuple[set[str], set[str]]:
+    """The event names passed to audit.record(event=...) or audit.Entry(...), and the patterns (f-strings)."""
+    names: set[str] = set()
+    patterns: set[str] = set()
+    for folder in ("mash", "portal", "bot"):
+        for path in (ROOT / folder).rglob("*.py"):
+            module = ast.parse(path.read_text())
+            # a module's constants (cin's AUDIT_EVENT = "export.cin"), for an event named by one
+            constants = {target.id: node.value.value for node in module.body if isinstance(node, ast.Assign)
+                         and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                         for target in node.targets if isinstance(target, ast.Name)}
+            for node in ast.walk(module):
+                if not isinstance(node, ast.Call):
+                    continue
+                values = [kw.value for kw in node.keywords if kw.arg == "event"]
+                if ast.unparse(node.func).endswith("Entry") and node.args:
+                    values.append(node.args[0])
+                while values:
+                    value = values.pop()
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        names.add(value.value)
+                    elif isinstance(value, ast.Name) and value.id in constants:
+                        names.add(constants[value.id])
+                    elif isinstance(value, ast.JoinedStr):
+                        patterns.add(ast.unparse(value))
+                    elif isinstance(value, ast.IfExp):
+                        values += [value.body, value.orelse]
+    return names, patterns
+
+
+def test_every_recorded_event_has_words():
+    names, patterns = recorded_events()
+    assert {"attachment.received", "receipt.queued", "contact.received", "repeat.rejected", "export.cin"} <= names
+    assert patterns == set(PATTERNS), "a new event pattern: list what it can be in PATTERNS, and give it words"
+    everything = names | {name for values in PATTERNS.values() for name in values}
+    assert sorted(name for name in everything if name not in WORDS) == []
