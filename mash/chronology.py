@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mash.casework import KIND_WORDS
-from mash.describe import age_words, worry_words
+from mash.describe import age_words, date_words, worry_words
 from mash.missing import child_index as missing_child_index
 from mash.models import (
     CaseNote,
@@ -85,11 +85,12 @@ def _name(child: Child) -> str:
 
 def _born(child: Child, today: dt.date) -> str:
     if child.unborn:
-        return f"due {child.due_date}" if child.due_date else "unborn"
+        return f"due {date_words(child.due_date) or child.due_date}" if child.due_date else "unborn"
     if not child.date_of_birth:
         return "date of birth not known"
     age = age_words(child.date_of_birth, today)
-    return f"born {child.date_of_birth}" + ("" if age == "age not known" else f" (age {age})")
+    born = date_words(child.date_of_birth) or child.date_of_birth
+    return f"born {born}" + ("" if age == "age not known" else f" (age {age})")
 
 
 def _same_child(model: type[Child] | type[DomesticAbuseChild], child: Child) -> list[ColumnElement[bool]]:
@@ -208,9 +209,12 @@ def _police_entries(session: Session, child: Child) -> list[Entry]:
     out = []
     for n in notifications:
         _position, present, witnessed = positions[n.id]
-        how = "the child was present" if present else "the child was not present"
+        # The police mark a child who saw or heard it as a witness, whether or not they also mark them present:
+        # a witness was there, so "not present" is never said of one.
         if witnessed:
-            how += " and witnessed it"
+            how = "the child was present and witnessed it" if present else "the child witnessed it"
+        else:
+            how = "the child was present" if present else "the child was not present"
         out.append(Entry(n.occurred_at, "Police", "Domestic abuse incident notified by the police",
                          f"{n.police_reference}: {GRADE_WORDS.get(n.grade, n.grade)} risk; {how}.",
                          notification_id=n.id))

@@ -232,10 +232,10 @@ def child_line(child: Any, today: dt.date, *, dates: bool = True) -> str:
     """'Jayden Morris, 7 (born 1 May 2019)', 'Unborn baby (due 3 March 2027)' or 'Name not known, age not known';
     without `dates`, the name and age alone."""
     if child.unborn:
-        due = _date_words(child.due_date) if dates else ""
+        due = date_words(child.due_date) if dates else ""
         return "Unborn baby" + (f" (due {due})" if due else "")
     name = " ".join(p for p in (child.first_name, child.last_name) if p) or "Name not known"
-    born = _date_words(child.date_of_birth) if dates else ""
+    born = date_words(child.date_of_birth) if dates else ""
     return f"{name}, {age_words(child.date_of_birth, today)}" + (f" (born {born})" if born else "")
 
 
@@ -248,7 +248,8 @@ def headline(children: Sequence[Any], today: dt.date) -> str:
     return first + (f", and {more} more {'child' if more == 1 else 'children'}" if more else "")
 
 
-def _date_words(value: str | None) -> str:
+def date_words(value: str | None) -> str:
+    """An ISO date as a person writes it: "2016-03-04" -> "4 March 2016"; "" if it is no date."""
     try:
         day = dt.date.fromisoformat(value or "")
     except ValueError:

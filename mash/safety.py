@@ -88,7 +88,7 @@ SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills
 # When no rule fired, the second net (mash/danger_net.py) may still find danger, in words no rule lists: its
 # category and its two "rule ids" (it is no rule of the data files).
 NET_CATEGORY = "other_danger"
-NET_TITLE = "Danger in other words: no rule matched, the screen's second net read it"
+NET_TITLE = "The words read like someone may be in danger (found by the screen's model, not by a rule)"
 NET_DANGER = "net.danger_now"
 NET_CHECK = "net.check_now"
 # Categories where the person may be near someone dangerous and unable to speak on the phone (the net's too:

@@ -57,7 +57,7 @@ def a_childs_history(session):
 def test_a_chronology_joins_one_childs_records_and_no_one_elses(db_session):
     _pat, _secret, first, second, misspelt, someone_else = a_childs_history(db_session)
     result = chronology(db_session, first.children[0], today=dt.date(2026, 11, 27))
-    assert result.name == "Jayden Morris" and result.born == "born 2019-05-01 (age 7)"
+    assert result.name == "Jayden Morris" and result.born == "born 1 May 2019 (age 7)"
     assert [c.id for c in result.contacts] == [first.id, second.id, misspelt.id]
     assert someone_else.id not in {e.contact_id for e in result.entries}
     whats = [e.what for e in result.entries]
@@ -83,7 +83,7 @@ def test_an_unborn_babys_chronology_is_their_own_contact_and_joins_nothing_on_a_
     db_session.commit()
     other = create_contact(db_session, children=unborn)  # the same words, but nothing a chronology may join on
     result = chronology(db_session, first.children[0])
-    assert (result.name, result.born) == ("Unborn baby", "due 2027-03-01")
+    assert (result.name, result.born) == ("Unborn baby", "due 1 March 2027")
     assert [c.id for c in result.contacts] == [first.id]
     assert other.id not in {e.contact_id for e in result.entries}
     assert [e.what for e in result.entries][0] == "Case note"
@@ -111,6 +111,7 @@ def test_the_chronology_page_is_in_words_in_order_and_audited(app, db_session):
     child_id = first.children[0].id
     page = client.get(f"/staff/children/{child_id}/chronology").get_data(as_text=True)
     assert "<h1 class=\"govuk-heading-l\">Jayden Morris</h1>" in page and "Show oldest first" in page
+    assert "Born 1 May 2019 (age 7)." in page and "2019-05-01" not in page  # a date as people write it
     assert page.index("Decision recorded") < page.index("Reported missing by the police")  # newest first
     page = client.get(f"/staff/children/{child_id}/chronology?order=oldest").get_data(as_text=True)
     assert "Show newest first" in page
@@ -125,3 +126,20 @@ def test_the_chronology_page_is_in_words_in_order_and_audited(app, db_session):
     casework = client.get(f"/staff/contacts/{second.id}/casework").get_data(as_text=True)
     second_child = db_session.scalar(select(Child).where(Child.contact_id == second.id))
     assert f'href="/staff/children/{second_child.id}/chronology">Chronology of Jayden Morris</a>' in casework
+
+
+def test_a_police_notification_never_says_a_witness_was_not_present(db_session):
+    """A child the police mark as having witnessed it, but not as present (a CSV's "witnessed"), was there: the
+    chronology said "the child was not present and witnessed it"."""
+    contact = create_contact(db_session, children=jayden())
+    children = [{"first_name": "Jayden", "last_name": "Morris", "date_of_birth": DOB, "present": False,
+                 "witnessed": True}]
+    receive(db_session, da(occurred_at="2026-11-24T22:15", children=children))
+    result = chronology(db_session, contact.children[0], today=dt.date(2026, 11, 27))
+    police = next(e for e in result.entries if e.source == "Police")
+    assert "the child witnessed it." in police.detail and "not present" not in police.detail
+    absent = [{**children[0], "witnessed": False}]
+    receive(db_session, da(occurred_at="2026-11-20T22:15", children=absent))
+    details = [e.detail for e in chronology(db_session, contact.children[0]).entries if e.source == "Police"
+               and e.what.startswith("Domestic abuse incident")]
+    assert any(d.endswith("the child was not present.") for d in details)

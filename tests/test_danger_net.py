@@ -91,7 +91,8 @@ def test_the_band_below_is_a_check_now_and_says_nothing_to_the_person(monkeypatc
     result = screen("we are at the end of our rope with our son")
     assert result.check_now and not result.danger and result.reply is None
     assert result.check_categories == (NET_CATEGORY,)
-    assert describe_flag(f"check_now:{NET_CATEGORY}").startswith("Check now: danger in other words")
+    assert describe_flag(f"check_now:{NET_CATEGORY}").startswith(
+        "Check now: the words read like someone may be in danger (found by the screen's model, not by a rule)?")
 
 
 def test_the_net_is_deterministic() -> None:

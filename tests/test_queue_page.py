@@ -179,3 +179,12 @@ def test_the_held_by_filter_lists_only_staff_who_can_hold_a_contact(scene, db_se
     held_by = html.split('id="filter-worker"', 1)[1].split("</select>", 1)[0]
     assert "Morgan Manager" in held_by and "Pat Practitioner" in held_by
     assert "Alex Administrator" not in held_by
+
+
+def test_danger_found_by_the_screens_model_reads_in_a_duty_workers_words():
+    from mash.safety import NET_CATEGORY
+
+    reason = rank_reasons([f"danger_now:{NET_CATEGORY}"], "red")[0]
+    assert reason == "Danger now: the words read like someone may be in danger (found by the screen's model, not by " \
+        "a rule)"
+    assert "second net" not in reason and "no rule matched" not in reason
