@@ -58,3 +58,18 @@ def test_every_recorded_event_has_words():
     assert patterns == set(PATTERNS), "a new event pattern: list what it can be in PATTERNS, and give it words"
     everything = names | {name for values in PATTERNS.values() for name in values}
     assert sorted(name for name in everything if name not in WORDS) == []
+
+
+def test_how_a_contact_came_reads_as_words(db_session):
+    import datetime as dt
+
+    from mash.history import describe_events
+    from mash.models import AuditEvent
+
+    at = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+    events = [AuditEvent(seq=n, at=at, event="contact.received", actor="public:sms", contact_id=None,
+                         details={"channel": channel, "rag": "red"})
+              for n, channel in enumerate(("sms", "web", "phone", "pigeon"), start=1)]
+    lines = [(line.what, line.detail) for line in describe_events(db_session, events)]
+    assert lines == [("Received by text message", "rated RED"), ("Received through the web form", "rated RED"),
+                     ("Received by phone (an out-of-hours call)", "rated RED"), ("Received", "by pigeon, rated RED")]
