@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -18,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
+from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
 from mash.models import Contact, Decision, OutboxMessage
 from mash.outcomes import OUTCOMES
 from store.db import utcnow
@@ -25,6 +27,40 @@ from store.db import utcnow
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 SEND_LEASE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """The night, in the council's local time (the calendar's time zone, so British Summer Time is kept): an
+    outcome message to a family or member of the public that falls due in it is held until it ends, so that no
+    phone lights up with a decision at 3am where others in the house may see it. Professionals' feedback is
+    not held. Nothing else waits for it: danger advice and replies in a live conversation go at once (they are
+    not sent through this outbox). `starts == ends` means no quiet hours."""
+
+    starts: dt.time = dt.time(21, 0)
+    ends: dt.time = dt.time(8, 0)
+    calendar: WorkingCalendar = field(default_factory=lambda: DEFAULT_CALENDAR)
+
+    def length(self) -> dt.timedelta:
+        day = dt.date(2000, 1, 3)
+        span = dt.datetime.combine(day, self.ends) - dt.datetime.combine(day, self.starts)
+        return span if span >= dt.timedelta(0) else span + dt.timedelta(days=1)
+
+    def end_of(self, moment: dt.datetime) -> dt.datetime | None:
+        """When the quiet hours that `moment` falls in end (in UTC), or None if it is not in them."""
+        if self.starts == self.ends:
+            return None
+        local = moment.astimezone(self.calendar.tz)
+        now, day = local.time(), local.date()
+        if self.starts < self.ends:
+            quiet = self.starts <= now < self.ends
+        else:  # across midnight, as a night is
+            quiet = now >= self.starts or now < self.ends
+            if now >= self.starts:
+                day += dt.timedelta(days=1)
+        if not quiet:
+            return None
+        return dt.datetime.combine(day, self.ends, tzinfo=self.calendar.tz).astimezone(dt.UTC)
 
 
 class Sender(Protocol):
@@ -216,17 +252,43 @@ def due_message_ids(session: Session, *, now: dt.datetime | None = None, batch: 
                                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
 
 
-def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None, batch: int = 20) -> int:
+def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None, batch: int = 20,
+             quiet: QuietHours | None = None) -> int:
     """Send what is due; each message is committed on its own, so one failure never blocks the rest."""
     now = now or utcnow()
-    return sum(send_one(session, sender, message_id, now=now)
+    return sum(send_one(session, sender, message_id, now=now, quiet=quiet)
                for message_id in due_message_ids(session, now=now, batch=batch))
 
 
-def send_one(session: Session, sender: Sender, message_id: int, *, now: dt.datetime | None = None) -> bool:
+def hold_for_quiet_hours(session: Session, message_id: int, quiet: QuietHours, *, now: dt.datetime) -> bool:
+    """Move a due message to a family or member of the public on to the end of the quiet hours, if it is in
+    them now; True if it was held. Its attempts are not counted: it has not been tried."""
+    release = quiet.end_of(now)
+    if release is None:
+        return False
+    referrer_type = session.scalar(select(Contact.referrer_type).join(
+        OutboxMessage, OutboxMessage.contact_id == Contact.id).where(OutboxMessage.id == message_id))
+    if referrer_type is None or referrer_type == "professional":
+        return False
+    held = cast("CursorResult[Any]", session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+               OutboxMessage.next_attempt_at <= now)
+        .values(status="pending", next_attempt_at=release)
+        .execution_options(synchronize_session=False)
+    )).rowcount
+    session.commit()  # it stays pending, due again when the quiet hours end
+    return held == 1
+
+
+def send_one(session: Session, sender: Sender, message_id: int, *, now: dt.datetime | None = None,
+             quiet: QuietHours | None = None) -> bool:
     """Claim one message and send it; True if it went. A message not due, or claimed by another worker, is
-    left alone, so the same job run twice (two workers, a duplicated tick) sends once."""
+    left alone, so the same job run twice (two workers, a duplicated tick) sends once. In `quiet` hours a
+    message to a family or member of the public is held until they end (hold_for_quiet_hours)."""
     now = now or utcnow()
+    if quiet is not None and hold_for_quiet_hours(session, message_id, quiet, now=now):
+        return False
     # Take the message with one conditional UPDATE, so two workers never send it twice. A worker that
     # dies mid-send leaves it 'sending' with a lease; when the lease runs out another worker retries it.
     taken = cast("CursorResult[Any]", session.execute(

@@ -23,11 +23,14 @@ from flask import Flask, current_app
 from mash.clock import ContactClocks, WorkingCalendar
 from mash.decisions import StrategySettings
 from mash.missing import MissingSettings
+from mash.outbox import QuietHours
 from mash.police import PoliceSettings
 from mash.police.encompass import EncompassSettings
 from mash.screening import DEFAULT_DUE_TIMES, CheckSettings, parse_due_times
 
 ROOT = Path(__file__).resolve().parent.parent
+# The longest quiet hours may be: a family still hears back the same day.
+MAX_QUIET_HOURS = dt.timedelta(hours=14)
 
 SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEYS")
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
@@ -165,6 +168,11 @@ class Settings:
     missing_strategy_days: int = 30
     # Operation Encompass: a school is told before its next school day starts (a school day is a working day).
     encompass_school_day_starts: dt.time = dt.time(8, 45)
+    # Quiet hours, in local time (Europe/London): an outcome message to a family or member of the public that
+    # falls due in them is held until they end (mash.outbox.QuietHours). Professionals' feedback, danger advice
+    # and replies in a live conversation are never held. The same time twice means no quiet hours.
+    quiet_hours_start: dt.time = dt.time(21, 0)
+    quiet_hours_end: dt.time = dt.time(8, 0)
 
     def __post_init__(self) -> None:
         problems = []
@@ -183,6 +191,10 @@ class Settings:
             problems += self.calendar.contact_clocks.problems(self.calendar.office_day)
             problems += self.police.problems(self.calendar.office_day)
             problems += parse_due_times(self.check_due_times)[1]
+            if self.quiet_hours.length() > MAX_QUIET_HOURS:
+                problems.append(f"QUIET_HOURS_START ({self.quiet_hours_start:%H:%M}) to QUIET_HOURS_END "
+                                f"({self.quiet_hours_end:%H:%M}) is more than {MAX_QUIET_HOURS.seconds // 3600} "
+                                "hours: a family would wait most of the day to hear")
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -198,6 +210,10 @@ class Settings:
                                    red_office_hours=self.contact_red_office_hours,
                                    amber_office_hours=self.contact_amber_office_hours,
                                    green_working_days=self.contact_green_working_days))
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        return QuietHours(starts=self.quiet_hours_start, ends=self.quiet_hours_end, calendar=self.calendar)
 
     @property
     def strategy(self) -> StrategySettings:

@@ -76,8 +76,9 @@ def send_feedback_now(message_id: int) -> bool:
     from portal.senders import sender_from_config
 
     # A sender per job: the Notify client is not thread-safe, and the consumer runs jobs on threads.
-    return _run("sending feedback", lambda: send_one(_session(), sender_from_config(settings()), message_id),
-                False)
+    # In the quiet hours a message to a family or member of the public is held until they end.
+    return _run("sending feedback", lambda: send_one(_session(), sender_from_config(settings()), message_id,
+                                                     quiet=settings().quiet_hours), False)
 
 
 def send_due_feedback(*, inline: bool = False) -> int:

@@ -1,6 +1,7 @@
 """Background jobs on Huey (issue 11): ids only in the queue, each piece of work done once however many
 workers or duplicated ticks, a failing job logged by its type alone, and `frontdoor worker --once` kept."""
 
+import datetime as dt
 import logging
 import sqlite3
 import threading
@@ -21,6 +22,8 @@ from tests.staff_support import create_contact
 from tests.test_outbox import decision_for
 
 PERSONAL = ("dsl@oakfield.example", "7700900982", "Priya", "oakfield")
+# These tests send whatever the time of day they run; the quiet hours have tests of their own.
+NO_QUIET_HOURS = {"QUIET_HOURS_START": dt.time(0, 0), "QUIET_HOURS_END": dt.time(0, 0)}
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def notify_app(database_url, tmp_path, notify):
 
     return create_app(app_config(database_url, tmp_path, FRONTDOOR_ENV="production", NOTIFY_API_KEY=API_KEY,
                                  NOTIFY_EMAIL_TEMPLATE_ID=EMAIL_TEMPLATE, NOTIFY_SMS_TEMPLATE_ID=SMS_TEMPLATE,
-                                 NOTIFY_BASE_URL=notify.url))
+                                 NOTIFY_BASE_URL=notify.url, **NO_QUIET_HOURS))
 
 
 def queue_messages(db_session, count: int) -> list[int]:
@@ -153,7 +156,7 @@ def test_two_workers_on_redis_and_postgresql_send_each_message_once(pg_url, tmp_
     try:
         app = create_app(app_config(pg_url, tmp_path, FRONTDOOR_ENV="production", NOTIFY_API_KEY=API_KEY,
                                     NOTIFY_EMAIL_TEMPLATE_ID=EMAIL_TEMPLATE, NOTIFY_SMS_TEMPLATE_ID=SMS_TEMPLATE,
-                                    NOTIFY_BASE_URL=notify.url, JOBS_REDIS_URL=url))
+                                    NOTIFY_BASE_URL=notify.url, JOBS_REDIS_URL=url, **NO_QUIET_HOURS))
         engine = make_engine(pg_url)
         with make_sessionmaker(engine)() as session:
             ids = queue_messages(session, 20)

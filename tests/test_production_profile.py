@@ -110,7 +110,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Fak
             "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE,
             # One machine plays hundreds of families: the address limits are for machines, not this test.
             "SUBMIT_RATE_LIMIT": "100000 per minute", "PAGE_RATE_LIMIT": "100000 per minute",
-            "CHAT_RATE_LIMIT": "100000 per minute", "PYTHONWARNINGS": "ignore"})
+            "CHAT_RATE_LIMIT": "100000 per minute", "PYTHONWARNINGS": "ignore",
+            # Feedback goes whatever the time this runs: no quiet hours (tests/test_quiet_hours.py has those).
+            "QUIET_HOURS_START": "00:00", "QUIET_HOURS_END": "00:00"})
         subprocess.run([str(BIN / "frontdoor"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
         running = Stack(f"https://127.0.0.1:{port}", str(cert), env, database_url, logs=folder)
         running.start("portal", [str(BIN / "gunicorn"), "--config", "python:portal.gunicorn_conf", "portal.wsgi:app"])
