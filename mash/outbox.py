@@ -261,14 +261,15 @@ def send_due(session: Session, sender: Sender, *, now: dt.datetime | None = None
 
 
 def hold_for_quiet_hours(session: Session, message_id: int, quiet: QuietHours, *, now: dt.datetime) -> bool:
-    """Move a due message to a family or member of the public on to the end of the quiet hours, if it is in
-    them now; True if it was held. Its attempts are not counted: it has not been tried."""
+    """Move a due outcome message to a family or member of the public on to the end of the quiet hours, if it
+    is in them now; True if it was held. Its attempts are not counted: it has not been tried."""
     release = quiet.end_of(now)
     if release is None:
         return False
-    referrer_type = session.scalar(select(Contact.referrer_type).join(
-        OutboxMessage, OutboxMessage.contact_id == Contact.id).where(OutboxMessage.id == message_id))
-    if referrer_type is None or referrer_type == "professional":
+    found = session.execute(select(Contact.referrer_type, OutboxMessage.kind).join(
+        OutboxMessage, OutboxMessage.contact_id == Contact.id).where(OutboxMessage.id == message_id)).first()
+    # Only the outcome: a receipt answers what the person has just sent, so it goes at once, as they expect.
+    if found is None or found.referrer_type == "professional" or found.kind != "feedback":
         return False
     held = cast("CursorResult[Any]", session.execute(
         update(OutboxMessage)

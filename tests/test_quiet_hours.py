@@ -113,3 +113,17 @@ def test_the_worker_holds_a_familys_text_in_the_councils_quiet_hours(database_ur
     held = db_session.get(OutboxMessage, message.id)
     assert held.status == "pending" and held.attempts == 0
     assert held.next_attempt_at.replace(tzinfo=dt.UTC) > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+
+
+def test_a_receipt_for_what_a_neighbour_has_just_sent_is_not_held(db_session):
+    from mash.receipts import queue_receipt
+
+    neighbour = create_contact(db_session, answers=examples.public_concern(
+        anonymous="no", referrer_name="Morag Quill", referrer_email="morag@example.org", safe_to_contact="yes"))
+    db_session.execute(OutboxMessage.__table__.delete())  # whatever the intake queued, queue it again at night
+    db_session.commit()
+    assert queue_receipt(db_session, neighbour, now=NIGHT) is not None
+    db_session.commit()
+    sender = Flaky(failures=0)
+    assert send_due(db_session, sender, now=NIGHT, quiet=QuietHours()) == 1
+    assert sender.sent == [neighbour.reference]
