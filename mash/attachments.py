@@ -121,7 +121,7 @@ def parse_marks(raw: Any) -> list[Mark]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw) if raw.strip() else []
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: "[[[[…" nested past Python's limit
             raise AttachmentProblem("The body map could not be read. Choose the places from the list") from None
     if not isinstance(raw, list):
         raise AttachmentProblem("The body map could not be read. Choose the places from the list")
@@ -282,6 +282,12 @@ def sweep(session: Session, store: FileStore, *, older_than: dt.timedelta = dt.t
         path.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def discard_draft_rows(session: Session, draft_id: str) -> int:
+    """Drop a draft's rows in the caller's transaction; their files, named by no row, go at the next sweep."""
+    result = cast("CursorResult[Any]", session.execute(delete(Attachment).where(Attachment.draft_id == draft_id)))
+    return result.rowcount or 0
 
 
 def forget_draft(session: Session, store: FileStore, draft_ids: Iterable[str]) -> int:

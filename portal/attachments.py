@@ -33,7 +33,7 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from forms.drafts import Draft, load_draft
+from forms.drafts import Draft, load_draft, save_answers
 from forms.referral import JOURNEYS
 from forms.schema import Group
 from mash import attachments as store
@@ -48,7 +48,7 @@ from store.db import utcnow
 
 bp = Blueprint("attachments", __name__)
 JOURNEY = "report"  # a professional's referral; a family's own request for help has no attachments
-PROBLEMS_KEY = "attachment_problems"
+PROBLEMS_KEY = "_attachment_problems"  # in the draft's answers; "_": never a question
 UPLOAD_ENDPOINT = "attachments.upload"
 
 
@@ -112,12 +112,21 @@ def upload():
     if request.method == "POST":
         problems, stay = _save(draft)
         if problems:
-            session[PROBLEMS_KEY] = problems
+            # in the draft (encrypted), not the session cookie (signed, not encrypted): messages name the files
+            dbs = db.session()
+            save_answers(draft, {**draft.answers, PROBLEMS_KEY: [list(p) for p in problems]},
+                         ttl=dt.timedelta(hours=settings().draft_ttl_hours))
+            dbs.commit()
             return redirect(url_for(UPLOAD_ENDPOINT))  # post/redirect/get: Back never sends the files again
         if stay:
             return redirect(url_for(UPLOAD_ENDPOINT))
         return redirect(url_for(f"{JOURNEY}.check"))
-    problems = [tuple(p) for p in session.pop(PROBLEMS_KEY, [])]
+    problems = [tuple(p) for p in session.pop(PROBLEMS_KEY, [])]  # a request too large: no file named
+    if PROBLEMS_KEY in draft.answers:
+        problems += [tuple(p) for p in draft.answers[PROBLEMS_KEY]]
+        save_answers(draft, {k: v for k, v in draft.answers.items() if k != PROBLEMS_KEY},
+                     ttl=dt.timedelta(hours=settings().draft_ttl_hours))
+        db.session().commit()
     cfg = settings()
     files = store.for_draft(db.session(), draft.id)
     return render_template(

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import HELP, REPORT, TODAY, is_urgent, safe_contact_words, written_parts
 from forms.schema import Field, Group, Journey, Page, Problem, Step
-from mash.attachments import attach_to_contact
+from mash.attachments import attach_to_contact, discard_draft_rows
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
 from mash.models import Contact
@@ -352,7 +352,10 @@ class _JourneyViews:
                                        idempotency_key=key, calendar=working_calendar(),
                                        danger=screening.categories, check_now=screening.check_categories)
             # Issue 16: the draft's files and the referrer's receipt, in the contact's own transaction.
-            attach_to_contact(dbs, draft.id, contact, actor=f"public:web:{self.journey.name}")
+            if answers.get("referrer_type") == "professional":
+                attach_to_contact(dbs, draft.id, contact, actor=f"public:web:{self.journey.name}")
+            else:  # added as a professional, then changed: files they can no longer see or remove are not sent
+                discard_draft_rows(dbs, draft.id)
             queue_receipt(dbs, contact)
             draft.submitted_reference = contact.reference
             draft.answers = {}  # the contact now holds them; keep no second copy

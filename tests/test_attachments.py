@@ -347,3 +347,45 @@ def test_uploads_are_rate_limited_like_a_submit(database_url, tmp_path):
     statuses = [_upload(client, documents=[(PDF, f"doc{i}.pdf")]).status_code for i in range(3)]
     assert statuses == [302, 302, 429]
     assert len(_stored(app)) == 2
+
+
+def test_a_refused_files_name_is_kept_in_the_encrypted_draft_not_the_session_cookie(app, client):
+    """The session cookie is signed, not encrypted: a file's own name ("…_bruises.pdf") must not ride in it."""
+    _professional_draft(client)
+    response = _upload(client, documents=[(EXE, "Zebedee_Quarington_bruises.pdf")])
+    assert response.status_code == 302
+    from flask.sessions import SecureCookieSessionInterface
+
+    cookie = client.get_cookie("session")
+    assert cookie is not None and "Quarington" not in cookie.value
+    with app.test_request_context():
+        decoded = SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie.value)
+    assert "Quarington" not in str(decoded)
+    html = client.get("/report/attachments").get_data(as_text=True)
+    assert "Zebedee_Quarington_bruises.pdf must be a PDF" in html  # still shown, once
+    assert "Quarington" not in client.get("/report/attachments").get_data(as_text=True)
+
+
+def test_files_added_as_a_professional_are_not_sent_once_the_referrer_is_not_one(app, client):
+    """Attachments are a professional's: if the referrer changes to a member of the public, the check page hides
+    the files and cannot remove them, so they must not go with the contact either."""
+    from portal import db
+
+    _professional_draft(client)
+    _upload(client, documents=[(PDF, "chronology.pdf")])
+    assert len(_stored(app)) == 1
+    with app.app_context():
+        draft = db.session().scalars(select(Draft)).one()
+        draft.answers = {**examples.public_concern()}
+        db.session().commit()
+    assert client.post("/report/check").location == "/report/confirmation"
+    assert len(_stored(app, Contact)) == 1
+    assert _stored(app) == []  # the row is gone; the file goes at the drafts job's sweep
+
+
+def test_a_body_map_nested_past_any_depth_is_an_error_on_the_page_not_a_crash(app, client):
+    _professional_draft(client)
+    response = _upload(client, body_map_marks="[" * 200_000)
+    assert response.status_code == 302 and response.location == "/report/attachments"
+    html = client.get("/report/attachments").get_data(as_text=True)
+    assert "The body map could not be read" in html and _stored(app) == []
