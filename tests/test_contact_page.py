@@ -256,3 +256,14 @@ def test_the_receipt_e_mailed_to_the_referrer_is_not_called_feedback(app, db_ses
     assert "The system Receipt e-mailed to the referrer" in history
     assert "Feedback sent to the referrer" not in history and "receipt.queued" not in history
     assert "The referrer Received through the web form: rated RED" in history
+
+
+def test_what_happened_is_recognised_as_the_typed_turns_without_joining_every_prefix():
+    from portal.staff.views import _typed_in
+
+    turns = ["hes shouting", "the baby is crying", "im scared"]
+    assert _typed_in("hes shouting\nthe baby is crying", [turns])
+    assert _typed_in("hes shouting\nthe baby is crying\nim scared", [["other"], turns])
+    assert not _typed_in("hes shouting\nim scared", [turns])  # not the first n turns as typed
+    assert not _typed_in(None, [turns]) and not _typed_in("", [turns])
+    assert not _typed_in("short", [["x" * 10_000] * 10_000])  # stops at once: longer than what happened

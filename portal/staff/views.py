@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -220,10 +220,9 @@ def _contact_page(item: Contact, user: StaffUser, now: dt.datetime) -> dict[str,
     answers = item.answers or {}
     # A contact made of a conversation holds every word the person had written by then as 'what happened': the
     # transcript below shows those words as the turns they were, so the referral does not repeat them as one block.
-    typed: set[str] = set()
-    for _conversation, lines in transcripts:
-        written = [line.text for line in lines if line.direction == "in" and line.text]
-        typed.update("\n".join(written[:n]) for n in range(1, len(written) + 1))
+    typed_in_conversation = _typed_in(answers.get("what_happened"),
+                                      ([line.text for line in lines if line.direction == "in" and line.text]
+                                       for _conversation, lines in transcripts))
     told, told_by, told_why = parents_told(item)
     suggested = [m for m in matches if m.status != "rejected"]
     known = [f"{len(suggested)} possible earlier referral{'s' if len(suggested) != 1 else ''} in the last 12 months"
@@ -260,7 +259,7 @@ def _contact_page(item: Contact, user: StaffUser, now: dt.datetime) -> dict[str,
         consent_words=consent_words(item.consent), told=told, told_by=told_by, told_why=told_why,
         told_words=PARENTS_TOLD_WORDS, known=known,
         sections=[s for s in referral_sections(journey, answers) if s.key != "who"],
-        typed_in_conversation=answers.get("what_happened") in typed,
+        typed_in_conversation=typed_in_conversation,
     )
 
 
@@ -438,3 +437,19 @@ def strategy(contact_id: int, strategy_id: int):
                                    outcome=f.get("outcome"))
 
     return _act(contact_id, record, "Strategy discussion recorded.", "#strategy")
+
+
+def _typed_in(what_happened: object, conversations: Iterable[list[str]]) -> bool:
+    """Whether 'what happened' is the person's first n messages joined: one running join per conversation, stopped
+    once it is longer (a long crisis chat must not cost the square of its length on every view)."""
+    if not isinstance(what_happened, str) or not what_happened:
+        return False
+    for written in conversations:
+        joined = ""
+        for text in written:
+            joined = f"{joined}\n{text}" if joined else text
+            if joined == what_happened:
+                return True
+            if len(joined) >= len(what_happened):
+                break
+    return False
