@@ -173,10 +173,18 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 
 def _latest(session: Session, a: int, b: int) -> HouseholdLink | None:
+    """The pair's latest row, read under a lock on the pair's first contact (FOR UPDATE; PostgreSQL): two people
+    linking the same pair at once take turns, so the second sees the first's link instead of adding another."""
     low, high = _pair(a, b)
+    session.execute(select(Contact.id).where(Contact.id == low).with_for_update())
     return session.scalar(select(HouseholdLink).where(HouseholdLink.contact_id == low,
                                                       HouseholdLink.other_contact_id == high)
                           .order_by(HouseholdLink.id.desc()).limit(1))
+
+
+def are_linked(session: Session, a: int, b: int) -> bool:
+    latest = _latest(session, a, b)
+    return latest is not None and latest.linked
 
 
 def find_by_reference(session: Session, reference: str | None) -> Contact | None:

@@ -286,6 +286,10 @@ def demo_load() -> None:
     with _session() as session, session.begin():
         decisions = load_demo_decisions(session)
         decisions += load_demo_casework(session)
+    from portal.demo import load_demo_text
+
+    with _session() as session:  # the text pipeline commits its own steps, as it does for a real message
+        decisions += load_demo_text(session)
     click.echo(f"Service directory (demonstration data): {directory.summary()}.")
     click.echo(f"Police notifications (demonstration data): {notifications.summary()}.")
     if decisions:

@@ -112,7 +112,7 @@ def load_demo_casework(session: Session, *, now: dt.datetime | None = None) -> l
     """Once: a case note on Jayden's demo referral, and his contact linked as one household with his sister Ruby's
     (the contact the demo triage meeting made): so the demo shows notes, a household and a chronology. Run after
     load_demo_decisions."""
-    from mash.casework import add_note, link_household
+    from mash.casework import add_note, are_linked, link_household
     from mash.models import CaseNote, ContactNotification, DomesticAbuseNotification
 
     practitioner = _demo_practitioner(session)
@@ -130,8 +130,29 @@ def load_demo_casework(session: Session, *, now: dt.datetime | None = None) -> l
         .join(DomesticAbuseNotification, DomesticAbuseNotification.id == ContactNotification.notification_id)
         .where(DomesticAbuseNotification.police_reference == DEMO_REFERRED_NOTIFICATION,
                ContactNotification.created.is_(True)))
-    if ruby is not None and ruby.id != jayden.id:
+    if ruby is not None and ruby.id != jayden.id and not are_linked(session, jayden.id, ruby.id):
         link_household(session, jayden, practitioner, reference=ruby.reference, now=now,
                        reason="Fictional: Jayden and Ruby are brother and sister (the same police notification)")
         added.append("two contacts linked as one household")
     return added
+
+
+DEMO_TEXTER = "+447700900111"  # Ofcom's range for drama: never a real number
+DEMO_TEXT = "Fictional demo: my sisters fella has been drinking all day and hes got the baby on his own"
+
+
+def load_demo_text(session: Session, *, now: dt.datetime | None = None) -> list[str]:
+    """Once: a text message through the same pipeline as a real one (screened, stored encrypted, answered), so the
+    demo queue holds a danger-now text contact: a practitioner can filter to red text contacts and read the
+    transcript as a conversation. No model is asked (the danger screen answers first) and nothing is sent."""
+    from bot.conversations import sender_key
+    from bot.models import Conversation
+    from bot.pipeline import Inbound, Settings, handle
+
+    if session.scalar(select(func.count()).select_from(Conversation).where(
+            Conversation.sender_key == sender_key("sms", DEMO_TEXTER))):
+        return []
+    outcome = handle(session, Inbound(channel="sms", sender=DEMO_TEXTER, text=DEMO_TEXT,
+                                      provider_sid="SMdemo0000000000000000000000000001"),
+                     settings=Settings(), parser=None, now=now)
+    return ["a text message about a baby in danger now"] if outcome.danger else []

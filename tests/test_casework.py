@@ -481,3 +481,60 @@ def test_the_demo_has_a_case_note_and_a_household_once(db_session):
     [sister] = household_of(db_session, jayden.id)
     assert [c.first_name for c in sister.contact.children] == ["Ruby"]
     assert load_demo_casework(db_session) == []  # once only
+
+
+def test_the_demo_casework_loads_again_without_failing_when_jaydens_contact_was_closed(db_session):
+    """Closed before the demo note could be written, the next load must not try to link the pair a second time."""
+    from portal.demo import load_demo_casework, load_demo_contacts, load_demo_decisions, load_demo_staff
+    from portal.police_api import load_demo_notifications
+
+    load_demo_contacts(db_session)
+    load_demo_staff(db_session)
+    load_demo_notifications(db_session)
+    load_demo_decisions(db_session)
+    jayden = db_session.scalar(select(Contact).where(Contact.idempotency_key == "demo:1"))
+    jayden.closed_at = NOW
+    assert load_demo_casework(db_session) == ["two contacts linked as one household"]
+    assert load_demo_casework(db_session) == []
+    assert len(household_of(db_session, jayden.id)) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_people_linking_the_same_pair_at_once_make_one_link_on_postgres(pg_url):
+    """The second of two simultaneous links waits for the first (a lock on the pair's first contact) and is told
+    the pair is already linked: one row, one pair of audit events."""
+    engine = make_engine(pg_url, pool_size=4)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        pat, _ = create_staff(session)
+        sam, _ = create_staff(session)
+        one, two = create_contact(session), create_contact(session)
+        session.commit()
+        ids = (pat.id, sam.id, one.id, two.reference)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(user_id: int) -> None:
+        with sessions() as session:
+            user, item = session.get(type(pat), user_id), session.get(Contact, ids[2])
+            barrier.wait()
+            try:
+                link_household(session, item, user, reference=ids[3], now=NOW)
+                session.commit()
+                outcomes.append("linked")
+            except CaseworkError:
+                session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=worker, args=(u,)) for u in ids[:2]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sessions() as session:
+        assert sorted(outcomes) == ["linked", "refused"]
+        assert session.scalar(select(func.count()).select_from(HouseholdLink)) == 1
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.event == "household.linked")) == 2
+    engine.dispose()

@@ -30,3 +30,21 @@ def test_the_demo_refers_a_notification_and_records_a_call_once(db_session):
     before = db_session.scalar(select(func.count()).select_from(Contact))
     assert load_demo_decisions(db_session) == []
     assert db_session.scalar(select(func.count()).select_from(Contact)) == before
+
+
+def test_the_demo_has_a_danger_text_that_the_red_text_filter_finds_once(db_session):
+    """Issue 15's done-when filters the demo queue to red text contacts: the demo's text message, run through the
+    real pipeline (screened, stored, answered), must be one, and loading twice adds nothing."""
+    from mash.queue import Filters, queue_page
+    from portal.demo import _demo_practitioner, load_demo_text
+
+    load_demo_staff(db_session)
+    db_session.commit()
+    assert load_demo_text(db_session) == ["a text message about a baby in danger now"]
+    practitioner = _demo_practitioner(db_session)
+    page = queue_page(db_session, practitioner, filters=Filters(colour="red", channel="sms"))
+    assert len(page.contacts) == 1
+    contact = page.contacts[0]
+    assert contact.channel == "sms" and contact.rag == "red" and contact.closed_at is None
+    assert load_demo_text(db_session) == []
+    assert db_session.scalar(select(func.count()).select_from(Contact).where(Contact.channel == "sms")) == 1
