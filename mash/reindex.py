@@ -1,0 +1,47 @@
+"""Fill the search indexes that migrations 0023 and 0026 added, for rows stored before them.
+
+A migration cannot compute a blind index (it has no key), so those rows were found only by exact names and
+identifiers until written again. Each model keeps its indexes in step through its validators (mash/models.py);
+writing each value back to itself runs them. Run once after upgrading: `frontdoor search reindex`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode
+
+# model -> the attributes whose validators set the indexes added after the rows may have been stored
+INDEXED = ((Contact, ("referrer_phone",)), (Child, ("first_name", "last_name")),
+           (DomesticAbuseNotification, ("postcode",)), (DomesticAbuseChild, ("first_name", "last_name")),
+           (MissingEpisode, ("first_name", "last_name", "date_of_birth", "postcode")))
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    table: str
+    rows: int
+
+
+def reindex(session: Session, *, batch: int = 500) -> list[Reindexed]:
+    """Rewrite each indexed value through its validator, a batch per transaction (the caller's session).
+    Returns how many rows of each table were read: counts only, never a value."""
+    done = []
+    for model, names in INDEXED:
+        count, last = 0, 0
+        while True:
+            rows = session.scalars(select(model).where(model.id > last).order_by(model.id).limit(batch)).all()
+            if not rows:
+                break
+            for row in rows:
+                for name in names:
+                    setattr(row, name, getattr(row, name))
+            last = rows[-1].id
+            count += len(rows)
+            session.commit()
+            session.expunge_all()  # the decrypted values do not stay in memory past their batch
+        done.append(Reindexed(model.__tablename__, count))
+    return done
