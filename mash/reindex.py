@@ -8,6 +8,7 @@ writing each value back to itself runs them. Run once after upgrading: `frontdoo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +16,10 @@ from sqlalchemy.orm import Session
 from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode
 
 # model -> the attributes whose validators set the indexes added after the rows may have been stored
-INDEXED = ((Contact, ("referrer_phone",)), (Child, ("first_name", "last_name")),
-           (DomesticAbuseNotification, ("postcode",)), (DomesticAbuseChild, ("first_name", "last_name")),
-           (MissingEpisode, ("first_name", "last_name", "date_of_birth", "postcode")))
+INDEXED: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (Contact, ("referrer_phone",)), (Child, ("first_name", "last_name")),
+    (DomesticAbuseNotification, ("postcode",)), (DomesticAbuseChild, ("first_name", "last_name")),
+    (MissingEpisode, ("first_name", "last_name", "date_of_birth", "postcode")))
 
 
 @dataclass(frozen=True)
