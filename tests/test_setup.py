@@ -139,8 +139,10 @@ def test_make_run_in_an_empty_checkout(tmp_path):
         for name in ("TWILIO_ACCOUNT_SID=AC", "TWILIO_AUTH_TOKEN=", "TWILIO_NUMBER=", "PUBLIC_BASE_URL="):
             assert name in env_text
         with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
-            # three demo referrals, one contact a triage meeting referred (issue 14), one out-of-hours call
-            assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 5
+            # three demo referrals, one contact a triage meeting referred (issue 14), one out-of-hours call, and
+            # one danger-now text through the real pipeline (issue 15: the demo queue has red text contacts)
+            assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 6
+            assert db.execute("SELECT rag, channel FROM contacts WHERE channel = 'sms'").fetchall() == [("red", "sms")]
             # Jayden joins his open demo referral; Ruby is a new contact
             assert db.execute("SELECT count(*) FROM contact_notifications").fetchone()[0] == 2
             # Issue 6's "done when": the demonstration police CSV loaded with a MARAC case red (the demo's triage
@@ -158,9 +160,9 @@ def test_make_run_in_an_empty_checkout(tmp_path):
                       sender="+447700900456")
         assert reply.startswith("If you or a child are in danger now, call 999."), reply
         with sqlite3.connect(checkout / "instance" / "frontdoor.db") as db:
-            top = db.execute("SELECT rag, channel FROM contacts WHERE closed_at IS NULL "
-                             "ORDER BY risk_rank, decision_due_at, id LIMIT 1").fetchone()
-        assert top == ("red", "sms")
+            top = db.execute("SELECT min(risk_rank) FROM contacts WHERE closed_at IS NULL").fetchone()[0]
+            newest = db.execute("SELECT rag, channel, risk_rank FROM contacts ORDER BY id DESC LIMIT 1").fetchone()
+        assert newest == ("red", "sms", top)  # beside the demo's own danger text, at the head of the queue
         # ...and a parent texts their way from a worry to signposting and, agreeing, to an early-help contact.
         token = next(line.split("=", 1)[1] for line in env_text.splitlines() if line.startswith("RASA_AUTH_TOKEN="))
         deadline = time.monotonic() + 240
