@@ -42,6 +42,7 @@ from mash.receipts import record_delivery, should_receive
 from portal import db
 from portal.config import settings
 from portal.extensions import csrf, limiter
+from portal.journeys import answer_rows
 from portal.staff import bp as staff_bp
 from portal.staff import me, permission
 from store.db import utcnow
@@ -304,21 +305,10 @@ def summary(journey: Any, answers: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(step, Group):
             for i, item in enumerate(answers.get(step.name) or [], start=1):
                 sections.append({"title": step.describe(item) or f"{step.noun.capitalize()} {i}",
-                                 "rows": _rows(step.item_page, item, {**answers, **item})})
+                                 "rows": answer_rows(step.item_page, item, {**answers, **item})})
         else:
-            sections.append({"title": step.title, "rows": _rows(step, answers, answers)})
+            sections.append({"title": step.title, "rows": answer_rows(step, answers, answers)})
     return [s for s in sections if s["rows"]]
-
-
-def _rows(page: Any, stored: dict[str, Any], context: dict[str, Any]) -> list[dict[str, str]]:
-    rows = []
-    for field in page.fields:
-        if not field.applies(context):
-            continue
-        value = stored.get(field.name)
-        rows.append({"key": field.label.rstrip("?") if field.kind != "radios" else field.label,
-                     "value": field.label_for(value) if value not in (None, "", []) else "Not given"})
-    return rows
 
 
 # --- GOV.UK Notify's delivery-status callback ------------------------------------------------------------------

@@ -442,7 +442,7 @@ class _JourneyViews:
             if isinstance(step, Group):
                 items = []
                 for i, item in enumerate(answers.get(step.name) or [], start=1):
-                    rows = _rows(step.item_page, item, {**answers, **item})
+                    rows = answer_rows(step.item_page, item, {**answers, **item})
                     items.append({"title": step.describe(item) or f"{step.noun.capitalize()} {i}", "rows": rows,
                                   "change": url_for(f"{self.journey.name}.item", slug=step.slug, index=i,
                                                     **CHANGING),
@@ -450,12 +450,13 @@ class _JourneyViews:
                 sections.append({"title": step.title, "entries": items,
                                  "add": url_for(f"{self.journey.name}.page", slug=step.slug)})
             elif step is not self.journey.steps[0]:
-                sections.append({"title": step.title, "rows": _rows(step, answers, answers),
+                sections.append({"title": step.title, "rows": answer_rows(step, answers, answers),
                                  "change": url_for(f"{self.journey.name}.page", slug=step.slug, **CHANGING)})
         return sections
 
 
-def _rows(page: Page, stored: Mapping[str, Any], context: Mapping[str, Any]) -> list[dict[str, str]]:
+def answer_rows(page: Page, stored: Mapping[str, Any], context: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One page's answered questions as summary rows (the check page, and the referrer's printable copy)."""
     rows = []
     for field in page.fields:
         if not field.applies(context):
