@@ -100,6 +100,10 @@ class Contact(Base):
               "claim_expires_at", "decision_due_at",
               sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
         Index("ix_contacts_received_channel", "received_at", "channel"),
+        # Issue 15: "held by me" (or by a named colleague) in queue order, read from the index alone: the counting
+        # index leads with the colour, so it walked every open contact of a colour to find one worker's few.
+        Index("ix_contacts_open_holder", "claimed_by_id", "risk_rank", "decision_due_at", "id", "claim_expires_at",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
     )
 
     @validates("referrer_phone")
