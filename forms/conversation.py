@@ -30,6 +30,7 @@ class Step:
     when: When | None = None  # a further condition, beyond the field's own show_if
     unless_known: str | None = None  # left out when this answer is already known (an address if the postcode is)
     sms: Sms | None = None  # other words for this journey only (a young person is asked about themselves)
+    page_when: When | None = None  # the condition of the web page the field is on: one rule on every channel
 
     @property
     def name(self) -> str:
@@ -45,6 +46,8 @@ class Step:
         if self.unless_known and answers.get(self.unless_known) not in (None, "", []):
             return False
         if self.when is not None and not self.when.holds(answers):
+            return False
+        if self.page_when is not None and not self.page_when.holds(answers):
             return False
         return self.field.applies(answers)
 
@@ -109,7 +112,9 @@ class ConversationJourney:
 
 
 def _step(page, name: str, **kwargs: Any) -> Step:
-    return Step(page.field(name), **kwargs)
+    """A field of a schema page, asked by text or chat only where the page itself would be shown on the web (a
+    mother is never asked whether she has parental responsibility, on any channel)."""
+    return Step(page.field(name), page_when=page.show_if, **kwargs)
 
 
 CHILD_HELP = schema.HELP_CHILD_PAGE

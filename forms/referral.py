@@ -553,8 +553,8 @@ HELP_PARENTAL_RESPONSIBILITY = Page(
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
               hint="Fathers usually do if they were married to the mother or are named on the birth certificate.",
               error_required="Select whether you have parental responsibility for the children",
-              sms=Sms("Do you have parental responsibility for your child? Mums always do. Dads usually do if married "
-                      "to the mum or named on the birth certificate. Reply YES, NO or NOT SURE",
+              sms=Sms("Do you have parental responsibility for your child? Dads usually do if married to the mum or "
+                      "named on the birth certificate. Reply YES, NO or NOT SURE",
                       "Please reply YES, NO or NOT SURE.",
                       why="Early help needs the agreement of someone with parental responsibility.")),
     ),

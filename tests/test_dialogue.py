@@ -56,7 +56,7 @@ OPENING = {"help": "i need some help please", "report": "i want to report a conc
            "professional": "im a teacher i want to make a referral", "young_person": "hi im 14"}
 SENSIBLE = {
     "help": {"concern_categories": "1", "postcode": "RG40 1BN", "_offer": "yes", "what_happened": "tantrums",
-             "referrer_name": "Sam Example", "referrer_relationship": "mum", "has_parental_responsibility": "no",
+             "referrer_name": "Sam Example", "referrer_relationship": "dad", "has_parental_responsibility": "no",
              "first_name": "Alex", "last_name": "Example", "date_of_birth": "4 3 2022", "school": "skip",
              "referrer_phone": "07700 900123", "safe_to_contact": "no",
              "safe_contact_how": "after 6pm when hes at work", "consent_agree": "yes",
@@ -727,3 +727,20 @@ def test_a_town_for_the_postcode_question_finds_services_near_it():
     reply = talk.say("lower earley")
     assert "look near Lower Earley" in reply and "Services near you:" in reply
     assert talk.ports.searched[-1]["postcode"] == "RG6"
+
+
+@pytest.mark.parametrize("who, asked", [("mum", False), ("dad", True), ("grandma", True)])
+def test_parental_responsibility_is_asked_by_text_only_where_the_web_asks_it(who: str, asked: bool):
+    """A mother always has parental responsibility: the web page is not shown to her, and by text or chat she was
+    asked anyway ("Mums always do", then the question). The page's condition now holds on every channel."""
+    talk = Talk()
+    talk.to("referrer_relationship")
+    talk.say(who)
+    questions = []
+    for _ in range(12):
+        questions.append(talk.asking)
+        if talk.asking in (None, "consent_agree"):
+            break
+        talk.say(SENSIBLE["help"][talk.asking])
+    assert ("has_parental_responsibility" in questions) is asked
+    assert talk.asking == "consent_agree"
