@@ -34,7 +34,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.drafts import Draft, load_draft, save_answers
-from forms.referral import JOURNEYS
+from forms.referral import CONCERN, JOURNEYS
 from forms.schema import Group
 from mash import attachments as store
 from mash.models import Attachment, Contact
@@ -71,6 +71,20 @@ def _draft() -> Draft | None:
 def _eligible(draft: Draft | None) -> bool:
     return draft is not None and not draft.submitted_reference and \
         draft.answers.get("referrer_type") == "professional"
+
+
+def _onward(draft: Draft) -> str:
+    """After the upload page: the next question not yet answered (it is a step of the journey, after the concern),
+    or the check page when everything is answered (files added or changed from there)."""
+    step = JOURNEYS[JOURNEY].first_unanswered(draft.answers)
+    return url_for(f"{JOURNEY}.check") if step is None else url_for(f"{JOURNEY}.page", slug=step.slug)
+
+
+def _back(draft: Draft) -> str:
+    """The Back link: the concern page while still going through the questions, else the check page."""
+    if JOURNEYS[JOURNEY].first_unanswered(draft.answers) is None:
+        return url_for(f"{JOURNEY}.check")
+    return url_for(f"{JOURNEY}.page", slug=CONCERN.slug)
 
 
 def _limit() -> int:
@@ -121,7 +135,7 @@ def upload():
             return redirect(url_for(UPLOAD_ENDPOINT))  # post/redirect/get: Back never sends the files again
         if stay:
             return redirect(url_for(UPLOAD_ENDPOINT))
-        return redirect(url_for(f"{JOURNEY}.check"))
+        return redirect(_onward(draft))
     problems = [tuple(p) for p in session.pop(PROBLEMS_KEY, [])]  # a request too large: no file named
     if PROBLEMS_KEY in draft.answers:
         problems += [tuple(p) for p in draft.answers[PROBLEMS_KEY]]
@@ -131,7 +145,7 @@ def upload():
     cfg = settings()
     files = store.for_draft(db.session(), draft.id)
     return render_template(
-        "attachments/upload.html", title="Add a body map or documents", problems=problems,
+        "attachments/upload.html", title="Add a body map or documents", problems=problems, back=_back(draft),
         errors={p[0]: p[1] for p in problems}, files=files, documents=[f for f in files if f.kind == "document"],
         body_map=next((f for f in files if f.kind == "body_map"), None), regions=store.REGIONS,
         max_count=cfg.attachment_max_count, max_size=store.limit_words(cfg.attachment_max_bytes),

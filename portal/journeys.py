@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from forms.drafts import Draft, load_draft, save_answers, start_draft
-from forms.referral import HELP, REPORT, TODAY, is_urgent, safe_contact_words, written_parts
+from forms.referral import CONCERN, HELP, REPORT, TODAY, is_urgent, safe_contact_words, written_parts
 from forms.schema import Field, Group, Journey, Page, Problem, Step
 from mash.attachments import attach_to_contact, discard_draft_rows
 from mash.clock import describe_due
@@ -168,6 +168,9 @@ class _JourneyViews:
             return url_for(f"{self.journey.name}.ring_now", **args)
         if request.args.get("return") == "check":
             return self._url(self.journey.first_unanswered(answers), answers, changing=True)
+        if slug == CONCERN.slug and self.journey is REPORT and answers.get("referrer_type") == "professional":
+            # A body map or documents belong with what happened: the upload page is the next step, skippable.
+            return url_for("attachments.upload")
         if slug == self.journey.steps[0].slug:  # past the danger question, carry on where they left off
             return self._url(self.journey.first_unanswered(answers), answers)
         return self._url(self.journey.next_step(answers, slug), answers)
