@@ -620,7 +620,8 @@ class _Dialogue:
                 raise FieldError("not a name")
             if text.islower():  # "jayden smith" is written to staff as Jayden Smith
                 text = " ".join(part[:1].upper() + part[1:] for part in text.split())
-        if not field.required and plain(text) in NOTHING:
+        context = self.journey.context(self.answers) if self.journey is not None else self.answers
+        if not field.is_required(context) and plain(text) in NOTHING:
             return None  # "none", "n/a": left out
         if field.name in NOT_A_DATE_OR_EMAIL and ("@" in text or (len(plain(text).split()) <= 4 and
                                                                  date_in(plain(text)))):
@@ -633,14 +634,14 @@ class _Dialogue:
             raw = words.interpret(field, text, today=today)
             if isinstance(raw, list):
                 raw = [v for v in raw if field.choice(v) is not None] or None
-            value = field.clean(raw, today=today)
+            value = field.clean(raw, today=today, answers=context)
             if not value:
                 raise FieldError("no categories")
             return value
         if field.kind == "date" and understood.facts.age is not None and words.interpret(
                 field, text, today=today) == {"day": "x", "month": "x", "year": "x"}:
             raise FieldError(f"age:{understood.facts.age}")
-        value = field.clean(words.interpret(field, text, today=today), today=today)
+        value = field.clean(words.interpret(field, text, today=today), today=today, answers=context)
         if field.name == "date_of_birth" and value and not self._fits_age(value):
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value

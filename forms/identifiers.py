@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,10 +121,10 @@ class _IdentifierField(Field):
     def cleaner(self, text: str) -> str:
         raise NotImplementedError
 
-    def clean(self, raw: Any, *, today: dt.date | None = None) -> Any:
+    def clean(self, raw: Any, *, today: dt.date | None = None, answers: Mapping[str, Any] | None = None) -> Any:
         text = clean_text(raw, multiline=False)
         if not text:
-            if self.required:
+            if self.is_required(answers or {}):
                 raise FieldError(self.missing_message())
             return None
         return self.cleaner(text)

@@ -98,6 +98,35 @@ PROFESSIONAL_DETAILS = Page(
     ),
 )
 
+# Schools, health and the police expect a referral to have been talked through with the organisation's
+# safeguarding lead; the MASH needs to know whether it was, and if the lead disagreed, why it came anyway.
+DSL_ANSWERS = (
+    Choice("is_lead", "I am the safeguarding lead"),
+    Choice("agrees", "Yes, and they agree with this referral"),
+    Choice("disagrees", "Yes, and they do not agree with this referral"),
+    Choice("no", "No"),
+)
+SAFEGUARDING_LEAD = Page(
+    slug="safeguarding-lead",
+    title="Your safeguarding lead",
+    show_if=PROFESSIONAL,
+    fields=(
+        Field("dsl_consulted", "Have you talked to your designated safeguarding lead (or your organisation's "
+              "safeguarding lead) about this referral?", "radios", choices=DSL_ANSWERS,
+              error_required="Select whether you have talked to your safeguarding lead about this referral"),
+        Field("dsl_name", "Their full name", show_if=when("dsl_consulted", "agrees"), autocomplete="off",
+              error_required="Enter your safeguarding lead's full name"),
+        Field("dsl_disagree_name", "Their full name", show_if=when("dsl_consulted", "disagrees"), autocomplete="off",
+              error_required="Enter your safeguarding lead's full name"),
+        Field("dsl_disagree_reason", "Why do they not agree, and why are you referring?", "textarea",
+              max_length=1000, show_if=when("dsl_consulted", "disagrees"),
+              error_required="Enter why they do not agree, and why you are referring"),
+        Field("dsl_not_consulted_reason", "Why have you not talked to them?", "textarea", max_length=1000,
+              show_if=when("dsl_consulted", "no"), hint="For example, they were not available and this could not wait",
+              error_required="Enter why you have not talked to your safeguarding lead"),
+    ),
+)
+
 PUBLIC_RELATIONSHIPS = (
     Choice("family", "I am the child's parent, carer or relative", cin_code="1A", short="family"),
     Choice("acquaintance", "I know the family, for example as a neighbour, friend or childminder", cin_code="1B",
@@ -227,6 +256,39 @@ UPN = UpnField(
             "Please reply with the 13 characters of the UPN, like G872330125001, or SKIP.",
             why="It makes sure the team finds the right child's school records.", by_text=False))
 
+# The Children in Need census ethnicity codes (DfE), stored as the code; each label names its group first so the one
+# list reads as groups. Refused and not yet obtained are answers too, so the return never needs re-keying.
+ETHNICITIES = (
+    Choice("WBRI", "White: English, Welsh, Scottish, Northern Irish or British"),
+    Choice("WIRI", "White: Irish"),
+    Choice("WIRT", "White: Traveller of Irish heritage"),
+    Choice("WROM", "White: Gypsy or Roma"),
+    Choice("WOTH", "White: any other White background"),
+    Choice("MWBC", "Mixed: White and Black Caribbean"),
+    Choice("MWBA", "Mixed: White and Black African"),
+    Choice("MWAS", "Mixed: White and Asian"),
+    Choice("MOTH", "Mixed: any other mixed or multiple ethnic background"),
+    Choice("AIND", "Asian or Asian British: Indian"),
+    Choice("APKN", "Asian or Asian British: Pakistani"),
+    Choice("ABAN", "Asian or Asian British: Bangladeshi"),
+    Choice("CHNE", "Asian or Asian British: Chinese"),
+    Choice("AOTH", "Asian or Asian British: any other Asian background"),
+    Choice("BCRB", "Black or Black British: Caribbean"),
+    Choice("BAFR", "Black or Black British: African"),
+    Choice("BOTH", "Black or Black British: any other Black, African or Caribbean background"),
+    Choice("OOTH", "Any other ethnic group"),
+    Choice("REFU", "The family does not want to say", exclusive=True),
+    Choice("NOBT", "Not known yet", exclusive=True),
+)
+# Asked of professionals, who usually know it; the public may leave it (forms.requirements may change both).
+ETHNICITY = Field(
+    "ethnicity", "What is the child's ethnic group?", "radios", choices=ETHNICITIES, required=PROFESSIONAL,
+    show_if=BORN, hint="As the child or family describe it. Select ‘Not known yet’ if you do not know",
+    error_required="Select the child's ethnic group, or ‘Not known yet’",
+    sms=Sms("What is the child's ethnic group?", "Please reply with the child's ethnic group.", by_text=False))
+RELIGION = Field("religion", "Religion or belief", required=False, show_if=BORN, max_length=100,
+                 hint="If you know it. For example, none, Christian, Muslim, Sikh")
+
 CHILD_PAGE = Page(
     slug="child",
     title="About the child",
@@ -269,6 +331,8 @@ CHILD_PAGE = Page(
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))),
         Field("additional_needs", "Disability or special educational needs", "textarea", required=False,
               max_length=1000, hint="Any disability, special educational needs or health condition you know of"),
+        ETHNICITY,
+        RELIGION,
     ),
 )
 
@@ -327,6 +391,8 @@ PERPETRATOR = Page(
     ),
 )
 
+NOT_KNOWN_TOO = choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))
+
 # --- The concern -----------------------------------------------------------------------------------------
 CONCERN_CATEGORIES = (
     Choice("physical_abuse", "Physical abuse or injury", level=4),
@@ -370,6 +436,16 @@ CONCERN = Page(
               sms=Sms("Where is the child now? For example at school, at home, or not known.",
                       "Please tell me where the child is now, like at home with mum, or not known.",
                       why="It tells the team how quickly they need to act.")),
+        # The child's own words are screened like every other answer in words (not in UNSCREENED).
+        Field("child_views", "What has the child said, and what do they want to happen?", "textarea",
+              required=PROFESSIONAL, max_length=2000,
+              hint="In the child's own words if you can. Write ‘not known’ if you have not been able to ask them",
+              error_required="Enter what the child has said and what they want to happen, or ‘not known’"),
+        Field("medical_attention", "Has the child needed medical attention?", "radios", choices=NOT_KNOWN_TOO,
+              required=PROFESSIONAL, error_required="Select whether the child has needed medical attention"),
+        Field("medical_details", "What medical attention, and where?", "textarea", max_length=1000,
+              show_if=when("medical_attention", "yes"), hint="For example, seen at A&E at the Royal Berkshire "
+              "Hospital last night", error_required="Enter what medical attention the child needed"),
     ),
 )
 
@@ -405,6 +481,14 @@ HOUSEHOLD_FACTORS = choices(
     ("substance_misuse", "Drinking or drug use"), ("learning_disability", "Learning disability"),
     Choice("none_known", "None that I know of", exclusive=True),
 )
+AGENCIES = (
+    Choice("health_visitor", "Health visitor"), Choice("school_nurse", "School nurse"), Choice("gp", "GP"),
+    Choice("mental_health", "CAMHS or mental health services"),
+    Choice("early_help", "Early help or family support"), Choice("police", "Police"),
+    Choice("youth_justice", "Youth justice"), Choice("probation", "Probation"), Choice("housing", "Housing"),
+    Choice("substance_misuse", "Drug or alcohol service"), Choice("other_council", "Another council"),
+    Choice("none_known", "None that I know of", exclusive=True),
+)
 CONTEXT = Page(
     slug="family",
     title="The family and what has been done",
@@ -415,8 +499,17 @@ CONTEXT = Page(
         Field("strengths", "What is going well for the child and family?", "textarea", required=False,
               max_length=2000, hint="Strengths and anything that keeps the child safe"),
         Field("actions_taken", "What has been done already?", "textarea", required=False, max_length=2000),
-        Field("agencies_involved", "Which other services are involved with the family?", "textarea",
-              required=False, max_length=1000, hint="For example, a health visitor, CAMHS or a family support worker"),
+        Field("previous_involvement", "Has children's social care been involved with this family before?",
+              "radios", choices=NOT_KNOWN_TOO, required=PROFESSIONAL,
+              error_required="Select whether children's social care has been involved with this family before"),
+        Field("previous_involvement_details", "What do you know about it?", "textarea", max_length=1000,
+              show_if=when("previous_involvement", "yes"), hint="For example, when, which council, and why",
+              error_required="Enter what you know about children's social care's involvement before"),
+        Field("agencies_known", "Which other services are involved with the family?", "checkboxes",
+              choices=AGENCIES, required=False, hint="Select all that apply"),
+        # Free text before the list above existed: answers stored then are still read as they were written.
+        Field("agencies_involved", "Tell us about the services involved", "textarea",
+              required=False, max_length=1000, hint="For example, the names of workers, or a service not listed"),
     ),
 )
 
@@ -517,7 +610,8 @@ REPORT = Journey(
     name="report",
     kind="concern",
     title="Report a concern about a child",
-    steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, PUBLIC_DETAILS, SAFE_CONTACT, REPORT_CHILDREN,
+    steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, SAFEGUARDING_LEAD, PUBLIC_DETAILS, SAFE_CONTACT,
+           REPORT_CHILDREN,
            HOUSEHOLD, PERPETRATOR, CONCERN, TODAY, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
 )
 
@@ -737,7 +831,7 @@ def referral_source_code(referral_answers: dict, journey: Journey) -> str:
 UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referrer_email", "referrer_phone",
               "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
               "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address", "nhs_number",
-              "upn"}
+              "upn", "dsl_name", "dsl_disagree_name"}
 
 
 def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:

@@ -79,6 +79,17 @@ def when(field_name: str, *values: str) -> When:
     return When(field_name, tuple(values))
 
 
+# Required-ness a council has set for some fields (forms.requirements.configure, at start-up), by field name: it
+# replaces the field's own `required` on every channel, since every channel reads `Field.is_required`.
+_REQUIRED_RULES: dict[str, bool | When] = {}
+
+
+def set_required_rules(rules: Mapping[str, bool | When]) -> None:
+    """Replace the council's required-ness rules (forms.requirements checks them first)."""
+    _REQUIRED_RULES.clear()
+    _REQUIRED_RULES.update(rules)
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -86,7 +97,7 @@ class Choice:
     hint: str | None = None
     short: str | None = None  # the words of a numbered menu by text, where the label is too long for an SMS
     cin_code: str | None = None  # Children in Need ReferralSource code this answer implies
-    exclusive: bool = False  # a checkbox answer that excludes the others ("None of these")
+    exclusive: bool = False  # a checkbox answer that excludes the others ("None of these"); radios set it apart
     level: int | None = None  # a level-of-need indicator this answer implies
 
 
@@ -111,7 +122,9 @@ class Field:
     label: str
     kind: FieldKind = "text"
     hint: str | None = None
-    required: bool = True
+    # True, False, or a condition on the answers so far (required only when it holds: `required=PROFESSIONAL`).
+    # Read it through `is_required`, never directly: a council's setting may override it (forms.requirements).
+    required: bool | When = True
     show_if: When | None = None
     choices: tuple[Choice, ...] = ()
     max_length: int = 200
@@ -124,6 +137,11 @@ class Field:
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
+
+    def is_required(self, answers: Mapping[str, Any]) -> bool:
+        """Whether an answer is needed, given the answers so far (and the council's rules)."""
+        rule = _REQUIRED_RULES.get(self.name, self.required)
+        return rule.holds(answers) if isinstance(rule, When) else bool(rule)
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -150,15 +168,17 @@ class Field:
             return f"Select {article}" if not article.startswith(("select", "choose")) else article.capitalize()
         return f"Enter {article}"
 
-    def clean(self, raw: Any, *, today: dt.date | None = None) -> Any:
-        """Turn raw input into a stored value, or raise FieldError with a message for the person."""
+    def clean(self, raw: Any, *, today: dt.date | None = None, answers: Mapping[str, Any] | None = None) -> Any:
+        """Turn raw input into a stored value, or raise FieldError with a message for the person. `answers` (the
+        answers so far) decide whether a conditionally required field needs an answer."""
+        required = self.is_required(answers or {})
         if self.kind == "checkboxes":
-            return self._clean_checkboxes(raw)
+            return self._clean_checkboxes(raw, required)
         if self.kind == "date":
-            return self._clean_date(raw, today or london_today())
+            return self._clean_date(raw, today or london_today(), required)
         text = clean_text(raw, multiline=self.kind == "textarea")
         if not text:
-            if self.required:
+            if required:
                 raise FieldError(self.missing_message())
             return None
         if len(text) > self.max_length:
@@ -177,7 +197,7 @@ class Field:
             return clean_postcode(text)
         return text
 
-    def _clean_checkboxes(self, raw: Any) -> list[str] | None:
+    def _clean_checkboxes(self, raw: Any, required: bool) -> list[str] | None:
         if raw is None or isinstance(raw, str):
             values = [raw] if raw else []
         elif isinstance(raw, list | tuple):
@@ -186,7 +206,7 @@ class Field:
             raise FieldError(self.missing_message())
         values = [v for v in (str(v).strip() for v in values) if v]
         if not values:
-            if self.required:
+            if required:
                 raise FieldError(self.missing_message())
             return []
         allowed = {c.value for c in self.choices}
@@ -197,11 +217,11 @@ class Field:
             raise FieldError(f"Select ‘{self.choice(exclusive[0]).label}’ on its own, or the other answers")  # type: ignore[union-attr]
         return list(dict.fromkeys(v for c in self.choices for v in values if v == c.value))
 
-    def _clean_date(self, raw: Any, today: dt.date) -> str | None:
+    def _clean_date(self, raw: Any, today: dt.date, required: bool) -> str | None:
         parts = _date_parts(raw)
         subject = _sentence_subject(self.label)
         if not any(parts.values()):
-            if self.required:
+            if required:
                 raise FieldError(self.missing_message())
             return None
         missing = [k for k in ("day", "month", "year") if not parts[k]]
@@ -323,7 +343,7 @@ class Page:
             if not f.applies(merged):
                 continue
             try:
-                values[f.name] = f.clean(raw.get(f.name), today=today)
+                values[f.name] = f.clean(raw.get(f.name), today=today, answers=merged)
             except FieldError as exc:
                 problems.append(Problem(self.slug, f.name, str(exc)))
         if not problems and run_checks:

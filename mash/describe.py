@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from forms.referral import CONCERN_CATEGORIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS, safe_contact_words
+from forms.referral import CONCERN_CATEGORIES, ETHNICITIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS, safe_contact_words
 from forms.schema import Field, Group, Journey
 from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 
@@ -121,6 +121,7 @@ SECTION_WORDS = {
     "concern": "The worry", "today": "Today", "family": "The family and what has been done",
     "level": "Level of need the referrer suggests", "consent": "Consent and the parents",
     "family-aware": "Whether the family knows", "parental-responsibility": "Parental responsibility",
+    "safeguarding-lead": "The referrer's safeguarding lead",
     "contact": "Contacting the family", "help-needed": "The help asked for", "agreement": "Agreement to share",
 }
 _HELP_SECTION_WORDS = {"about-you": "The parent or carer asking"}
@@ -135,6 +136,14 @@ FIELD_WORDS = {
     "born": "Born", "mother_name": "Mother", "aliases": "Also known as", "due_date": "Due",
     "school": "School or nursery", "gp": "GP", "interpreter": "Interpreter needed",
     "additional_needs": "Disability or special educational needs",
+    "ethnicity": "Ethnicity", "religion": "Religion or belief",
+    "child_views": "The child's views and wishes", "medical_attention": "Needed medical attention",
+    "medical_details": "Medical attention",
+    "previous_involvement": "Children's social care involved before",
+    "previous_involvement_details": "Earlier involvement", "agencies_known": "Services involved",
+    "dsl_consulted": "Talked to their safeguarding lead", "dsl_name": "Safeguarding lead",
+    "dsl_disagree_name": "Safeguarding lead", "dsl_disagree_reason": "Why the lead disagrees, and why referred",
+    "dsl_not_consulted_reason": "Why the lead was not asked",
     "name": "Name", "relationship": "Relationship to the child", "parental_responsibility": "Parental responsibility",
     "lives_with_child": "Lives with the child", "address": "Address",
     "alleged_perpetrator": "Someone who has harmed, or might harm, the child", "perpetrator_name": "Their name",
@@ -144,7 +153,7 @@ FIELD_WORDS = {
     "safe_tonight": "Safe to go home today", "needs_today": "Something must happen today",
     "needs_today_what": "What must happen today",
     "household_factors": "In the child's home", "strengths": "What is going well",
-    "actions_taken": "Done already", "agencies_involved": "Other services involved",
+    "actions_taken": "Done already", "agencies_involved": "Services involved, in the referrer's words",
     "suggested_level": "Level suggested", "level_reason": "Why that level",
     "parents_told": "Parents told", "parents_not_told_reason": "Why not told", "consent": "Consent",
     "consent_given_by": "Given by", "consent_given_by_relationship": "Their relationship to the child",
@@ -165,6 +174,14 @@ VALUE_WORDS = {
     ("household_factors", "none_known"): "None known", ("has_parental_responsibility", "not_sure"): "Not sure",
     ("consent", "refused"): "Refused", ("consent", "not_asked"): "Not asked",
     ("referrer_type", "professional"): "A professional", ("referrer_type", "public"): "A member of the public",
+    ("agencies_known", "none_known"): "None known",
+    ("dsl_consulted", "is_lead"): "The referrer is the safeguarding lead",
+    ("dsl_consulted", "agrees"): "Yes, and the lead agrees with the referral",
+    ("dsl_consulted", "disagrees"): "Yes, but the lead does not agree with the referral",
+    ("dsl_consulted", "no"): "No",
+    # the census code as secondary detail: "White: Irish (WIRI)"
+    **{("ethnicity", c.value): f"{c.label} ({c.value})" for c in ETHNICITIES},
+    ("ethnicity", "REFU"): "The family did not want to say (REFU)", ("ethnicity", "NOBT"): "Not known yet (NOBT)",
 }
 _NOT_KNOWN = {"not_known": "Not known", "dont_know": "Not known"}
 

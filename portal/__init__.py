@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forms import requirements
 from forms.schema import LONDON
 from mash import audit, danger_net
 from portal import db, logs
@@ -51,6 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Read once: code reads settings() (portal.config); Flask's config holds only what Flask and its extensions
     # read, plus a test's own switches (TESTING, WTF_CSRF_ENABLED).
     app.extensions["frontdoor.settings"] = settings
+    # The council's required and optional referral questions, for every channel this process serves (web, partner
+    # APIs, text and chat); the setting was checked when it was read.
+    requirements.configure(settings.referral_field_rules)
     app.config.update(settings.flask_config())
     app.config.update({name: value for name, value in (config or {}).items() if name not in FIELDS})
     if settings.proxy_fix_hops:

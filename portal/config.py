@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
+from forms import requirements
 from mash.clock import ContactClocks, WorkingCalendar
 from mash.decisions import StrategySettings
 from mash.missing import MissingSettings
@@ -173,6 +174,9 @@ class Settings:
     # and replies in a live conversation are never held. The same time twice means no quiet hours.
     quiet_hours_start: dt.time = dt.time(21, 0)
     quiet_hours_end: dt.time = dt.time(8, 0)
+    # Which referral questions are required (forms.requirements): "field=rule" entries, rule one of required,
+    # optional or professional (required of professionals only). Unset, the schema's defaults apply.
+    referral_field_rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -191,6 +195,7 @@ class Settings:
             problems += self.calendar.contact_clocks.problems(self.calendar.office_day)
             problems += self.police.problems(self.calendar.office_day)
             problems += parse_due_times(self.check_due_times)[1]
+            problems += requirements.parse(self.referral_field_rules)[1]
             if self.quiet_hours.length() > MAX_QUIET_HOURS:
                 problems.append(f"QUIET_HOURS_START ({self.quiet_hours_start:%H:%M}) to QUIET_HOURS_END "
                                 f"({self.quiet_hours_end:%H:%M}) is more than {MAX_QUIET_HOURS.seconds // 3600} "

@@ -433,10 +433,12 @@ class _JourneyViews:
         title = page.title
         if group is not None and index and index > 1:
             title = f"{page.title} ({group.noun} {index})"
+        context = self._context()
         return render_template("question.html", journey=self.journey, page=page, values=values, errors=errors,
                                problems=[(p.field, p.message, _anchor(page, p.field)) for p in problems],
                                title=title, back=back, group=group, index=index, timed_out=timed_out,
-                               layout=_layout(page, self._context()))
+                               layout=_layout(page, context),
+                               required={f.name for f in page.fields if f.is_required(context)})
 
     def _summary(self, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Check-your-answers sections: each applicable step, its answered fields and a change link."""

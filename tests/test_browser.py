@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from forms.drafts import Draft
 from forms.examples import family_help_request, professional_concern, public_concern
+from forms.referral import ETHNICITIES
 from tests.browser_support import (
     AxeAudit,
     LiveServer,
@@ -29,6 +30,7 @@ from tests.browser_support import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+ETHNICITY_LABELS = {c.value: c.label for c in ETHNICITIES}
 REFERENCE = re.compile(r"\bFD-\d{4}-\d{6}\b")
 DANGER = "Is a child in immediate danger right now?"
 
@@ -87,6 +89,8 @@ def add_child(page, audit: AxeAudit, journey: str, child: dict, *, born_question
         fill(page, "School, college or nursery (optional)", child["school"])
     if "interpreter" in child:
         choose(page, "Does the family need an interpreter? (optional)", "No")
+    if "ethnicity" in child:
+        choose(page, "What is the child's ethnic group?", ETHNICITY_LABELS[child["ethnicity"]])
     continue_(page)
     at(page, f"/{journey}/children")
 
@@ -151,6 +155,11 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     fill(page, "Email address", a["referrer_email"])
     continue_(page)
 
+    at(page, "/report/safeguarding-lead")
+    audit(page)
+    choose(page, DSL_QUESTION, "I am the safeguarding lead")
+    continue_(page)
+
     audit(page)
     add_child(page, audit, "report", child, born_question="Has the child been born?", check_back_button=True)
 
@@ -182,6 +191,8 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     fill(page, "When did it happen? (optional)", a["when_happened"])
     fill(page, "How did you find out? (optional)", a["how_known"])
     fill(page, "Where is the child now?", a["child_location"])
+    fill(page, "What has the child said, and what do they want to happen?", a["child_views"])
+    choose(page, "Has the child needed medical attention?", "No")
     continue_(page)
 
     at(page, "/report/attachments")  # a step of the journey, optional: carry on without a file
@@ -200,6 +211,8 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     audit(page)
     tick(page, "Is there any of the following in the child's home?", "Domestic abuse")
     fill(page, "What is going well for the child and family? (optional)", a["strengths"])
+    choose(page, "Has children's social care been involved with this family before?", "Not known")
+    tick(page, "Which other services are involved with the family? (optional)", "School nurse")
     continue_(page)
 
     at(page, "/report/level")
@@ -552,6 +565,48 @@ def _fast_forward(page, journey: str, answers: dict, *, until: str) -> None:
         assert response.status == 302, f"{path} refused the answers ({response.status})"
         location = response.headers["location"]
     raise AssertionError(f"never reached {until}")
+
+
+DSL_QUESTION = ("Have you talked to your designated safeguarding lead (or your organisation's safeguarding lead) "
+                "about this referral?")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_referral_form_questions_pass_axe_on_a_phone_and_a_desktop(page, audit: AxeAudit, width: int) -> None:
+    """Issue 16 item 3's questions, each follow-up revealed: the safeguarding lead, the child's ethnic group, the
+    child's views and medical attention, earlier involvement and the services involved."""
+    page.set_viewport_size({"width": width, "height": 900})
+    note = f"{width}px"
+    a = professional_concern()
+    _fast_forward(page, "report", a, until="safeguarding-lead")
+    page.goto("/report/safeguarding-lead")
+    continue_(page)  # nothing chosen: the error, linked to the question
+    assert "Select whether you have talked to your safeguarding lead" in page.get_by_role("alert").inner_text()
+    audit(page, f"{note}, validation error")
+    choose(page, DSL_QUESTION, "Yes, and they do not agree with this referral")
+    assert page.get_by_label("Why do they not agree, and why are you referring?", exact=True).is_visible()
+    audit(page, f"{note}, the lead disagrees")
+    choose(page, DSL_QUESTION, "No")
+    fill(page, "Why have you not talked to them?", "They are on leave today and this cannot wait.")
+    audit(page, f"{note}, not talked to the lead")
+    continue_(page)
+    at(page, "/report/children/1")
+    choose(page, "Has the child been born?", "Yes")  # the questions about a child born are revealed
+    choose(page, "What is the child's ethnic group?", ETHNICITY_LABELS["MWBA"])
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    audit(page, note)
+    _fast_forward(page, "report", a, until="concern")
+    page.goto("/report/concern")
+    choose(page, "Has the child needed medical attention?", "Yes")
+    fill(page, "What medical attention, and where?", "Seen at A&E last night")
+    audit(page, f"{note}, medical attention")
+    _fast_forward(page, "report", a, until="family")
+    page.goto("/report/family")
+    choose(page, "Has children's social care been involved with this family before?", "Yes")
+    fill(page, "What do you know about it?", "A child in need plan in 2023, in another council")
+    tick(page, "Which other services are involved with the family? (optional)", "Police", "Housing")
+    audit(page, f"{note}, earlier involvement")
+    audit.assert_clean()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

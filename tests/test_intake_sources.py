@@ -14,7 +14,7 @@ from mash import handover, intake
 from mash.models import AuditEvent, Child, Contact, Handover, RepeatMatch
 from mash.staff import StaffError
 from store.crypto import keyring
-from tests.staff_support import create_staff
+from tests.staff_support import create_staff, with_ethnicity
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)  # office hours
@@ -24,7 +24,9 @@ BAD_NHS = "943 476 5918"  # one digit wrong: the check digit catches it
 
 
 def web_referral(**overrides):
-    referral, problems = REPORT.validate(examples.professional_concern(**overrides), today=WEDNESDAY.date())
+    answers = examples.professional_concern(**overrides)
+    answers["children"] = with_ethnicity(answers["children"])
+    referral, problems = REPORT.validate(answers, today=WEDNESDAY.date())
     assert problems == []
     return referral
 

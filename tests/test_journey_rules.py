@@ -212,8 +212,9 @@ def test_a_member_of_the_public_who_gives_their_name_is_asked_how_to_reach_them_
 def test_every_question_page_has_a_back_link_to_the_page_before(client):
     visited = [p for p in walk(client, "report", examples.professional_concern(), submit=False)]
     expected_back = {"/report/danger": "/report/", "/report/who": "/report/danger",
-                     "/report/your-details": "/report/who", "/report/children/1": "/report/your-details",
-                     "/report/children": "/report/your-details", "/report/household/1": "/report/children",
+                     "/report/your-details": "/report/who", "/report/safeguarding-lead": "/report/your-details",
+                     "/report/children/1": "/report/safeguarding-lead", "/report/children": "/report/safeguarding-lead",
+                     "/report/household/1": "/report/children",
                      "/report/harm": "/report/household", "/report/today": "/report/concern",
                      "/report/check": "/report/consent"}
     for path in visited:

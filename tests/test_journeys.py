@@ -23,7 +23,8 @@ def count(db_session, model):
 def test_a_professional_reports_a_concern_end_to_end(client, db_session):
     visited = walk(client, "report", examples.professional_concern())
     pages = [p.split("?")[0] for p in visited]
-    assert pages[:4] == ["/report/danger", "/report/who", "/report/your-details", "/report/children/1"]
+    assert pages[:5] == ["/report/danger", "/report/who", "/report/your-details", "/report/safeguarding-lead",
+                         "/report/children/1"]
     assert "/report/about-you" not in pages and "/report/family-aware" not in pages
     assert pages[-3:] == ["/report/consent", "/report/check", "/report/confirmation"]
     page = client.get("/report/confirmation").get_data(as_text=True)
@@ -127,7 +128,8 @@ def test_changing_an_answer_from_the_check_page_returns_there(client):
     page = client.get("/report/check").get_data(as_text=True)
     assert "Check your answers" in page and "Priya Shah" in page and "Jayden Morris" in page
     response = client.post("/report/concern?return=check", data={
-        "concern_categories": ["neglect"], "what_happened": "Changed", "child_location": "At school"})
+        "concern_categories": ["neglect"], "what_happened": "Changed", "child_location": "At school",
+        "child_views": "Not known", "medical_attention": "no"})
     assert response.location == "/report/check"
     assert "Changed" in client.get("/report/check").get_data(as_text=True)
 
