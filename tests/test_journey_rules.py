@@ -214,7 +214,9 @@ def test_every_question_page_has_a_back_link_to_the_page_before(client):
     expected_back = {"/report/danger": "/report/", "/report/who": "/report/danger",
                      "/report/your-details": "/report/who", "/report/children/1": "/report/your-details",
                      "/report/children": "/report/your-details", "/report/household/1": "/report/children",
-                     "/report/harm": "/report/household", "/report/today": "/report/concern",
+                     "/report/other-children": "/report/household",
+                     "/report/harm": "/report/household_children", "/report/harm-who": "/report/harm",
+                     "/report/today": "/report/concern",
                      "/report/check": "/report/consent"}
     for path in visited:
         back = back_link(page_text(client, path))
