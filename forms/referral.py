@@ -350,7 +350,7 @@ OTHER_CHILD_PAGE = Page(
               error_required="Select their relationship to the child"),
         Field("date_of_birth", "Date of birth", "date", required=False, date_rule="past", max_years_ago=19,
               hint="For example, 27 3 2015"),
-        Field("age", "Age, if you do not know their date of birth", required=False, max_length=20, width="5"),
+        Field("age", "Age", required=False, max_length=20, width="5", hint="If you do not know their date of birth"),
         Field("school", "School, college or nursery", required=False, hint="If you know it"),
     ),
 )
