@@ -247,8 +247,8 @@ def referral_sections(journey: Journey, answers: Mapping[str, Any]) -> list[Sect
 
 
 def _harm_section(answers: Mapping[str, Any]) -> Section | None:
-    """'Someone who may harm the child: Dan Smith (mother's partner, lives with the child), born 3 May 1990', from
-    the household entry the referrer chose or as they typed it; or their answer ('No', 'Not known')."""
+    """Under 'Someone who may harm the child': 'Who: Dan Smith (mother's partner, lives with the child), born 3 May
+    1990', from the household entry the referrer chose or as they typed it; or their answer ('No', 'Not known')."""
     words = perpetrator_words(answers)
     if words is None:
         answer = answers.get("alleged_perpetrator")
@@ -257,7 +257,7 @@ def _harm_section(answers: Mapping[str, Any]) -> Section | None:
         return Section("harm", SECTION_WORDS["harm"], [
             ("Someone who may harm the child", answer_words(PERPETRATOR.field("alleged_perpetrator"), answer))])
     person = alleged_perpetrator(answers) or {}
-    rows = [("Someone who may harm the child", words)]
+    rows = [("Who", words)]
     if person.get("address"):
         rows.append(("Their address", str(person["address"])))
     if person.get("household") is not None:

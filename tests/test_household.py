@@ -42,8 +42,9 @@ def test_a_person_chosen_from_the_household_is_marked_on_their_own_row_with_thei
     assert "alleged_perpetrator_at_home" in contact.safety_flags
     # staff read who it is in a sentence, the mother's phone, and the other children in their own section
     sections = {s.key: s for s in referral_sections(REPORT, contact.answers)}
-    assert sections["harm"].rows[0] == ("Someone who may harm the child", "Dean Carter (step-parent or parent's "
-                                        "partner, lives with the child), born 3 May 1990")
+    assert sections["harm"].title == "Someone who may harm the child"
+    assert sections["harm"].rows[0] == ("Who", "Dean Carter (step-parent or parent's partner, lives with the child), "
+                                               "born 3 May 1990")
     assert ("May harm the child", "Yes, the referrer thinks so") in sections["household-2"].rows
     assert ("Phone", "07700 900321") in sections["household-1"].rows
     assert sections["household_children"].title == "Other children in the household"
