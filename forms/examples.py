@@ -33,12 +33,17 @@ def professional_concern(**overrides: Any) -> dict[str, Any]:
         }],
         "household": [{
             "name": "Kelly Morris", "relationship": "mother", "parental_responsibility": "yes",
-            "lives_with_child": "yes",
+            "lives_with_child": "yes", "phone": "+447700900321",
+        }, {
+            "name": "Dean Carter", "relationship": "step_parent", "parental_responsibility": "no",
+            "lives_with_child": "yes", "date_of_birth": "1990-05-03",
         }],
+        # his sister Ruby lives with him (the demo police notification's other child)
+        "other_children": "yes",
+        "household_children": [{"name": "Ruby Morris", "relationship": "sibling", "date_of_birth": _years_ago(4),
+                                 "school": "Oakfield Primary School nursery"}],
         "alleged_perpetrator": "yes",
-        "perpetrator_name": "Dean Carter",
-        "perpetrator_relationship": "Mother's partner",
-        "perpetrator_lives_with_child": "yes",
+        "perpetrator_person": "2",  # Dean Carter, chosen from the household (its second person)
         "concern_categories": ["physical_abuse", "domestic_abuse"],
         "what_happened": ("Jayden came to school with bruising to his upper arm and said his mum's boyfriend "
                           "grabbed him."),
@@ -74,6 +79,7 @@ def public_concern(**overrides: Any) -> dict[str, Any]:
                       "gender": "girl", "postcode": "RG41 2YA"}],
         "household": [{"name": "not known", "relationship": "mother", "parental_responsibility": "not_known",
                        "lives_with_child": "yes"}],
+        "other_children": "not_known",
         "alleged_perpetrator": "not_known",
         "concern_categories": ["neglect"],
         "what_happened": ("The little girl next door is often left alone in the flat in the evenings and cries "

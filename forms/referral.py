@@ -12,7 +12,7 @@ from typing import Any
 
 from forms.consent import family_consent, professional_consent
 from forms.identifiers import NHS_EXAMPLE, NhsNumberField, UpnField
-from forms.schema import YES_NO, Choice, Field, Group, Journey, Page, Sms, choices, when
+from forms.schema import YES_NO, Choice, ChoicesFrom, Field, Group, Journey, Page, Sms, choices, when
 
 # --- The safety gate: always the first question, on every channel -------------------------------------
 SAFETY_GATE = Page(
@@ -367,10 +367,60 @@ PERSON_PAGE = Page(
               error_required="Select yes if they live with the child"),
         Field("date_of_birth", "Date of birth", "date", required=False, date_rule="past", max_years_ago=120),
         Field("address", "Address, if different from the child's", "textarea", required=False, max_length=300),
+        Field("phone", "Phone number", "phone", required=False, autocomplete="off", width="20",
+              hint="If you know it"),
     ),
 )
+
+
+def _relationship_words(item: Mapping[str, Any]) -> str:
+    """'step-parent or parent's partner' for a household person's relationship; '' when not given."""
+    choice = PERSON_PAGE.field("relationship").choice(item.get("relationship") or "")
+    return choice.label[0].lower() + choice.label[1:] if choice else ""
+
+
+def _person_choice(item: Mapping[str, Any]) -> str:
+    """A household person as a choice: 'Dan Smith (step-parent or parent's partner)'."""
+    relationship = _relationship_words(item)
+    return f"{item.get('name') or 'Name not known'}" + (f" ({relationship})" if relationship else "")
+
+
 HOUSEHOLD = Group("household", PERSON_PAGE, noun="person", title="Parents, carers and household",
-                  describe=lambda item: item.get("name", ""))
+                  describe=lambda item: item.get("name", ""), keyed=True)
+
+# Brothers, sisters and other children at home: recorded as household, never as children the referral is about.
+OTHER_CHILDREN_ASK = Page(
+    slug="other-children",
+    title="Do any other children live with the child?",
+    fields=(
+        Field("other_children", "Do any other children live with the child?", "radios",
+              choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
+              hint="For example, brothers or sisters, half-brothers or half-sisters, step-brothers or "
+                   "step-sisters. If you are worried about another child too, add them to the children this "
+                   "referral is about instead",
+              error_required="Select yes if any other children live with the child"),
+    ),
+)
+OTHER_CHILD_RELATIONSHIPS = choices(
+    ("sibling", "Brother or sister"), ("half_sibling", "Half-brother or half-sister"),
+    ("step_sibling", "Step-brother or step-sister"), ("other_child", "Another child who lives with them"),
+)
+OTHER_CHILD_PAGE = Page(
+    slug="other-child",
+    title="About another child in the household",
+    fields=(
+        Field("name", "Full name", hint="Write ‘not known’ if you do not know", autocomplete="off"),
+        Field("relationship", "Relationship to the child", "radios", choices=OTHER_CHILD_RELATIONSHIPS,
+              error_required="Select their relationship to the child"),
+        Field("date_of_birth", "Date of birth", "date", required=False, date_rule="past", max_years_ago=19,
+              hint="For example, 27 3 2015"),
+        Field("age", "Age", required=False, max_length=20, width="5", hint="If you do not know their date of birth"),
+        Field("school", "School, college or nursery", required=False, hint="If you know it"),
+    ),
+)
+OTHER_CHILDREN = Group("household_children", OTHER_CHILD_PAGE, noun="child",
+                       title="Other children in the household", show_if=when("other_children", "yes"),
+                       describe=lambda item: item.get("name", ""))
 
 PERPETRATOR = Page(
     slug="harm",
@@ -379,19 +429,91 @@ PERPETRATOR = Page(
         Field("alleged_perpetrator", "Is there someone you think has harmed, or might harm, the child?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
               error_required="Select yes if you think someone has harmed, or might harm, the child"),
-        Field("perpetrator_name", "Their name, if you know it", required=False,
-              show_if=when("alleged_perpetrator", "yes")),
-        Field("perpetrator_relationship", "How do they know the child?", show_if=when("alleged_perpetrator", "yes"),
+    ),
+)
+HAS_PERPETRATOR = when("alleged_perpetrator", "yes")
+NOT_LISTED = "not_listed"
+
+
+def _person_hint(item: Mapping[str, Any]) -> str | None:
+    words = []
+    if item.get("lives_with_child") == "yes":
+        words.append("Lives with the child")
+    if item.get("date_of_birth"):
+        words.append(f"born {PERSON_PAGE.field('date_of_birth').label_for(item['date_of_birth'])}")
+    text = ", ".join(words)
+    return text[0].upper() + text[1:] if text else None
+
+
+PERPETRATOR_WHO = Page(
+    slug="harm-who",
+    title="Who do you think has harmed, or might harm, the child?",
+    show_if=HAS_PERPETRATOR,
+    fields=(
+        Field("perpetrator_person", "Who do you think has harmed, or might harm, the child?", "radios",
+              choices=choices(Choice(NOT_LISTED, "Someone not listed",
+                                     hint="You can tell us about them on the next page")),
+              choices_from=ChoicesFrom(
+                  HOUSEHOLD.name, label=_person_choice, hint=_person_hint,
+                  stale="The person you chose is no longer in the list of parents, carers and household. Select "
+                        "who you think has harmed, or might harm, the child"),
+              hint="Choose from the people you told us about, or ‘Someone not listed’",
+              error_required="Select who you think has harmed, or might harm, the child"),
+    ),
+)
+PERPETRATOR_PERSON = Page(
+    slug="harm-person",
+    title="About the person who may harm the child",
+    show_if=when("perpetrator_person", NOT_LISTED).and_(HAS_PERPETRATOR),
+    fields=(
+        Field("perpetrator_name", "Their name, if you know it", required=False, autocomplete="off"),
+        Field("perpetrator_relationship", "How do they know the child?",
               hint="For example, mother's partner, uncle, neighbour",
               error_required="Enter how they know the child"),
+        Field("perpetrator_date_of_birth", "Their date of birth", "date", required=False,
+              date_rule="past", max_years_ago=120, hint="For example, 3 5 1990"),
+        Field("perpetrator_address", "Their address", "textarea", required=False, max_length=300),
         Field("perpetrator_lives_with_child", "Do they live with the child?", "radios",
               choices=choices(("yes", "Yes"), ("no", "No"), ("not_known", "I do not know")),
-              show_if=when("alleged_perpetrator", "yes"),
               error_required="Select whether they live with the child"),
     ),
 )
 
 NOT_KNOWN_TOO = choices(("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))
+
+def alleged_perpetrator(answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Who the referrer thinks has harmed, or might harm, the child, wherever the answer came from: the household
+    person chosen (their name, relationship, date of birth, address and whether they live with the child, as the
+    household entry gives them; `household` is their index there) or someone not listed, as typed (also a
+    referral from before the choice existed, and a police referral's suspect). None when there is nobody."""
+    if answers.get("alleged_perpetrator") != "yes":
+        return None
+    chosen = PERPETRATOR_WHO.field("perpetrator_person")
+    found = chosen.choices_from.item(answers, answers.get("perpetrator_person")) if chosen.choices_from else None
+    if found is not None:
+        index, item = found
+        return {"household": index, "name": item.get("name"), "relationship": _relationship_words(item),
+                "date_of_birth": item.get("date_of_birth"), "address": item.get("address"),
+                "lives_with_child": item.get("lives_with_child")}
+    return {"household": None, "name": answers.get("perpetrator_name"),
+            "relationship": answers.get("perpetrator_relationship"),
+            "date_of_birth": answers.get("perpetrator_date_of_birth"), "address": answers.get("perpetrator_address"),
+            "lives_with_child": answers.get("perpetrator_lives_with_child")}
+
+
+def perpetrator_words(answers: Mapping[str, Any]) -> str | None:
+    """'Dan Smith (step-parent or parent's partner, lives with the child), born 3 May 1990'; None if nobody."""
+    person = alleged_perpetrator(answers)
+    if person is None:
+        return None
+    living = {"yes": "lives with the child", "no": "does not live with the child",
+              "not_known": "not known whether they live with the child"}.get(person["lives_with_child"] or "")
+    about = ", ".join(w for w in (person["relationship"], living) if w)
+    words = (person["name"] or "Name not known") + (f" ({about})" if about else "")
+    if person["date_of_birth"]:
+        words += f", born {PERSON_PAGE.field('date_of_birth').label_for(person['date_of_birth'])}"
+    return words
+
 
 # --- The concern -----------------------------------------------------------------------------------------
 CONCERN_CATEGORIES = (
@@ -611,8 +733,8 @@ REPORT = Journey(
     kind="concern",
     title="Report a concern about a child",
     steps=(SAFETY_GATE, REFERRER_TYPE, PROFESSIONAL_DETAILS, SAFEGUARDING_LEAD, PUBLIC_DETAILS, SAFE_CONTACT,
-           REPORT_CHILDREN,
-           HOUSEHOLD, PERPETRATOR, CONCERN, TODAY, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
+           REPORT_CHILDREN, HOUSEHOLD, OTHER_CHILDREN_ASK, OTHER_CHILDREN, PERPETRATOR, PERPETRATOR_WHO,
+           PERPETRATOR_PERSON, CONCERN, TODAY, CONTEXT, LEVEL, PROFESSIONAL_CONSENT, PUBLIC_CONSENT),
 )
 
 # --- Ask for help for your family ----------------------------------------------------------------------------
@@ -832,6 +954,7 @@ UNSCREENED = {"referrer_name", "referrer_role", "referrer_organisation", "referr
               "first_name", "last_name", "mother_name", "aliases", "name", "school", "gp", "first_language",
               "consent_given_by", "pr_person_name", "perpetrator_name", "postcode", "address", "nhs_number",
               "upn", "dsl_name", "dsl_disagree_name"}
+UNSCREENED |= {"phone", "age", "perpetrator_address"}  # the household's own (issue 16)
 
 
 def written_words(journey: Journey, answers: Mapping[str, Any]) -> str:

@@ -7,6 +7,7 @@ can be stored as JSON. Conditions decide which pages and fields apply, from the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -67,12 +68,19 @@ class When:
     field: str
     values: tuple[str, ...]
     group_item: bool = False  # look the field up in the current group item, not the journey
+    also: When | None = None  # a further condition that must hold too
 
     def holds(self, answers: Mapping[str, Any]) -> bool:
+        if self.also is not None and not self.also.holds(answers):
+            return False
         value = answers.get(self.field)
         if isinstance(value, list):
             return any(v in self.values for v in value)
         return value in self.values
+
+    def and_(self, other: When) -> When:
+        """This condition and `other` both hold."""
+        return dataclasses.replace(self, also=other if self.also is None else self.also.and_(other))
 
 
 def when(field_name: str, *values: str) -> When:
@@ -116,6 +124,46 @@ class Sms:
     by_text: bool = True
 
 
+# A repeating group's items carry a stable key, so an answer that names one of them (a Field with `choices_from`)
+# still means the same item after another is removed. Keys are short and never reused within a draft; a partner's
+# JSON may give its own, or leave them out (then an item's key is its position, from "1").
+ITEM_KEY = "key"
+ITEM_KEY_RE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
+
+
+def item_key(item: Mapping[str, Any], index: int) -> str:
+    """The key of a group's item at `index` (from 0): its own, or its position from 1 when it has none."""
+    key = item.get(ITEM_KEY)
+    return key if isinstance(key, str) and ITEM_KEY_RE.match(key) else str(index + 1)
+
+
+@dataclass(frozen=True)
+class ChoicesFrom:
+    """Radios whose choices are the items of a repeating group answered earlier (one per item, its value the
+    item's key), before the field's own fixed choices ("Someone not listed"). A value naming no item now (it was
+    removed) is refused with `stale`, so the answer never silently points at someone else."""
+
+    group: str
+    label: Callable[[Mapping[str, Any]], str]
+    stale: str
+    hint: Callable[[Mapping[str, Any]], str | None] = field(default=lambda item: None)
+
+    def choices(self, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+        items = answers.get(self.group)
+        if not isinstance(items, list):
+            return ()
+        return tuple(Choice(item_key(item, i), self.label(item) or f"Person {i + 1}", hint=self.hint(item))
+                     for i, item in enumerate(items) if isinstance(item, Mapping))
+
+    def item(self, answers: Mapping[str, Any], key: Any) -> tuple[int, Mapping[str, Any]] | None:
+        """The (index, item) a value names, or None."""
+        items = answers.get(self.group)
+        if not isinstance(items, list) or not isinstance(key, str):
+            return None
+        return next(((i, item) for i, item in enumerate(items)
+                     if isinstance(item, Mapping) and item_key(item, i) == key), None)
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -134,6 +182,14 @@ class Field:
     width: str | None = None  # GOV.UK input width class suffix, e.g. "20" or "one-half"
     error_required: str | None = None
     sms: Sms | None = None  # its wording in a text or chat conversation (forms.conversation)
+    choices_from: ChoicesFrom | None = None  # radios built from an earlier group's items (see ChoicesFrom)
+
+    def resolve(self, answers: Mapping[str, Any]) -> Field:
+        """This field with its choices as they are for these answers (itself unless `choices_from`)."""
+        if self.choices_from is None:
+            return self
+        dynamic = tuple(c for c in self.choices_from.choices(answers) if self.choice(c.value) is None)
+        return dataclasses.replace(self, choices=dynamic + self.choices)
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -185,7 +241,7 @@ class Field:
             raise FieldError(f"{_sentence_subject(self.label)} must be {self.max_length:,} characters or fewer")
         if self.kind == "radios":
             if self.choice(text) is None:
-                raise FieldError(self.missing_message())
+                raise FieldError(self.choices_from.stale if self.choices_from else self.missing_message())
             return text
         if self.kind == "phone":
             return clean_uk_phone(text)
@@ -329,6 +385,22 @@ class Page:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def resolve(self, answers: Mapping[str, Any]) -> Page:
+        """This page with each field's choices as they are for these answers (see ChoicesFrom)."""
+        if not any(f.choices_from for f in self.fields):
+            return self
+        return dataclasses.replace(self, fields=tuple(f.resolve(answers) for f in self.fields))
+
+    def stale(self, answers: Mapping[str, Any]) -> list[Problem]:
+        """Stored answers that name a group item no longer there (it was removed since): each with its message."""
+        problems = []
+        for f in self.fields:
+            value = answers.get(f.name)
+            if f.choices_from and value not in (None, "") and f.applies(answers) \
+                    and f.resolve(answers).choice(value) is None:
+                problems.append(Problem(self.slug, f.name, f.choices_from.stale))
+        return problems
+
     def clean(self, raw: Mapping[str, Any], context: Mapping[str, Any], *, today: dt.date | None = None,
               run_checks: bool = True) -> tuple[Answers, list[Problem]]:
         """Clean every applicable field; conditions see earlier answers plus this page's own answers."""
@@ -343,7 +415,7 @@ class Page:
             if not f.applies(merged):
                 continue
             try:
-                values[f.name] = f.clean(raw.get(f.name), today=today, answers=merged)
+                values[f.name] = f.resolve(merged).clean(raw.get(f.name), today=today, answers=merged)
             except FieldError as exc:
                 problems.append(Problem(self.slug, f.name, str(exc)))
         if not problems and run_checks:
@@ -365,6 +437,7 @@ class Group:
     max_items: int = 12
     show_if: When | None = None
     describe: Callable[[Answers], str] = field(default=lambda item: "")
+    keyed: bool = False  # its items carry a stable key (ITEM_KEY), for answers that name one of them
 
     @property
     def slug(self) -> str:
@@ -456,7 +529,15 @@ class Journey:
                     values, item_problems = step.item_page.clean(_as_raw(step.item_page, item), {**clean},
                                                                  today=today)
                     problems.extend(Problem(step.slug, p.field, p.message, index) for p in item_problems)
+                    if step.keyed:
+                        if item.get(ITEM_KEY) is not None and item_key(item, index) != item.get(ITEM_KEY):
+                            problems.append(Problem(step.slug, ITEM_KEY, "A key must be 1 to 40 letters, numbers "
+                                                    "or hyphens", index))
+                        values[ITEM_KEY] = item_key(item, index)
                     cleaned_items.append(values)
+                keys = [v.get(ITEM_KEY) for v in cleaned_items if step.keyed]
+                if len(set(keys)) != len(keys):
+                    problems.append(Problem(step.slug, ITEM_KEY, f"Each {step.noun} must have their own key"))
                 clean[step.name] = cleaned_items
             else:
                 values, page_problems = step.clean(_as_raw(step, answers), clean, today=today)

@@ -8,8 +8,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from forms.referral import CONCERN_CATEGORIES, ETHNICITIES, HELP_CATEGORIES, PROFESSIONAL_DETAILS, safe_contact_words
-from forms.schema import Field, Group, Journey
+from forms.referral import (
+    CONCERN_CATEGORIES,
+    ETHNICITIES,
+    HELP_CATEGORIES,
+    OTHER_CHILD_PAGE,
+    OTHER_CHILDREN_ASK,
+    PERPETRATOR,
+    PROFESSIONAL_DETAILS,
+    alleged_perpetrator,
+    perpetrator_words,
+    safe_contact_words,
+)
+from forms.schema import Field, Group, Journey, london_today
 from mash.safety import CHECK_NOW, DANGER_NOW, describe_flag
 
 # Every flag mash.triage sets, in words, most serious first: the first a contact carries is why it ranks there.
@@ -163,6 +174,14 @@ FIELD_WORDS = {
     "consent_limits": "Not to be contacted", "pr_person_name": "Person with parental responsibility",
     "pr_person_agrees": "They agree",
 }
+# The household's own (issue 16): parents' phones, the other children at home, who may harm the child.
+SECTION_WORDS.update({"other-children": "Other children in the household",
+                      "household_children": "Other children in the household"})
+FIELD_WORDS.update({"phone": "Phone", "other_children": "Other children living with the child", "age": "Age",
+                    "perpetrator_person": "Who", "perpetrator_date_of_birth": "Born",
+                    "perpetrator_address": "Their address"})
+_OTHER_CHILD_WORDS = {"sibling": "Brother or sister", "half_sibling": "Half-brother or half-sister",
+                      "step_sibling": "Step-brother or step-sister", "other_child": "Another child at home"}
 _HELP_FIELD_WORDS = {"concern_categories": "Help asked for", "what_happened": "In their words",
                      "postcode": "Postcode", "referrer_relationship": "Relationship to the children"}
 # Answers worded for the person choosing them ("I do not know"), in a record's words.
@@ -222,21 +241,79 @@ def referral_sections(journey: Journey, answers: Mapping[str, Any]) -> list[Sect
     """The referral, page by page, in the MASH's words; a repeating group gives one section per person. The
     safety gate (answered 'no' by every referral that reached the MASH this way) is left out."""
     sections = []
+    perpetrator = alleged_perpetrator(answers) if journey.name == "report" else None
     for step in journey.applicable_steps(answers):
         title = (_HELP_SECTION_WORDS.get(step.slug) if journey.name == "help" else None) or \
             SECTION_WORDS.get(step.slug, step.title)
-        if isinstance(step, Group):
+        if journey.name == "report" and step.slug in _HOUSEHOLD_SECTIONS:
+            own = _HOUSEHOLD_SECTIONS[step.slug](answers)
+            sections.extend([own] if own else [])
+        elif isinstance(step, Group):
             for number, item in enumerate(answers.get(step.name) or [], start=1):
                 if not isinstance(item, Mapping):
                     continue
                 named = step.describe(dict(item)) or f"{step.noun.capitalize()} {number}"
-                sections.append(Section(f"{step.slug}-{number}", named, _rows(journey.name, step.item_page.fields,
-                                                                              item)))
+                rows = _rows(journey.name, step.item_page.fields, item)
+                if step.slug == "household" and perpetrator is not None and perpetrator["household"] == number - 1:
+                    rows.append(("May harm the child", "Yes, the referrer thinks so"))
+                sections.append(Section(f"{step.slug}-{number}", named, rows))
         elif step.slug != "danger":
             rows = _rows(journey.name, step.fields, answers)
             if rows:
                 sections.append(Section(step.slug, title, rows))
     return sections
+
+
+def _harm_section(answers: Mapping[str, Any]) -> Section | None:
+    """Under 'Someone who may harm the child': 'Who: Dan Smith (mother's partner, lives with the child), born 3 May
+    1990', from the household entry the referrer chose or as they typed it; or their answer ('No', 'Not known')."""
+    words = perpetrator_words(answers)
+    if words is None:
+        answer = answers.get("alleged_perpetrator")
+        if answer in (None, ""):
+            return None
+        return Section("harm", SECTION_WORDS["harm"], [
+            ("Someone who may harm the child", answer_words(PERPETRATOR.field("alleged_perpetrator"), answer))])
+    person = alleged_perpetrator(answers) or {}
+    rows = [("Who", words)]
+    if person.get("address"):
+        rows.append(("Their address", str(person["address"])))
+    if person.get("household") is not None:
+        rows.append(("Where they are listed", "Parents, carers and household"))
+    return Section("harm", SECTION_WORDS["harm"], rows)
+
+
+def _other_children_section(answers: Mapping[str, Any]) -> Section | None:
+    """One row per brother, sister or other child at home: 'Half-brother or half-sister, 7 (born 1 May 2019),
+    Oakfield Primary'. They are household, not children the contact is about."""
+    today = london_today()
+    rows = []
+    for item in answers.get("household_children") or []:
+        if not isinstance(item, Mapping):
+            continue
+        born = date_words(item.get("date_of_birth"))
+        age = f"{age_words(item['date_of_birth'], today)} (born {born})" if born else (
+            f"aged {item['age']}" if item.get("age") else "age not known")
+        relationship = _OTHER_CHILD_WORDS.get(item.get("relationship") or "") or \
+            answer_words(OTHER_CHILD_PAGE.field("relationship"), item.get("relationship"))
+        words = ", ".join(w for w in (relationship, age, item.get("school")) if w)
+        rows.append((str(item.get("name") or "Name not known"), words))
+    return Section("household_children", SECTION_WORDS["household_children"], rows) if rows else None
+
+
+def _other_children_answer(answers: Mapping[str, Any]) -> Section | None:
+    """'No' or 'Not known' to other children at home; a 'yes' is the list itself."""
+    answer = answers.get("other_children")
+    if answer in (None, "", "yes"):
+        return None
+    field = OTHER_CHILDREN_ASK.field("other_children")
+    return Section("other-children", SECTION_WORDS["other-children"],
+                   [(FIELD_WORDS["other_children"], answer_words(field, answer))])
+
+
+_HOUSEHOLD_SECTIONS = {"harm": _harm_section, "harm-who": lambda answers: None,
+                       "harm-person": lambda answers: None, "other-children": _other_children_answer,
+                       "household_children": _other_children_section}
 
 
 def collected_rows(journey: str, fields: Iterable[Field], answers: Mapping[str, Any]) -> list[tuple[str, str]]:

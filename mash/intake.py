@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, load_only
 
 from forms.consent import LAWFUL_BASIS, SPECIAL_CATEGORY_BASIS, consent_summary
 from forms.identifiers import clean_nhs_number, clean_upn
-from forms.referral import JOURNEYS, referral_source_code
+from forms.referral import JOURNEYS, alleged_perpetrator, referral_source_code
 from forms.schema import FieldError, Referral, clean_postcode
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
@@ -315,16 +315,7 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
     )
     for position, item in enumerate(answers.get("children") or []):
         contact.children.append(_child(position, item))
-    for position, item in enumerate(answers.get("household") or []):
-        contact.household.append(HouseholdMember(
-            position=position, name=item.get("name"), relationship_to_child=item.get("relationship"),
-            parental_responsibility=item.get("parental_responsibility"), lives_with_child=item.get("lives_with_child"),
-            date_of_birth=item.get("date_of_birth"), address=item.get("address")))
-    if answers.get("alleged_perpetrator") == "yes":
-        contact.household.append(HouseholdMember(
-            position=len(contact.household), name=answers.get("perpetrator_name") or None,
-            relationship_to_child="alleged_perpetrator", lives_with_child=answers.get("perpetrator_lives_with_child"),
-            address=None, alleged_perpetrator=True))
+    contact.household.extend(household_members(answers))
     summary = consent_summary(referral.kind, answers)
     if summary["status"] != "given" and not summary["without_consent_reason"] and referrer_type == "public":
         summary["without_consent_reason"] = PUBLIC_CONCERN_REASON
@@ -358,6 +349,30 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
                              "parents_told": summary["parents_told"]}),
     ])
     return contact, handover
+
+
+def household_members(answers: dict[str, Any]) -> list[HouseholdMember]:
+    """The household as rows: the parents, carers and others (the one the referrer chose as someone who may harm
+    the child marked so, not stored twice), then the other children at home (household, never children the
+    contact is about), then someone who may harm the child who is not in the household list."""
+    perpetrator = alleged_perpetrator(answers)
+    rows = [HouseholdMember(
+        name=item.get("name"), relationship_to_child=item.get("relationship"),
+        parental_responsibility=item.get("parental_responsibility"), lives_with_child=item.get("lives_with_child"),
+        date_of_birth=item.get("date_of_birth"), address=item.get("address"),
+        alleged_perpetrator=perpetrator is not None and perpetrator["household"] == index)
+        for index, item in enumerate(answers.get("household") or [])]
+    rows += [HouseholdMember(name=item.get("name"), relationship_to_child=item.get("relationship"),
+                             lives_with_child="yes", date_of_birth=item.get("date_of_birth"))
+             for item in answers.get("household_children") or []]
+    if perpetrator is not None and perpetrator["household"] is None:
+        rows.append(HouseholdMember(
+            name=perpetrator["name"] or None, relationship_to_child="alleged_perpetrator",
+            lives_with_child=perpetrator["lives_with_child"], date_of_birth=perpetrator["date_of_birth"],
+            address=perpetrator["address"], alleged_perpetrator=True))
+    for position, row in enumerate(rows):
+        row.position = position
+    return rows
 
 
 def child_record(position: int, item: dict) -> Child:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from forms.referral import category_levels
+from forms.referral import alleged_perpetrator, category_levels
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def assess(answers: dict[str, Any], *, today: dt.date, danger: tuple[str, ...] =
         flags.append("not_safe_to_go_home")
     if answers.get("needs_today") == "yes":
         flags.append("needs_action_today")
-    if answers.get("alleged_perpetrator") == "yes" and answers.get("perpetrator_lives_with_child") == "yes":
+    perpetrator = alleged_perpetrator(answers)  # the household entry's answer when chosen from it
+    if perpetrator is not None and perpetrator["lives_with_child"] == "yes":
         flags.append("alleged_perpetrator_at_home")
     children = answers.get("children") or []
     if any(c.get("born") == "no" for c in children):

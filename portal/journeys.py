@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.drafts import Draft, load_draft, save_answers, start_draft
 from forms.referral import CONCERN, HELP, REPORT, TODAY, is_urgent, safe_contact_words, written_parts
-from forms.schema import Field, Group, Journey, Page, Problem, Step
+from forms.schema import ITEM_KEY, Field, Group, Journey, Page, Problem, Step, item_key
 from mash.attachments import attach_to_contact, discard_draft_rows
 from mash.clock import describe_due
 from mash.intake import DuplicateSubmission, find_by_idempotency_key, receive_referral
@@ -186,6 +186,8 @@ class _JourneyViews:
             return self._url(steps[-1], answers) if steps else url_for(f"{self.journey.name}.start")
         if slug not in slugs or slugs.index(slug) == 0:
             return url_for(f"{self.journey.name}.start")
+        if slug == TODAY.slug and self.journey is REPORT and answers.get("referrer_type") == "professional":
+            return url_for("attachments.upload")  # the upload step comes between the concern and today
         previous = steps[slugs.index(slug) - 1]
         if isinstance(previous, Group):
             return url_for(f"{self.journey.name}.page", slug=previous.slug)
@@ -222,7 +224,8 @@ class _JourneyViews:
             rejected = self._take_rejected(draft, step.slug)
             if rejected is not None:
                 return self._render_page(step, *rejected)
-            return self._render_page(step, display_values(step, answers), [])
+            # An answer naming someone since removed from a list is said so, not silently dropped.
+            return self._render_page(step, display_values(step, answers), step.stale(answers))
         raw = raw_from_form(step, request.form)
         if g.get("csrf_failed"):
             return self._render_page(step, raw, [], timed_out=True), 400
@@ -270,11 +273,20 @@ class _JourneyViews:
             return self._reject(raw, problems)
         draft = self._draft_or_new()
         items = list(draft.answers.get(group.name) or [])
+        keys: dict[str, Any] = {}
+        if group.keyed:  # an item keeps its key when changed; a new one gets a key never used in this draft
+            if index <= len(items):
+                values[ITEM_KEY] = item_key(items[index - 1], index - 1)
+            else:
+                counter = f"_keys:{group.name}"
+                issued = max([int(k) for k in (item_key(item, i) for i, item in enumerate(items)) if k.isdigit()]
+                             + [int(draft.answers.get(counter) or 0)])
+                values[ITEM_KEY] = keys[counter] = str(issued + 1)
         if index <= len(items):
             items[index - 1] = values
         else:
             items.append(values)
-        merged = {**draft.answers, group.name: items}
+        merged = {**draft.answers, **keys, group.name: items}
         self._save(draft, merged)
         if request.args.get("return") == "check":
             return redirect(self._after(slug, merged))
@@ -290,7 +302,12 @@ class _JourneyViews:
             return redirect(url_for(f"{self.journey.name}.page", slug=slug))
         name = group.describe(items[index - 1]) or f"{group.noun} {index}"
         if request.method == "GET":
-            return render_template("remove.html", journey=self.journey, group=group, index=index, name=name)
+            key = item_key(items[index - 1], index - 1)
+            chosen = [f.label for page in self.journey.pages() for f in page.fields
+                      if f.choices_from and f.choices_from.group == group.name and draft.answers.get(f.name) == key
+                      and page.applies(draft.answers)]
+            return render_template("remove.html", journey=self.journey, group=group, index=index, name=name,
+                                   chosen=chosen)
         if request.form.get("confirm") == "yes":
             del items[index - 1]
             self._save(draft, {**draft.answers, group.name: items})
@@ -430,6 +447,7 @@ class _JourneyViews:
             back = url_for(f"{self.journey.name}.page", slug=group.slug)
         else:
             back = self._back(group.slug if group is not None else page.slug, self._context())
+        page = page.resolve(self._context())  # choices built from earlier answers (the household's people)
         title = page.title
         if group is not None and index and index > 1:
             title = f"{page.title} ({group.noun} {index})"
@@ -463,7 +481,7 @@ class _JourneyViews:
 def answer_rows(page: Page, stored: Mapping[str, Any], context: Mapping[str, Any]) -> list[dict[str, str]]:
     """One page's answered questions as summary rows (the check page, and the referrer's printable copy)."""
     rows = []
-    for field in page.fields:
+    for field in page.resolve(context).fields:
         if not field.applies(context):
             continue
         value = stored.get(field.name)

@@ -159,7 +159,8 @@ def test_the_upload_page_is_a_step_after_the_concern_for_professionals_only(clie
     assert '<a href="/report/check" class="govuk-back-link">Back</a>' in html
     assert _upload(client).location == "/report/check"
     changed = client.post("/report/concern?return=check", data={
-        "concern_categories": "neglect", "what_happened": "Often hungry", "child_location": "At school"})
+        "concern_categories": "neglect", "what_happened": "Often hungry", "child_location": "At school",
+        "child_views": "She wants lunch at school", "medical_attention": "no"})
     assert changed.location == "/report/check"  # changing an answer from the check page goes back there
 
 

@@ -169,19 +169,62 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     choose(page, "Relationship to the child", "Mother")
     choose(page, "Do they have parental responsibility?", "Yes")
     choose(page, "Do they live with the child?", "Yes")
+    fill(page, "Phone number (optional)", as_typed(person["phone"]))
     continue_(page)
     at(page, "/report/household")
     assert page.get_by_role("heading", level=1).inner_text() == "You have added 1 person"
     audit(page)
+    choose(page, "Do you need to add another person?", "Yes")
+    continue_(page)
+    at(page, "/report/household/2")
+    partner = a["household"][1]
+    fill(page, "Full name", partner["name"])
+    choose(page, "Relationship to the child", "Step-parent or parent's partner")
+    choose(page, "Do they have parental responsibility?", "No")
+    choose(page, "Do they live with the child?", "Yes")
+    fill_date(page, "Date of birth (optional)", partner["date_of_birth"])
+    continue_(page)
+    at(page, "/report/household")
     choose(page, "Do you need to add another person?", "No")
+    continue_(page)
+
+    # Issue 16: his sister at home, as household, not as a child the referral is about
+    at(page, "/report/other-children")
+    audit(page)
+    choose(page, "Do any other children live with the child?", "Yes")
+    continue_(page)
+    at(page, "/report/household_children/1")
+    audit(page)
+    sister = a["household_children"][0]
+    fill(page, "Full name", sister["name"])
+    choose(page, "Relationship to the child", "Brother or sister")
+    fill_date(page, "Date of birth (optional)", sister["date_of_birth"])
+    continue_(page)
+    at(page, "/report/household_children")
+    choose(page, "Do you need to add another child?", "No")
     continue_(page)
 
     at(page, "/report/harm")
     audit(page)
     choose(page, "Is there someone you think has harmed, or might harm, the child?", "Yes")
-    fill(page, "Their name, if you know it (optional)", a["perpetrator_name"])
-    fill(page, "How do they know the child?", a["perpetrator_relationship"])
-    choose(page, "Do they live with the child?", "Yes")
+    continue_(page)
+    # who: chosen from the household entered; first someone not listed, with a date of birth in the future
+    at(page, "/report/harm-who")
+    audit(page)
+    who = "Who do you think has harmed, or might harm, the child?"
+    choose(page, who, "Someone not listed")
+    continue_(page)
+    at(page, "/report/harm-person")
+    fill(page, "How do they know the child?", "Uncle")
+    fill_date(page, "Their date of birth (optional)", "2099-01-01")
+    choose(page, "Do they live with the child?", "No")
+    continue_(page)
+    at(page, "/report/harm-person")
+    assert "Their date of birth must be today or in the past" in page.get_by_role("alert").inner_text()
+    audit(page, "validation error")
+    page.get_by_role("link", name="Back").click()
+    at(page, "/report/harm-who")
+    choose(page, who, "Dean Carter (step-parent or parent's partner)")
     continue_(page)
 
     at(page, "/report/concern")
@@ -231,7 +274,8 @@ def test_professional_reports_a_concern(page, audit: AxeAudit, db_session: Sessi
     continue_(page)
 
     send_and_confirm(page, audit, db_session, "report", panel="Referral sent",
-                     must_show=["Jayden Morris", a["referrer_organisation"], "Level 4: specialist help"])
+                     must_show=["Jayden Morris", a["referrer_organisation"], "Level 4: specialist help",
+                                "Dean Carter (step-parent or parent's partner)", "Ruby Morris"])
     audit.assert_clean()
 
 
@@ -271,6 +315,10 @@ def test_member_of_the_public_reports_anonymously(page, audit: AxeAudit, db_sess
     at(page, "/report/household")
     audit(page)
     choose(page, "Do you need to add another person?", "No")
+    continue_(page)
+
+    at(page, "/report/other-children")
+    choose(page, "Do any other children live with the child?", "I do not know")
     continue_(page)
 
     at(page, "/report/harm")
@@ -624,6 +672,14 @@ def test_the_new_pages_pass_axe_on_a_phone_and_a_desktop(page, audit: AxeAudit, 
     a = professional_concern(safe_tonight="no", needs_today="yes",
                              needs_today_what="Somewhere safe for him to stay tonight")
     _fast_forward(page, "report", a, until="today")
+    # Issue 16: who may harm the child, chosen from the household (radios with hints), and the remove page's
+    # warning that the person is the one chosen
+    page.goto("/report/harm-who")
+    assert page.get_by_role("radio", name="Dean Carter (step-parent or parent's partner)").is_checked()
+    audit(page, note)
+    page.goto("/report/household/2/remove")
+    assert "You chose Dean Carter as your answer" in page.locator("main").inner_text()
+    audit(page, note)
     page.goto("/report/today")
     assert page.get_by_role("link", name="Back", exact=True).get_attribute("href") == "/report/concern"
     continue_(page)  # nothing chosen: the errors, after a redirect

@@ -32,7 +32,7 @@ def test_rotation_re_encrypts_everything_under_the_new_key(db_session):
     contact = db_session.query(Contact).one()
     assert contact.referrer_name == "Priya Shah"
     assert contact.children[0].date_of_birth == examples.professional_concern()["children"][0]["date_of_birth"]
-    assert contact.answers["perpetrator_name"] == "Dean Carter"
+    assert contact.answers["household"][1]["name"] == "Dean Carter"
 
 
 def test_without_the_right_key_nothing_decrypts(db_session):

@@ -142,6 +142,7 @@ def test_no_personal_data_is_readable_in_the_database_file(db_session, database_
     child = answers["children"][0]
     secrets = [answers["referrer_name"], answers["referrer_email"], answers["referrer_phone"], child["first_name"],
                child["last_name"], child["date_of_birth"], child["address"], child["postcode"],
-               answers["perpetrator_name"], "Kelly Morris", "bruising", answers["parents_not_told_reason"][:30]]
+               "Dean Carter", "1990-05-03", "7700900321", "Ruby Morris", "Kelly Morris", "bruising",
+               answers["parents_not_told_reason"][:30]]
     for secret in secrets:
         assert secret.encode() not in raw, f"found {secret!r} in clear text"

@@ -215,7 +215,9 @@ def test_every_question_page_has_a_back_link_to_the_page_before(client):
                      "/report/your-details": "/report/who", "/report/safeguarding-lead": "/report/your-details",
                      "/report/children/1": "/report/safeguarding-lead", "/report/children": "/report/safeguarding-lead",
                      "/report/household/1": "/report/children",
-                     "/report/harm": "/report/household", "/report/today": "/report/concern",
+                     "/report/other-children": "/report/household",
+                     "/report/harm": "/report/household_children", "/report/harm-who": "/report/harm",
+                     "/report/today": "/report/attachments",
                      "/report/check": "/report/consent"}
     for path in visited:
         back = back_link(page_text(client, path))
