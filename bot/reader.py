@@ -217,7 +217,7 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          # "my sons friend", "my daughters boyfriend": someone else's child or an adult; "my baby
                          # brother" is the writer's sibling (a child writing)
                          r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher|"
-                         r"brother|sister|bro|sis|cousin))|"
+                         r"brother|sister|bro|sis|cousin|in law|in laws))|"
                          r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
                          r"(sons|daughters|babys|kids|boys|girls|twins|lads|stepkids|stepsons|stepdaughters)\b"
                          r"(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"

@@ -754,8 +754,10 @@ def test_parental_responsibility_is_asked_by_text_only_where_the_web_asks_it(who
 
 @pytest.mark.parametrize("text, intent", [
     # someone else's child, however the possessive is written: a concern to report
-    ("my sister's little boy is covered in bruises", "report"), ("my brother in laws kids are living in filth", "report"),
+    ("my sister's little boy is covered in bruises", "report"),
+    ("my brother in laws kids are living in filth", "report"),
     ("i think my sons friend is being hit at home", "report"), ("my best friends kids are left alone a lot", "report"),
+    ("my son in law smokes weed round my grandkids", "report"),
     # the writer's own children, with a word between: a family's request for help
     ("my little boy wont sleep", "help"), ("my teenage daughter wont talk to me", "help"),
     ("our two boys fight all the time", "help"), ("my step kids are a nightmare", "help"),
