@@ -147,7 +147,16 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
                 r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
                 r"\b(my|our|one of my|one of our) (pupils?|students?|year \d+s?|nursery children)\b",
-                r"\b(dsl|senco|designated safeguarding lead)\b", r"\bteacher (here|at)\b",
+                r"\b(dsl|senco|designated safeguarding lead)\b",
+                # "teacher at oakfield", never "a teacher at school keeps..." or "my sons teacher at"
+                r"(?<!a )(?<!the )(?<!my )(?<!his )(?<!her )(?<!their )(?<!your )\bteacher (here|at)\b"
+                r"(?! (my|our|his|her|their|school|the school)\b)",
+                # a role, then "here" or first, as busy staff text: "teaching assistant here", "teacher - 8yo..."
+                r"\b(teaching assistant|ta|class teacher|nursery nurse|nursery worker|childminder|child minder|"
+                r"learning mentor|pastoral lead|form tutor) here\b",
+                r"^(teacher|teaching assistant|ta|childminder|child minder|nursery nurse|nursery worker|"
+                r"learning mentor)\b(?! (at|in) (my|our|his|her|their) )",
+                r"\b(im|i am) (a |the )?(childminder|child minder)\b",
                 r"\bfrom .* (school|academy|nursery)\b",
                 r"\b(school|nursery|academy) here\b", r"\ba pupil\b",
                 r"^(headteacher|head teacher|deputy head|class teacher|senco|dsl|form tutor|school counsellor|"
@@ -155,13 +164,16 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"\bhead of (a |the )?(primary|secondary|school|year|infant|junior)\b", r"\battendance officer\b",
                 r"\bschool counsellor\b", r"\b\d{1,2} ?(yr|year|yo|y o)s?( old)? (boy |girl |child )?in my class\b",
                 r"^year \d+ (boy|girl|pupil|student|child)\b")),
-    ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\bpolice here\b",
+    ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\b(police|pcso|pc) here\b",
+                r"^pcso\b",
                 r"^(pc|pcso|dc|ds|sgt|sergeant|inspector|di) [a-z]+( [a-z]+)? (here|from)\b",
                 r"\b(we|i) attended (a |an )?(da|domestic|incident|call out|callout|address)\b",
                 r"\bpolice officer\b", r"\bthames valley police\b",
                 r"^(pc|pcso|dc|ds|sgt|di) ?\d+\b", r"\bmash police\b")),
     ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b")),
-    ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",)),
+    ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",
+                      r"^(nurse|staff nurse|paediatric nurse|a e nurse|ae nurse) (on|in|at|from|here)\b",
+                      r"\b(nurse|paramedic|paramedics|midwife) here\b")),
     ("la_external", (r"^(sw|social worker) from\b",
                      r"\bfrom [a-z]+ (csc|childrens social care|children s social care)\b",
                      r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
@@ -173,8 +185,13 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _PROFESSIONS = tuple((workplace, tuple(re.compile(p) for p in patterns)) for workplace, patterns in PROFESSIONS)
 # Someone else's child: a report, not a family's own request for help.
 _SOMEONE_ELSES = re.compile(
-    r"\b(next door|neighbours?|neighbors?|my (sisters|brothers|friends|cousins|daughters|sons|partners|exs) "
-    r"(kids|children|child|baby|son|daughter|boy|girl)|nieces?|nephews?|grandson|granddaughter|grandchild|"
+    r"\b(next door|neighbours?|neighbors?|my (best |old |close )?(sisters|brothers|friends|cousins|daughters|sons|"
+    r"partners|exs|mates|aunts|aunties|uncles|bestfriends|bffs|(sister|brother|daughter|son) in laws?) "
+    r"((little|baby|eldest|youngest|oldest|middle|new|teenage|teen|two|2|three|3) )?(kids|children|child|baby|babies|"
+    r"son|sons|daughter|daughters|boy|boys|girl|girls|lad|lads|little ones?|toddler|teenager|teen|twins|newborn)|"
+    # a friend of the writer's child: "my sons friend is being hit at home", "my daughters mate"
+    r"my (sons|daughters|kids|childs|childrens|boys|girls) (friend|friends|mate|mates|bestie|best friend|classmate)|"
+    r"nieces?|nephews?|grandson|granddaughter|grandchild|"
     r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
     r"their kids|the kids (next|down|across|over|at|upstairs|downstairs)|worried about (a|the) (child|kid|boy|girl)|"
     r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl)|"
@@ -193,11 +210,17 @@ _SOMEONE_ELSES = re.compile(
     r"(a|some|two|2) (man|men|woman|women|bloke|blokes|guy|guys|lady) (just |has |is |was |keeps )?(grabbed|took|"
     r"taken|pushed|dragged|touching|touched|hitting|hit|shouting|following|followed|bundled)|"
     r"(a|the) (young|little|small) (girl|boy|child|kid)|(her|his) (toddler|toddlers|little boy|little girl))\b")
-_OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|sons?|daughters?|baby|babys|boys?|girls?|toddler|teen|"
-                         r"teenager|family|little ones?|lo|\d+ ?(year|yr) olds?)\b"
-                         # "my sons friend", "my daughters boyfriend": someone else's child or an adult
-                         r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher))|"
-                         r"\b(my|our) (sons|daughters|babys|kids)\b(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
+_OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
+                         r"(kids?|children|child|sons?|daughters?|baby|babys|boys?|girls?|lads?|toddler|teen|twins|"
+                         r"teenager|family|little ones?|lo|eldest|youngest|oldest|stepsons?|stepdaughters?|"
+                         r"stepkids|\d+ ?(year|yr) olds?|\d+ ?(yo|y o|yr|yrs|year|years) olds?|\d+ ?yo)\b"
+                         # "my sons friend", "my daughters boyfriend": someone else's child or an adult; "my baby
+                         # brother" is the writer's sibling (a child writing)
+                         r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher|"
+                         r"brother|sister|bro|sis|cousin|in law|in laws))|"
+                         r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
+                         r"(sons|daughters|babys|kids|boys|girls|twins|lads|stepkids|stepsons|stepdaughters)\b"
+                         r"(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
                          r"dad|mum|father|mother|teacher|school))|\b(im|i am) (struggling|a single)\b|"
                          # a partner and "the kids": the writer's own household ("my boyfriend wont let me or the
                          # kids out")
@@ -207,7 +230,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) (kids?|children|child|sons?|daughters?|bab
                          r"\b(looking after|look after|care for|caring for|bringing up|raising|got) (my|our) "
                          r"(grandson|granddaughter|grandchild|grandkids|niece|nephew)|"
                          r"\b(lives|living) with (me|us)\b|\bin my care\b|\bspecial guardian|\bkinship\b|"
-                         r"\b(i|we) need (some )?help with (him|her|them|his|her|their|my|our)\b|\bmy own\b")
+                         r"\b(i|we) need (some )?help with (him|her|them|his|her|their|my|our)\b|(?<!on )\bmy own\b|"
+                         # a parent alone with the children: "im on my own with 3 kids", "single mum"
+                         r"\bon my own with (the|my|\d+|two|three|four) (kids|children|boys|girls)\b|"
+                         r"\bsingle (mum|mom|dad|parent|mother|father)\b")
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my))\b")
@@ -215,6 +241,15 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
 _HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|touch|touched|touches|touching|abus\w*|bruis\w*|"
                          r"rape\w*|raped|sex\w*|groom\w*|neglect\w*|beat|beats|beating|kick\w*|punch\w*|slap\w*|"
                          r"smack\w*|burn\w*|assault\w*|threat\w*|kill\w*|weapon|knife|drunk|drugs?|missing|exploit\w*)\b")
+# A parent asking whether something is all right, or whether they need to do anything: a question for us, not a
+# request for help ("is dat normal shes 3", "do i need to take him anywhere", "should we take the lock off"); not
+# where they ask for help as well ("is this normal or should i get help").
+_ASKS_IF_ALL_RIGHT = re.compile(r"\b(is|iz|are) (that|this|it|dat|dis|they|these) (normal|ok|okay|alright|allowed)\b|"
+                                r"\bsomething (i|we) should worry|\bshould (i|we) (be )?worr(y|ied)\b|"
+                                r"\bdo (i|we) (need|have) to\b|\bjust checking\b|"
+                                r"\bshould (i|we) (take|tell|call|ring|phone|stop|let)\b")
+_ASKS_FOR_HELP = re.compile(r"\b(get|need|want|getting|find) (some |any )?(help|support|advice)\b|"
+                            r"\bany (advice|tips)\b|\bwho can help\b|\bstruggling\b")
 _ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|looking for|know of|recommend|"
                                  r"can we get|can i get)\b")
 PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)\b|\bunborn\b|\bdue in\b")
@@ -301,7 +336,10 @@ _DATE_GIVEN = re.compile(r"\bborn\b|\b(?:due|due date|edd|dob|d o b|date of birt
 _DATE_FILLER = re.compile(r"\b(?:i think|i believe|roughly|approx|about|last year|this year|btw|its|it s)\b")
 _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
                            r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
-                           r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b")
+                           r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
+                           # a child writing about their sibling and them: "me and my sister are 8 and 6"
+                           r"\bme and my (little |baby |big |older |younger )?(sister|brother|sis|bro) (are|r) "
+                           r"([7-9]|1[0-7]|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen)\b")
 
 
 _NAMED_DAYS = (("christmas day", "25 december"), ("christmas eve", "24 december"), ("boxing day", "26 december"),
@@ -353,9 +391,25 @@ _AGES_IN_WORDS = (
     re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
                rf"({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:a|the) (?:girl|boy|kid|child|lad|lass) of ({_NUMBER})\b{_UNITS}"),
+    # a child named by who they are, then the age in any words: "my son whos 13", "my lad is fifteen", "my
+    # daughter who is almost eleven", "grandson is 6", "the girl next door can only be about 8"
+    re.compile(rf"\b(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|"
+               rf"granddaughter|stepson|stepdaughter|step son|step daughter|baby|toddler|teen|teenager)"
+               rf"(?: next door| upstairs| downstairs)? (?:who is|whos|who s|is|s|can only be|must be|might be)"
+               rf" (?:only |just |nearly |almost |now |about |maybe |around |like )?(?!one\b)({_A_LIST})\b{_UNITS}"),
+    # a birthday to come: "hell be 5 in june", "she will be 12 next month"
+    re.compile(rf"\b(?:hell|shell|theyll|he will|she will|they will|he ll|she ll) (?:only |just )?be ({_A_LIST})"
+               rf"\b{_UNITS}"),
+    # two of us: "me and my sister are 8 and 6", "my brother and i are 12 and 9"
+    re.compile(rf"\b(?:me and my \w+|my \w+ and (?:i|me)) (?:are|r) (?:only |just )?({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:just |he |she |has |had )?turned ({_NUMBER})\b"),
 )
-_IN_BRACKETS = re.compile(r"\((\d{1,2})\)")
+# A list of two or more ages after the children, set off by commas (read in the text, where the commas are): "my kids
+# fight all the time, 8 and 10, any courses", "i have 2 girls, 4 and 6."
+_AGES_AFTER_A_COMMA = re.compile(
+    rf"\b(?:kids|children|boys|girls|sons|daughters|twins|grandkids|grandchildren)\b[^,.?!]{{0,40}}, ?"
+    rf"({_NUMBER}(?:,? {_NUMBER})* ?(?:and|&) ?{_NUMBER})\s*(?:,|\.|$)")
+_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\)")
 _LAST_WORD_AGE = re.compile(r"[,.]\s*(\d{1,2})(?:\s*(?:btw|yrs?|years?))?\s*$")
 _MONTHS_AGE = re.compile(r"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an))\s*(\d{1,2}) ?"
                          r"(weeks?|wks?|months?|mths?|mnths?|mo)\b(?! ago| pregnant| sober| later| time)")
@@ -395,8 +449,10 @@ def child_ages(said: str, text: str = "") -> list[int]:
         number, unit = int(match.group(1)), match.group(2)
         add([number // 12 if unit.startswith("m") else number // 52])
     if text:
+        for match in _AGES_AFTER_A_COMMA.finditer(text.lower()):
+            add(_numbers(match.group(1)))
         for match in _IN_BRACKETS.finditer(text):
-            add([int(match.group(1))])
+            add([int(n) for n in re.findall(r"\d{1,2}", match.group(1))])
         if (last := _LAST_WORD_AGE.search(text.strip())) is not None:
             add([int(last.group(1))])
     if not found and _BABY.search(said):
@@ -521,6 +577,9 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "report"  # no role said, and a child or a bystander writing: the model's guess is not a fact
     elif intent == "help" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said):
         intent = "find_service"  # "any parenting courses for terrible twos": the family asks for a service
+    elif intent in {"help", None} and _ASKS_IF_ALL_RIGHT.search(said) and not _ASKS_FOR_HELP.search(said) \
+            and not (found.someone_elses_child or found.workplace or found.young_person or found.wants_service):
+        intent = "question"  # "my lo wont eat nuffin but crisps, is dat normal": is it all right, asked of us
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \

@@ -40,6 +40,12 @@ said to the person (no 999 reply, no safety mode: the conversation carries on). 
 and in either case the message holds none of its ``sure_if`` phrases (anywhere), which make it danger now
 after all ("right now", "tonight", "hes coming back", "please help").
 
+"Yesterday", "last night" and "on saturday" are past for the rules that read hurt ({past}); the rules for a child
+alone or missing read only the older past ({older_past}): a child who went missing last night is missing now. A
+professional telling what they saw of a child in their care ("pupil came in with bruises, says dad hit her";
+{seen_by_professional}) makes the rules that read hurt unsure: the harm was before, the child is with them now;
+still danger now with a {still_now} phrase ("hes picking her up at 3", "scared to go home").
+
 Some frames make *every* finding unsure, whatever the rule (``every_rule`` in vocabulary.json): the message is
 about long ago ("years ago", "in 2021", "when i was little"), about a film, a book or the news, joking ("lol"),
 or hypothetical ("what if", "do you help with"). Then a finding is a check now unless the message also holds one
@@ -97,6 +103,7 @@ SILENT_CATEGORIES = frozenset({"violence_now", "locked_in", "help_with_fear", "c
                                "intoxicated_carer_with_child", "taken_or_followed", NET_CATEGORY})
 
 DEFAULT_GAP = 4
+NAMED_LISTS = ("seen_by_professional", "still_now")
 DEFAULT_NEAR = 2
 GAP_MARK = "..."
 
@@ -246,6 +253,9 @@ class _Compiled:
         frames = vocabulary.get("every_rule", {})
         self.frame_unsure = tuple(self._sequence(t, DEFAULT_GAP, "every_rule") for t in frames.get("unsure_if", []))
         self.frame_sure = tuple(self._sequence(t, DEFAULT_GAP, "every_rule") for t in frames.get("sure_if", []))
+        # Word lists the screen's code reads itself (not only through rules), compiled as one-item sequences.
+        self.named = {name: self._sequence(f"{{{name}}}", DEFAULT_GAP, "mash/safety.py")
+                      for name in NAMED_LISTS if name in self.classes}
         self.rules: list[_Rule] = []
         self.category_order: list[str] = []
         seen: set[str] = set()
@@ -639,6 +649,11 @@ class _Message:
             return True
         return self.framed_unsure()
 
+    def holds_class(self, name: str) -> bool:
+        """Does the message hold a phrase of this word list (one of NAMED_LISTS)?"""
+        sequence = self.c.named.get(name)
+        return sequence is not None and bool(self.sequence_spans(sequence))
+
     def framed_unsure(self) -> bool:
         """The message as a whole is framed as long ago, a story, a joke or a what-if (vocabulary ``every_rule``),
         and says nothing that makes it now."""
@@ -817,8 +832,12 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         # at most a check now ("saw a woman screaming at a little girl in the park", found by the scripted
         # conversations). The rules keep their own frames; this is the net's only.
         witnessed = bool(_WITNESS_WORDS & set(reading)) and not (_NOW_WORDS & set(reading))
+        # So is a professional telling what they saw of a child in their care ("pupil came in with bruises"): the
+        # child is with them, the harm is before today (vocabulary ``seen_by_professional``; the rules that read
+        # hurt list it in their own unsure_if).
+        seen = message.holds_class("seen_by_professional") and not message.holds_class("still_now")
         verdict = danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
-                                     framed=message.framed_unsure() or witnessed, words=len(reading))
+                                     framed=message.framed_unsure() or witnessed or seen, words=len(reading))
         if verdict == DANGER_NOW:
             return Screening(danger=True, categories=(NET_CATEGORY,), child_speaking=child_speaking,
                              reply=advice((NET_CATEGORY,), child_speaking=child_speaking,

@@ -110,6 +110,28 @@ def test_by_text_check_now_raises_a_red_contact_and_the_conversation_carries_on(
     assert len(db_session.scalars(select(Contact)).all()) == 1  # one check is enough
 
 
+@pytest.mark.parametrize("text", [
+    "teacher here. pupil came in with bruises on her arms, says her dad hit her",
+    "my partner hit my son yesterday",
+])
+def test_by_text_a_past_injury_seen_by_a_teacher_or_a_hit_yesterday_is_check_now_not_999(client, db_session, parser,
+                                                                                           text):
+    reply = reply_of(post_sms(client, text))
+    assert reply and ADVICE not in reply and "press 55" not in reply
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and "check_now:violence_now" in contact.safety_flags
+    assert not [f for f in contact.safety_flags if f.startswith("danger_now")]
+
+
+@pytest.mark.parametrize("text", [
+    "teacher here, pupil says her dad is hitting her mum right now",
+    "he hit her and hes still here shouting",
+])
+def test_by_text_a_child_or_parent_hurt_now_still_gets_999(client, db_session, parser, text):
+    assert reply_of(post_sms(client, text)).startswith(ADVICE)
+    assert db_session.scalars(select(Contact)).one().safety_flags[0] == "danger_now:violence_now"
+
+
 def test_danger_after_a_check_now_gets_999_and_takes_that_contact_to_the_head_of_the_queue(client, db_session,
                                                                                             parser):
     post_sms(client, UNSURE)

@@ -686,6 +686,12 @@ def test_not_yet_is_a_no_and_dont_know_with_a_reason_is_dont_know():
     ("2 and 4", []), ("ive had about 2 hours sleep", []), ("mum of 3 here", []), ("im 16 weeks pregnant", []),
     ("due in about 10 wks", []), ("mum goes out about 7", []), ("in year 9", []), ("me and my baby brother", []),
     ("my sons 6 and wont sleep", [6]), ("a girl of 13 hanging round with older men", [13]), ("my 2 kids", []),
+    # said after who the child is, a birthday to come, two ages in brackets or between commas, "me and my sister"
+    ("my son whos 13 keeps running off", [13]), ("my lad is fifteen and smoking weed", [15]),
+    ("hell be 5 in june and still not talking", [5]), ("my 2 boys (5 and 7) fight constantly", [5, 7]),
+    ("my kids fight all the time, 8 and 10, any courses", [8, 10]), ("me and my brother are 12 and 9", [12, 9]),
+    ("my lad turned 4 last week", [4]), ("my 4yo wont eat", [4]), ("shes in yr 9", []),
+    ("my son is one of the best in his class", []),
 ])
 def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
     from bot.reader import child_ages, plain
@@ -744,3 +750,28 @@ def test_parental_responsibility_is_asked_by_text_only_where_the_web_asks_it(who
         talk.say(SENSIBLE["help"][talk.asking])
     assert ("has_parental_responsibility" in questions) is asked
     assert talk.asking == "consent_agree"
+
+
+@pytest.mark.parametrize("text, intent", [
+    # someone else's child, however the possessive is written: a concern to report
+    ("my sister's little boy is covered in bruises", "report"),
+    ("my brother in laws kids are living in filth", "report"),
+    ("i think my sons friend is being hit at home", "report"), ("my best friends kids are left alone a lot", "report"),
+    ("my son in law smokes weed round my grandkids", "report"),
+    # the writer's own children, with a word between: a family's request for help
+    ("my little boy wont sleep", "help"), ("my teenage daughter wont talk to me", "help"),
+    ("our two boys fight all the time", "help"), ("my step kids are a nightmare", "help"),
+    ("my 2yo keeps whacking the baby", "help"),
+])
+def test_whose_child_the_words_say_decides_help_or_report_without_the_model(text: str, intent: str):
+    from bot.reader import understand
+
+    assert understand(text, None).intent == intent
+
+
+def test_on_my_own_is_not_my_own_family_and_my_baby_brother_is_a_sibling():
+    from bot.reader import facts
+
+    assert not facts("a little boy fell in the river and im on my own").own_family
+    assert not facts("its just me and my baby brother").own_family
+    assert facts("im on my own with 3 kids and struggling").own_family

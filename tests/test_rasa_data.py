@@ -94,6 +94,9 @@ def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directo
     ("i have 4 kids", []), ("hes in year 9", []), ("for 3 weeks now", []), ("been crying for 2 hours", []),
     ("ring me at 4", []), ("im 16 weeks pregnant", []), ("my 6 month old baby", []), ("i am 30", []),
     ("she is 5'2 and tiny", []), ("it happened 14 yrs ago", []),
+    # a list is every age of it; an age after "who is" or a birthday to come
+    ("my kids are 7 and 9", ["7", "9"]), ("aged 4, 6 and 11", ["4", "6", "11"]), ("my son whos 13", ["13"]),
+    ("my daughter who is fourteen", ["fourteen"]), ("he'll be 5 in june", ["5"]), ("he will be 5 minutes", []),
 ])
 def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
     """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on

@@ -6,7 +6,8 @@ as `child_age`, in place of DIET's guesses: held back from training on the evalu
 missed. Plain Python (no Rasa), so the portal's tests can check it too.
 
 Ages in years, as written ("4", "15", "four"), on the number alone: "she's 15", "15yo", "15 yr old", "aged 4",
-"my 4 year old", "four-year-old", "nearly 3", "14 year old son", "im 14". Never a count or a time: "4 kids",
+"my 4 year old", "four-year-old", "nearly 3", "14 year old son", "im 14", "my son whos 13", "he'll be 5",
+each age of a list ("theyre 7 and 9", "aged 4, 6 and 11"). Never a count or a time: "4 kids",
 "year 9", "3 weeks", "2 hours", "at 4", "6 month old" (months and weeks are not years: the portal's reader makes a
 baby's age 0 from them).
 """
@@ -36,7 +37,16 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"(?:only\s|just\s|nearly\s|almost\s|about\s|now\s)?" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "turned 12"
     r"\bturned\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
+    # "my son whos 13", "my daughter who is fourteen", "he'll be 5 in june", "she will be 12"
+    r"\b(?:who is|whos|who's|(?:he|she|they)(?:'ll|’ll|ll| will))\s(?:be\s)?(?:only\s|just\s|nearly\s|almost\s)?"
+    + _NUMBER + r"\b" + _NOT_AN_AGE,
 ))
+# The rest of a list of ages that one of PATTERNS began: "theyre 7 and 9", "aged 4, 6 and 11", "are 8 & 10"
+_LIST_START = r"\b(?:are|aged|ages|age|theyre|they're|they are)\s(?:only\s|just\s|about\s)?"
+_MORE = r"(?:\s*,\s*|\s+and\s+|\s*&\s*)"
+_NUM = r"(?:\d{1,2}|" + "|".join(WORDS) + r")"
+_LIST = re.compile(_LIST_START + _NUM + r"(?:" + _MORE + _NUM + r")+\b" + _NOT_AN_AGE, re.IGNORECASE)
+_EACH = re.compile(r"(?<![\w])" + _NUMBER + r"\b", re.IGNORECASE)
 
 
 def ages_in(text: str) -> list[tuple[int, int, str]]:
@@ -49,4 +59,10 @@ def ages_in(text: str) -> list[tuple[int, int, str]]:
             if value.isdigit() and int(value) > 17:
                 continue
             found.setdefault(start, (start, end, value))
+    for listed in _LIST.finditer(text):
+        for match in _EACH.finditer(text, listed.start(), listed.end()):
+            start, end = match.span("age")
+            value = match.group("age")
+            if not (value.isdigit() and int(value) > 17):
+                found.setdefault(start, (start, end, value))
     return [found[start] for start in sorted(found)]
