@@ -86,12 +86,12 @@ test: setup browser services ## Set up and run the whole suite: fast, browser, P
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory rasa-check
-	$(BIN)/pytest -m "not slow" -n 2  # the fast set on both cores (pytest-xdist)
+	$(BIN)/pytest -m "not slow" -n 2 --dist worksteal  # the fast set on both cores (pytest-xdist; an idle core takes over queued tests)
 	$(BIN)/pytest -m slow  # browser, PostgreSQL, Rasa and the production profile: one at a time
 
 .PHONY: test-fast
 test-fast: setup ## The fast tests only (no browser, no PostgreSQL), on both cores
-	$(BIN)/pytest -m "not slow" -n 2
+	$(BIN)/pytest -m "not slow" -n 2 --dist worksteal
 
 .PHONY: bench
 bench: setup services browser ## Run the benchmarks and print their figures beside their baselines
