@@ -131,7 +131,7 @@ class _JourneyViews:
 
     def _reject(self, raw: Mapping[str, Any], problems: list[Problem]):
         """Post/redirect/get for a page with errors: what was typed and what was wrong wait in the draft for the
-        GET of the same address, which shows them (and then forgets them)."""
+        GETs of the same address, which show them until an answer is saved."""
         draft = self._draft_or_new()
         kept = {"at": self._here(), "raw": _bounded(raw),
                 "problems": [[p.field, p.message] for p in problems]}
@@ -140,11 +140,12 @@ class _JourneyViews:
         return redirect(self._here(), code=303)
 
     def _take_rejected(self, draft: Draft | None, page_slug: str) -> tuple[dict[str, Any], list[Problem]] | None:
-        """What the last POST to this address refused, once; any other page's leftovers are dropped."""
+        """What the last POST to this address refused. It stays until an answer is saved or another POST is refused,
+        so a reload, or Back and Forward, shows the same errors and everything typed (the probe found a reload
+        wiped the child page, its "born" answer included, so the fields it reveals were hidden again)."""
         if draft is None or REJECTED not in draft.answers:
             return None
         kept = draft.answers[REJECTED]
-        self._save(draft, dict(draft.answers))
         if not isinstance(kept, dict) or kept.get("at") != self._here():
             return None
         problems = [Problem(page_slug, str(f), str(m)) for f, m in kept.get("problems") or []]
@@ -324,6 +325,8 @@ class _JourneyViews:
             problems = [Problem(group.slug, "add_another", "This page was open for a long time. Choose again")]
         elif request.method == "POST":
             choice = request.form.get("add_another")
+            if choice in ("yes", "no") and draft is not None and REJECTED in draft.answers:
+                self._save(draft, dict(draft.answers))  # answered: an earlier refusal is no longer shown
             if choice == "yes" and len(items) < group.max_items:
                 return redirect(url_for(f"{self.journey.name}.item", slug=group.slug, index=len(items) + 1))
             if choice == "no" or (choice == "yes" and len(items) >= group.max_items):

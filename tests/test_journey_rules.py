@@ -273,6 +273,8 @@ def test_the_add_another_question_shows_its_error_after_a_redirect(client):
     assert response.status_code == 303 and response.location == "/report/children"
     page = page_text(client, "/report/children")
     assert "Select yes if you want to add another child" in page
+    assert "Select yes if you want to add another child" in page_text(client, "/report/children")  # a reload
+    client.post("/report/children", data={"add_another": "no"})
     assert "Select yes if you want to add another child" not in page_text(client, "/report/children")
 
 

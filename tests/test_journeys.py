@@ -8,10 +8,11 @@ from sqlalchemy import func, select, update
 
 from forms import examples
 from forms.drafts import Draft
+from forms.referral import CHILD_PAGE
 from mash import audit
 from mash.models import AuditEvent, Contact
 from tests.conftest import app_config, csrf_token
-from tests.journey_support import walk
+from tests.journey_support import form_data, walk
 from tests.staff_support import create_staff, sign_in
 
 
@@ -87,11 +88,20 @@ def test_empty_page_shows_a_govuk_error_summary(client):
     assert 'href="#immediate_danger"' in page and "Select yes if a child is in immediate danger right now" in page
 
 
-def test_errors_are_shown_once_so_reloading_or_going_back_never_resends_the_form(client):
-    client.post("/report/begin")
-    assert "There is a problem" in refused(client, "/report/danger", {})
-    again = client.get("/report/danger").get_data(as_text=True)  # a reload, or Back to this page later
-    assert "There is a problem" not in again and "Is a child in immediate danger right now?" in again
+def test_reloading_an_error_page_keeps_the_errors_and_what_was_typed_until_an_answer_is_saved(client):
+    """A reload (or Back and Forward) of an error page is a GET: it never resends the form, and it shows the same
+    errors and typed answers again, so a teacher does not retype the child page. Once saved, they are gone."""
+    walk(client, "report", examples.professional_concern(), submit=False)
+    typed = {"born": "yes", "first_name": "Jayden", "last_name": "Morris", "upn": "A12", "nhs_number": "1234567890"}
+    first = refused(client, "/report/children/1", typed)
+    again = client.get("/report/children/1").get_data(as_text=True)  # the reload
+    for page in (first, again):
+        assert "There is a problem" in page and 'value="A12"' in page and 'value="1234567890"' in page
+    assert client.get("/report/check").status_code in (200, 302)  # another page, then Forward: still there
+    assert "There is a problem" in client.get("/report/children/1").get_data(as_text=True)
+    child = examples.professional_concern()["children"][0]
+    client.post("/report/children/1", data=form_data(CHILD_PAGE, child))
+    assert "There is a problem" not in client.get("/report/children/1").get_data(as_text=True)
 
 
 def test_a_validation_error_keeps_what_was_typed(client):
