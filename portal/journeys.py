@@ -350,11 +350,11 @@ class _JourneyViews:
             return redirect(url_for(f"{self.journey.name}.start"))
         missing = self.journey.first_unanswered(draft.answers)
         if missing is not None:
-            return redirect(self._url(missing, draft.answers))
+            return redirect(self._url(missing, draft.answers, changing=True))  # then back here, not onwards
         referral, problems = self.journey.validate(draft.answers)
         step = self.journey.step(problems[0].page) if problems else None
         if step is not None:  # a rule across pages failed: send them to the page it names
-            return redirect(self._url(step, draft.answers))
+            return redirect(self._url(step, draft.answers, changing=True))
         if referral is None or request.method == "GET":
             shown = [(p.field, p.message, "main-content") for p in problems]
             return render_template("check.html", journey=self.journey, sections=self._summary(draft.answers),

@@ -90,8 +90,15 @@ def test_removing_the_chosen_person_sends_the_referrer_back_to_choose_again_and_
     client.post("/report/household/1", data={"name": "Sam Carter", "relationship": "father",
                                              "parental_responsibility": "yes", "lives_with_child": "yes"})
     response = client.post("/report/check")
-    assert response.status_code == 302 and response.location.endswith("/report/harm-who")
-    page = client.get("/report/harm-who").get_data(as_text=True)
+    assert response.status_code == 302 and response.location.endswith("/report/harm-who?return=check")
+    page = client.get("/report/harm-who?return=check").get_data(as_text=True)
     assert "There is a problem" in page and "The person you chose is no longer in the list" in page
     assert "Sam Carter (father)" in page
     assert db_session.scalar(select(func.count()).select_from(Contact)) == 0
+    # choosing again leads back to the check page, not through every later page (the live probe)
+    chosen = client.post("/report/harm-who?return=check", data={"perpetrator_person": "not_listed"})
+    assert chosen.location == "/report/harm-person?return=check"
+    typed = client.post("/report/harm-person?return=check", data={
+        "perpetrator_name": "Dean Carter", "perpetrator_relationship": "Mum's ex-partner",
+        "perpetrator_lives_with_child": "no"})
+    assert typed.location == "/report/check"
