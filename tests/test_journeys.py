@@ -371,8 +371,8 @@ def test_carrying_on_asks_the_danger_question_again(client, db_session):
 def test_a_later_yes_to_danger_means_the_old_draft_cannot_be_sent(client, db_session):
     walk(client, "report", examples.professional_concern(), submit=False)
     assert client.post("/report/danger", data={"immediate_danger": "yes"}).location == "/emergency"
-    assert client.get("/report/check").location == "/report/danger"
-    assert client.post("/report/check").location == "/report/danger"
+    assert client.get("/report/check").location == "/report/danger?return=check"
+    assert client.post("/report/check").location == "/report/danger?return=check"
     assert count(db_session, Contact) == 0
 
 
