@@ -38,6 +38,7 @@ FLAG_WORDS = {
     "consent_refused": "Consent refused",
     "anonymous_referrer": "Anonymous referrer",
 }
+REFERRER_SAYS_URGENT = ("not_safe_to_go_home", "needs_action_today")
 _SOURCE_WORDS = {
     # a professional's workplace, in the few words of its short form: "GP", "School or nursery", "Police"
     **{c.cin_code: (c.short or c.label)[0].upper() + (c.short or c.label)[1:]
@@ -60,12 +61,21 @@ def flag_words(flag: str, *, short: bool = True) -> str:
 CHECK_OVERDUE = "Check overdue"
 
 
+def ordered_flags(flags: Sequence[str] | None) -> list[str]:
+    """A contact's flags, most serious first. What the referrer says outright (not safe to go home, something must
+    happen today) comes before what the screen was unsure of: a teacher's "not safe to go home" is the reason, not
+    "check now: a plea for help" (the live probe). Flags with no place in that order come last, as stored."""
+    flags = list(flags or [])
+    said = [f for f in REFERRER_SAYS_URGENT if f in flags]
+    return list(dict.fromkeys([f for f in flags if f.startswith(DANGER_NOW)] + said +
+                              [f for f in flags if f.startswith(CHECK_NOW)] + [f for f in FLAG_WORDS if f in flags] +
+                              flags))
+
+
 def rank_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool = False) -> list[str]:
     """Why a contact ranks where it does, most serious first; a green one with nothing flagged says so. A partner
     agency's answer overdue comes second, after the most serious reason, so a row of two reasons shows it."""
-    flags = list(flags or [])
-    ordered = [f for f in flags if f.startswith(DANGER_NOW)] + [f for f in flags if f.startswith(CHECK_NOW)] + \
-        [f for f in FLAG_WORDS if f in flags]
+    ordered = [f for f in ordered_flags(flags) if f.startswith((DANGER_NOW, CHECK_NOW)) or f in FLAG_WORDS]
     if not ordered:
         reasons = ["No risk flagged: " + {"red": "red", "amber": "amber by its worry", "green": "green"}.get(rag, rag)]
     else:

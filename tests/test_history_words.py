@@ -73,3 +73,17 @@ def test_how_a_contact_came_reads_as_words(db_session):
     lines = [(line.what, line.detail) for line in describe_events(db_session, events)]
     assert lines == [("Received by text message", "rated RED"), ("Received through the web form", "rated RED"),
                      ("Received by phone (an out-of-hours call)", "rated RED"), ("Received", "by pigeon, rated RED")]
+
+
+def test_what_the_referrer_says_is_urgent_comes_before_what_the_screen_was_unsure_of():
+    """The live probe: a teacher's referral saying the child is not safe to go home showed in the queue as "Check
+    now: a plea for help with fear" and "Check now: violence...", the teacher's own words seventh on the contact."""
+    from mash.describe import ordered_flags, rank_reasons
+
+    flags = ["check_now:violence_now", "level4_indicator", "not_safe_to_go_home", "police_flag_x",
+             "needs_action_today"]
+    assert rank_reasons(flags, "red")[:2] == ["The referrer says the child is not safe to go home today",
+                                              "The referrer says something must happen today"]
+    assert ordered_flags(flags) == ["not_safe_to_go_home", "needs_action_today", "check_now:violence_now",
+                                    "level4_indicator", "police_flag_x"]
+    assert ordered_flags(["danger_now:violence_now", "not_safe_to_go_home"])[0] == "danger_now:violence_now"
