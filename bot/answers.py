@@ -111,7 +111,9 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
     if not isinstance(text, str):
         return text
     if field.kind == "radios":
-        numbered = _numbered(field, text)
+        # A number answers only a question asked as a numbered menu: a stray "1" to "Is it safe for us to call or
+        # text you? Reply YES or NO" was taken as yes (the live probe).
+        numbered = _numbered(field, text) if asked_as_menu(field) else []
         return (numbered[0] if len(numbered) == 1 else None) or _choice(field, text) or text
     if field.kind == "checkboxes":
         return _numbered(field, text) or categories_in(field, text) or [
@@ -121,6 +123,12 @@ def interpret(field: Field, text: Any, *, today: dt.date | None = None) -> Any:
             return text.strip()  # already cleaned (a slot the portal checked earlier): Field.clean reads ISO
         return _date(text, today or dt.date.today()) or {"day": "x", "month": "x", "year": "x"}
     return text
+
+
+def asked_as_menu(field: Field) -> bool:
+    """Is this question asked by text as a numbered menu ("Reply with a number:", or more than three choices)?"""
+    ask = field.sms.ask if field.sms else ""
+    return ask.rstrip().endswith(":") or (field.kind in {"radios", "checkboxes"} and len(field.choices) > 3)
 
 
 def limiting_yes(text: str) -> bool:

@@ -775,3 +775,17 @@ def test_on_my_own_is_not_my_own_family_and_my_baby_brother_is_a_sibling():
     assert not facts("a little boy fell in the river and im on my own").own_family
     assert not facts("its just me and my baby brother").own_family
     assert facts("im on my own with 3 kids and struggling").own_family
+
+
+@pytest.mark.parametrize("said", ["1", "2"])
+def test_a_number_never_answers_a_yes_or_no_question(said: str):
+    """The live probe: a stray "1" to "Is it safe for us to call or text you on this number? Reply YES or NO" was
+    recorded as yes. A number answers only a question asked as a numbered menu."""
+    talk = Talk()
+    talk.to("safe_to_contact")
+    talk.say(said)
+    assert talk.asking == "safe_to_contact" and "safe_to_contact" not in talk.state["answers"]
+    menu = Talk()
+    menu.to("referrer_relationship")  # a menu question still takes a number
+    menu.say("2")
+    assert menu.state["answers"]["referrer_relationship"] == "father"
