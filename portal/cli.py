@@ -30,7 +30,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="frontdoor")
+    from portal.config import ConfigError
+
+    try:
+        cli(prog_name="frontdoor")
+    except ConfigError as error:  # a setting that cannot be used: its message names it, no traceback to wade through
+        click.echo(f"frontdoor: cannot start: {error}", err=True)
+        sys.exit(1)
 
 
 class NamelessRequestHandler(WSGIRequestHandler):

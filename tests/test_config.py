@@ -193,3 +193,19 @@ def test_the_production_profile_keeps_its_files_in_its_own_instance_folder(tmp_p
 
     generated = production_settings(root=tmp_path, port=8443, rasa_port=5005)
     assert from_environment(generated).instance_path == str(tmp_path / "instance-production")
+
+
+def test_a_setting_that_cannot_be_used_stops_the_command_with_its_message_not_a_traceback(monkeypatch, capsys):
+    """The live probe: REFERRAL_FIELD_RULES=ethnicity=sometimes stopped `frontdoor run` under a 43-line traceback."""
+    import sys
+
+    from portal.cli import main
+
+    monkeypatch.setenv("FRONTDOOR_DOTENV", "0")
+    monkeypatch.setenv("REFERRAL_FIELD_RULES", "ethnicity=sometimes")
+    monkeypatch.setattr(sys, "argv", ["frontdoor", "routes"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    said = capsys.readouterr().err
+    assert stopped.value.code == 1 and said.startswith("frontdoor: cannot start:")
+    assert "REFERRAL_FIELD_RULES: ethnicity='sometimes'" in said and "Traceback" not in said
