@@ -681,7 +681,7 @@ def test_the_new_pages_pass_axe_on_a_phone_and_a_desktop(page, audit: AxeAudit, 
     assert "You chose Dean Carter as your answer" in page.locator("main").inner_text()
     audit(page, note)
     page.goto("/report/today")
-    assert page.get_by_role("link", name="Back", exact=True).get_attribute("href") == "/report/concern"
+    assert page.get_by_role("link", name="Back", exact=True).get_attribute("href") == "/report/attachments"
     continue_(page)  # nothing chosen: the errors, after a redirect
     at(page, "/report/today")
     assert "Select whether the child is safe to go home today or tonight" in page.get_by_role("alert").inner_text()
