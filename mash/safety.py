@@ -40,8 +40,10 @@ said to the person (no 999 reply, no safety mode: the conversation carries on). 
 and in either case the message holds none of its ``sure_if`` phrases (anywhere), which make it danger now
 after all ("right now", "tonight", "hes coming back", "please help").
 
-"Yesterday", "last night" and "on saturday" are past for the rules that read hurt ({past}); the rules for a child
-alone or missing read only the older past ({older_past}): a child who went missing last night is missing now. A
+"Yesterday", "last night" and "on saturday" are past ({recent_past}) only for the rules that read hurt already done
+(hitting, a fight, a child hurt: "he hit her yesterday" is checked now, not a 999 reply). Every other rule reads
+only the older past ({past}): a threat to kill made last night, a rape, an overdose or a child taken yesterday, a
+child who went missing last night, are danger now. A
 professional telling what they saw of a child in their care ("pupil came in with bruises, says dad hit her";
 {seen_by_professional}) makes the rules that read hurt unsure: the harm was before, the child is with them now;
 still danger now with a {still_now} phrase ("hes picking her up at 3", "scared to go home").

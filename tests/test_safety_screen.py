@@ -219,6 +219,31 @@ def test_who_does_what_to_whom_and_when(text: str, outcome: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "outcome"), [
+    # "yesterday" and "last night" make only hurt already done a check now (a teacher's pupil hit yesterday); a
+    # threat to kill, a rape, an overdose, self-harm or a child taken that recently is still danger now (the
+    # final review of 6570b14, which had made all of these silent checks)
+    ("he hit her yesterday", "check"),
+    ("my son was hit by his dad last night", "check"),
+    ("my daughter took an overdose last night", "danger"),
+    ("my son said last night he wants to kill himself", "danger"),
+    ("she cut her wrists last night", "danger"),
+    ("she was raped last night", "danger"),
+    ("my 13 year old was raped yesterday by her uncle", "danger"),
+    ("a man took my son from the park yesterday", "danger"),
+    ("the baby swallowed bleach last night", "danger"),
+    ("he said last night he will kill us all", "danger"),
+    ("he threatened to kill me and the kids last night", "danger"),
+    ("my partner said on saturday he would kill the kids", "danger"),
+    ("he pulled a knife on me yesterday", "danger"),
+    ("my 9 year old has been on his own since last night", "danger"),
+])
+def test_a_recent_event_is_past_only_for_hurt_already_done(text: str, outcome: str) -> None:
+    result = screen(text)
+    got = "danger" if result.danger else "check" if result.check_now else "nothing"
+    assert got == outcome, (text, result.matched, result.check_matched)
+
+
+@pytest.mark.parametrize(("text", "outcome"), [
     # issue 12: the shape of danger, not the words of one message
     ("2 men are shoving a girl into the back of their van", "danger"),  # a child forced into a vehicle
     ("a lady just grabbed a baby off a bench and the dad is screaming", "danger"),  # taken, against anyone's will
