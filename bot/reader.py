@@ -578,8 +578,11 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     elif intent == "help" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said):
         intent = "find_service"  # "any parenting courses for terrible twos": the family asks for a service
     elif intent in {"help", None} and _ASKS_IF_ALL_RIGHT.search(said) and not _ASKS_FOR_HELP.search(said) \
-            and not (found.someone_elses_child or found.workplace or found.young_person or found.wants_service):
-        intent = "question"  # "my lo wont eat nuffin but crisps, is dat normal": is it all right, asked of us
+            and not (found.someone_elses_child or found.workplace or found.young_person or found.wants_service) \
+            and not _HARM_WORDS.search(said):
+        # "my lo wont eat nuffin but crisps, is dat normal": is it all right, asked of us. Never when someone is
+        # hurting a child ("my husband hits our son with a belt, is that normal"): that is a request for help
+        intent = "question"
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \

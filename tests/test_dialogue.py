@@ -789,3 +789,15 @@ def test_a_number_never_answers_a_yes_or_no_question(said: str):
     menu.to("referrer_relationship")  # a menu question still takes a number
     menu.say("2")
     assert menu.state["answers"]["referrer_relationship"] == "father"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("my lo wont eat nuffin but crisps, is dat normal", "question"),  # is it all right, asked of us
+    # someone hurting a child, asked as "is that normal": a request for help, never a question about the service
+    ("my husband hits our son with a belt when hes naughty, is that normal", "help"),
+    ("my partner smacks my 4 year old, is that allowed", "help"),
+])
+def test_is_that_normal_is_a_question_only_when_nobody_is_hurting_a_child(text: str, intent: str):
+    from bot.reader import understand
+
+    assert understand(text, None).intent == intent
