@@ -64,12 +64,14 @@ CHECK_OVERDUE = "Check overdue"
 def ordered_flags(flags: Sequence[str] | None) -> list[str]:
     """A contact's flags, most serious first. What the referrer says outright (not safe to go home, something must
     happen today) comes before what the screen was unsure of: a teacher's "not safe to go home" is the reason, not
-    "check now: a plea for help" (the live probe). Flags with no place in that order come last, as stored."""
+    "check now: a plea for help" (the live probe). Only the first of those goes before the screen's checks, so a
+    queue row of two reasons still shows a check now (self-harm, say) beside "not safe to go home". Flags with no
+    place in that order come last, as stored."""
     flags = list(flags or [])
     said = [f for f in REFERRER_SAYS_URGENT if f in flags]
-    return list(dict.fromkeys([f for f in flags if f.startswith(DANGER_NOW)] + said +
-                              [f for f in flags if f.startswith(CHECK_NOW)] + [f for f in FLAG_WORDS if f in flags] +
-                              flags))
+    return list(dict.fromkeys([f for f in flags if f.startswith(DANGER_NOW)] + said[:1] +
+                              [f for f in flags if f.startswith(CHECK_NOW)] + said[1:] +
+                              [f for f in FLAG_WORDS if f in flags] + flags))
 
 
 def rank_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool = False) -> list[str]:
@@ -80,9 +82,14 @@ def rank_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool =
         reasons = ["No risk flagged: " + {"red": "red", "amber": "amber by its worry", "green": "green"}.get(rag, rag)]
     else:
         reasons = [flag_words(f) for f in dict.fromkeys(ordered)]
-    if check_overdue:
-        reasons.insert(1, CHECK_OVERDUE)
+    if check_overdue:  # second, or third where the second is the screen's check now (kept in a row's first two)
+        reasons.insert(2 if len(ordered) > 1 and ordered[1].startswith(CHECK_NOW) else 1, CHECK_OVERDUE)
     return reasons
+
+
+def row_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool = False) -> list[str]:
+    """The reasons a queue row has room for: two, or three when a partner agency's answer is overdue as well."""
+    return rank_reasons(flags, rag, check_overdue=check_overdue)[:3 if check_overdue else 2]
 
 
 def referrer_words(source_code: str | None, referrer_type: str | None = None) -> str:

@@ -82,8 +82,21 @@ def test_what_the_referrer_says_is_urgent_comes_before_what_the_screen_was_unsur
 
     flags = ["check_now:violence_now", "level4_indicator", "not_safe_to_go_home", "police_flag_x",
              "needs_action_today"]
-    assert rank_reasons(flags, "red")[:2] == ["The referrer says the child is not safe to go home today",
-                                              "The referrer says something must happen today"]
-    assert ordered_flags(flags) == ["not_safe_to_go_home", "needs_action_today", "check_now:violence_now",
+    assert rank_reasons(flags, "red")[0] == "The referrer says the child is not safe to go home today"
+    assert ordered_flags(flags) == ["not_safe_to_go_home", "check_now:violence_now", "needs_action_today",
                                     "level4_indicator", "police_flag_x"]
     assert ordered_flags(["danger_now:violence_now", "not_safe_to_go_home"])[0] == "danger_now:violence_now"
+
+
+def test_a_queue_row_keeps_the_screens_check_now_beside_what_the_referrer_says():
+    """The final review: with both of the referrer's urgent answers and a check now for self-harm, a row of two
+    reasons showed only the referrer's two; with a partner agency's answer overdue too, the check now fell off."""
+    from mash.describe import CHECK_OVERDUE, row_reasons
+
+    flags = ["not_safe_to_go_home", "needs_action_today", "check_now:suicide_self_harm"]
+    row = row_reasons(flags, "red")
+    assert row[0] == "The referrer says the child is not safe to go home today"
+    assert len(row) == 2 and row[1].startswith("Check now")
+    late = row_reasons(flags, "red", check_overdue=True)
+    assert late[:2] == row and late[2] == CHECK_OVERDUE
+    assert row_reasons(["level4_indicator"], "red", check_overdue=True)[1] == CHECK_OVERDUE

@@ -35,6 +35,7 @@ from mash.describe import (
     rank_reasons,
     referral_sections,
     referrer_words,
+    row_reasons,
     worry_words,
 )
 from mash.history import describe_events, fold_views
@@ -156,7 +157,7 @@ def queue():
              "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
              "child": children_words(c.children, today), "worry": worry_words(c.concern_categories),
              "referrer": referrer_words(c.referral_source, c.referrer_type),
-             "reasons": rank_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks)[:2]}
+             "reasons": row_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks)}
             for c in page.contacts]
     # The filters as they stand, for the form, the colour counts' links and the next page's link.
     kept = {k: v for k, v in {"view": view if view != "all" else "", **{k: getattr(filters, k) for k in chosen},
