@@ -273,8 +273,7 @@ class _JourneyViews:
         if problems:
             return self._reject(raw, problems)
         draft = self._draft_or_new()
-        items = list(draft.answers.get(group.name) or [])
-        keys: dict[str, Any] = {}
+        items, keys = _pinned(group, list(draft.answers.get(group.name) or []), draft.answers)
         if group.keyed:  # an item keeps its key when changed; a new one gets a key never used in this draft
             if index <= len(items):
                 values[ITEM_KEY] = item_key(items[index - 1], index - 1)
@@ -310,8 +309,9 @@ class _JourneyViews:
             return render_template("remove.html", journey=self.journey, group=group, index=index, name=name,
                                    chosen=chosen)
         if request.form.get("confirm") == "yes":
+            items, keys = _pinned(group, items, draft.answers)
             del items[index - 1]
-            self._save(draft, {**draft.answers, group.name: items})
+            self._save(draft, {**draft.answers, **keys, group.name: items})
         return redirect(url_for(f"{self.journey.name}.page", slug=slug))
 
     def _group_summary(self, group: Group):
@@ -553,3 +553,17 @@ def _layout(page: Page, context: Mapping[str, Any]) -> list[tuple[Field, list[tu
             continue
         layout.append((f, list(reveal.get(f.name, {}).items())))
     return layout
+
+
+def _pinned(group: Group, items: list[Any], answers: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """A keyed group's items, each with its key written in, and the draft's key counter past every key: before any
+    change or removal. An item saved before the group had keys is known by its position, which a removal would hand
+    to the next person, so a choice made of it (who may harm the child) would silently point at someone else."""
+    if not group.keyed:
+        return items, {}
+    pinned = [item if item.get(ITEM_KEY) == item_key(item, i) else {**item, ITEM_KEY: item_key(item, i)}
+              for i, item in enumerate(items)]
+    counter = f"_keys:{group.name}"
+    issued = max([int(item[ITEM_KEY]) for item in pinned if str(item[ITEM_KEY]).isdigit()]
+                 + [int(answers.get(counter) or 0)])
+    return pinned, {counter: str(issued)}

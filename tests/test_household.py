@@ -102,3 +102,33 @@ def test_removing_the_chosen_person_sends_the_referrer_back_to_choose_again_and_
         "perpetrator_name": "Dean Carter", "perpetrator_relationship": "Mum's ex-partner",
         "perpetrator_lives_with_child": "no"})
     assert typed.location == "/report/check"
+
+
+def test_a_draft_saved_before_people_had_keys_keeps_the_choice_on_the_same_person(client, db_session):
+    """The final review: household rows saved before the group had keys are known by their position. Removing the
+    first must not hand its position to the next person, so a choice made of the removed person is a clear problem
+    (not silently someone else), and a person added after gets a key nobody had."""
+    from forms.drafts import Draft
+
+    walk(client, "report", examples.professional_concern(perpetrator_person="1"), submit=False)
+    draft = db_session.scalars(select(Draft)).one()
+    answers = dict(draft.answers)
+    answers["household"] = [{k: v for k, v in item.items() if k != "key"} for item in answers["household"]]
+    answers = {k: v for k, v in answers.items() if not k.startswith("_keys:")}
+    draft.answers = answers
+    db_session.commit()
+    # Kelly (position 1, the person chosen) is removed: Dean must not become "1"
+    assert client.post("/report/household/1/remove", data={"confirm": "yes"}).status_code == 302
+    db_session.expire_all()
+    kept = db_session.scalars(select(Draft)).one().answers
+    assert [(p["name"], p["key"]) for p in kept["household"]] == [("Dean Carter", "2")]
+    assert client.post("/report/household/2", data={"name": "Sam Carter", "relationship": "father",
+                                                    "parental_responsibility": "yes",
+                                                    "lives_with_child": "yes"}).status_code == 302
+    db_session.expire_all()
+    kept = db_session.scalars(select(Draft)).one().answers
+    assert [p["key"] for p in kept["household"]] == ["2", "3"]
+    response = client.post("/report/check")
+    assert response.status_code == 302 and response.location.endswith("/report/harm-who?return=check")
+    assert "The person you chose is no longer in the list" in client.get(
+        "/report/harm-who?return=check").get_data(as_text=True)
