@@ -3,8 +3,11 @@
 The schema (forms.referral) sets each field's default; a council may change a declared few with the
 REFERRAL_FIELD_RULES setting ("ethnicity=required,religion=optional,child_views=professional"). `configure` is
 called once at start-up by the app factory (the web journeys, the partner APIs and the text and chat dialogue
-all run in it) and replaces the rules every channel reads through `Field.is_required`. The danger question, who
-is referring and consent are never configurable: those are the front door's own rules, not a council's choice.
+all run in it) and replaces the rules every channel reads through `Field.is_required` where it asks the field. The
+fields here are a multi-agency referral's: only the web's report journey (and the partner API that submits it) asks
+them. A professional who texts is offered that form's link, and a referral taken by text or chat records what its
+shorter conversation asked (forms.conversation), which staff see as such. The danger question, who is referring and
+consent are never configurable: those are the front door's own rules, not a council's choice.
 """
 
 from __future__ import annotations
