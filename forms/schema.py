@@ -241,7 +241,8 @@ class Field:
             raise FieldError(f"{_sentence_subject(self.label)} must be {self.max_length:,} characters or fewer")
         if self.kind == "radios":
             if self.choice(text) is None:
-                raise FieldError(self.choices_from.stale if self.choices_from else self.missing_message())
+                raise FieldError(self.choices_from.stale if self.choices_from and ITEM_KEY_RE.match(text)
+                                 else self.missing_message())
             return text
         if self.kind == "phone":
             return clean_uk_phone(text)

@@ -132,3 +132,8 @@ def test_a_draft_saved_before_people_had_keys_keeps_the_choice_on_the_same_perso
     assert response.status_code == 302 and response.location.endswith("/report/harm-who?return=check")
     assert "The person you chose is no longer in the list" in client.get(
         "/report/harm-who?return=check").get_data(as_text=True)
+
+
+def test_a_value_that_was_never_a_persons_key_is_asked_again_not_called_stale():
+    _, problems = REPORT.validate(examples.professional_concern(perpetrator_person="<b>x</b>"), today=TODAY)
+    assert [p.message for p in problems] == ["Select who you think has harmed, or might harm, the child"]
