@@ -359,7 +359,7 @@ def household_members(answers: dict[str, Any]) -> list[HouseholdMember]:
     rows = [HouseholdMember(
         name=item.get("name"), relationship_to_child=item.get("relationship"),
         parental_responsibility=item.get("parental_responsibility"), lives_with_child=item.get("lives_with_child"),
-        date_of_birth=item.get("date_of_birth"), address=item.get("address"),
+        date_of_birth=item.get("date_of_birth"), address=item.get("address"), phone=item.get("phone"),
         alleged_perpetrator=perpetrator is not None and perpetrator["household"] == index)
         for index, item in enumerate(answers.get("household") or [])]
     rows += [HouseholdMember(name=item.get("name"), relationship_to_child=item.get("relationship"),

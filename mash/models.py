@@ -162,9 +162,16 @@ class HouseholdMember(Base):
     lives_with_child: Mapped[str | None] = mapped_column(String(10))
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
     address: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_index: Mapped[str | None] = mapped_column(String(32), index=True)  # mash.names.phone_index
     alleged_perpetrator: Mapped[bool] = mapped_column(default=False)
 
     contact: Mapped[Contact] = relationship(back_populates="household")
+
+    @validates("phone")
+    def _index_phone(self, _key: str, value: str | None) -> str | None:
+        self.phone_index = phone_index(value)
+        return value
 
 
 class ConsentRecord(Base):

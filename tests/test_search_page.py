@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from forms import examples
 from mash.models import AuditEvent
@@ -86,6 +87,21 @@ def test_a_web_referrers_phone_number_finds_the_contact(pat, db_session):
     db_session.commit()
     assert contact.referrer_phone_index is None
     assert results(pat.get("/staff/search?q=0118+496+0123").get_data(as_text=True)) == []
+
+
+def test_a_parents_phone_from_the_household_finds_the_contact_and_is_stored_encrypted(pat, db_session):
+    """A duty worker searches by mum's number: the household's phones are searchable, through a blind index."""
+    from mash.models import HouseholdMember
+
+    contact = create_contact(db_session, referrer_phone="0118 496 0555")  # Kelly Morris's phone is 07700 900321
+    for text in ("07700 900321", "+447700900321"):
+        found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
+        assert len(found) == 1 and contact.reference in found[0], text
+        assert "a parent's or carer's phone number" in found[0]
+    stored = db_session.scalars(select(HouseholdMember.phone).where(HouseholdMember.contact_id == contact.id)).all()
+    raw = db_session.execute(sql("SELECT phone FROM household_members WHERE contact_id = :id"),
+                             {"id": contact.id}).scalars().all()
+    assert "+447700900321" in stored and not any(value and "7700900321" in value for value in raw)
 
 
 def test_a_missing_episode_is_found_by_a_name_misspelt_or_alone_and_by_date_of_birth(pat, db_session):

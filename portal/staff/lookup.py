@@ -31,7 +31,15 @@ from forms.identifiers import clean_nhs_number, clean_upn
 from forms.schema import FieldError, clean_postcode
 from mash import audit
 from mash.missing import child_index as missing_child_index
-from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, MissingEpisode, StaffUser
+from mash.models import (
+    Child,
+    Contact,
+    DomesticAbuseChild,
+    DomesticAbuseNotification,
+    HouseholdMember,
+    MissingEpisode,
+    StaffUser,
+)
 from mash.names import phone_index, query_sound_index
 from mash.repeats import nhs_number_index, upn_index
 from store.crypto import keyring
@@ -286,7 +294,8 @@ def _missing(session: Session, query: Query) -> list[Hit]:
 
 
 def _phone(session: Session, query: Query) -> list[Hit]:
-    """Text conversations from the number, and contacts whose referrer gave it (a web form's phone, a text's)."""
+    """Text conversations from the number, contacts whose referrer gave it (a web form's phone, a text's), and
+    contacts whose household lists it as a parent's or carer's phone."""
     assert query.phone is not None  # noqa: S101  (only called with a phone number)
     hits = []
     for conversation in session.scalars(select(Conversation).where(
@@ -302,6 +311,15 @@ def _phone(session: Session, query: Query) -> list[Hit]:
                                    .order_by(Contact.received_at.desc()).limit(LIMIT)):
         hits.append(Hit("contact", contact.id, contact.reference, ["referrer's phone number"], contact.received_at,
                         100, {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at}))
+    found = {hit.id for hit in hits if hit.kind == "contact"}
+    for contact in session.scalars(select(Contact).options(load_only(*CONTACT_COLUMNS))
+                                   .where(Contact.id.in_(select(HouseholdMember.contact_id).where(
+                                       HouseholdMember.phone_index == phone_index(query.phone))))
+                                   .order_by(Contact.received_at.desc()).limit(LIMIT)):
+        if contact.id not in found:  # a parent who referred and is in the household is one hit
+            hits.append(Hit("contact", contact.id, contact.reference, ["a parent's or carer's phone number"],
+                            contact.received_at, 100,
+                            {"status": contact.status, "rag": contact.rag, "closed": contact.closed_at}))
     return hits
 
 
