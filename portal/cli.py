@@ -197,8 +197,9 @@ def search() -> None:
 @search.command("reindex")
 @with_appcontext
 def search_reindex() -> None:
-    """Fill the search indexes added by migrations 0023 and 0026 for rows stored before them (run once after
-    upgrading): misspelt names by sound, a referrer's phone, a postcode alone, a missing child's details."""
+    """Fill the search indexes added by migrations 0023, 0026 and 0028 for rows stored before them (run once after
+    upgrading): misspelt names by sound, a referrer's and a household's phones, a postcode alone, a missing child's
+    details."""
     from mash.reindex import reindex
 
     with _session() as session:
