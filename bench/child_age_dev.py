@@ -6,10 +6,11 @@ frontdoor_nlu.ChildAgeEntities, which replaces DIET's ages with bot/rasa/child_a
 its entities are child_age.ages_in's (exactly what the trained model returns for child_age). Scored with
 bench/understanding.py's entity counting (entity_values, f1).
 
-    .venv/bin/python bench/child_age_dev.py [--fresh] [--show-misses]
+    .venv/bin/python bench/child_age_dev.py [--fresh | --second] [--show-misses]
 
 `--fresh`: only the batch written to test how the age reading generalises (the items after the comment that
-opens it, written before the age patterns were read and committed alone first).
+opens it, written before the age patterns were read and committed alone first). `--second`: only the second batch,
+written after the changes the first one led to, to measure them on messages they were not made from.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bench.understanding import entity_values, f1, predicted_entities  # noqa: E
 
 DEVELOPMENT = ROOT / "tests" / "eval" / "messages.yml"
 FRESH_MARK = "# Added 2026-12-07 (issue 12, child_age): a fresh batch"
+SECOND_MARK = "# Added 2026-12-07 (issue 12, child_age), second fresh batch"
 
 
 def _ages_in() -> Any:
@@ -40,8 +42,8 @@ def _ages_in() -> Any:
     return module.ages_in
 
 
-def fresh_batch(text: str) -> list[dict[str, Any]]:
-    begins = text.index(FRESH_MARK)
+def fresh_batch(text: str, mark: str = FRESH_MARK) -> list[dict[str, Any]]:
+    begins = text.index(mark)
     ends = text.find("\n# Added", begins + 1)
     return yaml.safe_load(text[begins:] if ends < 0 else text[begins:ends]) or []
 
@@ -68,14 +70,18 @@ def score(items: list[dict[str, Any]], *, show_misses: bool = False) -> Counter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fresh", action="store_true", help="only the fresh batch")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--fresh", action="store_true", help="only the fresh batch")
+    which.add_argument("--second", action="store_true", help="only the second fresh batch")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     text = DEVELOPMENT.read_text(encoding="utf-8")
-    items = fresh_batch(text) if args.fresh else yaml.safe_load(text)
+    items = (fresh_batch(text) if args.fresh else fresh_batch(text, SECOND_MARK) if args.second
+             else yaml.safe_load(text))
     counts = score(items, show_misses=args.show_misses)
     precision, recall, f = f1(counts)
-    print(f"{'fresh batch' if args.fresh else 'development part'}: {len(items)} messages; child_age "
+    part = "fresh batch" if args.fresh else "second fresh batch" if args.second else "development part"
+    print(f"{part}: {len(items)} messages; child_age "
           f"tp {counts['tp']} fp {counts['fp']} fn {counts['fn']}: precision {precision:.3f} recall {recall:.3f} "
           f"F1 {f:.3f}")
 
