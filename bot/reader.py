@@ -392,23 +392,27 @@ _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + "
 # a list of ages: "4 6 and 9" (the commas gone), "3 n 5", "4 & 6"
 _A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NUMBER})*(?: ?(?:and|&|n) ?{_NUMBER})?"
 # the people whose age a message gives: the writer's children, a child seen, a pupil, a child writer's sibling or friend
-_CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|granddaughter|"
+_CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|grand?daughter|"
+          r"grandchild|grandkid|"
           r"stepson|stepdaughter|step son|step daughter|baby|toddler|teen|teenager|brother|sister|bro|sis|"
           r"stepbrother|stepsister|step brother|step sister|cousin|mate|friend|bestie|pupil|student)")
 _APPROX = r"(?:about|maybe|approx|approximately|around|roughly|prob|probably|possibly|perhaps|like)"
 _AGES_IN_WORDS = (
     # the writer's own age, a child writing: "im 14", "were both 13" (never "im 16 weeks pregnant")
-    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both) (?:only |just |nearly |almost |now )?"
+    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both|both are|both r|are both|theyre both|"
+               rf"they are both) (?:only |just |nearly |almost |now )?"
                rf"({_A_LIST})\b{_UNITS}"),
     # a list after the words that give ages: "kids are 4 and 1", "aged 4 and 7", "theyre 6 and 8", "twins are 2"
     # (never an age that is past: "in care from age 8")
     re.compile(rf"{_NOT_PAST}\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|they are|"
-               rf"they re|kids r|they r|twins r|my kids|kids|children) (?:{_APPROX} )?({_A_LIST})\b{_UNITS}"),
+               rf"they re|kids r|they r|twins r|my kids|kids|children|boys|girls|sons|daughters|twins) "
+               rf"(?:{_APPROX} )?({_A_LIST})\b{_UNITS}"),
     # "my 12 and 10 yr olds", "her 9 and 11 year old", "my 9 yeras old", "my 6yr0"
     re.compile(rf"(?<!year )(?<!yr )(?<!years )\b({_A_LIST}) ?{_YEARS} ?{_OLD}\b"),
     # a guessed age: "looks about 12", "kid maybe 8", "eldest is about 9", "a kid of about 4", "she was maybe 10"
-    re.compile(rf"\b(?:looks|look|looked|is|s|was|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|youngest) "
-               rf"(?:{_APPROX} |only )({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:looks|look|looked|is|s|was|so|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|"
+               rf"youngest) (?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:is|s|hes|shes|kid|boy|girl|child|lad|eldest|oldest|youngest) only ({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
     # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
     re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
@@ -425,8 +429,12 @@ _AGES_IN_WORDS = (
     # two of us: "me and my sister are 8 and 6", "my brother and i are 12 and 9"
     re.compile(rf"\b(?:me and my \w+|my \w+ and (?:i|me)) (?:are|r) (?:only |just )?({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:just |he |she |has |had )?turned ({_NUMBER})\b"),
-    # "3 years 4 months", "2yrs 3 months": the years are the age
-    re.compile(rf"\b({_NUMBER}) ?{_YEARS} (?:and )?(?:\d\d?|{_NUMBER}) ?(?:months?|mths?|mnths?|mo)\b"),
+    # "3 years 4 months", "aged 2yrs 3 months": the years are the age (never "here 2 years and 3 months")
+    re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|age|im|i am|of|only|just) )({_NUMBER}) ?{_YEARS} (?:and )?"
+               rf"(?:\d\d?|{_NUMBER}) ?(?:months?|mths?|mnths?|mo)\b"),
+    # "eldest 10, youngest 3" (never "my eldest 2 are at school": the two eldest)
+    re.compile(rf"\b(?:eldest|oldest|youngest|middle one|little one) ({_NUMBER})\b{_UNITS}"
+               r"(?! (?:are|r|of|have|go|were|both)\b)"),
     # "13 going on 30": the first is the age
     re.compile(rf"\b({_NUMBER}) going on (?:\d\d|{_NUMBER})\b"),
     # a range is a guess at one age, read as its lower end: "aged between 3 and 5", "somewhere between 10 and 12"
@@ -442,13 +450,16 @@ _AGES_AFTER_A_COMMA = re.compile(
 # was crying", "teen, maybe 14"), or a guess set off on its own ("a kid on my road, prob about 12, was out")
 _END_OF_AGE = r"(?=\s*(?:[,);.!?]|$|-|or\b|ish\b|i think|i reckon|i guess|at a guess|years?\b|yrs?\b|y/?o\b))"
 _AGE_AFTER_A_COMMA = re.compile(
-    rf"\b(?:{_CHILD}|female|male|yp|young person|patient|pt)\s*,\s*(?:(?:aged?|{_APPROX})\s+)*{_NUMBER}\b"
+    rf"\b(?:{_CHILD}|female|male|yp|young person|patient|pt)\s*,\s*(?:(?:aged?|{_APPROX})\s+)*{_NUMBER}(?:ish)?\b"
     rf"{_UNITS}{_END_OF_AGE}")
-_GUESSED_AGE = re.compile(rf"(?:^|[,(;:]\s*)(?:{_APPROX}\s+)+{_NUMBER}\b{_UNITS}{_END_OF_AGE}")
+_GUESSED_AGE = re.compile(rf"(?:^|[,(;:]\s*)(?:{_APPROX}\s+)+{_NUMBER}(?:ish)?\b{_UNITS}{_END_OF_AGE}")
+# "2 1/2", "3½": the whole years
+_AND_A_HALF = re.compile(r"(?<![\d/.])(\d{1,2})\s*(?:1/2|½)(?![\d/])" + _UNITS)
 _IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\)")
 _LAST_WORD_AGE = re.compile(r"[,.]\s*(\d{1,2})(?:\s*(?:btw|yrs?|years?))?\s*$")
-_MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an))\s*{_COUNT} ?"
-                         r"(weeks?|wks?|months?|mths?|mnths?|mo)\b(?! ago| pregnant| sober| later| time)")
+_MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an)|\d and)\s*{_COUNT} ?"
+                         r"(weeks?|wks?|months?|mths?|mnths?|mo)\b"
+                         r"(?! ago| pregnant| sober| later| time| late| early| overdue| behind| away| clean| off)")
 _BABY = re.compile(r"(^|\b(my|our) )(newborn |new born |little |tiny |poor )?baby\b"
                    r"(?! (brother|sister|bro|sis|daddy|dad|mum|mother|father|monitor|groups?|clinic|clinics|sensory|"
                    r"massage|shower|bank|food|clothes|wipes|milk|classes|class|club|due)\b)|"
@@ -456,8 +467,9 @@ _BABY = re.compile(r"(^|\b(my|our) )(newborn |new born |little |tiny |poor )?bab
                    r"(^|\b(my|our|a|the|her|his|their) )(newborn|new born)\b(?! (baby )?(clothes|nappies|photos?|"
                    r"groups?|class|classes|pack|stuff)\b)|"
                    r"(^|\b(is|s|hes|shes|only|just|aged|baby) )(under|less than) (a|one|1) (year|yr)( old)?$|"
-                   r"\b(under|less than) (a|one|1) (year|yr) old\b")
-_ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} and a half)(?: (?:years?|yrs?) ?(?:old)?)?$")
+                   r"\b(under|less than) (a|one|1) (year|yr) old\b|"
+                   r"\b(a few|few|a couple of|couple of|some) (days|weeks|months) old\b")
+_ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} (?:and|n) a (?:half|bit))(?: (?:years?|yrs?) ?(?:old)?)?$")
 # An answer that is an age with words around it: "about 12 i think", "three i think", "sixteen why", "eleven 12 in
 # the summer", "2 and a half nearly 3". Words that make a number an age ("about", "nearly 3", "going on 30", "and a
 # half", "years") let digits through; the others ("i think", "why") only a number in words, as digits with only
@@ -465,11 +477,15 @@ _ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} and a half)(?: (?:years?|yrs?
 _AGE_SAYING_START = re.compile(rf"^(?:{_APPROX}|hes|shes|he is|she is|theyre|they are|only|just|nearly|almost|"
                                r"teen|teenager|a teenager) ")
 _AGE_SAYING_END = re.compile(rf" (?:(?:going on|nearly|almost) (?:\d\d?|{_NUMBER})|(?:\d\d?|{_NUMBER}) (?:in|next|"
-                             r"this|on|at|by|after) (?:the )?[a-z]+|and a half|ish|or so|(?:years?|yrs?) old|years?|"
-                             r"yrs?|y o|yo|old)$")
-_OTHER_START = re.compile(r"^(?:i think|i reckon|i guess|i believe|erm+|um+|err+|hmm+|oh|well) ")
+                             r"this|on|at|by|after) (?:the )?[a-z]+|(?:and|n) a (?:half|bit)|ish|or so|"
+                             r"(?:years?|yrs?) old|years?|yrs?|y o|yo|old)$")
+_OTHER_START = re.compile(r"^(?:i think|i reckon|i guess|i believe|not sure|dunno|idk|no idea|erm+|um+|err+|hmm+|oh|"
+                          r"well) ")
 _OTHER_END = re.compile(r" (?:i think|i reckon|i guess|i believe|i dunno|not sure|why|btw|honestly|lol|haha|tbh|x+|"
                         r"at a guess|maybe|sorry|thanks|thank you|now)$")
+
+
+_A_HALF_OR_A_BIT = re.compile(r" (?:and|n) a (?:half|bit)\b")
 
 
 def _numbers(words_: str) -> list[int]:
@@ -495,7 +511,7 @@ def _ages_said_alone(said: str) -> list[int]:
         return []
     if re.search(r"\d", rest) and not says_age:
         return []
-    return _numbers(rest.replace(" and a half", ""))
+    return _numbers(_A_HALF_OR_A_BIT.sub("", rest))
 
 
 def _lower_end_of_ranges(text: str) -> str:
@@ -522,7 +538,7 @@ def child_ages(said: str, text: str = "") -> list[int]:
     # Ages alone, in words or with "years": "fourteen", "two and a half", "6 and 8 years". Digits alone ("2 and 4")
     # are menu picks in a checkbox question, never ages.
     if _ONLY_AGES.match(said) and not re.fullmatch(r"[\d\s]+(?:(?:and|&|n)[\d\s]+)?", said):
-        add(_numbers(said.replace(" and a half", "")))
+        add(_numbers(_A_HALF_OR_A_BIT.sub("", said)))
     add(_ages_said_alone(said))
     for pattern in _AGES_IN_WORDS:
         for match in pattern.finditer(said):
@@ -534,7 +550,7 @@ def child_ages(said: str, text: str = "") -> list[int]:
         add([number // 12 if unit.startswith("m") else number // 52])
     if text:
         lowered = text.lower()
-        for pattern in (_AGES_AFTER_A_COMMA, _AGE_AFTER_A_COMMA, _GUESSED_AGE):
+        for pattern in (_AGES_AFTER_A_COMMA, _AGE_AFTER_A_COMMA, _GUESSED_AGE, _AND_A_HALF):
             for match in pattern.finditer(lowered):
                 add(_numbers(match.group(1)))
         for match in _IN_BRACKETS.finditer(text):

@@ -712,11 +712,16 @@ def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
     ("a newborn and no help at all", [0]), ("under a year", [0]), ("my twenty month old", [1]),
     # an answer that is an age and the words around it
     ("about 14 i think", [14]), ("twelve why", [12]), ("five, 6 in march", [5]), ("3 and a half nearly 4", [3]),
-    ("2 years 6 months", [2]), ("my 2 n 4 yr olds", [2, 4]),
+    ("2 years 6 months", [2]), ("my 2 n 4 yr olds", [2, 4]), ("5 n a half", [5]), ("nine and a bit", [9]),
+    ("3 1/2", [3]), ("dunno maybe 12", [12]), ("theyre both 7", [7]), ("eldest 13, youngest 8", [13, 8]),
+    ("we have 2 girls 9 & 5", [9, 5]), ("the lad at number 4 is only about 10", [10]), ("a girl, 6ish, crying", [6]),
+    ("hes in year 5 so about 9 or 10", [9]), ("my grandaughter is twelve", [12]), ("a couple of weeks old", [0]),
+    ("the kids are 9, 4 and 20 months", [9, 4, 1]),
     # not a child's age now: a past age, a weight, a share, a home's size, a wait, a distance, a menu pick
     ("i was in foster care from age 9", []), ("my son is 7 stone", []), ("she is 1 of 5", []),
     ("3 kids, 2 bedroom flat", []), ("the waiting list is 2 years", []), ("they live 3 streets away", []),
-    ("he is 3 times her size", []), ("7 i think", []), ("clubs for 6-10s", []),
+    ("he is 3 times her size", []), ("7 i think", []), ("clubs for 6-10s", []), ("my eldest 2 are at school", []),
+    ("my daughter is 3 weeks late for her jabs", []), ("we've been here 2 years and 3 months", []),
 ])
 def test_ages_as_people_type_them(text: str, ages: list[int]):
     """Forms found by a batch of messages written for issue 12 before the age patterns were read (the development
