@@ -121,16 +121,35 @@ def digression(text: str) -> str | None:
 # --- facts: what a message gives, whatever was asked ---------------------------------------------------------
 _POSTCODE_IN_TEXT = re.compile(
     r"\b(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
-_AGE_PATTERNS = (
-    re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr|y) ?olds?\b"),
-    re.compile(r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b"),
-    re.compile(r"\b(?:he|she|they|son|daughter|boy|girl|child|kid|baby|hes|shes|theyre|is|s|aged|age) (?:is |s |are )?"
-               r"(?:only |just |nearly |almost )?(\d{1,2})\b(?! (?:min|minute|hour|day|week|month|pound|quid|am|pm))"),
-)
 _AGE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
               "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
               "seventeen": 17}
-_MONTHS_OLD = re.compile(r"\b(\d{1,2}) ?(months?|mths?|mnths?|weeks?|wks?) ?old\b")
+# A count of months, weeks or days, in figures or words ("nine months", "twenty month old")
+_COUNT_WORDS = {**_AGE_WORDS, "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty one": 21, "twenty two": 22,
+                "twenty three": 23, "twenty four": 24}
+_COUNT = r"(\d{1,2}|" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True)) + ")"
+# What may follow a number that is no age (a time, an amount, a count, a size, a place): never "4 kids", "7 stone",
+# "3 times", "2 bedroom flat", "1 of 4", "2 streets away"
+_UNITS = (r"(?! ?(?:min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clock|day|days|week|weeks|wks|month|"
+          r"months|mths|mo|times|miles|mile|quid|pound|pounds|stone|st|kg|kilos?|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|"
+          r"percent|p c|kids|children|boys|girls|little|of us|of(?! age)|under|over|years ago|year ago|yrs ago|"
+          r"years sober|weeks pregnant|more|or so|bed|beds|bedroom|bedrooms|bedroomed|room|rooms|streets?|doors?|"
+          r"houses?|nights?)\b)")
+# "years" as people type it, slips included ("yeras", "yaers", "yesr"), and "old" typed with a zero ("6yr0")
+_YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
+_OLD = r"(?:olds?|0lds?|o|0)"
+# an age given as a time of life that is past: "from age 8", "since age 5", "at age 3"
+_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<! at )(?<!by )"
+_AGE_PATTERNS = (
+    re.compile(rf"\b(\d{{1,2}}) ?{_YEARS} ?{_OLD}\b"),
+    re.compile(r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b"),
+    re.compile(_NOT_PAST + r"\b(?:he|she|they|son|daughter|boy|girl|child|kid|baby|hes|shes|theyre|aged|age) "
+               r"(?:is |s |are )?(?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS),
+    # "is 6" of anyone: never "the waiting list is 3 years" (years with no "old")
+    re.compile(r"\b(?:is|s) (?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS
+               + r"(?! ?(?:years?|yrs?)\b(?! ?old))"),
+)
+_MONTHS_OLD = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|weeks?|wks?|days?) ?old\b")
 PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (referrer_workplace, words that say the writer works there): a role is a fact, not an intent.
     ("school_nurse", (r"\bschool nurse\b",)),
@@ -290,8 +309,9 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
             break
         except FieldError:
             continue
-    found.ages = child_ages(said, text)
-    found.age = child_age(said)
+    ranged = _lower_end_of_ranges(text)  # "looks about 5-6": one age, guessed
+    found.ages = child_ages(plain(ranged), ranged)
+    found.age = child_age(plain(ranged))
     if found.age is None and found.ages:
         found.age = found.ages[0]
     elif found.age is not None and found.age not in found.ages:
@@ -368,59 +388,138 @@ def date_in(said: str) -> str | None:
     return None
 
 
-_UNITS = (r"(?! ?(min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clock|day|days|week|weeks|wks|month|months|"
-          r"mths|mo|times|miles|mile|quid|pound|pounds|stone|kg|percent|p c|kids|children|boys|girls|little|of us|"
-          r"under|over|years ago|year ago|yrs ago|years sober|weeks pregnant|more|or so))")
 _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + ")"
-_A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NUMBER})*(?: ?(?:and|&) ?{_NUMBER})?"
+# a list of ages: "4 6 and 9" (the commas gone), "3 n 5", "4 & 6"
+_A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NUMBER})*(?: ?(?:and|&|n) ?{_NUMBER})?"
+# the people whose age a message gives: the writer's children, a child seen, a pupil, a child writer's sibling or friend
+_CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|grand?daughter|"
+          r"grandchild|grandkid|"
+          r"stepson|stepdaughter|step son|step daughter|baby|toddler|teen|teenager|brother|sister|bro|sis|"
+          r"stepbrother|stepsister|step brother|step sister|cousin|mate|friend|bestie|pupil|student)")
+_APPROX = r"(?:about|maybe|approx|approximately|around|roughly|prob|probably|possibly|perhaps|like)"
 _AGES_IN_WORDS = (
     # the writer's own age, a child writing: "im 14", "were both 13" (never "im 16 weeks pregnant")
-    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both) (?:only |just |nearly |almost |now )?"
+    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both|both are|both r|are both|theyre both|"
+               rf"they are both) (?:only |just |nearly |almost |now )?"
                rf"({_A_LIST})\b{_UNITS}"),
     # a list after the words that give ages: "kids are 4 and 1", "aged 4 and 7", "theyre 6 and 8", "twins are 2"
-    re.compile(rf"\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|they are|they re|"
-               rf"my kids|kids|children) (?:about |maybe |approx |approximately |around |roughly )?({_A_LIST})"
-               rf"\b{_UNITS}"),
-    # "my 12 and 10 yr olds", "her 9 and 11 year old"
-    re.compile(rf"\b({_A_LIST}) ?(?:years?|yrs?|y) ?(?:old|olds|o)\b"),
-    # a guessed age: "looks about 12", "kid maybe 8", "eldest is about 9", "a kid of about 4"
-    re.compile(rf"\b(?:looks|look|looked|is|s|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|youngest) "
-               rf"(?:about |maybe |approx |approximately |around |roughly |like |only )({_A_LIST})\b{_UNITS}"),
+    # (never an age that is past: "in care from age 8")
+    re.compile(rf"{_NOT_PAST}\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|they are|"
+               rf"they re|kids r|they r|twins r|my kids|kids|children|boys|girls|sons|daughters|twins) "
+               rf"(?:{_APPROX} )?({_A_LIST})\b{_UNITS}"),
+    # "my 12 and 10 yr olds", "her 9 and 11 year old", "my 9 yeras old", "my 6yr0"
+    re.compile(rf"(?<!year )(?<!yr )(?<!years )\b({_A_LIST}) ?{_YEARS} ?{_OLD}\b"),
+    # a guessed age: "looks about 12", "kid maybe 8", "eldest is about 9", "a kid of about 4", "she was maybe 10"
+    re.compile(rf"\b(?:looks|look|looked|is|s|was|so|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|"
+               rf"youngest) (?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:is|s|hes|shes|kid|boy|girl|child|lad|eldest|oldest|youngest) only ({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
     # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
     re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
                rf"({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:a|the) (?:girl|boy|kid|child|lad|lass) of ({_NUMBER})\b{_UNITS}"),
     # a child named by who they are, then the age in any words: "my son whos 13", "my lad is fifteen", "my
-    # daughter who is almost eleven", "grandson is 6", "the girl next door can only be about 8"
-    re.compile(rf"\b(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|"
-               rf"granddaughter|stepson|stepdaughter|step son|step daughter|baby|toddler|teen|teenager)"
-               rf"(?: next door| upstairs| downstairs)? (?:who is|whos|who s|is|s|can only be|must be|might be)"
-               rf" (?:only |just |nearly |almost |now |about |maybe |around |like )?(?!one\b)({_A_LIST})\b{_UNITS}"),
+    # daughter who is almost eleven", "grandson is 6", "my little brother is seven", "the girl next door can only be
+    # about 8"
+    re.compile(rf"\b{_CHILD}(?: next door| upstairs| downstairs)? (?:who is|whos|who s|is|s|can only be|must be|"
+               rf"might be) (?:only |just |nearly |almost |now |{_APPROX} )?(?!one\b)({_A_LIST})\b{_UNITS}"),
     # a birthday to come: "hell be 5 in june", "she will be 12 next month"
     re.compile(rf"\b(?:hell|shell|theyll|he will|she will|they will|he ll|she ll) (?:only |just )?be ({_A_LIST})"
                rf"\b{_UNITS}"),
     # two of us: "me and my sister are 8 and 6", "my brother and i are 12 and 9"
     re.compile(rf"\b(?:me and my \w+|my \w+ and (?:i|me)) (?:are|r) (?:only |just )?({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:just |he |she |has |had )?turned ({_NUMBER})\b"),
+    # "3 years 4 months", "aged 2yrs 3 months": the years are the age (never "here 2 years and 3 months")
+    re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|age|im|i am|of|only|just) )({_NUMBER}) ?{_YEARS} (?:and )?"
+               rf"(?:\d\d?|{_NUMBER}) ?(?:months?|mths?|mnths?|mo)\b"),
+    # "eldest 10, youngest 3" (never "my eldest 2 are at school": the two eldest)
+    re.compile(rf"\b(?:eldest|oldest|youngest|middle one|little one) ({_NUMBER})\b{_UNITS}"
+               r"(?! (?:are|r|of|have|go|were|both)\b)"),
+    # "13 going on 30": the first is the age
+    re.compile(rf"\b({_NUMBER}) going on (?:\d\d|{_NUMBER})\b"),
+    # a range is a guess at one age, read as its lower end: "aged between 3 and 5", "somewhere between 10 and 12"
+    re.compile(rf"(?:^|\b(?:aged|age|is|s|be|hes|shes|{_APPROX}|somewhere|anywhere)) ?between ({_NUMBER}) and "
+               rf"{_NUMBER}\b{_UNITS}"),
 )
 # A list of two or more ages after the children, set off by commas (read in the text, where the commas are): "my kids
 # fight all the time, 8 and 10, any courses", "i have 2 girls, 4 and 6."
 _AGES_AFTER_A_COMMA = re.compile(
     rf"\b(?:kids|children|boys|girls|sons|daughters|twins|grandkids|grandchildren)\b[^,.?!]{{0,40}}, ?"
     rf"({_NUMBER}(?:,? {_NUMBER})* ?(?:and|&) ?{_NUMBER})\s*(?:,|\.|$)")
+# One age set off by commas after the child ("yr 10 student, 15, disclosed", "my son, 8, has adhd", "a girl, maybe 14,
+# was crying", "teen, maybe 14"), or a guess set off on its own ("a kid on my road, prob about 12, was out")
+_END_OF_AGE = r"(?=\s*(?:[,);.!?]|$|-|or\b|ish\b|i think|i reckon|i guess|at a guess|years?\b|yrs?\b|y/?o\b))"
+_AGE_AFTER_A_COMMA = re.compile(
+    rf"\b(?:{_CHILD}|female|male|yp|young person|patient|pt)\s*,\s*(?:(?:aged?|{_APPROX})\s+)*{_NUMBER}(?:ish)?\b"
+    rf"{_UNITS}{_END_OF_AGE}")
+_GUESSED_AGE = re.compile(rf"(?:^|[,(;:]\s*)(?:{_APPROX}\s+)+{_NUMBER}(?:ish)?\b{_UNITS}{_END_OF_AGE}")
+# "2 1/2", "3½": the whole years
+_AND_A_HALF = re.compile(r"(?<![\d/.])(\d{1,2})\s*(?:1/2|½)(?![\d/])" + _UNITS)
 _IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\)")
 _LAST_WORD_AGE = re.compile(r"[,.]\s*(\d{1,2})(?:\s*(?:btw|yrs?|years?))?\s*$")
-_MONTHS_AGE = re.compile(r"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an))\s*(\d{1,2}) ?"
-                         r"(weeks?|wks?|months?|mths?|mnths?|mo)\b(?! ago| pregnant| sober| later| time)")
+_MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an)|\d and)\s*{_COUNT} ?"
+                         r"(weeks?|wks?|months?|mths?|mnths?|mo)\b"
+                         r"(?! ago| pregnant| sober| later| time| late| early| overdue| behind| away| clean| off)")
 _BABY = re.compile(r"(^|\b(my|our) )(newborn |new born |little |tiny |poor )?baby\b"
                    r"(?! (brother|sister|bro|sis|daddy|dad|mum|mother|father|monitor|groups?|clinic|clinics|sensory|"
-                   r"massage|shower|bank|food|clothes|wipes|milk|classes|class|club|due)\b)")
-_ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} and a half)(?: (?:years?|yrs?) ?(?:old)?)?$")
+                   r"massage|shower|bank|food|clothes|wipes|milk|classes|class|club|due)\b)|"
+                   # "a newborn", "under a year old": a baby's age without a number
+                   r"(^|\b(my|our|a|the|her|his|their) )(newborn|new born)\b(?! (baby )?(clothes|nappies|photos?|"
+                   r"groups?|class|classes|pack|stuff)\b)|"
+                   r"(^|\b(is|s|hes|shes|only|just|aged|baby) )(under|less than) (a|one|1) (year|yr)( old)?$|"
+                   r"\b(under|less than) (a|one|1) (year|yr) old\b|"
+                   r"\b(a few|few|a couple of|couple of|some) (days|weeks|months) old\b")
+_ONLY_AGES = re.compile(rf"^(?:{_A_LIST}|{_NUMBER} (?:and|n) a (?:half|bit))(?: (?:years?|yrs?) ?(?:old)?)?$")
+# An answer that is an age with words around it: "about 12 i think", "three i think", "sixteen why", "eleven 12 in
+# the summer", "2 and a half nearly 3". Words that make a number an age ("about", "nearly 3", "going on 30", "and a
+# half", "years") let digits through; the others ("i think", "why") only a number in words, as digits with only
+# those may still be a menu pick.
+_AGE_SAYING_START = re.compile(rf"^(?:{_APPROX}|hes|shes|he is|she is|theyre|they are|only|just|nearly|almost|"
+                               r"teen|teenager|a teenager) ")
+_AGE_SAYING_END = re.compile(rf" (?:(?:going on|nearly|almost) (?:\d\d?|{_NUMBER})|(?:\d\d?|{_NUMBER}) (?:in|next|"
+                             r"this|on|at|by|after) (?:the )?[a-z]+|(?:and|n) a (?:half|bit)|ish|or so|"
+                             r"(?:years?|yrs?) old|years?|yrs?|y o|yo|old)$")
+_OTHER_START = re.compile(r"^(?:i think|i reckon|i guess|i believe|not sure|dunno|idk|no idea|erm+|um+|err+|hmm+|oh|"
+                          r"well) ")
+_OTHER_END = re.compile(r" (?:i think|i reckon|i guess|i believe|i dunno|not sure|why|btw|honestly|lol|haha|tbh|x+|"
+                        r"at a guess|maybe|sorry|thanks|thank you|now)$")
+
+
+_A_HALF_OR_A_BIT = re.compile(r" (?:and|n) a (?:half|bit)\b")
 
 
 def _numbers(words_: str) -> list[int]:
     return [int(w) if w.isdigit() else _AGE_WORDS[w] for w in re.findall(_NUMBER, words_)]
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
+def _ages_said_alone(said: str) -> list[int]:
+    """The ages of an answer that is only an age and the words people put around one (see _AGE_SAYING_START)."""
+    rest, says_age = said, False
+    for _ in range(6):
+        before = rest
+        for pattern, strong in ((_AGE_SAYING_START, True), (_AGE_SAYING_END, True), (_OTHER_START, False),
+                                (_OTHER_END, False)):
+            if (cut := pattern.sub("", rest)) != rest and cut:
+                rest, says_age = cut, says_age or strong
+        if rest == before:
+            break
+    if rest == said or not _ONLY_AGES.match(rest):
+        return []
+    if re.search(r"\d", rest) and not says_age:
+        return []
+    return _numbers(_A_HALF_OR_A_BIT.sub("", rest))
+
+
+def _lower_end_of_ranges(text: str) -> str:
+    """"looks about 5-6" -> "looks about 5": a range is a guess at one age. Never a date (12-05-2014) or "6-10s"."""
+    def lower(match: re.Match[str]) -> str:
+        low, high = int(match.group(1)), int(match.group(2))
+        return match.group(1) if low < high <= 17 else match.group(0)
+    return re.sub(r"(?<![\d/.:£$-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d/.:-]|s\b)", lower, text)
 
 
 def child_ages(said: str, text: str = "") -> list[int]:
@@ -438,19 +537,22 @@ def child_ages(said: str, text: str = "") -> list[int]:
         return []
     # Ages alone, in words or with "years": "fourteen", "two and a half", "6 and 8 years". Digits alone ("2 and 4")
     # are menu picks in a checkbox question, never ages.
-    if _ONLY_AGES.match(said) and not re.fullmatch(r"[\d\s]+(?:(?:and|&)[\d\s]+)?", said):
-        add(_numbers(said.replace(" and a half", "")))
+    if _ONLY_AGES.match(said) and not re.fullmatch(r"[\d\s]+(?:(?:and|&|n)[\d\s]+)?", said):
+        add(_numbers(_A_HALF_OR_A_BIT.sub("", said)))
+    add(_ages_said_alone(said))
     for pattern in _AGES_IN_WORDS:
         for match in pattern.finditer(said):
             add(_numbers(match.group(1)))
     for match in _MONTHS_AGE.finditer(said):
         if re.search(r"\b(in|due|for|last|next|every)( about)? ?$", said[:match.start(1)]):
             continue  # "due in about 10 wks", "for 2 weeks": a time, not an age
-        number, unit = int(match.group(1)), match.group(2)
+        number, unit = _count(match.group(1)), match.group(2)
         add([number // 12 if unit.startswith("m") else number // 52])
     if text:
-        for match in _AGES_AFTER_A_COMMA.finditer(text.lower()):
-            add(_numbers(match.group(1)))
+        lowered = text.lower()
+        for pattern in (_AGES_AFTER_A_COMMA, _AGE_AFTER_A_COMMA, _GUESSED_AGE, _AND_A_HALF):
+            for match in pattern.finditer(lowered):
+                add(_numbers(match.group(1)))
         for match in _IN_BRACKETS.finditer(text):
             add([int(n) for n in re.findall(r"\d{1,2}", match.group(1))])
         if (last := _LAST_WORD_AGE.search(text.strip())) is not None:
@@ -461,15 +563,15 @@ def child_ages(said: str, text: str = "") -> list[int]:
 
 
 def child_age(said: str) -> int | None:
-    """"my 4 year old", "shes 15", "he is only 3": a child's age in years (0 for a baby of months)."""
+    """"my 4 year old", "shes 15", "he is only 3": a child's age in years (0 for a baby of months, weeks or days)."""
     if (months := _MONTHS_OLD.search(said)) is not None:
-        return int(months.group(1)) // 12 if months.group(2).startswith("m") else 0  # 18 months old is 1
+        return _count(months.group(1)) // 12 if months.group(2).startswith("m") else 0  # 18 months old is 1
     for pattern in _AGE_PATTERNS:
         match = pattern.search(said)
         if match and 0 <= int(match.group(1)) <= 18:
             return int(match.group(1))
     for word, number in _AGE_WORDS.items():
-        if re.search(rf"\b{word} ?(year|yr)s? ?olds?\b", said):
+        if re.search(rf"\b{word} ?{_YEARS} ?{_OLD}\b", said):
             return number
     return None
 

@@ -97,6 +97,10 @@ def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directo
     # a list is every age of it; an age after "who is" or a birthday to come
     ("my kids are 7 and 9", ["7", "9"]), ("aged 4, 6 and 11", ["4", "6", "11"]), ("my son whos 13", ["13"]),
     ("my daughter who is fourteen", ["fourteen"]), ("he'll be 5 in june", ["5"]), ("he will be 5 minutes", []),
+    # "years" mistyped, a sibling, "going on", a list with "n"; never a past age, a weight, a share, a distance
+    ("my 9 yeras old", ["9"]), ("her 6yr0", ["6"]), ("my little brother is 7", ["7"]), ("13 going on 30", ["13"]),
+    ("they are 3 n 5", ["3", "5"]), ("in care from age 8", []), ("hes 7 stone", []), ("she is 1 of 4", []),
+    ("they are 3 streets away", []),
 ])
 def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
     """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on

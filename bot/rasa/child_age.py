@@ -7,9 +7,10 @@ missed. Plain Python (no Rasa), so the portal's tests can check it too.
 
 Ages in years, as written ("4", "15", "four"), on the number alone: "she's 15", "15yo", "15 yr old", "aged 4",
 "my 4 year old", "four-year-old", "nearly 3", "14 year old son", "im 14", "my son whos 13", "he'll be 5",
-each age of a list ("theyre 7 and 9", "aged 4, 6 and 11"). Never a count or a time: "4 kids",
-"year 9", "3 weeks", "2 hours", "at 4", "6 month old" (months and weeks are not years: the portal's reader makes a
-baby's age 0 from them).
+"13 going on 30", "my little brother is 7", "my 9 yeras old" (the usual slips in "years"), each age of a list
+("theyre 7 and 9", "aged 4, 6 and 11", "are 3 n 5"). Never a count, a time, a size or a past age: "4 kids",
+"year 9", "3 weeks", "2 hours", "at 4", "7 stone", "1 of 4", "from age 8", "6 month old" (months and weeks are not
+years: the portal's reader makes a baby's age 0 from them).
 """
 
 from __future__ import annotations
@@ -19,22 +20,31 @@ import re
 WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
 _NUMBER = r"(?P<age>\d{1,2}|" + "|".join(sorted(WORDS, key=len, reverse=True)) + r")"
-# what may follow a number that is no age: a time, a count, an amount, a school year's number, a pregnancy
-_NOT_AN_AGE = (r"(?![\s-]*(?:min|mins|minutes?|hours?|hrs?|am|pm|o ?clock|days?|weeks?|wks?|months?|mths?|times|"
-               r"miles?|quid|pounds?|p\b|stone|kg|%|percent|kids|children|boys|girls|of us|of them|weeks pregnant|"
-               r"years? ago|yrs? ago|years? sober|\d|[:./'’]\d))")
+# what may follow a number that is no age: a time, a count, an amount, a size, a place, a school year's number, a
+# pregnancy ("7 stone", "1 of 4", "2 bedroom flat", "2 streets away")
+_NOT_AN_AGE = (r"(?![\s-]*(?:(?:min|mins|minutes?|hours?|hrs?|am|pm|o ?clock|days?|weeks?|wks?|months?|mths?|times|"
+               r"miles?|quid|pounds?|p|stone|st|kg|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|percent|kids|children|boys|"
+               r"girls|of us|of them|of(?! age)|weeks pregnant|years? ago|yrs? ago|years? sober|beds?|bedrooms?|"
+               r"bedroomed|rooms?|streets?|doors?|houses?|nights?)\b|%|\d|[:./'’]\d))")
+# "years" as people type it, slips included ("yeras", "yaers"), and "old" typed with a zero ("6yr0")
+_YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
+# an age that is past: "in care from age 8", "since age 5"
+_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<! at )(?<!by )"
 _BEFORE = r"(?<![\w£$#:./-])"
 PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "my 4 year old", "four-year-old", "15 yr old", "4yrs old", "2 y o"
-    _BEFORE + _NUMBER + r"[\s-]?(?:years?|yrs?|y)[\s-]?(?:old|olds|o)\b",
+    _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
     # "15yo", "14 yrs", "a 9yr"
     _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
     # "aged 4", "age 9"
-    r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
+    _NOT_PAST + r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "she's 15", "hes only 3", "he is nearly 3", "my son is 12", "im 14", "theyre 6"
     r"\b(?:he|she|hes|shes|he's|she's|he is|she is|im|i'm|i am|theyre|they're|they are|(?:son|daughter|boy|girl|"
-    r"lad|kid|child|baby|eldest|youngest|oldest) is|(?:son|daughter|lad|eldest|youngest)'?s)\s"
+    r"lad|kid|child|baby|eldest|youngest|oldest|brother|sister|bro|sis|cousin|mate|friend|niece|nephew|grandson|"
+    r"granddaughter|stepson|stepdaughter|pupil|student) is|(?:son|daughter|lad|eldest|youngest)'?s)\s"
     r"(?:only\s|just\s|nearly\s|almost\s|about\s|now\s)?" + _NUMBER + r"\b" + _NOT_AN_AGE,
+    # "13 going on 30"
+    _BEFORE + _NUMBER + r"\sgoing on\s",
     # "turned 12"
     r"\bturned\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "my son whos 13", "my daughter who is fourteen", "he'll be 5 in june", "she will be 12"
@@ -42,8 +52,8 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     + _NUMBER + r"\b" + _NOT_AN_AGE,
 ))
 # The rest of a list of ages that one of PATTERNS began: "theyre 7 and 9", "aged 4, 6 and 11", "are 8 & 10"
-_LIST_START = r"\b(?:are|aged|ages|age|theyre|they're|they are)\s(?:only\s|just\s|about\s)?"
-_MORE = r"(?:\s*,\s*|\s+and\s+|\s*&\s*)"
+_LIST_START = _NOT_PAST + r"\b(?:are|aged|ages|age|theyre|they're|they are)\s(?:only\s|just\s|about\s)?"
+_MORE = r"(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+n\s+)"
 _NUM = r"(?:\d{1,2}|" + "|".join(WORDS) + r")"
 _LIST = re.compile(_LIST_START + _NUM + r"(?:" + _MORE + _NUM + r")+\b" + _NOT_AN_AGE, re.IGNORECASE)
 _EACH = re.compile(r"(?<![\w])" + _NUMBER + r"\b", re.IGNORECASE)
