@@ -286,6 +286,16 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\bme (and|n|&) my ex\b|"
                          r"\b(we|were|we re|weve|we ve|i|im|i m|ive|i ve|me) (\w+ ){0,6}(with|have|got|had) "
                          r"(my |our |the )?(\d|two|three|four|five|six) (kids|children|boys|girls|lads|little ones)\b")
+# "the kids", "the baby" with "me" or "us", and no other household in sight: the writer's own ("hes locked us in and
+# the kids are hungry", "he says if i leave with the kids hell end us all"); never a bystander's ("i can hear her",
+# "my sister rang me", "the kids next door").
+_THE_CHILDREN = re.compile(r"\b(the|our) (kids|children|baby|little ones?|boys|girls|twins)\b"
+                           r"(?! (next|upstairs|downstairs|across|over|down|at|in|from|on|who live|opposite))")
+_ME_OR_US = re.compile(r"\b(me|us)\b")
+_ANOTHER_HOUSEHOLD = re.compile(r"\b(she|her|shes|hers|they|their|theyre|neighbours?|neighbors?|wall|next door|"
+                                r"upstairs|downstairs|my (mum|mom|dad|mam|parents|sister|brother|friend|mate|cousin|"
+                                r"niece|nephew|aunt|auntie|uncle|nan|gran|step ?dad|step ?mum)s?)\b|"
+                                r"\b(im|i am) (\d{1,2}|a child|a kid)\b")
 # A grandparent's, aunt's or uncle's "my son" or "my daughter" is the child's parent, not the child, unless they
 # bring the child up themselves (a kinship carer's own family): "my son wont let my grandson see a doctor".
 _RELATIVES_CHILD = re.compile(r"\b(grandson|granddaughter|grandchild|grandchildren|grandkids|niece|nephew)s?\b")
@@ -384,6 +394,8 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     found.pregnant = bool(PREGNANT.search(said))
     found.someone_elses_child = bool(_SOMEONE_ELSES.search(said))
     found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\bnot (my|our) \w+", " ", said)))  # "not my kid but"
+    found.own_family = found.own_family or bool(
+        _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said))
     if found.own_family and _RELATIVES_CHILD.search(said) and not _KINSHIP_CARE.search(said):
         found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\b(my|our) (son|daughter)s?\b", " ", said)))
     found.wants_service = bool(_SERVICE_WORDS.search(said))

@@ -792,6 +792,9 @@ def test_a_role_is_the_writers_only_when_they_write_as_it(text: str, workplace: 
     ("she has a 4 yr old and leaves him alone", False, True), ("not my kid but hes always out late", False, True),
     ("me n the kids are at my sisters", True, False), ("we are in a b and b with 2 kids", True, False),
     ("my 17 yr old has a 16 yr old girlfriend", True, False),
+    # "the kids" with "me" or "us": the writer's own household, unless another household is in sight
+    ("hes taken the car keys off me and the kids are scared", True, False),
+    ("he was shouting at her again and the kids were crying, it woke me up", False, False),
 ])
 def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_elses: bool):
     from bot.reader import facts
