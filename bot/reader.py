@@ -275,7 +275,7 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          # kinship carers: a grandchild in their care is their own family's request for help
                          r"\b(looking after|look after|care for|caring for|bringing up|raising|got) (my|our) "
                          r"(grandson|granddaughter|grandchild|grandkids|niece|nephew)|"
-                         r"\b(lives|living) with (me|us)\b|\bin my care\b|\bspecial guardian|\bkinship\b|"
+                         r"\b(lives|living|lived|live) with (me|us)\b|\bin my care\b|\bspecial guardian|\bkinship\b|"
                          r"\b(i|we) need (some )?help with (him|her|them|his|her|their|my|our)\b|(?<!on )\bmy own\b|"
                          # a parent alone with the children: "im on my own with 3 kids", "single mum"
                          r"\bon my own with (the|my|\d+|two|three|four) (kids|children|boys|girls)\b|"
@@ -300,7 +300,7 @@ _ANOTHER_HOUSEHOLD = re.compile(r"\b(she|her|shes|hers|they|their|theyre|neighbo
 # bring the child up themselves (a kinship carer's own family): "my son wont let my grandson see a doctor".
 _RELATIVES_CHILD = re.compile(r"\b(grandson|granddaughter|grandchild|grandchildren|grandkids|niece|nephew)s?\b")
 _KINSHIP_CARE = re.compile(r"\b(looking after|look after|looks after|care for|caring for|bringing up|bring up|raising|"
-                           r"raise|lives with (me|us)|living with (me|us)|live with (me|us)|staying with (me|us)|"
+                           r"raise|(lives|living|lived|live) with (me|us)|"
                            r"in my care|special guardian\w*|sgo|kinship|full time|fulltime|custody|residency)\b")
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
@@ -393,6 +393,9 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     found.categories = words.categories_in(HELP_NEEDED.field("concern_categories"), text)
     found.pregnant = bool(PREGNANT.search(said))
     found.someone_elses_child = bool(_SOMEONE_ELSES.search(said))
+    if found.someone_elses_child and _KINSHIP_CARE.search(said):
+        # a kinship carer's grandchild, niece or nephew is their own family: someone else's only if more is said
+        found.someone_elses_child = bool(_SOMEONE_ELSES.search(_RELATIVES_CHILD.sub(" ", said)))
     found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\bnot (my|our) \w+", " ", said)))  # "not my kid but"
     found.own_family = found.own_family or bool(
         _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said))

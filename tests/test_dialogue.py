@@ -788,7 +788,9 @@ def test_a_role_is_the_writers_only_when_they_write_as_it(text: str, workplace: 
 @pytest.mark.parametrize("text, own, someone_elses", [
     # a grandparent's "my son" is the child's father; a kinship carer's grandchild is their own family
     ("my son wont take my granddaughter to the dentist", False, True),
-    ("im raising my grandson and my son is no help", True, True),
+    ("im raising my grandson and my son is no help", True, False),
+    ("my 2 grandkids have lived with me since the court case", True, False),
+    ("my niece is staying with us for a week, her dad shouts", False, True),
     ("she has a 4 yr old and leaves him alone", False, True), ("not my kid but hes always out late", False, True),
     ("me n the kids are at my sisters", True, False), ("we are in a b and b with 2 kids", True, False),
     ("my 17 yr old has a 16 yr old girlfriend", True, False),
