@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signposting.models import Service, TaxonomyTerm
-from signposting.search import Hit, Query, SearchError, search
+from signposting.search import Hit, Query, SearchError, expand_categories, search
 
 SMS_SEGMENT = 160
 # Which directory categories answer each worry the referral schema names (forms.referral).
@@ -88,4 +88,10 @@ def suggest(session: Session, *, categories: list[str], age: int | None, postcod
             if len(results.nearby) >= limit:
                 break
     reachable = [h for h in hits if _contact(h.service)]
+    if "domestic_abuse" not in categories:
+        # A refuge or a domestic abuse service only for a worry about domestic abuse (issue 12): a service can sit in
+        # several categories (a refuge's housing help), and suggesting one to a family who never mentioned abuse is
+        # wrong for them, and on a shared phone could be read by the person it is about.
+        abuse = expand_categories(session, _terms_for(session, ["domestic_abuse"]))
+        reachable = [h for h in reachable if not any(a.taxonomy_term_id in abuse for a in h.service.attributes)]
     return [Suggestion(h.service.id, h.service.name, _contact(h.service), h.distance) for h in reachable[:limit]]

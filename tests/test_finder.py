@@ -484,6 +484,22 @@ def test_a_help_request_confirmation_suggests_services(client, db_session):
     assert expected and html.escape(expected[0].name) in listed and f"/services/{expected[0].service_id}" in listed
 
 
+def test_a_refuge_or_abuse_service_is_suggested_only_for_a_worry_about_domestic_abuse(db_session):
+    """The live probe: parenting and money worries at RG40 1BN were offered Kestrel Refuge first (it is also in a
+    housing category); a domestic abuse service belongs only with a worry about domestic abuse (issue 12)."""
+    from signposting.models import Attribute, TaxonomyTerm
+
+    abuse = set(db_session.scalars(select(Attribute.service_id).join(
+        TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id).where(TaxonomyTerm.name == "Domestic abuse")))
+    assert abuse
+    for categories in (["parenting", "family_stress"], ["family_stress"], ["relationships"], ["parenting"]):
+        for postcode in ("RG40 1BN", "RG41 1AA", None):
+            found = suggest(db_session, categories=categories, age=6, postcode=postcode)
+            assert found and not {s.service_id for s in found} & abuse, (categories, postcode)
+    worried = suggest(db_session, categories=["domestic_abuse", "family_stress"], age=6, postcode="RG40 1BN")
+    assert {s.service_id for s in worried} & abuse
+
+
 def test_a_referral_confirmation_suggests_services_near_the_first_child(client):
     # A relative's report (never a professional's referral: family-facing services could tip someone off)
     walk(client, "report", examples.public_concern(
