@@ -91,6 +91,10 @@ SAMARITANS_LINE = "Samaritans are there any time, free, on 116 123."
 URGENT_LINE = "We have marked your message urgent for our team."
 # "i took some pills" must not read as "call 999 if you think you are in danger": some harm comes hours later.
 SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."
+# An overdose however it is said ("took an overdose last night", "she od'd", "overdosed on her tablets"): the live
+# probe found "my daughter took an overdose last night" got the 999 line but nothing saying she needs help even if
+# she seems fine (some harm, paracetamol's, comes days later).
+_OVERDOSE = re.compile(r"\b(overdos\w*|od|od'?d|o\.d\.?|oded|ode'?d)\b")
 SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
                              "injury.swallowed", "injury.child_got_into"})
 # When no rule fired, the second net (mash/danger_net.py) may still find danger, in words no rule lists: its
@@ -858,7 +862,8 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
     matched = tuple(rule.id for rule in sure)
     fired = {rule.category for rule in sure}
     categories = tuple(c for c in compiled.category_order if c in fired)
-    swallowed = bool(SWALLOWED_RULES & set(matched))
+    swallowed = bool(SWALLOWED_RULES & set(matched)) or bool(
+        fired & {"suicide_self_harm", "injury"} and _OVERDOSE.search(text.lower()))
     return Screening(danger=True, categories=categories, child_speaking=child_speaking,
                      reply=advice(categories, child_speaking=child_speaking, out_of_hours_number=out_of_hours_number,
                                   swallowed=swallowed),

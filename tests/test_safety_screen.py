@@ -21,6 +21,7 @@ from mash.safety import (
     DANGER_LINE,
     DEFAULT_OUT_OF_HOURS_NUMBER,
     SMS_LIMIT,
+    SWALLOWED_LINE,
     SafetyDataError,
     Screening,
     advice,
@@ -450,3 +451,17 @@ def test_someone_who_has_taken_something_is_told_to_call_999_whatever_they_feel(
 
 def test_danger_without_anything_taken_has_no_swallowed_line() -> None:
     assert "taken pills" not in (screen("hes hitting her right now").reply or "")
+
+
+@pytest.mark.parametrize("text", ["my daughter took an overdose last night shes 15", "she has overdosed",
+                                  "he od on his mums tablets"])
+def test_an_overdose_however_it_is_said_gets_the_even_if_they_seem_fine_line(text: str) -> None:
+    """The live probe: "took an overdose last night" got the 999 line and Samaritans, nothing saying that someone
+    who has taken an overdose needs help now even if they seem fine."""
+    result = screen(text)
+    assert result.danger and result.reply is not None and SWALLOWED_LINE in result.reply
+
+
+def test_suicidal_words_without_an_overdose_do_not_get_the_swallowed_line() -> None:
+    result = screen("my son is suicidal")
+    assert result.danger and result.reply is not None and SWALLOWED_LINE not in result.reply
