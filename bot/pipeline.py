@@ -149,6 +149,13 @@ MEDIA_REPLY = ("Sorry, we can't receive pictures or files by text. Please tell u
 EMPTY_REPLY = "Tell us in a few words what's worrying you, and we'll help. If a child is in danger call 999."
 
 
+def _professional(state: dict | None) -> bool:
+    """The conversation so far says the writer is a professional: their journey, or the workplace they gave."""
+    state = state or {}
+    return "professional" in (state.get("journey"), state.get("last_journey")) or \
+        bool((state.get("answers") or {}).get("referrer_workplace"))
+
+
 def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Parser | None,
            calendar: WorkingCalendar = DEFAULT_CALENDAR, now: dt.datetime | None = None,
            replayed: bool = False) -> Outcome:
@@ -166,6 +173,13 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
     phone = inbound.sender if inbound.channel == "sms" else None
     conversation = conversations.find_or_start(session, inbound.channel, inbound.sender, now=now, idle=settings.idle,
                                                phone=phone)
+    if screening.danger and _professional(conversation.state):
+        # A professional's account, mid-referral ("she says her step dad grabbed her"): hurt they tell us of is
+        # what they saw of a child in their care, a check now as on the web form; anything happening now, and every
+        # other kind of danger, is still the 999 advice.
+        screening = screen(text, out_of_hours_number=settings.out_of_hours_number, professional=True)
+        if not screening.danger and reading is None and not replayed and sms.keyword(text) is None:
+            reading = _begin_reading(parser, text)
     # By id, not through the relationship: appending to conversation.messages would load (and decrypt) the
     # whole transcript on every message.
     message = Message(conversation_id=conversation.id, direction="in", at=now, text=text or None,

@@ -222,6 +222,9 @@ class _Rule:
     check_only: bool = False  # "outcome": "check_now"
     unsure_if: tuple[_Sequence, ...] = ()
     sure_if: tuple[_Sequence, ...] = ()
+    # unsure where a professional tells what they saw of a child in their care ({seen_by_professional} among its
+    # unsure_if): also when the conversation, not this message, says the writer is one
+    seen_by_professional: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,8 @@ class _Compiled:
                 required=tuple(frozenset(phrase[0] for phrase in self.slots[part.items[0].slot]) for part in parts),
                 check_only=outcome == CHECK_NOW,
                 unsure_if=tuple(self._sequence(t, gap, where) for t in raw.get("unsure_if", [])),
-                sure_if=tuple(self._sequence(t, gap, where) for t in raw.get("sure_if", []))))
+                sure_if=tuple(self._sequence(t, gap, where) for t in raw.get("sure_if", [])),
+                seen_by_professional="{seen_by_professional}" in raw.get("unsure_if", [])))
         return rules
 
     def _sequence(self, text: str, gap: int, where: str) -> _Sequence:
@@ -647,11 +651,14 @@ class _Message:
         blockers = [b for u in rule.unless_near for b in self.sequence_spans(u)]
         return any(not any(bs - e <= rule.near and s - be <= rule.near for bs, be in blockers) for s, e in spans)
 
-    def unsure(self, rule: _Rule) -> bool:
-        """Does this rule's finding (it has fired) only call for a check now, not the 999 advice?"""
+    def unsure(self, rule: _Rule, *, professional: bool = False) -> bool:
+        """Does this rule's finding (it has fired) only call for a check now, not the 999 advice? `professional`:
+        the conversation says the writer is a professional telling what they saw of a child in their care."""
         if any(self.sequence_spans(s) for s in rule.sure_if):
             return False
         if rule.check_only or any(self.sequence_spans(u) for u in rule.unsure_if):
+            return True
+        if professional and rule.seen_by_professional:
             return True
         return self.framed_unsure()
 
@@ -817,9 +824,13 @@ _NOW_WORDS = frozenset({"now", "still", "just", "tonight", "currently", "happeni
 
 
 def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,
-           directory: Path = DATA_DIR, net: bool = True) -> Screening:
+           directory: Path = DATA_DIR, net: bool = True, professional: bool = False) -> Screening:
     """Screen one inbound message. Deterministic; no network; safe on any input (None, empty, huge).
-    `net=False`: the rules alone, without the second net (for the benches that compare the two)."""
+    `net=False`: the rules alone, without the second net (for the benches that compare the two).
+    `professional`: an earlier message of the conversation said the writer is a professional (a teacher whose
+    first text said "a pupil came in with bruises", answering "what happened?" with "she says her step dad grabbed
+    her"): the rules that read hurt are unsure as they are when the message itself says so ({seen_by_professional});
+    still danger now with a {still_now} phrase, and every other rule as it is."""
     if not text or not isinstance(text, str):
         return NO_DANGER
     compiled = _compiled(directory)
@@ -829,7 +840,7 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
     message = _Message(compiled, tokens)
     fired_rules = [rule for rule in compiled.rules if message.fires(rule)]
     child_speaking = any(message.fires(rule) for rule in compiled.child_rules)
-    sure = [rule for rule in fired_rules if not message.unsure(rule)]
+    sure = [rule for rule in fired_rules if not message.unsure(rule, professional=professional)]
     if not fired_rules and net:
         from mash import danger_net
 
@@ -841,7 +852,7 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         # So is a professional telling what they saw of a child in their care ("pupil came in with bruises"): the
         # child is with them, the harm is before today (vocabulary ``seen_by_professional``; the rules that read
         # hurt list it in their own unsure_if).
-        seen = message.holds_class("seen_by_professional") and not message.holds_class("still_now")
+        seen = (professional or message.holds_class("seen_by_professional")) and not message.holds_class("still_now")
         verdict = danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
                                      framed=message.framed_unsure() or witnessed or seen, words=len(reading))
         if verdict == DANGER_NOW:

@@ -166,3 +166,21 @@ def test_staff_read_the_reason_in_words_on_the_queue_and_the_contact_page(client
     assert page.count("Check now: a carer drunk or high with a child") == 2
     assert "intoxicated carer" not in page  # in words, never the code
     assert "The danger screen was unsure of a message" in page  # and on the trail
+
+
+def test_a_teachers_account_mid_referral_by_text_is_check_now_and_danger_now_still_gets_999(client, db_session,
+                                                                                            parser):
+    """The live probe: a teacher's first text said a pupil came in with bruises; their answer to what happened,
+    "she has bruises on her arms and says her step dad grabbed her", got the 999 advice and the referral stopped."""
+    post_sms(client, "im a teacher at oakfield and a pupil came in with bruises")
+    conversation = db_session.scalars(select(Conversation)).one()
+    assert (conversation.state or {}).get("journey") == "professional"
+    reply = reply_of(post_sms(client, "she has bruises on her arms and says her step dad grabbed her"))
+    assert reply and ADVICE not in reply and "press 55" not in reply
+    db_session.expire_all()
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and not [f for f in contact.safety_flags if f.startswith("danger_now")]
+    assert not (db_session.get(Conversation, conversation.id).state or {}).get("after_danger")
+    # happening now, or another kind of danger, is still the 999 advice in the same conversation
+    assert reply_of(post_sms(client, "her step dad is at the school gate now shouting that he will kill her")) \
+        .startswith(ADVICE)
