@@ -881,7 +881,7 @@ class _Dialogue:
         extra = [e for e in self.state.get("extra") or [] if e]
         if extra:
             answers["what_happened"] = "\n".join([answers.get("what_happened") or "", *extra]).strip()[:5000]
-        answers = journey.shape(answers)
+        answers = journeys.with_said_age(journey.shape(answers), self.state.get("facts", {}).get("age"))
         if journey.kind == "early_help":
             if self.answers.get("consent_agree") == "no":
                 self._end("no_consent")

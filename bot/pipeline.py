@@ -32,7 +32,7 @@ from bot.rasa_client import AssistantUnavailable
 from bot.reader import Reading, understand
 from bot.reader import child_named as reader_child_named
 from bot.reader import facts as reader_facts
-from forms.conversation import JOURNEYS, ConversationJourney
+from forms.conversation import JOURNEYS, ConversationJourney, with_said_age
 from forms.schema import CONTROL_RE
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
 from mash.intake import find_by_idempotency_key
@@ -205,6 +205,10 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         child_speaking = (screening.child_speaking or said.young_person or bool(state.get("child_speaking"))) \
             and not said.workplace
         red_answers = _red_answers(state, child_speaking=child_speaking, workplace=said.workplace)
+        # the child's age as said so far, this message's included ("took an overdose last night shes 15")
+        said_age = _child_facts(state, text, said).get("age")
+        if said_age is not None:
+            red_answers = with_said_age(red_answers or {"referrer_type": "public"}, said_age)
     if screening.danger:
         if child_speaking != screening.child_speaking:
             screening = replace(screening, child_speaking=child_speaking, reply=advice(

@@ -111,6 +111,19 @@ class ConversationJourney:
         return concern
 
 
+def with_said_age(answers: Mapping[str, Any], age: int | None) -> dict[str, Any]:
+    """The child's age as the person said it ("my son is 4"), on the first child, where no date of birth says it:
+    a text's report asks the child's name and where they live, not when they were born, so without this the
+    contact read "age not known" for a child the conversation knew was 4 (the live probe)."""
+    if age is None or not 0 <= age <= 25:
+        return dict(answers)
+    children = list(answers.get("children") or [{}])
+    first = dict(children[0])
+    if first.get("date_of_birth") or first.get("born") == "no":
+        return dict(answers)
+    return {**answers, "children": [{**first, "age_said": age}, *children[1:]]}
+
+
 def _step(page, name: str, **kwargs: Any) -> Step:
     """A field of a schema page, asked by text or chat only where the page itself would be shown on the web (a
     mother is never asked whether she has parental responsibility, on any channel)."""

@@ -107,6 +107,16 @@ def worry_words(categories: Iterable[str] | None, *, most: int = 2) -> str:
     return shown + (f" and {len(words) - most} more" if len(words) > most else "")
 
 
+def child_age_words(child: Any, today: dt.date) -> str:
+    """A child's age from their date of birth, or as the person said it by text ("4, as said"), or 'age not
+    known'."""
+    words = age_words(child.date_of_birth, today)
+    said = (getattr(child, "details", None) or {}).get("age_said")
+    if words == "age not known" and isinstance(said, int):
+        return "under 1, as said" if said == 0 else f"{said}, as said"
+    return words
+
+
 def age_words(date_of_birth: str | None, today: dt.date, *, unborn: bool = False) -> str:
     """'7', '8 months', '3 weeks', 'unborn' or 'age not known' (from an ISO date of birth)."""
     if unborn:
@@ -132,10 +142,8 @@ def children_words(children: Sequence[Any], today: dt.date) -> str:
     if not children:
         return "Not known"
     first = children[0]
-    if first.unborn:
-        text = "Unborn baby"
-    else:
-        text = f"{first.first_name or 'Name not known'}, {age_words(first.date_of_birth, today)}"
+    name = first.first_name or "Name not known"
+    text = "Unborn baby" if first.unborn else f"{name}, {child_age_words(first, today)}"
     return text + (f" and {len(children) - 1} more" if len(children) > 1 else "")
 
 
@@ -347,7 +355,7 @@ def child_line(child: Any, today: dt.date, *, dates: bool = True) -> str:
         return "Unborn baby" + (f" (due {due})" if due else "")
     name = " ".join(p for p in (child.first_name, child.last_name) if p) or "Name not known"
     born = date_words(child.date_of_birth) if dates else ""
-    return f"{name}, {age_words(child.date_of_birth, today)}" + (f" (born {born})" if born else "")
+    return f"{name}, {child_age_words(child, today)}" + (f" (born {born})" if born else "")
 
 
 def headline(children: Sequence[Any], today: dt.date) -> str:

@@ -385,6 +385,8 @@ def _child(position: int, item: dict) -> Child:
     postcode = item.get("postcode")
     details = {k: item[k] for k in ("school", "gp", "first_language", "interpreter", "additional_needs", "mother_name")
                if item.get(k)}
+    if isinstance(item.get("age_said"), int) and not item.get("date_of_birth"):
+        details["age_said"] = item["age_said"]  # by text or chat: the age the person gave, no date of birth
     return Child(
         position=position, unborn=item.get("born") == "no", first_name=item.get("first_name"),
         last_name=item.get("last_name"), aliases=item.get("aliases"), date_of_birth=item.get("date_of_birth"),

@@ -184,3 +184,15 @@ def test_a_teachers_account_mid_referral_by_text_is_check_now_and_danger_now_sti
     # happening now, or another kind of danger, is still the 999 advice in the same conversation
     assert reply_of(post_sms(client, "her step dad is at the school gate now shouting that he will kill her")) \
         .startswith(ADVICE)
+
+
+def test_the_age_in_a_danger_text_is_on_the_contact_staff_read(client, db_session, parser):
+    """The live probe: "my daughter took an overdose last night shes 15" made a contact whose child was "Not
+    known"; the queue row now says the age as the person gave it."""
+    import datetime as dt
+
+    from mash.describe import children_words
+
+    assert reply_of(post_sms(client, "my daughter took an overdose last night shes 15")).startswith(ADVICE)
+    contact = db_session.scalars(select(Contact)).one()
+    assert children_words(contact.children, dt.date(2026, 12, 7)) == "Name not known, 15, as said"

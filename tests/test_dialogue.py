@@ -889,3 +889,22 @@ def test_is_that_normal_is_a_question_only_when_nobody_is_hurting_a_child(text: 
     from bot.reader import understand
 
     assert understand(text, None).intent == intent
+
+
+def test_a_childs_age_said_by_text_reaches_the_referral_where_no_date_of_birth_is_asked():
+    """The live probe: a report by text asks the child's name and where they live, never a date of birth, so the
+    contact read "age not known" for a child the conversation knew was 7."""
+    talk = Talk(CHAT)
+    talk.say("i want to report a concern about a child next door, shes 7")
+    while talk.asking in SENSIBLE["report"]:
+        talk.say(SENSIBLE["report"][talk.asking])
+    (_, answers), = talk.ports.handed
+    assert answers["children"][0]["first_name"] == "Mia" and answers["children"][0]["age_said"] == 7
+
+
+def test_an_age_said_never_stands_beside_a_date_of_birth_or_an_unborn_baby():
+    assert journeys.with_said_age({"children": [{"date_of_birth": "2019-05-01"}]}, 7)["children"][0] == {
+        "date_of_birth": "2019-05-01"}
+    assert "age_said" not in journeys.with_said_age({"children": [{"born": "no"}]}, 0)["children"][0]
+    assert journeys.with_said_age({}, 15) == {"children": [{"age_said": 15}]}
+    assert journeys.with_said_age({}, None) == {} and journeys.with_said_age({}, 40) == {}
