@@ -98,6 +98,7 @@ def test_a_parents_phone_from_the_household_finds_the_contact_and_is_stored_encr
         found = results(pat.get("/staff/search", query_string={"q": text}).get_data(as_text=True))
         assert len(found) == 1 and contact.reference in found[0], text
         assert "a parent's or carer's phone number" in found[0]
+        assert "Jayden Morris" in found[0]  # the child named, as a search by name shows it
     stored = db_session.scalars(select(HouseholdMember.phone).where(HouseholdMember.contact_id == contact.id)).all()
     raw = db_session.execute(sql("SELECT phone FROM household_members WHERE contact_id = :id"),
                              {"id": contact.id}).scalars().all()

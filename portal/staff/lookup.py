@@ -16,6 +16,7 @@ kinds of thing searched for and the count found, never the words.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -323,6 +324,22 @@ def _phone(session: Session, query: Query) -> list[Hit]:
     return hits
 
 
+def _named(session: Session, hits: list[Hit]) -> list[Hit]:
+    """A contact found by a reference or a phone number is titled with its first child's name too, as one found by
+    a name is, so a duty worker can tell two of a family's contacts apart without opening each (the live probe)."""
+    bare = {int(h.id) for h in hits if h.kind == "contact" and ":" not in h.title}
+    if not bare:
+        return hits
+    first: dict[int, str] = {}
+    for child in session.scalars(select(Child).where(Child.contact_id.in_(bare)).order_by(Child.position)
+                                 .options(load_only(Child.contact_id, Child.first_name, Child.last_name,
+                                                    Child.unborn))):
+        first.setdefault(child.contact_id, "unborn baby" if child.unborn else
+                         _full(child.first_name, child.last_name) or "name not known")
+    return [dataclasses.replace(h, title=f"{h.title}: {first[int(h.id)]}")
+            if h.kind == "contact" and int(h.id) in bare and int(h.id) in first else h for h in hits]
+
+
 def search(session: Session, user: StaffUser, query: Query) -> list[Hit]:
     """Everything that matches every kind asked for, best first, newest first among equals; audited."""
     hits: list[Hit] = []
@@ -346,7 +363,7 @@ def search(session: Session, user: StaffUser, query: Query) -> list[Hit]:
     if query.phone:
         hits += _phone(session, query)
     hits.sort(key=lambda h: (-h.score, -(h.at.timestamp() if h.at else 0)))
-    hits = hits[:LIMIT]
+    hits = _named(session, hits[:LIMIT])
     audit.record(session, event="search.made", actor=f"staff:{user.id}",
                  details={"kinds": query.kinds, "results": len(hits)})
     return hits
