@@ -123,7 +123,8 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     and, by text, the number to call back; the practitioner reads the rest in the transcript."""
     if answers is None:
         answers = {"referrer_type": "public", "what_happened": inbound_text(conversation) or None}
-    elif reason in ("danger", "check_now"):  # the journey's answers so far, and every word they wrote
+    elif reason in ("danger", "check_now", "flood", "asked_for_person", "not_understood", "opted_out"):
+        # the journey's answers so far, and every word they wrote
         answers = {**answers, "what_happened": inbound_text(conversation) or answers.get("what_happened")}
     # The number to call back, unless they asked to stay anonymous: then the MASH never holds it.
     if conversation.phone and not answers.get("referrer_phone") and answers.get("anonymous") != "yes":
@@ -173,7 +174,24 @@ def for_staff(session: Session, conversation: Conversation, *, reason: str, now:
         return
     key = open_key(session, f"bot:{conversation.public_id}:{reason}")
     if key is not None:
-        create_contact(session, conversation, reason=reason, key=key, now=now, calendar=calendar)
+        create_contact(session, conversation, reason=reason, key=key, now=now, calendar=calendar,
+                       answers=answers_so_far(conversation.state))
+
+
+def answers_so_far(state: dict | None) -> dict | None:
+    """What a journey under way has gathered, as a concern staff can read (the child, who is writing, how to reach
+    them safely), with the child's age as said: a contact made for a person to read the conversation (a flood, a
+    request for a person) keeps it. The live probe: a chat that sent 22 answers in a minute became a contact
+    whose child was "Not known yet", everything it had collected left in the transcript only."""
+    from forms.conversation import JOURNEYS, with_said_age
+
+    state = state or {}
+    journey = JOURNEYS.get(state.get("journey") or "")
+    answers = journey.as_concern(state.get("answers") or {}) if journey is not None and state.get("answers") else None
+    age = (state.get("facts") or {}).get("age")
+    if isinstance(age, int):
+        answers = with_said_age(answers or {"referrer_type": "public"}, age)
+    return answers
 
 
 def add_details(session: Session, contact: Contact, answers: dict, *, actor: str, journey: str,

@@ -439,6 +439,20 @@ def test_a_flood_from_one_number_is_kept_and_screened_and_gets_one_holding_reply
     assert handled == ["dialogue"] * 10 + ["rate_limited"] * 4 + ["screen"]
 
 
+def test_a_flood_mid_journey_keeps_what_the_journey_gathered_on_the_contact(client, db_session, parser, app):
+    """The live probe: a chat that answered quickly past the limit became a contact whose child was "Not known
+    yet", what it had collected left in the transcript only."""
+    change_settings(app, BOT_RATE_LIMIT_PER_MINUTE=4)
+    say_all(client, ["i want to report a concern about a child next door, shes 7", "they are left alone", "Mia",
+                     "12 Park Road"])
+    state = the_conversation(db_session).state or {}
+    assert state.get("journey") == "report" and state["answers"].get("first_name") == "Mia"
+    assert reply_of(post_sms(client, "at home")) == FLOOD_REPLY
+    contact = db_session.scalars(select(Contact)).one()
+    assert [(c.first_name, c.details.get("age_said")) for c in contact.children] == [("Mia", 7)]
+    assert "they are left alone" in (contact.answers.get("what_happened") or "")
+
+
 def test_a_long_flood_gets_one_holding_reply_a_minute_never_more_and_never_silence(client, db_session, parser,
                                                                                     clock, app):
     change_settings(app, BOT_RATE_LIMIT_PER_MINUTE=10)  # the limit these figures are written for
