@@ -508,3 +508,13 @@ def test_over_https_a_form_sent_as_a_browser_sends_it_is_accepted(database_url, 
                             data={"csrf_token": csrf_token(page.get_data(as_text=True))},
                             headers={"Referer": "https://evil.example.com/"})
     assert elsewhere.status_code == 400  # another site's form is still refused
+
+
+def test_the_check_pages_card_links_name_the_person_once(client):
+    """The live probe: a screen reader heard "Change Jayden Morris (Jayden Morris)": GOV.UK Frontend's summary card
+    already adds the card's title to its actions' hidden text."""
+    walk(client, "report", examples.professional_concern(), submit=False)
+    page = client.get("/report/check").get_data(as_text=True)
+    hidden = re.findall(r'<span class="govuk-visually-hidden">([^<]*)</span>', page)
+    assert any("(Jayden Morris)" in h for h in hidden)
+    assert not any(h.count("Jayden Morris") > 1 for h in hidden)
