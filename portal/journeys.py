@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import phonenumbers
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -89,13 +90,19 @@ def raw_from_form(page: Page, form: MultiDict) -> dict[str, Any]:
 
 
 def display_values(page: Page, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """Stored answers as the form shows them (a date back into day, month and year)."""
+    """Stored answers as the form shows them (a date back into day, month and year, a phone number as people
+    write it)."""
     shown: dict[str, Any] = {}
     for field in page.fields:
         value = stored.get(field.name)
         if field.kind == "date" and isinstance(value, str):
             day = dt.date.fromisoformat(value)
             shown[field.name] = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+        elif field.kind == "phone" and isinstance(value, str) and value:
+            try:  # "07700 900456" as people write it, not the stored "+447700900456"
+                shown[field.name] = field.label_for(value)
+            except phonenumbers.NumberParseException:
+                shown[field.name] = value
         else:
             shown[field.name] = value
     return shown

@@ -518,3 +518,11 @@ def test_the_check_pages_card_links_name_the_person_once(client):
     hidden = re.findall(r'<span class="govuk-visually-hidden">([^<]*)</span>', page)
     assert any("(Jayden Morris)" in h for h in hidden)
     assert not any(h.count("Jayden Morris") > 1 for h in hidden)
+
+
+def test_a_phone_number_comes_back_to_its_page_as_people_write_it(client):
+    """The live probe: Back to a page showed the number typed as 07700 900456 as +447700900456."""
+    walk(client, "help", examples.family_help_request(referrer_phone="07700 900456"), submit=False)
+    pages = [client.get(f"/help/{slug}").get_data(as_text=True) for slug in ("about-you", "contact")]
+    shown = [p for p in pages if "900456" in p]
+    assert shown and all('value="07700 900456"' in p and "+447700900456" not in p for p in shown)
