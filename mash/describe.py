@@ -74,6 +74,17 @@ def ordered_flags(flags: Sequence[str] | None) -> list[str]:
                               [f for f in FLAG_WORDS if f in flags] + flags))
 
 
+def risk_words(flags: Sequence[str] | None) -> list[str]:
+    """A contact's flags in full words, most serious first; the screen's "check now" explanation only once (the
+    probe read the same two sentences three times on one contact)."""
+    words, explained = [], False
+    for flag in ordered_flags(flags):
+        checked = flag.startswith(CHECK_NOW)
+        words.append(flag_words(flag, short=checked and explained))
+        explained = explained or checked
+    return words
+
+
 def rank_reasons(flags: Sequence[str] | None, rag: str, *, check_overdue: bool = False) -> list[str]:
     """Why a contact ranks where it does, most serious first; a green one with nothing flagged says so. A partner
     agency's answer overdue comes second, after the most serious reason, so a row of two reasons shows it."""

@@ -100,3 +100,13 @@ def test_a_queue_row_keeps_the_screens_check_now_beside_what_the_referrer_says()
     late = row_reasons(flags, "red", check_overdue=True)
     assert late[:2] == row and late[2] == CHECK_OVERDUE
     assert row_reasons(["level4_indicator"], "red", check_overdue=True)[1] == CHECK_OVERDUE
+
+
+def test_the_contact_page_explains_check_now_once():
+    """The live probe: each "Check now" reason repeated the screen's two sentences, three times on one contact."""
+    from mash.describe import risk_words
+
+    words = risk_words(["check_now:violence_now", "check_now:help_with_fear", "check_now:child_being_hurt",
+                        "domestic_abuse"])
+    assert sum("The screen was unsure" in w for w in words) == 1 and words[0].startswith("Check now")
+    assert all(w.startswith("Check now") for w in words[:3])
