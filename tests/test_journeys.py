@@ -526,3 +526,19 @@ def test_a_phone_number_comes_back_to_its_page_as_people_write_it(client):
     pages = [client.get(f"/help/{slug}").get_data(as_text=True) for slug in ("about-you", "contact")]
     shown = [p for p in pages if "900456" in p]
     assert shown and all('value="07700 900456"' in p and "+447700900456" not in p for p in shown)
+
+
+@pytest.mark.parametrize(("journey", "answers", "slug", "question"), [
+    ("report", examples.professional_concern, "level", "Which level of need do you think applies?"),
+    ("help", examples.family_help_request, "help-needed", "What would you like help with?"),
+])
+def test_a_page_whose_first_question_is_its_title_asks_it_once_as_its_heading(client, journey, answers, slug,
+                                                                                 question):
+    """The probe: the page's h1 and then its first question said the same words twice."""
+    walk(client, journey, answers(), submit=False)
+    page = client.get(f"/{journey}/{slug}").get_data(as_text=True)
+    main = page[page.index("<main"):]
+    assert main.count(question) == 1, main.count(question)
+    heading = re.search(r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--l">\s*<h1 '
+                        r'class="govuk-fieldset__heading">\s*([^<]*?)\s*</h1>', main)
+    assert heading and heading.group(1) == question
