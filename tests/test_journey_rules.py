@@ -66,6 +66,8 @@ def test_a_teacher_who_says_the_child_is_not_safe_to_go_home_is_told_to_ring_now
     assert "Ring us now" in page and tappable(MASH) in page and tappable(OUT_OF_HOURS) in page
     assert "We have marked this as urgent" in page
     assert describe_due(contact.decision_due_at, calendar) in page
+    # the clock's deadline may be tomorrow morning: given as the latest, after "do not wait" (the live probe)
+    assert "Do not wait for our decision if something must happen today" in page and "at the latest" in page
     # it has been sent: the confirmation does not invite sending it again, as the ring-now page did
     assert "You can still send this referral" not in page
     assert "We have your referral and we are treating it as urgent" in page
