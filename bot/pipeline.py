@@ -36,7 +36,7 @@ from forms.conversation import JOURNEYS, ConversationJourney, with_said_age
 from forms.schema import CONTROL_RE
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
 from mash.intake import find_by_idempotency_key
-from mash.safety import SWALLOWED_RULES, Screening, advice, screen
+from mash.safety import SWALLOWED_LINE, Screening, advice, screen
 from store.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -150,9 +150,11 @@ EMPTY_REPLY = "Tell us in a few words what's worrying you, and we'll help. If a 
 
 
 def _professional(state: dict | None) -> bool:
-    """The conversation so far says the writer is a professional: their journey, or the workplace they gave."""
+    """The referral under way is a professional's whose role is known (the workplace they gave, or read from their
+    words): not the journey's name alone, which a model's guess can choose, and not an earlier conversation's
+    (the final review). Never a child writing."""
     state = state or {}
-    return "professional" in (state.get("journey"), state.get("last_journey")) or \
+    return state.get("journey") == "professional" and not state.get("child_speaking") and \
         bool((state.get("answers") or {}).get("referrer_workplace"))
 
 
@@ -213,7 +215,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         if child_speaking != screening.child_speaking:
             screening = replace(screening, child_speaking=child_speaking, reply=advice(
                 screening.categories, child_speaking=child_speaking, out_of_hours_number=settings.out_of_hours_number,
-                swallowed=bool(SWALLOWED_RULES & set(screening.matched))))
+                swallowed=bool(screening.reply and SWALLOWED_LINE in screening.reply)))
         conversations.flag_danger(session, conversation, message, screening.categories, now=now, calendar=calendar,
                                   answers=red_answers)
         # A person answers danger in the conversation within minutes in office hours (bot.takeover).

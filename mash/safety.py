@@ -94,6 +94,15 @@ SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, 
 # An overdose however it is said ("took an overdose last night", "she od'd", "overdosed on her tablets"): the live
 # probe found "my daughter took an overdose last night" got the 999 line but nothing saying she needs help even if
 # she seems fine (some harm, paracetamol's, comes days later).
+_OD_SPELLINGS = re.compile(r"\bod['’]?d\b|\bo\.d\.(?=\s|$)|\bode['’]d\b", re.IGNORECASE)
+# What a professional mid-referral may write that is never only what they saw of a child in their care (see
+# `screen`'s `professional`): harm to the writer, harm to come, strangling, a child afraid to go home or about to
+# be collected.
+_STAYS_URGENT = re.compile(
+    r"\b(me|us|myself)\b|\b(will|going to|gonna|about to)\b|'ll\b|\bwhen (he|she|they|dad|mum|her \w+|his \w+) "
+    r"(gets?|comes?) (home|back)\b|\bif (he|she|they) (finds?|found) out\b|\bstrangl|\bchok|\bthroat\b|\bneck\b|"
+    r"\b(do not|dont|doesnt|does not|didnt|did not|wont|will not|scared to|afraid to|frightened to) (want to )?"
+    r"go(ing)? home\b|\b(collect\w*|pick\w* (her|him|them) up|picking up)\b|\bcoming to\b|\b(now|tonight|today)\b")
 _OVERDOSE = re.compile(r"\b(overdos\w*|od|od'?d|o\.d\.?|oded|ode'?d)\b")
 SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
                              "injury.swallowed", "injury.child_got_into"})
@@ -830,9 +839,13 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
     `professional`: an earlier message of the conversation said the writer is a professional (a teacher whose
     first text said "a pupil came in with bruises", answering "what happened?" with "she says her step dad grabbed
     her"): the rules that read hurt are unsure as they are when the message itself says so ({seen_by_professional});
-    still danger now with a {still_now} phrase, and every other rule as it is."""
+    still danger now with a {still_now} phrase, and every other rule as it is. Never for harm to the writer ("he
+    hits me"), harm to come ("dad will beat her when she gets home"), strangling, or a child not wanting to go home
+    or about to be collected: those are read as they would be from anyone (the final review)."""
     if not text or not isinstance(text, str):
         return NO_DANGER
+    text = _OD_SPELLINGS.sub("overdosed", text)  # "she od'd": the tokens would read "odd"
+    professional = professional and not _STAYS_URGENT.search(text.lower())
     compiled = _compiled(directory)
     tokens = _prepare(compiled, text)
     if not tokens:
@@ -852,7 +865,7 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         # So is a professional telling what they saw of a child in their care ("pupil came in with bruises"): the
         # child is with them, the harm is before today (vocabulary ``seen_by_professional``; the rules that read
         # hurt list it in their own unsure_if).
-        seen = (professional or message.holds_class("seen_by_professional")) and not message.holds_class("still_now")
+        seen = message.holds_class("seen_by_professional") and not message.holds_class("still_now")
         verdict = danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
                                      framed=message.framed_unsure() or witnessed or seen, words=len(reading))
         if verdict == DANGER_NOW:

@@ -465,3 +465,29 @@ def test_an_overdose_however_it_is_said_gets_the_even_if_they_seem_fine_line(tex
 def test_suicidal_words_without_an_overdose_do_not_get_the_swallowed_line() -> None:
     result = screen("my son is suicidal")
     assert result.danger and result.reply is not None and SWALLOWED_LINE not in result.reply
+
+
+@pytest.mark.parametrize(("text", "outcome"), [
+    # what a professional saw of a child in their care: a check now
+    ("she has bruises on her arms and says her step dad grabbed her", "check"),
+    ("the bruises are on her arms, she says mum smacked her with a hairbrush", "check"),
+    # never demoted (the final review): harm to the writer, harm to come, strangling, not wanting to go home,
+    # about to be collected, someone at home with the child now
+    ("he is going to hit me", "danger"),
+    ("my husband beats me", "danger"),
+    ("she says dad will beat her when she gets home", "danger"),
+    ("she says mum will hit her if she finds out she told", "danger"),
+    ("she doesnt want to go home because dad hits her", "danger"),
+    ("she says her dad hit her. he's coming to collect her at 3", "danger"),
+    ("she says mum hits her baby brother who is at home with her now", "danger"),
+    ("he strangled her", "danger"),
+])
+def test_a_professionals_account_mid_referral_is_a_check_only_for_what_they_saw(text: str, outcome: str) -> None:
+    result = screen(text, professional=True)
+    assert ("danger" if result.danger else "check" if result.check_now else "nothing") == outcome, text
+
+
+@pytest.mark.parametrize("text", ["she od'd", "my mate od’d on xanax", "he has od'd"])
+def test_od_d_is_an_overdose_not_odd(text: str) -> None:
+    result = screen(text)
+    assert result.danger and result.reply is not None and SWALLOWED_LINE in result.reply
