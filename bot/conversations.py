@@ -179,19 +179,25 @@ def for_staff(session: Session, conversation: Conversation, *, reason: str, now:
 
 
 def answers_so_far(state: dict | None) -> dict | None:
-    """What a journey under way has gathered, as a concern staff can read (the child, who is writing, how to reach
-    them safely), with the child's age as said: a contact made for a person to read the conversation (a flood, a
-    request for a person) keeps it. The live probe: a chat that sent 22 answers in a minute became a contact
-    whose child was "Not known yet", everything it had collected left in the transcript only."""
+    """What a report under way has gathered, as a concern staff can read (the child, who is writing, how to reach
+    them safely, the child's age as said): a contact made for a person to read the conversation (a flood, a request
+    for a person) keeps it. The live probe: a chat that sent 22 answers in a minute became a contact whose child was
+    "Not known yet". An early-help request keeps only how to reach the person: its child is not put on a MASH
+    record before the family has agreed to share (the final review)."""
     from forms.conversation import JOURNEYS, with_said_age
 
     state = state or {}
     journey = JOURNEYS.get(state.get("journey") or "")
-    answers = journey.as_concern(state.get("answers") or {}) if journey is not None and state.get("answers") else None
-    age = (state.get("facts") or {}).get("age")
-    if isinstance(age, int):
-        answers = with_said_age(answers or {"referrer_type": "public"}, age)
-    return answers
+    given = {k: v for k, v in (state.get("answers") or {}).items() if not k.startswith("_")}
+    if journey is None or not given:
+        return None
+    if journey.kind == "early_help":
+        kept = {k: given[k] for k in ("referrer_name", "referrer_phone", "safe_to_contact", "safe_contact_how")
+                if k in given}
+        return {"referrer_type": "public", **kept} if kept else None
+    said = state.get("facts") or {}
+    age = said.get("first_age", said.get("age"))
+    return with_said_age(journey.as_concern(given), age if isinstance(age, int) else None)
 
 
 def add_details(session: Session, contact: Contact, answers: dict, *, actor: str, journey: str,

@@ -476,7 +476,8 @@ class _Dialogue:
         """What the message gives besides the answer: kept where the journey has the field and it is empty."""
         facts, journey = understood.facts, self.journey
         if facts.age is not None:
-            self.state["facts"]["age"] = facts.age
+            self.state["facts"]["age"] = facts.age  # the latest, for signposting
+            self.state["facts"].setdefault("first_age", facts.age)  # the first said, for the record
         if facts.place:
             self.state["facts"]["place"] = facts.place  # signposting near it until a postcode is given
         if journey is None:
@@ -881,7 +882,8 @@ class _Dialogue:
         extra = [e for e in self.state.get("extra") or [] if e]
         if extra:
             answers["what_happened"] = "\n".join([answers.get("what_happened") or "", *extra]).strip()[:5000]
-        answers = journeys.with_said_age(journey.shape(answers), self.state.get("facts", {}).get("age"))
+        said = self.state.get("facts") or {}
+        answers = journeys.with_said_age(journey.shape(answers), said.get("first_age", said.get("age")))
         if journey.kind == "early_help":
             if self.answers.get("consent_agree") == "no":
                 self._end("no_consent")

@@ -115,7 +115,7 @@ def with_said_age(answers: Mapping[str, Any], age: int | None) -> dict[str, Any]
     """The child's age as the person said it ("my son is 4"), on the first child, where no date of birth says it:
     a text's report asks the child's name and where they live, not when they were born, so without this the
     contact read "age not known" for a child the conversation knew was 4 (the live probe)."""
-    if age is None or not 0 <= age <= 25:
+    if age is None or not 0 <= age <= 18:
         return dict(answers)
     children = list(answers.get("children") or [{}])
     first = dict(children[0])

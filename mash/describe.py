@@ -122,9 +122,9 @@ def child_age_words(child: Any, today: dt.date) -> str:
     """A child's age from their date of birth, or as the person said it by text ("4, as said"), or 'age not
     known'."""
     words = age_words(child.date_of_birth, today)
-    said = (getattr(child, "details", None) or {}).get("age_said")
-    if words == "age not known" and isinstance(said, int):
-        return "under 1, as said" if said == 0 else f"{said}, as said"
+    said = getattr(child, "age_said", None) if words == "age not known" else None
+    if said and said.isdigit():
+        return "under 1, as said" if said == "0" else f"{said}, as said"
     return words
 
 

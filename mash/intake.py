@@ -385,13 +385,13 @@ def _child(position: int, item: dict) -> Child:
     postcode = item.get("postcode")
     details = {k: item[k] for k in ("school", "gp", "first_language", "interpreter", "additional_needs", "mother_name")
                if item.get(k)}
-    if isinstance(item.get("age_said"), int) and not item.get("date_of_birth"):
-        details["age_said"] = item["age_said"]  # by text or chat: the age the person gave, no date of birth
+    age_said = item.get("age_said")  # by text or chat: the age the person gave, where no date of birth was
+    age_said = str(age_said) if isinstance(age_said, int) and not item.get("date_of_birth") else None
     return Child(
         position=position, unborn=item.get("born") == "no", first_name=item.get("first_name"),
         last_name=item.get("last_name"), aliases=item.get("aliases"), date_of_birth=item.get("date_of_birth"),
         due_date=item.get("due_date"), gender=item.get("gender"), address=item.get("address"), postcode=postcode,
-        details=details,
+        details=details, age_said=age_said,
         # Both names share one index kind, so a name typed in the other box still finds its twin.
         first_name_index=keyring.blind_index("name", item["first_name"]) if item.get("first_name") else None,
         last_name_index=keyring.blind_index("name", item["last_name"]) if item.get("last_name") else None,

@@ -125,6 +125,7 @@ class Child(Base):
     aliases: Mapped[str | None] = mapped_column(EncryptedText)
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText)  # ISO date
     due_date: Mapped[str | None] = mapped_column(EncryptedText)
+    age_said: Mapped[str | None] = mapped_column(EncryptedText)  # by text or chat, with no date of birth: "4"
     gender: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(EncryptedText)
     postcode: Mapped[str | None] = mapped_column(EncryptedText)

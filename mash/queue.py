@@ -163,7 +163,7 @@ def queue_page(session: Session, user: StaffUser, *, view: str = "all", after: s
                         Contact.risk_rank, Contact.received_at, Contact.decision_due_at, Contact.claimed_by_id,
                         Contact.claim_expires_at, Contact.concern_categories, Contact.safety_flags, Contact.version,
                         Contact.referral_source, Contact.referrer_type)
-    children = selectinload(Contact.children).load_only(Child.position, Child.unborn, Child.first_name,
+    children = selectinload(Contact.children).load_only(Child.position, Child.unborn, Child.first_name, Child.age_said,
                                                         Child.date_of_birth)
     rows = session.scalars(query.order_by(*keys).options(columns, children, selectinload(Contact.claimed_by))
                            .limit(size + 1)).all()

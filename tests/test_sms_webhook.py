@@ -449,8 +449,19 @@ def test_a_flood_mid_journey_keeps_what_the_journey_gathered_on_the_contact(clie
     assert state.get("journey") == "report" and state["answers"].get("first_name") == "Mia"
     assert reply_of(post_sms(client, "at home")) == FLOOD_REPLY
     contact = db_session.scalars(select(Contact)).one()
-    assert [(c.first_name, c.details.get("age_said")) for c in contact.children] == [("Mia", 7)]
+    assert [(c.first_name, c.age_said) for c in contact.children] == [("Mia", "7")]
     assert "they are left alone" in (contact.answers.get("what_happened") or "")
+
+
+def test_a_flood_mid_early_help_puts_no_child_on_a_mash_record_before_consent(client, db_session, parser, app):
+    """The final review: an early-help request's child is not put on a MASH concern record before the family agreed
+    to share; the contact keeps only how to reach the person."""
+    change_settings(app, BOT_RATE_LIMIT_PER_MINUTE=3)
+    say_all(client, ["i need some help please my son is 6", "1", "RG40 1BN"])
+    assert (the_conversation(db_session).state or {}).get("journey") == "help"
+    assert reply_of(post_sms(client, "tantrums")) == FLOOD_REPLY
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.children == [] and contact.answers.get("referrer_type") == "public"
 
 
 def test_a_long_flood_gets_one_holding_reply_a_minute_never_more_and_never_silence(client, db_session, parser,
