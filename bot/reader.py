@@ -729,6 +729,12 @@ class Understanding:
     danger_now: bool = False  # the safety screen fired on this very message (mash.safety)
 
 
+# A child or a family named in a professional's message is a case, not a question about the service ("hv here, can
+# i refer a family with a new baby where mum is struggling?"; the final review)
+_A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|families|pupils?|students?|son|daughter|boy|"
+                            r"girl|toddler|teen(ager)?s?|siblings?|twins|infant|newborn|young person|yp)\b")
+
+
 def understand(text: str, reading: Reading | None, *, child_speaking: bool = False) -> Understanding:
     """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise.
     `child_speaking`: the danger screen's sign that the writer is a child (mash.safety)."""
@@ -774,7 +780,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     # A question about the service from someone in a role, with no child's case in it ("police officer here, whats
     # the secure email", "do I need parental consent before I refer?"): a question, not a referral.
     no_case = found.age is None and not (found.categories or found.someone_elses_child or found.young_person
-                                         or found.own_family or found.pregnant)
+                                         or found.own_family or found.pregnant or _A_CHILD_IN_IT.search(said))
     if intent == "professional" and no_case and asks(text) and not _HARM_WORDS.search(said):
         intent = "question"
     # A family sent to us by someone ("the school said i should text"), or asking for help, in no question's form:

@@ -908,3 +908,14 @@ def test_an_age_said_never_stands_beside_a_date_of_birth_or_an_unborn_baby():
     assert "age_said" not in journeys.with_said_age({"children": [{"born": "no"}]}, 0)["children"][0]
     assert journeys.with_said_age({}, 15) == {"children": [{"age_said": 15}]}
     assert journeys.with_said_age({}, None) == {} and journeys.with_said_age({}, 19) == {}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("police here, attended an address last night with kids living in squalor, who do i send it to?", "professional"),
+    ("hv here, can i refer a family with a new baby where mum is struggling?", "professional"),
+    ("police officer here, whats the secure email", "question"),  # only about the service: a question
+])
+def test_a_professionals_question_with_a_child_in_it_is_a_referral(text: str, intent: str):
+    from bot.reader import Reading, understand
+
+    assert understand(text, Reading("professional_referral", 0.9, {})).intent == intent
