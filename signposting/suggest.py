@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signposting.models import Service, TaxonomyTerm
+from signposting.models import Attribute, Service, TaxonomyTerm
 from signposting.search import Hit, Query, SearchError, expand_categories, search
 
 SMS_SEGMENT = 160
@@ -72,26 +72,33 @@ def suggest(session: Session, *, categories: list[str], age: int | None, postcod
     if not terms:
         return []
     age = age if age is not None and 0 <= age <= 120 else None
+    # A refuge or a domestic abuse service only for a worry about domestic abuse (issue 12): a service can sit in
+    # several categories (a refuge's housing help), and suggesting one to a family who never mentioned abuse is
+    # wrong for them, and on a shared phone could be read by the person it is about. Left out before counting, so
+    # the search still widens to 10 miles when they filled the nearest results.
+    abuse = set() if "domestic_abuse" in categories else \
+        expand_categories(session, _terms_for(session, ["domestic_abuse"]))
+    abuse_services = set(session.scalars(select(Attribute.service_id).where(
+        Attribute.taxonomy_term_id.in_(abuse)))) if abuse else set()
+
+    def fitting(found: list[Hit]) -> list[Hit]:
+        return [h for h in found if h.service.id not in abuse_services and _contact(h.service)]
+
     hits: list[Hit] = []
     remote_only = Query(categories=terms, age=age, delivery="remote", per_page=20)
     if not postcode:  # without a place, never offer a group in another town: phone and online only
-        hits = search(session, remote_only).nearby
+        hits = fitting(search(session, remote_only).nearby)
     else:
         for radius in (5, 10):
             try:
                 results = search(session, Query(postcode=postcode, radius=radius, categories=terms, age=age,
                                                 per_page=20))
             except SearchError:
-                hits = search(session, remote_only).nearby
+                hits = fitting(search(session, remote_only).nearby)
                 break
-            hits = results.nearby + results.remote
-            if len(results.nearby) >= limit:
+            nearby = fitting(results.nearby)
+            hits = nearby + fitting(results.remote)
+            if len(nearby) >= limit:
                 break
-    reachable = [h for h in hits if _contact(h.service)]
-    if "domestic_abuse" not in categories:
-        # A refuge or a domestic abuse service only for a worry about domestic abuse (issue 12): a service can sit in
-        # several categories (a refuge's housing help), and suggesting one to a family who never mentioned abuse is
-        # wrong for them, and on a shared phone could be read by the person it is about.
-        abuse = expand_categories(session, _terms_for(session, ["domestic_abuse"]))
-        reachable = [h for h in reachable if not any(a.taxonomy_term_id in abuse for a in h.service.attributes)]
+    reachable = hits
     return [Suggestion(h.service.id, h.service.name, _contact(h.service), h.distance) for h in reachable[:limit]]
