@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from mash.models import Child, Contact, DomesticAbuseChild, DomesticAbuseNotification, HouseholdMember, MissingEpisode
 
@@ -57,9 +57,13 @@ def _household_phones(session: Session, batch: int) -> int:
     first, in order, so the row at position i is the answers' person i)."""
     count, last = 0, 0
     while True:
+        # Only the parents' and carers' rows can have a phone (intake writes them first, from position 0, and only
+        # those that are not the household's other children or a person typed as someone not listed).
         contacts = session.scalars(select(Contact).where(Contact.id > last, Contact.id.in_(
-            select(HouseholdMember.contact_id).where(HouseholdMember.phone.is_(None)))).order_by(Contact.id)
-            .limit(batch)).all()
+            select(HouseholdMember.contact_id).where(HouseholdMember.phone.is_(None),
+                                                     HouseholdMember.parental_responsibility.is_not(None))))
+            .order_by(Contact.id).limit(batch)
+            .options(load_only(Contact.id, Contact.answers), selectinload(Contact.household))).all()
         if not contacts:
             break
         for contact in contacts:
