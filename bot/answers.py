@@ -20,7 +20,9 @@ YES = {"yes", "y", "yeah", "yea", "yep", "yup", "ye", "ya", "aye", "ok", "okay",
        "yes pls", "yes plz", "yes plse", "yeah pls", "yeah please", "yep please", "yh", "yes ok", "ok yes",
        "yes thank you", "yes thanks", "yeah thats fine", "yep thats fine", "thats ok", "yes thats ok",
        "go on then", "yes go ahead", "go ahead", "yes definitely", "definitely", "absolutely", "yes i would",
-       "yes i do agree", "i agree to that", "yes happy to", "happy to", "im happy with that", "yes im happy"}
+       "yes i do agree", "i agree to that", "yes happy to", "happy to", "im happy with that", "yes im happy",
+       "agreed", "i consent", "i agree with that", "im happy for you to", "i am happy with that",
+       "i am happy for you to"}
 NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "cannot", "wont", "isnt", "arent",
              "doesnt", "didnt", "havent", "hasnt", "shouldnt", "wouldnt", "neither", "nor", "rather"}
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
@@ -32,6 +34,9 @@ HEDGES = {"but", "except", "think", "maybe", "probably", "guess", "suppose", "pe
           "might", "possibly", "kinda", "sort", "dunno", "unsure", "depends", "hmm", "erm", "um"}
 # "ok" acknowledges: it answers "do you agree?", but not "do your parents know?" or "is it safe to text you?".
 ACKNOWLEDGEMENTS = {"ok", "okay", "k", "kk", "ok then", "okay then", "alright", "fine", "thats fine", "thats ok"}
+# An "ok" in front of a clear yes ("ok yes i agree", "okay i agree") adds nothing: the yes is read without it, by
+# the same rules (so "ok no" and "ok yes i dont agree" are still not a yes, and "ok" alone still only agrees).
+LEADING_ACKNOWLEDGEMENTS = {"ok", "okay", "k", "kk", "alright", "right"}
 AGREEMENT_FIELDS = {"consent_agree"}
 # A yes that limits who may be told: "yes but not the school", "yes as long as you dont tell his dad".
 _LIMITING = re.compile(r"\b(but|except|apart from|as long as|so long as|only if|not (the|my|his|her|their|our|to)|"
@@ -139,6 +144,14 @@ def limiting_yes(text: str) -> bool:
         bool(_LIMITING.search(said))
 
 
+def _without_leading_ok(tokens: list[str]) -> list[str]:
+    """The words after any leading "ok"s ("ok yes i agree" -> "yes i agree"); all of them if nothing follows."""
+    rest = list(tokens)
+    while len(rest) > 1 and rest[0] in LEADING_ACKNOWLEDGEMENTS:
+        rest = rest[1:]
+    return rest
+
+
 def _numbered(field: Field, text: str) -> list[str]:
     """Menu answers: "1", "2 and 4", "3,5" name the field's choices in order (out-of-range numbers: none)."""
     if not _MENU_NUMBERS.match(text):
@@ -178,11 +191,14 @@ def _choice(field: Field, text: str) -> str | None:
         if words in ACKNOWLEDGEMENTS and field.name not in AGREEMENT_FIELDS:
             return None
         negated = any(t in NEGATIONS for t in tokens)
-        if words in YES and not negated:
+        core = _without_leading_ok(tokens)
+        if core != tokens and " ".join(core) in ACKNOWLEDGEMENTS and field.name not in AGREEMENT_FIELDS:
+            return None  # "ok fine" to "is it safe to text you?" acknowledges, like "ok"
+        if (words in YES or " ".join(core) in YES) and not negated:
             return "yes"
         # "yes keep me anonymous", "yes we spoke to dad": a clear yes first, and nothing after it that takes
         # it back or hedges it.
-        if tokens and tokens[0] in LEADING_YES and not negated and len(tokens) <= 12:
+        if core and core[0] in LEADING_YES and not negated and len(tokens) <= 12:
             return "yes"
         if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS) or \
                 (words.startswith("not yet") and not set(tokens) & YES_WORDS):  # "not yet, i'll tell her tomorrow"

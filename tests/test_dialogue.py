@@ -493,6 +493,33 @@ def test_ok_is_agreement_to_the_question_that_asks_for_agreement():
     assert talk.state["answers"]["consent_agree"] == "yes"
 
 
+@pytest.mark.parametrize("said", ["ok yes i agree", "okay i agree", "ok i agree to that", "alright yes i agree",
+                                  "ok yes that's fine"])
+def test_a_clear_agreement_after_ok_is_consent(said: str):
+    """A tester: "ok yes i agree" was refused ("I need a clear YES or NO") though "ok yes" was taken."""
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say(said)
+    assert talk.state["answers"]["consent_agree"] == "yes"
+
+
+@pytest.mark.parametrize("said", ["ok no", "ok yes i dont agree", "yes i dont agree", "i agree?", "ok maybe",
+                                  "ok i guess", "okay yes if i have to"])
+def test_an_ok_in_front_never_makes_a_hedged_or_negated_answer_consent(said: str):
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say(said)
+    assert talk.state["answers"].get("consent_agree") != "yes" and talk.asking == "consent_agree"
+
+
+def test_ok_with_a_limit_is_the_limit_not_consent():
+    talk = Talk()
+    talk.to("consent_agree")
+    reply = talk.say("ok but not his dad")
+    assert "consent_agree" not in talk.state["answers"] and talk.state["answers"]["consent_limits"] == \
+        "ok but not his dad" and "noted" in reply
+
+
 def test_a_yes_with_a_limit_is_not_consent_but_the_limit_travels_with_the_consent_given_after_it():
     talk = Talk()
     talk.to("consent_agree")
