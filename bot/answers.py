@@ -218,6 +218,42 @@ def _choice(field: Field, text: str) -> str | None:
     return None
 
 
+# What an answer that is only a time, a date or a number is made of ("about 4 years ago in june", "last week", "12"):
+# never a school, a name or a place. A month or a season alone may be a name (April, June, Summer), so alone it
+# is not taken as a time.
+_TIME_WORDS = {"ago", "year", "years", "yr", "yrs", "month", "months", "mth", "week", "weeks", "wk", "day", "days",
+               "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "yesterday", "today", "tonight",
+               "tomorrow", "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights",
+               "weekend", "weekends", "weekday", "weekdays", "am", "pm", "oclock", "since", "last", "next", "past",
+               "recently", "lately", "ages", "christmas", "easter", "summer", "winter", "spring", "autumn",
+               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues",
+               "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
+_TIME_ALONE = {"yesterday", "today", "tonight", "tomorrow", "recently", "lately", "ages", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday"}
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+                 "thirty", "forty", "fifty", "hundred", "first", "second", "third", "fourth", "fifth"}
+_TIME_FILLERS = {"about", "around", "roughly", "approx", "approximately", "nearly", "almost", "over", "under", "just",
+                 "in", "on", "at", "the", "of", "and", "or", "ish", "a", "an", "few", "couple", "half", "this",
+                 "maybe", "i", "think", "it", "was", "its", "from", "until", "till", "by", "for", "before", "after",
+                 "between", "to", "every", "each", "so", "like", "only", "than", "more", "less", "quarter"}
+_NUMBER = re.compile(r"^\d+(st|nd|rd|th|am|pm|s|ish)?$")
+
+
+def only_a_time_or_number(text: str) -> bool:
+    """Is the answer plainly a time, a date or a number, and nothing else ("about 4 years ago in june", "last
+    week", "3pm", "12")? Never the answer to "which school?" or "what is their name?"."""
+    tokens = plain(text).split()
+    if not tokens:
+        return False
+    timely = _TIME_WORDS | set(MONTHS)
+    if not all(t in timely or t in _NUMBER_WORDS or t in _TIME_FILLERS or _NUMBER.match(t) for t in tokens):
+        return False
+    if len(tokens) == 1:
+        return tokens[0] in _TIME_ALONE or tokens[0] in _NUMBER_WORDS or bool(_NUMBER.match(tokens[0]))
+    return any(t in timely or t in _NUMBER_WORDS or _NUMBER.match(t) for t in tokens)
+
+
 _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*)?(?:born\s*)?(?:on\s*)?(?:the\s*)?"
                         r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
 _MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")

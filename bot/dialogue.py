@@ -626,7 +626,10 @@ class _Dialogue:
         if field.name in NOT_A_DATE_OR_EMAIL and ("@" in text or (len(plain(text).split()) <= 4 and
                                                                  date_in(plain(text)))):
             raise FieldError("an e-mail address or a date is not an answer to this")
-        if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO:
+        if field.name in NOT_A_DATE_OR_EMAIL | NAME_FIELDS and words.only_a_time_or_number(text):
+            # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
+            raise FieldError("a time or a number is not an answer to this")
+        if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO | words.ACKNOWLEDGEMENTS:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
             raise FieldError("no words")  # emoji or punctuation only

@@ -672,6 +672,16 @@ def test_yes_with_a_question_mark_at_the_early_help_offer_is_not_a_question_for_
     ("referrer_name", "professional", "response officer"),
     ("child_location", "report", "12/08/2011"),
     ("referrer_organisation", "professional", "pc.jones@police.example.org"),
+    # a tester: a time, a number or a yes is not a school or a name
+    ("school", "help", "about 4 years ago in june"),
+    ("school", "help", "since last year"),
+    ("school", "help", "12"),
+    ("school", "help", "yes"),
+    ("school", "help", "ok"),
+    ("first_name", "help", "last week"),
+    ("referrer_name", "help", "yesterday"),
+    ("last_name", "help", "2 weeks ago"),
+    ("child_location", "report", "about a year ago"),
 ])
 def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: str, journey: str, said: str):
     """Found by the review: a child named "Dirty", "Tyler Born Last May", a full name "Response Officer", a
@@ -680,6 +690,17 @@ def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: st
     talk.to(field_name, journey=journey)
     talk.say(said)
     assert field_name not in talk.state["answers"]
+
+
+@pytest.mark.parametrize("field_name, said, kept", [
+    ("school", "Woodley Primary", "Woodley Primary"), ("school", "year 4 at the oaks", "year 4 at the oaks"),
+    ("first_name", "June", "June"), ("first_name", "may", "May"), ("referrer_name", "April Example", "April Example"),
+])
+def test_a_name_or_school_that_has_a_time_word_in_it_is_still_taken(field_name: str, said: str, kept: str):
+    talk = Talk()
+    talk.to(field_name)
+    talk.say(said)
+    assert talk.state["answers"][field_name] == kept
 
 
 def test_a_gp_writing_as_gps_write_is_a_gp():
