@@ -254,6 +254,52 @@ def only_a_time_or_number(text: str) -> bool:
     return any(t in timely or t in _NUMBER_WORDS or _NUMBER.match(t) for t in tokens)
 
 
+# Words that say nothing about what is happening on their own: "sam", "its me", "my son", "hi there", "not much".
+# A short answer made only of these is asked again for a few words; one word that says something ("tantrums",
+# "bruises") or a few that do ("hes hitting her", "she is left alone") is the answer.
+NO_CONTENT = {
+    "i", "im", "me", "my", "mine", "myself", "you", "your", "u", "ur", "he", "hes", "him", "his", "she", "shes",
+    "her", "hers", "they", "theyre", "them", "their", "we", "us", "our", "it", "its", "this", "that", "these",
+    "those", "there", "here", "a", "an", "the", "some", "someone", "somebody", "something", "anything",
+    "everything", "nothing", "stuff", "things", "thing", "lot", "lots", "is", "are", "was", "were", "be", "been",
+    "am", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "and", "or", "but", "so",
+    "to", "of", "in", "on", "at", "for", "with", "about", "as", "well", "hi", "hello", "hey", "hiya", "ok", "okay",
+    "k", "yes", "yeah", "yep", "no", "nope", "please", "pls", "thanks", "thank", "ta", "sorry", "um", "umm", "erm",
+    "hmm", "er", "uh", "lol", "x", "xx", "xxx", "just", "really", "very", "not", "much", "idk", "dunno", "help",
+    "same", "again", "what", "why", "how", "who", "name", "called", "mum", "mam", "mom", "mummy", "dad", "daddy",
+    "son", "daughter", "child", "children", "kid", "kids", "baby", "family", "boy", "girl", "people", "everyone",
+    "all", "too", "also", "still", "then", "now", "one", "two", "need", "want", "get", "support", "advice"}
+# Common first names, for "sam" given where the worry was asked. Not the ones that are also slang for drugs
+# ("charlie", "molly", "mandy", "tina", "crystal"): alone, those may be the worry itself.
+_FIRST_NAMES = """
+aaliyah aaron abbie abby abdul abigail adam adrian ahmed aidan aiden aisha alex alexander alexandra alfie ali
+alice alicia alison amanda amber amelia amir amy andrea andrew andy angela anna anne annie anthony archie arthur
+ashley ava ayesha barbara beatrice becky ben benjamin beth bethany billy bobby bradley brandon brian brooke
+callum cameron carl carly carol caroline carys cath catherine charlotte chelsea chloe chris christine christopher
+claire colin connor courtney craig daisy dan daniel danielle danny darren dave david dawn dean debbie declan
+demi denise dennis dylan edward eleanor elijah elizabeth ella ellie elliot ellis elsie emily emma eric erin ethan
+eva evelyn evie faith fatima finley finn florence frank freddie freya gary gemma george georgia gill grace graham
+hannah harley harriet harrison harry harvey hayley heather helen henry holly hugo ian imogen isaac isabel
+isabella isabelle isla ivy jack jackson jacob jade jake james jamie jan jane janet jasmine jason jay jayden jenny
+jess jessica jill jo joanne joe joel john jordan joseph josh joshua joy julie karen kate katie kayla kayleigh
+keith kelly kerry kevin kim kirsty kyle laura lauren layla leah lee leo leon lewis liam lily linda lisa logan
+lola louis louise lucas lucy luke lydia maisie mark martin mary mason matilda matt matthew max maya megan mia
+michael michelle millie mohammed mohammad muhammad nathan neil nia nicola nicole noah oliver olivia ollie oscar
+owen paige pat patricia paul pauline peter phoebe poppy rachel rebecca reece rhys richard riley rob robert robyn
+rosie ross ruby ryan sadie sally sam samantha samuel sara sarah scarlett sean shannon sharon shaun sian simon
+sofia sophia sophie stacey stephen steve steven stuart susan tariq teddy theo thomas tilly tom tommy toby tony
+tracey tyler victoria wendy will william willow yasmin zac zachary zara zoe
+"""
+FIRST_NAMES = frozenset(_FIRST_NAMES.split())
+
+
+def says_little(text: str, names: set[str] | frozenset[str] = frozenset()) -> bool:
+    """A name, or a couple of words that say nothing ("sam", "its me", "my son", "hi there"): not yet what is
+    happening. `names` are names the conversation already knows."""
+    tokens = plain(text).split()
+    return 0 < len(tokens) <= 3 and all(t in NO_CONTENT or t in FIRST_NAMES or t in names for t in tokens)
+
+
 _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*)?(?:born\s*)?(?:on\s*)?(?:the\s*)?"
                         r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
 _MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")

@@ -54,6 +54,8 @@ NOT_IN_NAMES = frozenset({
     "born", "officer", "response", "constable", "teacher", "nurse", "worker", "dsl", "gp", "police", "look",
     "looks", "hungry", "dirty", "told", "said", "says",
 })
+# The problem of an answer to "what is happening?" that is only a name or a couple of empty words.
+FEW_WORDS = "a few words about what is happening, please"
 # Free-text answers where an e-mail address or a bare date is never the answer (a job title, where the child is).
 NOT_A_DATE_OR_EMAIL = frozenset({"referrer_role", "referrer_organisation", "child_location", "school", "address"})
 GENERIC_OPENING = re.compile(r"\b(want|need|would like|like|wanna|have|got) to (report|make|raise|refer|tell|ask)\b|"
@@ -629,6 +631,8 @@ class _Dialogue:
         if field.name in NOT_A_DATE_OR_EMAIL | NAME_FIELDS and words.only_a_time_or_number(text):
             # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
             raise FieldError("a time or a number is not an answer to this")
+        if field.name == "what_happened" and words.says_little(text, self._names_known()):
+            raise FieldError(FEW_WORDS)  # "sam" to "tell me a bit more about what is happening" (a tester)
         if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO | words.ACKNOWLEDGEMENTS:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
@@ -648,6 +652,10 @@ class _Dialogue:
         if field.name == "date_of_birth" and value and not self._fits_age(value):
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value
+
+    def _names_known(self) -> frozenset[str]:
+        """The words of the names given so far in this conversation, in plain lower case."""
+        return frozenset(word for name in NAME_FIELDS for word in plain(str(self.answers.get(name) or "")).split())
 
     def _fits_age(self, date_of_birth: Any) -> bool:
         """"hes 2", then "born last may": one of them is wrong, and a wrong date makes a false under-one flag.
@@ -700,6 +708,10 @@ class _Dialogue:
             self.leads.append(f"You said they are {problem[9:]}, so that date does not fit.")
         if count >= 3:
             return self._third_miss(step)
+        if problem == FEW_WORDS:
+            # Not a wrong answer, just not enough: thanked, and asked for a few words (never "didn't catch that").
+            self.leads.append("Thank you.")
+            return self.turn(self._reask(step, count, sorry=False))
         return self.turn(self._reask(step, count))
 
     def _third_miss(self, step: Step) -> Turn:
@@ -837,13 +849,13 @@ class _Dialogue:
             return f"{label} Reply with a number from the list, or tell me in words."
         return label
 
-    def _reask(self, step: Step, count: int) -> str:
+    def _reask(self, step: Step, count: int, *, sorry: bool = True) -> str:
         wording = step.wording
         assert wording is not None
         text = wording.reask
         if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
             text = f"{text.rstrip(':')}:\n{journeys.menu(step.field)}"
-        lead = "Sorry, I didn't catch that. " if count == 1 else ""
+        lead = "Sorry, I didn't catch that. " if count == 1 and sorry else ""
         tail = ""
         if count >= 2:
             tail = (" Or reply SKIP to leave it." if step.name not in NEVER_SKIPPED else

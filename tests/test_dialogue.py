@@ -703,6 +703,34 @@ def test_a_name_or_school_that_has_a_time_word_in_it_is_still_taken(field_name: 
     assert talk.state["answers"][field_name] == kept
 
 
+@pytest.mark.parametrize("journey", ["help", "report", "professional", "young_person"])
+@pytest.mark.parametrize("said", ["sam", "Sam", "its me", "my son", "hi there", "ok then", "not much", "i need help"])
+def test_a_name_or_a_couple_of_empty_words_is_not_what_is_happening(journey: str, said: str):
+    """A tester: "sam" to "Tell me a bit more about what is happening" was taken as the worry."""
+    talk = Talk(CHAT)
+    talk.to("what_happened", journey=journey)
+    reply = talk.say(said)
+    assert talk.asking == "what_happened" and "what_happened" not in talk.state["answers"]
+    assert "a few words" in reply and "didn't catch" not in reply  # asked kindly, not told it was wrong
+
+
+@pytest.mark.parametrize("said", ["hes hitting her", "she is left alone", "tantrums", "bruises", "drinking",
+                                  "his dad hits", "everything is too much"])
+def test_a_short_answer_that_says_something_is_what_is_happening(said: str):
+    talk = Talk()
+    talk.to("what_happened")
+    talk.say(said)
+    assert talk.state["answers"]["what_happened"] == said
+
+
+def test_a_name_the_conversation_already_has_is_not_what_is_happening():
+    talk = Talk(CHAT)
+    talk.to("what_happened")
+    talk.state["answers"]["referrer_name"] = "Zebedee Example"  # not a common name: known from the conversation
+    talk.say("zebedee")
+    assert "what_happened" not in talk.state["answers"]
+
+
 def test_a_gp_writing_as_gps_write_is_a_gp():
     talk = Talk()
     talk.say("GP in Woodley. 15yo pt disclosed self harm and cannabis use, parents unaware. Advice on referral pls")
