@@ -144,6 +144,39 @@ def limiting_yes(text: str) -> bool:
         bool(_LIMITING.search(said))
 
 
+# An answer to "is it safe to call or text you?" that gives a safe time or a condition: not freely, only then.
+_NUMBERS = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday|midnight"
+_TIMES = (r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|daytime|lunch ?time|tea ?time|bed ?time|"
+          r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|school (?:hours|time)|working hours|the day")
+_SAFE_ONLY_WHEN = re.compile(
+    rf"\b(?:after|before|between|until|till|from|around|by|during|past) (?:the )?(?:{_NUMBERS}|{_TIMES}|"
+    r"school|work|lunch|tea|dinner|bedtime)\b|"
+    rf"\b(?:at|in) (?:{_NUMBERS})\b|"
+    r"\b\d{1,2} ?(?:am|pm|ish|oclock)\b|"
+    rf"\b(?:{_TIMES})\b|"
+    # while someone is out of the way: "when hes at work", "if she isnt in", "unless they are home"
+    r"\b(?:when|while|whilst|once|if|unless|as long as|so long as) (?:he|she|they|hes|shes|theyre|my|his|her|"
+    r"their|the|im|i m|i am|its|nobody|no one|noone|everyone)\b|\bunless\b|"
+    # only one way: "only text", "just email", "dont ring", "no calls"
+    r"(?<!my )(?<!the )(?<!a )\b(?:only|just) (?:by )?(?:text|texts|texting|call|calls|ring|phone|email|emails|"
+    r"message|messages|whatsapp|sms)\b|"
+    r"\b(?:dont|do not|never|no|not) (?:call|calls|ring|phone|text|texts|email|message|leave|voicemail)\b")
+_ANY_TIME = re.compile(r"\b(?:any ?time|whenever|day or night|24 ?7)\b")
+_ASKING = {"what", "whats", "why", "how", "hows", "who", "whos", "where", "will", "would", "is", "are", "do",
+           "does", "did", "should", "shall", "am", "wat", "wot"}
+
+
+def safe_only_when(text: str) -> bool:
+    """Does an answer to "is it safe to call or text you?" give a time or condition ("only after 6 when hes at
+    work", "yes but only text", "not at weekends")? Then it is not freely safe: only as they say. A question
+    ("what if he sees it?") and "yes any time" are not."""
+    said = plain(text)
+    tokens = said.split()
+    if not tokens or "?" in text or tokens[0] in _ASKING or _ANY_TIME.search(said):
+        return False
+    return bool(_SAFE_ONLY_WHEN.search(said))
+
+
 def _without_leading_ok(tokens: list[str]) -> list[str]:
     """The words after any leading "ok"s ("ok yes i agree" -> "yes i agree"); all of them if nothing follows."""
     rest = list(tokens)

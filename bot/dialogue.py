@@ -54,6 +54,7 @@ NOT_IN_NAMES = frozenset({
     "born", "officer", "response", "constable", "teacher", "nurse", "worker", "dsl", "gp", "police", "look",
     "looks", "hungry", "dirty", "told", "said", "says",
 })
+SAFE_CONTACT_HOW = "safe_contact_how"
 # The problem of an answer to "what is happening?" that is only a name or a couple of empty words.
 FEW_WORDS = "a few words about what is happening, please"
 # Free-text answers where an e-mail address or a bare date is never the answer (a job title, where the child is).
@@ -519,6 +520,9 @@ class _Dialogue:
             self.leads.append("Thank you, I have noted that for our team. They will not contact anyone you have "
                               "said not to without talking to you first.")
             return self.turn("With that, do you agree to us sharing information to help you? Reply YES or NO")
+        if step.name == "safe_to_contact" and aside in {None, "question", "human", "cant_talk", "keep_from_family"} \
+                and words.safe_only_when(text):
+            return self._contact_only_when(step, text, understood)
         if aside == "question" and plain(text) in words.YES | words.NO | {"ok", "okay", "sure"}:
             self.event = "unclear"  # "yes?": a question, so not an answer, and certainly not consent
             misses = self.state["misses"]
@@ -539,6 +543,24 @@ class _Dialogue:
             # "march 2017" is kept as the 1st: staff are told it is rough, so nobody takes it as exact.
             self.state["extra"].append(f"(The assistant's note: {step.field.label.lower()} given without a day, "
                                        f"as \"{text.strip()[:40]}\"; recorded as the 1st of the month.)")
+        self._take_facts(understood)
+        return self.turn(self._next())
+
+    def _contact_only_when(self, step: Step, text: str, understood: Understanding) -> Turn:
+        """"only after 6 when hes at work" to "is it safe to call or text you?" (a tester): not freely safe, so not a
+        yes; the schema's answer for that is no, with how to reach them safely in their own words."""
+        self.answers[step.name] = "no"
+        self.state["history"].append(step.name)
+        self.state["misses"].pop(step.name, None)
+        how = self.journey.step(SAFE_CONTACT_HOW) if self.journey is not None else None
+        if how is not None and self.journey is not None and \
+                how.applies(self.journey.context(self.answers), self.ctx.channel):
+            with contextlib.suppress(FieldError):
+                self.answers[SAFE_CONTACT_HOW] = how.field.clean(text.strip()[:how.field.max_length],
+                                                                 answers=self.journey.context(self.answers))
+                self.state["history"].append(SAFE_CONTACT_HOW)
+        if self.answers.get(SAFE_CONTACT_HOW):
+            self.leads.append("Thank you, I've noted that. Our team will only get in touch in the way you said.")
         self._take_facts(understood)
         return self.turn(self._next())
 

@@ -549,6 +549,35 @@ def test_not_safe_to_text_asks_for_a_safe_way_and_none_is_an_answer():
     assert safe.asking != "safe_contact_how"
 
 
+@pytest.mark.parametrize("journey", ["help", "report", "young_person"])
+@pytest.mark.parametrize("said", ["only after 6 when hes at work", "yes after 6pm", "yes but only text",
+                                  "when hes at work", "not at weekends", "call me after 6",
+                                  "text is fine but dont call", "during the day while shes at school"])
+def test_a_safe_time_or_condition_is_not_freely_safe_and_is_kept_as_the_safe_way(journey: str, said: str):
+    """A tester: "only after 6 when hes at work" to "Is it safe to call or text you? Reply YES or NO" was refused.
+    It means not freely, only then: recorded as the schema's no, with their words as the safe way, never a yes."""
+    talk = Talk(CHAT)
+    talk.to("safe_to_contact", journey=journey)
+    talk.say(said)
+    answers = talk.ports.handed[-1][1] if talk.ports.handed else talk.state["answers"]
+    assert answers["safe_to_contact"] == "no" and answers["safe_contact_how"] == said
+    assert talk.asking not in {"safe_to_contact", "safe_contact_how"} and not talk.ports.staff
+    assert schema.safe_contact_words(answers) == f"Not safe to call or text. {said}"
+
+
+@pytest.mark.parametrize("said, asking", [("yes any time", None), ("yes its my only phone", "safe_to_contact"),
+                                          ("what if he sees it?", "safe_to_contact"), ("no", "safe_contact_how")])
+def test_a_plain_answer_or_a_question_about_safe_contact_is_not_a_safe_time(said: str, asking: str | None):
+    talk = Talk()
+    talk.to("safe_to_contact")
+    talk.say(said)
+    assert "safe_contact_how" not in talk.state["answers"]
+    if asking:
+        assert talk.asking == asking
+    else:
+        assert talk.state["answers"]["safe_to_contact"] == "yes"
+
+
 def test_a_date_of_birth_that_contradicts_the_age_given_is_asked_again_not_taken():
     """Found by the live probe: "hes 2" then "born last may" stored a baby's date (and an under-one flag)."""
     talk = Talk()
