@@ -55,6 +55,8 @@ NOT_IN_NAMES = frozenset({
     "looks", "hungry", "dirty", "told", "said", "says",
 })
 SAFE_CONTACT_HOW = "safe_contact_how"
+# The problem of "same as mine" for a last name before the referrer has given theirs.
+OWN_NAME_UNKNOWN = "the referrer's own last name is not known"
 # The problem of an answer to "what is happening?" that is only a name or a couple of empty words.
 FEW_WORDS = "a few words about what is happening, please"
 # Free-text answers where an e-mail address or a bare date is never the answer (a job title, where the child is).
@@ -638,6 +640,14 @@ class _Dialogue:
     def _read_whole(self, step: Step, text: str, understood: Understanding) -> Any:
         field = step.field
         today = london_today()
+        if field.name == "last_name" and _SAME_AS_MINE.match(plain(text)):
+            # "same as mine": the referrer's own last name, when they have given it; if not, it is asked for.
+            own = plain(str(self.answers.get("referrer_name") or "")).split()
+            if len(own) < 2:
+                raise FieldError(OWN_NAME_UNKNOWN)
+            surname = str(self.answers["referrer_name"]).split()[-1]
+            self.leads.append(f"Thanks, {' '.join(str(self.answers.get('first_name') or '').split() + [surname])}.")
+            return surname
         if field.name in NAME_FIELDS:
             text = _name_in(text)
             if not _looks_like_a_name(text):
@@ -730,6 +740,9 @@ class _Dialogue:
             self.leads.append(f"You said they are {problem[9:]}, so that date does not fit.")
         if count >= 3:
             return self._third_miss(step)
+        if problem == OWN_NAME_UNKNOWN:
+            self.leads.append("Sorry, I don't have your last name.")
+            return self.turn(self._reask(step, count, sorry=False))
         if problem == FEW_WORDS:
             # Not a wrong answer, just not enough: thanked, and asked for a few words (never "didn't catch that").
             self.leads.append("Thank you.")
@@ -990,6 +1003,10 @@ def _name_in(text: str) -> str:
     return _NAME_LEADS.sub("", stripped.replace("'", "").replace("\u2019", ""), count=1).strip() or stripped
 
 
+# "same as mine", "same as me", "the same", "its the same surname as mine": the child's last name is the referrer's.
+_SAME_AS_MINE = re.compile(r"^(?:(?:its|it is|thats|that is|they have|he has|she has|has|the)\s+)*same"
+                           r"(?:\s+(?:one|name|surname|last name))?(?:\s+(?:as|like)\s+(?:mine|me|my own|my name|"
+                           r"my surname|my last name|myself|i|us|ours|my one))?(?:\s+(?:too|as well|thanks|ta))?$")
 _SAYS_HOW = re.compile(r"\b(call|ring|phone|text|email|message|write to) (me|us)\b")
 
 

@@ -467,12 +467,37 @@ def test_found_by_probing_dunno_a_date_alone_and_same_as_mine():
     talk.say("3rd march 2017")  # the date of birth, given before it is asked
     assert talk.state["answers"]["date_of_birth"] == "2017-03-03" and talk.asking == "first_name"
     talk.say("Alex")
-    talk.say("same as mine")  # not a last name
-    assert "last_name" not in talk.state["answers"]
+    reply = talk.say("same as mine")  # not "Same As Mine": the referrer's own last name, given before
+    assert talk.state["answers"]["last_name"] == "Example" and "Alex Example" in reply
     report = Talk()
     report.to("first_name", journey="report")
     report.say("dunno there names")
     assert "first_name" in report.state["skipped"]
+
+
+@pytest.mark.parametrize("said", ["same as mine", "same as me", "same", "its the same as mine", "Same as me!"])
+def test_same_as_mine_for_a_last_name_is_the_referrers_own(said: str):
+    """A tester: "same as mine" for the child's last name was not understood."""
+    talk = Talk()
+    talk.to("last_name")
+    assert talk.state["answers"]["referrer_name"] == "Sam Example"
+    talk.say(said)
+    assert talk.state["answers"]["last_name"] == "Example" and talk.asking != "last_name"
+
+
+@pytest.mark.parametrize("journey, own", [("help", "Sam"), ("professional", None)])
+def test_same_as_mine_before_the_referrers_last_name_is_known_asks_for_it(journey: str, own: str | None):
+    talk = Talk(CHAT)
+    talk.to("first_name", journey=journey)
+    if own:
+        talk.state["answers"]["referrer_name"] = own  # a first name only
+    talk.say("Alex")
+    assert talk.asking == "last_name"
+    reply = talk.say("same as mine")
+    assert talk.asking == "last_name" and "last_name" not in talk.state["answers"]
+    assert "don't have your last name" in reply and "last name" in reply.split("last name.", 1)[1]
+    talk.say("Example")
+    assert talk.state["answers"]["last_name"] == "Example"
 
 
 # --- consent and records (issue 10, the live probe) ---------------------------------------------------------------
