@@ -191,7 +191,7 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
     why = wording.why if wording is not None else None
     if kind == "explain":
         if why:
-            return f"I'll put it another way: {why}"
+            return why  # what the question is for; the question follows in other words (_Dialogue._aside)
         return "Sorry, I'll put it more simply: tell me in your own words what is happening, and I will help."
     if kind == "anonymous":
         if journey == "help":
@@ -622,6 +622,13 @@ class _Dialogue:
             self.leads.append("That's OK, let's leave that.")
             return self.turn(self._next())
         self.leads.append(answer_to(aside, self.ctx, self.state, step))
+        if aside == "explain":
+            # "what do you mean?": what it is for, then the question in its other words (the re-ask, with its
+            # example), not "I'll put it another way:" before the reason (a tester).
+            reworded = self._reask(step, 0, sorry=False, text=self._reworded(step))
+            if sms.gsm7_length(sms.to_gsm7(reworded)) > LIMIT:  # a long menu: its own re-ask, with the example
+                reworded = self._reask(step, 0, sorry=False)
+            return self.turn(reworded)
         return self.turn(self._fitting_ask(step))
 
     def _read(self, step: Step, text: str, understood: Understanding) -> Any:
@@ -805,7 +812,7 @@ class _Dialogue:
                     self.leads.append("OK, let's go back.")
                     return self.turn(self._next())
                 return self._aside(aside, _OFFER_STEP, text, understood)
-            self.leads.append(answer_to(aside, self.ctx, self.state, None))
+            self.leads.append(answer_to(aside, self.ctx, self.state, _OFFER_STEP if aside == "explain" else None))
             return self.turn(_OFFER_QUESTION)
         chosen = words.interpret(_offer_field(), text)
         if chosen == "yes":
@@ -884,10 +891,20 @@ class _Dialogue:
             return f"{label} Reply with a number from the list, or tell me in words."
         return label
 
-    def _reask(self, step: Step, count: int, *, sorry: bool = True) -> str:
+    def _reworded(self, step: Step) -> str:
+        """The question in other words: the re-ask, which says what is wanted with an example; for a choice whose
+        re-ask only says how to reply ("Please reply YES, NO or NOT SURE."), the question itself first."""
         wording = step.wording
         assert wording is not None
-        text = wording.reask
+        if step.field.kind in {"radios", "checkboxes"} and "?" not in wording.reask:
+            question = re.sub(r"\s*Reply (YES|with)\b.*$", "", wording.ask, flags=re.DOTALL).strip()
+            return f"{question} {wording.reask}"
+        return wording.reask
+
+    def _reask(self, step: Step, count: int, *, sorry: bool = True, text: str | None = None) -> str:
+        wording = step.wording
+        assert wording is not None
+        text = text or wording.reask
         if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
             text = f"{text.rstrip(':')}:\n{journeys.menu(step.field)}"
         lead = "Sorry, I didn't catch that. " if count == 1 and sorry else ""

@@ -183,6 +183,27 @@ def test_a_question_at_any_question_is_answered_and_the_question_asked_again(jou
         assert talk.ports.staff == ["asked_for_person"]
 
 
+@pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
+def test_what_do_you_mean_gets_the_question_in_other_words_within_two_texts(journey, field_name):
+    """A tester: "what do you mean" got "I'll put it another way: So I can find the right services for you...", a
+    reason where a rewording was promised. Now: what it is for, if it fits, and the question in its other words."""
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    reply = talk.say("what do you mean")
+    assert talk.asking == field_name and field_name not in talk.state["answers"]
+    assert "another way" not in reply and sms.gsm7_length(sms.to_gsm7("\n".join(talk.replies[-1]))) <= \
+        sms.TWO_SEGMENTS
+    step = journeys.JOURNEYS[journey].step(field_name)
+    assert step.wording.reask.rstrip(":") in reply
+
+
+def test_what_do_you_mean_at_the_early_help_offer_says_what_the_offer_is():
+    talk = Talk()
+    talk.to("_offer")
+    reply = talk.say("what do you mean")
+    assert talk.asking == "_offer" and "talk things through" in reply and "in your own words" not in reply
+
+
 YES_NO_QUESTIONS = [(name, step.name) for name, journey in journeys.JOURNEYS.items() for step in journey.fields()
                     if any(c.value == "yes" for c in step.field.choices) and (name, step.name) in JOURNEY_FIELDS]
 
