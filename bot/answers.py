@@ -270,12 +270,14 @@ _TIME_FILLERS = {"about", "around", "roughly", "approx", "approximately", "nearl
                  "in", "on", "at", "the", "of", "and", "or", "ish", "a", "an", "few", "couple", "half", "this",
                  "maybe", "i", "think", "it", "was", "its", "from", "until", "till", "by", "for", "before", "after",
                  "between", "to", "every", "each", "so", "like", "only", "than", "more", "less", "quarter"}
+_NAME_LIKE_TIMES = {"summer", "winter", "spring", "autumn", "christmas", "easter", "day", "night", "sun", "sat", "wed"}
 _NUMBER = re.compile(r"^\d+(st|nd|rd|th|am|pm|s|ish)?$")
 
 
-def only_a_time_or_number(text: str) -> bool:
+def only_a_time_or_number(text: str, *, name: bool = False) -> bool:
     """Is the answer plainly a time, a date or a number, and nothing else ("about 4 years ago in june", "last
-    week", "3pm", "12")? Never the answer to "which school?" or "what is their name?"."""
+    week", "3pm", "12")? Never the answer to "which school?" or "what is their name?". For a `name`, months,
+    seasons and holidays say nothing on their own ("Summer Day", "April May" may be names)."""
     tokens = plain(text).split()
     if not tokens:
         return False
@@ -284,6 +286,8 @@ def only_a_time_or_number(text: str) -> bool:
         return False
     if len(tokens) == 1:
         return tokens[0] in _TIME_ALONE or tokens[0] in _NUMBER_WORDS or bool(_NUMBER.match(tokens[0]))
+    if name:
+        timely = timely - set(MONTHS) - _NAME_LIKE_TIMES
     return any(t in timely or t in _NUMBER_WORDS or _NUMBER.match(t) for t in tokens)
 
 

@@ -667,7 +667,8 @@ class _Dialogue:
         if field.name in NOT_A_DATE_OR_EMAIL and ("@" in text or (len(plain(text).split()) <= 4 and
                                                                  date_in(plain(text)))):
             raise FieldError("an e-mail address or a date is not an answer to this")
-        if field.name in NOT_A_DATE_OR_EMAIL | NAME_FIELDS and words.only_a_time_or_number(text):
+        if field.name in NOT_A_DATE_OR_EMAIL | NAME_FIELDS and \
+                words.only_a_time_or_number(text, name=field.name in NAME_FIELDS):
             # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
             raise FieldError("a time or a number is not an answer to this")
         if field.name == "what_happened" and words.says_little(text, self._names_known()):

@@ -770,6 +770,7 @@ def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: st
 @pytest.mark.parametrize("field_name, said, kept", [
     ("school", "Woodley Primary", "Woodley Primary"), ("school", "year 4 at the oaks", "year 4 at the oaks"),
     ("first_name", "June", "June"), ("first_name", "may", "May"), ("referrer_name", "April Example", "April Example"),
+    ("referrer_name", "Summer Day", "Summer Day"), ("referrer_name", "april may", "April May"),
 ])
 def test_a_name_or_school_that_has_a_time_word_in_it_is_still_taken(field_name: str, said: str, kept: str):
     talk = Talk()
