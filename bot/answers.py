@@ -20,7 +20,9 @@ YES = {"yes", "y", "yeah", "yea", "yep", "yup", "ye", "ya", "aye", "ok", "okay",
        "yes pls", "yes plz", "yes plse", "yeah pls", "yeah please", "yep please", "yh", "yes ok", "ok yes",
        "yes thank you", "yes thanks", "yeah thats fine", "yep thats fine", "thats ok", "yes thats ok",
        "go on then", "yes go ahead", "go ahead", "yes definitely", "definitely", "absolutely", "yes i would",
-       "yes i do agree", "i agree to that", "yes happy to", "happy to", "im happy with that", "yes im happy"}
+       "yes i do agree", "i agree to that", "yes happy to", "happy to", "im happy with that", "yes im happy",
+       "agreed", "i consent", "i agree with that", "im happy for you to", "i am happy with that",
+       "i am happy for you to"}
 NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "cannot", "wont", "isnt", "arent",
              "doesnt", "didnt", "havent", "hasnt", "shouldnt", "wouldnt", "neither", "nor", "rather"}
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
@@ -32,6 +34,9 @@ HEDGES = {"but", "except", "think", "maybe", "probably", "guess", "suppose", "pe
           "might", "possibly", "kinda", "sort", "dunno", "unsure", "depends", "hmm", "erm", "um"}
 # "ok" acknowledges: it answers "do you agree?", but not "do your parents know?" or "is it safe to text you?".
 ACKNOWLEDGEMENTS = {"ok", "okay", "k", "kk", "ok then", "okay then", "alright", "fine", "thats fine", "thats ok"}
+# An "ok" in front of a clear yes ("ok yes i agree", "okay i agree") adds nothing: the yes is read without it, by
+# the same rules (so "ok no" and "ok yes i dont agree" are still not a yes, and "ok" alone still only agrees).
+LEADING_ACKNOWLEDGEMENTS = {"ok", "okay", "k", "kk", "alright", "right"}
 AGREEMENT_FIELDS = {"consent_agree"}
 # A yes that limits who may be told: "yes but not the school", "yes as long as you dont tell his dad".
 _LIMITING = re.compile(r"\b(but|except|apart from|as long as|so long as|only if|not (the|my|his|her|their|our|to)|"
@@ -139,6 +144,47 @@ def limiting_yes(text: str) -> bool:
         bool(_LIMITING.search(said))
 
 
+# An answer to "is it safe to call or text you?" that gives a safe time or a condition: not freely, only then.
+_NUMBERS = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday|midnight"
+_TIMES = (r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|daytime|lunch ?time|tea ?time|bed ?time|"
+          r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|school (?:hours|time)|working hours|the day")
+_SAFE_ONLY_WHEN = re.compile(
+    rf"\b(?:after|before|between|until|till|from|around|by|during|past) (?:the )?(?:{_NUMBERS}|{_TIMES}|"
+    r"school|work|lunch|tea|dinner|bedtime)\b|"
+    rf"\b(?:at|in) (?:{_NUMBERS})\b|"
+    r"\b\d{1,2} ?(?:am|pm|ish|oclock)\b|"
+    rf"\b(?:{_TIMES})\b|"
+    # while someone is out of the way: "when hes at work", "if she isnt in", "unless they are home"
+    r"\b(?:when|while|whilst|once|if|unless|as long as|so long as) (?:he|she|they|hes|shes|theyre|my|his|her|"
+    r"their|the|im|i m|i am|its|nobody|no one|noone|everyone)\b|\bunless\b|"
+    # only one way: "only text", "just email", "dont ring", "no calls"
+    r"(?<!my )(?<!the )(?<!a )\b(?:only|just) (?:by )?(?:text|texts|texting|call|calls|ring|phone|email|emails|"
+    r"message|messages|whatsapp|sms)\b|"
+    r"\b(?:dont|do not|never|no|not) (?:call|calls|ring|phone|text|texts|email|message|leave|voicemail)\b")
+_ANY_TIME = re.compile(r"\b(?:any ?time|whenever|day or night|24 ?7)\b")
+_ASKING = {"what", "whats", "why", "how", "hows", "who", "whos", "where", "will", "would", "is", "are", "do",
+           "does", "did", "should", "shall", "am", "wat", "wot"}
+
+
+def safe_only_when(text: str) -> bool:
+    """Does an answer to "is it safe to call or text you?" give a time or condition ("only after 6 when hes at
+    work", "yes but only text", "not at weekends")? Then it is not freely safe: only as they say. A question
+    ("what if he sees it?") and "yes any time" are not."""
+    said = plain(text)
+    tokens = said.split()
+    if not tokens or "?" in text or tokens[0] in _ASKING or _ANY_TIME.search(said):
+        return False
+    return bool(_SAFE_ONLY_WHEN.search(said))
+
+
+def _without_leading_ok(tokens: list[str]) -> list[str]:
+    """The words after any leading "ok"s ("ok yes i agree" -> "yes i agree"); all of them if nothing follows."""
+    rest = list(tokens)
+    while len(rest) > 1 and rest[0] in LEADING_ACKNOWLEDGEMENTS:
+        rest = rest[1:]
+    return rest
+
+
 def _numbered(field: Field, text: str) -> list[str]:
     """Menu answers: "1", "2 and 4", "3,5" name the field's choices in order (out-of-range numbers: none)."""
     if not _MENU_NUMBERS.match(text):
@@ -178,11 +224,14 @@ def _choice(field: Field, text: str) -> str | None:
         if words in ACKNOWLEDGEMENTS and field.name not in AGREEMENT_FIELDS:
             return None
         negated = any(t in NEGATIONS for t in tokens)
-        if words in YES and not negated:
+        core = _without_leading_ok(tokens)
+        if core != tokens and " ".join(core) in ACKNOWLEDGEMENTS and field.name not in AGREEMENT_FIELDS:
+            return None  # "ok fine" to "is it safe to text you?" acknowledges, like "ok"
+        if (words in YES or " ".join(core) in YES) and not negated:
             return "yes"
         # "yes keep me anonymous", "yes we spoke to dad": a clear yes first, and nothing after it that takes
         # it back or hedges it.
-        if tokens and tokens[0] in LEADING_YES and not negated and len(tokens) <= 12:
+        if core and core[0] in LEADING_YES and not negated and len(tokens) <= 12:
             return "yes"
         if words in NO or (tokens and tokens[0] in {"no", "nope", "nah"} and not set(tokens) & YES_WORDS) or \
                 (words.startswith("not yet") and not set(tokens) & YES_WORDS):  # "not yet, i'll tell her tomorrow"
@@ -200,6 +249,92 @@ def _choice(field: Field, text: str) -> str | None:
                    for i in range(len(tokens))):
                 return value
     return None
+
+
+# What an answer that is only a time, a date or a number is made of ("about 4 years ago in june", "last week", "12"):
+# never a school, a name or a place. A month or a season alone may be a name (April, June, Summer), so alone it
+# is not taken as a time.
+_TIME_WORDS = {"ago", "year", "years", "yr", "yrs", "month", "months", "mth", "week", "weeks", "wk", "day", "days",
+               "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "yesterday", "today", "tonight",
+               "tomorrow", "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights",
+               "weekend", "weekends", "weekday", "weekdays", "am", "pm", "oclock", "since", "last", "next", "past",
+               "recently", "lately", "ages", "christmas", "easter", "summer", "winter", "spring", "autumn",
+               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues",
+               "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
+_TIME_ALONE = {"yesterday", "today", "tonight", "tomorrow", "recently", "lately", "ages", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday"}
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+                 "thirty", "forty", "fifty", "hundred", "first", "second", "third", "fourth", "fifth"}
+_TIME_FILLERS = {"about", "around", "roughly", "approx", "approximately", "nearly", "almost", "over", "under", "just",
+                 "in", "on", "at", "the", "of", "and", "or", "ish", "a", "an", "few", "couple", "half", "this",
+                 "maybe", "i", "think", "it", "was", "its", "from", "until", "till", "by", "for", "before", "after",
+                 "between", "to", "every", "each", "so", "like", "only", "than", "more", "less", "quarter"}
+_NAME_LIKE_TIMES = {"summer", "winter", "spring", "autumn", "christmas", "easter", "day", "night", "sun", "sat", "wed"}
+_NUMBER = re.compile(r"^\d+(st|nd|rd|th|am|pm|s|ish)?$")
+
+
+def only_a_time_or_number(text: str, *, name: bool = False) -> bool:
+    """Is the answer plainly a time, a date or a number, and nothing else ("about 4 years ago in june", "last
+    week", "3pm", "12")? Never the answer to "which school?" or "what is their name?". For a `name`, months,
+    seasons and holidays say nothing on their own ("Summer Day", "April May" may be names)."""
+    tokens = plain(text).split()
+    if not tokens:
+        return False
+    timely = _TIME_WORDS | set(MONTHS)
+    if not all(t in timely or t in _NUMBER_WORDS or t in _TIME_FILLERS or _NUMBER.match(t) for t in tokens):
+        return False
+    if len(tokens) == 1:
+        return tokens[0] in _TIME_ALONE or tokens[0] in _NUMBER_WORDS or bool(_NUMBER.match(tokens[0]))
+    if name:
+        timely = timely - set(MONTHS) - _NAME_LIKE_TIMES
+    return any(t in timely or t in _NUMBER_WORDS or _NUMBER.match(t) for t in tokens)
+
+
+# Words that say nothing about what is happening on their own: "sam", "its me", "my son", "hi there", "not much".
+# A short answer made only of these is asked again for a few words; one word that says something ("tantrums",
+# "bruises") or a few that do ("hes hitting her", "she is left alone") is the answer.
+NO_CONTENT = {
+    "i", "im", "me", "my", "mine", "myself", "you", "your", "u", "ur", "he", "hes", "him", "his", "she", "shes",
+    "her", "hers", "they", "theyre", "them", "their", "we", "us", "our", "it", "its", "this", "that", "these",
+    "those", "there", "here", "a", "an", "the", "some", "someone", "somebody", "something", "anything",
+    "everything", "nothing", "stuff", "things", "thing", "lot", "lots", "is", "are", "was", "were", "be", "been",
+    "am", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "and", "or", "but", "so",
+    "to", "of", "in", "on", "at", "for", "with", "about", "as", "well", "hi", "hello", "hey", "hiya", "ok", "okay",
+    "k", "yes", "yeah", "yep", "no", "nope", "please", "pls", "thanks", "thank", "ta", "sorry", "um", "umm", "erm",
+    "hmm", "er", "uh", "lol", "x", "xx", "xxx", "just", "really", "very", "not", "much", "idk", "dunno", "help",
+    "same", "again", "what", "why", "how", "who", "name", "called", "mum", "mam", "mom", "mummy", "dad", "daddy",
+    "son", "daughter", "child", "children", "kid", "kids", "baby", "family", "boy", "girl", "people", "everyone",
+    "all", "too", "also", "still", "then", "now", "one", "two", "need", "want", "get", "support", "advice"}
+# Common first names, for "sam" given where the worry was asked. Not the ones that are also slang for drugs
+# ("charlie", "molly", "mandy", "tina", "crystal"): alone, those may be the worry itself.
+_FIRST_NAMES = """
+aaliyah aaron abbie abby abdul abigail adam adrian ahmed aidan aiden aisha alex alexander alexandra alfie ali
+alice alicia alison amanda amber amelia amir amy andrea andrew andy angela anna anne annie anthony archie arthur
+ashley ava ayesha barbara beatrice becky ben benjamin beth bethany billy bobby bradley brandon brian brooke
+callum cameron carl carly carol caroline carys cath catherine charlotte chelsea chloe chris christine christopher
+claire colin connor courtney craig daisy dan daniel danielle danny darren dave david dawn dean debbie declan
+demi denise dennis dylan edward eleanor elijah elizabeth ella ellie elliot ellis elsie emily emma eric erin ethan
+eva evelyn evie faith fatima finley finn florence frank freddie freya gary gemma george georgia gill grace graham
+hannah harley harriet harrison harry harvey hayley heather helen henry holly hugo ian imogen isaac isabel
+isabella isabelle isla ivy jack jackson jacob jade jake james jamie jan jane janet jasmine jason jay jayden jenny
+jess jessica jill jo joanne joe joel john jordan joseph josh joshua joy julie karen kate katie kayla kayleigh
+keith kelly kerry kevin kim kirsty kyle laura lauren layla leah lee leo leon lewis liam lily linda lisa logan
+lola louis louise lucas lucy luke lydia maisie mark martin mary mason matilda matt matthew max maya megan mia
+michael michelle millie mohammed mohammad muhammad nathan neil nia nicola nicole noah oliver olivia ollie oscar
+owen paige pat patricia paul pauline peter phoebe poppy rachel rebecca reece rhys richard riley rob robert robyn
+rosie ross ruby ryan sadie sally sam samantha samuel sara sarah scarlett sean shannon sharon shaun sian simon
+sofia sophia sophie stacey stephen steve steven stuart susan tariq teddy theo thomas tilly tom tommy toby tony
+tracey tyler victoria wendy will william willow yasmin zac zachary zara zoe
+"""
+FIRST_NAMES = frozenset(_FIRST_NAMES.split())
+
+
+def says_little(text: str, names: set[str] | frozenset[str] = frozenset()) -> bool:
+    """A name, or a couple of words that say nothing ("sam", "its me", "my son", "hi there"): not yet what is
+    happening. `names` are names the conversation already knows."""
+    tokens = plain(text).split()
+    return 0 < len(tokens) <= 3 and all(t in NO_CONTENT or t in FIRST_NAMES or t in names for t in tokens)
 
 
 _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*)?(?:born\s*)?(?:on\s*)?(?:the\s*)?"

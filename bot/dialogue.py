@@ -54,6 +54,11 @@ NOT_IN_NAMES = frozenset({
     "born", "officer", "response", "constable", "teacher", "nurse", "worker", "dsl", "gp", "police", "look",
     "looks", "hungry", "dirty", "told", "said", "says",
 })
+SAFE_CONTACT_HOW = "safe_contact_how"
+# The problem of "same as mine" for a last name before the referrer has given theirs.
+OWN_NAME_UNKNOWN = "the referrer's own last name is not known"
+# The problem of an answer to "what is happening?" that is only a name or a couple of empty words.
+FEW_WORDS = "a few words about what is happening, please"
 # Free-text answers where an e-mail address or a bare date is never the answer (a job title, where the child is).
 NOT_A_DATE_OR_EMAIL = frozenset({"referrer_role", "referrer_organisation", "child_location", "school", "address"})
 GENERIC_OPENING = re.compile(r"\b(want|need|would like|like|wanna|have|got) to (report|make|raise|refer|tell|ask)\b|"
@@ -186,7 +191,7 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
     why = wording.why if wording is not None else None
     if kind == "explain":
         if why:
-            return f"I'll put it another way: {why}"
+            return why  # what the question is for; the question follows in other words (_Dialogue._aside)
         return "Sorry, I'll put it more simply: tell me in your own words what is happening, and I will help."
     if kind == "anonymous":
         if journey == "help":
@@ -518,6 +523,9 @@ class _Dialogue:
             self.leads.append("Thank you, I have noted that for our team. They will not contact anyone you have "
                               "said not to without talking to you first.")
             return self.turn("With that, do you agree to us sharing information to help you? Reply YES or NO")
+        if step.name == "safe_to_contact" and aside in {None, "question", "human", "cant_talk", "keep_from_family"} \
+                and words.safe_only_when(text):
+            return self._contact_only_when(step, text, understood)
         if aside == "question" and plain(text) in words.YES | words.NO | {"ok", "okay", "sure"}:
             self.event = "unclear"  # "yes?": a question, so not an answer, and certainly not consent
             misses = self.state["misses"]
@@ -538,6 +546,24 @@ class _Dialogue:
             # "march 2017" is kept as the 1st: staff are told it is rough, so nobody takes it as exact.
             self.state["extra"].append(f"(The assistant's note: {step.field.label.lower()} given without a day, "
                                        f"as \"{text.strip()[:40]}\"; recorded as the 1st of the month.)")
+        self._take_facts(understood)
+        return self.turn(self._next())
+
+    def _contact_only_when(self, step: Step, text: str, understood: Understanding) -> Turn:
+        """"only after 6 when hes at work" to "is it safe to call or text you?" (a tester): not freely safe, so not a
+        yes; the schema's answer for that is no, with how to reach them safely in their own words."""
+        self.answers[step.name] = "no"
+        self.state["history"].append(step.name)
+        self.state["misses"].pop(step.name, None)
+        how = self.journey.step(SAFE_CONTACT_HOW) if self.journey is not None else None
+        if how is not None and self.journey is not None and \
+                how.applies(self.journey.context(self.answers), self.ctx.channel):
+            with contextlib.suppress(FieldError):
+                self.answers[SAFE_CONTACT_HOW] = how.field.clean(text.strip()[:how.field.max_length],
+                                                                 answers=self.journey.context(self.answers))
+                self.state["history"].append(SAFE_CONTACT_HOW)
+        if self.answers.get(SAFE_CONTACT_HOW):
+            self.leads.append("Thank you, I've noted that. Our team will only get in touch in the way you said.")
         self._take_facts(understood)
         return self.turn(self._next())
 
@@ -597,6 +623,13 @@ class _Dialogue:
             self.leads.append("That's OK, let's leave that.")
             return self.turn(self._next())
         self.leads.append(answer_to(aside, self.ctx, self.state, step))
+        if aside == "explain":
+            # "what do you mean?": what it is for, then the question in its other words (the re-ask, with its
+            # example), not "I'll put it another way:" before the reason (a tester).
+            reworded = self._reask(step, 0, sorry=False, text=self._reworded(step))
+            if sms.gsm7_length(sms.to_gsm7(reworded)) > LIMIT:  # a long menu: its own re-ask, with the example
+                reworded = self._reask(step, 0, sorry=False)
+            return self.turn(reworded)
         return self.turn(self._fitting_ask(step))
 
     def _read(self, step: Step, text: str, understood: Understanding) -> Any:
@@ -615,6 +648,14 @@ class _Dialogue:
     def _read_whole(self, step: Step, text: str, understood: Understanding) -> Any:
         field = step.field
         today = london_today()
+        if field.name == "last_name" and _SAME_AS_MINE.match(plain(text)):
+            # "same as mine": the referrer's own last name, when they have given it; if not, it is asked for.
+            own = plain(str(self.answers.get("referrer_name") or "")).split()
+            if len(own) < 2:
+                raise FieldError(OWN_NAME_UNKNOWN)
+            surname = str(self.answers["referrer_name"]).split()[-1]
+            self.leads.append(f"Thanks, {' '.join(str(self.answers.get('first_name') or '').split() + [surname])}.")
+            return surname
         if field.name in NAME_FIELDS:
             text = _name_in(text)
             if not _looks_like_a_name(text):
@@ -627,7 +668,13 @@ class _Dialogue:
         if field.name in NOT_A_DATE_OR_EMAIL and ("@" in text or (len(plain(text).split()) <= 4 and
                                                                  date_in(plain(text)))):
             raise FieldError("an e-mail address or a date is not an answer to this")
-        if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO:
+        if field.name in NOT_A_DATE_OR_EMAIL | NAME_FIELDS and \
+                words.only_a_time_or_number(text, name=field.name in NAME_FIELDS):
+            # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
+            raise FieldError("a time or a number is not an answer to this")
+        if field.name == "what_happened" and words.says_little(text, self._names_known()):
+            raise FieldError(FEW_WORDS)  # "sam" to "tell me a bit more about what is happening" (a tester)
+        if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO | words.ACKNOWLEDGEMENTS:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
             raise FieldError("no words")  # emoji or punctuation only
@@ -646,6 +693,10 @@ class _Dialogue:
         if field.name == "date_of_birth" and value and not self._fits_age(value):
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value
+
+    def _names_known(self) -> frozenset[str]:
+        """The words of the names given so far in this conversation, in plain lower case."""
+        return frozenset(word for name in NAME_FIELDS for word in plain(str(self.answers.get(name) or "")).split())
 
     def _fits_age(self, date_of_birth: Any) -> bool:
         """"hes 2", then "born last may": one of them is wrong, and a wrong date makes a false under-one flag.
@@ -698,6 +749,13 @@ class _Dialogue:
             self.leads.append(f"You said they are {problem[9:]}, so that date does not fit.")
         if count >= 3:
             return self._third_miss(step)
+        if problem == OWN_NAME_UNKNOWN:
+            self.leads.append("Sorry, I don't have your last name.")
+            return self.turn(self._reask(step, count, sorry=False))
+        if problem == FEW_WORDS:
+            # Not a wrong answer, just not enough: thanked, and asked for a few words (never "didn't catch that").
+            self.leads.append("Thank you.")
+            return self.turn(self._reask(step, count, sorry=False))
         return self.turn(self._reask(step, count))
 
     def _third_miss(self, step: Step) -> Turn:
@@ -756,7 +814,7 @@ class _Dialogue:
                     self.leads.append("OK, let's go back.")
                     return self.turn(self._next())
                 return self._aside(aside, _OFFER_STEP, text, understood)
-            self.leads.append(answer_to(aside, self.ctx, self.state, None))
+            self.leads.append(answer_to(aside, self.ctx, self.state, _OFFER_STEP if aside == "explain" else None))
             return self.turn(_OFFER_QUESTION)
         chosen = words.interpret(_offer_field(), text)
         if chosen == "yes":
@@ -835,13 +893,23 @@ class _Dialogue:
             return f"{label} Reply with a number from the list, or tell me in words."
         return label
 
-    def _reask(self, step: Step, count: int) -> str:
+    def _reworded(self, step: Step) -> str:
+        """The question in other words: the re-ask, which says what is wanted with an example; for a choice whose
+        re-ask only says how to reply ("Please reply YES, NO or NOT SURE."), the question itself first."""
         wording = step.wording
         assert wording is not None
-        text = wording.reask
+        if step.field.kind in {"radios", "checkboxes"} and "?" not in wording.reask:
+            question = re.sub(r"\s*Reply (YES|with)\b.*$", "", wording.ask, flags=re.DOTALL).strip()
+            return f"{question} {wording.reask}"
+        return wording.reask
+
+    def _reask(self, step: Step, count: int, *, sorry: bool = True, text: str | None = None) -> str:
+        wording = step.wording
+        assert wording is not None
+        text = text or wording.reask
         if text.endswith(":") or (step.field.kind in {"radios", "checkboxes"} and len(step.field.choices) > 3):
             text = f"{text.rstrip(':')}:\n{journeys.menu(step.field)}"
-        lead = "Sorry, I didn't catch that. " if count == 1 else ""
+        lead = "Sorry, I didn't catch that. " if count == 1 and sorry else ""
         tail = ""
         if count >= 2:
             tail = (" Or reply SKIP to leave it." if step.name not in NEVER_SKIPPED else
@@ -955,6 +1023,10 @@ def _name_in(text: str) -> str:
     return _NAME_LEADS.sub("", stripped.replace("'", "").replace("\u2019", ""), count=1).strip() or stripped
 
 
+# "same as mine", "same as me", "the same", "its the same surname as mine": the child's last name is the referrer's.
+_SAME_AS_MINE = re.compile(r"^(?:(?:its|it is|thats|that is|they have|he has|she has|has|the)\s+)*same"
+                           r"(?:\s+(?:one|name|surname|last name))?(?:\s+(?:as|like)\s+(?:mine|me|my own|my name|"
+                           r"my surname|my last name|myself|i|us|ours|my one))?(?:\s+(?:too|as well|thanks|ta))?$")
 _SAYS_HOW = re.compile(r"\b(call|ring|phone|text|email|message|write to) (me|us)\b")
 
 

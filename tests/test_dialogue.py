@@ -183,6 +183,27 @@ def test_a_question_at_any_question_is_answered_and_the_question_asked_again(jou
         assert talk.ports.staff == ["asked_for_person"]
 
 
+@pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
+def test_what_do_you_mean_gets_the_question_in_other_words_within_two_texts(journey, field_name):
+    """A tester: "what do you mean" got "I'll put it another way: So I can find the right services for you...", a
+    reason where a rewording was promised. Now: what it is for, if it fits, and the question in its other words."""
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    reply = talk.say("what do you mean")
+    assert talk.asking == field_name and field_name not in talk.state["answers"]
+    assert "another way" not in reply and sms.gsm7_length(sms.to_gsm7("\n".join(talk.replies[-1]))) <= \
+        sms.TWO_SEGMENTS
+    step = journeys.JOURNEYS[journey].step(field_name)
+    assert step.wording.reask.rstrip(":") in reply
+
+
+def test_what_do_you_mean_at_the_early_help_offer_says_what_the_offer_is():
+    talk = Talk()
+    talk.to("_offer")
+    reply = talk.say("what do you mean")
+    assert talk.asking == "_offer" and "talk things through" in reply and "in your own words" not in reply
+
+
 YES_NO_QUESTIONS = [(name, step.name) for name, journey in journeys.JOURNEYS.items() for step in journey.fields()
                     if any(c.value == "yes" for c in step.field.choices) and (name, step.name) in JOURNEY_FIELDS]
 
@@ -467,12 +488,37 @@ def test_found_by_probing_dunno_a_date_alone_and_same_as_mine():
     talk.say("3rd march 2017")  # the date of birth, given before it is asked
     assert talk.state["answers"]["date_of_birth"] == "2017-03-03" and talk.asking == "first_name"
     talk.say("Alex")
-    talk.say("same as mine")  # not a last name
-    assert "last_name" not in talk.state["answers"]
+    reply = talk.say("same as mine")  # not "Same As Mine": the referrer's own last name, given before
+    assert talk.state["answers"]["last_name"] == "Example" and "Alex Example" in reply
     report = Talk()
     report.to("first_name", journey="report")
     report.say("dunno there names")
     assert "first_name" in report.state["skipped"]
+
+
+@pytest.mark.parametrize("said", ["same as mine", "same as me", "same", "its the same as mine", "Same as me!"])
+def test_same_as_mine_for_a_last_name_is_the_referrers_own(said: str):
+    """A tester: "same as mine" for the child's last name was not understood."""
+    talk = Talk()
+    talk.to("last_name")
+    assert talk.state["answers"]["referrer_name"] == "Sam Example"
+    talk.say(said)
+    assert talk.state["answers"]["last_name"] == "Example" and talk.asking != "last_name"
+
+
+@pytest.mark.parametrize("journey, own", [("help", "Sam"), ("professional", None)])
+def test_same_as_mine_before_the_referrers_last_name_is_known_asks_for_it(journey: str, own: str | None):
+    talk = Talk(CHAT)
+    talk.to("first_name", journey=journey)
+    if own:
+        talk.state["answers"]["referrer_name"] = own  # a first name only
+    talk.say("Alex")
+    assert talk.asking == "last_name"
+    reply = talk.say("same as mine")
+    assert talk.asking == "last_name" and "last_name" not in talk.state["answers"]
+    assert "don't have your last name" in reply and "last name" in reply.split("last name.", 1)[1]
+    talk.say("Example")
+    assert talk.state["answers"]["last_name"] == "Example"
 
 
 # --- consent and records (issue 10, the live probe) ---------------------------------------------------------------
@@ -491,6 +537,33 @@ def test_ok_is_agreement_to_the_question_that_asks_for_agreement():
     talk.to("consent_agree")
     talk.say("ok")
     assert talk.state["answers"]["consent_agree"] == "yes"
+
+
+@pytest.mark.parametrize("said", ["ok yes i agree", "okay i agree", "ok i agree to that", "alright yes i agree",
+                                  "ok yes that's fine"])
+def test_a_clear_agreement_after_ok_is_consent(said: str):
+    """A tester: "ok yes i agree" was refused ("I need a clear YES or NO") though "ok yes" was taken."""
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say(said)
+    assert talk.state["answers"]["consent_agree"] == "yes"
+
+
+@pytest.mark.parametrize("said", ["ok no", "ok yes i dont agree", "yes i dont agree", "i agree?", "ok maybe",
+                                  "ok i guess", "okay yes if i have to"])
+def test_an_ok_in_front_never_makes_a_hedged_or_negated_answer_consent(said: str):
+    talk = Talk()
+    talk.to("consent_agree")
+    talk.say(said)
+    assert talk.state["answers"].get("consent_agree") != "yes" and talk.asking == "consent_agree"
+
+
+def test_ok_with_a_limit_is_the_limit_not_consent():
+    talk = Talk()
+    talk.to("consent_agree")
+    reply = talk.say("ok but not his dad")
+    assert "consent_agree" not in talk.state["answers"] and talk.state["answers"]["consent_limits"] == \
+        "ok but not his dad" and "noted" in reply
 
 
 def test_a_yes_with_a_limit_is_not_consent_but_the_limit_travels_with_the_consent_given_after_it():
@@ -520,6 +593,35 @@ def test_not_safe_to_text_asks_for_a_safe_way_and_none_is_an_answer():
     safe.to("safe_to_contact")
     safe.say("yes")
     assert safe.asking != "safe_contact_how"
+
+
+@pytest.mark.parametrize("journey", ["help", "report", "young_person"])
+@pytest.mark.parametrize("said", ["only after 6 when hes at work", "yes after 6pm", "yes but only text",
+                                  "when hes at work", "not at weekends", "call me after 6",
+                                  "text is fine but dont call", "during the day while shes at school"])
+def test_a_safe_time_or_condition_is_not_freely_safe_and_is_kept_as_the_safe_way(journey: str, said: str):
+    """A tester: "only after 6 when hes at work" to "Is it safe to call or text you? Reply YES or NO" was refused.
+    It means not freely, only then: recorded as the schema's no, with their words as the safe way, never a yes."""
+    talk = Talk(CHAT)
+    talk.to("safe_to_contact", journey=journey)
+    talk.say(said)
+    answers = talk.ports.handed[-1][1] if talk.ports.handed else talk.state["answers"]
+    assert answers["safe_to_contact"] == "no" and answers["safe_contact_how"] == said
+    assert talk.asking not in {"safe_to_contact", "safe_contact_how"} and not talk.ports.staff
+    assert schema.safe_contact_words(answers) == f"Not safe to call or text. {said}"
+
+
+@pytest.mark.parametrize("said, asking", [("yes any time", None), ("yes its my only phone", "safe_to_contact"),
+                                          ("what if he sees it?", "safe_to_contact"), ("no", "safe_contact_how")])
+def test_a_plain_answer_or_a_question_about_safe_contact_is_not_a_safe_time(said: str, asking: str | None):
+    talk = Talk()
+    talk.to("safe_to_contact")
+    talk.say(said)
+    assert "safe_contact_how" not in talk.state["answers"]
+    if asking:
+        assert talk.asking == asking
+    else:
+        assert talk.state["answers"]["safe_to_contact"] == "yes"
 
 
 def test_a_date_of_birth_that_contradicts_the_age_given_is_asked_again_not_taken():
@@ -645,6 +747,16 @@ def test_yes_with_a_question_mark_at_the_early_help_offer_is_not_a_question_for_
     ("referrer_name", "professional", "response officer"),
     ("child_location", "report", "12/08/2011"),
     ("referrer_organisation", "professional", "pc.jones@police.example.org"),
+    # a tester: a time, a number or a yes is not a school or a name
+    ("school", "help", "about 4 years ago in june"),
+    ("school", "help", "since last year"),
+    ("school", "help", "12"),
+    ("school", "help", "yes"),
+    ("school", "help", "ok"),
+    ("first_name", "help", "last week"),
+    ("referrer_name", "help", "yesterday"),
+    ("last_name", "help", "2 weeks ago"),
+    ("child_location", "report", "about a year ago"),
 ])
 def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: str, journey: str, said: str):
     """Found by the review: a child named "Dirty", "Tyler Born Last May", a full name "Response Officer", a
@@ -653,6 +765,46 @@ def test_answers_that_are_not_what_was_asked_are_not_stored_as_it(field_name: st
     talk.to(field_name, journey=journey)
     talk.say(said)
     assert field_name not in talk.state["answers"]
+
+
+@pytest.mark.parametrize("field_name, said, kept", [
+    ("school", "Woodley Primary", "Woodley Primary"), ("school", "year 4 at the oaks", "year 4 at the oaks"),
+    ("first_name", "June", "June"), ("first_name", "may", "May"), ("referrer_name", "April Example", "April Example"),
+    ("referrer_name", "Summer Day", "Summer Day"), ("referrer_name", "april may", "April May"),
+])
+def test_a_name_or_school_that_has_a_time_word_in_it_is_still_taken(field_name: str, said: str, kept: str):
+    talk = Talk()
+    talk.to(field_name)
+    talk.say(said)
+    assert talk.state["answers"][field_name] == kept
+
+
+@pytest.mark.parametrize("journey", ["help", "report", "professional", "young_person"])
+@pytest.mark.parametrize("said", ["sam", "Sam", "its me", "my son", "hi there", "ok then", "not much", "i need help"])
+def test_a_name_or_a_couple_of_empty_words_is_not_what_is_happening(journey: str, said: str):
+    """A tester: "sam" to "Tell me a bit more about what is happening" was taken as the worry."""
+    talk = Talk(CHAT)
+    talk.to("what_happened", journey=journey)
+    reply = talk.say(said)
+    assert talk.asking == "what_happened" and "what_happened" not in talk.state["answers"]
+    assert "a few words" in reply and "didn't catch" not in reply  # asked kindly, not told it was wrong
+
+
+@pytest.mark.parametrize("said", ["hes hitting her", "she is left alone", "tantrums", "bruises", "drinking",
+                                  "his dad hits", "everything is too much"])
+def test_a_short_answer_that_says_something_is_what_is_happening(said: str):
+    talk = Talk()
+    talk.to("what_happened")
+    talk.say(said)
+    assert talk.state["answers"]["what_happened"] == said
+
+
+def test_a_name_the_conversation_already_has_is_not_what_is_happening():
+    talk = Talk(CHAT)
+    talk.to("what_happened")
+    talk.state["answers"]["referrer_name"] = "Zebedee Example"  # not a common name: known from the conversation
+    talk.say("zebedee")
+    assert "what_happened" not in talk.state["answers"]
 
 
 def test_a_gp_writing_as_gps_write_is_a_gp():
