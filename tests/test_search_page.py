@@ -230,3 +230,11 @@ def test_the_demo_police_notifications_about_jayden_are_found_as_the_tester_type
         assert set(re.findall(r"DEMO/DA/\d+", found)) == {"DEMO/DA/0001", "DEMO/DA/0002", "DEMO/DA/0003"}, text
     found = " ".join(results(pat.get("/staff/search?q=RG2+7ZZ").get_data(as_text=True)))
     assert set(re.findall(r"DEMO/MP/\d+", found)) == {"DEMO/MP/0001", "DEMO/MP/0002", "DEMO/MP/0003"}
+
+
+def test_a_mobile_typed_without_its_0_is_a_phone_number_not_a_bad_nhs_number():
+    """The live probe: "7700 900321" was read as an NHS number whose check digit does not match."""
+    query = read_query("7700 900321")
+    assert query.phone == "+447700900321" and query.nhs_number is None and not query.problems
+    assert read_query("943 476 5919").nhs_number == "9434765919"  # a real NHS number is still one
+    assert read_query("943 476 5918").problems  # and a mistyped one is still said to be
