@@ -208,7 +208,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
             and not said.workplace
         red_answers = _red_answers(state, child_speaking=child_speaking, workplace=said.workplace)
         # the child's age as said so far, this message's included ("took an overdose last night shes 15")
-        said_age = _child_facts(state, text, said).get("age")
+        facts = _child_facts(state, text, said)
+        said_age = facts.get("age")
         if said_age is not None:
             red_answers = with_said_age(red_answers or {"referrer_type": "public"}, said_age)
     if screening.danger:
@@ -222,7 +223,7 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         takeover.start_wait(session, conversation, "danger", now=now, office_hours=calendar.is_office_hours(now))
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
-                              "child_speaking": child_speaking, "facts": _child_facts(state, text, said),
+                              "child_speaking": child_speaking, "facts": facts,
                               "danger_categories": sorted({*(state.get("danger_categories") or []),
                                                            *screening.categories})}
         conversation.state_version = (conversation.state_version or 0) + 1

@@ -103,7 +103,7 @@ _STAYS_URGENT = re.compile(
     r"(gets?|comes?) (home|back)\b|\bif (he|she|they) (finds?|found) out\b|\bstrangl|\bchok|\bthroat\b|\bneck\b|"
     r"\b(do not|dont|doesnt|does not|didnt|did not|wont|will not|scared to|afraid to|frightened to) (want to )?"
     r"go(ing)? home\b|\b(collect\w*|pick\w* (her|him|them) up|picking up)\b|\bcoming to\b|\b(now|tonight|today)\b")
-_OVERDOSE = re.compile(r"\b(overdos\w*|od|od'?d|o\.d\.?|oded|ode'?d)\b")
+_OVERDOSE = re.compile(r"\b(overdos\w*|od|oded)\b")  # after _OD_SPELLINGS: "she od'd" reads "overdosed"
 SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
                              "injury.swallowed", "injury.child_got_into"})
 # When no rule fired, the second net (mash/danger_net.py) may still find danger, in words no rule lists: its

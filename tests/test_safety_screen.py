@@ -191,6 +191,11 @@ def test_a_rule_that_says_how_it_is_unsure_wrongly_fails_at_load(tmp_path: Path,
 # --------------------------------------------------------------------------------------------------
 # Check now: who does what to whom, and when.
 
+def outcome_of(result: Screening) -> str:
+    """A screening in one word: the 999 advice, a check now for staff, or nothing."""
+    return "danger" if result.danger else "check" if result.check_now else "nothing"
+
+
 @pytest.mark.parametrize(("text", "outcome"), [
     # when: past and now safe, or now and then, is a check; the same words happening now are danger
     ("my partner hit me last night, hes at work now and the kids are at school", "check"),
@@ -215,8 +220,7 @@ def test_a_rule_that_says_how_it_is_unsure_wrongly_fails_at_load(tmp_path: Path,
 ])
 def test_who_does_what_to_whom_and_when(text: str, outcome: str) -> None:
     result = screen(text)
-    got = "danger" if result.danger else "check" if result.check_now else "nothing"
-    assert got == outcome, (text, result.matched, result.check_matched)
+    assert outcome_of(result) == outcome, (text, result.matched, result.check_matched)
 
 
 @pytest.mark.parametrize(("text", "outcome"), [
@@ -240,8 +244,7 @@ def test_who_does_what_to_whom_and_when(text: str, outcome: str) -> None:
 ])
 def test_a_recent_event_is_past_only_for_hurt_already_done(text: str, outcome: str) -> None:
     result = screen(text)
-    got = "danger" if result.danger else "check" if result.check_now else "nothing"
-    assert got == outcome, (text, result.matched, result.check_matched)
+    assert outcome_of(result) == outcome, (text, result.matched, result.check_matched)
 
 
 @pytest.mark.parametrize(("text", "outcome"), [
@@ -271,8 +274,7 @@ def test_a_recent_event_is_past_only_for_hurt_already_done(text: str, outcome: s
 ])
 def test_shapes_added_for_issue_12(text: str, outcome: str) -> None:
     result = screen(text)
-    got = "danger" if result.danger else "check" if result.check_now else "nothing"
-    assert got == outcome, (text, result.matched, result.check_matched)
+    assert outcome_of(result) == outcome, (text, result.matched, result.check_matched)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -484,7 +486,7 @@ def test_suicidal_words_without_an_overdose_do_not_get_the_swallowed_line() -> N
 ])
 def test_a_professionals_account_mid_referral_is_a_check_only_for_what_they_saw(text: str, outcome: str) -> None:
     result = screen(text, professional=True)
-    assert ("danger" if result.danger else "check" if result.check_now else "nothing") == outcome, text
+    assert outcome_of(result) == outcome, (text, result.matched, result.check_matched)
 
 
 @pytest.mark.parametrize("text", ["she od'd", "my mate od’d on xanax", "he has od'd"])
