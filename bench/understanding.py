@@ -70,6 +70,8 @@ def predicted_intent(item: dict[str, Any], understood: Any) -> str:
         aside = understood.digression
         if aside == "human":
             return "human"
+        if aside in {"greet", "thanks", "goodbye"}:
+            return aside  # said to a person mid-way: answered as such, and the question asked again
         if aside and aside not in ANSWER_ASIDES:
             return "question"
         return "answer"

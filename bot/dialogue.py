@@ -185,6 +185,10 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
     if kind == "helplines":
         return ("Shout is a free, private text service, any time: text SHOUT to 85258. Childline is for anyone "
                 "under 19: call 0800 1111, free, day or night.")
+    if kind == "thanks":
+        return "You're welcome."
+    if kind == "greet":
+        return "Hello again."
     if kind == "anything_else":
         return "Nothing else is needed, thank you. If you think of anything, write it here."
     wording = getattr(step, "wording", None) if step is not None else None
@@ -369,7 +373,7 @@ class _Dialogue:
         elif aside == "question" or intent in {"question", "who"}:
             said = "A person in our team can answer that." if ctx.office_hours else \
                 f"Our team can answer that when the office opens {ctx.next_open}."
-        elif intent in {"thanks", "goodbye"}:
+        elif intent in {"thanks", "goodbye"} or aside in {"thanks", "goodbye"}:
             said = "Take care. You can text us again at any time, day or night."
         elif first:
             said = ("Thank you for telling us. Our team has your messages and will look at them first."
@@ -571,6 +575,8 @@ class _Dialogue:
         if aside == "dont_know" and step.field.kind in {"radios"} and any(
                 c.value in {"not_sure", "not_known"} for c in step.field.choices):
             return False  # "not sure" is one of this question's own answers
+        if aside == "thanks" and plain(text) in {"ty", "ta"} and step.name.endswith("name"):
+            return False  # Ty is a name as well as thanks: at a name question it is the answer
         if step.name == "safe_contact_how" and aside == "human" and _SAYS_HOW.search(plain(text)):
             return False  # "ring me after 10am when he's at work" is the answer, not a request for a person now
         if step.field.kind == "textarea":
@@ -610,6 +616,9 @@ class _Dialogue:
             return self.turn("Or carry on here: " + self._fitting_ask(step, prefix="Or carry on here: "))
         if aside == "not_now":
             return self.turn("That's OK, I will keep your answers. When you are ready, just reply to this: "
+                             + self._ask_text(step))
+        if aside == "goodbye":  # "thanks bye" mid-way: leaving, not answering; what they gave is kept
+            return self.turn("Take care. I will keep your answers. To carry on, just reply to this: "
                              + self._ask_text(step))
         if aside in {"skip", "dont_know"}:
             if step.name in NEVER_SKIPPED:  # not an answer either: it counts as one, so nobody is stuck here
@@ -806,7 +815,7 @@ class _Dialogue:
             self.leads.append("It's fine to say no, or to ask me anything first.")
             return self.turn(_OFFER_QUESTION)
         if aside and aside not in {"dont_know"}:
-            if aside in {"restart", "back", "human", "not_now"}:
+            if aside in {"restart", "back", "human", "not_now", "goodbye"}:
                 if aside == "back":
                     self.state["asking"] = None
                     self.answers.pop("postcode", None)

@@ -121,6 +121,15 @@ def digression(text: str) -> str | None:
     for kind, patterns in _COMPILED:
         if any(p.search(said) for p in patterns):
             return kind
+    # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
+    # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
+    if said not in {"morning", "afternoon", "evening", "night", "nite"}:
+        if said in GREETINGS:
+            return "greet"
+        if GOODBYE.match(said):
+            return "goodbye"
+        if THANKS.match(said):
+            return "thanks"
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
         return "dont_know"
@@ -351,7 +360,8 @@ PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "morning", "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
 THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely )?(thanks?|thank you|thankyou|ta|cheers|thx|tnx|ty)"
-                    r"( (so much|very much|a lot|for your help|for that|x+))*( x+)?$")
+                    r"( (so much|very much|a lot|again|for (all )?(your|ur|the) help|for that|for listening|for everything|"
+                    r"x+))*( x+)?$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you )?(bye|goodbye|bye bye|cya|see you|see ya|night|nite|"
                      r"thats all|that is all|gtg)( (then|now|x+|thanks|thank you))*$")
 
