@@ -34,7 +34,7 @@ from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
 from forms.schema import FieldError, Sms, london_today
 from mash.safety import SILENT_CATEGORIES
-from signposting import places
+from signposting import places, postcodes
 
 LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
@@ -736,12 +736,14 @@ class _Dialogue:
 
     def _missed(self, step: Step, text: str, problem: str, understood: Understanding) -> Turn:
         self.event = "missed"
-        if step.name == "postcode" and understood.facts.place and self.journey is not None \
+        outward = _outward_code_alone(text) if step.name == "postcode" else None
+        if step.name == "postcode" and (understood.facts.place or outward) and self.journey is not None \
                 and self.journey.name == "help" and not self.state["signposted"]:
-            # "Woodley" for a postcode asked only to find services: services near Woodley, and on we go.
-            self.state["facts"]["place"] = understood.facts.place
+            # "Woodley" or "rg40" for a postcode asked only to find services: services near there, and on we go.
+            self.state["facts"]["place"] = understood.facts.place or outward
             self._skip(step)
-            self.leads.append(f"Thanks, I'll look near {places.Place(understood.facts.place, '').title}.")
+            where = places.Place(understood.facts.place, "").title if understood.facts.place else outward
+            self.leads.append(f"Thanks, I'll look near {where}.")
             return self.turn(self._next())
         if self._take_facts(understood):  # an answer to a question not yet asked: kept, and no miss
             self.leads.append("Thanks, I've noted that.")
@@ -934,12 +936,17 @@ class _Dialogue:
     def _signpost(self) -> None:
         self.state["signposted"] = True
         categories = [c for c in self.answers.get("concern_categories") or [] if c != "other"]
-        place = places.PLACES.get(self.state["facts"].get("place") or "") or \
-            places.AMBIGUOUS.get(self.state["facts"].get("place") or "")
+        named = self.state["facts"].get("place") or ""
+        place = places.PLACES.get(named) or places.AMBIGUOUS.get(named) or \
+            (named if postcodes.normalise(named) == named else None)  # an outward code they gave ("RG40")
+        postcode = self.answers.get("postcode")
         lines = self.ports.services(categories=categories, age=self.state["facts"].get("age"),
-                                    postcode=self.answers.get("postcode") or place)
-        room = LIMIT - len(_OFFER_QUESTION) - 2 - sum(len(sms.to_gsm7(lead)) + 1 for lead in self.leads)
+                                    postcode=postcode or place)
         text = "Services near you:"
+        if postcode and _not_on_the_map(postcode):
+            # RG99 9ZZ (a tester): the search falls back to phone and online services; say so, never "near you"
+            text = f"I couldn't find {postcode} on the map. Services you can phone or use online:"
+        room = LIMIT - len(_OFFER_QUESTION) - 2 - sum(len(sms.to_gsm7(lead)) + 1 for lead in self.leads)
         shown = 0
         for line in lines:
             if len(text) + 1 + len(line) > room:
@@ -1081,3 +1088,26 @@ class FakePorts:
 
     def for_staff(self, reason: str) -> None:
         self.staff.append(reason)
+
+
+_NEAR = re.compile(r"^(?:(?:im|i am|we are|were|we re|i live|we live|live) )?(?:(?:in|near|around|at|from) )?"
+                   r"([a-z]{1,2}\d{1,2}[a-z]?)$")
+
+
+def _outward_code_alone(text: str) -> str | None:
+    """An outward code given for where they live ("rg40", "im in RG41"): found on the map, or None."""
+    match = _NEAR.match(plain(text))
+    if match is None:
+        return None
+    try:
+        found = postcodes.lookup(match.group(1))
+    except postcodes.PostcodeDataUnavailable:
+        return None
+    return found.postcode if found.found and found.kind == "outward" else None
+
+
+def _not_on_the_map(postcode: str) -> bool:
+    try:
+        return postcodes.lookup(postcode).status == "not_found"
+    except postcodes.PostcodeDataUnavailable:
+        return False  # a deployment fault, not the person's postcode: say nothing about it to them

@@ -360,8 +360,8 @@ PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "morning", "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
 THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely )?(thanks?|thank you|thankyou|ta|cheers|thx|tnx|ty)"
-                    r"( (so much|very much|a lot|again|for (all )?(your|ur|the) help|for that|for listening|for everything|"
-                    r"x+))*( x+)?$")
+                    r"( (so much|very much|a lot|again|for (all )?(your|ur|the) help|for that|for listening|"
+                    r"for everything|x+))*( x+)?$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you )?(bye|goodbye|bye bye|cya|see you|see ya|night|nite|"
                      r"thats all|that is all|gtg)( (then|now|x+|thanks|thank you))*$")
 

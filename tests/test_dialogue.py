@@ -956,6 +956,36 @@ def test_a_town_for_the_postcode_question_finds_services_near_it():
     assert talk.ports.searched[-1]["postcode"] == "RG6"
 
 
+@pytest.mark.parametrize("said", ["rg40", "RG40", "im in rg40", "near RG40"])
+def test_an_outward_code_for_the_postcode_question_finds_services_near_it(said: str):
+    """A probe: "rg40" by text was refused ("reply with your full postcode") while /services takes it."""
+    talk = Talk()
+    talk.say("im struggling with my 4 year olds tantrums")
+    reply = talk.say(said)
+    assert "look near RG40" in reply and "Services near you:" in reply
+    assert talk.ports.searched[-1]["postcode"] == "RG40"
+
+
+@pytest.mark.parametrize("said", ["rg99", "i live near the m4", "rg40 1"])
+def test_what_is_no_outward_code_on_the_map_is_asked_again(said: str):
+    talk = Talk()
+    talk.say("im struggling with my 4 year olds tantrums")
+    reply = talk.say(said)
+    assert talk.asking == "postcode" and "full postcode" in reply and not talk.ports.searched
+
+
+def test_a_postcode_that_is_not_on_the_map_is_said_so_not_called_near_you():
+    """A probe: RG99 9ZZ gave phone and online services under "Services near you", without a word."""
+    talk = Talk()
+    talk.say("im struggling with my 4 year olds tantrums")
+    reply = talk.say("RG99 9ZZ")
+    assert "I couldn't find RG99 9ZZ on the map. Services you can phone or use online:" in reply
+    assert "near you" not in reply
+    talk = Talk()
+    talk.say("im struggling with my 4 year olds tantrums")
+    assert "Services near you:" in talk.say("RG40 1BN")
+
+
 @pytest.mark.parametrize("who, asked", [("mum", False), ("dad", True), ("grandma", True)])
 def test_parental_responsibility_is_asked_by_text_only_where_the_web_asks_it(who: str, asked: bool):
     """A mother always has parental responsibility: the web page is not shown to her, and by text or chat she was
