@@ -884,6 +884,9 @@ def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
     # an adult's age or an age gap, never a child's: 18 is an adult
     ("my 18 yr old wont get a job", []), ("my eldest is 18", []), ("he is 15 years older than me", []),
     ("shes 3 years younger than her brother", []), ("she will be 5 minutes", []),
+    ("hes going to be 10 in july", [9]), ("she'll turn 6 next week", [5]), ("almost 18 and wants to leave", [17]),
+    ("a baby of 7 months", [0]), ("waited nearly 3 weeks for a call", []), ("at 3 years old he was diagnosed", []),
+    ("she is 12 weeks postnatal", []), ("the bus at 7.15", []), ("nearly 3 years on the list", []),
     ("3 kids, 2 bedroom flat", []), ("the waiting list is 2 years", []), ("they live 3 streets away", []),
     ("he is 3 times her size", []), ("7 i think", []), ("clubs for 6-10s", []), ("my eldest 2 are at school", []),
     ("my daughter is 3 weeks late for her jabs", []), ("we've been here 2 years and 3 months", []),

@@ -103,7 +103,7 @@ def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directo
     ("they are 3 streets away", []),
     # the child then the age, "a son of"; never an age gap or an adult
     ("girl 9, boy 6, both off school", ["9", "6"]), ("a daughter of 14", ["14"]), ("he is 15 years older", []),
-    ("my 18 yr old", []), ("my eldest is 19", []),
+    ("my 18 yr old", []), ("my eldest is 19", []), ("at 3 years old he was diagnosed", []),
 ])
 def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
     """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on

@@ -32,13 +32,13 @@ _NOT_AN_AGE = (r"(?![\s-]*(?:(?:min|mins|minutes?|hours?|hrs?|am|pm|o ?clock|day
 # "years" as people type it, slips included ("yeras", "yaers"), and "old" typed with a zero ("6yr0")
 _YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
 # an age that is past: "in care from age 8", "since age 5"
-_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<! at )(?<!by )"
+_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<!\bat )(?<!by )"
 _BEFORE = r"(?<![\w£$#:./-])"
 PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "my 4 year old", "four-year-old", "15 yr old", "4yrs old", "2 y o"
-    _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
+    _NOT_PAST + _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
     # "15yo", "14 yrs", "a 9yr"
-    _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
+    _NOT_PAST + _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
     # "aged 4", "age 9"
     _NOT_PAST + r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "she's 15", "hes only 3", "he is nearly 3", "my son is 12", "im 14", "theyre 6"
