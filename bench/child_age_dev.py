@@ -6,11 +6,13 @@ frontdoor_nlu.ChildAgeEntities, which replaces DIET's ages with bot/rasa/child_a
 its entities are child_age.ages_in's (exactly what the trained model returns for child_age). Scored with
 bench/understanding.py's entity counting (entity_values, f1).
 
-    .venv/bin/python bench/child_age_dev.py [--fresh | --second] [--show-misses]
+    .venv/bin/python bench/child_age_dev.py [--fresh | --second | --marker TEXT | --third] [--show-misses]
 
 `--fresh`: only the batch written to test how the age reading generalises (the items after the comment that
 opens it, written before the age patterns were read and committed alone first). `--second`: only the second batch,
 written after the changes the first one led to, to measure them on messages they were not made from.
+`--marker TEXT`: the batch whose opening comment line starts with TEXT (to the next "# Added" or "# ---" comment);
+`--third`: the third batch, "ages 3" (session 12), written before the changes it led to.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bench.understanding import entity_values, f1, predicted_entities  # noqa: E
 DEVELOPMENT = ROOT / "tests" / "eval" / "messages.yml"
 FRESH_MARK = "# Added 2026-12-07 (issue 12, child_age): a fresh batch"
 SECOND_MARK = "# Added 2026-12-07 (issue 12, child_age), second fresh batch"
+THIRD_MARK = '# --- fresh batch "ages 3" (session 12)'
 
 
 def _ages_in() -> Any:
@@ -44,8 +47,8 @@ def _ages_in() -> Any:
 
 def fresh_batch(text: str, mark: str = FRESH_MARK) -> list[dict[str, Any]]:
     begins = text.index(mark)
-    ends = text.find("\n# Added", begins + 1)
-    return yaml.safe_load(text[begins:] if ends < 0 else text[begins:ends]) or []
+    ends = [at for at in (text.find("\n# Added", begins + 1), text.find("\n# ---", begins + 1)) if at >= 0]
+    return yaml.safe_load(text[begins:min(ends)] if ends else text[begins:]) or []
 
 
 def score(items: list[dict[str, Any]], *, show_misses: bool = False) -> Counter:
@@ -73,14 +76,19 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--fresh", action="store_true", help="only the fresh batch")
     which.add_argument("--second", action="store_true", help="only the second fresh batch")
+    which.add_argument("--third", action="store_true", help='only the third fresh batch, "ages 3"')
+    which.add_argument("--marker", help="only the batch opened by the comment line starting with this text")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     text = DEVELOPMENT.read_text(encoding="utf-8")
-    items = (fresh_batch(text) if args.fresh else fresh_batch(text, SECOND_MARK) if args.second
-             else yaml.safe_load(text))
+    mark = (FRESH_MARK if args.fresh else SECOND_MARK if args.second else THIRD_MARK if args.third
+            else args.marker)
+    items = fresh_batch(text, mark) if mark else yaml.safe_load(text)
     counts = score(items, show_misses=args.show_misses)
     precision, recall, f = f1(counts)
-    part = "fresh batch" if args.fresh else "second fresh batch" if args.second else "development part"
+    part = ("fresh batch" if args.fresh else "second fresh batch" if args.second
+            else "third fresh batch" if args.third else f"batch {args.marker!r}" if args.marker
+            else "development part")
     print(f"{part}: {len(items)} messages; child_age "
           f"tp {counts['tp']} fp {counts['fp']} fn {counts['fn']}: precision {precision:.3f} recall {recall:.3f} "
           f"F1 {f:.3f}")

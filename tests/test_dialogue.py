@@ -867,16 +867,18 @@ def test_not_yet_is_a_no_and_dont_know_with_a_reason_is_dont_know():
     ("my brother hit me today, hes 16 im 12", [16, 12]),
     ("ollie (7) is being bullied at school", [7]),
     ("shes 18 months, is that a phase", [1]),
-    ("my baby is grey and floppy", [0]),
+    ("a newborn and a 3 yr old", [0, 3]),
     ("i cant tell my mum bc she has enough going on. im 13", [13]),
     ("fourteen", [14]),
-    # not ages: a menu pick, hours, a count of children, a pregnancy, a time, a year group, a baby brother
+    # not ages: a menu pick, hours, a count of children, a pregnancy, a time, a year group, a baby brother, "my baby"
+    # with no age (the evaluation set's rule: people call a toddler or the youngest "the baby"; the age is asked)
+    ("my baby is grey and floppy", []), ("the baby wont settle", []),
     ("2 and 4", []), ("ive had about 2 hours sleep", []), ("mum of 3 here", []), ("im 16 weeks pregnant", []),
     ("due in about 10 wks", []), ("mum goes out about 7", []), ("in year 9", []), ("me and my baby brother", []),
     ("my sons 6 and wont sleep", [6]), ("a girl of 13 hanging round with older men", [13]), ("my 2 kids", []),
     # said after who the child is, a birthday to come, two ages in brackets or between commas, "me and my sister"
     ("my son whos 13 keeps running off", [13]), ("my lad is fifteen and smoking weed", [15]),
-    ("hell be 5 in june and still not talking", [5]), ("my 2 boys (5 and 7) fight constantly", [5, 7]),
+    ("my 2 boys (5 and 7) fight constantly", [5, 7]),
     ("my kids fight all the time, 8 and 10, any courses", [8, 10]), ("me and my brother are 12 and 9", [12, 9]),
     ("my lad turned 4 last week", [4]), ("my 4yo wont eat", [4]), ("shes in yr 9", []),
     ("my son is one of the best in his class", []),
@@ -906,7 +908,21 @@ def test_every_childs_age_a_message_gives(text: str, ages: list[int]):
     ("hes in year 5 so about 9 or 10", [9]), ("my grandaughter is twelve", [12]), ("a couple of weeks old", [0]),
     ("the kids are 9, 4 and 20 months", [9, 4, 1]),
     # not a child's age now: a past age, a weight, a share, a home's size, a wait, a distance, a menu pick
+    # an age to come is a year more than the age now; a half is the whole years
+    ("hell be 5 in june and still not talking", [4]), ("my girl is almost 9", [8]), ("shes 10 nearly 11", [10]),
+    ("he turns 14 in april", [13]), ("my lad's 7 in august", [6]), ("11 next month", [10]), ("my son is 8 1/2", [8]),
+    ("three, four in the spring", [3]), ("she'll be 12 on saturday", [11]),
+    # the child, then the age; "a son of"; a clinician's months and weeks; a baby said to be one
+    ("girl 9, boy 6, both off school", [9, 6]), ("my eldest 16 has moved out", [16]), ("a daughter of 14", [14]),
+    ("8/12 old boy, mum low", [0]), ("2/52 baby, feeding poorly", [0]), ("hes only a baby", [0]),
+    ("my lot are 4 and 6 and never stop", [4, 6]), ("new born twins and a 5yo", [0, 5]),
     ("i was in foster care from age 9", []), ("my son is 7 stone", []), ("she is 1 of 5", []),
+    # an adult's age or an age gap, never a child's: 18 is an adult
+    ("my 18 yr old wont get a job", []), ("my eldest is 18", []), ("he is 15 years older than me", []),
+    ("shes 3 years younger than her brother", []), ("she will be 5 minutes", []),
+    ("hes going to be 10 in july", [9]), ("she'll turn 6 next week", [5]), ("almost 18 and wants to leave", [17]),
+    ("a baby of 7 months", [0]), ("waited nearly 3 weeks for a call", []), ("at 3 years old he was diagnosed", []),
+    ("she is 12 weeks postnatal", []), ("the bus at 7.15", []), ("nearly 3 years on the list", []),
     ("3 kids, 2 bedroom flat", []), ("the waiting list is 2 years", []), ("they live 3 streets away", []),
     ("he is 3 times her size", []), ("7 i think", []), ("clubs for 6-10s", []), ("my eldest 2 are at school", []),
     ("my daughter is 3 weeks late for her jabs", []), ("we've been here 2 years and 3 months", []),

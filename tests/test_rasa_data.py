@@ -101,6 +101,9 @@ def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directo
     ("my 9 yeras old", ["9"]), ("her 6yr0", ["6"]), ("my little brother is 7", ["7"]), ("13 going on 30", ["13"]),
     ("they are 3 n 5", ["3", "5"]), ("in care from age 8", []), ("hes 7 stone", []), ("she is 1 of 4", []),
     ("they are 3 streets away", []),
+    # the child then the age, "a son of"; never an age gap or an adult
+    ("girl 9, boy 6, both off school", ["9", "6"]), ("a daughter of 14", ["14"]), ("he is 15 years older", []),
+    ("my 18 yr old", []), ("my eldest is 19", []), ("at 3 years old he was diagnosed", []),
 ])
 def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
     """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on

@@ -7,10 +7,12 @@ missed. Plain Python (no Rasa), so the portal's tests can check it too.
 
 Ages in years, as written ("4", "15", "four"), on the number alone: "she's 15", "15yo", "15 yr old", "aged 4",
 "my 4 year old", "four-year-old", "nearly 3", "14 year old son", "im 14", "my son whos 13", "he'll be 5",
-"13 going on 30", "my little brother is 7", "my 9 yeras old" (the usual slips in "years"), each age of a list
-("theyre 7 and 9", "aged 4, 6 and 11", "are 3 n 5"). Never a count, a time, a size or a past age: "4 kids",
-"year 9", "3 weeks", "2 hours", "at 4", "7 stone", "1 of 4", "from age 8", "6 month old" (months and weeks are not
-years: the portal's reader makes a baby's age 0 from them).
+"13 going on 30", "my little brother is 7", "my 9 yeras old" (the usual slips in "years"), "a son of 13",
+"daughter 15, son 12", each age of a list ("theyre 7 and 9", "aged 4, 6 and 11", "are 3 n 5"). Never a count, a
+time, a size or a past age: "4 kids", "year 9", "3 weeks", "2 hours", "at 4", "7 stone", "1 of 4", "from age 8",
+"17 years older", "6 month old" (months and weeks are not years: the portal's reader makes a baby's age 0 from
+them); never 18 or over (an adult's). An age to come is the number as written ("nearly 3", "he'll be 5"): the
+portal's reader (bot/reader.py, _ages_now) makes the age now of it (2, 4), and the reader's ages come first.
 """
 
 from __future__ import annotations
@@ -24,18 +26,19 @@ _NUMBER = r"(?P<age>\d{1,2}|" + "|".join(sorted(WORDS, key=len, reverse=True)) +
 # pregnancy ("7 stone", "1 of 4", "2 bedroom flat", "2 streets away")
 _NOT_AN_AGE = (r"(?![\s-]*(?:(?:min|mins|minutes?|hours?|hrs?|am|pm|o ?clock|days?|weeks?|wks?|months?|mths?|times|"
                r"miles?|quid|pounds?|p|stone|st|kg|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|percent|kids|children|boys|"
-               r"girls|of us|of them|of(?! age)|weeks pregnant|years? ago|yrs? ago|years? sober|beds?|bedrooms?|"
+               r"girls|of us|of them|of(?! age)|weeks pregnant|years? ago|yrs? ago|years? sober|years? older|"
+               r"yrs? older|years? younger|yrs? younger|beds?|bedrooms?|"
                r"bedroomed|rooms?|streets?|doors?|houses?|nights?)\b|%|\d|[:./'’]\d))")
 # "years" as people type it, slips included ("yeras", "yaers"), and "old" typed with a zero ("6yr0")
 _YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
 # an age that is past: "in care from age 8", "since age 5"
-_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<! at )(?<!by )"
+_NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<!\bat )(?<!by )"
 _BEFORE = r"(?<![\w£$#:./-])"
 PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "my 4 year old", "four-year-old", "15 yr old", "4yrs old", "2 y o"
-    _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
+    _NOT_PAST + _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
     # "15yo", "14 yrs", "a 9yr"
-    _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
+    _NOT_PAST + _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
     # "aged 4", "age 9"
     _NOT_PAST + r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "she's 15", "hes only 3", "he is nearly 3", "my son is 12", "im 14", "theyre 6"
@@ -43,6 +46,15 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"lad|kid|child|baby|eldest|youngest|oldest|brother|sister|bro|sis|cousin|mate|friend|niece|nephew|grandson|"
     r"granddaughter|stepson|stepdaughter|pupil|student) is|(?:son|daughter|lad|eldest|youngest)'?s)\s"
     r"(?:only\s|just\s|nearly\s|almost\s|about\s|now\s)?" + _NUMBER + r"\b" + _NOT_AN_AGE,
+    # "a son of 13", "a girl of 12"
+    r"\b(?:a|the|my|our|one) (?:son|daughter|girl|boy|kid|child|lad|lass|grandson|granddaughter) of\s" + _NUMBER
+    + r"\b" + _NOT_AN_AGE,
+    # "daughter 15, son 12", "my daughter 11 is so rude": the child, then the age and only what may follow one
+    # (never "child 1", "kid 2": a numbering)
+    r"\b(?:son|daughter|boy|girl|lad|eldest|youngest|oldest|brother|sister|niece|nephew|grandson|"
+    r"granddaughter|stepson|stepdaughter)\s" + _NUMBER
+    + r"(?=\s*(?:[,;.)!?&]|$)|\s+(?:is|has|was|and|who|keeps|had|wont|won't|will|can|cant|can't|does|doesnt|"
+    r"doesn't|did|didnt|didn't|got|goes|refuses|says|said|hits|both)\b)",
     # "13 going on 30"
     _BEFORE + _NUMBER + r"\sgoing on\s",
     # "turned 12"
