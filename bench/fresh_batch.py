@@ -17,24 +17,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from bench.nlu_dev_cv import ENV, RASA_BIN, RASA_DIR, Readings, summary  # noqa: E402
-from bench.understanding import PARTS, evaluate  # noqa: E402
-
-
-def split_at(marker: str, path: Path = PARTS["development"]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The development part's items before the marker comment line and after it."""
-    lines = path.read_text().splitlines(keepends=True)
-    at = next(i for i, line in enumerate(lines) if line.startswith("#") and marker in line)
-    before = yaml.safe_load("".join(lines[:at])) or []
-    after = yaml.safe_load("".join(lines[at:])) or []
-    return before, after
+from bench.nlu_dev_cv import ENV, RASA_BIN, RASA_DIR, Readings, split_at, summary  # noqa: E402
+from bench.understanding import evaluate  # noqa: E402
 
 
 def main() -> None:
