@@ -213,7 +213,8 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"^(sgt|sergeant|inspector|detective|dc|ds|pc|pcso) (from|at|in|with|here)\b",
                 r"^police (here|from|officer|team|child|public protection|neighbourhood|missing)\b",
                 # on duty, as they text: "police - attending a report of a 6 yr old found wandering"
-                r"^police (attending|attended|responding|on scene|at scene|called to)\b",
+                r"^police (attending|attended|responding|on scene|at scene|called to|concern|welfare|notification|"
+                r"referral|referring)\b",
                 r"\b(neighbourhood policing|npt|public protection unit|child abuse investigation)\b")),
     ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b", r"^housing (here|team|officer|from)\b")),
     ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",
@@ -229,6 +230,9 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
     ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),
     ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",
+               # "as a youth worker i need to refer", "nursery key worker, concerned about a child aged 3"
+               r"^as an? (youth worker|support worker|family support worker|key worker|keyworker|outreach worker|"
+               r"charity worker|mentor|coach|volunteer|practitioner)\b", r"^(nursery )?(key worker|keyworker)\b",
                r"^(youth worker|family support worker|support worker|idva|isva|dv worker|da worker)\b",
                r"\bidva\b", r"\bfrom the (da|dv|domestic abuse) service\b",
                # any role then "here", "from", "at": "dentist here", "football coach here", "EWO for the trust",
@@ -324,6 +328,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          # a parent alone with the children: "im on my own with 3 kids", "single mum"
                          r"\bon my own with (the|my|\d+|two|three|four) (kids|children|boys|girls)\b|"
                          r"\bsingle (mum|mom|dad|parent|mother|father)\b|"
+                         # "im a mum of a 10 year old boy", "mum of 4 here", "dad to twins"
+                         r"(^(hi |hello |hiya |hey )?|\b(im|i am|i m|as) )(a |an )?(single |working |busy |tired )?"
+                         r"(mum|mom|mam|mother|dad|father|parent) (of|to) (a |an |my )?(\d|two|three|four|five|six|"
+                         r"twins|teen|teenage|toddler|baby|boys?|girls?|kids|children)|"
                          # "me n the kids", "me and my ex", "we're in a hotel with 3 kids", "i have 4 kids under 6"
                          r"\bme (and|n|&) (the|my|our) (kids|children|boys|girls|baby|little ones?|lo|twins)\b"
                          r"(?! (brother|sister|bro|sis|cousin))|"

@@ -964,6 +964,7 @@ def test_whose_child_the_words_say_decides_help_or_report_without_the_model(text
     ("paramedic, called to a flat last night, toddler with a burn", "other_health"),
     ("pharmacist here, a 13 yr old keeps buying cough syrup", "other_health"),
     ("police - attended a call at 2am, 2 kids in the house", "police"),
+    ("as a family support worker i want to refer a mum of 3", "other"),
     # someone the family dealt with, not the writer's role
     ("the GP said to contact you about my son", None), ("hv told me to get in touch", None),
     ("a police officer came round and said i should text", None), ("my daughters youth worker at the club said", None),
@@ -994,6 +995,8 @@ def test_a_role_is_the_writers_only_when_they_write_as_it(text: str, workplace: 
     ("my disabled son needs lifting and my back has gone", True, False),
     ("my ex lets the kids stay up late at the weekend", True, False),
     ("my boyfriend throws things when hes drunk and the baby screams", True, False),
+    # the writer says they are a parent: "mum of 2 here", "im a dad of a 9 yr old"; never someone else's mum
+    ("dad of a 9 yr old here, hes being bullied", True, False), ("my neighbour is a mum of 5 and shouts", False, True),
     # a professional's "the baby" is a case, never their own household
     ("housing officer, the baby has a chest infection and mum asked me to refer", False, False),
 ])
