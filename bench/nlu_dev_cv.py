@@ -33,10 +33,19 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from bench.understanding import PARTS, Figures, evaluate, f1, headline, load  # noqa: E402
+
+
+def split_at(marker: str, path: Path = PARTS["development"]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The development part's items before the comment line holding the marker, and from it on."""
+    lines = path.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("#") and marker in line)
+    return yaml.safe_load("".join(lines[:at])) or [], yaml.safe_load("".join(lines[at:])) or []
 
 RASA_DIR = ROOT / "bot" / "rasa"
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
@@ -160,6 +169,8 @@ def main() -> None:
     parser.add_argument("--keep-models", action="store_true", help="parse with the fold models already trained")
     parser.add_argument("--drop-model-entities", nargs="*", default=[], help="leave out the model's entities")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--split", metavar="MARKER", help="also score the items before and after the comment line "
+                        "holding MARKER in messages.yml apart (an older part and a fresh batch)")
     args = parser.parse_args()
     items = load(PARTS["development"])
     fold_of = folds(items, args.folds, args.seed)
@@ -169,14 +180,20 @@ def main() -> None:
         args.config.name
     total = Figures()
     total.entities = defaultdict(Counter)
+    older = len(split_at(args.split)[0]) if args.split else len(items)
+    parts = {"older": Figures(), "fresh": Figures()}
+    for part in parts.values():
+        part.entities = defaultdict(Counter)
     misses: list[str] = []
     for fold in range(args.folds):
         mine = [item for item, f in zip(items, fold_of, strict=True) if f == fold]
+        index = [i for i, f in enumerate(fold_of) if f == fold]
         if args.reuse:
             # the messages this fold's model held back when it was trained, whatever has been added since (the
             # folds of a larger file fall differently): a message added later has no reading, and is left out
             held = set(json.loads((work / f"texts{fold}.json").read_text()))
-            mine = [item for item in items if item["text"] in held]
+            index = [i for i, item in enumerate(items) if item["text"] in held]
+            mine = [items[i] for i in index]
         texts = sorted({item["text"] for item in mine if item["text"].strip()})
         if not args.reuse:
             stats = train_and_parse(config, fold, {key(t) for t in texts}, texts, work,
@@ -189,9 +206,21 @@ def main() -> None:
         for name, counts in figures.entities.items():
             total.entities[name].update(counts)
         misses += [m for m in figures.misses if not m.startswith(("false alarm", "check now", "danger missed"))]
+        if args.split:
+            for name, chosen in (("older", [m for m, i in zip(mine, index, strict=True) if i < older]),
+                                 ("fresh", [m for m, i in zip(mine, index, strict=True) if i >= older])):
+                some = evaluate(chosen, Readings(readings, set(args.drop_model_entities)), keep_misses=False)
+                parts[name].n += some.n
+                parts[name].intents.update(some.intents)
+                for entity, counts in some.entities.items():
+                    parts[name].entities[entity].update(counts)
     print(f"development part, {args.folds}-fold cross-validation (seed {args.seed}), {total.n} messages, "
           f"config {args.config.name}, readings in {work.relative_to(ROOT)}")
     print("\n".join(summary(total)))
+    if args.split:
+        for name, part in parts.items():
+            print(f"\n{name} part ({'before' if name == 'older' else 'after'} {args.split!r}), {part.n} messages")
+            print("\n".join(summary(part)))
     if args.show_misses:
         print("\n".join(misses))
 

@@ -54,8 +54,11 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                        r"\bis there anything else (you|u) need\b")),
     ("explain", (r"\bwhat (does|do) (that|this|it) mean\b", r"\bwhat do (you|u) mean\b",
                  r"^(i )?(dont|do not) (understand|get it)\b")),
-    ("human", (r"\b(real|actual|proper) (person|human|people|social worker)\b",
-               r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(one|body|person|human|social worker|worker|"
+    ("human", (r"(?<!is it a )(?<!is this a )(?<!are you a )(?<!are u a )(?<!r u a )(?<!is it an )"
+               r"\b(real|actual|proper) (person|human|people|social worker)\b"
+               r"(?! or (a |an )?(bot|robot|machine|computer))",
+               r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(duty |on call |on duty |out of hours )?"
+               r"(one|body|person|human|social worker|worker|"
                r"someone|somebody|adviser|advisor|team|people|you)\b",
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
                r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
@@ -220,16 +223,27 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 # a rank or a police team first: "sgt from the neighbourhood team", "police - child protection team"
                 r"^(sgt|sergeant|inspector|detective|dc|ds|pc|pcso) (from|at|in|with|here)\b",
                 r"^police (here|from|officer|team|child|public protection|neighbourhood|missing)\b",
+                # on duty, as they text: "police - attending a report of a 6 yr old found wandering"
+                r"^police (attending|attended|responding|on scene|at scene|called to|concern|welfare|notification|"
+                r"referral|referring)\b",
                 r"\b(neighbourhood policing|npt|public protection unit|child abuse investigation)\b")),
     ("housing", (r"\bhousing officer\b", r"\b(im|i am) from housing\b", r"^housing (here|team|officer|from)\b")),
     ("other_health", (r"\b(im|i am) (a |the )?(midwife|paediatrician|nurse|health worker|camhs)\b",
                       r"^(nurse|staff nurse|paediatric nurse|a e nurse|ae nurse) (on|in|at|from|here)\b",
-                      r"\b(nurse|paramedic|paramedics|midwife) here\b")),
+                      r"\b(nurse|paramedic|paramedics|midwife|pharmacist) here\b",
+                      # a health role first, as busy staff text: "paramedic, just left an address", "pharmacist in
+                      # winnersh, 13 y/o girl came in"
+                      r"^(paramedic|paramedics|pharmacist|pharmacy|optician|physio|physiotherapist|dietitian|"
+                      r"ambulance crew|ambulance service|speech therapist|speech and language therapist|"
+                      r"occupational therapist)\b")),
     ("la_external", (r"^(sw|social worker) from\b",
                      r"\bfrom [a-z]+ (csc|childrens social care|children s social care)\b",
                      r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
     ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),
     ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",
+               # "as a youth worker i need to refer", "nursery key worker, concerned about a child aged 3"
+               r"^as an? (youth worker|support worker|family support worker|key worker|keyworker|outreach worker|"
+               r"charity worker|mentor|coach|volunteer|practitioner)\b", r"^(nursery )?(key worker|keyworker)\b",
                r"^(youth worker|family support worker|support worker|idva|isva|dv worker|da worker)\b",
                r"\bidva\b", r"\bfrom the (da|dv|domestic abuse) service\b",
                # any role then "here", "from", "at": "dentist here", "football coach here", "EWO for the trust",
@@ -253,14 +267,16 @@ _TOLD_BY = re.compile(
 # Someone else's child: a report, not a family's own request for help.
 _SOMEONE_ELSES = re.compile(
     r"\b(next door|neighbours?|neighbors?|my (best |old |close )?(sisters|brothers|friends|cousins|daughters|sons|"
-    r"partners|exs|mates|aunts|aunties|uncles|bestfriends|bffs|(sister|brother|daughter|son) in laws?) "
+    r"exs|mates|aunts|aunties|uncles|bestfriends|bffs|(sister|brother|daughter|son) in laws?) "
     r"((little|baby|eldest|youngest|oldest|middle|new|teenage|teen|two|2|three|3) )?(kids|children|child|baby|babies|"
     r"son|sons|daughter|daughters|boy|boys|girl|girls|lad|lads|little ones?|toddler|teenager|teen|twins|newborn)|"
     # a friend of the writer's child: "my sons friend is being hit at home", "my daughters mate"
     r"my (sons|daughters|kids|childs|childrens|boys|girls) (friend|friends|mate|mates|bestie|best friend|classmate)|"
     r"nieces?|nephews?|grandson|granddaughter|grandchild|"
     r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
-    r"their kids|the kids (next|down|across|over|at|upstairs|downstairs)|worried about (a|the) (child|kid|boy|girl)|"
+    r"their kids|the kids (next|down|across|over|upstairs|downstairs|"
+    r"at(?! (the )?(weekends?|night|home|school|nursery|christmas|bedtime|half term|his|hers|mine|my|our)\b))|"
+    r"worried about (a|the) (child|kid|boy|girl)|"
     r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl)|"
     r"my (mate|mates|friend|best friend|bestie|bf|boyfriend|girlfriend)|"
     r"(someone|somebody|a boy|a girl|a kid) (in|at|from) my (class|school|year|form)|"
@@ -281,15 +297,24 @@ _SOMEONE_ELSES = re.compile(
     r"(?<!\bi )(?<!\bwe )(?<!\bi ve )(?<!\bive )(?<!\bweve )(have|has|got) (got )?(a|an) (new ?born|newborn|baby|"
     r"toddler|\d{1,2} ?(yr|year|yo)s?( old)?)(?! (old )?(girlfriend|boyfriend|gf|bf|partner|man|woman|lad))|"
     r"(her|his|their) (new ?born|newborn|baby|eldest|youngest|little one|"
-    r"\d{1,2} ?(yr|year|yo)s? olds?)|"
+    r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)|"
+    r"(her|his|their) (step ?)?(daughters?|sons?|children|child|boys|girls|toddler|twins|grandkids)|"
+    # anyone's child by a possessive ("our lodgers daughter", "my bosss son", "my colleagues kids"), never a
+    # partner's (a step-family's own: "my partners kids stay with us")
+    r"(my|our) (?!(partner|husband|hubby|wife|boyfriend|girlfriend|fiance|fiancee|bf|gf|step ?son|step ?daughter)s )"
+    r"[a-z]+s (step ?)?(kids|children|child|sons?|daughters?|baby|boys?|girls?|lads?|toddler|teenager|twins|"
+    r"little ones?)|"
+    r"my (son|daughter) in law|"
     # the writer says the child is not theirs; a grandparent or aunt says who they are
     r"not (my|our) (kid|kids|child|children|son|daughter|baby)|"
     r"(im|i am) (a |the |their |his |her )(aunt|auntie|aunty|uncle|nan|nana|nanny|gran|grandma|grandad|grandpa|"
     r"grandparent|grandmother|grandfather|godmother|godfather))\b")
-_OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
+_OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step|autistic|"
+                         r"disabled|adopted|foster|poor|beautiful|lovely|gorgeous|only|sen|adhd|asd|deaf|sick|"
+                         r"premature|newborn|new born) ?)?"
                          r"(kids?|children|child|sons?|daughters?|baby|babys|boys?|girls?|lads?|toddler|teen|twins|"
                          r"teenager|family|little ones?|lo|eldest|youngest|oldest|stepsons?|stepdaughters?|"
-                         r"stepkids|\d+ ?(year|yr) olds?|\d+ ?(yo|y o|yr|yrs|year|years) olds?|\d+ ?yo)\b"
+                         r"stepkids|\d+ ?(year|yr) olds?|\d+ ?(yo|y o|yr|yrs|year|years) olds?|\d+ ?(yo|y o))\b"
                          # "my sons friend", "my daughters boyfriend": someone else's child or an adult; "my baby
                          # brother" is the writer's sibling (a child writing)
                          r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher|"
@@ -302,6 +327,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          # kids out")
                          r"\bmy (partner|boyfriend|bf|husband|hubby|ex|wife|girlfriend|gf|fiance|fella)\b.*"
                          r"\b(the|our) (kids|children|baby|little ones?|boys|girls)\b|"
+                         # a partner's child: the writer's step-family ("my partners girl is 13 and wont speak to me")
+                         r"\b(my|our) (partners|husbands|hubbys|wifes|boyfriends|girlfriends|fiances|fiancees|bfs|gfs) "
+                         r"(kids?|children|child|sons?|daughters?|baby|boys?|girls?|lads?|toddler|teen|twins|"
+                         r"teenager|little ones?)\b|"
                          # kinship carers: a grandchild in their care is their own family's request for help
                          r"\b(looking after|look after|care for|caring for|bringing up|raising|got) (my|our) "
                          r"(grandson|granddaughter|grandchild|grandkids|niece|nephew)|"
@@ -310,6 +339,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          # a parent alone with the children: "im on my own with 3 kids", "single mum"
                          r"\bon my own with (the|my|\d+|two|three|four) (kids|children|boys|girls)\b|"
                          r"\bsingle (mum|mom|dad|parent|mother|father)\b|"
+                         # "im a mum of a 10 year old boy", "mum of 4 here", "dad to twins"
+                         r"(^(hi |hello |hiya |hey )?|\b(im|i am|i m|as) )(a |an )?(single |working |busy |tired )?"
+                         r"(mum|mom|mam|mother|dad|father|parent) (of|to) (a |an |my )?(\d|two|three|four|five|six|"
+                         r"twins|teen|teenage|toddler|baby|boys?|girls?|kids|children)|"
                          # "me n the kids", "me and my ex", "we're in a hotel with 3 kids", "i have 4 kids under 6"
                          r"\bme (and|n|&) (the|my|our) (kids|children|boys|girls|baby|little ones?|lo|twins)\b"
                          r"(?! (brother|sister|bro|sis|cousin))|"
@@ -322,20 +355,27 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
 _THE_CHILDREN = re.compile(r"\b(the|our) (kids|children|baby|little ones?|boys|girls|twins)\b"
                            r"(?! (next|upstairs|downstairs|across|over|down|at|in|from|on|who live|opposite))")
 _ME_OR_US = re.compile(r"\b(me|us)\b")
+_PARTNER = re.compile(r"\bmy (bf|boyfriend|gf|girlfriend)\b")
 _ANOTHER_HOUSEHOLD = re.compile(r"\b(she|her|shes|hers|they|their|theyre|neighbours?|neighbors?|wall|next door|"
                                 r"upstairs|downstairs|my (mum|mom|dad|mam|parents|sister|brother|friend|mate|cousin|"
                                 r"niece|nephew|aunt|auntie|uncle|nan|gran|step ?dad|step ?mum)s?)\b|"
                                 r"\b(im|i am) (\d{1,2}|a child|a kid)\b")
 # A grandparent's, aunt's or uncle's "my son" or "my daughter" is the child's parent, not the child, unless they
 # bring the child up themselves (a kinship carer's own family): "my son wont let my grandson see a doctor".
-_RELATIVES_CHILD = re.compile(r"\b(grandson|granddaughter|grandchild|grandchildren|grandkids|niece|nephew)s?\b")
+_RELATIVES_CHILD = re.compile(r"\b(grandson|granddaughter|grandchild|grandchildren|grandkids|niece|nephew)s?\b|"
+                              r"\b(son|daughter) in laws?\b")
 _KINSHIP_CARE = re.compile(r"\b(looking after|look after|looks after|care for|caring for|bringing up|bring up|raising|"
                            r"raise|(lives|living|lived|live) with (me|us)|"
                            r"in my care|special guardian\w*|sgo|kinship|full time|fulltime|custody|residency)\b")
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my)|"
-                            r"recommend|whats on|childcare|support groups?)\b")
+                            r"recommend|whats on|childcare|support groups?|"
+                            # a kind of service named: "speech therapy for a 2 yr old", "stay n play sessions",
+                            # "does anyone run mediation", "anger management for a 10 yr old"
+                            r"sessions?|stay (n|and|&) play|therapy|mediation|anger management|tutoring|"
+                            r"(swimming|music|dance|drama|driving) lessons|"
+                            r"tutor|respite|drop in|home ?start)\b")
 # Someone harmed or harming: then never a question only, whatever its form. (A parent's own family stays a request
 # for help even so: the evaluation set labels a parent's every opening about their own children `help`.)
 _HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|(?<!in )touch|touched|touches|touching|abus\w*|"
@@ -357,9 +397,18 @@ _SENT_TO_US = re.compile(r"\b(said|told me|told us|suggested|advised|recommended
                          r"talk to|try|you could|u could|you can|u can|you might|u might)\b|"
                          r"\bgave me (this|your) number\b")
 _ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|looking for|know of|recommend|"
-                                 r"can we get|can i get)\b")
+                                 r"can we get|can i get|(does |do )?any ?(one|body) (run|do|offer|know)|"
+                                 r"for (a|an|my|our) \d{1,2} ?(yr|year|yo|y o|month)s?( old)?|for under ?\d+s)\b")
+# A parent asking what to do about their own child's trouble: a request for help, however it is put ("hes being
+# bullied online, what else can i do?")
+_WHAT_TO_DO = re.compile(r"\bwhat (else )?(can|should|do|shall|could) (i|we) do\b|\bwhat (do|should) (i|we) do next\b|"
+                         r"\bwhere do (i|we) (start|go from here|turn)\b")
+# Asides squarely about the service itself: a question about them stays one whoever's child is named ("can i stay
+# anonymous if i report my neighbours", "can my kids be taken into care just for me smoking weed")
+_ABOUT_US_ONLY = frozenset({"anonymous", "children_taken", "who_share", "keep_from_family"})
 PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)\b|\bunborn\b|\bdue in\b")
-GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "morning", "good morning", "afternoon",
+GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "yo", "hey up", "ey up", "howdy", "morning",
+                       "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
 THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely )?(thanks?|thank you|thankyou|ta|cheers|thx|tnx|ty)"
                     r"( (so much|very much|a lot|again|for (all )?(your|ur|the) help|for that|for listening|"
@@ -431,7 +480,12 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
         found.someone_elses_child = bool(_SOMEONE_ELSES.search(_RELATIVES_CHILD.sub(" ", said)))
     found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\bnot (my|our) \w+", " ", said)))  # "not my kid but"
     found.own_family = found.own_family or bool(
-        _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said))
+        _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said)
+        and not found.workplace)  # "mum asked me to refer ... the baby": a professional's case
+    if found.own_family and found.someone_elses_child:
+        # "my bf is kicking off and coming at me n the baby": with the writer's own children in it, their boyfriend
+        # or girlfriend is a partner (the pattern is there for a teenager's much older boyfriend)
+        found.someone_elses_child = bool(_SOMEONE_ELSES.search(_PARTNER.sub(" ", said)))
     if found.own_family and _RELATIVES_CHILD.search(said) and not _KINSHIP_CARE.search(said):
         found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\b(my|our) (son|daughter)s?\b", " ", said)))
     found.wants_service = bool(_SERVICE_WORDS.search(said))
@@ -877,10 +931,24 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
             and not asks(text) and aside not in ABOUT_THE_SERVICE \
             and (_SENT_TO_US.search(said) or _ASKS_FOR_HELP.search(said)):
         intent = "help"
+    # A statement, not a question, about someone else's child and a worry: a concern reported, however the model
+    # heard it ("dont want to give my name but the family at number 12 leave their kids home alone")
+    if intent == "question" and found.someone_elses_child and not (found.own_family or found.workplace) \
+            and not asks(text) and (found.categories or _HARM_WORDS.search(said)):
+        intent = "report"
+    # A parent asking what to do about their own child's trouble asks for help, even in a question's form
+    if intent == "question" and found.own_family and not (found.someone_elses_child or found.workplace) \
+            and aside in {None, "question"} and _WHAT_TO_DO.search(said) \
+            and (found.categories or _HARM_WORDS.search(said)):
+        intent = "help"
+    if aside in _ABOUT_US_ONLY and intent in {"help", "report", "find_service"} and is_question(text) \
+            and not found.workplace and not _HARM_WORDS.search(said) and not _ASKS_FOR_HELP.search(said):
+        intent = "question"
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
-            and not found.categories and not found.own_family and not found.someone_elses_child \
+            and not (intent == "find_service" and aside == "question") and not found.categories \
+            and not found.own_family and not found.someone_elses_child \
             and not found.wants_service and is_question(text):
         intent = "question"  # "what is early help" asks about us; it does not start a request
     return Understanding(intent=intent, digression=aside, facts=found, source=source)

@@ -1042,6 +1042,11 @@ def test_whose_child_the_words_say_decides_help_or_report_without_the_model(text
     ("EWO for the academy, a pupil with very low attendance", "school"),
     ("sgt from the local policing team, 2 kids at an address", "police"),
     ("GP receptionist here, a mum came in upset", "gp"),
+    # a health role or the police first, as busy staff text
+    ("paramedic, called to a flat last night, toddler with a burn", "other_health"),
+    ("pharmacist here, a 13 yr old keeps buying cough syrup", "other_health"),
+    ("police - attended a call at 2am, 2 kids in the house", "police"),
+    ("as a family support worker i want to refer a mum of 3", "other"),
     # someone the family dealt with, not the writer's role
     ("the GP said to contact you about my son", None), ("hv told me to get in touch", None),
     ("a police officer came round and said i should text", None), ("my daughters youth worker at the club said", None),
@@ -1064,6 +1069,18 @@ def test_a_role_is_the_writers_only_when_they_write_as_it(text: str, workplace: 
     # "the kids" with "me" or "us": the writer's own household, unless another household is in sight
     ("hes taken the car keys off me and the kids are scared", True, False),
     ("he was shouting at her again and the kids were crying, it woke me up", False, False),
+    # a partner's child is the step-family's own; anyone else's by a possessive is someone else's
+    ("my husbands daughter lives with us and wont talk to me", True, False),
+    ("my cleaners son is always hungry when she brings him", False, True),
+    ("his stepson is terrified of him", False, True), ("my daughter in law screams at the baby", False, True),
+    # one word between "my" and the child; "at the weekend" is a time, not a house; a parent's boyfriend
+    ("my disabled son needs lifting and my back has gone", True, False),
+    ("my ex lets the kids stay up late at the weekend", True, False),
+    ("my boyfriend throws things when hes drunk and the baby screams", True, False),
+    # the writer says they are a parent: "mum of 2 here", "im a dad of a 9 yr old"; never someone else's mum
+    ("dad of a 9 yr old here, hes being bullied", True, False), ("my neighbour is a mum of 5 and shouts", False, True),
+    # a professional's "the baby" is a case, never their own household
+    ("housing officer, the baby has a chest infection and mum asked me to refer", False, False),
 ])
 def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_elses: bool):
     from bot.reader import facts
@@ -1085,6 +1102,17 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     ("my niece has a penknife for cubs, is that allowed", "report_concern", "question"),
     # "go back to work" is no request to go back in the conversation
     ("any help with childcare so i can go back to work", None, "find_service"),
+    # a kind of service named for an age, or "does anyone run": a service sought
+    ("play therapy for a 6 yr old", None, "find_service"),
+    ("does anyone run a group for kinship carers", "ask_help", "find_service"),
+    # the model's find_service with a question mark and no service word is still a service sought
+    ("baby yoga near finchampstead?", "find_service", "find_service"),
+    # about the service itself, whoever's child is named
+    ("if i tell you about my kids will their dad know it was me?", "ask_help", "question"),
+    ("is this a real person or a bot", None, "who"),
+    # a parent asking what to do about their child's trouble; a statement about someone else's child
+    ("my son is being picked on at school, what else can i do?", "ask_about_service", "help"),
+    ("the kids across the road get smacked by their dad most nights", "ask_about_service", "report"),
 ])
 def test_the_form_and_whose_child_decide_between_the_models_neighbours(text: str, model: str | None, intent: str):
     reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
