@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -173,6 +174,11 @@ def test_a_professional_adds_documents_and_a_body_map_and_they_go_with_the_refer
     assert response.status_code == 302 and response.location == "/report/check"
     check = client.get("/report/check").get_data(as_text=True)
     assert "chronology.pdf" in check and "letter.png" in check and "Body map (drawn)" in check
+    # a file's size helps a referrer see what they attached; a drawn map's bytes mean nothing to them
+    assert re.search(r"chronology\.pdf \(\d+ bytes\)", check)
+    assert "Body map (drawn)</li>" in check and not re.search(r"Body map \(drawn\)[^<]*\(\d+ bytes\)", check)
+    upload = client.get("/report/attachments").get_data(as_text=True)
+    assert "Drawn on the outline</dd>" in upload
     assert client.post("/report/check").location == "/report/confirmation"
     rows = _stored(app)
     assert len(rows) == 3
