@@ -410,11 +410,13 @@ PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "yo", "hey up", "ey up", "howdy", "morning",
                        "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
-THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely )?(thanks?|thank you|thankyou|ta|cheers|thx|tnx|ty)"
-                    r"( (so much|very much|a lot|again|for (all )?(your|ur|the) help|for that|for listening|"
-                    r"for everything|x+))*( x+)?$")
-GOODBYE = re.compile(r"^(ok |okay |thanks |thank you )?(bye|goodbye|bye bye|cya|see you|see ya|night|nite|"
-                     r"thats all|that is all|gtg)( (then|now|x+|thanks|thank you))*$")
+THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely |perfect |many |oh )?(thanks?|thank you|thankyou|thank u|"
+                    r"thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|much appreciated|appreciate it)"
+                    r"( (so much|very much|a lot|a million|again|for (all )?(your|ur|the) help|for that|for listening|"
+                    r"for everything|mate|love|hun|hon|babe|pet|x+))*( x+)?$")
+GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |cheers |ta )?(bye|goodbye|bye bye|byee+|cya|see you|see ya|"
+                     r"night|nite|thats all|that is all|gtg|ttyl|speak soon|talk soon|speak later|talk later)"
+                     r"( (then|now|for now|x+|thanks|thank you|mate|love|hun))*$")
 
 
 @dataclass

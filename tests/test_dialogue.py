@@ -205,7 +205,9 @@ def test_thanks_hello_or_bye_at_any_question_is_never_its_answer(journey, field_
 
 @pytest.mark.parametrize("said, aside", [("ty", "thanks"), ("Thank you for your help", "thanks"),
                                          ("evening", None), ("night", None), ("hi my son is 4", None),
-                                         ("ok bye", "goodbye"), ("hiya", "greet")])
+                                         ("ok bye", "goodbye"), ("hiya", "greet"), ("thank u", "thanks"),
+                                         ("cheers mate", "thanks"), ("many thanks", "thanks"),
+                                         ("bye for now", "goodbye"), ("speak soon", "goodbye")])
 def test_social_words_alone_are_asides_and_a_time_of_day_is_not(said, aside):
     from bot.reader import digression
     assert digression(said) == aside
