@@ -127,7 +127,7 @@ def digression(text: str) -> str | None:
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
     # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
     if said not in {"morning", "afternoon", "evening", "night", "nite"}:
-        if said in GREETINGS:
+        if said in GREETINGS or _GREETING_AGAIN.match(said):
             return "greet"
         if GOODBYE.match(said):
             return "goodbye"
@@ -414,6 +414,9 @@ THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely |perfect |many |oh )?
                     r"thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|much appreciated|appreciate it)"
                     r"( (so much|very much|a lot|a million|again|for (all )?(your|ur|the) help|for that|for listening|"
                     r"for everything|mate|love|hun|hon|babe|pet|x+))*( x+)?$")
+# Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
+_GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
+                             r"im back|i m back|lol))+$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |cheers |ta )?(bye|goodbye|bye bye|byee+|cya|see you|see ya|"
                      r"night|nite|thats all|that is all|gtg|ttyl|speak soon|talk soon|speak later|talk later)"
                      r"( (then|now|for now|x+|thanks|thank you|mate|love|hun))*$")
@@ -873,6 +876,13 @@ class Understanding:
     danger_now: bool = False  # the safety screen fired on this very message (mash.safety)
 
 
+# Someone in a role who says they have a concern to pass on ("im a police officer need to pass on a concern", a
+# probe): a referral, even with a question about us in it ("is this the mash?")
+_TO_REFER = re.compile(r"\b(pass|passing|raise|raising|report|reporting|share|sharing|log|logging|submit|make|making|"
+                       r"have|got|with) (on )?(a |an |some )?(safeguarding |child protection |welfare )?"
+                       r"(concern|concerns|referral|disclosure)\b|\b(need|want|like|have) to refer\b")
+
+
 # A child or a family named in a professional's message is a case, not a question about the service ("hv here, can
 # i refer a family with a new baby where mum is struggling?"; the final review)
 _A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|families|pupils?|students?|son|daughter|boy|"
@@ -898,7 +908,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if found.workplace and intent in {"help", "report", "find_service", None} and not found.own_family:
         intent = "professional"
     elif found.workplace and intent == "question" and not found.own_family and \
-            (found.age is not None or found.categories or found.someone_elses_child):
+            (found.age is not None or found.categories or found.someone_elses_child or _TO_REFER.search(said)):
         intent = "professional"  # a professional's case with a question in it ("is this one for you?")
     elif intent == "professional" and found.own_family and not found.someone_elses_child:
         intent = "help"
@@ -925,7 +935,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     # the secure email", "do I need parental consent before I refer?"): a question, not a referral.
     no_case = found.age is None and not (found.categories or found.someone_elses_child or found.young_person
                                          or found.own_family or found.pregnant or _A_CHILD_IN_IT.search(said))
-    if intent == "professional" and no_case and asks(text) and not _HARM_WORDS.search(said):
+    if intent == "professional" and no_case and asks(text) and not _HARM_WORDS.search(said) \
+            and not _TO_REFER.search(said):
         intent = "question"
     # A family sent to us by someone ("the school said i should text"), or asking for help, in no question's form:
     # their own request for help, however the model heard "said you could help".
