@@ -93,6 +93,11 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "substance_misuse": ("drinking", "drink", "alcohol", "drunk", "drugs", "weed", "cannabis", "cocaine",
                          "addict", "using again", "gambling"),
 }
+# A child's drinking that is no one's alcohol: "wont drink", "not drinking her milk", "drinking water" (a probe: a
+# poorly toddler who "wont drink" was put under drink or drugs in the family)
+_NOT_ALCOHOL = re.compile(r"(?<= )(?:(?:wont|won t|will not|not|isnt|is not|doesnt|does not|refuses to|refusing to|"
+                          r"hasnt|has not|stopped eating and|eat or|eating or|eating and) drink(?:ing)?|"
+                          r"drink(?:ing)? (?:water|milk|fluids|juice|squash|her milk|his milk|a bottle|bottles))(?= )")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEND = re.compile(r"\bSENDC?O?\b|\bSEN\b")
 _MENU_NUMBERS = re.compile(r"^\s*\d{1,2}(\s*(,|and|&|\s)\s*\d{1,2})*\s*$")
@@ -197,7 +202,7 @@ def _numbered(field: Field, text: str) -> list[str]:
 
 def categories_in(field: Field, text: str) -> list[str]:
     """The help categories a message names in its own words, in the schema's order."""
-    words = f" {plain(text)} "
+    words = _NOT_ALCOHOL.sub(" ", f" {plain(text)} ")
     allowed = [c.value for c in field.choices]
     found = {value for value in allowed if any(f" {cue}" in words for cue in CATEGORY_WORDS.get(value, ()))}
     if "disability" in allowed and _SEND.search(text):  # "SEND" in capitals; "send me" is not a need
