@@ -33,7 +33,7 @@ from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
 from forms.schema import FieldError, Sms, london_today
-from mash.safety import SILENT_CATEGORIES
+from mash.safety import NET_CATEGORY, SILENT_CATEGORIES
 from signposting import places, postcodes
 
 LIMIT = sms.TWO_SEGMENTS
@@ -352,6 +352,15 @@ class _Dialogue:
         they write is on the red contact's transcript already; the journey's answers went with it when it
         was made (bot.pipeline)."""
         state, ctx = self.state, self.ctx
+        if set(state.get("danger_categories") or []) == {NET_CATEGORY} and not understood.danger_now \
+                and _NOT_AN_EMERGENCY.search(plain(text)):
+            # Only the screen's model read danger (no rule did), and the person says it is not an emergency ("my
+            # baby wont stop crying and im exhausted", then "sorry i didnt mean an emergency i just need some help
+            # with sleep": a probe, stuck in the safety replies). The contact stays red for staff to check; the
+            # conversation goes on to what they asked for.
+            state["after_danger"] = False
+            self.leads.append("Thank you for telling me. Our team will still look at your first message.")
+            return self._open(text, understood)
         first = not state.get("danger_followed")
         state["danger_followed"] = True
         state["red_turns"] = state.get("red_turns", 0) + 1
@@ -405,6 +414,14 @@ class _Dialogue:
         if self.state.get("asking") == "_start" and (choice := plain(text)) in {"1", "2", "3"}:
             intent = {"1": "help", "2": "report", "3": "find_service"}[choice]
             text = ""
+        unwell = bool(_UNWELL.search(plain(text))) and not understood.danger_now
+        # ("parenting" is also read from any child's age: "my 2 year old has been vomiting" names no other worry)
+        if unwell and intent in {"help", "find_service", None} and set(understood.facts.categories) <= {"parenting"} \
+                and not understood.facts.young_person:
+            # "my baby has a rash and a temperature what do i do" (a probe) got the early help menu: a child who
+            # may be unwell needs NHS 111 first, and the help menu only if there is more
+            self.event = "digression"
+            return self.turn(UNWELL_LINE + " If there is something else we can help with, tell me here.")
         if intent in {"help", "find_service", "report", "professional"}:
             self.state["parked"] = False
             name = {"find_service": "help"}.get(intent, intent)
@@ -412,6 +429,8 @@ class _Dialogue:
                 self.state["facts"].get("young_person")
             if young and (name == "help" or (name == "report" and not understood.facts.someone_elses_child)):
                 name = "young_person"  # a child writing about their own life is never asked if they are the parent
+            if unwell:
+                self.leads.append(UNWELL_LINE)
             self._start(name, text, understood, find_service=intent == "find_service")
             self._take_facts(understood)
             return self.turn(self._next())
@@ -433,9 +452,12 @@ class _Dialogue:
         if intent == "out_of_scope":
             return self.turn("Sorry, I can only help with worries about children and families. "
                              f"Tell me what is worrying you, or call {self.ctx.mash_number} to talk to a person.")
-        if intent in {"yes", "no"} and self.state.get("reference"):
-            return self.turn("Is there anything else I can help with? Tell me what is worrying you, or say "
-                             "PERSON to talk to someone.")
+        if intent == "no" and self.state.get("reference"):
+            # "no" to "anything else I can help with?" (a probe: the same question came back every time)
+            return self.turn("Thank you. Take care. You can text us again any time. If a child is in danger, call "
+                             "999.")
+        if intent == "yes" and self.state.get("reference"):
+            return self.turn("Tell me what is worrying you, or say PERSON to talk to someone.")
         self.state["open_misses"] = self.state.get("open_misses", 0) + 1
         self.state["asking"] = "_start"
         self.event = "not_understood"
@@ -540,6 +562,14 @@ class _Dialogue:
             return self.turn(self._reask(step, misses[step.name]).replace("Sorry, I didn't catch that. ", ""))
         if aside and self._is_aside(step, text, aside):
             return self._aside(aside, step, text, understood)
+        if step.name == "anonymous" and (named := self._name_offered(text)) is not None:
+            # "Ann Test" to "do you want to stay anonymous?" (a probe): they have chosen to give their name
+            name_step = self.journey.step("referrer_name") if self.journey is not None else None
+            self._accept(step, "no")
+            if name_step is not None:
+                self._accept(name_step, named)
+            self.leads.append(f"Thank you, {named.split()[0]}.")
+            return self.turn(self._next())
         try:
             value = self._read(step, text, understood)
         except FieldError as problem:
@@ -575,8 +605,8 @@ class _Dialogue:
         if aside == "dont_know" and step.field.kind in {"radios"} and any(
                 c.value in {"not_sure", "not_known"} for c in step.field.choices):
             return False  # "not sure" is one of this question's own answers
-        if aside == "thanks" and plain(text) in {"ty", "ta"} and step.name.endswith("name"):
-            return False  # Ty is a name as well as thanks: at a name question it is the answer
+        if aside == "thanks" and text.strip() in {"Ty", "Ta"} and step.name in NAME_FIELDS:
+            return False  # "Ty", written as a name, is the answer to a name question; "ty" is thanks (a probe)
         if step.name == "safe_contact_how" and aside == "human" and _SAYS_HOW.search(plain(text)):
             return False  # "ring me after 10am when he's at work" is the answer, not a request for a person now
         if step.field.kind == "textarea":
@@ -620,6 +650,11 @@ class _Dialogue:
         if aside == "goodbye":  # "thanks bye" mid-way: leaving, not answering; what they gave is kept
             return self.turn("Take care. I will keep your answers. To carry on, just reply to this: "
                              + self._ask_text(step))
+        if aside in {"skip", "dont_know"} and step.name == "safe_to_contact":
+            # "skip" or "not sure" to "is it safe to call or text you?" (a probe: it was left out): not known to be
+            # safe is taken as not safe, so our team asks how to reach them, never just rings
+            self._accept(step, "no")
+            return self.turn(self._next())
         if aside in {"skip", "dont_know"}:
             if step.name in NEVER_SKIPPED:  # not an answer either: it counts as one, so nobody is stuck here
                 misses = self.state["misses"]
@@ -703,6 +738,17 @@ class _Dialogue:
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value
 
+    def _name_offered(self, text: str) -> str | None:
+        """A first and last name written as the whole answer ("Ann Test", "its Ann Test"), or None."""
+        step = self.asking_step()
+        if step is None or plain(text) in words.YES | words.NO or words.interpret(step.field, text) in {"yes", "no"}:
+            return None
+        named = _name_in(text.strip())
+        if len(named.split()) not in (2, 3) or not _looks_like_a_name(named) or \
+                not all(part[:1].isupper() for part in named.split()):
+            return None  # "i'm his great grandma" is who they are, not a name; lower case is not taken as one
+        return named
+
     def _names_known(self) -> frozenset[str]:
         """The words of the names given so far in this conversation, in plain lower case."""
         return frozenset(word for name in NAME_FIELDS for word in plain(str(self.answers.get(name) or "")).split())
@@ -755,7 +801,9 @@ class _Dialogue:
             self.state["extra"].append(text[:2000])  # more about the worry, kept with it
             self.leads.append("Thanks, I've added that to what you told us.")
         elif problem.startswith("age:"):
-            self.leads.append(f"Thanks, I've noted they are {problem[4:]}.")
+            # "0" read badly to a parent of a 3 week old (a probe)
+            said_age = "under a year old" if problem[4:] == "0" else problem[4:]
+            self.leads.append(f"Thanks, I've noted they are {said_age}.")
         elif problem.startswith("conflict:"):
             self.leads.append(f"You said they are {problem[9:]}, so that date does not fit.")
         if count >= 3:
@@ -767,7 +815,8 @@ class _Dialogue:
             # Not a wrong answer, just not enough: thanked, and asked for a few words (never "didn't catch that").
             self.leads.append("Thank you.")
             return self.turn(self._reask(step, count, sorry=False))
-        return self.turn(self._reask(step, count))
+        # an age for a date of birth was understood and noted: never "noted" and "didn't catch that" together
+        return self.turn(self._reask(step, count, sorry=not problem.startswith("age:")))
 
     def _third_miss(self, step: Step) -> Turn:
         if step.name not in NEVER_SKIPPED:
@@ -816,7 +865,7 @@ class _Dialogue:
             self.event = "unclear"  # "yes?" is a question, not a yes: said kindly, and the offer again
             self.leads.append("It's fine to say no, or to ask me anything first.")
             return self.turn(_OFFER_QUESTION)
-        if aside and aside not in {"dont_know"}:
+        if aside and aside not in {"dont_know", "skip"}:  # "skip" is no answer here: asked for a YES or NO
             if aside in {"restart", "back", "human", "not_now", "goodbye"}:
                 if aside == "back":
                     self.state["asking"] = None
@@ -1089,6 +1138,16 @@ class FakePorts:
     def for_staff(self, reason: str) -> None:
         self.staff.append(reason)
 
+
+_NOT_AN_EMERGENCY = re.compile(r"\b(not|isnt|is not|wasnt|was not|its not|it s not|no) (an |a )?(emergency|urgent)\b|"
+                               r"\bdidnt mean (an |a |it as an |it as a |it like )?(emergency|urgent|that)\b|"
+                               r"\bno ?(one|body)( is|s) in danger\b|\bnobody is in danger\b")
+# A child who may be unwell now: the family is told where medical help is before anything else is asked.
+_UNWELL = re.compile(r"\b(rash|temperature|high temp|temp of|fever|feverish|wont feed|won t feed|not feeding|"
+                     r"isnt feeding|stopped feeding|wont eat or drink|not drinking|being sick|keeps being sick|"
+                     r"vomiting|throwing up|diarrhoea|diarrhea|dehydrated|dry nappies|no wet nappies|wheezing|"
+                     r"wheezy|struggling to breathe|breathing funny|chest infection)\b")
+UNWELL_LINE = "If you're worried they are unwell, call NHS 111 (free, day or night), or 999 if they are seriously ill."
 
 _NEAR = re.compile(r"^(?:(?:im|i am|we are|were|we re|i live|we live|live) )?(?:(?:in|near|around|at|from) )?"
                    r"([a-z]{1,2}\d{1,2}[a-z]?)$")

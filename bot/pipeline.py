@@ -323,7 +323,9 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
         except AssistantUnavailable as exc:
             log.warning("language model unavailable (%s); read by the deterministic reader", exc)
     understood = understand(text, reading, child_speaking=screening.child_speaking)
-    understood.danger_now = screening.danger
+    # In a red conversation an unsure reading is danger enough to put 999 first ("hes coming up the stairs", from a
+    # 12 year old after danger, got "Thank you for telling us" before the advice: a probe).
+    understood.danger_now = screening.danger or (red and screening.check_now)
     lead = ["We can't receive pictures by text, only words."] if inbound.media_types else []
     context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
                                mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,

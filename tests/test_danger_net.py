@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bench.danger_cv import development, training_document
+from bot import dialogue
 from forms import examples
 from mash import danger_net, safety
 from mash.models import DANGER_NOW_RANK, RAG_ORDER, Contact
@@ -158,3 +159,39 @@ def test_on_the_web_journeys(client, db_session, monkeypatch) -> None:
     assert contact.rag == "red" and contact.risk_rank == RAG_ORDER["red"]
     assert f"check_now:{NET_CATEGORY}" in contact.safety_flags
     assert "danger now" not in client.get("/help/confirmation").get_data(as_text=True)
+
+
+def _replies(response) -> str:
+    return " ".join(re.findall(r"<Message[^>]*>(.*?)</Message>", response.get_data(as_text=True), re.S))
+
+
+def test_after_the_nets_danger_not_an_emergency_goes_on_to_help_and_the_contact_stays_red(
+        client, db_session, parser, monkeypatch) -> None:
+    """A probe: "my baby wont stop crying and im exhausted" read as danger by the net alone, then "sorry i didnt mean
+    an emergency i just need some help with sleep" got the safety replies again, and the parent never got help."""
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+    assert _replies(post_sms(client, QUIET_TO_THE_RULES)).startswith(DANGER_LINE)
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.0)
+    reply = _replies(post_sms(client, "sorry i didnt mean an emergency i just need some help with sleep for my son"))
+    assert "Our team will still look at your first message" in reply and DANGER_LINE not in reply
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.risk_rank == DANGER_NOW_RANK  # the red contact is still there for staff to check
+
+
+def test_after_a_rules_danger_not_an_emergency_stays_with_safety(client, db_session, parser) -> None:
+    """Someone may be made to say it is fine: only the net's reading is set aside by their word."""
+    assert _replies(post_sms(client, "my dad is hitting my mum right now")).startswith(DANGER_LINE)
+    reply = _replies(post_sms(client, "its not an emergency"))
+    assert "999" in reply and "Our team will still look at your first message" not in reply
+
+
+def test_in_a_red_conversation_an_unsure_reading_puts_999_first(client, db_session, parser, monkeypatch) -> None:
+    """A probe: a 12 year old after danger wrote "hes coming up the stairs" (the net unsure, no rule) and got "Thank
+    you for telling us" before the advice."""
+    assert _replies(post_sms(client, "my dad is hitting my mum right now")).startswith(DANGER_LINE)
+    post_sms(client, "im hiding in my room")  # the red conversation's own turn
+    monkeypatch.setattr(danger_net, "probability", lambda *args: (danger_net.CHECK_AT + danger_net.DANGER_AT) / 2)
+    words = "he is coming up the stairs now towards my room"
+    assert not screen(words, net=False).red and screen(words).check_now
+    reply = _replies(post_sms(client, words))
+    assert reply.startswith(dialogue.DANGER_NOW) and "Thank you for telling us" in reply, reply

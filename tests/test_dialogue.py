@@ -213,9 +213,11 @@ def test_social_words_alone_are_asides_and_a_time_of_day_is_not(said, aside):
     assert digression(said) == aside
 
 
-def test_ty_at_a_name_question_is_the_name():
+def test_ty_at_a_name_question_is_the_name_only_when_written_as_one():
+    """A probe: "ty" to "What is the child's first name?" made a contact for a child called Ty, three times."""
     talk = Talk(CHAT)
     talk.to("first_name", journey="report")
+    assert talk.say("ty").startswith("You're welcome.") and talk.asking == "first_name"
     talk.say("Ty")
     assert talk.state["answers"]["first_name"] == "Ty"
 
@@ -1183,3 +1185,96 @@ def test_a_professionals_question_with_a_child_in_it_is_a_referral(text: str, in
     from bot.reader import Reading, understand
 
     assert understand(text, Reading("professional_referral", 0.9, {})).intent == intent
+
+
+# --- from the session 12 probe ----------------------------------------------------------------------------------
+def test_a_name_given_to_the_anonymous_question_is_their_name_and_not_anonymity():
+    """"Ann Test" to "Do you want to stay anonymous?" ended "I will keep you anonymous", the name lost."""
+    talk = Talk()
+    talk.to("anonymous", journey="report")
+    talk.say("i'm his great grandma")
+    assert talk.asking == "anonymous" and "anonymous" not in talk.state["answers"]
+    reply = talk.say("Ann Test")
+    assert talk.state["answers"]["anonymous"] == "no" and talk.state["answers"]["referrer_name"] == "Ann Test"
+    assert reply.startswith("Thank you, Ann.") and talk.asking not in {"anonymous", "referrer_name"}
+
+
+@pytest.mark.parametrize("said", ["yes", "no", "yes please", "No thanks"])
+def test_yes_or_no_to_the_anonymous_question_is_never_a_name(said):
+    talk = Talk()
+    talk.to("anonymous", journey="report")
+    talk.say(said)
+    assert talk.state["answers"]["anonymous"] == ("yes" if said.lower().startswith("yes") else "no")
+    assert "referrer_name" not in talk.state["answers"]
+
+
+@pytest.mark.parametrize("text", ["Hi is this the mash? Im a police officer need to pass on a concern",
+                                  "school nurse, i have a safeguarding concern, is this the right number?",
+                                  "GP here - i need to refer a family, is this the right number?"])
+def test_a_professional_with_a_concern_to_pass_on_is_a_referral_not_a_question(text):
+    assert understand(text, None).intent == "professional"
+
+
+def test_a_professional_asking_only_about_the_service_is_still_a_question():
+    assert understand("police officer here, whats the secure email", None).intent == "question"
+
+
+def test_no_after_the_reference_ends_kindly_and_yes_asks_what_is_worrying_them():
+    talk = Talk()
+    talk.state = {**dialogue.new_state(), "reference": "FD-2026-000001"}
+    assert talk.say("no").startswith("Thank you. Take care.")
+    assert talk.say("yes").startswith("Tell me what is worrying you")
+
+
+@pytest.mark.parametrize("said", ["hi its me again", "hello its me again", "hi again sorry"])
+def test_back_after_a_pause_is_greeted_and_asked_the_same_question(said):
+    talk = Talk(CHAT)
+    talk.to("school")
+    talk.say("thanks bye")
+    reply = talk.say(said)
+    assert reply.startswith("Hello again.") and talk.asking == "school" and "school" not in talk.state["answers"]
+
+
+def test_an_age_under_one_for_a_date_of_birth_is_said_in_words_without_sorry():
+    talk = Talk()
+    talk.to("date_of_birth")
+    reply = talk.say("3 week old")
+    assert "noted they are under a year old" in reply and "didn't catch" not in reply
+    assert talk.asking == "date_of_birth"
+
+
+@pytest.mark.parametrize("text", ["my baby has a rash and a temperature what do i do",
+                                  "my 2 year old has been vomiting all day and wont drink"])
+def test_a_child_who_may_be_unwell_is_sent_to_nhs_111_first(text):
+    """A probe: a baby's rash and temperature got only the early help menu."""
+    talk = Talk()
+    reply = talk.say(text)
+    assert reply.startswith(dialogue.UNWELL_LINE) and talk.asking is None
+
+
+def test_an_unwell_child_with_another_worry_gets_111_and_the_help_that_fits():
+    talk = Talk()
+    reply = talk.say("my son has a temperature and we have no money for food or the electric")
+    assert dialogue.UNWELL_LINE in reply and talk.state.get("journey") == "help"
+
+
+@pytest.mark.parametrize("said", ["skip", "not sure"])
+def test_no_answer_to_is_it_safe_to_contact_you_is_taken_as_not_safe(said):
+    talk = Talk()
+    talk.to("safe_to_contact", journey="report")
+    talk.say(said)
+    assert talk.state["answers"]["safe_to_contact"] == "no" and talk.asking == "safe_contact_how"
+
+
+def test_skip_at_the_early_help_offer_asks_for_yes_or_no_not_a_person():
+    talk = Talk()
+    talk.to("_offer")
+    reply = talk.say("skip")
+    assert talk.asking == "_offer" and "YES or NO" in reply and "A person in our team can answer that" not in reply
+
+
+@pytest.mark.parametrize("text, drink", [("my 2 year old has been vomiting all day and wont drink", False),
+                                         ("she is not drinking her milk", False),
+                                         ("my partner wont stop drinking", True), ("my dad drinks every night", True)])
+def test_a_child_who_wont_drink_is_not_drink_or_drugs_in_the_family(text, drink):
+    assert ("substance_misuse" in understand(text, None).facts.categories) is drink
