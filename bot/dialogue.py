@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import ABOUT_THE_SERVICE, Understanding, date_in, is_question, plain
+from bot.reader import ABOUT_THE_SERVICE, HARM_WORDS, Understanding, date_in, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -39,6 +39,7 @@ from signposting import places, postcodes
 LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
 NEVER_SKIPPED = CONSENT_FIELDS | {"what_happened", "anonymous", "concern_categories", OFFER}
+A_STORY = "what happened, not an answer to this"
 NAME_FIELDS = frozenset({"referrer_name", "pr_person_name", "first_name", "last_name"})
 # Words that are not found in names: "hes just really angry" is not a name, and neither is a question.
 NOT_IN_NAMES = frozenset({
@@ -716,6 +717,11 @@ class _Dialogue:
                 words.only_a_time_or_number(text, name=field.name in NAME_FIELDS):
             # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
             raise FieldError("a time or a number is not an answer to this")
+        if field.kind == "text" and field.name not in NAME_FIELDS and len(plain(text).split()) >= 8 \
+                and HARM_WORDS.search(plain(text)):
+            # "she said he hit her with a belt, she has a mark on her arm" to "which school or organisation are you
+            # from?" (a probe): what happened, not the answer; kept with the worry, and the question asked again
+            raise FieldError(A_STORY)
         if field.name == "what_happened" and words.says_little(text, self._names_known()):
             raise FieldError(FEW_WORDS)  # "sam" to "tell me a bit more about what is happening" (a tester)
         if field.kind in {"text", "textarea"} and plain(text) in words.YES | words.NO | words.ACKNOWLEDGEMENTS:
@@ -797,7 +803,7 @@ class _Dialogue:
         misses = self.state["misses"]
         misses[step.name] = misses.get(step.name, 0) + 1
         count = misses[step.name]
-        if step.name in NAME_FIELDS and len(plain(text).split()) >= 5:
+        if (step.name in NAME_FIELDS and len(plain(text).split()) >= 5) or problem == A_STORY:
             self.state["extra"].append(text[:2000])  # more about the worry, kept with it
             self.leads.append("Thanks, I've added that to what you told us.")
         elif problem.startswith("age:"):
@@ -816,7 +822,7 @@ class _Dialogue:
             self.leads.append("Thank you.")
             return self.turn(self._reask(step, count, sorry=False))
         # an age for a date of birth was understood and noted: never "noted" and "didn't catch that" together
-        return self.turn(self._reask(step, count, sorry=not problem.startswith("age:")))
+        return self.turn(self._reask(step, count, sorry=not (problem.startswith("age:") or problem == A_STORY)))
 
     def _third_miss(self, step: Step) -> Turn:
         if step.name not in NEVER_SKIPPED:

@@ -382,6 +382,7 @@ _HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|(?<!in )touch|
                          r"bruis\w*|"
                          r"rape\w*|raped|sex\w*|groom\w*|neglect\w*|beat|beats|beating|kick\w*|punch\w*|slap\w*|"
                          r"smack\w*|burn\w*|assault\w*|threat\w*|kill\w*|weapon|knife|drunk|drugs?|missing|exploit\w*)\b")
+HARM_WORDS = _HARM_WORDS  # bot.dialogue: a story told at a short question is what happened, not its answer
 # A parent asking whether something is all right, or whether they need to do anything: a question for us, not a
 # request for help ("is dat normal shes 3", "do i need to take him anywhere", "should we take the lock off"); not
 # where they ask for help as well ("is this normal or should i get help").

@@ -1278,3 +1278,16 @@ def test_skip_at_the_early_help_offer_asks_for_yes_or_no_not_a_person():
                                          ("my partner wont stop drinking", True), ("my dad drinks every night", True)])
 def test_a_child_who_wont_drink_is_not_drink_or_drugs_in_the_family(text, drink):
     assert ("substance_misuse" in understand(text, None).facts.categories) is drink
+
+
+def test_what_happened_told_at_a_short_question_is_kept_with_the_worry_and_the_question_asked_again():
+    """A probe: a teacher's "she said he hit her with a belt, she has a mark on her arm", sent at "Which school,
+    practice or organisation are you from?", became the organisation's name."""
+    talk = Talk()
+    talk.to("referrer_organisation", journey="professional")
+    reply = talk.say("she said he hit her with a belt, she has a mark on her arm")
+    assert talk.asking == "referrer_organisation" and "referrer_organisation" not in talk.state["answers"]
+    assert reply.startswith("Thanks, I've added that to what you told us.") and "didn't catch" not in reply
+    assert talk.state["extra"] == ["she said he hit her with a belt, she has a mark on her arm"]
+    talk.say("Oakfield Primary")
+    assert talk.state["answers"]["referrer_organisation"] == "Oakfield Primary"
