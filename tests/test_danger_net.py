@@ -25,6 +25,9 @@ PARAPHRASES = [
     "my daughter messaged saying shes been spiked and cant feel her legs",
     "she just ran off with a man she met on snap and shes 13",
     "theres a man in the park filming the kids and trying to get my daughter to go with him",
+    # harm beside a crying baby (the final review: a rewrite of "crying" for an exhausted parent hid these)
+    "baby keeps crying and i cant cope im going to shake her",
+    "the baby keeps crying and i'm scared i'll hurt her",
 ]
 # Not danger now: figures of speech, a small child hitting a parent, a past event now safe, ordinary asks.
 QUIET = [
@@ -195,3 +198,31 @@ def test_in_a_red_conversation_an_unsure_reading_puts_999_first(client, db_sessi
     assert not screen(words, net=False).red and screen(words).check_now
     reply = _replies(post_sms(client, words))
     assert reply.startswith(dialogue.DANGER_NOW) and "Thank you for telling us" in reply, reply
+
+
+def test_after_the_nets_danger_with_a_word_of_harm_not_an_emergency_stays_with_safety(
+        client, db_session, parser, monkeypatch) -> None:
+    """The final review: "the baby was crying and he threw her across the room" (the net alone), then "its not an
+    emergency, hes calmed down now" left the safety replies without 999. Someone may be made to write it is fine."""
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+    words = "the baby was crying and he threw her across the room"
+    assert not screen(words, net=False).red  # the net's reading alone, with a word of harm in it
+    assert _replies(post_sms(client, words)).startswith(DANGER_LINE)
+    reply = _replies(post_sms(client, "its not an emergency, hes calmed down now"))
+    assert "999" in reply and "Our team will still look at your first message" not in reply
+
+
+@pytest.mark.parametrize("said", ["is it not an emergency?", "no emergency services please", "i didnt mean that, hes back"])
+def test_a_question_or_a_plea_is_never_taken_as_not_an_emergency(client, db_session, parser, monkeypatch, said) -> None:
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+    assert _replies(post_sms(client, QUIET_TO_THE_RULES)).startswith(DANGER_LINE)
+    reply = _replies(post_sms(client, said))
+    assert "999" in reply and "Our team will still look at your first message" not in reply
+
+
+def test_leaving_the_safety_replies_always_says_999_once_more(client, db_session, parser, monkeypatch) -> None:
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
+    post_sms(client, QUIET_TO_THE_RULES)
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.0)
+    reply = _replies(post_sms(client, "its not an emergency i just need some help"))
+    assert "Our team will still look at your first message" in reply and dialogue.DANGER_NOW in reply
