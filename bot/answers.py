@@ -95,9 +95,10 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
 }
 # A child's drinking that is no one's alcohol: "wont drink", "not drinking her milk", "drinking water" (a probe: a
 # poorly toddler who "wont drink" was put under drink or drugs in the family)
-_NOT_ALCOHOL = re.compile(r"(?<= )(?:(?:wont|won t|will not|not|isnt|is not|doesnt|does not|refuses to|refusing to|"
-                          r"hasnt|has not|stopped eating and|eat or|eating or|eating and) drink(?:ing)?|"
-                          r"drink(?:ing)? (?:water|milk|fluids|juice|squash|her milk|his milk|a bottle|bottles))(?= )")
+_NOT_ALCOHOL = re.compile(r"(?<= )(?:(?:wont|won t|will not|refuses to|refusing to) drink(?= $)|"
+                          r"(?:eat or|eating or|eating and) drink(?:ing)?|"
+                          r"drink(?:ing)? (?:anything|water|milk|fluids|juice|squash|her milk|his milk|a bottle|"
+                          r"bottles|enough))(?= )")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEND = re.compile(r"\bSENDC?O?\b|\bSEN\b")
 _MENU_NUMBERS = re.compile(r"^\s*\d{1,2}(\s*(,|and|&|\s)\s*\d{1,2})*\s*$")

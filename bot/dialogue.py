@@ -40,6 +40,9 @@ LIMIT = sms.TWO_SEGMENTS
 # Never left out, whatever is said: the person's own yes, their worry, and whether they stay anonymous.
 NEVER_SKIPPED = CONSENT_FIELDS | {"what_happened", "anonymous", "concern_categories", OFFER}
 A_STORY = "what happened, not an answer to this"
+# Short questions where a story with harm in it is never the answer (where the child is now, or a job title, may be
+# told with the harm in it: "at home with her mum and the boyfriend who hits her", so those keep what they are told)
+STORY_NOT_AN_ANSWER = frozenset({"referrer_organisation", "school"})
 NAME_FIELDS = frozenset({"referrer_name", "pr_person_name", "first_name", "last_name"})
 # Words that are not found in names: "hes just really angry" is not a name, and neither is a question.
 NOT_IN_NAMES = frozenset({
@@ -353,15 +356,13 @@ class _Dialogue:
         they write is on the red contact's transcript already; the journey's answers went with it when it
         was made (bot.pipeline)."""
         state, ctx = self.state, self.ctx
-        if set(state.get("danger_categories") or []) == {NET_CATEGORY} and not understood.danger_now \
-                and _NOT_AN_EMERGENCY.search(plain(text)):
-            # Only the screen's model read danger (no rule did), and the person says it is not an emergency ("my
-            # baby wont stop crying and im exhausted", then "sorry i didnt mean an emergency i just need some help
-            # with sleep": a probe, stuck in the safety replies). The contact stays red for staff to check; the
-            # conversation goes on to what they asked for.
-            state["after_danger"] = False
-            self.leads.append("Thank you for telling me. Our team will still look at your first message.")
-            return self._open(text, understood)
+        if set(state.get("danger_categories") or []) == {NET_CATEGORY} and not state.get("harm_said") \
+                and not understood.danger_now and not is_question(text) and _NOT_AN_EMERGENCY.search(plain(text)):
+            # Only the screen's model read danger (no rule did, and no word of harm was written), and the person says
+            # it is not an emergency ("my baby wont stop crying and im exhausted", then "sorry i didnt mean an
+            # emergency i just need some help with sleep": a probe, stuck in the safety replies). The contact stays
+            # red for staff to check; the conversation goes on to what they asked for, with 999 said once more.
+            return self._leave_safety(text, understood)
         first = not state.get("danger_followed")
         state["danger_followed"] = True
         state["red_turns"] = state.get("red_turns", 0) + 1
@@ -407,6 +408,21 @@ class _Dialogue:
         said_lines = [text for rank in order for priority, text in kept if priority == rank]
         return Turn(list(dict.fromkeys(said_lines)), state, self.event)
 
+    def _leave_safety(self, text: str, understood: Understanding) -> Turn:
+        before, leads = copy.deepcopy(self.state), list(self.leads)
+        said = f"Thank you for telling me. Our team will still look at your first message. {DANGER_NOW}"
+        self.state["after_danger"] = False
+        self.leads.append(said)
+        turn = self._open(text, understood)
+        if any(DANGER_NOW in reply for reply in turn.replies):
+            return turn
+        # what they asked for does not fit beside the safety line (a long menu): the line, and their next message
+        # starts it
+        self.state.clear()
+        self.state.update(before)
+        self.state["after_danger"], self.leads, self.event = False, leads, "digression"
+        return self.turn(f"{said} Tell me what we can help with.")
+
     # an opening message, or one after a journey ended
     def _open(self, text: str, understood: Understanding) -> Turn:
         intent, aside = understood.intent, understood.digression
@@ -416,9 +432,10 @@ class _Dialogue:
             intent = {"1": "help", "2": "report", "3": "find_service"}[choice]
             text = ""
         unwell = bool(_UNWELL.search(plain(text))) and not understood.danger_now
-        # ("parenting" is also read from any child's age: "my 2 year old has been vomiting" names no other worry)
+        # Only illness named ("parenting" is also read from any child's age: "my 2 year old has been vomiting" names
+        # no other worry), and no request for help ("...im at the end of my tether, need some support": the review)
         if unwell and intent in {"help", "find_service", None} and set(understood.facts.categories) <= {"parenting"} \
-                and not understood.facts.young_person:
+                and not understood.facts.young_person and not _ASKS_FOR_SUPPORT.search(plain(text)):
             # "my baby has a rash and a temperature what do i do" (a probe) got the early help menu: a child who
             # may be unwell needs NHS 111 first, and the help menu only if there is more
             self.event = "digression"
@@ -717,8 +734,7 @@ class _Dialogue:
                 words.only_a_time_or_number(text, name=field.name in NAME_FIELDS):
             # "about 4 years ago in june" to "which school?" (a tester): a when, not a where or a who.
             raise FieldError("a time or a number is not an answer to this")
-        if field.kind == "text" and field.name not in NAME_FIELDS and len(plain(text).split()) >= 8 \
-                and HARM_WORDS.search(plain(text)):
+        if field.name in STORY_NOT_AN_ANSWER and len(plain(text).split()) >= 8 and HARM_WORDS.search(plain(text)):
             # "she said he hit her with a belt, she has a mark on her arm" to "which school or organisation are you
             # from?" (a probe): what happened, not the answer; kept with the worry, and the question asked again
             raise FieldError(A_STORY)
@@ -1145,14 +1161,17 @@ class FakePorts:
         self.staff.append(reason)
 
 
-_NOT_AN_EMERGENCY = re.compile(r"\b(not|isnt|is not|wasnt|was not|its not|it s not|no) (an |a )?(emergency|urgent)\b|"
-                               r"\bdidnt mean (an |a |it as an |it as a |it like )?(emergency|urgent|that)\b|"
+_NOT_AN_EMERGENCY = re.compile(r"\b(not|isnt|is not|wasnt|was not|its not|it s not) (an |a )?(emergency|urgent)\b|"
+                               r"\bdidnt mean (an |a |it as an |it as a )?(emergency|urgent)\b|"
                                r"\bno ?(one|body)( is|s) in danger\b|\bnobody is in danger\b")
 # A child who may be unwell now: the family is told where medical help is before anything else is asked.
-_UNWELL = re.compile(r"\b(rash|temperature|high temp|temp of|fever|feverish|wont feed|won t feed|not feeding|"
-                     r"isnt feeding|stopped feeding|wont eat or drink|not drinking|being sick|keeps being sick|"
-                     r"vomiting|throwing up|diarrhoea|diarrhea|dehydrated|dry nappies|no wet nappies|wheezing|"
-                     r"wheezy|struggling to breathe|breathing funny|chest infection)\b")
+_UNWELL = re.compile(r"\b((got|has|have|with|running) (a )?(high |really high )?(temp|temperature)|high temperature|"
+                     r"temperature of|temp of|rash|fever|feverish|wont feed|won t feed|not feeding|isnt feeding|"
+                     r"stopped feeding|wont eat or drink|not drinking (anything|any milk|her milk|his milk|fluids)|"
+                     r"being sick|keeps being sick|vomiting|throwing up|diarrhoea|diarrhea|dehydrated|dry nappies|"
+                     r"no wet nappies|wheezing|wheezy|struggling to breathe|breathing funny|chest infection)\b")
+_ASKS_FOR_SUPPORT = re.compile(r"\b(support|struggling|cant cope|can not cope|cope|coping|end of my tether|at my wits|"
+                               r"help with|help me|need help|some help|any help|advice|a break)\b")
 UNWELL_LINE = "If you're worried they are unwell, call NHS 111 (free, day or night), or 999 if they are seriously ill."
 
 _NEAR = re.compile(r"^(?:(?:im|i am|we are|were|we re|i live|we live|live) )?(?:(?:in|near|around|at|from) )?"

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from bot import conversations, dialogue, sms, takeover
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
-from bot.reader import Reading, understand
+from bot.reader import HARM_WORDS, Reading, plain, understand
 from bot.reader import child_named as reader_child_named
 from bot.reader import facts as reader_facts
 from forms.conversation import JOURNEYS, ConversationJourney, with_said_age
@@ -224,6 +224,8 @@ def handle(session: Session, inbound: Inbound, *, settings: Settings, parser: Pa
         # The advice is this whole reply; from the next message the conversation stays with safety.
         conversation.state = {**state, "after_danger": True, "danger_followed": False,
                               "child_speaking": child_speaking, "facts": facts,
+                              # a word of harm was written: "not an emergency" never ends the safety replies
+                              "harm_said": bool(state.get("harm_said") or HARM_WORDS.search(plain(text))),
                               "danger_categories": sorted({*(state.get("danger_categories") or []),
                                                            *screening.categories})}
         conversation.state_version = (conversation.state_version or 0) + 1

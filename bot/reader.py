@@ -884,6 +884,13 @@ _TO_REFER = re.compile(r"\b(pass|passing|raise|raising|report|reporting|share|sh
                        r"(concern|concerns|referral|disclosure)\b|\b(need|want|like|have) to refer\b")
 
 
+# ...but never a question about how to refer ("do i need to refer to you or to the police?", "how do i make a
+# referral?": the final review)
+_HOW_TO_REFER = re.compile(r"\b(do|does|should|can|must|how do|how can|when do|when should|where do) (i|we) "
+                           r"(need to |have to |still )?(refer|make|report|pass|raise|share|send|log)\b|"
+                           r"\bhow (do|can|would) (i|we|you)\b|\bdo i have to\b")
+
+
 # A child or a family named in a professional's message is a case, not a question about the service ("hv here, can
 # i refer a family with a new baby where mum is struggling?"; the final review)
 _A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|families|pupils?|students?|son|daughter|boy|"
@@ -909,7 +916,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if found.workplace and intent in {"help", "report", "find_service", None} and not found.own_family:
         intent = "professional"
     elif found.workplace and intent == "question" and not found.own_family and \
-            (found.age is not None or found.categories or found.someone_elses_child or _TO_REFER.search(said)):
+            (found.age is not None or found.categories or found.someone_elses_child or
+             (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said))):
         intent = "professional"  # a professional's case with a question in it ("is this one for you?")
     elif intent == "professional" and found.own_family and not found.someone_elses_child:
         intent = "help"
@@ -937,7 +945,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     no_case = found.age is None and not (found.categories or found.someone_elses_child or found.young_person
                                          or found.own_family or found.pregnant or _A_CHILD_IN_IT.search(said))
     if intent == "professional" and no_case and asks(text) and not _HARM_WORDS.search(said) \
-            and not _TO_REFER.search(said):
+            and not (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said)):
         intent = "question"
     # A family sent to us by someone ("the school said i should text"), or asking for help, in no question's form:
     # their own request for help, however the model heard "said you could help".

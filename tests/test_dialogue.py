@@ -1291,3 +1291,31 @@ def test_what_happened_told_at_a_short_question_is_kept_with_the_worry_and_the_q
     assert talk.state["extra"] == ["she said he hit her with a belt, she has a mark on her arm"]
     talk.say("Oakfield Primary")
     assert talk.state["answers"]["referrer_organisation"] == "Oakfield Primary"
+
+
+def test_an_unwell_child_and_a_request_for_support_starts_the_help_with_111_first():
+    """The final review: "...keeps being sick and wont sleep, im at the end of my tether, need some support" got only
+    the NHS 111 line."""
+    talk = Talk()
+    reply = talk.say("my 2 year old keeps being sick and wont sleep, im at the end of my tether, need some support")
+    assert reply.startswith(dialogue.UNWELL_LINE) and talk.state.get("journey") == "help"
+
+
+@pytest.mark.parametrize("text", ["the temperature in the flat is freezing and we cant afford the heating",
+                                  "my partner is not drinking but she is smoking weed every day"])
+def test_words_that_are_not_a_child_unwell_get_no_111_line(text):
+    assert dialogue.UNWELL_LINE not in Talk().say(text)
+
+
+def test_where_the_child_is_may_be_told_with_the_harm_in_it():
+    talk = Talk()
+    talk.to("child_location", journey="professional")
+    talk.say("at home with her mum and the boyfriend who hits her when he is drunk")
+    assert talk.state["answers"]["child_location"].startswith("at home with her mum")
+
+
+@pytest.mark.parametrize("text", ["im a teacher, do i need to refer to you or to the police?",
+                                  "im a social worker, how do i make a referral?",
+                                  "dsl here, do i have to refer if the parent says no?"])
+def test_a_professional_asking_how_to_refer_is_a_question(text):
+    assert understand(text, None).intent == "question"
