@@ -212,8 +212,10 @@ def test_after_the_nets_danger_with_a_word_of_harm_not_an_emergency_stays_with_s
     assert "999" in reply and "Our team will still look at your first message" not in reply
 
 
-@pytest.mark.parametrize("said", ["is it not an emergency?", "no emergency services please", "i didnt mean that, hes back"])
-def test_a_question_or_a_plea_is_never_taken_as_not_an_emergency(client, db_session, parser, monkeypatch, said) -> None:
+@pytest.mark.parametrize("said", ["is it not an emergency?", "no emergency services please",
+                                  "i didnt mean that, hes back"])
+def test_a_question_or_a_plea_is_never_taken_as_not_an_emergency(client, db_session, parser, monkeypatch,
+                                                                  said) -> None:
     monkeypatch.setattr(danger_net, "probability", lambda *args: 0.99)
     assert _replies(post_sms(client, QUIET_TO_THE_RULES)).startswith(DANGER_LINE)
     reply = _replies(post_sms(client, said))
