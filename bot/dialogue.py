@@ -85,6 +85,8 @@ class Context:
     public_url: str
     # When the office next opens, in words ("at 9am on Monday"): out of hours, what "passed to our team" means.
     next_open: str = "at 9am"
+    # The team's hours, in words (mash.clock.describe_office_hours).
+    office_times: str = "Monday to Friday, 9am to 5pm, except bank holidays"
     # The conversation's red contact is still open: it stays with safety until a practitioner closes it.
     red: bool = False
 
@@ -189,6 +191,13 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
     if kind == "helplines":
         return ("Shout is a free, private text service, any time: text SHOUT to 85258. Childline is for anyone "
                 "under 19: call 0800 1111, free, day or night.")
+    if kind == "hours":
+        if ctx.office_hours:
+            return f"Our team works {ctx.office_times}. You can write here at any time."
+        return (f"Our team works {ctx.office_times}. We're closed now and open {ctx.next_open}, but you can write "
+                f"here at any time. Out of hours call {ctx.out_of_hours_number}.")
+    if kind == "service_hours":
+        return f"Each service's opening times are on its page at {ctx.public_url}/services"
     if kind == "thanks":
         return "You're welcome."
     if kind == "greet":
@@ -248,7 +257,7 @@ PASSED_ON = ("Thank you, I have passed that to our team.", "Thank you. Our team 
 SAVED = ("Thank you, I have added that for our team.", "Thank you. That is saved with your other messages.",
          "Thanks for telling me. It is saved for our team.")
 SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help",
-                           "cant_talk", "send_someone", "helplines", "anything_else", "explain"})
+                           "cant_talk", "send_someone", "helplines", "anything_else", "explain", "hours"})
 
 
 def keep_writing(ctx: Context) -> str:
@@ -449,6 +458,11 @@ class _Dialogue:
                 name = "young_person"  # a child writing about their own life is never asked if they are the parent
             if unwell:
                 self.leads.append(UNWELL_LINE)
+            if aside in ABOUT_THE_SERVICE - {"question", "why", "explain", "anything_else"} or \
+                    aside in {"keep_from_family", "cant_talk", "send_someone"}:
+                # A request with a question about us in it ("my son hits me, is this anonymous?"): the question is
+                # answered as well as the request taken, where it fits beside the first question
+                self.leads.append(answer_to(aside, self.ctx, {**self.state, "journey": name}, None))
             self._start(name, text, understood, find_service=intent == "find_service")
             self._take_facts(understood)
             return self.turn(self._next())

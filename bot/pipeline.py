@@ -34,7 +34,7 @@ from bot.reader import child_named as reader_child_named
 from bot.reader import facts as reader_facts
 from forms.conversation import JOURNEYS, ConversationJourney, with_said_age
 from forms.schema import CONTROL_RE
-from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening
+from mash.clock import DEFAULT_CALENDAR, WorkingCalendar, describe_next_opening, describe_office_hours
 from mash.intake import find_by_idempotency_key
 from mash.safety import SWALLOWED_LINE, Screening, advice, screen
 from store.db import utcnow
@@ -332,7 +332,7 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     context = dialogue.Context(channel=conversation.channel, office_hours=calendar.is_office_hours(now),
                                mash_number=settings.mash_number, out_of_hours_number=settings.out_of_hours_number,
                                public_url=settings.public_url, next_open=describe_next_opening(now, calendar),
-                               red=red)
+                               office_times=describe_office_hours(calendar), red=red)
     for _ in range(5):
         version = conversation.state_version or 0
         ports = _Ports(session, conversation, settings=settings, calendar=calendar, now=now)

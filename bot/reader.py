@@ -50,6 +50,22 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                       r"\bcan (you|u|someone|somebody) (come|send)\b")),
     ("helplines", (r"\bwhat (is|s|are) (shout|childline|samaritans|the nspcc|nspcc|85258)\b",
                    r"^(shout|childline|85258)\?*$", r"\bwhats (shout|childline)\b")),
+    # When a service (a family centre, a group) is open: its own page says; when our team is in: "hours".
+    ("service_hours", (r"\b(what time|when) (does|do|is|s|are) (the |a |my |your |that |this )?([a-z]+ ){0,3}"
+                       r"(centre|center|centres|hub|library|clinic|group|groups|club|surgery|food ?bank|playgroup|"
+                       r"session|sessions|drop in|stay and play) (open|close|shut|start|finish|on)\b",
+                       r"\b(opening|open) (hours|times) (for|of|at) (the |a |my )?([a-z]+ ){0,3}(centre|center|hub|"
+                       r"library|clinic|group|groups|club|surgery|food ?bank|playgroup)\b")),
+    ("hours", (r"\b(what time|when) (do|does|d|are|r) (you|u|ya|yous|you guys|the (office|team|mash|front door)) "
+               r"(open|close|shut|finish|start|closed|shut)\b",
+               r"\b(what|wat) (are|r) (your|ur|the|the office|the teams?) (opening |office |working )?(hours|times)\b",
+               r"\b(your|ur|the office|the teams?) (opening|office|working) (hours|times)\b",
+               r"^(opening|office|working) (hours|times)\b",
+               r"\b(are|r) (you|u|ya|yous|you guys) (open|closed|shut)\b",
+               r"\b(you|u|ya) open (today|tomorrow|now|at (the )?weekends?|on (saturdays?|sundays?|weekends?|"
+               r"bank holidays?|christmas))\b",
+               r"\bwhat (hours|times|days) (do|does|are) (you|u|the team|your team|the office) "
+               r"(work|open|do|in|there)\b")),
     ("anything_else", (r"\b(do|did) (you|u) need (anything|any thing|something) (else )?(from me)?\b",
                        r"\bis there anything else (you|u) need\b")),
     ("explain", (r"\bwhat (does|do) (that|this|it) mean\b", r"\bwhat do (you|u) mean\b",
@@ -856,7 +872,7 @@ RASA_INTENTS = {
 }
 CONFIDENT = 0.6
 ABOUT_THE_SERVICE = frozenset({"children_taken", "anonymous", "what_next", "who", "why", "question", "early_help",
-                               "who_share", "helplines", "anything_else", "explain"})
+                               "who_share", "helplines", "anything_else", "explain", "hours", "service_hours"})
 
 
 @dataclass(frozen=True)

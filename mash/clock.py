@@ -204,6 +204,18 @@ def describe_next_opening(now: dt.datetime, calendar: WorkingCalendar = DEFAULT_
     return f"at {hour} on {opening.strftime('%A')} {opening.day} {opening.strftime('%B')}"
 
 
+def _clock_time(moment: dt.time) -> str:
+    hour = (moment.hour % 12) or 12
+    return f"{hour}{'' if moment.minute == 0 else f':{moment.minute:02d}'}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def describe_office_hours(calendar: WorkingCalendar = DEFAULT_CALENDAR) -> str:
+    """The team's hours as a text message would say them: 'Monday to Friday, 9am to 5pm, except bank holidays'."""
+    days = "every day" if calendar.every_day else "Monday to Friday"
+    closed = "" if calendar.every_day else ", except bank holidays"
+    return f"{days}, {_clock_time(calendar.day_starts)} to {_clock_time(calendar.day_ends)}{closed}"
+
+
 def describe_time_left(seconds: float) -> str:
     """'3h 20m left' or '1h 5m overdue', in office hours, for the queue."""
     minutes = int(abs(seconds) // 60)

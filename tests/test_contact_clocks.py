@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from forms import examples
 from forms.referral import JOURNEYS
-from mash.clock import ContactClocks, WorkingCalendar, describe_due
+from mash.clock import ContactClocks, WorkingCalendar, describe_due, describe_office_hours
 from mash.intake import receive_referral
 from mash.models import Contact
 from portal.config import ConfigError, from_environment
@@ -115,3 +115,9 @@ def test_danger_in_a_conversation_already_red_for_a_check_brings_its_deadline_fo
     # red's 4 office hours become danger now's 15 minutes, from this message (in or out of office hours)
     assert after < before
     assert cal.contact_due(sent, "red", danger_now=True) <= after <= cal.contact_due(answered, "red", danger_now=True)
+
+
+def test_office_hours_in_words():
+    assert describe_office_hours(WorkingCalendar()) == "Monday to Friday, 9am to 5pm, except bank holidays"
+    assert describe_office_hours(WorkingCalendar(day_starts=dt.time(8, 30), day_ends=dt.time(12, 0),
+                                                 every_day=True)) == "every day, 8:30am to 12pm"

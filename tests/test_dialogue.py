@@ -1319,3 +1319,35 @@ def test_where_the_child_is_may_be_told_with_the_harm_in_it():
                                   "dsl here, do i have to refer if the parent says no?"])
 def test_a_professional_asking_how_to_refer_is_a_question(text):
     assert understand(text, None).intent == "question"
+
+
+@pytest.mark.parametrize("text", ["what time do you open", "are you open at weekends?", "what are your opening hours",
+                                  "when do u close", "wat r ur hours"])
+def test_our_hours_are_answered_with_the_hours_and_the_out_of_hours_number_when_closed(text):
+    night = Talk(NIGHT)
+    night.say(text)
+    said = " ".join(night.replies[-1])
+    assert "Monday to Friday, 9am to 5pm" in said and "01344 351 999" in said and "closed now" in said
+    day = Talk(OFFICE)
+    day.say(text)
+    assert "Monday to Friday, 9am to 5pm" in " ".join(day.replies[-1]) and "closed" not in " ".join(day.replies[-1])
+
+
+def test_hours_asked_mid_way_are_answered_and_the_question_asked_again():
+    talk = Talk(NIGHT)
+    question = talk.to("postcode")
+    assert talk.say("what time do you close?").endswith(question)
+    assert "9am to 5pm" in talk.replies[-1][0] and talk.asking == "postcode"
+
+
+def test_a_services_opening_times_are_on_its_page_not_ours():
+    talk = Talk(OFFICE)
+    talk.say("what time does the family centre on the high st open")
+    said = " ".join(talk.replies[-1])
+    assert "https://frontdoor.example.org/services" in said and "9am to 5pm" not in said
+
+
+def test_a_request_with_a_question_about_us_answers_it_where_it_fits():
+    talk = Talk(OFFICE, Reading("report_concern", 0.9, {}))
+    talk.say("my neighbours kids r left on their own every night, are you open at weekends")
+    assert "9am to 5pm" in talk.replies[-1][0] and talk.state["journey"] == "report"
