@@ -474,9 +474,11 @@ class _Dialogue:
                 intent in {"question", "who"}:
             self.event = "digression"
             kind = aside if aside and aside != "question" else ("who" if intent == "who" else "question")
-            self.leads.append(answer_to(kind, self.ctx, self.state, None))
-            return self.turn("Tell me what is worrying you and I will try to help. If a child is in danger now, "
-                             "call 999.")
+            answer = answer_to(kind, self.ctx, self.state, None)
+            self.leads.append(answer)
+            # 999 once: an answer that gives it already ("can you send someone") is not followed by it again
+            return self.turn("Tell me what is worrying you and I will try to help." +
+                             ("" if "999" in answer else " If a child is in danger now, call 999."))
         if intent == "greet":
             return self.turn("Hello, this is the Front Door for children's services. " + open_prompt())
         if intent in {"thanks", "goodbye"}:

@@ -1351,3 +1351,13 @@ def test_a_request_with_a_question_about_us_answers_it_where_it_fits():
     talk = Talk(OFFICE, Reading("report_concern", 0.9, {}))
     talk.say("my neighbours kids r left on their own every night, are you open at weekends")
     assert "9am to 5pm" in talk.replies[-1][0] and talk.state["journey"] == "report"
+
+
+def test_an_answer_that_gives_999_is_not_followed_by_999_again():
+    talk = Talk(OFFICE)
+    talk.say("can you send someone")
+    said = " ".join(talk.replies[-1])
+    assert "I can't send anyone" in said and said.count("999") == 2  # "call 999" and "call 999 and press 55", once
+    talk = Talk(OFFICE)
+    talk.say("is this anonymous?")
+    assert "If a child is in danger now, call 999." in " ".join(talk.replies[-1])
