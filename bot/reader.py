@@ -186,6 +186,8 @@ _NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<
 _AGE_PATTERNS = (
     re.compile(rf"{_NOT_PAST}\b(\d{{1,2}}) ?{_YEARS} ?{_OLD}\b"),  # never "at 3 years old he was diagnosed"
     re.compile(_NOT_PAST + r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b"),
+    # a clinician's or a teacher's "11y", "2y 3m" (the y written on the number; never "y9", a school year)
+    re.compile(_NOT_PAST + r"\b(\d{1,2})y\b(?! ?(?:ago|older|younger|of)\b)"),
     # (a child or a kid only with "is": "child 1", "kid 2" number them)
     re.compile(_NOT_PAST + r"\b(?:(?:he|she|they|son|daughter|boy|girl|baby|hes|shes|theyre|aged|age) "
                r"(?:is |s |are )?|(?:child|kid) (?:is |s |are ))(?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS),
@@ -568,7 +570,7 @@ _CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|ni
           r"grandchild|grandkid|"
           r"stepson|stepdaughter|step son|step daughter|baby|toddler|teen|teenager|brother|sister|bro|sis|"
           r"stepbrother|stepsister|step brother|step sister|cousin|mate|friend|bestie|pupil|student)")
-_APPROX = r"(?:about|maybe|approx|approximately|around|roughly|prob|probably|possibly|perhaps|like)"
+_APPROX = r"(?:about|abt|bout|maybe|approx|approximately|around|roughly|prob|probably|possibly|perhaps|like)"
 _AGES_IN_WORDS = (
     # the writer's own age, a child writing: "im 14", "were both 13" (never "im 16 weeks pregnant")
     re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both|both are|both r|are both|theyre both|"
@@ -589,8 +591,10 @@ _AGES_IN_WORDS = (
     # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
     re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
                rf"({_A_LIST})\b{_UNITS}"),
-    re.compile(rf"\b(?:a|the|my|our|one) (?:girl|boy|kid|child|lad|lass|son|daughter|grandson|granddaughter) of "
+    re.compile(rf"\b(?:a|the|my|our|one) (?:girl|boy|kid|child|lad|lass|son|daughter|grandson|granddaughter|infant) of "
                rf"({_NUMBER})\b{_UNITS}"),
+    # "twins of 9", "triplets aged 4": one age for them all
+    re.compile(rf"\b(?:twins|triplets|twin boys|twin girls) (?:of|aged|age) ({_NUMBER})\b{_UNITS}"),
     # a child named by who they are, then the age in any words: "my son whos 13", "my lad is fifteen", "my
     # daughter who is almost eleven", "grandson is 6", "my little brother is seven", "the girl next door can only be
     # about 8"
@@ -620,7 +624,7 @@ _AGES_IN_WORDS = (
 # A list of two or more ages after the children, set off by commas (read in the text, where the commas are): "my kids
 # fight all the time, 8 and 10, any courses", "i have 2 girls, 4 and 6."
 _AGES_AFTER_A_COMMA = re.compile(
-    rf"\b(?:kids|children|boys|girls|sons|daughters|twins|grandkids|grandchildren)\b[^,.?!]{{0,40}}, ?"
+    rf"\b(?:kids|children|boys|girls|sons|daughters|twins|grandkids|grandchildren|of them)\b[^,.?!]{{0,40}}, ?"
     rf"({_NUMBER}(?:,? {_NUMBER})* ?(?:and|&) ?{_NUMBER})\s*(?:,|\.|$)")
 # One age set off by commas after the child ("yr 10 student, 15, disclosed", "my son, 8, has adhd", "a girl, maybe 14,
 # was crying", "teen, maybe 14"), or a guess set off on its own ("a kid on my road, prob about 12, was out")
@@ -633,9 +637,14 @@ _GUESSED_AGE = re.compile(rf"(?:^|[,(;:]\s*)(?:{_APPROX}\s+)+{_NUMBER}(?:ish)?\b
 _HALF = r"(?<![\d/.])(\d{1,2})\s*(?:1/2|½)(?![\d/])"
 _AND_A_HALF = re.compile(_HALF + _UNITS)
 _IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\)")
-_LAST_WORD_AGE = re.compile(r"(?<!\d)[,.]\s*(\d{1,2})(?:\s*(?:btw|yrs?|years?))?\s*$")
-_MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|only|just|about|her|his|my|the|a|an|"
-                         rf"(?:baby|girl|boy|child|son|daughter) of)|\d and)\s*{_COUNT} ?"
+# the last word an age, after a comma, a full stop or an emoji ("old enough to know better 🙄 15")
+_LAST_WORD_AGE = re.compile(r"(?<!\d)(?:[,.]|[\u2600-\u27bf\U0001f300-\U0001faff])\s*(\d{1,2})"
+                            r"(?:\s*(?:btw|yrs?|years?))?\s*$")
+# Two or more ages joined by "and" as the last words, set off by a comma: "all 3 are under 10, 9 7 and 2"
+_LAST_WORDS_AGES = re.compile(r"[,:]\s+(\d{1,2}(?:(?:\s*,\s*|\s+)\d{1,2})*\s*(?:and|&|n)\s*\d{1,2})"
+                              r"\s*[.!]*\s*$")
+_MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|babys|infant|only|just|about|her|his|my|the|a|an|"
+                         rf"(?:baby|girl|boy|child|son|daughter|infant) of)|\d and)\s*{_COUNT} ?"
                          r"(weeks?|wks?|months?|mths?|mnths?|mo)\b"
                          r"(?! ago| pregnant| sober| later| time| late| early| overdue| behind| away| clean| off|"
                          r" postnatal| post natal| postpartum| post partum| gestation)")
@@ -659,7 +668,7 @@ _AGE_SAYING_START = re.compile(rf"^(?:{_APPROX}|hes|shes|he is|she is|theyre|the
                                r"teen|teenager|a teenager) ")
 _AGE_SAYING_END = re.compile(rf" (?:(?:going on|nearly|almost) (?:\d\d?|{_NUMBER})|(?:\d\d?|{_NUMBER}) (?:in|next|"
                              r"this|on|at|by|after) (?:the )?[a-z]+|(?:and|n) a (?:half|bit)|ish|or so|"
-                             r"(?:years?|yrs?) old|years?|yrs?|y o|yo|old)$")
+                             r"(?:years?|yrs?) old|years?|yrs?|y o|yo|old|(?:in )?(?:year|yr) \d{1,2})$")
 _OTHER_START = re.compile(r"^(?:i think|i reckon|i guess|i believe|not sure|dunno|idk|no idea|erm+|um+|err+|hmm+|oh|"
                           r"well) ")
 _OTHER_END = re.compile(r" (?:i think|i reckon|i guess|i believe|i dunno|not sure|why|btw|honestly|lol|haha|tbh|x+|"
@@ -696,14 +705,41 @@ def _ages_said_alone(said: str) -> list[int]:
 
 
 def _lower_end_of_ranges(text: str) -> str:
-    """"looks about 5-6" -> "looks about 5": a range is a guess at one age. Never a date (12-05-2014) or "6-10s"."""
+    """"looks about 5-6" -> "looks about 5": a range is a guess at one age. Never a date (12-05-2014) or "6-10s".
+    A guess between two ages a year or two apart is "about" the lower: "12 or 13", "so 7 or 8", "4 i think, maybe
+    5" -> "about 12", "so about 7", "about 4" (see _OR_RANGE)."""
     def lower(match: re.Match[str]) -> str:
         low, high = int(match.group(1)), int(match.group(2))
         return match.group(1) if low < high <= 17 else match.group(0)
-    return re.sub(r"(?<![\d/.:£$-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d/.:-]|s\b)", lower, text)
+
+    def about(match: re.Match[str]) -> str:
+        low, high = (_AGE_WORDS.get(n.lower()) or int(n) for n in (match.group("low"), match.group("high")))
+        if not low < high <= min(17, low + 2):
+            return match.group(0)
+        if _OR_UNIT.match(match.string, match.end()):  # "4 or 5 months", "2 or 3 times": the unit is for both
+            return f"{match.group('pre')}{match.group('low')}"
+        if match.group("lead") is None and (low < 4 or high != low + 1):
+            return match.group(0)  # a menu pick may be "2 or 3"; an answer "12 or 13" is a guessed age
+        lead = (match.group("lead") or "").lower()
+        guessed = lead in {"about", "maybe", "probably", "prob", "around", "abt", "like"}
+        return f"{match.group('pre')}{'' if guessed else 'about '}{match.group('low')}"
+    text = re.sub(r"(?<![\d/.:£$-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d/.:-]|s\b)", lower, text)
+    return _OR_RANGE.sub(about, text)
 
 
 _HALF_YEAR = re.compile(_HALF)
+# Two ages a year or two apart, one a guess at the other: "12 or 13" (an answer alone: lower at least 4, a year
+# apart, as a numbered menu's picks are small), "so 7 or 8", "hes 14 or 15", "4 i think, maybe 5", "6 or maybe 7".
+# Never a count, a time or an amount after it ("2 or 3 times", "7 or 8 pm").
+_OR_NUMBER = r"\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True))
+_OR_RANGE = re.compile(
+    r"(?P<pre>^|(?<=[,:;(]) ?|\b(?P<lead>so|is|s|hes|shes|aged|age|be|looks|look|think|reckon|guess|about|maybe|"
+    r"probably|prob|around|abt|like|erm+|um+|err+|hmm+|dunno|idk|sure) )"
+    rf"(?P<low>{_OR_NUMBER})(?: (?:i think|i reckon|i guess))?,? (?:or |maybe |or maybe |possibly |perhaps |prob )+"
+    rf"(?P<high>{_OR_NUMBER})\b(?![\d/.:]\d)", re.IGNORECASE)
+_OR_UNIT = re.compile(r" ?(?:mins?|minutes?|hours?|hrs?|days?|weeks?|wks?|months?|mths?|am|pm|o ?clock|times|kids|"
+                      r"children|of|pounds|quid|stone|miles?|years?|yrs?|people|others|bedrooms?|beds?|rooms?)\b",
+                      re.IGNORECASE)
 _MONTH_NAMES = (r"(?:jan|january|feb|february|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|"
                 r"october|oct|november|nov|december|dec|the summer|the spring|the autumn|the winter|summer|spring|"
                 r"autumn|winter|christmas|the new year)")
@@ -713,11 +749,12 @@ _AGE_NUMBER = rf"(\d{{1,2}}|{_AGE_WORDS_RE})"
 # answer "14 in december". The child is a year younger now (the evaluation set's rule).
 _AGE_TO_COME = re.compile(
     r"(?:(?:\b(?P<who>hes|shes|he|she|they|u|you)?(?P<will>['’]ll|ll| will| (?:is |s )?(?:going to|gonna))? ?)"
-    rf"(?<![a-z])(?P<verb>nearly|almost|turns|turning|turn|be) (?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
+    r"(?<![a-z])(?P<verb>nearly|almost|turns|turning|turn|be|coming up to|coming up) "
+    rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
     rf"(?:(?: (?:in|on|by|at|after) {_MONTH_NAMES}| (?:next|this) (?:week|month|year|term|{_MONTH_NAMES}))\b)?|"
     rf"(?:(?<=^)|(?<=, )|(?<=,)|(?<=\bis )|(?<=\bs )|(?<=\bhes )|(?<=\bshes )|(?<='s )|(?<=’s ))"
     rf"(?P<bare>\d{{1,2}}|{_AGE_WORDS_RE}) (?:(?:in|on|by) {_MONTH_NAMES}|(?:next|this) (?:week|month|year|"
-    rf"{_MONTH_NAMES}))\b)"
+    rf"{_MONTH_NAMES})|in (?:a few|a couple of|a couple|a|one|two|three|\d) (?:days?|weeks?|wks?|months?))\b)"
     # never a time, an amount or a count: "nearly 3 weeks", "almost 10 pm", "be 5 minutes"
     r"(?! ?(?:mins?|minutes?|hours?|hrs?|days?|weeks?|wks?|months?|mths?|am|pm|o ?clock|of|times|kids|children|"
     r"years? (?!old)|yrs? (?!old)|pounds|quid|stone|ft|feet|foot|inch|inches|percent|miles?)\b)", re.IGNORECASE)
@@ -760,6 +797,20 @@ _CHILD_THEN_AGE = re.compile(
     rf"stepdaughter|step son|step daughter|brother|sister|stepbrother|stepsister) {_NUMBER}"
     r"(?=\s*(?:[,;.)!?&]|$)|\s+(?:is|has|was|and|who|keeps|had|wont|won't|will|can|cant|can't|"
     r"does|doesnt|doesn't|did|didnt|didn't|got|goes|refuses|says|said|hits|both|has)\b)")
+# A birthday to come is a year more than the age now ("her 13th birthday is next week": 12); one today or just gone is
+# the age now ("his 10th birthday was last week")
+_BIRTHDAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (?:birthday|bday|b day)(?: party)?(?: is| s)? "
+                       r"(?:(?P<to_come>next|this|on|in|tomorrow|soon|coming)|today|was|yesterday|last)\b")
+# A guess at a child's age after who they are and other words: "the lad at 42 who must be about 15"
+_WHO_MUST_BE = re.compile(rf"\b{_CHILD}\b[^,.;!?]{{0,30}}?\bwho (?:must|might|could|would|can only) be "
+                          rf"(?:only |just |{_APPROX} )*{_NUMBER}\b{_UNITS}")
+# Names then their ages: "Kai and Lily, 7 & 10"; a name then a baby's months: "Oscar. 19 months", "Ava, 6 wks"
+_NAMES_THEN_AGES = re.compile(r"\b([A-Z][a-z]{1,20})(?:\s*,\s*[A-Z][a-z]{1,20})*\s+(?:and|&)\s+([A-Z][a-z]{1,20})\s*"
+                              r"[,:(-]\s*(\d{1,2}(?:\s*,\s*\d{1,2})*\s*(?:and|&|n)\s*\d{1,2})\b"
+                              r"(?!\s*(?:[/.:]\d|(?:am|pm|o ?clock|weeks?|wks?|months?|mths?|days?|hours?|hrs?|"
+                              r"times|years? ago|yrs? ago)\b))")
+_NAME_THEN_MONTHS = re.compile(r"\b([A-Z][a-z]{1,20})\s*[,.(:-]\s*(\d{1,2}) ?(months?|mths?|weeks?|wks?)\b"
+                               r"(?! (?:ago|pregnant|later|late|early|overdue|away|on|off|time|behind))")
 # A baby's age as clinicians write it: "7/12 infant" (months), "3/52 old baby" (weeks)
 _CLINICAL_AGE = re.compile(r"(?<![\d/])(\d{1,2}) ?/ ?(12|52)(?![\d/])(?= ?(?:old|infant|baby|boy|girl|child|male|"
                            r"female|[,.)]))", re.IGNORECASE)
@@ -804,6 +855,26 @@ def child_ages(said: str, text: str = "") -> list[int]:
             add([int(match.group(1)) // (12 if match.group(2) == "12" else 52)])
         if (last := _LAST_WORD_AGE.search(text.strip())) is not None:
             add([int(last.group(1))])
+        listed = _LAST_WORDS_AGES.search(text.strip())
+        before = text.strip()[:listed.start()].lower() if listed else ""
+        # after words about the children (digits alone, "8, 5 and 2", may be a menu's picks; "steps 1, 2 and 3"
+        # number things), never times: "at 5, 6 and 7"
+        if listed and re.search(r"\b(?:kids|children|boys|girls|sons|daughters|twins|grandkids|grandchildren|they|"
+                                r"them|all|both|ages?|aged|are)\b", before) and not re.search(
+                r"\b(?:at|from|on|till|until|by|between|before|after|around|about|room|flat|number|no)\s+\d{1,2}\s*$",
+                before):
+            add([int(n) for n in re.findall(r"\d{1,2}", listed.group(1))])
+        for match in _WHO_MUST_BE.finditer(lowered):
+            add(_numbers(match.group(1)))
+        for match in _NAMES_THEN_AGES.finditer(text):
+            if match.group(1) not in _NOT_NAMES and match.group(2) not in _NOT_NAMES:
+                add([int(n) for n in re.findall(r"\d{1,2}", match.group(3))])
+        for match in _NAME_THEN_MONTHS.finditer(text):
+            if match.group(1) not in _NOT_NAMES:
+                number = int(match.group(2))
+                add([number // 12 if match.group(3).startswith("m") else number // 52])
+    for match in _BIRTHDAY.finditer(said):
+        add([int(match.group(1)) - (1 if match.group("to_come") else 0)])
     if (not found and _BABY.search(said)) or (0 not in found and _NEWBORN.search(said)):
         found.append(0)  # "a newborn and a 3 yr old": a newborn beside other ages too
     return found

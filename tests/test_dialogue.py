@@ -940,6 +940,39 @@ def test_ages_as_people_type_them(text: str, ages: list[int]):
     assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
 
 
+@pytest.mark.parametrize("text, ages", [
+    # a guess between two ages a year or two apart is the lower: alone, after "so"/"is", or "N, maybe M"
+    ("14 or 15", [14]), ("six or seven", [6]), ("shes in year 8 so 12 or 13", [12]), ("um 9 i reckon, maybe 10", [9]),
+    ("she looks 3, maybe 4", [3]), ("he is 10 or maybe 11", [10]),
+    # never a menu's picks, a count, a time or a pregnancy: the unit is for both numbers
+    ("2 or 3", []), ("she comes round 3 or 4 times a week", []), ("home by 9 or 10 pm", []),
+    ("shes 5 or 6 months pregnant", []), ("he is 7 or 8 months old", [0]), ("we need 3 or 4 bedrooms", []),
+    # an age to come ("coming up", "in a few weeks"), a birthday to come or gone, a clinician's "Ny", "abt"
+    ("coming up to 12", [11]), ("hes coming up 6", [5]), ("11 in a couple of weeks", [10]),
+    ("its his 9th birthday on friday", [8]), ("her 14th bday was yesterday", [14]), ("my 40th birthday is soon", []),
+    ("YP (DOB 03/03/2012, 14y) seen in clinic", [14]), ("infant 1y 2m, weight faltering", [1]),
+    ("worked there 10y of my life", []), ("abt 8 i think", [8]),
+    # twins or triplets of one age; an infant's or a baby's months; a school year beside an age in an answer
+    ("triplets aged 5", [5]), ("an infant of 3 months", [0]), ("babys 11 wks and has a rash", [0]),
+    ("twelve, in year 7", [12]), ("10 (yr 5)", [10]),
+    # after who the child is and other words, "who must be about N"
+    ("the girl by the shops who must be about 11", [11]), ("the bloke who must be about 40", []),
+    # a list of ages as the last words, after a comma and words about the children; names then their ages or months
+    ("the kids are all under 12, 11 6 and 4", [11, 6, 4]), ("there are 2 of them, 3 and 5", [3, 5]),
+    ("Ella and Zac, 4 & 8", [4, 8]), ("Noah, 7 months", [0]), ("Ruby. 20 months", [1]),
+    ("i did steps 1, 2 and 3", []), ("ring at 4, 5 and 6", []), ("Amy and Ben, 2 and 3 weeks ago", []),
+    # an age after an emoji at the end
+    ("too clever for her own good 🙄 9", [9]),
+])
+def test_ages_as_people_type_them_fourth_batch(text: str, ages: list[int]):
+    """Forms the fourth fresh batch ("ages 4", written before the age reading was read) found unread, in other words:
+    its honest score was F1 0.910 (recall 0.840), the development part's 0.984."""
+    from bot.reader import facts
+
+    found = facts(text)
+    assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
+
+
 @pytest.mark.parametrize("text, born", [("12.11.19", "2019-11-12"), ("2015-08-21", "2015-08-21"),
                                         ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01"),
                                         ("9th july last year... 2024", "2024-07-09"),
