@@ -143,7 +143,7 @@ def digression(text: str) -> str | None:
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
     # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
     if said not in {"morning", "afternoon", "evening", "night", "nite"}:
-        if said in GREETINGS or _GREETING_AGAIN.match(said):
+        if said in GREETINGS or _GREETING_AGAIN.match(said) or _GREETING.match(said):
             return "greet"
         if GOODBYE.match(said):
             return "goodbye"
@@ -436,6 +436,14 @@ THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely |perfect |many |oh )?
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
                              r"im back|i m back|lol))+$")
+# A greeting with nothing else in it: "hiii", "gd morning", "hi hun", "hello hello", "hello is anyone there",
+# "anyone there?", "hiya u ok". The whole message: "hi im 14" and "hello i need help" are not greetings alone.
+_GREET_WORD = (r"(h+i+|hiya+|hey+|heya|hell+o+|helo+|hullo|allo|howdy|hey up|ey up|"
+               r"(good|gd|g) (morning|afternoon|evening|day))")
+_GREETING = re.compile(rf"^(?=.)({_GREET_WORD}( {_GREET_WORD})*( (there|all|hun|hon|love|babe|mate|guys|folks|"
+                       r"everyone|again|sorry|lol|its me|it s me|it is me|im back|i m back|x+))*)?"
+                       r"( ?(hello |hi )?(is |are )?((any ?one|any ?body|some ?one|some ?body) (there|here|about|"
+                       r"around|in|awake|reading this)|(you|u|ya) there|(you|u|ya) (ok|okay|alright|good)))?( x+)?$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |cheers |ta )?(bye|goodbye|bye bye|byee+|cya|see you|see ya|"
                      r"night|nite|thats all|that is all|gtg|ttyl|speak soon|talk soon|speak later|talk later)"
                      r"( (then|now|for now|x+|thanks|thank you|mate|love|hun))*$")
@@ -1053,6 +1061,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if aside in _ABOUT_US_ONLY and intent in {"help", "report", "find_service"} and is_question(text) \
             and not found.workplace and not _HARM_WORDS.search(said) and not _ASKS_FOR_HELP.search(said):
         intent = "question"
+    if aside == "greet":
+        intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
@@ -1072,7 +1082,7 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "find_service"  # "can u recommend sumwhere for my son to do boxing"
     if aside in ABOUT_THE_SERVICE and not found.categories and not (found.own_family and _ASKS_FOR_HELP.search(said)):
         return "question" if aside != "who" else "who"
-    if said in GREETINGS:
+    if said in GREETINGS or aside == "greet":
         return "greet"
     if THANKS.match(said):
         return "thanks"

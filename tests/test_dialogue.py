@@ -1394,3 +1394,22 @@ def test_an_answer_that_gives_999_is_not_followed_by_999_again():
     talk = Talk(OFFICE)
     talk.say("is this anonymous?")
     assert "If a child is in danger now, call 999." in " ".join(talk.replies[-1])
+
+
+@pytest.mark.parametrize("text", ["hiya anyone there", "Hi is anyone there", "hellooo anyone there", "Hii",
+                                  "gd morning", "hi hun", "hello, hello?", "hey u there", "anyone there?",
+                                  "hiya u ok x"])
+def test_a_greeting_however_it_is_written_is_greeted_and_never_an_answer(text):
+    assert understand(text, None).intent == "greet"
+    assert understand(text, Reading("ask_about_service", 0.9, {})).intent == "greet"
+    talk = Talk(OFFICE)
+    talk.say(text)
+    assert talk.replies[-1][0].startswith("Hello, this is the Front Door")
+    talk = Talk(OFFICE)
+    question = talk.to("postcode")
+    assert talk.say(text) == f"Hello again. {question}" and talk.asking == "postcode"
+
+
+@pytest.mark.parametrize("text", ["hi im 14", "hello i need help", "hi can i ask something", "Holly", "hes 4", "there"])
+def test_a_greeting_with_more_in_it_is_not_a_greeting_alone(text):
+    assert understand(text, None).digression != "greet"
