@@ -429,10 +429,14 @@ PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "yo", "hey up", "ey up", "howdy", "morning",
                        "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
-THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely |perfect |many |oh )?(thanks?|thank you|thankyou|thank u|"
-                    r"thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|much appreciated|appreciate it)"
-                    r"( (so much|very much|a lot|a million|again|for (all )?(your|ur|the) help|for that|for listening|"
-                    r"for everything|mate|love|hun|hon|babe|pet|x+))*( x+)?$")
+THANKS = re.compile(r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw+|amazing|cool|nice one|fab|fantastic|"
+                    r"wonderful|awesome|super|right|alright|will do|thats (great|brilliant|lovely|kind|helpful)) )*"
+                    r"(thanks?|thank you|thankyou|thank u|thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|"
+                    r"much appreciated|appreciate it)"
+                    r"( (so much|very much|ever so much|a lot|a million|again|for (all )?(your|ur|the) help|for that|"
+                    r"for listening|for everything|mate|love|hun|hon|babe|pet|x+|very kind|so kind|that helps|"
+                    r"that really helps|ill wait|i will wait|"
+                    r"thats (really |very |so )?(helpful|great|brilliant|lovely|kind|useful)))*( x+)?$")
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
                              r"im back|i m back|lol))+$")
@@ -444,8 +448,9 @@ _GREETING = re.compile(rf"^(?=.)({_GREET_WORD}( {_GREET_WORD})*( (there|all|hun|
                        r"everyone|again|sorry|lol|its me|it s me|it is me|im back|i m back|x+))*)?"
                        r"( ?(hello |hi )?(is |are )?((any ?one|any ?body|some ?one|some ?body) (there|here|about|"
                        r"around|in|awake|reading this)|(you|u|ya) there|(you|u|ya) (ok|okay|alright|good)))?( x+)?$")
-GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |cheers |ta )?(bye|goodbye|bye bye|byee+|cya|see you|see ya|"
-                     r"night|nite|thats all|that is all|gtg|ttyl|speak soon|talk soon|speak later|talk later)"
+GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |thank u |cheers |ta )*"
+                     r"(bye|goodbye|bye bye|byee+|cya|see you|see ya|night|nite|thats all|that is all|gtg|ttyl|"
+                     r"speak soon|talk soon|speak later|talk later)"
                      r"( (then|now|for now|x+|thanks|thank you|mate|love|hun))*$")
 
 

@@ -1413,3 +1413,19 @@ def test_a_greeting_however_it_is_written_is_greeted_and_never_an_answer(text):
 @pytest.mark.parametrize("text", ["hi im 14", "hello i need help", "hi can i ask something", "Holly", "hes 4", "there"])
 def test_a_greeting_with_more_in_it_is_not_a_greeting_alone(text):
     assert understand(text, None).digression != "greet"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("thank you, thats really helpful", "thanks"), ("brill thanks", "thanks"), ("ok thank you ill wait", "thanks"),
+    ("thats great thanks", "thanks"), ("amazing thank you so much", "thanks"), ("nice one cheers", "thanks"),
+    ("aww thank you", "thanks"), ("ok thank u bye", "goodbye")])
+def test_thanks_and_goodbye_with_the_words_people_put_round_them(text, kind):
+    assert understand(text, None).digression == kind
+    talk = Talk(OFFICE)
+    question = talk.to("postcode")
+    assert talk.say(text).endswith(question) and talk.asking == "postcode"
+
+
+@pytest.mark.parametrize("text", ["thanks but hes 4", "thank god hes safe", "tara", "Tyler"])
+def test_thanks_with_more_in_it_is_not_thanks_alone(text):
+    assert understand(text, None).digression not in {"thanks", "goodbye"}
