@@ -151,7 +151,7 @@ def digression(text: str) -> str | None:
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
     # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
     if said not in {"morning", "afternoon", "evening", "night", "nite"}:
-        if said in GREETINGS or _GREETING_AGAIN.match(said):
+        if said in GREETINGS or _GREETING_AGAIN.match(said) or _GREETING_FORMS.match(said):
             return "greet"
         if GOODBYE.match(said):
             return "goodbye"
@@ -323,7 +323,9 @@ _SOMEONE_ELSES = re.compile(
     r"(?<!\bi )(?<!\bwe )(?<!\bi ve )(?<!\bive )(?<!\bweve )(have|has|got) (got )?(a|an) (new ?born|newborn|baby|"
     r"toddler|\d{1,2} ?(yr|year|yo)s?( old)?)(?! (old )?(girlfriend|boyfriend|gf|bf|partner|man|woman|lad))|"
     r"(her|his|their) (new ?born|newborn|baby|eldest|youngest|little one|"
-    r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)|"
+    r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)"
+    # "her 24 year old boyfriend": an adult partner, no child (the development part's cross-validation)
+    r"(?! (boyfriend|girlfriend|bf|gf|partner|fella|husband|wife|man|woman|bloke))|"
     r"(her|his|their) (step ?)?(daughters?|sons?|children|child|boys|girls|toddler|twins|grandkids)|"
     # anyone's child by a possessive ("our lodgers daughter", "my bosss son", "my colleagues kids"), never a
     # partner's (a step-family's own: "my partners kids stay with us")
@@ -375,6 +377,16 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\bme (and|n|&) my ex\b|"
                          r"\b(we|were|we re|weve|we ve|i|im|i m|ive|i ve|me) (\w+ ){0,6}(with|have|got|had) "
                          r"(my |our |the )?(\d|two|three|four|five|six) (kids|children|boys|girls|lads|little ones)\b")
+# A writer who says they are an adult ("im 30 now", "i am 24"): no child writing, whatever the screen's signal heard
+# in "my dad hit me when i was 10" (the development part's cross-validation: a parent's request read as a report)
+_ADULT_WRITER = re.compile(r"\b(im|i am|i m) (now |only |just )?(1[89]|[2-9]\d)\b(?! ?(weeks?|wks?|months?|mths?|days?|"
+                           r"hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|times|%|year olds?|yr olds?)\b)")
+# The writer is expecting a baby: their own family ("im 20 weeks pregnant and my boyfriend has started pushing me")
+_WRITER_PREGNANT = re.compile(r"\b(im|i am|i m)( (\d{1,2}|a few|few) (weeks?|wks?|months?))? (pregnant|expecting)\b")
+# A parent who says they have a child of an age: "im 19 and have a 1 year old", "ive got a newborn"
+_I_HAVE_A_CHILD = re.compile(r"\b(i|im|i m|ive|i ve|we|weve|we ve)( \w+){0,3} (have|got|had) (a|an|my) "
+                             r"(\d{1,2} ?(year|yr|month|mth|week|wk)s? old|\d{1,2} ?(yo|y o)|newborn|new born|baby|"
+                             r"toddler)\b(?! (brother|sister|bro|sis|cousin|niece|nephew))")
 # "one of our lads", "one of my pupils", written by someone in a role: the children they work with
 _ONE_OF_OURS = re.compile(r"\bone of (my|our) ")
 # An adult who brings up a brother or sister: their own family, as a grandparent's kinship care is ("im 19 and ive
@@ -460,6 +472,12 @@ THANKS = re.compile(r"^(ok |okay |great |brilliant |lovely |perfect |many |oh )?
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
                              r"im back|i m back|lol))+$")
+# A greeting as people text it, and nothing more: drawn out ("hii", "hellooo"), to all, or asking if anyone is there
+# ("hiya anyone there", "hello is anyone there"); a fresh batch (session 13): at a question these were the answer
+_HELLO = r"(hi+|hey+|hello+|hiya+|heya+|helo+|hullo+|yo+|hey up|ey up|howdy|(good )?(morning|afternoon|evening))"
+_GREETING_FORMS = re.compile(rf"^{_HELLO}( {_HELLO})*( (there|all|everyone|guys|again|you|u|hun|lol|x+))*"
+                             r"( (is )?(any ?one|any ?body|some ?one) (there|here|about|around|reading this)|"
+                             r" (u|you) (ok|okay|alright|good)| how are (you|u)| how r u)?( x+)?$")
 # Leaving, said last after a few words: "gotta go sorry bye", "nah forget it bye" (a fresh batch, session 13)
 _ENDS_IN_BYE = re.compile(r"^(\S+ ){1,5}(?<!\bis )(?<!\bcalled )(bye|goodbye|bye bye|byee+|cya|ttyl)"
                           r"( now| for now| then)?( x+)?$")
@@ -484,6 +502,7 @@ class Facts:
     ages: list[int] = field(default_factory=list)  # every child's age the message gives ("theyre 6 and 8", "im 12")
     place: str | None = None  # one of the borough's towns or villages ("in woodley"), as signposting.places names it
     young_person: bool = False  # the writer is a child or young person ("im 14 and..."; the screen's signal)
+    adult_writer: bool = False  # the writer says they are 18 or over ("im 30 now")
 
 
 def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
@@ -532,7 +551,8 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     own = re.sub(r"\bnot (my|our) \w+", " ", said)  # "not my kid but"
     if found.workplace:
         own = _ONE_OF_OURS.sub(" ", own)  # "youth worker, one of our lads (15)": a case, not the worker's family
-    found.own_family = bool(_OWN_FAMILY.search(own) or _SIBLING_CARER.search(said))
+    found.own_family = bool(_OWN_FAMILY.search(own) or _SIBLING_CARER.search(said) or _WRITER_PREGNANT.search(said)
+                            or _I_HAVE_A_CHILD.search(said))
     found.own_family = found.own_family or bool(
         _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said)
         and not found.workplace)  # "mum asked me to refer ... the baby": a professional's case
@@ -548,6 +568,7 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     elif len(_DATE_FILLER.sub(" ", said).split()) <= 4 and not found.postcode:
         found.date_of_birth = date_in(said)  # "3rd march 2017" on its own is a date of birth
     found.young_person = bool(_YOUNG_PERSON.search(said))
+    found.adult_writer = bool(_ADULT_WRITER.search(said))
     return found
 
 
@@ -559,7 +580,10 @@ _DATE_GIVEN = re.compile(r"\bborn\b|\b(?:due|due date|edd|dob|d o b|date of birt
 # Words around a date given on its own ("9th july last year 2024", "oct 2019 i think"): not counted as words.
 _DATE_FILLER = re.compile(r"\b(?:i think|i believe|roughly|approx|about|last year|this year|btw|its|it s)\b")
 _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
-                           r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
+                           r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))"
+                           # "im 16 weeks pregnant" (the development part's cross-validation): no age
+                           r"(?! ?(weeks?|wks?|months?|mths?|days?|hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|"
+                           r"times)\b)|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
                            # a child writing about their sibling and them: "me and my sister are 8 and 6"
                            r"\bme and my (little |baby |big |older |younger )?(sister|brother|sis|bro) (are|r) "
@@ -978,7 +1002,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise.
     `child_speaking`: the danger screen's sign that the writer is a child (mash.safety)."""
     found = facts(text, entities=reading.entities if reading else None)
-    found.young_person = found.young_person or child_speaking
+    found.young_person = found.young_person or (child_speaking and not found.adult_writer)
     said = plain(text)
     aside = digression(text)
     intent: str | None = None
@@ -1053,6 +1077,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if aside in _ABOUT_US_ONLY and intent in {"help", "report", "find_service"} and is_question(text) \
             and not found.workplace and not _HARM_WORDS.search(said) and not _ASKS_FOR_HELP.search(said):
         intent = "question"
+    if aside == "greet":
+        intent = "greet"  # a greeting and nothing more, however the model heard "hii" or "hellooo anyone there"
     if aside == "wrong_chat" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "soz wrong number x": meant for someone else
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
@@ -1074,7 +1100,7 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "find_service"  # "can u recommend sumwhere for my son to do boxing"
     if aside in ABOUT_THE_SERVICE and not found.categories and not (found.own_family and _ASKS_FOR_HELP.search(said)):
         return "question" if aside != "who" else "who"
-    if said in GREETINGS:
+    if said in GREETINGS or _GREETING_FORMS.match(said):
         return "greet"
     if THANKS.match(said):
         return "thanks"

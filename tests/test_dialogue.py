@@ -1339,7 +1339,8 @@ def test_more_forms_of_thanks_bye_a_person_and_a_message_meant_for_someone_else(
     assert digression(said) == aside
 
 
-@pytest.mark.parametrize("journey, field_name", [("help", "postcode"), ("report", "first_name"), ("report", "what_happened")])
+@pytest.mark.parametrize("journey, field_name", [("help", "postcode"), ("report", "first_name"),
+                                                 ("report", "what_happened")])
 def test_a_message_meant_for_someone_else_is_never_the_answer(journey, field_name):
     talk = Talk(CHAT)
     talk.to(field_name, journey=journey)
@@ -1369,3 +1370,17 @@ def test_a_message_meant_for_someone_else_is_never_the_answer(journey, field_nam
 ])
 def test_session_13_whose_child_a_role_and_a_service_named(text: str, model: str, intent: str):
     assert understand(text, Reading(intent=model, confidence=0.95, entities={})).intent == intent
+
+
+@pytest.mark.parametrize("text, child_speaking", [
+    # a writer expecting a baby, or who has a child of an age: their own family ("im 16 weeks" is no age)
+    ("im 18 weeks pregnant and my fella keeps shoving me about", False),
+    ("im 20 and ive got a 6 month old, i feel so alone", False),
+    # a grown writer, whatever the screen's child signal heard in the past
+    ("my mum hit me with a belt when i was little, im 35 now and i shout at my kids too much", True),
+    # an adult partner of a stepchild is no child of anyone's
+    ("my stepson is 15 and his 22 year old girlfriend picks him up from school", False),
+])
+def test_session_13_a_grown_writer_and_their_own_family_ask_for_help(text: str, child_speaking: bool):
+    reading = Reading(intent="report_concern", confidence=0.95, entities={})
+    assert understand(text, reading, child_speaking=child_speaking).intent == "help"
