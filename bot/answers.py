@@ -76,7 +76,9 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "self_harm": ("self harm", "selfharm", "cutting herself", "cutting himself", "cutting themselves",
                   "cuts herself", "cuts himself", "camhs", "his mental health", "her mental health",
                   "their mental health", "sons mental health", "daughters mental health", "childs mental health",
-                  "eating disorder", "panic attack", "hurting himself", "hurting herself"),
+                  "eating disorder", "panic attack", "hurting himself", "hurting herself",
+                  # pills taken to harm oneself ("shes taken a load of pills", a fresh batch, session 13)
+                  "overdose", "load of pills", "loads of pills", "load of tablets", "loads of tablets", "suicid"),
     "disability": ("autism", "autistic", "adhd", "ehcp", "disabled", "disabilit", "special needs",
                    "special educational", "learning difficult", "dyslexi", "down syndrome", "downs syndrome",
                    "cerebral palsy", "sensory", "asd "),

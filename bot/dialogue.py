@@ -200,6 +200,8 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         return f"Each service's opening times are on its page at {ctx.public_url}/services"
     if kind == "thanks":
         return "You're welcome."
+    if kind == "wrong_chat":
+        return "No problem, that message can't have been meant for us."
     if kind == "greet":
         return "Hello again."
     if kind == "anything_else":
@@ -684,6 +686,9 @@ class _Dialogue:
         if aside == "goodbye":  # "thanks bye" mid-way: leaving, not answering; what they gave is kept
             return self.turn("Take care. I will keep your answers. To carry on, just reply to this: "
                              + self._ask_text(step))
+        if aside == "wrong_chat":  # "oops meant to text my sister": not an answer, and nothing is taken from it
+            return self.turn("No problem, that message can't have been meant for us. I will keep your answers. To "
+                             "carry on, just reply to this: " + self._ask_text(step))
         if aside in {"skip", "dont_know"} and step.name == "safe_to_contact":
             # "skip" or "not sure" to "is it safe to call or text you?" (a probe: it was left out): not known to be
             # safe is taken as not safe, so our team asks how to reach them, never just rings
@@ -904,7 +909,7 @@ class _Dialogue:
             self.leads.append("It's fine to say no, or to ask me anything first.")
             return self.turn(_OFFER_QUESTION)
         if aside and aside not in {"dont_know", "skip"}:  # "skip" is no answer here: asked for a YES or NO
-            if aside in {"restart", "back", "human", "not_now", "goodbye"}:
+            if aside in {"restart", "back", "human", "not_now", "goodbye", "wrong_chat"}:
                 if aside == "back":
                     self.state["asking"] = None
                     self.answers.pop("postcode", None)

@@ -26,6 +26,16 @@ QUESTION_STARTS = frozenset({
 DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("restart", (r"^(please )?(can we |lets |let me )?(start|begin) (again|over|afresh)\b", r"^restart\b",
                  r"^start from the (start|beginning)\b", r"^(start again|reset)$")),
+    # A message meant for someone else ("sorry wrong chat", "oops meant to text my sister"): no answer, and
+    # nothing to read into it (a fresh batch, session 13); before "back", which takes "oops" and "wrong" first
+    ("wrong_chat", (r"^((sorry|soz|sry|oops|whoops|oh|ah|ignore that|ignore this|ignore me)\W* )*wrong (number|chat|"
+                    r"person|convo|conversation|thread|group|window|text)\b",
+                    r"\b(texted|messaged|sent (that|this|it) to|text|message) (the |a )?wrong (number|chat|person|"
+                    r"people|convo|conversation|thread|group)\b",
+                    r"^((sorry|soz|sry|oops|whoops|oh|ah)\W* )*((that|this|it|that message|this message|that text) "
+                    r"(was |is |wasnt |isnt )?)?(meant|supposed|not meant) (to (text|message|send (that|this|it) to)|"
+                    r"to be for|for) (my|someone|somebody|him|her|another|the other)\b",
+                    r"\bnot (meant|supposed to be|intended) for (you|u|this)\b")),
     ("back", (r"^(go |can we go |can i go )?back( please)?$",
               r"\bgo back\b(?! to (work|school|college|uni|bed|sleep|home|my|his|her|their|the|them|him))",
               r"\bchange (my|that|the) answer\b",
@@ -40,7 +50,7 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           r"|me to )?(mum|mom|dad|parents|family|carer|stepdad|stepmum|nan|mam)\b",
                           r"\b(mum|mom|dad|my parents|my family) (cant|can not|mustnt|must not) (know|find out)\b",
                           r"\b(dont|do not) want (him|her|them|my \w+) to (know|find out)\b",
-                          r"\b(do|will|does|would) (my|her|his|the) (parents|mum|mom|dad|family|carers?) "
+                          r"\b(do|will|does|would) (my|her|his) (parents|mum|mom|dad|family|carers?) "
                           r"(have to |need to |got to )?(know|find out|be told)\b")),
     # After danger: someone who cannot speak on the phone, or asks us to send someone, needs 999's silent route.
     ("cant_talk", (r"\b(cant|can not|cannot|unable to) (call|ring|phone|talk|speak)\b",
@@ -70,6 +80,11 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                        r"\bis there anything else (you|u) need\b")),
     ("explain", (r"\bwhat (does|do) (that|this|it) mean\b", r"\bwhat do (you|u) mean\b",
                  r"^(i )?(dont|do not) (understand|get it)\b")),
+    # "when will someone contact me": asks when, not for a person now (a fresh batch, session 13)
+    ("what_next", (r"^(and |so |ok |okay |but |no |yes |yeah )*when (will|would|does|do|is) "
+                   r"(someone|somebody|anyone|you|u|they|a social worker|the team|a worker) (going to |gonna )?"
+                   r"(call|ring|phone|contact|text|message|"
+                   r"get back to|get in touch with) (me|us)\b",)),
     ("human", (r"(?<!is it a )(?<!is this a )(?<!are you a )(?<!are u a )(?<!r u a )(?<!is it an )"
                r"\b(real|actual|proper) (person|human|people|social worker)\b"
                r"(?! or (a |an )?(bot|robot|machine|computer))",
@@ -78,7 +93,15 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"someone|somebody|adviser|advisor|team|people|you)\b",
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
                r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
-               r"^person$", r"\bspeak to someone\b", r"\bput me through\b", r"\bcan i (call|ring|phone)\b")),
+               r"^person$", r"\bspeak to someone\b", r"\bput me through\b", r"\bcan i (call|ring|phone)\b",
+               # "can we do this on the phone instead"
+               r"\b(do|doing|finish|carry on with) (this|it) (on|over) the phone\b",
+               # "is there a person i can talk to": a person asked for, nothing more said (never "is there anyone i
+               # can talk to about parenting stuff", a request for help)
+               r"^(hi |hello |hiya |hey |please |pls |so |ok |okay )?(is there|are there|can i (have|get)|"
+               r"could i (have|get)|i want|i need|id like|i would like) (a |an |some |any )?(real |actual |proper )?"
+               r"(person|human|someone|somebody|anyone|anybody|social worker|worker|people) (i|we) (can|could) "
+               r"(talk|speak|chat) (to|with)( please| pls| now| today)?$")),
     ("children_taken", (r"\btake (my|the|our|me) (kids|children|child|son|daughter|baby|boy|girl|grandchildren)\b",
                         r"\b(kids|children|child|son|daughter|baby) (be |being |get |getting )?taken\b",
                         r"\btaken (away|into care|off me|from me)\b", r"\binto care\b",
@@ -88,7 +111,8 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"\b(do i|have i got to|must i) (have to |need to )?(give|say|tell (you|u)) (my|a) name\b",
                    r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
                    r"\bknow (it was|its) me\b", r"\bconfidential\b", r"\bfind out (it was|its) me\b",
-                   r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b")),
+                   r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b",
+                   r"\bwill (the|their) (family|parents|mum|dad|mother|father|carers?) (know|find out|be told)\b")),
     ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
              r"\b(are|r) (you|u) (a )?(bot|robot|computer|machine|real|human|person|ai)\b", r"\bwho is this\b",
              r"\bam i (talking|speaking|texting) to\b", r"\bwhat is this (number|service)\b",
@@ -143,12 +167,14 @@ def digression(text: str) -> str | None:
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
     # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
     if said not in {"morning", "afternoon", "evening", "night", "nite"}:
-        if said in GREETINGS or _GREETING_AGAIN.match(said) or _GREETING.match(said):
+        if said in GREETINGS or _GREETING_AGAIN.match(said) or _GREETING.match(said) or _GREETING_FORMS.match(said):
             return "greet"
         if GOODBYE.match(said):
             return "goodbye"
         if THANKS.match(said):
             return "thanks"
+        if _ENDS_IN_BYE.match(said) and "?" not in text:
+            return "goodbye"
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
         return "dont_know"
@@ -315,7 +341,9 @@ _SOMEONE_ELSES = re.compile(
     r"(?<!\bi )(?<!\bwe )(?<!\bi ve )(?<!\bive )(?<!\bweve )(have|has|got) (got )?(a|an) (new ?born|newborn|baby|"
     r"toddler|\d{1,2} ?(yr|year|yo)s?( old)?)(?! (old )?(girlfriend|boyfriend|gf|bf|partner|man|woman|lad))|"
     r"(her|his|their) (new ?born|newborn|baby|eldest|youngest|little one|"
-    r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)|"
+    r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)"
+    # "her 24 year old boyfriend": an adult partner, no child (the development part's cross-validation)
+    r"(?! (boyfriend|girlfriend|bf|gf|partner|fella|husband|wife|man|woman|bloke))|"
     r"(her|his|their) (step ?)?(daughters?|sons?|children|child|boys|girls|toddler|twins|grandkids)|"
     # anyone's child by a possessive ("our lodgers daughter", "my bosss son", "my colleagues kids"), never a
     # partner's (a step-family's own: "my partners kids stay with us")
@@ -367,6 +395,28 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\bme (and|n|&) my ex\b|"
                          r"\b(we|were|we re|weve|we ve|i|im|i m|ive|i ve|me) (\w+ ){0,6}(with|have|got|had) "
                          r"(my |our |the )?(\d|two|three|four|five|six) (kids|children|boys|girls|lads|little ones)\b")
+# A writer who says they are an adult ("im 30 now", "i am 24"): no child writing, whatever the screen's signal heard
+# in "my dad hit me when i was 10" (the development part's cross-validation: a parent's request read as a report)
+_ADULT_WRITER = re.compile(r"\b(im|i am|i m) (now |only |just )?(1[89]|[2-9]\d)\b(?! ?(weeks?|wks?|months?|mths?|days?|"
+                           r"hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|times|%|year olds?|yr olds?)\b)")
+# The writer is expecting a baby: their own family ("im 20 weeks pregnant and my boyfriend has started pushing me")
+_WRITER_PREGNANT = re.compile(r"\b(im|i am|i m)( (\d{1,2}|a few|few) (weeks?|wks?|months?))? (pregnant|expecting)\b")
+# A parent who says they have a child of an age: "im 19 and have a 1 year old", "ive got a newborn"
+_I_HAVE_A_CHILD = re.compile(r"\b(i|im|i m|ive|i ve|we|weve|we ve)( \w+){0,3} (have|got|had) (a|an|my) "
+                             r"(\d{1,2} ?(year|yr|month|mth|week|wk)s? old|\d{1,2} ?(yo|y o)|newborn|new born|baby|"
+                             r"toddler)\b(?! (brother|sister|bro|sis|cousin|niece|nephew))")
+# "one of our lads", "one of my pupils", written by someone in a role: the children they work with
+_ONE_OF_OURS = re.compile(r"\bone of (my|our) ")
+# An adult who brings up a brother or sister: their own family, as a grandparent's kinship care is ("im 19 and ive
+# been looking after my little brother since mum died", a fresh batch, session 13). Only with an adult's age or a
+# carer's standing said: a child who minds a little brother is writing about their own life (a report).
+_SIBLING = r"my (little |younger |baby |two |2 |three |3 )?(brother|sister|siblings|bro|sis|brothers|sisters)\b"
+_SIBLING_CARER = re.compile(
+    r"\b(im|i am|i m) (1[89]|[2-9]\d)\b(?! (weeks|months|wks))\D*\b(looking after|look after|looked after|"
+    r"care for|caring for|cared for|bringing up|bring up|brought up|raising|raise|custody of|guardian (of|for)|"
+    r"guardianship (of|for))( of)? " + _SIBLING + r"|"
+    r"\b(special guardian\w*|sgo|kinship carer|custody|guardianship|residency order)\b\D{0,30}\b(for|of|over) "
+    + _SIBLING + r"|\b" + _SIBLING + r"\D{0,20}\b(lives|living|lived|live) with (me|us)\b")
 # "the kids", "the baby" with "me" or "us", and no other household in sight: the writer's own ("hes locked us in and
 # the kids are hungry", "he says if i leave with the kids hell end us all"); never a bystander's ("i can hear her",
 # "my sister rang me", "the kids next door").
@@ -433,10 +483,14 @@ THANKS = re.compile(r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw
                     r"wonderful|awesome|super|right|alright|will do|thats (great|brilliant|lovely|kind|helpful)) )*"
                     r"(thanks?|thank you|thankyou|thank u|thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|"
                     r"much appreciated|appreciate it)"
-                    r"( (so much|very much|ever so much|a lot|a million|again|for (all )?(your|ur|the) help|for that|"
-                    r"for listening|for everything|mate|love|hun|hon|babe|pet|x+|very kind|so kind|that helps|"
-                    r"that really helps|ill wait|i will wait|"
-                    r"thats (really |very |so )?(helpful|great|brilliant|lovely|kind|useful)))*( x+)?$")
+                    r"( (so much|very much|ever so much|a lot|a million|again|so quick|so quickly|so fast|"
+                    r"for (all )?(your|ur|the) help|for that|for listening|for everything|"
+                    r"mate|love|hun|hon|babe|pet|x+|very kind|so kind|that helps|that really helps|ill wait|"
+                    r"i will wait|"
+                    r"thats (really |very |so )?(helpful|great|brilliant|lovely|kind|useful)|"
+                    # "cheers for this", "thanks for getting back to me" (a fresh batch, session 13)
+                    r"for (all )?(this|that|getting back( to me)?|replying|the reply|(your|ur) (reply|time|advice)|"
+                    r"the (info|information|advice)|helping( me)?)))*( x+)?$")
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
                              r"im back|i m back|lol))+$")
@@ -448,6 +502,15 @@ _GREETING = re.compile(rf"^(?=.)({_GREET_WORD}( {_GREET_WORD})*( (there|all|hun|
                        r"everyone|again|sorry|lol|its me|it s me|it is me|im back|i m back|x+))*)?"
                        r"( ?(hello |hi )?(is |are )?((any ?one|any ?body|some ?one|some ?body) (there|here|about|"
                        r"around|in|awake|reading this)|(you|u|ya) there|(you|u|ya) (ok|okay|alright|good)))?( x+)?$")
+# A greeting as people text it, and nothing more: drawn out ("hii", "hellooo"), to all, or asking if anyone is there
+# ("hiya anyone there", "hello is anyone there"); a fresh batch (session 13): at a question these were the answer
+_HELLO = r"(hi+|hey+|hello+|hiya+|heya+|helo+|hullo+|yo+|hey up|ey up|howdy|(good )?(morning|afternoon|evening))"
+_GREETING_FORMS = re.compile(rf"^{_HELLO}( {_HELLO})*( (there|all|everyone|guys|again|you|u|hun|lol|x+))*"
+                             r"( (is )?(any ?one|any ?body|some ?one) (there|here|about|around|reading this)|"
+                             r" (u|you) (ok|okay|alright|good)| how are (you|u)| how r u)?( x+)?$")
+# Leaving, said last after a few words: "gotta go sorry bye", "nah forget it bye" (a fresh batch, session 13)
+_ENDS_IN_BYE = re.compile(r"^(\S+ ){1,5}(?<!\bis )(?<!\bcalled )(bye|goodbye|bye bye|byee+|cya|ttyl)"
+                          r"( now| for now| then)?( x+)?$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |thank u |cheers |ta )*"
                      r"(bye|goodbye|bye bye|byee+|cya|see you|see ya|night|nite|thats all|that is all|gtg|ttyl|"
                      r"speak soon|talk soon|speak later|talk later)"
@@ -470,6 +533,7 @@ class Facts:
     ages: list[int] = field(default_factory=list)  # every child's age the message gives ("theyre 6 and 8", "im 12")
     place: str | None = None  # one of the borough's towns or villages ("in woodley"), as signposting.places names it
     young_person: bool = False  # the writer is a child or young person ("im 14 and..."; the screen's signal)
+    adult_writer: bool = False  # the writer says they are 18 or over ("im 30 now")
 
 
 def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
@@ -515,7 +579,11 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     if found.someone_elses_child and _KINSHIP_CARE.search(said):
         # a kinship carer's grandchild, niece or nephew is their own family: someone else's only if more is said
         found.someone_elses_child = bool(_SOMEONE_ELSES.search(_RELATIVES_CHILD.sub(" ", said)))
-    found.own_family = bool(_OWN_FAMILY.search(re.sub(r"\bnot (my|our) \w+", " ", said)))  # "not my kid but"
+    own = re.sub(r"\bnot (my|our) \w+", " ", said)  # "not my kid but"
+    if found.workplace:
+        own = _ONE_OF_OURS.sub(" ", own)  # "youth worker, one of our lads (15)": a case, not the worker's family
+    found.own_family = bool(_OWN_FAMILY.search(own) or _SIBLING_CARER.search(said) or _WRITER_PREGNANT.search(said)
+                            or _I_HAVE_A_CHILD.search(said))
     found.own_family = found.own_family or bool(
         _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said)
         and not found.workplace)  # "mum asked me to refer ... the baby": a professional's case
@@ -531,6 +599,7 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     elif len(_DATE_FILLER.sub(" ", said).split()) <= 4 and not found.postcode:
         found.date_of_birth = date_in(said)  # "3rd march 2017" on its own is a date of birth
     found.young_person = bool(_YOUNG_PERSON.search(said))
+    found.adult_writer = bool(_ADULT_WRITER.search(said))
     return found
 
 
@@ -542,7 +611,10 @@ _DATE_GIVEN = re.compile(r"\bborn\b|\b(?:due|due date|edd|dob|d o b|date of birt
 # Words around a date given on its own ("9th july last year 2024", "oct 2019 i think"): not counted as words.
 _DATE_FILLER = re.compile(r"\b(?:i think|i believe|roughly|approx|about|last year|this year|btw|its|it s)\b")
 _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-9]|1[0-7])\b"
-                           r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))|"
+                           r"(?! (year|yr|month|week)s? old (son|daughter|boy|girl|child))"
+                           # "im 16 weeks pregnant" (the development part's cross-validation): no age
+                           r"(?! ?(weeks?|wks?|months?|mths?|days?|hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|"
+                           r"times)\b)|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
                            # a child writing about their sibling and them: "me and my sister are 8 and 6"
                            r"\bme and my (little |baby |big |older |younger )?(sister|brother|sis|bro) (are|r) "
@@ -988,7 +1060,9 @@ _TO_REFER = re.compile(r"\b(pass|passing|raise|raising|report|reporting|share|sh
 # referral?": the final review)
 _HOW_TO_REFER = re.compile(r"\b(do|does|should|can|must|how do|how can|when do|when should|where do) (i|we) "
                            r"(need to |have to |still )?(refer|make|report|pass|raise|share|send|log)\b|"
-                           r"\bhow (do|can|would) (i|we|you)\b|\bdo i have to\b")
+                           r"\bhow (do|can|would) (i|we|you)\b|\bdo i have to\b|"
+                           # "is there a professionals line for consultations before I make a referral?"
+                           r"\bbefore (i|we) (make|refer|submit|send|do|put in|raise)\b")
 
 
 # A child or a family named in a professional's message is a case, not a question about the service ("hv here, can
@@ -997,11 +1071,38 @@ _A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|familie
                             r"girl|toddler|teen(ager)?s?|siblings?|twins|infant|newborn|young person|yp)\b")
 
 
+# A role's own words are no worry: "school nurse", "school office" name who writes, not a child missing school (a
+# fresh batch, session 13: "school nurse - is there a consultation line for professionals" is a question)
+_ROLE_WORDS = re.compile(r"\b(school (nurse|nurses|nursing team|office|counsellor|counselor|staff|liaison)|"
+                         r"(education|attendance) welfare officer|attendance officer)\b")
+# The way to reach a service named: "whats the number for camhs", "how do i contact the send team" asks for a
+# service, not about ours (a fresh batch, session 13)
+_SERVICE_NAMES = (r"(camhs|send|sendias|sendiass|send team|send service|ehcp team|family hub|family centre|"
+                  r"children s centre|childrens centre|health visitors?|health visiting( team)?|hv team|"
+                  r"school nurses?|school nursing( team)?|food ?banks?|speech and language( team| therapy)?|"
+                  r"speech therapy|salt|young carers( service| group)?|home ?start|early years( team)?|"
+                  r"parenting (team|service|course)|youth (service|club|team)|(the )?nspcc|childline|samaritans)")
+_SERVICE_CONTACT = re.compile(
+    r"\b(number|phone number|contact number|contact details|contact|email|email address|address|website|details|"
+    r"link) (for|of|to) (the |a |my local |our local |local |your )?" + _SERVICE_NAMES + r"\b|"
+    r"\bhow (do|can|would) (i|we) (contact|get hold of|reach|ring|call|phone|email|get in touch with|refer to|"
+    r"self refer to|get referred to) (the |a |my local |our local |local )?" + _SERVICE_NAMES + r"\b")
+
+
+def _worries_named(found: Facts, text: str) -> list[str]:
+    """The help categories of a message, a professional's role words left out ("school nurse")."""
+    if not found.categories or not found.workplace or not _ROLE_WORDS.search(plain(text)):
+        return found.categories
+    from forms.referral import HELP_NEEDED
+
+    return words.categories_in(HELP_NEEDED.field("concern_categories"), _ROLE_WORDS.sub(" ", plain(text)))
+
+
 def understand(text: str, reading: Reading | None, *, child_speaking: bool = False) -> Understanding:
     """The dialogue's view of one message: the model's intent when it is sure, the reader's otherwise.
     `child_speaking`: the danger screen's sign that the writer is a child (mash.safety)."""
     found = facts(text, entities=reading.entities if reading else None)
-    found.young_person = found.young_person or child_speaking
+    found.young_person = found.young_person or (child_speaking and not found.adult_writer)
     said = plain(text)
     aside = digression(text)
     intent: str | None = None
@@ -1016,7 +1117,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if found.workplace and intent in {"help", "report", "find_service", None} and not found.own_family:
         intent = "professional"
     elif found.workplace and intent == "question" and not found.own_family and \
-            (found.age is not None or found.categories or found.someone_elses_child or
+            (found.age is not None or _worries_named(found, text) or found.someone_elses_child or
              (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said))):
         intent = "professional"  # a professional's case with a question in it ("is this one for you?")
     elif intent == "professional" and found.own_family and not found.someone_elses_child:
@@ -1042,7 +1143,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "question"  # "my nephew carries a penknife for scouts, is that allowed": asked of us, nobody hurt
     # A question about the service from someone in a role, with no child's case in it ("police officer here, whats
     # the secure email", "do I need parental consent before I refer?"): a question, not a referral.
-    no_case = found.age is None and not (found.categories or found.someone_elses_child or found.young_person
+    no_case = found.age is None and not (_worries_named(found, text) or found.someone_elses_child or found.young_person
                                          or found.own_family or found.pregnant or _A_CHILD_IN_IT.search(said))
     if intent == "professional" and no_case and asks(text) and not _HARM_WORDS.search(said) \
             and not (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said)):
@@ -1063,11 +1164,23 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
             and aside in {None, "question"} and _WHAT_TO_DO.search(said) \
             and (found.categories or _HARM_WORDS.search(said)):
         intent = "help"
+    # Someone else's child harmed, and "what do i do": a concern reported, asked as a question ("my friend just
+    # messaged saying shes taken a load of pills, what do i do"; a fresh batch, session 13)
+    if intent == "question" and found.someone_elses_child and not (found.own_family or found.workplace) \
+            and aside in {None, "question"} and _WHAT_TO_DO.search(said) \
+            and (found.categories or _HARM_WORDS.search(said)):
+        intent = "report"
+    # The way to reach a service named ("whats the number for camhs"): a service asked for, not a question about us
+    if intent in {"question", "help", None} and _SERVICE_CONTACT.search(said) and not found.workplace \
+            and not found.someone_elses_child and not _HARM_WORDS.search(said):
+        intent = "find_service"
     if aside in _ABOUT_US_ONLY and intent in {"help", "report", "find_service"} and is_question(text) \
             and not found.workplace and not _HARM_WORDS.search(said) and not _ASKS_FOR_HELP.search(said):
         intent = "question"
     if aside == "greet":
         intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard
+    if aside == "wrong_chat" and not (found.categories or _HARM_WORDS.search(said)):
+        intent = "out_of_scope"  # "soz wrong number x": meant for someone else
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
@@ -1087,7 +1200,7 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "find_service"  # "can u recommend sumwhere for my son to do boxing"
     if aside in ABOUT_THE_SERVICE and not found.categories and not (found.own_family and _ASKS_FOR_HELP.search(said)):
         return "question" if aside != "who" else "who"
-    if said in GREETINGS or aside == "greet":
+    if said in GREETINGS or aside == "greet" or _GREETING_FORMS.match(said):
         return "greet"
     if THANKS.match(said):
         return "thanks"

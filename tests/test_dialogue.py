@@ -1429,3 +1429,68 @@ def test_thanks_and_goodbye_with_the_words_people_put_round_them(text, kind):
 @pytest.mark.parametrize("text", ["thanks but hes 4", "thank god hes safe", "tara", "Tyler"])
 def test_thanks_with_more_in_it_is_not_thanks_alone(text):
     assert understand(text, None).digression not in {"thanks", "goodbye"}
+
+
+# --- session 13: what a fresh batch ("openings 4") showed the reader missing; each in other words than the batch's --
+@pytest.mark.parametrize("said, aside", [
+    ("thanks for getting back to me so quick", "thanks"), ("cheers for that", "thanks"),
+    ("thank you for replying", "thanks"), ("ok gotta go now bye", "goodbye"), ("forget it then bye x", "goodbye"),
+    ("so when will someone call me", "what_next"), ("no. when will somebody get back to me?", "what_next"),
+    ("is there someone i can speak to", "human"), ("can we finish this on the phone", "human"),
+    ("will the family find out", "anonymous"), ("do my parents have to know", "keep_from_family"),
+    ("oops wrong chat sorry", "wrong_chat"), ("sorry that was meant for my husband", "wrong_chat"),
+    ("i messaged the wrong person", "wrong_chat"),
+    # still what they were: a question about something else, a name, "back"
+    ("is there anyone i can talk to about my sons temper", "question"), ("his name is bye", None),
+    ("i put the wrong number", "back"), ("the money was meant for my mum", None),
+])
+def test_more_forms_of_thanks_bye_a_person_and_a_message_meant_for_someone_else(said, aside):
+    from bot.reader import digression
+    assert digression(said) == aside
+
+
+@pytest.mark.parametrize("journey, field_name", [("help", "postcode"), ("report", "first_name"),
+                                                 ("report", "what_happened")])
+def test_a_message_meant_for_someone_else_is_never_the_answer(journey, field_name):
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    reply = talk.say("soz wrong chat")
+    assert talk.asking == field_name and field_name not in talk.state["answers"], reply
+    assert reply.startswith("No problem, that message can't have been meant for us."), reply
+    assert talk.ports.staff == []
+
+
+@pytest.mark.parametrize("text, model, intent", [
+    # an adult bringing up a brother or sister is their own family; a child minding one writes about their own life
+    ("im 22 and my little sister has lived with me since our mum died, shes 9 and i cant cope", "report_concern",
+     "help"),
+    ("im 13 and i have to look after my little brother every night", "report_concern", "report"),
+    # a worker's "one of our lads" is a case, not the worker's family
+    ("youth worker here, one of our girls (14) keeps getting into cars with older men", "professional_referral",
+     "professional"),
+    # a role's own words are no worry: a school nurse asking how to reach us asks a question
+    ("school nurse - do you take consultations or do i just refer", "ask_about_service", "question"),
+    # someone else's child harmed, asked as "what do i do": a concern
+    ("my mates dad beats him with a belt, hes 13, what should i do", "ask_about_service", "report"),
+    # the way to reach a service named: a service asked for
+    ("whats the number for the health visitors", "ask_about_service", "find_service"),
+    ("how do i contact sendiass", "ask_about_service", "find_service"),
+    # a message meant for someone else
+    ("soz wrong number", "ask_help", "out_of_scope"),
+])
+def test_session_13_whose_child_a_role_and_a_service_named(text: str, model: str, intent: str):
+    assert understand(text, Reading(intent=model, confidence=0.95, entities={})).intent == intent
+
+
+@pytest.mark.parametrize("text, child_speaking", [
+    # a writer expecting a baby, or who has a child of an age: their own family ("im 16 weeks" is no age)
+    ("im 18 weeks pregnant and my fella keeps shoving me about", False),
+    ("im 20 and ive got a 6 month old, i feel so alone", False),
+    # a grown writer, whatever the screen's child signal heard in the past
+    ("my mum hit me with a belt when i was little, im 35 now and i shout at my kids too much", True),
+    # an adult partner of a stepchild is no child of anyone's
+    ("my stepson is 15 and his 22 year old girlfriend picks him up from school", False),
+])
+def test_session_13_a_grown_writer_and_their_own_family_ask_for_help(text: str, child_speaking: bool):
+    reading = Reading(intent="report_concern", confidence=0.95, entities={})
+    assert understand(text, reading, child_speaking=child_speaking).intent == "help"
