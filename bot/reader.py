@@ -200,7 +200,7 @@ _COUNT = r"(\d{1,2}|" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True)) + 
 # "3 times", "2 bedroom flat", "1 of 4", "2 streets away"
 _UNITS = (r"(?! ?(?:min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clock|day|days|week|weeks|wks|month|"
           r"months|mths|mo|times|miles|mile|quid|pound|pounds|stone|st|kg|kilos?|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|"
-          r"percent|p c|kids|children|boys|girls|little|of us|of(?! age)|under|over|years ago|year ago|yrs ago|"
+          r"percent|p c|kids|children|boys|girls|little|of us|of(?! age)|out of|under|over|years ago|year ago|yrs ago|"
           r"years older|year older|yrs older|years younger|year younger|yrs younger|"
           r"years sober|weeks pregnant|more|or so|bed|beds|bedroom|bedrooms|bedroomed|room|rooms|streets?|doors?|"
           r"houses?|nights?)\b)")
@@ -209,18 +209,40 @@ _YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
 _OLD = r"(?:olds?|0lds?|o|0)"
 # an age given as a time of life that is past: "from age 8", "since age 5", "at age 3"
 _NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<!\bat )(?<!by )"
+# a number of years that is a time gone or to wait, never an age: "for 2 yrs", "in 3 yrs", "been together 4 yrs",
+# "2 yrs ago", "3 yrs later"
+_NOT_A_SPAN = (r"(?<!\bfor )(?<!\bin )(?<!\bbeen )(?<!\bpast )(?<!\blast )(?<!\bwithin )(?<!\bafter )(?<!\btogether )"
+               r"(?<!\bspent )(?<!\bwaited )(?<!\bevery )(?<!\bgot )(?<!\bmarried )(?<!\bseparated )(?<!\bdivorced )"
+               r"(?<!\bhere )(?<!\bwaiting )(?<!\bliving )(?<!\bworking )")
+_SPAN_AFTER = r"(?! ?(?:ago|later|since|sober|clean|older|younger|of|behind|in a row|running|inside|prison)\b)"
+# an age that is not the child's years: "mental age of 5", "reading age is 6"
+_NOT_MENTAL = (r"(?<!mental )(?<!reading )(?<!developmental )(?<!emotional )(?<!cognitive )(?<!functional )"
+               r"(?<!spelling )(?<!maths )(?<!social )")
 _AGE_PATTERNS = (
     re.compile(rf"{_NOT_PAST}\b(\d{{1,2}}) ?{_YEARS} ?{_OLD}\b"),  # never "at 3 years old he was diagnosed"
-    re.compile(_NOT_PAST + r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b"),
+    re.compile(_NOT_PAST + _NOT_A_SPAN + r"\b(\d{1,2}) ?(?:yo|y o|yrs|yr)\b" + _SPAN_AFTER),
     # a clinician's or a teacher's "11y", "2y 3m" (the y written on the number; never "y9", a school year)
     re.compile(_NOT_PAST + r"\b(\d{1,2})y\b(?! ?(?:ago|older|younger|of)\b)"),
     # (a child or a kid only with "is": "child 1", "kid 2" number them)
-    re.compile(_NOT_PAST + r"\b(?:(?:he|she|they|son|daughter|boy|girl|baby|hes|shes|theyre|aged|age) "
+    re.compile(_NOT_PAST + _NOT_MENTAL + r"\b(?:(?:he|she|they|son|daughter|boy|girl|baby|hes|shes|theyre|aged|age) "
                r"(?:is |s |are )?|(?:child|kid) (?:is |s |are ))(?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS),
     # "is 6" of anyone: never "the waiting list is 3 years" (years with no "old")
-    re.compile(r"\b(?:is|s) (?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS
+    re.compile(r"(?<!\bage )\b(?:is|s) (?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS
                + r"(?! ?(?:years?|yrs?)\b(?! ?old\b))"),
 )
+# What lasts weeks or months is no baby's age: "a 12 week course", "a 40 week waiting list", "her 6 week check",
+# "the 20 week scan", "a 6 month wait"
+_NOT_A_SPELL = (r"(?!(?: \w+)? (?:course|courses|wait|waiting|list|programme|program|plan|sentence|ban|period|"
+                r"placement|break|holiday|holidays|trial|review|delay|notice|contract|stay|block|scan|check|checks|"
+                r"checkup|jabs?|injections?|appointment|assessment|referral|rota|lease|tenancy|order)\b)")
+# A newborn's age in days after who the baby is: "the baby? 11 days", "shes only 5 days" (never "3 days a week", "5
+# days late", "2 days away")
+_DAYS_AGE = re.compile(rf"\b(?:baby|babys|baby is|infant|newborn|hes|shes|he is|she is|aged) (?:only |just )?{_COUNT} ?"
+                       r"days?\b(?! ago| a | an | per| each| every| late| early| overdue| in a row| running| off| away|"
+                       r" later| pregnant| clean| sober| behind| notice| left| to go| till| until| before| after| of|"
+                       r" into)")
+# A score or a rating, "10/10", "0/10", "4/5" (never a date, "12/5/2015", nor a clinician's "7/12" or "3/52")
+_SCORE = re.compile(r"(?<![\d/.])(\d{1,3}) ?/ ?(10|5|100)(?![\d/.])")
 _MONTHS_OLD = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|weeks?|wks?|days?) ?old\b")
 PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (referrer_workplace, words that say the writer works there): a role is a fact, not an intent.
@@ -547,7 +569,11 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
             break
         except FieldError:
             continue
-    ranged = _ages_now(_lower_end_of_ranges(text))  # "looks about 5-6": one age, guessed; "nearly 4": 3
+    # "10/10 for football": a score, written out so that no age is read in it; a clinician's "3/12" or "2/52" as the
+    # months or weeks old it means (never "baby 3", once the slash is gone)
+    scored = _SCORE.sub(r"\1 out of \2", text)
+    scored = _CLINICAL_AGE.sub(lambda m: f"{m.group(1)} {'months' if m.group(2) == '12' else 'weeks'} old", scored)
+    ranged = _ages_now(_lower_end_of_ranges(scored))  # "looks about 5-6": one age, guessed; "nearly 4": 3
     found.ages = child_ages(plain(ranged), ranged)
     found.age = child_age(plain(ranged))
     if found.age is None and found.ages:
@@ -658,19 +684,22 @@ _CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|ni
 _APPROX = r"(?:about|abt|bout|maybe|approx|approximately|around|roughly|prob|probably|possibly|perhaps|like)"
 _AGES_IN_WORDS = (
     # the writer's own age, a child writing: "im 14", "were both 13" (never "im 16 weeks pregnant")
-    re.compile(rf"\b(?:im|i am|i m|were|we are|were both|we re|both|both are|both r|are both|theyre both|"
+    re.compile(rf"\b(?:im|i am|i m|(?<!there )(?<!they )(?<!who )(?<!that )(?<!which )(?<!what )(?<!you )(?<!we )"
+               rf"(?<!these )(?<!those )(?<!there s )were|we are|were both|we re|both|both are|both r|are both|"
+               rf"theyre both|"
                rf"they are both) (?:only |just |nearly |almost |now )?"
                rf"({_A_LIST})\b{_UNITS}"),
     # a list after the words that give ages: "kids are 4 and 1", "aged 4 and 7", "theyre 6 and 8", "twins are 2"
     # (never an age that is past: "in care from age 8")
-    re.compile(rf"{_NOT_PAST}\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|they are|"
+    re.compile(rf"{_NOT_PAST}{_NOT_MENTAL}\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|"
+               rf"they are|"
                rf"they re|kids r|they r|twins r|my kids|kids|children|boys|girls|sons|daughters|twins) "
                rf"(?:{_APPROX} )?({_A_LIST})\b{_UNITS}"),
     # "my 12 and 10 yr olds", "her 9 and 11 year old", "my 9 yeras old", "my 6yr0"
     re.compile(rf"{_NOT_PAST}(?<!year )(?<!yr )(?<!years )\b({_A_LIST}) ?{_YEARS} ?{_OLD}\b"),
     # a guessed age: "looks about 12", "kid maybe 8", "eldest is about 9", "a kid of about 4", "she was maybe 10"
-    re.compile(rf"\b(?:looks|look|looked|is|s|was|so|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|"
-               rf"youngest) (?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"(?<!\bage )\b(?:looks|look|looked|is|s|was|so|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|"
+               rf"youngest|other|other one) (?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:is|s|hes|shes|kid|boy|girl|child|lad|eldest|oldest|youngest) only ({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
     # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
@@ -729,10 +758,12 @@ _LAST_WORD_AGE = re.compile(r"(?<!\d)(?:[,.]|[\u2600-\u27bf\U0001f300-\U0001faff
 _LAST_WORDS_AGES = re.compile(r"[,:]\s+(\d{1,2}(?:(?:\s*,\s*|\s+)\d{1,2})*\s*(?:and|&|n)\s*\d{1,2})"
                               r"\s*[.!]*\s*$")
 _MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|babys|infant|only|just|about|her|his|my|the|a|an|"
-                         rf"(?:baby|girl|boy|child|son|daughter|infant) of)|\d and)\s*{_COUNT} ?"
+                         rf"(?:baby|girl|boy|child|son|daughter|infant) of|(?:who|twins|triplets|they|both) are|theyre|"
+                         rf"they re)|\d and)\s*{_COUNT} ?"
                          r"(weeks?|wks?|months?|mths?|mnths?|mo)\b"
                          r"(?! ago| pregnant| sober| later| time| late| early| overdue| behind| away| clean| off|"
-                         r" postnatal| post natal| postpartum| post partum| gestation)")
+                         r" postnatal| post natal| postpartum| post partum| gestation| till| until| to go| left|"
+                         r" before| after| into| since)" + _NOT_A_SPELL)
 # A baby's age without a number: "a newborn", "shes only a baby", "under a year old". Never "my baby" or "the baby"
 # alone: that names the child, and people call a toddler, or the youngest of any age, "the baby" (the evaluation
 # set's rule, in its header); the age is asked rather than guessed.
@@ -866,8 +897,10 @@ def _ages_now(text: str) -> str:
         if not 1 <= value <= 18:
             return whole
         before = match.string[:match.start()]
-        if _AGE_JUST_SAID.search(before):
-            return lead
+        if (said := _AGE_JUST_SAID.search(before)) is not None:
+            # "17, 18 in march": the age now is the number before, said as one (digits alone are a menu's pick)
+            ahead = before[:said.start()]
+            return f"{lead}years old" if not ahead.strip() or _AN_AGE_SAID_BEFORE.search(ahead) else lead
         who = f"{match.group('who')} " if match.group("who") else ""
         if _AN_AGE_SAID_BEFORE.search(before):
             return f"{lead}{who}{value - 1}"
@@ -876,21 +909,35 @@ def _ages_now(text: str) -> str:
 
 
 # A child named, then the age and nothing but what may follow an age: "daughter 15, son 12", "my daughter 11 is rude"
-# (never "child 1", "kid 2": a professional's or a parent's numbering)
+# (never "child 1", "kid 2": a professional's or a parent's numbering); a parent so too, as a parent under 18 is a
+# child ("mum 17, dad 24": the adult's age is dropped with every age over 17)
 _CHILD_THEN_AGE = re.compile(
     r"\b(?:son|daughter|lad|boy|girl|eldest|youngest|oldest|niece|nephew|grandson|grand?daughter|stepson|"
-    rf"stepdaughter|step son|step daughter|brother|sister|stepbrother|stepsister) {_NUMBER}"
+    rf"stepdaughter|step son|step daughter|brother|sister|stepbrother|stepsister|mum|mother|mam|mom|dad|father) "
+    rf"{_NUMBER}"
     r"(?=\s*(?:[,;.)!?&]|$)|\s+(?:is|has|was|and|who|keeps|had|wont|won't|will|can|cant|can't|"
     r"does|doesnt|doesn't|did|didnt|didn't|got|goes|refuses|says|said|hits|both|has)\b)")
 # A birthday to come is a year more than the age now ("her 13th birthday is next week": 12); one today or just gone is
 # the age now ("his 10th birthday was last week")
 _BIRTHDAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (?:birthday|bday|b day)(?: party)?(?: is| s)? "
                        r"(?:(?P<to_come>next|this|on|in|tomorrow|soon|coming)|today|was|yesterday|last)\b")
+# A birthday still to come, a time away: "2 months off her 10th birthday", "3 weeks till his 13th bday" (9, 12); never
+# "lived with us till her 5th birthday" or "a week before his 13th birthday he ran away" (a time that is past)
+_BIRTHDAY_AHEAD = re.compile(r"\b(?:days?|weeks?|wks?|months?|mths?) (?:off|until|till|til|to|away from|short of) "
+                             r"(?:her|his|their|my|the) "
+                             r"(\d{1,2})(?:st|nd|rd|th) (?:birthday|bday|b day)\b")
+# An answer that begins with an age in words as a sentence: "Nine. Her sister is 6" (never "one": a count as often as
+# an age)
+_WORD_AGE_SENTENCE = re.compile(r"^(" + "|".join(sorted(set(_AGE_WORDS) - {"one"}, key=len, reverse=True))
+                                + r")\s*(?:[.!;]|$)")
 # A guess at a child's age after who they are and other words: "the lad at 42 who must be about 15"
 _WHO_MUST_BE = re.compile(rf"\b{_CHILD}\b[^,.;!?]{{0,30}}?\bwho (?:must|might|could|would|can only) be "
                           rf"(?:only |just |{_APPROX} )*{_NUMBER}\b{_UNITS}")
-# Names then their ages: "Kai and Lily, 7 & 10"; a name then a baby's months: "Oscar. 19 months", "Ava, 6 wks"
-_NAMES_THEN_AGES = re.compile(r"\b([A-Z][a-z]{1,20})(?:\s*,\s*[A-Z][a-z]{1,20})*\s+(?:and|&)\s+([A-Z][a-z]{1,20})\s*"
+# Names then their ages: "Kai and Lily, 7 & 10", "Tyler and his sister Kacey, 11 and 4"; a name then a baby's months:
+# "Oscar. 19 months", "Ava, 6 wks"
+_NAMES_THEN_AGES = re.compile(r"\b([A-Z][a-z]{1,20})(?:\s*,\s*[A-Z][a-z]{1,20})*\s+(?:and|&)\s+"
+                              r"(?:(?:his|her|their) (?:little |big |baby |older |younger |twin )?"
+                              r"(?:sister|brother|sis|bro|cousin) )?([A-Z][a-z]{1,20})\s*"
                               r"[,:(-]\s*(\d{1,2}(?:\s*,\s*\d{1,2})*\s*(?:and|&|n)\s*\d{1,2})\b"
                               r"(?!\s*(?:[/.:]\d|(?:am|pm|o ?clock|weeks?|wks?|months?|mths?|days?|hours?|hrs?|"
                               r"times|years? ago|yrs? ago)\b))")
@@ -949,6 +996,8 @@ def child_ages(said: str, text: str = "") -> list[int]:
                 r"\b(?:at|from|on|till|until|by|between|before|after|around|about|room|flat|number|no)\s+\d{1,2}\s*$",
                 before):
             add([int(n) for n in re.findall(r"\d{1,2}", listed.group(1))])
+        for match in _WORD_AGE_SENTENCE.finditer(lowered.strip()):
+            add(_numbers(match.group(1)))
         for match in _WHO_MUST_BE.finditer(lowered):
             add(_numbers(match.group(1)))
         for match in _NAMES_THEN_AGES.finditer(text):
@@ -960,6 +1009,10 @@ def child_ages(said: str, text: str = "") -> list[int]:
                 add([number // 12 if match.group(3).startswith("m") else number // 52])
     for match in _BIRTHDAY.finditer(said):
         add([int(match.group(1)) - (1 if match.group("to_come") else 0)])
+    if _DAYS_AGE.search(said):
+        add([0])
+    for match in _BIRTHDAY_AHEAD.finditer(said):
+        add([int(match.group(1)) - 1])
     if (not found and _BABY.search(said)) or (0 not in found and _NEWBORN.search(said)):
         found.append(0)  # "a newborn and a 3 yr old": a newborn beside other ages too
     return found

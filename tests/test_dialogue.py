@@ -973,6 +973,34 @@ def test_ages_as_people_type_them_fourth_batch(text: str, ages: list[int]):
     assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
 
 
+@pytest.mark.parametrize("text, ages", [
+    # numbers that are no child's age: years as a time gone or waited, a score, a count after "there were", a course or
+    # a check that lasts weeks, a mental or reading age
+    ("we have waited for 3 yrs for an assessment", []), ("in 2 yrs nothing has changed", []),
+    ("its been 5 yrs since her dad left", []), ("4 yrs ago she moved out", []), ("been married 6 yrs", []),
+    ("he got 3 yrs for dealing", []), ("her daughter is 8/10 for reading and 2/10 for maths", []),
+    ("the food was 4/5", []), ("there were 6 ambulances outside", []), ("they were 3 in the back seat", []),
+    ("the 6 week parenting programme", []), ("a 20 week waiting list", []), ("at her 8 week check", []),
+    ("only 3 weeks till the hearing", []), ("he has a reading age of 7", []), ("her mental age is about 9", []),
+    ("mental age 6, hes 19", []),
+    # the forms that are ages: a parent under 18 written as professionals write ("mum 16"), twins "who are" months,
+    # "the other about N", a newborn's days, an age now then the one to come, a birthday a time away, an answer
+    # that begins with an age in words, names with who the second child is
+    ("baby 3/12, mum 16, dad 21", [0, 16]), ("dad 30, mum 41", []), ("my twins who are 20 months", [1]),
+    ("both kids are out, one is at school and the other about 7", [7]), ("baby is 9 days and jaundiced", [0]),
+    ("shes only 4 days", [0]), ("the baby comes 3 days a week", []), ("16, 17 in july", [16]),
+    ("twelve, 13 next month", [12]), ("3 weeks off his 8th birthday", [7]), ("she stayed till her 5th birthday", []),
+    ("Seven. His brother is 3", [7, 3]), ("Mia and her little brother Jack, 9 and 2", [9, 2]),
+])
+def test_ages_as_people_type_them_fifth_batch(text: str, ages: list[int]):
+    """Forms the fifth fresh batch ("ages 5", written before the age reading was read, aimed at numbers that are not a
+    child's age) found misread, in other words: its honest score was F1 0.886 (precision 0.904, recall 0.868)."""
+    from bot.reader import facts
+
+    found = facts(text)
+    assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
+
+
 @pytest.mark.parametrize("text, born", [("12.11.19", "2019-11-12"), ("2015-08-21", "2015-08-21"),
                                         ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01"),
                                         ("9th july last year... 2024", "2024-07-09"),

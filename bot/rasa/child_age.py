@@ -26,7 +26,7 @@ _NUMBER = r"(?P<age>\d{1,2}|" + "|".join(sorted(WORDS, key=len, reverse=True)) +
 # pregnancy ("7 stone", "1 of 4", "2 bedroom flat", "2 streets away")
 _NOT_AN_AGE = (r"(?![\s-]*(?:(?:min|mins|minutes?|hours?|hrs?|am|pm|o ?clock|days?|weeks?|wks?|months?|mths?|times|"
                r"miles?|quid|pounds?|p|stone|st|kg|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|percent|kids|children|boys|"
-               r"girls|of us|of them|of(?! age)|weeks pregnant|years? ago|yrs? ago|years? sober|years? older|"
+               r"girls|of us|of them|of(?! age)|out of|weeks pregnant|years? ago|yrs? ago|years? sober|years? older|"
                r"yrs? older|years? younger|yrs? younger|beds?|bedrooms?|"
                r"bedroomed|rooms?|streets?|doors?|houses?|nights?)\b|%|\d|[:./'’]\d))")
 # "years" as people type it, slips included ("yeras", "yaers"), and "old" typed with a zero ("6yr0")
@@ -34,13 +34,21 @@ _YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
 # an age that is past: "in care from age 8", "since age 5"
 _NOT_PAST = r"(?<!from )(?<!since )(?<!until )(?<!till )(?<!under )(?<!over )(?<!\bat )(?<!by )"
 _BEFORE = r"(?<![\w£$#:./-])"
+# years that are a time gone or to wait, never an age: "for 2 yrs", "in 3 yrs", "been together 4 yrs", "2 yrs ago"
+_NOT_A_SPAN = (r"(?<!\bfor )(?<!\bin )(?<!\bbeen )(?<!\bpast )(?<!\blast )(?<!\bwithin )(?<!\bafter )(?<!\btogether )"
+               r"(?<!\bspent )(?<!\bwaited )(?<!\bevery )(?<!\bgot )(?<!\bmarried )(?<!\bseparated )(?<!\bdivorced )"
+               r"(?<!\bhere )(?<!\bwaiting )(?<!\bliving )(?<!\bworking )")
+_SPAN_AFTER = r"(?!\s?(?:ago|later|since|sober|clean|older|younger|of|behind|in a row|running|inside|prison)\b)"
+# an age that is not the child's years: "mental age 5", "reading age of 6"
+_NOT_MENTAL = (r"(?<!mental )(?<!reading )(?<!developmental )(?<!emotional )(?<!cognitive )(?<!functional )"
+               r"(?<!spelling )(?<!maths )(?<!social )")
 PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "my 4 year old", "four-year-old", "15 yr old", "4yrs old", "2 y o"
     _NOT_PAST + _BEFORE + _NUMBER + r"[\s-]?" + _YEARS + r"[\s-]?(?:old|olds|0ld|o|0)\b",
     # "15yo", "14 yrs", "a 9yr"
-    _NOT_PAST + _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b(?!\s?ago)",
+    _NOT_PAST + _NOT_A_SPAN + _BEFORE + _NUMBER + r"\s?(?:yo|y/o|yrs|yr)\b" + _SPAN_AFTER,
     # "aged 4", "age 9"
-    _NOT_PAST + r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
+    _NOT_PAST + _NOT_MENTAL + r"\b(?:aged|age)\s" + _NUMBER + r"\b" + _NOT_AN_AGE,
     # "she's 15", "hes only 3", "he is nearly 3", "my son is 12", "im 14", "theyre 6"
     r"\b(?:he|she|hes|shes|he's|she's|he is|she is|im|i'm|i am|theyre|they're|they are|(?:son|daughter|boy|girl|"
     r"lad|kid|child|baby|eldest|youngest|oldest|brother|sister|bro|sis|cousin|mate|friend|niece|nephew|grandson|"
