@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import ABOUT_THE_SERVICE, HARM_WORDS, Understanding, date_in, is_question, plain
+from bot.reader import ABOUT_THE_SERVICE, CALLED_FOR_HELP, HARM_WORDS, Understanding, date_in, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -382,10 +382,15 @@ class _Dialogue:
             state["child_speaking"] = True
         self.event = "safety"
         intent, aside = understood.intent, understood.digression
+        called = bool(CALLED_FOR_HELP.search(plain(text)))
         if aside == "human" or (intent == "human" and aside not in SAFETY_ASIDES):
             self._ask_for_person()
+            # Out of hours nobody can reply here tonight: the person is told so, and the numbers that answer now
+            # follow (a 15-year-old after an overdose, "can u just talk to me", was told to wait for 9am: a probe)
             said = ("I've asked a person in our team to reply to you here." if ctx.office_hours else
-                    f"Our team will see you asked for a person when the office opens {ctx.next_open}.")
+                    "Our office is closed, so nobody can reply here now, but people are there for you on the phone.")
+        elif called:
+            said = "You did the right thing calling. If anything changes or gets worse, call 999 again."
         elif aside in SAFETY_ASIDES:
             said = answer_to(aside, ctx, state, None)
         elif aside == "what_next":
@@ -393,8 +398,8 @@ class _Dialogue:
         elif aside == "why":
             said = "So our team can help keep you and the children safe."
         elif aside == "question" or intent in {"question", "who"}:
-            said = "A person in our team can answer that." if ctx.office_hours else \
-                f"Our team can answer that when the office opens {ctx.next_open}."
+            said = "A person in our team can answer that here." if ctx.office_hours else \
+                "Our office is closed, but our emergency duty team can answer that now."
         elif intent in {"thanks", "goodbye"} or aside in {"thanks", "goodbye"}:
             said = "Take care. You can text us again at any time, day or night."
         elif first:
@@ -405,8 +410,10 @@ class _Dialogue:
         categories = set(state.get("danger_categories") or [])
         # Priority (0 first) decides what stays when two texts are full; order decides how it reads.
         # The answer to what they said outranks a line the advice already gave them.
-        lines = [(0, DANGER_NOW), (1, reach_a_person(ctx)), (2, said)]
-        if categories & SILENT_CATEGORIES and aside not in {"cant_talk", "send_someone"}:
+        # Said 999 already ("can someone come round": "...call 999: the police can come at once"), or called it: not
+        # told to call 999 in the same message again
+        lines = [(1, reach_a_person(ctx)), (2, said)] + ([] if called or "call 999" in said else [(0, DANGER_NOW)])
+        if categories & SILENT_CATEGORIES and aside not in {"cant_talk", "send_someone"} and not called:
             lines.append((3, SILENT))  # those two answers say it already
         if state.get("child_speaking"):
             lines.append((3, CHILDLINE))

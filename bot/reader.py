@@ -94,6 +94,9 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
                r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
                r"^person$", r"\bspeak to someone\b", r"\bput me through\b", r"\bcan i (call|ring|phone)\b",
+               r"^(can|could|will|would|pls|please|plz)? ?(you|u) (just |please |pls )?(talk|speak|chat) "
+               r"(to|with) me\b",
+               r"^(please |pls |plz )?(just )?(talk|speak) to me\b",
                # "can we do this on the phone instead"
                r"\b(do|doing|finish|carry on with) (this|it) (on|over) the phone\b",
                # "is there a person i can talk to": a person asked for, nothing more said (never "is there anyone i
@@ -131,6 +134,15 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
               r"\bprefer not to (say|answer)\b", r"^no comment$")),
 )
 _COMPILED = tuple((kind, tuple(re.compile(p) for p in patterns)) for kind, patterns in DIGRESSIONS)
+# After danger: they have called 999 or the police already ("ive rung the police theyre on the way"). Read only in a
+# red conversation (bot.dialogue): elsewhere "mum rang the police" is part of what happened, an answer.
+CALLED_FOR_HELP = re.compile(
+    r"\b(i ?ve|i have|i|we ?ve|we have|we|my (mum|dad|partner|neighbour)|mum|dad|she|he) (already |just |now )?"
+    r"(called|rang|rung|phoned|rung up|called up|dialled|dialed) (999|the police|police|an ambulance|ambulance|111|"
+    r"the ambulance|the cops|cops)\b"
+    r"|\b(police|ambulance|999|cops) (are|is|r|s) (on (their|the|its) way|coming|here|there|outside|looking|"
+    r"at the door|with (us|me|her|him|them))\b"
+    r"|\b(police|ambulance|999) (have been|has been|been|was|were) (called|rung|phoned)\b")
 
 
 def plain(text: str) -> str:
@@ -444,7 +456,10 @@ _SIBLING_CARER = re.compile(
 # "my sister rang me", "the kids next door").
 _THE_CHILDREN = re.compile(r"\b(the|our) (kids|children|baby|little ones?|boys|girls|twins)\b"
                            r"(?! (next|upstairs|downstairs|across|over|down|at|in|from|on|who live|opposite))")
-_ME_OR_US = re.compile(r"\b(me|us)\b")
+# the writer's household: "me", "us", "we keep arguing", "at home" ("we keep arguing at home and the kids are
+# seeing it": the family's own request for help, however the model heard it)
+_ME_OR_US = re.compile(r"\b(me|us)\b|\bwe (keep|always|are always|have been|ve been|argue|argued|fight|fought|row|"
+                       r"rowed|struggle|cant|can t|both|shout|scream|are struggling|re struggling)\b|\bat home\b")
 _PARTNER = re.compile(r"\bmy (bf|boyfriend|gf|girlfriend)\b")
 _ANOTHER_HOUSEHOLD = re.compile(r"\b(she|her|shes|hers|they|their|theyre|neighbours?|neighbors?|wall|next door|"
                                 r"upstairs|downstairs|my (mum|mom|dad|mam|parents|sister|brother|friend|mate|cousin|"

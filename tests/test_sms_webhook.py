@@ -863,3 +863,20 @@ def test_the_same_danger_written_three_times_never_gets_the_same_reply_three_tim
     replies = [reply_of(post_sms(client, "my dad is hitting my mum")) for _ in range(3)]
     assert replies[0] == replies[1] and replies[2] != replies[1]
     assert all("call 999" in reply for reply in replies) and replies[2].startswith("If anyone is in danger now")
+
+
+def test_after_danger_someone_who_has_called_999_is_told_they_did_right_not_to_call_999(client, parser, office):
+    post_sms(client, DANGER)
+    for said in ("ive rung the police they said theyre looking", "ive called 999"):
+        reply = reply_of(post_sms(client, said))
+        assert reply.startswith("You did the right thing calling. If anything changes or gets worse, call 999 again.")
+        assert reply.count("999") == 1 and ADVICE not in reply
+
+
+def test_after_danger_out_of_hours_a_question_or_a_plea_to_talk_is_never_put_off_till_morning(client, parser, office):
+    office(False)
+    post_sms(client, DANGER)
+    for said in ("what do i do", "can u just talk to me", "can someone come round"):
+        reply = reply_of(post_sms(client, said))
+        assert "answer that when the office opens" not in reply and "will see you asked for a person" not in reply
+        assert f"emergency duty team on {OUT_OF_HOURS}" in reply and reply.count("call 999.") <= 1
