@@ -51,7 +51,12 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           r"\b(mum|mom|dad|my parents|my family) (cant|can not|mustnt|must not) (know|find out)\b",
                           r"\b(dont|do not) want (him|her|them|my \w+) to (know|find out)\b",
                           r"\b(do|will|does|would) (my|her|his) (parents|mum|mom|dad|family|carers?) "
-                          r"(have to |need to |got to )?(know|find out|be told)\b")),
+                          r"(have to |need to |got to )?(know|find out|be told)\b",
+                          # "will u tell my mum", "will my ex find out" (a probe: answered with the office's number)
+                          r"\bwill (you|u|they|anyone|you guys) (tell|inform|contact|ring|call|speak to|talk to) "
+                          r"(my|me) (mum|mom|dad|parents|family|ex|partner|husband|wife|carers?|stepdad|stepmum|nan)\b",
+                          r"\b(will|would|does|do|can) (my|the kids|the childrens) (ex|partner|husband|wife|boyfriend|"
+                          r"girlfriend|dad|mum|father|mother) (find out|know|be told|see this|see)\b")),
     # After danger: someone who cannot speak on the phone, or asks us to send someone, needs 999's silent route.
     ("cant_talk", (r"\b(cant|can not|cannot|unable to) (call|ring|phone|talk|speak)\b",
                    r"\b(dont|do not) want to (talk|speak)( to (anyone|anybody|someone|a person))?( on the phone)?\b",
@@ -115,7 +120,11 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
                    r"\bknow (it was|its) me\b", r"\bconfidential\b", r"\bfind out (it was|its) me\b",
                    r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b",
-                   r"\bwill (the|their) (family|parents|mum|dad|mother|father|carers?) (know|find out|be told)\b")),
+                   r"\bwill (the|their) (family|parents|mum|dad|mother|father|carers?) (know|find out|be told)\b",
+                   r"\bwill (my|her|his|the) (daughter|son|child|kids|children|neighbours?|friend|sister|brother|niece|"
+                   r"nephew|grandson|granddaughter) (know|find out|be told) (i|it was me|that i|who)\b",
+                   r"\b(dont|do not) want (them|him|her|anyone|the family|the parents|people) (knowing|to know) "
+                   r"(it was|its|that it was|that its) me\b")),
     ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
              r"\b(are|r) (you|u) (a )?(bot|robot|computer|machine|real|human|person|ai)\b", r"\bwho is this\b",
              r"\bam i (talking|speaking|texting) to\b", r"\bwhat is this (number|service)\b",
@@ -134,6 +143,7 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
               r"\bprefer not to (say|answer)\b", r"^no comment$")),
 )
 _COMPILED = tuple((kind, tuple(re.compile(p) for p in patterns)) for kind, patterns in DIGRESSIONS)
+_ASKING_ALONE = re.compile(r"^(will|would|does|do|can|is|are|has|have)\b")
 # After danger: they have called 999 or the police already ("ive rung the police theyre on the way"). Read only in a
 # red conversation (bot.dialogue): elsewhere "mum rang the police" is part of what happened, an answer.
 CALLED_FOR_HELP = re.compile(
@@ -1268,6 +1278,8 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "find_service"  # "can u recommend sumwhere for my son to do boxing"
     if aside in ABOUT_THE_SERVICE and not found.categories and not (found.own_family and _ASKS_FOR_HELP.search(said)):
         return "question" if aside != "who" else "who"
+    if aside == "keep_from_family" and _ASKING_ALONE.match(said):
+        return "question"  # "will u tell my mum": asked of us
     if said in GREETINGS or aside == "greet" or _GREETING_FORMS.match(said):
         return "greet"
     if THANKS.match(said):

@@ -1522,3 +1522,15 @@ def test_session_13_whose_child_a_role_and_a_service_named(text: str, model: str
 def test_session_13_a_grown_writer_and_their_own_family_ask_for_help(text: str, child_speaking: bool):
     reading = Reading(intent="report_concern", confidence=0.95, entities={})
     assert understand(text, reading, child_speaking=child_speaking).intent == "help"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("will my ex find out", "keep_from_family"), ("will u tell my mum", "keep_from_family"),
+    ("will my partner see this", "keep_from_family"), ("i dont want them knowing it was me", "anonymous"),
+    ("Will my daughter know I told you? She will stop me seeing him", "anonymous")])
+def test_who_will_find_out_is_answered_not_put_off(text, kind):
+    assert understand(text, None).digression == kind
+    talk = Talk(NIGHT)
+    talk.say(text)
+    said = " ".join(talk.replies[-1])
+    assert "when the office opens" not in said and ("tell" in said or "anonymous" in said)
