@@ -1073,6 +1073,16 @@ class _Dialogue:
                 self.event = "no_consent"
                 return ("That's fine. We will not share anything. The services I sent are still there for you, and "
                         "you can text us again any time. In an emergency, call 999.")
+            if family_consent(answers) and "referrer_relationship" in self.state["skipped"] \
+                    and not self.state.get("relationship_asked_again"):
+                # They skipped who they are to the child, then agreed: early help needs that agreement from someone
+                # with parental responsibility, so the question comes back once before anything ends (a probe: a
+                # mum who skipped it was told to phone us, and "im her mum obviously" was not understood)
+                self.state["skipped"].remove("referrer_relationship")
+                self.state["relationship_asked_again"] = True
+                self.leads.append("Before I send this: early help needs the agreement of someone with parental "
+                                  "responsibility.")
+                return self._next() or ""
             if family_consent(answers):
                 self._end("no_consent")
                 self.event = "no_consent"

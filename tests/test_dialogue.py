@@ -1534,3 +1534,14 @@ def test_who_will_find_out_is_answered_not_put_off(text, kind):
     talk.say(text)
     said = " ".join(talk.replies[-1])
     assert "when the office opens" not in said and ("tell" in said or "anonymous" in said)
+
+
+def test_a_parent_who_skipped_who_they_are_is_asked_again_before_early_help_ends_for_want_of_it():
+    talk = Talk(OFFICE)
+    for said in ["my daughter is 14 and wont go to school", "RG40 1BN", "yes", "Sarah Jones", "skip", "Amy", "Jones",
+                 "12/03/2012", "Emmbrook school", "yes"]:
+        talk.say(said)
+    reply = talk.say("yes")  # agrees
+    assert "parental responsibility" in reply and talk.asking == "referrer_relationship"
+    assert "Your reference is" in talk.say("im her mum")
+    assert talk.ports.handed[-1][1]["referrer_relationship"] == "mother"
