@@ -72,8 +72,10 @@ def predicted_intent(item: dict[str, Any], understood: Any) -> str:
             return "human"
         if aside in {"greet", "thanks", "goodbye"}:
             return aside  # said to a person mid-way: answered as such, and the question asked again
-        if aside == "wrong_chat":
-            return "out_of_scope"  # meant for someone else: said so (bot.dialogue), and the question asked again
+        if aside in {"wrong_chat", "off_topic"}:
+            # meant for someone else, or about something else (the bins, the weather): said so (bot.dialogue), and
+            # the question asked again
+            return "out_of_scope"
         if aside and aside not in ANSWER_ASIDES:
             return "question"
         return "answer"

@@ -204,6 +204,12 @@ def answer_to(kind: str, ctx: Context, state: dict[str, Any], step: Step | None)
         return "No problem, that message can't have been meant for us."
     if kind == "greet":
         return "Hello again."
+    if kind == "still_there":
+        return "Yes, I'm still here."
+    if kind == "complaint":  # "you already asked me that", "this is taking ages"
+        return "Sorry about that. A short answer is fine, and you can ask for a person at any time."
+    if kind == "off_topic":  # "my bins werent collected", "whats the weather like": not ours to answer
+        return "Sorry, I can only help with worries about children and families."
     if kind == "anything_else":
         return "Nothing else is needed, thank you. If you think of anything, write it here."
     wording = getattr(step, "wording", None) if step is not None else None
@@ -259,6 +265,7 @@ PASSED_ON = ("Thank you, I have passed that to our team.", "Thank you. Our team 
 SAVED = ("Thank you, I have added that for our team.", "Thank you. That is saved with your other messages.",
          "Thanks for telling me. It is saved for our team.")
 SAFETY_ASIDES = frozenset({"children_taken", "anonymous", "who", "keep_from_family", "who_share", "early_help",
+                           "still_there",
                            "cant_talk", "send_someone", "helplines", "anything_else", "explain", "hours"})
 
 

@@ -98,7 +98,21 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"someone|somebody|adviser|advisor|team|people|you)\b",
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
                r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
-               r"^person$", r"\bspeak to someone\b", r"\bput me through\b", r"\bcan i (call|ring|phone)\b",
+               r"^person$", r"\bspeak to someone\b", r"\bput me through\b",
+               r"\bcan i (just |please |pls )?(call|ring|phone)\b",
+               # "is there a number i can ring", "whats the number to call you on" (replies 5)
+               r"\b(a|the|your|ur) (phone )?(number|no) (i|we) (can|could|should) (call|ring|phone)\b",
+               r"^(so |ok |okay )?(what|whats|wats) (the |your |ur )?(phone )?(number|no)( (do|can|should) (i|we))? "
+               r"(to )?(call|ring|phone)\b",
+               # "get me someone real", "find me a person" (replies 5)
+               r"\b(get|give|find|put) me (through to )?(a |an )?(real |actual |proper )?(someone|somebody|person|"
+               r"human|social worker)\b",
+               r"\b(someone|somebody|a person) real\b",
+               # "i want to speak to my social worker": their own worker asked for (never "he wont let me talk to
+               # my social worker", a story)
+               r"^(hi |please |pls |so |ok |okay |can |could )?(i|can i|could i|i want to|i need to|id like to|i would "
+               r"like to|i wanna|let me) (talk|speak|chat) (to|with) (my|our) (social worker|worker|sw|caseworker|"
+               r"case worker|family worker)\b",
                r"^(can|could|will|would|pls|please|plz)? ?(you|u) (just |please |pls )?(talk|speak|chat) "
                r"(to|with) me\b",
                r"^(please |pls |plz )?(just )?(talk|speak) to me\b",
@@ -124,7 +138,33 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"\bwill (my|her|his|the) (daughter|son|child|kids|children|neighbours?|friend|sister|brother|niece|"
                    r"nephew|grandson|granddaughter) (know|find out|be told) (i|it was me|that i|who)\b",
                    r"\b(dont|do not) want (them|him|her|anyone|the family|the parents|people) (knowing|to know) "
-                   r"(it was|its|that it was|that its) me\b")),
+                   r"(it was|its|that it was|that its) me\b",
+                   # "what if he finds out i told you" (replies 5): asked as "what if", never a story told
+                   r"\bwhat if (he|she|they|someone|somebody|anyone|the family|the parents|(my|her|his|their) \w+) "
+                   r"(finds? out|found out|knows?|knew|sees?|saw)( (it was|its|that it was|that i|i))?\b")),
+    # "u still there", "are you still there?": asked of us, answered and the question asked again (replies 5)
+    ("still_there", (r"^(hello |hi |hey |oi |um+ |erm+ )*(are |r )?(you|u|ya) still (there|here|around|with me|awake|"
+                     r"reading)\b",
+                     r"^(hello |hi |hey |oi )*(is )?(any ?one|any ?body|some ?one) still (there|here|around|"
+                     r"reading)\b")),
+    # A complaint about the form itself, said of it and nothing more: "you already asked me that", "ive told you
+    # already", "this is taking forever", "too many questions" (a fresh batch, replies 5). The whole message, so
+    # "i already told the police" or "his dad already asked him" stay what they say.
+    ("complaint", (r"^(but |and |sorry |erm+ |um+ |omg |ffs |god )*(you|u) (have |ve )?(already|just) (asked|said|"
+                   r"had)( me)?( (that|this|it|them|those|already|before|earlier|twice|once|lol|x+))*$",
+                   r"^(but |and |sorry |erm+ |um+ |omg |ffs |like )*(i|ive|i ve|i have) (already|just) (told|said|"
+                   r"answered|given|gave|put|written|wrote)( (you|u))?( (that|this|it|them|those|already|before|"
+                   r"earlier|twice|once|lol|x+))*$",
+                   r"^(i )?(already|just) (told|said|answered|gave)( (you|u))?( (that|this|it|already|before|"
+                   r"earlier))*$",
+                   r"^(but |and |sorry |like )*(i|ive|i ve|i have|you|u|youve|you ve) (told|said|answered|given|gave|"
+                   r"put|asked)( (you|u|me))?( (that|this|it|them|those))? (already|before|earlier|twice|once already)"
+                   r"( lol| x+)*$",
+                   r"^(omg |god |ffs |sorry but |honestly )*(this|it|this form|this chat|that)? ?(is |s )?"
+                   r"(taking|takin|taken) (ages|forever|so long|too long|a long time|for ever|years)\b"
+                   r"(?!.*\b(him|her|them|the police|school|court|hospital)\b)",
+                   r"^(so |way |far )?too many questions\b", r"^(why )?so many questions\b",
+                   r"^how many more( questions)?( are there)?\b")),
     ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
              r"\b(are|r) (you|u) (a )?(bot|robot|computer|machine|real|human|person|ai)\b", r"\bwho is this\b",
              r"\bam i (talking|speaking|texting) to\b", r"\bwhat is this (number|service)\b",
@@ -136,13 +176,34 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"\bwhat (will|is going to|s going to|is gonna|s gonna|gonna) happen\b")),
     ("why", (r"^(but )?(why|y) (do|d|does) (you|u) (need|want|ask)\b", r"^why\b", r"\bwhat (is|s) (that|it) for\b",
              r"^what for\b", r"\bdo i (have|need) to\b", r"\bwhy (do|d) (you|u) need\b")),
-    ("not_now", (r"^(not now|later|not right now)\b", r"\b(have|got|need) to go\b", r"\bgtg\b",
-                 r"\bcant (talk|text|do this) (now|right now)\b", r"\b(i ll|ill|i will) (come back|text back|finish)",
+    # Leaving, said in a few words and nothing more: "gtg", "got to go kids home", "have to go to work now sorry",
+    # "im off now", "ill finish this later", "ill do the rest tomorrow" (a fresh batch, replies 5). The whole
+    # message, so "i have to go to court next week" and "he said ill finish you" stay what they say.
+    ("goodbye", (r"^(sorry |soz |ok |okay |right |oh |omg |shit |oops |anyway |um+ )*(i |im |i m )?(gtg|g2g|(have|got|"
+                 r"gotta|gota|need|needa|have got) (to )?(go|dash|run|leave|log off|head off)|gotta (go|dash|run))"
+                 r"( now| sorry| soon| quick| x+| asap| bye| in a sec| for now| then)*"
+                 r"( (kids|the kids|my kids|kids are|hes|shes|he s|she s|someone|somebody|my (mum|dad|partner|husband|"
+                 r"wife|boyfriend|girlfriend|fella|son|daughter|boss|bus|train)|the (bus|train)|work|to work|school "
+                 r"run|to school|my break|break over|battery|phone)\b(\W*\w+){0,4})?\W*$",
+                 r"^(ok |okay |right |sorry |anyway )*(im|i m|i am) (off|going|leaving|logging off|signing off)"
+                 r"( now| then| sorry| bye| x+)*$",
+                 r"^(ok |okay |right |sorry |anyway )*(logging|signing) off( now| then| sorry| bye| x+)*$",
+                 r"^(ok |okay |right |sorry |anyway )*(i ll|ill|i will|il) ((come back|finish|carry on|continue|"
+                 r"text back|reply|get back)( (to|with))?( (this|it|the rest|the others?|them|the questions?|you|u))?|"
+                 r"(do|answer) (this|it|the rest|the others?|them|the questions?))"
+                 r"( (later|tomorrow|tmrw|tmr|tonight|in a bit|in a while|another time|after|when|another "
+                 r"day|soon)\b(\W*\w+){0,5})\W*$")),
+    ("not_now", (r"^(not now|later|not right now)\b",
+                 r"\b(have|got|need) to go\b(?! (to|and|with|back|into|in|out|through|for|on|home with|over)\b)",
+                 r"\bgtg\b", r"\bcant (talk|text|do this) (now|right now)\b",
+                 r"\b(i ll|ill|i will) (come back|text back|finish)\b(?! (you|u|him|her|them|off|it off|myself)\b)",
                  r"^(busy|brb)\b")),
     ("skip", (r"^(skip|pass|next)( it| this| that)?( please)?$", r"\brather not (say|answer|give)\b",
               r"\bprefer not to (say|answer)\b", r"^no comment$")),
 )
 _COMPILED = tuple((kind, tuple(re.compile(p) for p in patterns)) for kind, patterns in DIGRESSIONS)
+# Asides said of the conversation alone: with a hurt named in them they are what happened, not an aside
+_SAID_OF_US_ONLY = frozenset({"goodbye", "complaint", "still_there", "not_now"})
 _ASKING_ALONE = re.compile(r"^(will|would|does|do|can|is|are|has|have)\b")
 # After danger: they have called 999 or the police already ("ive rung the police theyre on the way"). Read only in a
 # red conversation (bot.dialogue): elsewhere "mum rang the police" is part of what happened, an answer.
@@ -184,6 +245,8 @@ def digression(text: str) -> str | None:
     for any other question. Never a dialogue answer."""
     said = plain(text)
     for kind, patterns in _COMPILED:
+        if kind in _SAID_OF_US_ONLY and _HARM_WORDS.search(said):
+            continue  # "ill finish later, hes been hitting her again" tells what happened: never only leaving
         if any(p.search(said) for p in patterns):
             return kind
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
@@ -197,15 +260,44 @@ def digression(text: str) -> str | None:
             return "thanks"
         if _ENDS_IN_BYE.match(said) and "?" not in text:
             return "goodbye"
+    if _OFF_TOPIC.search(said) and not _ABOUT_A_CHILD.search(said) and len(said.split()) <= 14:
+        return "off_topic"
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
         return "dont_know"
     if len(said.split()) <= 8 and re.match(r"^(i )?(dunno|dont know|do not know|idk|no idea|not sure)\b", said) \
-            and "?" not in text:
-        return "dont_know"  # "dunno there names", "not sure tbh"
-    if is_question(text):
+            and "?" not in text and not _AT_A_LOSS.search(said):
+        return "dont_know"  # "dunno there names", "not sure tbh"; never "i dont know what to do anymore"
+    if is_question(text) and not _A_NUMBER_GUESSED.match(said):
         return "question"
     return None
+
+
+# Not about children or the council's front door at all: the council's other services, the weather, a score, a joke,
+# a prize (a fresh batch, replies 5). Answered as out of scope and the question asked again; never where a child or
+# a worry is in it ("we cant pay the council tax and the kids are hungry" is a family's worry).
+_OFF_TOPIC = re.compile(
+    r"\bcouncil tax\b|\b(bins?|rubbish|recycling|bin day|bin men|bin collection)\b.{0,30}\b(collect\w*|picked up|"
+    r"emptied|missed|day)\b|\b(collect\w*|empty|emptied)\b.{0,20}\b(bins?|rubbish|recycling)\b|\bpot ?holes?\b|"
+    r"\bstreet ?lights?\b|\bfly ?tipp\w*|\bparking (permit|ticket|fine)s?\b|\b(the )?tip (open|shut|close)|"
+    r"\brecycling (centre|center)\b|\bwhat(s| s| is| will| ll)? the weather\b|\bweather forecast\b|"
+    r"\bweather (be |going to be |gonna be |will be )?(like|today|tomorrow|doing|going to|gonna|this weekend)\b|"
+    r"\bwill it (rain|snow)\b|\bwho won (the|last)\b|\b(the|last nights|tonights) (match|game) (score|last night|"
+    r"tonight|result)\b|\btell (me|us) a joke\b|^knock knock\b|\bbook (a|an|my) (blood test|gp appointment|doctors "
+    r"appointment|appointment at the doctors|smear|vaccine|flu jab|covid jab)\b|"
+    r"\b(you have|youve|you ve|uve) (won|been selected)\b|\bclaim (your|ur) (prize|reward|voucher|gift)\b|"
+    r"\breply (claim|win|yes to claim)\b|\bclick (here|the link|this link)\b")
+_ABOUT_A_CHILD = re.compile(
+    r"\b(kids?|child|children|childs|son|sons|daughters?|baby|babies|boy|girl|boys|girls|toddler|teen|teenager|"
+    r"he|she|hes|shes|him|her|his|they|them|family|families|school|nursery|scared|hurt|hurting|hit|hits|abuse\w*|"
+    r"hungry|cold|safe|unsafe|danger|police|help me|cant cope|cant afford)\b")
+_AT_A_LOSS = re.compile(r"^(i )?(dont know|do not know|dunno|idk|not sure) (what|how|where|who|if i can|if i should) "
+                        r"(to do|else to do|to cope|to go|to turn|i can|i should|i am doing|im doing|to say|to ask)\b")
+# An answer hedged with a question mark: "about 10?", "12 maybe 13?", "8 or 9?" (a fresh batch, replies 5) is the
+# number given, not a question asked
+_A_NUMBER_GUESSED = re.compile(r"^(about |around |maybe |like |roughly |approx |prob |probably |erm+ |um+ )*"
+                               r"\d{1,2}( ?(ish|yrs?|years?|years? old|yo|months?|mths?|weeks?))?"
+                               r"( (or|maybe|to) \d{1,2})?( (not sure|i think|maybe|i reckon|at a guess|ish))*$")
 
 
 # --- facts: what a message gives, whatever was asked ---------------------------------------------------------
@@ -537,10 +629,18 @@ THANKS = re.compile(r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw
                     r"thats (really |very |so )?(helpful|great|brilliant|lovely|kind|useful)|"
                     # "cheers for this", "thanks for getting back to me" (a fresh batch, session 13)
                     r"for (all )?(this|that|getting back( to me)?|replying|the reply|(your|ur) (reply|time|advice)|"
-                    r"the (info|information|advice)|helping( me)?)))*( x+)?$")
+                    r"the (info|information|advice)|helping( me)?)|"
+                    # "thank you, that means a lot", "thanks for being here" (a fresh batch, replies 5)
+                    r"(that|it|this) (means|meant) (a lot|so much|everything)|means (a lot|so much)|"
+                    r"for (being (here|there|so kind|patient)|(your|ur) (patience|kindness|understanding)|"
+                    r"understanding|(all )?(you|u) do|(all )?(that|this) (you|u) do)))*( x+)?$")
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
-                             r"im back|i m back|lol))+$")
+                             r"im back|i m back|lol))+"
+                             # "hiya sorry was busy", "hi sorry i was driving" (a fresh batch, replies 5)
+                             r"( (i |i was |was |been |ive been |i ve been |got )(busy|away|driving|at work|working|"
+                             r"asleep|sleeping|in the shower|cooking|out|distracted|called away|sidetracked|"
+                             r"on the phone|with the kids|doing the school run|school run))?( x+| lol)?$")
 # A greeting with nothing else in it: "hiii", "gd morning", "hi hun", "hello hello", "hello is anyone there",
 # "anyone there?", "hiya u ok". The whole message: "hi im 14" and "hello i need help" are not greetings alone.
 _GREET_WORD = (r"(h+i+|hiya+|hey+|heya|hell+o+|helo+|hullo|allo|howdy|hey up|ey up|"
@@ -1106,6 +1206,7 @@ RASA_INTENTS = {
 }
 CONFIDENT = 0.6
 ABOUT_THE_SERVICE = frozenset({"children_taken", "anonymous", "what_next", "who", "why", "question", "early_help",
+                               "still_there", "complaint",
                                "who_share", "helplines", "anything_else", "explain", "hours", "service_hours"})
 
 
@@ -1259,6 +1360,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard
     if aside == "wrong_chat" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "soz wrong number x": meant for someone else
+    if aside == "off_topic" and not (found.categories or _HARM_WORDS.search(said)):
+        intent = "out_of_scope"  # "my bins werent collected again": the council's other services, not ours
     if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
@@ -1284,7 +1387,7 @@ def _intent_from_words(said: str, found: Facts, aside: str | None) -> str | None
         return "greet"
     if THANKS.match(said):
         return "thanks"
-    if GOODBYE.match(said):
+    if GOODBYE.match(said) or aside == "goodbye":
         return "goodbye"
     if said in words.YES:
         return "yes"

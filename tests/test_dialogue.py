@@ -1545,3 +1545,90 @@ def test_a_parent_who_skipped_who_they_are_is_asked_again_before_early_help_ends
     assert "parental responsibility" in reply and talk.asking == "referrer_relationship"
     assert "Your reference is" in talk.say("im her mum")
     assert talk.ports.handed[-1][1]["referrer_relationship"] == "mother"
+
+
+# --- session 13: what a fresh batch ("replies 5") showed the reader missing mid-way; in other words than the batch's --
+@pytest.mark.parametrize("said, aside", [
+    # leaving in a few words, and coming back later
+    ("g2g sorry", "goodbye"), ("right i have to go, my bus is here", "goodbye"), ("im off now bye", "goodbye"),
+    ("i will come back to it tomorrow", "goodbye"), ("ill answer the rest tonight", "goodbye"),
+    ("logging off now", "goodbye"),
+    # thanks and hello as people put them
+    ("thanks, it means so much", "thanks"), ("thank you for your patience", "thanks"),
+    ("hi sorry i was driving", "greet"),
+    # still there, and a complaint about the form itself
+    ("hello are you still there", "still_there"), ("anyone still reading", "still_there"),
+    ("ive told you that already", "complaint"), ("u just asked me that", "complaint"),
+    ("this is taking forever", "complaint"), ("too many questions", "complaint"),
+    # a person, in other words
+    ("can i please ring someone", "human"), ("whats the number to ring you on", "human"),
+    ("find me a real person", "human"), ("can i speak to my family worker", "human"),
+    # will they know it was me, asked as "what if"
+    ("what if my sister finds out it was me", "anonymous"),
+    # nothing to do with children: the council's other services, the weather, a score, a prize
+    ("when do the bins get emptied", "off_topic"), ("what will the weather be like tomorrow", "off_topic"),
+    ("claim your prize now click here", "off_topic"), ("the street light outside mine is broken", "off_topic"),
+    # still what they say: a story, a worry, a place, a guessed age, someone at a loss
+    ("i have to go to court on monday", None), ("he already told the police", None),
+    ("its taking ages for camhs to see her", None), ("she wont let me speak to my social worker", None),
+    ("we cant pay the council tax and the children are cold", None), ("Bye Lane", None), ("about 9?", None),
+    ("i dont know what to do", None), ("i can do tomorrow after 6", None),
+    ("ill finish later, hes been hitting her again", None), ("gotta go hes hitting her", None),
+])
+def test_replies_5_asides_in_the_forms_people_use(said, aside):
+    from bot.reader import digression
+    assert digression(said) == aside
+
+
+@pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
+@pytest.mark.parametrize("said, lead", [
+    ("gotta go, school run", "Take care. I will keep your answers."),
+    ("hi sorry was cooking", "Hello again."),
+    ("thanks, means a lot", "You're welcome."),
+    ("r u still there", "Yes, I'm still here."),
+    ("ive already told you", "Sorry about that."),
+    ("when do the bins get collected", "Sorry, I can only help with worries about children and families."),
+])
+def test_replies_5_an_aside_at_any_question_is_answered_and_the_question_asked_again(journey, field_name, said, lead):
+    """Leaving, hello, thanks, still there, a complaint, or something for another council service: never the
+    answer. They get a reply to what they said, the same question again, and its answer still goes in after."""
+    talk = Talk(CHAT)
+    talk.to(field_name, journey=journey)
+    reply = talk.say(said)
+    assert talk.asking == field_name, reply
+    assert field_name not in talk.state["answers"]
+    assert reply.startswith(lead), reply
+    assert talk.ports.staff == []
+    talk.say(SENSIBLE[journey][field_name])
+    assert talk.asking != field_name
+
+
+@pytest.mark.parametrize("field_name", ["postcode", "first_name"])
+def test_replies_5_a_number_to_ring_is_a_person_asked_for(field_name):
+    talk = Talk(CHAT)
+    talk.to(field_name, journey="report" if field_name == "first_name" else "help")
+    reply = talk.say("is there a number i could ring")
+    assert talk.asking == field_name and field_name not in talk.state["answers"], reply
+    assert "0118 496 0000" in reply and talk.ports.staff == ["asked_for_person"]
+
+
+def test_replies_5_a_story_with_leaving_in_it_is_still_what_happened():
+    talk = Talk(CHAT)
+    talk.to("what_happened", journey="report")
+    talk.say("ill finish later, hes been hitting her again")
+    assert talk.asking != "what_happened"
+    assert "hitting her" in str(talk.state["answers"].get("what_happened"))
+
+
+@pytest.mark.parametrize("text, aside", [("about 9?", None), ("12 or 13?", None), ("6ish? not sure", None),
+                                         ("is 9 too young?", "question"), ("9 why?", "question")])
+def test_replies_5_a_number_guessed_with_a_question_mark_is_no_question(text, aside):
+    assert understand(text, None).digression == aside
+
+
+@pytest.mark.parametrize("text", ["when do the bins get emptied", "what will the weather be like tomorrow"])
+def test_replies_5_something_for_another_service_is_out_of_scope(text):
+    assert understand(text, None).intent == "out_of_scope"
+    assert understand(text, Reading("ask_about_service", 0.9, {})).intent == "out_of_scope"
+    talk = Talk(OFFICE)
+    assert talk.say(text).startswith("Sorry, I can only help with worries about children and families.")
