@@ -582,7 +582,10 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
                             # "does anyone run mediation", "anger management for a 10 yr old"
                             r"sessions?|stay (n|and|&) play|therapy|mediation|anger management|tutoring|"
                             r"(swimming|music|dance|drama|driving) lessons|"
-                            r"tutor|respite|drop in|home ?start)\b")
+                            r"tutor|respite|drop in|home ?start|"
+                            # the places that give things: "is there a food bank" (a probe: answered with the office)
+                            r"(food|baby|uniform|clothes|clothing|toy|school uniform) ?banks?|food ?pantry|pantries|"
+                            r"warm (space|spaces|hub|hubs)|soft play|youth (club|clubs|centre|center|group))\b")
 # Someone harmed or harming: then never a question only, whatever its form. (A parent's own family stays a request
 # for help even so: the evaluation set labels a parent's every opening about their own children `help`.)
 _HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|(?<!in )touch|touched|touches|touching|abus\w*|"
@@ -604,7 +607,8 @@ _SENT_TO_US = re.compile(r"\b(said|told me|told us|suggested|advised|recommended
                          r"(should |could |to |can |might )?(text|contact|get in touch|message|ring|call|ask|speak to|"
                          r"talk to|try|you could|u could|you can|u can|you might|u might)\b|"
                          r"\bgave me (this|your) number\b")
-_ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|looking for|know of|recommend|"
+_ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|where is|wheres|where s|looking for|"
+                                 r"know of|recommend|nearest|closest|"
                                  r"can we get|can i get|(does |do )?any ?(one|body) (run|do|offer|know)|"
                                  r"for (a|an|my|our) \d{1,2} ?(yr|year|yo|y o|month)s?( old)?|for under ?\d+s)\b")
 # A parent asking what to do about their own child's trouble: a request for help, however it is put ("hes being
@@ -1311,6 +1315,9 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "report"  # no role said, and a child or a bystander writing: the model's guess is not a fact
     elif intent == "help" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said):
         intent = "find_service"  # "any parenting courses for terrible twos": the family asks for a service
+    elif intent == "question" and found.wants_service and _ASKS_FOR_A_SERVICE.search(said) \
+            and aside in {None, "question"} and not (found.workplace or found.someone_elses_child):
+        intent = "find_service"  # "is there a food bank": a kind of service asked for, not a question about us
     elif intent in {"help", None} and _ASKS_IF_ALL_RIGHT.search(said) and not _ASKS_FOR_HELP.search(said) \
             and not (found.someone_elses_child or found.workplace or found.young_person or found.wants_service) \
             and not _HARM_WORDS.search(said):

@@ -1632,3 +1632,10 @@ def test_replies_5_something_for_another_service_is_out_of_scope(text):
     assert understand(text, Reading("ask_about_service", 0.9, {})).intent == "out_of_scope"
     talk = Talk(OFFICE)
     assert talk.say(text).startswith("Sorry, I can only help with worries about children and families.")
+
+
+@pytest.mark.parametrize("text", ["is there a food bank", "any food banks round here", "where is the nearest baby bank",
+                                  "is there a baby group near me"])
+def test_a_kind_of_service_asked_for_is_looked_for_not_put_to_the_office(text):
+    assert understand(text, Reading("ask_about_service", 0.9, {})).intent == "find_service"
+    assert understand(text, None).intent == "find_service"
