@@ -339,7 +339,8 @@ _AGE_PATTERNS = (
     re.compile(_NOT_PAST + r"\b(\d{1,2})y\b(?! ?(?:ago|older|younger|of)\b)"),
     # (a child or a kid only with "is": "child 1", "kid 2" number them)
     re.compile(_NOT_PAST + _NOT_MENTAL + r"\b(?:(?:he|she|they|son|daughter|boy|girl|baby|hes|shes|theyre|aged|age) "
-               r"(?:is |s |are )?|(?:child|kid) (?:is |s |are ))(?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS),
+               r"(?:is |s |are )?|(?:child|kid) (?:is |s |are ))(?:only |just |nearly |almost |now )?(\d{1,2})\b"
+               + _UNITS),
     # "is 6" of anyone: never "the waiting list is 3 years" (years with no "old")
     re.compile(r"(?<!\bage )\b(?:is|s) (?:only |just |nearly |almost )?(\d{1,2})\b" + _UNITS
                + r"(?! ?(?:years?|yrs?)\b(?! ?old\b))"),
@@ -822,7 +823,8 @@ _AGES_IN_WORDS = (
     # (never an age that is past: "in care from age 8")
     re.compile(rf"{_NOT_PAST}{_NOT_MENTAL}\b(?:aged|ages|age|kids are|children are|twins are|boys are|girls are|theyre|"
                rf"they are|"
-               rf"they re|kids r|they r|twins r|my kids|kids|children|boys|girls|sons|daughters|twins) "
+               rf"they re|kids r|they r|twins r|my kids|kids|children|boys|girls|sons|daughters|twins|grandsons|"
+               rf"grand?daughters|grandkids|grandchildren|nieces|nephews|stepkids|step kids) "
                rf"(?:{_APPROX} )?({_A_LIST})\b{_UNITS}"),
     # "my 12 and 10 yr olds", "her 9 and 11 year old", "my 9 yeras old", "my 6yr0"
     re.compile(rf"{_NOT_PAST}(?<!year )(?<!yr )(?<!years )\b({_A_LIST}) ?{_YEARS} ?{_OLD}\b"),
@@ -830,12 +832,18 @@ _AGES_IN_WORDS = (
     re.compile(rf"(?<!\bage )\b(?:looks|look|looked|is|s|was|so|hes|shes|kid|boy|girl|child|lad|ones|of|eldest|oldest|"
                rf"youngest|other|other one) (?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
     re.compile(rf"\b(?:is|s|hes|shes|kid|boy|girl|child|lad|eldest|oldest|youngest) only ({_A_LIST})\b{_UNITS}"),
-    re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost )?({_A_LIST})\b{_UNITS}"),
-    # "my sons 6", "my daughters 14 and pregnant" (son's, daughter's: is), "a girl of 13"
-    re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest)s (?:only |just |nearly |almost )?"
+    # the same guess after which one, or where the child lives: "the older one maybe 8", "lad upstairs maybe 10"
+    re.compile(rf"\b(?:(?:older|younger|big|little|eldest|oldest|youngest|middle|first|second|third) one|"
+               rf"(?:kid|boy|girl|child|lad|lass|baby|toddler) (?:next door|upstairs|downstairs|over the road|"
+               rf"across the road)) (?:is |s )?(?:only |just )?{_APPROX} ({_A_LIST})\b{_UNITS}"),
+    re.compile(rf"\b(?:hes|shes|he is|she is|s) (?:only |just |nearly |almost |now )?({_A_LIST})\b{_UNITS}"),
+    # "my sons 6", "my daughters 14 and pregnant", "my nephews 16" (son's, daughter's, nephew's: is), "a girl of 13",
+    # "a little boy of 3"
+    re.compile(rf"\b(?:my|our) (?:son|daughter|lad|boy|girl|eldest|youngest|oldest|niece|nephew|grandson|"
+               rf"grand?daughter|stepson|stepdaughter|brother|sister|cousin)s (?:only |just |nearly |almost |now )?"
                rf"({_A_LIST})\b{_UNITS}"),
-    re.compile(rf"\b(?:a|the|my|our|one) (?:girl|boy|kid|child|lad|lass|son|daughter|grandson|granddaughter|infant) of "
-               rf"({_NUMBER})\b{_UNITS}"),
+    re.compile(rf"\b(?:a|the|my|our|one) (?:little |young |small |tiny |wee |teenage )?(?:girl|boy|kid|child|lad|"
+               rf"lass|son|daughter|grandson|granddaughter|infant) of ({_NUMBER})\b{_UNITS}"),
     # "twins of 9", "triplets aged 4": one age for them all
     re.compile(rf"\b(?:twins|triplets|twin boys|twin girls) (?:of|aged|age) ({_NUMBER})\b{_UNITS}"),
     # a child named by who they are, then the age in any words: "my son whos 13", "my lad is fifteen", "my
@@ -1016,6 +1024,12 @@ def _ages_now(text: str) -> str:
     (the age now is said already). Never "be" alone ("we need to be 5 minutes early": left as it is)."""
     text = _HALF_YEAR.sub(r"\1 and a half", text)
 
+    def day_before(match: re.Match[str]) -> str:  # "she's 5 on friday": 4 (before "she'll be 5 on friday" is read)
+        number = match.group("age")
+        value = int(number) if number.isdigit() else _AGE_WORDS[number.lower()]
+        return f"{value - 1}" if 1 <= value <= 18 else match.group(0)
+    text = _AGE_ON_A_DAY.sub(day_before, text)
+
     def now(match: re.Match[str]) -> str:
         whole = match.group(0)
         lead = whole[:len(whole) - len(whole.lstrip())]
@@ -1035,6 +1049,14 @@ def _ages_now(text: str) -> str:
             return f"{lead}{who}{value - 1}"
         return f"{lead}{who}is {value - 1}"
     return _AGE_TO_COME.sub(now, text)
+
+
+# An age to come on a day this week, after he or she: "she's 5 on friday", "hes 13 tomorrow" (4, 12); never a time
+# ("at 5 on friday") or a count ("there's 3 on friday")
+_AGE_ON_A_DAY = re.compile(
+    r"(?:(?<=\bhes )|(?<=\bshes )|(?<=\bhe is )|(?<=\bshe is )|(?<=\bhe's )|(?<=\bshe's )|(?<=\bhe’s )|(?<=\bshe’s ))"
+    rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})(?= (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mon|tues|tue|wed|weds|thurs|thur|fri|sat|sun|tomorrow|tmrw|tmr)\b)", re.IGNORECASE)
 
 
 # A child named, then the age and nothing but what may follow an age: "daughter 15, son 12", "my daughter 11 is rude"
@@ -1072,6 +1094,24 @@ _NAMES_THEN_AGES = re.compile(r"\b([A-Z][a-z]{1,20})(?:\s*,\s*[A-Z][a-z]{1,20})*
                               r"times|years? ago|yrs? ago)\b))")
 _NAME_THEN_MONTHS = re.compile(r"\b([A-Z][a-z]{1,20})\s*[,.(:-]\s*(\d{1,2}) ?(months?|mths?|weeks?|wks?)\b"
                                r"(?! (?:ago|pregnant|later|late|early|overdue|away|on|off|time|behind))")
+# A child named, then 's and the age, and nothing but what may follow an age: "Our Callum's 6 and Ellie-May is 4",
+# "Ruby-Rose's 5." (never "Tesco's 24 hours", "Jack's 2 kids": a time, a count)
+_NAME_IS_AGE = re.compile(r"\b([A-Z][a-z]{1,20}(?:-[A-Z][a-z]{1,20})?)['’]s (?:only |just |now )?(\d{1,2})\b"
+                          r"(?=\s*(?:[,;.!?)]|$|and\b|but\b|&|now\b|going on\b))")
+# words with a capital before 's that are no child's name: "There's 4 and...", "Everyone's 3 minutes late"
+_NOT_NAMES_BEFORE_S = frozenset({"There", "Here", "Where", "Everyone", "Everybody", "Someone", "Somebody", "Nobody",
+                                 "Noone", "One", "Let", "Mine", "Hers", "His", "Theirs", "Tomorrow", "Tonight",
+                                 "Today", "Yesterday", "Mam", "Mummy", "Daddy", "Nana", "Gran", "Granny"})
+# The age as "have"/"has" years, as many whose first language is not English write it: "my daughter have 8 years.",
+# "my son has 15 years and he..." (never "has 2 years left", "has 3 years of school": only an end or "and" after)
+_HAS_YEARS = re.compile(r"\b(?:son|daughter|child|kid|boy|girl|baby|niece|nephew|grandson|grand?daughter|brother|"
+                        rf"sister) (?:have|has|having|is having) {_NUMBER} ?(?:years?|yrs?)\b"
+                        r"(?=\s*(?:[,;.!?)]|$|and\b|but\b|old\b))")
+# A professional's sex and age: "Referral re M 7, DOB ...", "F 14, known to CAMHS", "child F9;" (capital M or F
+# alone, after the start, "re" or who the child is, before a comma or a date of birth; never "the M4", "flat F 14")
+_SEX_AND_AGE = re.compile(r"(?:^|(?<=[(:;,])|"
+                          r"\b(?:[Rr]e|RE|[Rr]eferral for|[Cc]hild|[Yy][Pp]|[Pp]upil|[Pp]atient|[Pp]t))"
+                          r"\s*:?\s*[MF] ?(\d{1,2})\b(?=\s*(?:[,;)]|$|y/?o\b|yrs?\b|DOB\b|[Dd]ob\b|\())")
 # A baby's age as clinicians write it: "7/12 infant" (months), "3/52 old baby" (weeks)
 _CLINICAL_AGE = re.compile(r"(?<![\d/])(\d{1,2}) ?/ ?(12|52)(?![\d/])(?= ?(?:old|infant|baby|boy|girl|child|male|"
                            r"female|[,.)]))", re.IGNORECASE)
@@ -1112,6 +1152,13 @@ def child_ages(said: str, text: str = "") -> list[int]:
             add([int(n) for n in re.findall(r"\d{1,2}", match.group(1))])
         for match in _CHILD_THEN_AGE.finditer(lowered):
             add(_numbers(match.group(1)))
+        for match in _HAS_YEARS.finditer(lowered):
+            add(_numbers(match.group(1)))
+        for match in _SEX_AND_AGE.finditer(text):
+            add([int(match.group(1))])
+        for match in _NAME_IS_AGE.finditer(text):
+            if match.group(1) not in _NOT_NAMES | _NOT_NAMES_BEFORE_S:
+                add([int(match.group(2))])
         for match in _CLINICAL_AGE.finditer(text):
             add([int(match.group(1)) // (12 if match.group(2) == "12" else 52)])
         if (last := _LAST_WORD_AGE.search(text.strip())) is not None:

@@ -1001,6 +1001,33 @@ def test_ages_as_people_type_them_fifth_batch(text: str, ages: list[int]):
     assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
 
 
+@pytest.mark.parametrize("text, ages", [
+    # a professional's sex and age ("M 7", "F 14"); never a motorway or a flat
+    ("Referral for M 9, DOB 01/05/2017, bruising seen today", [9]), ("yp: F 15 (dob 2011)", [15]),
+    ("child F6; known to the school nurse", [6]), ("stuck on the M4, can you ring back", []),
+    ("Re M4 roadworks near the school", []), ("flat F 12, second floor", []),
+    # the age as "have/has N years", as many whose first language is not English write it; never years still to go
+    ("my son have 11 years, he is angry always", [11]), ("my girl has 6 years and she cry every night", [6]),
+    ("my son has 3 years left at school", []), ("my daughter has 2 years of college to do", []),
+    # a child named, then 's and the age; never a time, a count or "there's"
+    ("Our Mason's 7, he wont sleep", [7]), ("Lily-Mae's 3 and still in nappies", [3]), ("Jack's 2 kids", []),
+    ("There's 4 and they're all under 10", []), ("Asda's 24 hours", []),
+    # "now", a relative's 's, an adjective before "boy of", grandchildren's and nephews' lists
+    ("we adopted her at 3, shes now 10", [10]), ("my niece's 12 and pregnant", [12]), ("a young girl of 11", [11]),
+    ("my granddaughters 8 and 5 live with me", [8, 5]), ("it is now 3 weeks since", []),
+    # a guess after which one or where the child lives; a birthday on a day of the week (the day before it: one less)
+    ("the big one maybe 12, the little one about 6", [12, 6]), ("girl next door maybe 9 or 10", [9]),
+    ("hes 8 on saturday", [7]), ("she's 14 tomorrow", [13]), ("meet at 5 on friday", []), ("there's 3 on friday", []),
+])
+def test_ages_as_people_type_them_sixth_batch(text: str, ages: list[int]):
+    """Forms the sixth fresh batch ("ages 6", a realistic mix written before the age reading was read) found misread,
+    in other words: its honest score was F1 0.946 (precision 0.992, recall 0.903)."""
+    from bot.reader import facts
+
+    found = facts(text)
+    assert sorted(set(found.ages) | ({found.age} if found.age is not None else set())) == sorted(ages)
+
+
 @pytest.mark.parametrize("text, born", [("12.11.19", "2019-11-12"), ("2015-08-21", "2015-08-21"),
                                         ("christmas day 2020", "2020-12-25"), ("1/2/18", "2018-02-01"),
                                         ("9th july last year... 2024", "2024-07-09"),

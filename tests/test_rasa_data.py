@@ -104,6 +104,11 @@ def _ages_in():  # bot/rasa/child_age.py, as Rasa loads it (from its own directo
     # the child then the age, "a son of"; never an age gap or an adult
     ("girl 9, boy 6, both off school", ["9", "6"]), ("a daughter of 14", ["14"]), ("he is 15 years older", []),
     ("my 18 yr old", []), ("my eldest is 19", []), ("at 3 years old he was diagnosed", []),
+    # a professional's "M 7", "have/has N years", a relative's 's, "a little boy of", grandchildren listed; never a
+    # motorway, years left or a count
+    ("Referral re M 7, DOB 14/02/2019", ["7"]), ("stuck on the M4, ring me", []), ("my son has 15 years and", ["15"]),
+    ("my son has 2 years left", []), ("my nephew's 16 and", ["16"]), ("a little boy of 3", ["3"]),
+    ("my grandsons 4 and 2 are", ["4", "2"]), ("the youngest boy of 4 children", []),
 ])
 def test_the_models_child_age_is_where_people_write_an_age(text: str, ages: list[str]):
     """The model's child_age entity (frontdoor_nlu.ChildAgeEntities) is the number of an age as written, on

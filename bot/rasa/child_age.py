@@ -52,10 +52,12 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "she's 15", "hes only 3", "he is nearly 3", "my son is 12", "im 14", "theyre 6"
     r"\b(?:he|she|hes|shes|he's|she's|he is|she is|im|i'm|i am|theyre|they're|they are|(?:son|daughter|boy|girl|"
     r"lad|kid|child|baby|eldest|youngest|oldest|brother|sister|bro|sis|cousin|mate|friend|niece|nephew|grandson|"
-    r"granddaughter|stepson|stepdaughter|pupil|student) is|(?:son|daughter|lad|eldest|youngest)'?s)\s"
+    r"granddaughter|stepson|stepdaughter|pupil|student) is|(?:son|daughter|lad|eldest|youngest|niece|nephew|grandson|"
+    r"granddaughter|stepson|stepdaughter|brother|sister|cousin)'?s)\s"
     r"(?:only\s|just\s|nearly\s|almost\s|about\s|now\s)?" + _NUMBER + r"\b" + _NOT_AN_AGE,
-    # "a son of 13", "a girl of 12"
-    r"\b(?:a|the|my|our|one) (?:son|daughter|girl|boy|kid|child|lad|lass|grandson|granddaughter) of\s" + _NUMBER
+    # "a son of 13", "a girl of 12", "a little boy of 3"
+    r"\b(?:a|the|my|our|one) (?:little |young |small |tiny |wee |teenage )?(?:son|daughter|girl|boy|kid|child|lad|"
+    r"lass|grandson|granddaughter) of\s" + _NUMBER
     + r"\b" + _NOT_AN_AGE,
     # "daughter 15, son 12", "my daughter 11 is so rude": the child, then the age and only what may follow one
     # (never "child 1", "kid 2": a numbering)
@@ -63,6 +65,14 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"granddaughter|stepson|stepdaughter)\s" + _NUMBER
     + r"(?=\s*(?:[,;.)!?&]|$)|\s+(?:is|has|was|and|who|keeps|had|wont|won't|will|can|cant|can't|does|doesnt|"
     r"doesn't|did|didnt|didn't|got|goes|refuses|says|said|hits|both)\b)",
+    # the age as "have"/"has" years, as many whose first language is not English write it: "my daughter have 8
+    # years.", "my son has 15 years and" (never "has 2 years left": only an end or "and" after)
+    r"\b(?:son|daughter|child|kid|boy|girl|baby|niece|nephew|grandson|granddaughter|brother|sister) (?:have|has|"
+    r"having) " + _NUMBER + r"\s?(?:years?|yrs?)\b(?=\s*(?:[,;.!?)]|$|and\b|but\b|old\b))",
+    # a professional's sex and age: "Referral re M 7, DOB ...", "F 14, known to CAMHS" (a capital M or F alone,
+    # after the start, "re" or who the child is, before a comma or a date of birth; never "the M4", "flat F 14")
+    r"(?:^|(?<=[(:;,])|\b(?:re|referral for|child|yp|pupil|patient|pt))\s*:?\s*(?-i:[MF]) ?" + _NUMBER
+    + r"\b(?=\s*(?:[,;)]|$|y/?o\b|yrs?\b|(?-i:DOB|[Dd]ob)\b|\())",
     # "13 going on 30"
     _BEFORE + _NUMBER + r"\sgoing on\s",
     # "turned 12"
@@ -72,7 +82,8 @@ PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     + _NUMBER + r"\b" + _NOT_AN_AGE,
 ))
 # The rest of a list of ages that one of PATTERNS began: "theyre 7 and 9", "aged 4, 6 and 11", "are 8 & 10"
-_LIST_START = _NOT_PAST + r"\b(?:are|aged|ages|age|theyre|they're|they are)\s(?:only\s|just\s|about\s)?"
+_LIST_START = (_NOT_PAST + r"\b(?:are|aged|ages|age|theyre|they're|they are|grandsons|granddaughters|grandkids|"
+               r"grandchildren|nieces|nephews)\s(?:only\s|just\s|about\s)?")
 _MORE = r"(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+n\s+)"
 _NUM = r"(?:\d{1,2}|" + "|".join(WORDS) + r")"
 _LIST = re.compile(_LIST_START + _NUM + r"(?:" + _MORE + _NUM + r")+\b" + _NOT_AN_AGE, re.IGNORECASE)
