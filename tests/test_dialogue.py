@@ -1666,3 +1666,37 @@ def test_replies_5_something_for_another_service_is_out_of_scope(text):
 def test_a_kind_of_service_asked_for_is_looked_for_not_put_to_the_office(text):
     assert understand(text, Reading("ask_about_service", 0.9, {})).intent == "find_service"
     assert understand(text, None).intent == "find_service"
+
+
+# A fresh batch, "openings 5" (session 13): whose family a first message is about, and what it asks for. Each in
+# other words than the batch's.
+@pytest.mark.parametrize("text, model, intent", [
+    # kinship carers who foster a relative's child, and a misspelt granddaughter at her parent's
+    ("we're fostering our niece and she wont sleep, we need advice", "report_concern", "help"),
+    ("my grandaughter lives with her mum and the boyfriend smacks her about", None, "report"),
+    # a foster carer about a child placed with them: their own household
+    ("we are foster carers and the 9 yr old placed with us has started stealing", "professional_referral", "help"),
+    # the other parent of the writer's own child
+    ("my daughters father turns up shouting at my door every night", "report_concern", "help"),
+    # at the end of their tether, a service named as well: a request for help; without it, a service asked for
+    ("we are desperate, 4 kids and no sleep, any parenting classes near us", "ask_help", "help"),
+    ("any parenting classes for toddlers near us", "ask_help", "find_service"),
+    ("is there a bedwetting clinic for a 7 year old", "ask_help", "find_service"),
+    # "is it just a phase", asked of us
+    ("my 4yo talks to an imaginary friend all day, is it just a phase", "ask_help", "question"),
+    # a professional's case, with a question in it
+    ("teaching assistant here, one of my year 5s keeps turning up late and tired, is this something for early help?",
+     "professional_referral", "professional"),
+    ("outreach worker, a 15 yr old we see at the youth project says her stepdad hits her", "report_concern",
+     "professional"),
+    # a professional asking only whether consent is needed: a question about us
+    ("do we need the parents consent to make a referral? im a swimming instructor", "professional_referral",
+     "question"),
+    # coercive control, asked as a question about us: still the family's request for help
+    ("my husband takes my wages and wont let me see my family, he says you will take the kids if i tell, would you?",
+     None, "help"),
+    ("the hedge outside number 4 is overgrown and blocking the pavement", None, "out_of_scope"),
+])
+def test_openings_5_whose_family_and_what_is_asked(text, model, intent):
+    reading = Reading(model, 0.95, {}) if model else None
+    assert understand(text, reading).intent == intent
