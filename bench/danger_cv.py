@@ -136,15 +136,15 @@ def outcomes_for(items: list[dict[str, Any]], rules: list[safety.Screening], fra
     out: list[str | None] = []
     for i, _item in enumerate(items):
         screening = rules[i]
+        net = None if probabilities is None else danger_net.verdict(
+            probabilities[i], framed=framed[i], words=words[i], danger_at=danger_at, check_at=check_at)
         if screening.danger:
             out.append(safety.DANGER_NOW)
         elif screening.check_now:
-            out.append(safety.CHECK_NOW)
-        elif probabilities is None:
-            out.append(None)
+            # as mash.safety.screen: the net's certainty wins over a rule's doubt
+            out.append(safety.DANGER_NOW if net == safety.DANGER_NOW else safety.CHECK_NOW)
         else:
-            out.append(danger_net.verdict(probabilities[i], framed=framed[i], words=words[i], danger_at=danger_at,
-                                          check_at=check_at))
+            out.append(net)
     return out
 
 

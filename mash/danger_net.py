@@ -17,11 +17,12 @@ Training is deterministic (a fixed solver and no randomness: the same data and l
 takes well under a second; the model lives in memory only, as plain per-feature weights, so scoring a message
 is a few hundred dictionary look-ups (no scikit-learn call per message) and nothing is written to disk.
 
-How the screen uses it (mash/safety.screen): the rules first. If any rule fired, danger now or check now, the
-rules decide (their frames for a figure of speech, a past event now safe, a small child hitting a parent win).
-Only when no rule fired does the net speak: a score at or above ``DANGER_AT`` is danger now (the 999 advice,
-category ``other_danger``), a score at or above ``CHECK_AT`` a check now (red for staff, nothing said to the
-person); a message framed as long ago, a story or a what-if (vocabulary ``every_rule``) is at most a check now.
+How the screen uses it (mash/safety.screen): the rules first. If a rule fired sure, the rules decide (their
+frames for a figure of speech, a past event now safe, a small child hitting a parent win). Otherwise the net
+speaks: a score at or above ``DANGER_AT`` is danger now (the 999 advice, category ``other_danger``), also where a
+rule was only unsure (a check now alone would miss a danger-now message: the net's certainty wins over a rule's
+doubt); a score at or above ``CHECK_AT`` a check now (red for staff, nothing said to the person) where no rule
+fired; a message framed as long ago, a story or a what-if (vocabulary ``every_rule``) is at most a check now.
 The thresholds were chosen on 5-fold cross-validation inside the development part (bench/danger_cv.py,
 docs/benchmarks.md), never on the held-out part.
 """

@@ -228,3 +228,15 @@ def test_leaving_the_safety_replies_always_says_999_once_more(client, db_session
     monkeypatch.setattr(danger_net, "probability", lambda *args: 0.0)
     reply = _replies(post_sms(client, "its not an emergency i just need some help"))
     assert "Our team will still look at your first message" in reply and dialogue.DANGER_NOW in reply
+
+
+def test_the_nets_certainty_wins_over_a_rules_doubt_but_not_over_its_frame(monkeypatch) -> None:
+    """A danger-now message that only a check-now rule reads would be a check alone: missed. Where the net is sure,
+    it is danger now; a message framed as past or safe stays a check whatever the net says."""
+    checked = "my cousin got sent to stay with her step dad and she is scared to be there"
+    assert screen(checked).check_now and not screen(checked).danger  # the real net is not sure of it
+    monkeypatch.setattr(danger_net, "probability", lambda *args: 0.95)
+    upgraded = screen(checked)
+    assert upgraded.danger and upgraded.matched[0] == NET_DANGER and "hurt.sent_to_live_unwilling" in upgraded.matched
+    past = screen("years ago i was kept in a locked room, i am safe now")
+    assert past.check_now and not past.danger
