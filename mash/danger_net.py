@@ -43,8 +43,11 @@ import numpy as np
 NET_DIR = Path(__file__).resolve().parent / "data" / "danger_net"
 TRAINING_FILE = NET_DIR / "training.json"
 
-# Chosen on the development part's cross-validation (bench/danger_cv.py), never on the held-out part.
-DANGER_AT = 0.75
+# Chosen on the development part's cross-validation (bench/danger_cv.py), never on the held-out part. 0.75 until
+# session 13: as the development part grew (1,935 -> 3,041 messages) the net's scores for danger fell, and at 0.75
+# it caught 73.7% of the danger-now messages it had not seen (75.1% before); at 0.70 it catches 75.3% at 1.5% false
+# alarms (1.6% before): the line moved to keep the net's catch, at no more false alarms (docs/benchmarks.md).
+DANGER_AT = 0.70
 CHECK_AT = 0.65
 # Logistic regression's inverse regularisation strength (chosen with the thresholds).
 C = 10.0
