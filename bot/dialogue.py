@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import ABOUT_THE_SERVICE, CALLED_FOR_HELP, HARM_WORDS, Understanding, date_in, is_question, plain
+from bot.reader import ABOUT_THE_SERVICE, HARM_WORDS, Understanding, called_for_help, date_in, is_question, plain
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -389,7 +389,7 @@ class _Dialogue:
             state["child_speaking"] = True
         self.event = "safety"
         intent, aside = understood.intent, understood.digression
-        called = bool(CALLED_FOR_HELP.search(plain(text)))
+        called = called_for_help(text) and not understood.danger_now
         if aside == "human" or (intent == "human" and aside not in SAFETY_ASIDES):
             self._ask_for_person()
             # Out of hours nobody can reply here tonight: the person is told so, and the numbers that answer now
@@ -419,7 +419,7 @@ class _Dialogue:
         # The answer to what they said outranks a line the advice already gave them.
         # Said 999 already ("can someone come round": "...call 999: the police can come at once"), or called it: not
         # told to call 999 in the same message again
-        lines = [(1, reach_a_person(ctx)), (2, said)] + ([] if called or "call 999" in said else [(0, DANGER_NOW)])
+        lines = [(1, reach_a_person(ctx)), (2, said)] + ([] if "call 999" in said else [(0, DANGER_NOW)])
         if categories & SILENT_CATEGORIES and aside not in {"cant_talk", "send_someone"} and not called:
             lines.append((3, SILENT))  # those two answers say it already
         if state.get("child_speaking"):
@@ -494,7 +494,7 @@ class _Dialogue:
             self.leads.append(answer)
             # 999 once: an answer that gives it already ("can you send someone") is not followed by it again
             return self.turn("Tell me what is worrying you and I will try to help." +
-                             ("" if "999" in answer else " If a child is in danger now, call 999."))
+                             ("" if "call 999" in answer else " If a child is in danger now, call 999."))
         if intent == "greet":
             return self.turn("Hello, this is the Front Door for children's services. " + open_prompt())
         if intent in {"thanks", "goodbye"}:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from bot import conversations, dialogue, sms, takeover
 from bot.models import Conversation, Message
 from bot.rasa_client import AssistantUnavailable
-from bot.reader import CALLED_FOR_HELP, HARM_WORDS, Reading, plain, understand
+from bot.reader import HARM_WORDS, Reading, plain, understand
 from bot.reader import child_named as reader_child_named
 from bot.reader import facts as reader_facts
 from forms.conversation import JOURNEYS, ConversationJourney, with_said_age
@@ -277,11 +277,7 @@ def _answer(session: Session, conversation: Conversation, message: Message, text
     # Red: after danger, while its contact is open, every turn stays with safety (bot.dialogue).
     red = bool((conversation.state or {}).get("after_danger")) and \
         conversations.open_red_contact(session, conversation) is not None
-    # In a red conversation, someone who says they have called 999 or the police ("ive rung the police they said theyre
-    # looking") hears that they did the right thing (the dialogue's safety turn), not the first advice again (a probe)
-    told_us_they_called = red and bool(CALLED_FOR_HELP.search(plain(text or "")))
-    if screening.danger and not told_us_they_called and \
-            not (red and conversations.last_replies(session, conversation) == [screening.reply] * 2):
+    if screening.danger and not (red and conversations.last_replies(session, conversation) == [screening.reply] * 2):
         # The advice first and alone: the next message carries the conversation on. Danger written a third time
         # gets the red conversation's own turn (999 first still), never the same reply three times running.
         return reply([screening.reply or ""], "screen")

@@ -56,7 +56,8 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           r"\bwill (you|u|they|anyone|you guys) (tell|inform|contact|ring|call|speak to|talk to) "
                           r"(my|me) (mum|mom|dad|parents|family|ex|partner|husband|wife|carers?|stepdad|stepmum|nan)\b",
                           r"\b(will|would|does|do|can) (my|the kids|the childrens) (ex|partner|husband|wife|boyfriend|"
-                          r"girlfriend|dad|mum|father|mother) (find out|know|be told|see this|see)\b")),
+                          r"girlfriend|dad|mum|father|mother) (find out|know|be told|see this|see (it|what i|my "
+                          r"messages?))\b")),
     # After danger: someone who cannot speak on the phone, or asks us to send someone, needs 999's silent route.
     ("cant_talk", (r"\b(cant|can not|cannot|unable to) (call|ring|phone|talk|speak)\b",
                    r"\b(dont|do not) want to (talk|speak)( to (anyone|anybody|someone|a person))?( on the phone)?\b",
@@ -203,7 +204,7 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _COMPILED = tuple((kind, tuple(re.compile(p) for p in patterns)) for kind, patterns in DIGRESSIONS)
 # Asides said of the conversation alone: with a hurt named in them they are what happened, not an aside
-_SAID_OF_US_ONLY = frozenset({"goodbye", "complaint", "still_there", "not_now"})
+_SAID_OF_US_ONLY = frozenset({"goodbye", "complaint", "still_there", "not_now", "wrong_chat"})
 _ASKING_ALONE = re.compile(r"^(will|would|does|do|can|is|are|has|have)\b")
 # After danger: they have called 999 or the police already ("ive rung the police theyre on the way"). Read only in a
 # red conversation (bot.dialogue): elsewhere "mum rang the police" is part of what happened, an answer.
@@ -214,6 +215,16 @@ CALLED_FOR_HELP = re.compile(
     r"|\b(police|ambulance|999|cops) (are|is|r|s) (on (their|the|its) way|coming|here|there|outside|looking|"
     r"at the door|with (us|me|her|him|them))\b"
     r"|\b(police|ambulance|999) (have been|has been|been|was|were) (called|rung|phoned)\b")
+# ...but not a question about calling, calling long ago, or someone calling the police on the writer
+_NOT_CALLED_NOW = re.compile(r"\b(should|shall|do|can|could|would|must) (i|we) (have )?(call|called|ring|rang|rung|"
+                             r"phone|phoned|dial)|\bbefore\b|\blast (time|week|night|month|year)\b|\bon (me|us)\b|"
+                             r"\bnever (come|came|do|did)\b|\b(years?|months?|weeks?) ago\b|\bif (i|we)\b")
+
+
+def called_for_help(text: str) -> bool:
+    """They say they have called 999 or the police, now ("ive rung the police theyre on the way")."""
+    said = plain(text)
+    return bool(CALLED_FOR_HELP.search(said)) and not _NOT_CALLED_NOW.search(said)
 
 
 def plain(text: str) -> str:
@@ -573,10 +584,10 @@ _SIBLING_CARER = re.compile(
 # "my sister rang me", "the kids next door").
 _THE_CHILDREN = re.compile(r"\b(the|our) (kids|children|baby|little ones?|boys|girls|twins)\b"
                            r"(?! (next|upstairs|downstairs|across|over|down|at|in|from|on|who live|opposite))")
-# the writer's household: "me", "us", "we keep arguing", "at home" ("we keep arguing at home and the kids are
-# seeing it": the family's own request for help, however the model heard it)
-_ME_OR_US = re.compile(r"\b(me|us)\b|\bwe (keep|always|are always|have been|ve been|argue|argued|fight|fought|row|"
-                       r"rowed|struggle|cant|can t|both|shout|scream|are struggling|re struggling)\b|\bat home\b")
+# the writer's household: "me", "us", or "we" at odds with each other ("we keep arguing and the kids are seeing it":
+# the family's own request for help, however the model heard it). Not "we keep hearing the kids", a bystander's.
+_ME_OR_US = re.compile(r"\b(me|us)\b|\bwe (keep |always |are always |have been |ve been |re always )?(argu\w*|"
+                       r"fight\w*|fought|row|rows|rowing|rowed|bicker\w*|fall out|falling out|fell out)\b")
 _PARTNER = re.compile(r"\bmy (bf|boyfriend|gf|girlfriend)\b")
 _ANOTHER_HOUSEHOLD = re.compile(r"\b(she|her|shes|hers|they|their|theyre|neighbours?|neighbors?|wall|next door|"
                                 r"upstairs|downstairs|my (mum|mom|dad|mam|parents|sister|brother|friend|mate|cousin|"
@@ -689,7 +700,11 @@ _GREETING_FORMS = re.compile(rf"^{_HELLO}( {_HELLO})*( (there|all|everyone|guys|
                              r"( (is )?(any ?one|any ?body|some ?one) (there|here|about|around|reading this)|"
                              r" (u|you) (ok|okay|alright|good)| how are (you|u)| how r u)?( x+)?$")
 # Leaving, said last after a few words: "gotta go sorry bye", "nah forget it bye" (a fresh batch, session 13)
-_ENDS_IN_BYE = re.compile(r"^(\S+ ){1,5}(?<!\bis )(?<!\bcalled )(bye|goodbye|bye bye|byee+|cya|ttyl)"
+# only the words of leaving before it: "im not coping anymore bye" or "my daughter wont eat bye" tells us something
+_ENDS_IN_BYE = re.compile(r"^((ok|okay|right|well|anyway|sorry|soz|nah|no|forget|it|that|then|never|mind|gotta|got|"
+                          r"have|need|to|go|going|gonna|must|i|im|i m|ll|ill|now|off|leave|leaving|later|thanks|thank|"
+                          r"you|u|ta|cheers|x+|all|good|fine|for|the|kids|are|home|back|bus|is|here|be|speak|talk|soon|"
+                          r"k|kk|oh|ah|lol) ){1,6}(?<!\bis )(?<!\bcalled )(bye|goodbye|bye bye|byee+|cya|ttyl)"
                           r"( now| for now| then)?( x+)?$")
 GOODBYE = re.compile(r"^(ok |okay |thanks |thank you |thank u |cheers |ta )*"
                      r"(bye|goodbye|bye bye|byee+|cya|see you|see ya|night|nite|thats all|that is all|gtg|ttyl|"

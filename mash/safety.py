@@ -56,10 +56,11 @@ of the rule's ``sure_if`` phrases or one of ``every_rule``'s own (``{still_now}`
 Danger now wins: a message that fires any danger-now rule gets the 999 advice, whatever else fired.
 
 Behind the rules, a second net (mash/danger_net.py): a small classifier trained deterministically at first use on
-the evaluation set's development part, for danger said in words no rule lists. It speaks only when no rule fired
-(the rules' frames for a figure of speech, a past event now safe or a small child hitting a parent win): sure,
-danger now in the category ``other_danger``; less sure, a check now; a message framed as long ago, a story or a
-what-if is at most a check now. Still deterministic (same input, same output), in this process, no network.
+the evaluation set's development part, for danger said in words no rule lists. It speaks when no rule was sure
+(a rule sure of danger decides; its frames for a figure of speech, a past event now safe or a small child hitting a
+parent win): sure, danger now in the category ``other_danger`` (also over a rule that was only unsure); less sure,
+a check now where no rule fired; a message framed as long ago, a story or a what-if is at most a check now.
+Still deterministic (same input, same output), in this process, no network.
 
 The screen never logs, stores or returns the message text: ``Screening.matched`` holds rule ids only.
 """
@@ -105,7 +106,8 @@ _STAYS_URGENT = re.compile(
     r"go(ing)? home\b|\b(collect\w*|pick\w* (her|him|them) up|picking up)\b|\bcoming to\b|\b(now|tonight|today)\b")
 _OVERDOSE = re.compile(r"\b(overdos\w*|od|oded)\b")  # after _OD_SPELLINGS: "she od'd" reads "overdosed"
 SWALLOWED_RULES = frozenset({"suicide.i_took_pills", "suicide.took_lots_of_pills", "injury.child_took_medicine",
-                             "injury.swallowed", "injury.child_got_into"})
+                             "injury.swallowed", "injury.child_got_into", "injury.swallowed_household",
+                             "injury.swallowed_then_named"})
 # When no rule fired, the second net (mash/danger_net.py) may still find danger, in words no rule lists: its
 # category and its two "rule ids" (it is no rule of the data files).
 NET_CATEGORY = "other_danger"
@@ -878,10 +880,16 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         # checks): the net's certainty wins over a rule's doubt. A danger-now message a rule reads as a check now is
         # missed, the worst bug here; in the development part's cross-validation this upgraded 4 of 2,611 other
         # messages (0.15%) and no danger-now one was a check alone (docs/benchmarks.md)
-        return Screening(danger=True, categories=(NET_CATEGORY,), child_speaking=child_speaking,
-                         reply=advice((NET_CATEGORY,), child_speaking=child_speaking,
-                                      out_of_hours_number=out_of_hours_number),
-                         matched=(NET_DANGER, *(rule.id for rule in fired_rules)))
+        # with the categories of any rule that was unsure, so the advice fits ("...taken more pills": the pills line)
+        doubted = {rule.category for rule in fired_rules}
+        categories = tuple(c for c in compiled.category_order if c in doubted) + (NET_CATEGORY,)
+        ids = tuple(rule.id for rule in fired_rules)
+        swallowed = bool(SWALLOWED_RULES & set(ids)) or bool(
+            doubted & {"suicide_self_harm", "injury"} and _OVERDOSE.search(text.lower()))
+        return Screening(danger=True, categories=categories, child_speaking=child_speaking,
+                         reply=advice(categories, child_speaking=child_speaking,
+                                      out_of_hours_number=out_of_hours_number, swallowed=swallowed),
+                         matched=(NET_DANGER, *ids))
     if verdict == CHECK_NOW and not fired_rules:
         return Screening(danger=False, child_speaking=child_speaking, check_now=True,
                          check_categories=(NET_CATEGORY,), check_matched=(NET_CHECK,))

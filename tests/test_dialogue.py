@@ -1700,3 +1700,22 @@ def test_a_kind_of_service_asked_for_is_looked_for_not_put_to_the_office(text):
 def test_openings_5_whose_family_and_what_is_asked(text, model, intent):
     reading = Reading(model, 0.95, {}) if model else None
     assert understand(text, reading).intent == intent
+
+
+@pytest.mark.parametrize("text", ["im not coping anymore bye", "my daughter is being bullied bye",
+                                  "hes hitting her again bye", "St Marys bye"])
+def test_a_concern_or_an_answer_that_ends_in_bye_is_not_a_goodbye(text):
+    assert understand(text, None).digression != "goodbye"
+
+
+@pytest.mark.parametrize("text", ["we keep hearing the kids screaming, the dad is always shouting",
+                                  "the kids are left alone at home every night by the mum over the road",
+                                  "we always see the kids out late, the parents dont care"])
+def test_a_bystanders_we_is_not_the_writers_own_household(text):
+    understood = understand(text, Reading("report_concern", 0.9, {}))
+    assert understood.intent == "report" and not understood.facts.own_family
+
+
+def test_asides_that_read_too_much_are_not_taken():
+    assert understand("can my ex see the kids this weekend", None).digression != "keep_from_family"
+    assert understand("sorry wrong chat, but my daughter has been hitting herself", None).digression != "wrong_chat"
