@@ -134,11 +134,13 @@ def person_asked_line(ctx: Context) -> str:
 
 
 def call_a_person(ctx: Context) -> str:
-    """Where a person can answer: the MASH now in office hours; out of hours, when it opens (the emergency duty
-    team is for emergencies, not for a question about the form)."""
+    """Where a person can answer: the MASH now in office hours; out of hours, when it opens, and the emergency duty
+    team if a child may not be safe till then (a probe: a school's safeguarding lead asking "should i ring someone
+    tonight?" about a child gone home with the parent he named was told only to wait for 9am)."""
     if ctx.office_hours:
         return f"A person in our team can answer that: call {ctx.mash_number}."
-    return f"A person in our team can answer that when the office opens {ctx.next_open}: call {ctx.mash_number}."
+    return (f"Our team can answer that when the office opens {ctx.next_open}: {ctx.mash_number}. If a child isn't "
+            f"safe till then: {ctx.out_of_hours_number}.")
 
 
 def open_prompt() -> str:

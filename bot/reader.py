@@ -134,6 +134,8 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"\b(do i|have i got to|must i) (have to |need to )?(give|say|tell (you|u)) (my|a) name\b",
                    r"\b(know|find out|told|tell them) (it was|its|that it was|who) (me|i|told)\b",
                    r"\bknow (it was|its) me\b", r"\bconfidential\b", r"\bfind out (it was|its) me\b",
+                   r"\b(dont|do not|rather not|would rather not|id rather not) (want to )?(give|say|tell (you|u)|"
+                   r"leave|share) (you |u )?my name\b",
                    r"\bwill (they|she|he|the family|mum|dad|the parents|anyone) know\b", r"\bkeep my name\b",
                    r"\bwill (the|their) (family|parents|mum|dad|mother|father|carers?) (know|find out|be told)\b",
                    r"\bwill (my|her|his|the) (daughter|son|child|kids|children|neighbours?|friend|sister|brother|niece|"

@@ -1719,3 +1719,12 @@ def test_a_bystanders_we_is_not_the_writers_own_household(text):
 def test_asides_that_read_too_much_are_not_taken():
     assert understand("can my ex see the kids this weekend", None).digression != "keep_from_family"
     assert understand("sorry wrong chat, but my daughter has been hitting herself", None).digression != "wrong_chat"
+
+
+def test_out_of_hours_a_question_we_cannot_answer_gives_the_duty_team_for_a_child_not_safe_tonight():
+    talk = Talk(NIGHT)
+    question = talk.to("postcode")
+    said = talk.say("should i ring someone tonight?")
+    assert "when the office opens" in said and "If a child isn't safe till then: 01344 351 999." in said
+    assert said.endswith(question)
+    assert understand("i dont want to give my name", None).digression == "anonymous"
