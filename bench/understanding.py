@@ -83,6 +83,21 @@ def predicted_intent(item: dict[str, Any], understood: Any) -> str:
     return {"who": "question", "yes": "answer", "no": "answer", None: "not understood"}.get(intent, intent)
 
 
+def asked_field(item: dict[str, Any]) -> str | None:
+    """The field whose question an answer was written to, where the product asks it in those words (the item's
+    `asked` is the start of the step's own wording in forms.conversation): "How old is the child?" is age_said."""
+    from forms.conversation import JOURNEYS
+
+    asked = item.get("asked") if item["at"] == "answer" else None
+    if not asked:
+        return None
+    for journey in JOURNEYS.values():
+        for step in journey.fields():
+            if step.wording is not None and step.wording.ask.startswith(asked):
+                return step.name
+    return None
+
+
 def entity_values(item: dict[str, Any]) -> dict[str, set[str]]:
     found = item.get("entities") or {}
     ages = found.get("child_age")
@@ -117,7 +132,7 @@ class Figures:
 
 
 def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> Figures:
-    from bot.reader import understand
+    from bot.reader import ages_answering, understand
     from mash.safety import screen
 
     figures = Figures(n=len(items))
@@ -155,6 +170,9 @@ def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> 
         if label != guess and keep_misses:
             figures.misses.append(f"intent {label} read as {guess} ({item['at']}): {text!r}")
         wanted, got = entity_values(item), predicted_entities(understood)
+        if asked_field(item) == "age_said":
+            # The age question reads its answer as the dialogue does (bot.dialogue: numbers alone are ages there)
+            got["child_age"] = {str(age) for age in ages_answering(text)}
         for name in wanted:
             hits = {g for g in got[name] if any(w == g or (name == "date" and date_matches(w, g))
                                                 for w in wanted[name])}

@@ -28,7 +28,16 @@ from typing import Any, Protocol
 
 from bot import answers as words
 from bot import sms
-from bot.reader import ABOUT_THE_SERVICE, HARM_WORDS, Understanding, called_for_help, date_in, is_question, plain
+from bot.reader import (
+    ABOUT_THE_SERVICE,
+    HARM_WORDS,
+    Understanding,
+    ages_answering,
+    called_for_help,
+    date_in,
+    is_question,
+    plain,
+)
 from forms import conversation as journeys
 from forms.consent import family_consent
 from forms.conversation import CONSENT_FIELDS, OFFER, SIGNPOST, ConversationJourney, Step
@@ -582,6 +591,9 @@ class _Dialogue:
             if step is not None and self.answers.get(name) in (None, "", []) and name not in self.state["skipped"]:
                 self.answers[name] = value
                 taken.append(name)
+        if facts.age is not None and journey.step("age_said") is not None and self.state.get("asking") != "age_said" \
+                and self.answers.get("age_said") is None:
+            self.answers["age_said"] = facts.age  # "my son is 4": never asked how old he is (said, not an answer)
         return taken
 
     # a message while a question is open
@@ -781,6 +793,8 @@ class _Dialogue:
             raise FieldError("a yes or no is not an answer to this")
         if not plain(text):
             raise FieldError("no words")  # emoji or punctuation only
+        if field.name == "age_said":
+            return self._age_answered(text)
         if field.kind == "checkboxes":
             raw = words.interpret(field, text, today=today)
             if isinstance(raw, list):
@@ -796,6 +810,15 @@ class _Dialogue:
         if field.name == "date_of_birth" and value and not self._fits_age(value):
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value
+
+    def _age_answered(self, text: str) -> int:
+        """"4", "12 and 9", "shes 6 months", "born 3/4/2019": the (first) child's age, kept for signposting too."""
+        ages = ages_answering(text)
+        if not ages:
+            raise FieldError("not an age")
+        self.state["facts"]["age"] = ages[0]
+        self.state["facts"].setdefault("first_age", ages[0])
+        return ages[0]
 
     def _name_offered(self, text: str) -> str | None:
         """A first and last name written as the whole answer ("Ann Test", "its Ann Test"), or None."""

@@ -1253,6 +1253,44 @@ def child_age(said: str) -> int | None:
     return None
 
 
+# An answer to "How old is the child?" that is numbers alone, with the words people put between and after them:
+# "4", "12 and 9", "8, 5 and 2", "13 n 15", "7!", "7 why", "5 and a half months". Asked for an age, a number is an
+# age; anywhere else digits alone may be a menu pick, so only the age question reads them (ages_answering).
+_BARE_FILLERS = frozenset({"and", "n", "an", "&", "why", "lol", "x", "xx", "both", "about", "abt", "around",
+                           "roughly", "maybe", "i", "think", "nearly", "almost", "just", "only", "ish", "years", "yrs",
+                           "old", "yo", "theyre", "they", "are", "hes", "shes", "he", "she", "is"})
+_BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(months?|mths?|mnths?|weeks?|wks?|days?)$")
+
+
+def ages_answering(text: str) -> list[int]:
+    """The children's ages in an answer to the age question: what the message says of ages wherever it is said
+    (facts), a date of birth's age ("born 3/4/2019"), or else numbers alone (a bare "4" elsewhere is a menu pick,
+    never an age). Each under 18, in order."""
+    found = facts(text)
+    if found.ages:
+        return found.ages
+    if found.date_of_birth:
+        born, today = dt.date.fromisoformat(found.date_of_birth), today_in_london()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return [age] if 0 <= age <= 17 else []
+    said = plain(text)
+    if (small := _BARE_SMALL.match(said)) is not None and (small.group(1).isdigit() or small.group(1) in _COUNT_WORDS):
+        count = _count(small.group(1))
+        return [count // 12 if small.group(3).startswith("m") else count // 52 if small.group(3).startswith("w")
+                else 0]
+    words_ = re.findall(r"\d+|[a-z]+|&", said)
+    numbers = [w for w in words_ if w not in _BARE_FILLERS]
+    if not numbers or not all(w.isdigit() or w in _AGE_WORDS for w in numbers):
+        return []
+    found: list[int] = []
+    for value in (int(w) if w.isdigit() else _AGE_WORDS[w] for w in numbers):
+        if not 0 <= value <= 17:
+            return []  # "35": not a child's age, and not read as one
+        if value not in found:
+            found.append(value)
+    return found
+
+
 _RELATION = (r"(?:daughter|son|girl|boy|child|kid|baby|niece|nephew|grandson|granddaughter|stepson|stepdaughter|"
              r"sister|brother|grandchild)")
 _NAMED_CHILD = re.compile(rf"\b(?i:my|our|the|her|his|their)\s+(?i:little\s+|youngest\s+|eldest\s+)?(?i:{_RELATION})s?"

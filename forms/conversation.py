@@ -130,6 +130,22 @@ def _step(page, name: str, **kwargs: Any) -> Step:
     return Step(page.field(name), page_when=page.show_if, **kwargs)
 
 
+# The child's age as the person says it, asked by text where no date of birth is known: a report by text asks the
+# child's name and where they live, never when they were born, and the first thing a duty worker needs of a contact
+# is whether the child is a baby or a teenager. Not a web form field (the web asks the date of birth); the dialogue
+# reads the answer (bot.reader.ages_answering) and the contact keeps it as the age said (children[0].age_said).
+AGE_SAID = Field("age_said", "How old is the child?", required=False, max_length=20, sms=Sms(
+    "How old is the child? A guess is fine. Say not known if you don't know.",
+    "Please reply with the child's age in years, like 7, or not known.",
+    why="So our team knows how quickly to act, and which help fits the child's age."))
+_BORN = When("born", ("yes",))
+
+
+def _age_step(sms: Sms | None = None) -> Step:
+    """The age, where no date of birth (or the age said in an earlier message) already gives it."""
+    return Step(AGE_SAID, child=True, when=_BORN, unless_known="date_of_birth", sms=sms)
+
+
 CHILD_HELP = schema.HELP_CHILD_PAGE
 HELP = ConversationJourney(
     name="help", schema_journey="help", kind="early_help",
@@ -146,6 +162,9 @@ HELP = ConversationJourney(
         _step(CHILD_HELP, "first_name", child=True),
         _step(CHILD_HELP, "last_name", child=True),
         _step(CHILD_HELP, "date_of_birth", child=True),
+        _age_step(Sms("How old is your child? A guess is fine. Say not known if you don't know.",
+                      "Please reply with your child's age in years, like 7, or not known.",
+                      why="So the help we suggest fits your child's age.")),
         _step(CHILD_HELP, "due_date", child=True),
         _step(CHILD_HELP, "school", child=True),
         _step(schema.HELP_CONTACT, "referrer_phone", channel="chat"),
@@ -165,6 +184,7 @@ REPORT = ConversationJourney(
     steps=(
         _step(schema.CONCERN, "what_happened"),
         _step(CHILD, "first_name", child=True),
+        _age_step(),
         _step(CHILD, "postcode", child=True),
         _step(CHILD, "address", child=True, unless_known="postcode"),
         _step(schema.CONCERN, "child_location"),
@@ -187,6 +207,7 @@ PROFESSIONAL = ConversationJourney(
         _step(schema.CONCERN, "what_happened"),
         _step(CHILD, "first_name", child=True),
         _step(CHILD, "last_name", child=True),
+        _age_step(),
         _step(CHILD, "school", child=True),
         _step(CHILD, "postcode", child=True),
         _step(schema.CONCERN, "child_location"),
@@ -212,6 +233,8 @@ YOUNG_PERSON = ConversationJourney(
         _step(CHILD, "first_name", child=True, sms=Sms(
             "What is your first name? Say not known if you would rather not say.",
             "Please reply with just your first name, or not known.", why="So our team knows who to help.")),
+        _age_step(Sms("How old are you?", "Please reply with your age, like 14, or not known.",
+                      why="So the right person can help you.")),
         _step(CHILD, "postcode", child=True),
         _step(CHILD, "address", child=True, unless_known="postcode", sms=Sms(
             "Where do you live? A street or postcode is fine. Say not known if you would rather not say.",

@@ -61,16 +61,17 @@ SENSIBLE = {
              "referrer_phone": "07700 900123", "safe_to_contact": "no",
              "safe_contact_how": "after 6pm when hes at work", "consent_agree": "yes",
              "pr_person_name": "Jo Example", "pr_person_agrees": "yes"},
-    "report": {"what_happened": "they are left alone", "first_name": "Mia", "address": "12 Park Road",
+    "report": {"what_happened": "they are left alone", "first_name": "Mia", "age_said": "7", "address": "12 Park Road",
                "child_location": "at home", "referrer_relationship": "neighbour", "anonymous": "no",
                "referrer_name": "Pat Example", "referrer_phone": "07700 900123", "safe_to_contact": "no",
                "safe_contact_how": "email only please", "parents_told": "no"},
-    "professional": {"what_happened": "bruises", "first_name": "Mia", "last_name": "Example",
+    "professional": {"what_happened": "bruises", "first_name": "Mia", "last_name": "Example", "age_said": "about 9",
                      "child_location": "at school", "referrer_name": "Kim Example", "referrer_role": "class teacher",
                      "referrer_organisation": "Woodley Primary", "referrer_workplace": "1",
                      "referrer_phone": "07700 900123", "referrer_email": "kim@school.example.org",
                      "parents_told": "no", "parents_not_told_reason": "it could put her at risk"},
-    "young_person": {"what_happened": "mum and her boyfriend argue", "first_name": "Jess", "address": "Park Road",
+    "young_person": {"what_happened": "mum and her boyfriend argue", "first_name": "Jess", "age_said": "14",
+                     "address": "Park Road",
                      "child_location": "at school", "referrer_phone": "skip", "safe_to_contact": "no",
                      "safe_contact_how": "text after school", "parents_told": "no"},
 }
@@ -138,8 +139,9 @@ def test_the_walks_cover_every_field_a_journey_asks_by_text():
     for name, journey in journeys.JOURNEYS.items():
         walked = set(_walked(name))
         never = {s.name for s in asked_steps(journey, CHAT)} - walked
-        # Asked only on a branch the sensible walk does not take (a baby not yet born; a family already known).
-        assert never <= {"due_date", "referrer_workplace"}, (name, never)
+        # Asked only on a branch the sensible walk does not take (a baby not yet born; a family already known; a
+        # parent who did not give the date of birth is asked the age instead).
+        assert never <= {"due_date", "referrer_workplace", "age_said"}, (name, never)
 
 
 @pytest.mark.parametrize("journey, field_name", JOURNEY_FIELDS)
@@ -1254,6 +1256,73 @@ def test_a_childs_age_said_by_text_reaches_the_referral_where_no_date_of_birth_i
         talk.say(SENSIBLE["report"][talk.asking])
     (_, answers), = talk.ports.handed
     assert answers["children"][0]["first_name"] == "Mia" and answers["children"][0]["age_said"] == 7
+
+
+def test_a_report_by_text_asks_the_childs_age_after_the_name_and_reads_numbers_alone_as_ages():
+    """A duty worker's first question of a contact is how old the child is; a report by text never asked it. Asked
+    for an age, "12 and 9" is two ages (elsewhere digits alone may be a menu pick)."""
+    talk = Talk(CHAT)
+    talk.say("my neighbour leaves her kids on their own all evening")
+    talk.say("they are left alone most nights till 11")
+    talk.say("Mia")
+    assert talk.asking == "age_said" and talk.replies[-1][-1].startswith("How old is the child?")
+    talk.say("12 and 9")
+    assert talk.state["answers"]["age_said"] == 12 and talk.state["facts"]["age"] == 12
+    assert talk.asking != "age_said"
+    while talk.asking in SENSIBLE["report"]:
+        talk.say(SENSIBLE["report"][talk.asking])
+    (_, answers), = talk.ports.handed
+    assert answers["children"][0]["age_said"] == 12
+
+
+@pytest.mark.parametrize(("said", "age"), [("4", 4), ("7!", 7), ("about 9 i think", 9), ("fourteen", 14),
+                                           ("5 and a half months", 0), ("18 months", 1), ("hes 6, why", 6)])
+def test_an_answer_to_the_age_question_is_read_as_the_age(said, age):
+    talk = Talk(CHAT)
+    talk.to("age_said", journey="report")
+    talk.say(said)
+    assert talk.state["answers"]["age_said"] == age and talk.asking != "age_said"
+
+
+@pytest.mark.parametrize("said", ["year 5", "35", "teenager"])
+def test_what_is_not_a_childs_age_is_asked_again_and_not_known_moves_on(said):
+    talk = Talk(CHAT)
+    talk.to("age_said", journey="report")
+    talk.say(said)
+    assert talk.asking == "age_said" and "like 7" in talk.replies[-1][-1]
+    assert talk.state["answers"].get("age_said") is None
+    talk.say("not known")
+    assert talk.asking != "age_said" and talk.state["answers"].get("age_said") is None
+
+
+def test_an_age_said_in_the_first_message_is_never_asked_for():
+    talk = Talk(CHAT)
+    talk.say("the boy next door is 6 and hes out on the street on his own every night")
+    while talk.asking in SENSIBLE["report"]:
+        assert talk.asking != "age_said"
+        talk.say(SENSIBLE["report"][talk.asking])
+    (_, answers), = talk.ports.handed
+    assert answers["children"][0]["age_said"] == 6
+
+
+def test_a_young_person_is_asked_their_own_age_unless_they_said_it():
+    talk = Talk(CHAT)
+    talk.say("im in year 10 and my mum and her boyfriend keep fighting, i dont want to go home")
+    assert talk.state["journey"] == "young_person"
+    for _ in range(5):
+        if talk.asking == "age_said":
+            break
+        talk.say(SENSIBLE["young_person"][talk.asking])
+    assert talk.asking == "age_said" and talk.replies[-1][-1].startswith("How old are you?")
+    talk.say("15")
+    assert talk.state["answers"]["age_said"] == 15
+    said = Talk(CHAT)
+    said.say(OPENING["young_person"])  # "hi im 14"
+    while said.asking in SENSIBLE["young_person"]:
+        assert said.asking != "age_said"
+        said.say(SENSIBLE["young_person"][said.asking])
+    (_, answers), = said.ports.handed
+    assert answers["children"][0]["age_said"] == 14
 
 
 def test_an_age_said_never_stands_beside_a_date_of_birth_or_an_unborn_baby():

@@ -819,7 +819,7 @@ def test_a_report_finished_after_the_follow_up_joins_its_contact_and_anonymity_d
     assert follow_up(db_session, quiet=dt.timedelta(minutes=30), now=clock.now) == 1
     contact = db_session.scalars(select(Contact)).one()
     assert contact.referrer_phone == PARENT
-    for said in ("12 Park Road", "at home", "neighbour", "yes", "no"):
+    for said in ("not known", "12 Park Road", "at home", "neighbour", "yes", "no"):
         clock.advance(seconds=30)
         reply = reply_of(post_sms(client, said))
     assert contact.reference in reply
