@@ -238,9 +238,15 @@ def is_question(text: str) -> bool:
     if "?" in text:
         return True
     tokens = plain(text).split()
+    if len(tokens) > 1 and tokens[0] in _ASKED_ONLY_OF_SOMEONE and tokens[1] not in _SOMEONE:
+        return False  # "cant pay the gas, its been off 4 days... please" tells; "cant u help me" asks
     return len(tokens) > 1 and tokens[0] in QUESTION_STARTS
 
 
+# "cant" and "wont" first ask something only of someone ("cant you", "wont they"): else they tell ("cant cope")
+_ASKED_ONLY_OF_SOMEONE = frozenset({"cant", "wont"})
+_SOMEONE = frozenset({"you", "u", "ya", "i", "we", "they", "he", "she", "someone", "somebody", "anyone", "anybody",
+                      "it", "that", "this", "my", "the"})
 _CLAUSES = re.compile(r"[,.;:!\n\u2013\u2014]+|\s-+\s")
 
 
@@ -410,6 +416,10 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"\bschool counsellor\b", r"\b\d{1,2} ?(yr|year|yo|y o)s?( old)? (boy |girl |child )?in my class\b",
                 r"^year \d+ (boy|girl|pupil|student|child)\b",
                 r"\bschool office\b", r"\b(nursery|early years) practitioner\b", r"^ewo\b",
+                # a child "at our school", as staff write (openings 6: "refer pls - boy 11 at our school")
+                r"\b(boy|girl|pupil|student|child|kid|lad)( (aged )?\d{1,2})? (at|in|from) our (school|nursery|"
+                r"academy|college|preschool|pre school)\b", r"\bi work (at|in) (a|the|our) (school|nursery|academy|"
+                r"college|preschool|pre school)\b",
                 r"\beducation welfare officer\b")),
     ("police", (r"\b(im|i am) (a |an )?(police officer|pc|pcso|officer)\b", r"\b(police|pcso|pc) here\b",
                 r"^pcso\b",
@@ -445,6 +455,11 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"probation|outreach worker|caseworker|case worker|early help worker|family worker|"
                r"family practitioner)\b",
                r"\bidva\b", r"\bfrom the (da|dv|domestic abuse) service\b",
+               # services for children and families, worked in: "i work at the youth club, a lad told me..." (not a
+               # library or a leisure centre: the development part has their staff as members of the public)
+               r"\bi work (at|in|for) (the|a|our) (youth club|community centre|family centre|family hub|"
+               r"children s centre|childrens centre|food bank|foodbank|after school club|breakfast club|holiday club|"
+               r"scouts|guides)\b",
                # any role then "here", "from", "at": "dentist here", "football coach here", "EWO for the trust",
                # "outreach worker with the charity"; never a role of someone else's ("my sons youth worker at")
                r"^(hi |hello |morning |hiya )?(its |this is |im |i am )?(the |a |an )?"
@@ -471,6 +486,9 @@ _SOMEONE_ELSES = re.compile(
     r"son|sons|daughter|daughters|boy|boys|girl|girls|lad|lads|little ones?|toddler|teenager|teen|twins|newborn)|"
     # a friend of the writer's child: "my sons friend is being hit at home", "my daughters mate"
     r"my (sons|daughters|kids|childs|childrens|boys|girls) (friend|friends|mate|mates|bestie|best friend|classmate)|"
+    # ... or after what the child says: "my son says his friend told him" (openings 6)
+    r"my (son|daughter|boy|girl|lad|kid|child|eldest|youngest) (says|said|told me|has told me|tells me)( that)? "
+    r"(his|her|their) (friend|mate|best friend|bestie|classmate)|"
     r"nieces?|nephews?|grandson|granddaughter|grandaughter|grandchild|"
     r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
     r"their kids|the kids (next|down|across|over|upstairs|downstairs|"
@@ -536,6 +554,10 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\b(looking after|look after|care for|caring for|bringing up|raising|got|fostering|"
                          r"foster) (my|our) "
                          r"(grandson|granddaughter|grandaughter|grandchild|grandkids|niece|nephew)|"
+                         # "weve had our 2 grandsons since social services took them off our daughter" (openings 6)
+                         r"\b(we|i|weve|ive)( ve| have)? (had|taken in|took in) (my|our|the) (\w+ )?(grandsons?|"
+                         r"granddaughters?|grandaughters?|grandchild|grandchildren|grandkids|nieces?|nephews?) "
+                         r"(since|for|full time|permanently|now)\b|"
                          # a foster carer about a child placed with them: their own household ("im a foster carer
                          # and my placement keeps going missing", "the 10 yr old placed with us")
                          r"\b(im|i am|i m|were|we are|we re) (a |the )?foster "
@@ -611,7 +633,7 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
                             # "does anyone run mediation", "anger management for a 10 yr old"
                             r"sessions?|stay (n|and|&) play|therapy|mediation|anger management|tutoring|"
                             r"(swimming|music|dance|drama|driving) lessons|"
-                            r"tutor|respite|drop in|home ?start|"
+                            r"tutor|respite|drop in|home ?start|contact cent(re|er)s?|supervised contact|"
                             # the places that give things: "is there a food bank" (a probe: answered with the office)
                             r"(food|baby|uniform|clothes|clothing|toy|school uniform) ?banks?|food ?pantry|pantries|"
                             r"warm (space|spaces|hub|hubs)|soft play|youth (club|clubs|centre|center|group)|"
@@ -642,7 +664,13 @@ _SENT_TO_US = re.compile(r"\b(said|told me|told us|suggested|advised|recommended
 _ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|where is|wheres|where s|looking for|"
                                  r"know of|recommend|nearest|closest|"
                                  r"can we get|can i get|(does |do )?any ?(one|body) (run|do|offer|know)|"
-                                 r"for (a|an|my|our) \d{1,2} ?(yr|year|yo|y o|month)s?( old)?|for under ?\d+s)\b")
+                                 r"for (a|an|my|our) \d{1,2} ?(yr|year|yo|y o|month)s?( old)?|for under ?\d+s)\b|"
+                                 # the service named first: "parenting course for dads? ...", "need a contact centre
+                                 # in reading for handovers" (openings 6)
+                                 r"^(?!(is|are|does|do|can|what|whats|who|how|will|would|this|your)\b)"
+                                 r"(i )?(need |want )?(a |an |any )?(\w+ ){0,3}(course|courses|group|groups|class|"
+                                 r"classes|club|clubs|centre|centres|center|session|sessions|service|services) "
+                                 r"(for|in|near|round|around)\b")
 # A parent asking what to do about their own child's trouble: a request for help, however it is put ("hes being
 # bullied online, what else can i do?")
 _WHAT_TO_DO = re.compile(r"\bwhat (else )?(can|should|do|shall|could) (i|we) do\b|\bwhat (do|should) (i|we) do next\b|"
@@ -1509,7 +1537,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "out_of_scope"  # "soz wrong number x": meant for someone else
     if aside == "off_topic" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "my bins werent collected again": the council's other services, not ours
-    if aside == "human" and intent in {"help", "report", "find_service", "question", None}:
+    if aside == "human" and intent in {"help", "report", "find_service", "question", "who", None}:
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
             and not (intent == "find_service" and aside == "question") and not found.categories \

@@ -1207,6 +1207,17 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     # a parent asking what to do about their child's trouble; a statement about someone else's child
     ("my son is being picked on at school, what else can i do?", "ask_about_service", "help"),
     ("the kids across the road get smacked by their dad most nights", "ask_about_service", "report"),
+    # a fresh batch, openings 6: "cant" first tells; a kinship carer; a child's friend told of; staff at "our
+    # school"; a service named first; a person asked for after "are you a bot"
+    ("cant pay the gas, its been off 4 days and its freezing. please", "ask_help", "help"),
+    ("weve had our 2 grandsons since social services took them off our daughter, we're lost", "ask_help", "help"),
+    ("my daughter says her friend told her that her stepdad hits her, what do i do", "report_concern", "report"),
+    ("refer pls - girl 9 at our school, always hungry and unwashed", "report_concern", "professional"),
+    ("i work at the youth club, a lad keeps turning up with bruises", "report_concern", "professional"),
+    ("baby massage class near woodley? shes 4 months", "ask_help", "find_service"),
+    ("need a contact centre for handovers, me and my ex cant be in the same room", "ask_help", "find_service"),
+    ("is this service for 0-19s or just up to 18?", "ask_about_service", "question"),
+    ("are you a bot? i want a human", "bot_challenge", "human"),
 ])
 def test_the_form_and_whose_child_decide_between_the_models_neighbours(text: str, model: str | None, intent: str):
     reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
