@@ -95,7 +95,7 @@ SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, 
 # An overdose however it is said ("took an overdose last night", "she od'd", "overdosed on her tablets"): the live
 # probe found "my daughter took an overdose last night" got the 999 line but nothing saying she needs help even if
 # she seems fine (some harm, paracetamol's, comes days later).
-_OD_SPELLINGS = re.compile(r"\bod['’]?d\b|\bo\.d\.(?=\s|$)|\bode['’]d\b", re.IGNORECASE)
+_OD_SPELLINGS = re.compile(r"\bod['’]d\b|\bo\.d\.(?=\s|$)|\bode['’]d\b", re.IGNORECASE)
 # What a professional mid-referral may write that is never only what they saw of a child in their care (see
 # `screen`'s `professional`): harm to the writer, harm to come, strangling, a child afraid to go home or about to
 # be collected.
