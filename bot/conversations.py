@@ -12,8 +12,8 @@ from bot.models import Conversation, ConversationContact, Message
 from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
-from mash.intake import receive_referral
-from mash.models import DANGER_NOW_RANK, Contact, StaffUser
+from mash.intake import child_record, receive_referral
+from mash.models import DANGER_NOW_RANK, Child, Contact, StaffUser
 from store.crypto import keyring
 from store.db import utcnow
 
@@ -212,15 +212,50 @@ def add_details(session: Session, contact: Contact, answers: dict, *, actor: str
     if answers.get("children") and not contact.children:
         # a contact made at the first message (a check now, danger) learns who the child is: staff see the name
         # on the queue, and repeat matching and search find it
-        from mash.intake import child_record
-
         for position, item in enumerate(answers["children"]):
             contact.children.append(child_record(position, item))
+    elif answers.get("children") and contact.children:
+        _fill_child(contact.children[0], answers["children"][0])
+    _fill_referral(contact, answers)
     if answers.get("parents_told") and contact.consent is not None and contact.consent.parents_told is None:
         contact.consent.parents_told = answers["parents_told"]
         contact.consent.parents_not_told_reason = answers.get("parents_not_told_reason")
     audit.append(session, [audit.Entry("conversation.details", actor, contact.id, at=now,
                                        details={"journey": journey, "fields": sorted(answers)})])
+
+
+# What a contact made early (at a check now or danger, from the first message) learns when the report is finished:
+# said before only in the transcript, a duty worker read "referred by not known, no address" (a probe, session 14).
+_REFERRER_COLUMNS = ("referrer_name", "referrer_email", "referrer_organisation", "referrer_role")
+
+
+def _fill_referral(contact: Contact, answers: dict) -> None:
+    """The finished journey's answers where the contact had none: the record's referral section, the referrer's
+    columns, and the referral source they imply. Nothing already recorded is overwritten."""
+    from forms.referral import JOURNEYS, referral_source_code
+
+    had = dict(contact.answers or {})
+    added = {k: v for k, v in answers.items() if k != "children" and had.get(k) in (None, "", [])
+             and v not in (None, "", [])}
+    if not added:
+        return
+    merged = {**had, **added}
+    contact.answers = merged
+    if not contact.referrer_anonymous:
+        for column in _REFERRER_COLUMNS:
+            if getattr(contact, column) in (None, "") and merged.get(column):
+                setattr(contact, column, merged[column])
+    if contact.referral_source == "10" and contact.journey in JOURNEYS:
+        contact.referral_source = referral_source_code(merged, JOURNEYS[contact.journey])
+
+
+def _fill_child(child: Child, item: dict) -> None:
+    """The first child's details said later (where they live, the age said), where the record had none."""
+    later = child_record(child.position, item)
+    for column in ("last_name", "last_name_index", "address", "postcode", "postcode_index", "age_said",
+                   "date_of_birth", "date_of_birth_index", "first_name", "first_name_index"):
+        if getattr(child, column) in (None, "") and getattr(later, column) not in (None, ""):
+            setattr(child, column, getattr(later, column))
 
 
 def open_red_contact(session: Session, conversation: Conversation) -> Contact | None:

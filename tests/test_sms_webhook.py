@@ -885,3 +885,35 @@ def test_after_danger_out_of_hours_a_question_or_a_plea_to_talk_is_never_put_off
         reply = reply_of(post_sms(client, said))
         assert "answer that when the office opens" not in reply and "will see you asked for a person" not in reply
         assert f"emergency duty team on {OUT_OF_HOURS}" in reply and reply.count("call 999.") <= 1
+
+
+def test_a_report_that_began_as_a_check_now_keeps_what_the_reporter_said_on_the_record(client, db_session, parser):
+    """A probe (session 14): a neighbour's report whose first message was raised at once as a check now carried,
+    once finished, only the child's name: 'referred by not known', no address, the relationship and where the child
+    was only in the transcript. The finished answers fill what the early contact lacked."""
+    first = reply_of(post_sms(client, "my neighbours kids r always on there own after school, mum works late"))
+    assert "999" not in first.split("In an emergency")[0]
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.rag == "red" and contact.referrer_name is None
+    answers = {"first name": "Mia", "How old": "9", "postcode": "RG40 1BN", "live": "12 Park Road",
+               "Where is the child now": "at home", "How do you know": "neighbour", "anonymous": "no",
+               "your name": "Pat Example", "number": "07700 900555", "safe": "yes", "parents or carers know": "no",
+               "why not": "she would know it was me", "email": "skip"}
+    reply = first
+    for _ in range(15):
+        if "reference" in reply.lower():
+            break
+        said = next((a for q, a in answers.items() if q.lower() in reply.lower()), None)
+        assert said is not None, reply
+        reply = reply_of(post_sms(client, said))
+    assert "reference" in reply.lower()
+    db_session.expire_all()
+    contact = db_session.scalars(select(Contact)).one()
+    from forms.referral import JOURNEYS, referral_source_code
+
+    assert contact.referrer_name == "Pat Example" and not contact.referrer_anonymous
+    assert contact.answers["child_location"] == "at home" and contact.answers["referrer_relationship"] == "acquaintance"
+    # "10" (unknown) was all the first message gave; the relationship said later names the source
+    assert contact.referral_source == referral_source_code(contact.answers, JOURNEYS["report"]) != "10"
+    child = contact.children[0]
+    assert child.first_name == "Mia" and child.age_said == "9" and child.postcode == "RG40 1BN"
