@@ -32,7 +32,7 @@ from bot.reader import (
     ABOUT_THE_SERVICE,
     HARM_WORDS,
     Understanding,
-    ages_answering,
+    age_answered,
     called_for_help,
     date_in,
     is_question,
@@ -811,14 +811,17 @@ class _Dialogue:
             raise FieldError(f"conflict:{self.state['facts']['age']}")
         return value
 
-    def _age_answered(self, text: str) -> int:
-        """"4", "12 and 9", "shes 6 months", "born 3/4/2019": the (first) child's age, kept for signposting too."""
-        ages = ages_answering(text)
-        if not ages:
+    def _age_answered(self, text: str) -> int | str:
+        """"4", "12 and 9", "shes 14 months", "born 3/4/2019", "year 5": the (first) child's age, kept for signposting
+        too; the record keeps the words where they say more than the number ("14 months", "12 and 9", "about 6")."""
+        answered = age_answered(text)
+        if answered is None:
             raise FieldError("not an age")
-        self.state["facts"]["age"] = ages[0]
-        self.state["facts"].setdefault("first_age", ages[0])
-        return ages[0]
+        age, words_said = answered
+        if age is not None:
+            self.state["facts"]["age"] = age
+            self.state["facts"].setdefault("first_age", age)
+        return words_said or age or 0
 
     def _name_offered(self, text: str) -> str | None:
         """A first and last name written as the whole answer ("Ann Test", "its Ann Test"), or None."""

@@ -1290,6 +1290,38 @@ _BARE_FILLERS = frozenset({"and", "n", "an", "&", "why", "lol", "x", "xx", "both
 _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(months?|mths?|mnths?|weeks?|wks?|days?)$")
 
 
+_SCHOOL_YEAR_ALONE = re.compile(r"^(?:(?:hes|shes|he is|she is|theyre|they are) )?(?:in )?(?:year|yr) ?(\d{1,2})$")
+_SMALL_UNITS = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|mo|weeks?|wks?|days?)\b")
+_GUESSED = re.compile(r"\b(about|abt|around|roughly|maybe|approx|approximately|nearly|almost|prob|probably|i think|"
+                      r"i reckon|not sure|guess|ish)\b")
+
+
+def age_answered(text: str) -> tuple[int | None, str | None] | None:
+    """An answer to the age question as the record keeps it: the (first) child's age in years (ages_answering),
+    and the words that say more than one number does ("14 months", "12 and 9", "about 6", "7, born 2019-04-03"), or
+    None where the answer gives no age. A school year alone ("year 5") is kept in its words, with no age: a class
+    holds children of two ages, and the evaluation set's rule reads no age in it."""
+    said = plain(text)
+    if (school := _SCHOOL_YEAR_ALONE.match(said)) is not None and 0 <= int(school.group(1)) <= 13:
+        return None, f"year {int(school.group(1))}"
+    ages = ages_answering(text)
+    if not ages:
+        return None
+    first = ages[0]
+    if len(ages) > 1:
+        return first, " and ".join(str(age) for age in ages)
+    if first <= 1 and (small := _SMALL_UNITS.search(said)) is not None:
+        unit = small.group(2)
+        unit = "months" if unit.startswith("m") else "weeks" if unit.startswith("w") else "days"
+        return first, f"{_count(small.group(1))} {unit}"
+    born = facts(text).date_of_birth
+    if born:
+        return first, f"{first}, born {born}"
+    if _GUESSED.search(said):
+        return first, f"about {first}"
+    return first, None
+
+
 def ages_answering(text: str) -> list[int]:
     """The children's ages in an answer to the age question: what the message says of ages wherever it is said
     (facts), a date of birth's age ("born 3/4/2019"), or else numbers alone (a bare "4" elsewhere is a menu pick,
@@ -1310,13 +1342,13 @@ def ages_answering(text: str) -> list[int]:
     numbers = [w for w in words_ if w not in _BARE_FILLERS]
     if not numbers or not all(w.isdigit() or w in _AGE_WORDS for w in numbers):
         return []
-    found: list[int] = []
+    bare: list[int] = []
     for value in (int(w) if w.isdigit() else _AGE_WORDS[w] for w in numbers):
         if not 0 <= value <= 17:
             return []  # "35": not a child's age, and not read as one
-        if value not in found:
-            found.append(value)
-    return found
+        if value not in bare:
+            bare.append(value)
+    return bare
 
 
 _RELATION = (r"(?:daughter|son|girl|boy|child|kid|baby|niece|nephew|grandson|granddaughter|stepson|stepdaughter|"

@@ -119,8 +119,8 @@ def with_said_age(answers: Mapping[str, Any], age: int | None) -> dict[str, Any]
         return dict(answers)
     children = list(answers.get("children") or [{}])
     first = dict(children[0])
-    if first.get("date_of_birth") or first.get("born") == "no":
-        return dict(answers)
+    if first.get("date_of_birth") or first.get("born") == "no" or first.get("age_said") not in (None, ""):
+        return dict(answers)  # a date of birth, or the age question's own answer ("14 months"), says it better
     return {**answers, "children": [{**first, "age_said": age}, *children[1:]]}
 
 

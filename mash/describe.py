@@ -125,6 +125,8 @@ def child_age_words(child: Any, today: dt.date) -> str:
     said = getattr(child, "age_said", None) if words == "age not known" else None
     if said and said.isdigit():
         return "under 1, as said" if said == "0" else f"{said}, as said"
+    if said:
+        return f"{said}, as said"  # the age question's words: "14 months", "12 and 9", "about 6", "year 5"
     return words
 
 

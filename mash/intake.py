@@ -386,7 +386,8 @@ def _child(position: int, item: dict) -> Child:
     details = {k: item[k] for k in ("school", "gp", "first_language", "interpreter", "additional_needs", "mother_name")
                if item.get(k)}
     age_said = item.get("age_said")  # by text or chat: the age the person gave, where no date of birth was
-    age_said = str(age_said) if isinstance(age_said, int) and not item.get("date_of_birth") else None
+    age_said = str(age_said)[:40] if isinstance(age_said, (int, str)) and str(age_said) and \
+        not item.get("date_of_birth") else None
     return Child(
         position=position, unborn=item.get("born") == "no", first_name=item.get("first_name"),
         last_name=item.get("last_name"), aliases=item.get("aliases"), date_of_birth=item.get("date_of_birth"),
