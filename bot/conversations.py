@@ -237,6 +237,16 @@ def _fill_referral(contact: Contact, answers: dict) -> None:
     had = dict(contact.answers or {})
     added = {k: v for k, v in answers.items() if k != "children" and had.get(k) in (None, "", [])
              and v not in (None, "", [])}
+    # Who is writing, where the early contact only assumed it (a member of the public, source unknown): a teacher
+    # who finishes the professional journey is recorded as the professional they said they are
+    corrected = contact.referral_source == "10" and answers.get("referrer_type") not in (None, "", had.get(
+        "referrer_type"))
+    if corrected:
+        added["referrer_type"] = answers["referrer_type"]
+        contact.referrer_type = answers["referrer_type"]
+    if contact.referrer_anonymous or answers.get("anonymous") == "yes":
+        for private in ("referrer_name", "referrer_phone", "referrer_email"):
+            added.pop(private, None)  # anonymous: who they are is never written to the record
     if not added:
         return
     merged = {**had, **added}

@@ -591,9 +591,12 @@ class _Dialogue:
             if step is not None and self.answers.get(name) in (None, "", []) and name not in self.state["skipped"]:
                 self.answers[name] = value
                 taken.append(name)
-        if facts.age is not None and journey.step("age_said") is not None and self.state.get("asking") != "age_said" \
-                and self.answers.get("age_said") is None:
-            self.answers["age_said"] = facts.age  # "my son is 4": never asked how old he is (said, not an answer)
+        if facts.age is not None and len(facts.ages) <= 1 and journey.step("age_said") is not None \
+                and self.state.get("asking") != "age_said" and self.answers.get("age_said") is None \
+                and self.answers.get("born") != "no":
+            # "my son is 4": never asked how old he is (said, not an answer). Not where the message gives two ages
+            # ("im 14 and my little brother is 3": whose is the record's?), nor for a baby not yet born
+            self.answers["age_said"] = facts.age
         return taken
 
     # a message while a question is open
@@ -815,6 +818,9 @@ class _Dialogue:
         """"4", "12 and 9", "shes 14 months", "born 3/4/2019", "year 5": the (first) child's age, kept for signposting
         too; the record keeps the words where they say more than the number ("14 months", "12 and 9", "about 6")."""
         answered = age_answered(text)
+        if answered is None and self.journey is not None and self.journey.name == "young_person" and \
+                (adult := re.fullmatch(r"(?:im |i am |i m )?(1[89]|2[0-5])", plain(text))) is not None:
+            return adult.group(1)  # "im 18" to "How old are you?": kept as said (no child's age for signposting)
         if answered is None:
             raise FieldError("not an age")
         age, words_said = answered

@@ -1292,7 +1292,7 @@ _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(mon
 
 _SCHOOL_YEAR_ALONE = re.compile(r"^(?:(?:hes|shes|he is|she is|theyre|they are) )?(?:in )?(?:year|yr) ?(\d{1,2})$")
 _SMALL_UNITS = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|mo|weeks?|wks?|days?)\b")
-_GUESSED = re.compile(r"\b(about|abt|around|roughly|maybe|approx|approximately|nearly|almost|prob|probably|i think|"
+_GUESSED = re.compile(r"\b(about|abt|around|roughly|maybe|approx|approximately|prob|probably|i think|"
                       r"i reckon|not sure|guess|ish)\b")
 
 
@@ -1308,6 +1308,10 @@ def age_answered(text: str) -> tuple[int | None, str | None] | None:
     if not ages:
         return None
     first = ages[0]
+    if (ranged := re.search(r"\b(\d{1,2}) ?(-|to|or) ?(\d{1,2})\b", text.lower())) is not None \
+            and 0 < int(ranged.group(3)) - int(ranged.group(1)) <= 2:
+        sep = "-" if ranged.group(2) == "-" else f" {ranged.group(2)} "
+        return int(ranged.group(1)), f"{ranged.group(1)}{sep}{ranged.group(3)}"  # "4-5", "7 or 8": one child
     if len(ages) > 1:
         return first, " and ".join(str(age) for age in ages)
     if first <= 1 and (small := _SMALL_UNITS.search(said)) is not None:
@@ -1317,6 +1321,8 @@ def age_answered(text: str) -> tuple[int | None, str | None] | None:
     born = facts(text).date_of_birth
     if born:
         return first, f"{first}, born {born}"
+    if (nearly := re.search(r"\b(nearly|almost|nearer) (\d{1,2})\b", said)) is not None:
+        return first, f"{nearly.group(1)} {nearly.group(2)}"
     if _GUESSED.search(said):
         return first, f"about {first}"
     return first, None

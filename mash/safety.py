@@ -847,12 +847,8 @@ def _net_verdict(message: _Message, tokens: list[tuple[str, ...]], text: str) ->
     # child is with them, the harm is before today (vocabulary ``seen_by_professional``; the rules that read
     # hurt list it in their own unsure_if).
     seen = message.holds_class("seen_by_professional") and not message.holds_class("still_now")
-    # And a message that says everyone is safe now ("my neighbour has gone round now shes ok"), saying nothing that
-    # makes it now: the net's borderline scores move as its training grows (a scripted conversation's reply after
-    # danger tipped to 0.71 once), so safe words cap it at a check, as they make a rule's finding unsure.
-    safe = message.holds_class("safe_now") and not message.holds_class("still_now")
     return danger_net.verdict(danger_net.probability(reading, _raw_words(text), _concepts(message)),
-                              framed=message.framed_unsure() or witnessed or seen or safe, words=len(reading))
+                              framed=message.framed_unsure() or witnessed or seen, words=len(reading))
 
 
 def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER,

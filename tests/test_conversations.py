@@ -223,3 +223,20 @@ def test_a_carer_without_parental_responsibility_is_not_referred_on_their_own_ag
     assert state["answers"]["consent_agree"] == "yes" and state["asking"] == "pr_person_name"
     assert follow_up(db_session, quiet=QUIET, now=at + dt.timedelta(hours=1)) == 0
     assert db_session.scalars(select(Contact)).all() == []
+
+
+def test_an_early_contact_learns_the_professional_who_finished_the_report():
+    """A review: a contact made at a teacher's first message assumed a member of the public (source unknown), and
+    the finished professional journey left it so."""
+    from bot.conversations import _fill_referral
+
+    contact = Contact(referral_source="10", referrer_type="public", referrer_anonymous=False, journey="report",
+                      answers={"referrer_type": "public", "what_happened": "bruises"})
+    _fill_referral(contact, {"referrer_type": "professional", "referrer_workplace": "school",
+                             "referrer_name": "Kim Example", "referrer_role": "class teacher"})
+    assert (contact.referrer_type, contact.referral_source) == ("professional", "2A")
+    assert contact.referrer_name == "Kim Example" and contact.answers["what_happened"] == "bruises"
+    kept = Contact(referral_source="9", referrer_type="public", referrer_anonymous=True, journey="report", answers={})
+    _fill_referral(kept, {"referrer_type": "public", "anonymous": "yes", "referrer_name": "Pat Example"})
+    assert kept.referrer_name is None and kept.referral_source == "9"  # anonymous: no name kept, anywhere
+    assert "referrer_name" not in kept.answers

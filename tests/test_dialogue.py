@@ -1304,6 +1304,27 @@ def test_an_answer_to_the_age_question_is_read_as_the_age(said, age, kept):
     assert talk.asking != "age_said"
 
 
+@pytest.mark.parametrize(("said", "kept"), [("4-5", "4-5"), ("7 or 8", "7 or 8"), ("nearly 15", "nearly 15")])
+def test_the_age_questions_words_say_what_was_said(said, kept):
+    """A review: a range became two children ("4 and 5"), "nearly 15" became "about 14", and "im 18" was refused."""
+    talk = Talk(CHAT)
+    talk.to("age_said", journey="report")
+    talk.say(said)
+    assert talk.state["answers"]["age_said"] == kept and talk.asking != "age_said"
+
+
+def test_a_first_message_with_two_ages_does_not_answer_the_age_question():
+    """A review: "im 14 and my little brother is 3" recorded the young person as 3 and never asked."""
+    talk = Talk(CHAT)
+    talk.say("im 14 and my little brother is 3, mum hits us both")
+    for _ in range(6):
+        if talk.asking in (None, "age_said"):
+            break
+        talk.say(SENSIBLE["young_person"].get(talk.asking, "skip"))
+    assert talk.state["answers"].get("age_said") in (None, "14", 14) or talk.asking == "age_said"
+    assert talk.state["answers"].get("age_said") != 3
+
+
 def test_a_school_year_to_the_age_question_is_kept_in_its_words_with_no_age():
     talk = Talk(CHAT)
     talk.to("age_said", journey="report")
@@ -1342,8 +1363,8 @@ def test_a_young_person_is_asked_their_own_age_unless_they_said_it():
             break
         talk.say(SENSIBLE["young_person"][talk.asking])
     assert talk.asking == "age_said" and talk.replies[-1][-1].startswith("How old are you?")
-    talk.say("15")
-    assert talk.state["answers"]["age_said"] == 15
+    talk.say("im 18")
+    assert talk.state["answers"]["age_said"] == "18"  # kept as said; a review found it refused
     said = Talk(CHAT)
     said.say(OPENING["young_person"])  # "hi im 14"
     while said.asking in SENSIBLE["young_person"]:
