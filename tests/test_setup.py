@@ -214,8 +214,9 @@ def test_make_run_in_an_empty_checkout(tmp_path):
         # contact whose consent record says what they said.
         said = {}
         for text, expect in (("im worried about the kids next door their house is filthy and they look hungry",
-                              "first name"), ("why do you need that?", "first name"), ("Mia", "live"),
-                             ("not known", "where is the child now"), ("at home i think", "how do you know"),
+                              "first name"), ("why do you need that?", "first name"), ("Mia", "how old"),
+                             ("about 7", "live"), ("not known", "where is the child now"),
+                             ("at home i think", "how do you know"),
                              ("🙂", "reply with a number"), ("neighbour", "anonymous"), ("yes", "parents"),
                              ("no", "reference")):
             said = _chat(port, {"conversation_id": said.get("conversation_id"), "text": text} if said else
