@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation, ConversationContact, Message
+from forms.referral import JOURNEYS, referral_source_code
 from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
@@ -232,8 +233,6 @@ _REFERRER_COLUMNS = ("referrer_name", "referrer_email", "referrer_organisation",
 def _fill_referral(contact: Contact, answers: dict) -> None:
     """The finished journey's answers where the contact had none: the record's referral section, the referrer's
     columns, and the referral source they imply. Nothing already recorded is overwritten."""
-    from forms.referral import JOURNEYS, referral_source_code
-
     had = dict(contact.answers or {})
     added = {k: v for k, v in answers.items() if k != "children" and had.get(k) in (None, "", [])
              and v not in (None, "", [])}
