@@ -90,6 +90,10 @@ CHILDLINE_LINE = "You can call Childline free on 0800 1111, day or night."
 OUT_OF_HOURS_LINE = "Out of hours, call our emergency duty team on {number}."
 SAMARITANS_LINE = "Samaritans are there any time, free, on 116 123."
 URGENT_LINE = "We have marked your message urgent for our team."
+# Someone badly hurt or ill now (not breathing, blue, fitting, will not wake, bleeding): the 999 call is for an
+# ambulance, and the call handler talks them through what to do until it comes (session 14's probe: "call 999" alone
+# read the same for a fit as for a fight)
+AMBULANCE_LINE = "Ask for an ambulance and stay on the line: they will tell you what to do."
 # "i took some pills" must not read as "call 999 if you think you are in danger": some harm comes hours later.
 SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."
 # An overdose however it is said ("took an overdose last night", "she od'd", "overdosed on her tablets"): the live
@@ -950,7 +954,9 @@ def advice(categories: Iterable[str], *, child_speaking: bool,
     within two GSM-7 segments (lower-priority lines are dropped if a long number would overflow)."""
     categories = set(categories)
     lines = [DANGER_LINE]
-    optional: list[str] = [SWALLOWED_LINE] if swallowed else []  # in order of importance
+    optional: list[str] = [AMBULANCE_LINE] if "injury" in categories else []  # in order of importance
+    if swallowed:
+        optional.append(SWALLOWED_LINE)
     if categories & SILENT_CATEGORIES:
         optional.append(SILENT_LINE)
     if child_speaking:

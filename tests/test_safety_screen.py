@@ -17,6 +17,7 @@ import pytest
 
 from mash import safety
 from mash.safety import (
+    AMBULANCE_LINE,
     CHILDLINE_LINE,
     DANGER_LINE,
     DEFAULT_OUT_OF_HOURS_NUMBER,
@@ -349,6 +350,18 @@ def test_out_of_hours_number_is_a_setting() -> None:
 def test_samaritans_for_an_adult_at_risk_of_suicide() -> None:
     assert "116 123" in screen("i want to kill myself").reply
     assert "116 123" not in screen("he's got a knife").reply
+
+
+@pytest.mark.parametrize("text", ["my baby is not breathing", "hes fitting and his lips are going blue",
+                                  "my son fell off the roof and wont wake up", "shes bleeding and it wont stop"])
+def test_someone_badly_hurt_or_ill_is_told_to_ask_for_an_ambulance(text: str) -> None:
+    reply = screen(text).reply
+    assert reply is not None and reply.startswith(DANGER_LINE)
+    assert reply.split(DANGER_LINE, 1)[1].lstrip().startswith(AMBULANCE_LINE), reply
+
+
+def test_an_ambulance_is_not_asked_for_a_fight() -> None:
+    assert AMBULANCE_LINE not in screen("he's got a knife and he's threatening my mum").reply
 
 
 @pytest.mark.parametrize("child_speaking", [False, True])
