@@ -66,6 +66,8 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 def predicted_intent(item: dict[str, Any], understood: Any) -> str:
     """The dialogue's reading in the evaluation set's labels."""
+    from bot.reader import is_question
+
     if item["at"] == "answer":
         aside = understood.digression
         if aside == "human":
@@ -76,6 +78,8 @@ def predicted_intent(item: dict[str, Any], understood: Any) -> str:
             # meant for someone else, or about something else (the bins, the weather): said so (bot.dialogue), and
             # the question asked again
             return "out_of_scope"
+        if aside == "keep_from_family" and is_question(item["text"]):
+            return "question"  # "will my mum see this": answered as asked (bot.dialogue._aside), not taken as an answer
         if aside and aside not in ANSWER_ASIDES:
             return "question"
         return "answer"

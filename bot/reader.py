@@ -91,15 +91,25 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"(someone|somebody|anyone|you|u|they|a social worker|the team|a worker) (going to |gonna )?"
                    r"(call|ring|phone|contact|text|message|"
                    r"get back to|get in touch with) (me|us)\b",)),
-    ("human", (r"(?<!is it a )(?<!is this a )(?<!are you a )(?<!are u a )(?<!r u a )(?<!is it an )"
+    ("human", (r"(?<!is it a )(?<!is this a )(?<!are you a )(?<!are u a )(?<!r u a )(?<!is it an )(?<!\bor an )"
+               r"(?<!\bor a )(?<!\bor )"
                r"\b(real|actual|proper) (person|human|people|social worker)\b"
                r"(?! or (a |an )?(bot|robot|machine|computer))",
+               r"(?<!willing to )(?<!happy to )(?<!wants to )(?<!agreed to )(?<!ready to )(?<!needs to )"
                r"\b(talk|speak|chat) (to|with) (a |an |some |the )?(duty |on call |on duty |out of hours )?"
                r"(one|body|person|human|social worker|worker|"
                r"someone|somebody|adviser|advisor|team|people|you)\b",
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
-               r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b", r"\bhuman\b", r"\boperator\b",
-               r"^person$", r"\bspeak to someone\b", r"\bput me through\b",
+               r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b",
+               # "i want a human", never "r u a bot or an actual human" (who we are: a fresh batch, openings 7)
+               r"(?<!\bor )(?<!\bor a )(?<!\bor an )(?<!\bor actual )(?<!\bor a real )(?<!\bor an actual )\bhuman\b",
+               r"\boperator\b", r"^person$",
+               # never someone else's willingness: "hes willing to talk to someone" (openings 7)
+               r"(?<!willing to )(?<!happy to )(?<!wants to )(?<!agreed to )(?<!needs to )\bspeak to someone\b",
+               r"\bput me through\b",
+               # "transfer me to someone who works there", "AGENT" (a fresh batch, openings 7)
+               r"\b(transfer|connect|pass) me (to|through|over|with)\b",
+               r"^(an? )?(live |real )?(agent|advisor|adviser|operator|representative|rep)( please| pls| plz)?$",
                r"\bcan i (just |please |pls )?(call|ring|phone)\b",
                # "is there a number i can ring", "whats the number to call you on" (replies 5)
                r"\b(a|the|your|ur) (phone )?(number|no) (i|we) (can|could|should) (call|ring|phone)\b",
@@ -277,7 +287,8 @@ def digression(text: str) -> str | None:
             return "goodbye"
         if THANKS.match(said):
             return "thanks"
-        if _ENDS_IN_BYE.match(said) and "?" not in text:
+        if (_ENDS_IN_BYE.match(said) or (_LEAVING_NOW.match(said) and not _HARM_WORDS.search(said))) \
+                and "?" not in text:
             return "goodbye"
     if _OFF_TOPIC.search(said) and not _ABOUT_A_CHILD.search(said) and len(said.split()) <= 14:
         return "off_topic"
@@ -287,9 +298,23 @@ def digression(text: str) -> str | None:
     if len(said.split()) <= 8 and re.match(r"^(i )?(dunno|dont know|do not know|idk|no idea|not sure)\b", said) \
             and "?" not in text and not _AT_A_LOSS.search(said):
         return "dont_know"  # "dunno there names", "not sure tbh"; never "i dont know what to do anymore"
-    if is_question(text) and not _A_NUMBER_GUESSED.match(said):
+    if is_question(text) and not _A_NUMBER_GUESSED.match(said) and not _HEDGED_YES_NO.match(said):
         return "question"
     return None
+
+
+# A yes or no hedged with a question mark, and a reason after it: "i think so? we werent married when she was born"
+# (a fresh batch, replies 6) answers; "do i have to?" asks
+_HEDGED_YES_NO = re.compile(r"^(erm+ |um+ |well )?(i think so|i dont think so|i do not think so|i think not|"
+                            r"i guess so|i suppose so|probably|probably not|maybe not|i believe so|i hope so)\b"
+                            r"(?! (but )?(why|what|how|who|when|where|is|are|do|does|can|will|would|should)\b)")
+# Leaving now, with a reason said after it: "got to go babys crying", "gtg my mums coming" (a fresh batch, replies 6)
+_LEAVING_NOW = re.compile(r"^(ok |okay |sorry |soz |sry |oh |right )*(i )?(ve |have )?(got to|gotta|have to|hafta|"
+                          r"need to|must|gtg|g2g|got 2) go( now| sorry| soz| quick| bye)*"
+                          r"( (the |my |his |her )?(baby|babys|kids|kids are|mums|mum|dads|dad|hes|shes|theyre|"
+                          r"someones|"
+                          r"someone|bus|train|work|school|shift|tea|dinner|phone|battery|nan|partner|boyfriend|"
+                          r"husband)\b[a-z ]{0,30})?$")
 
 
 # Not about children or the council's front door at all: the council's other services, the weather, a score, a joke,
@@ -335,7 +360,8 @@ _COUNT = r"(\d{1,2}|" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True)) + 
 # What may follow a number that is no age (a time, an amount, a count, a size, a place): never "4 kids", "7 stone",
 # "3 times", "2 bedroom flat", "1 of 4", "2 streets away"
 _UNITS = (r"(?! ?(?:min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clock|day|days|week|weeks|wks|month|"
-          r"months|mths|mo|times|miles|mile|quid|pound|pounds|stone|st|kg|kilos?|lbs?|ft|feet|foot|inch|inches|cm|mg|ml|"
+          r"months|mths|mo|times|miles|mile|quid|pound|pounds|stone|st|kg|kilos?|lbs?|ft|feet|foot|inch|inches|"
+          r"cm|mg|ml|"
           r"percent|p c|kids|children|boys|girls|little|of us|of(?! age)|out of|under|over|years ago|year ago|yrs ago|"
           r"years older|year older|yrs older|years younger|year younger|yrs younger|"
           r"years sober|weeks pregnant|more|or so|bed|beds|bedroom|bedrooms|bedroomed|room|rooms|streets?|doors?|"
@@ -387,7 +413,8 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b")),
     ("gp", (r"\b(im|i am|we are|were) (a |the )?(gp|doctor)\b", r"\bgp (practice|surgery|here)\b",
             r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b", r"^(gp|dr|doctor)\b", r"\bgp (in|at|from)\b",
-            r"^(gp|surgery|practice) receptionist\b")),
+            r"^(hi |hello |hiya |morning |afternoon )?(gp|surgery|practice|doctors) receptionist\b",
+            r"\breceptionist (at|from) (the |a |our )?(gp|surgery|practice|doctors|medical centre|health centre)\b")),
     # A patient, written as clinicians write ("15yo pt", "my patient"): health, the practice not said.
     ("other_health", (r"\b\d{1,2} ?(yo|y o|yr old|year old) (pt|patient)\b", r"\b(my|our) (pt|patient)s?\b",
                       r"\b(pt|patient) (came|attended|presented|disclosed|told)\b",
@@ -408,7 +435,10 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"^(teacher|teaching assistant|ta|childminder|child minder|nursery nurse|nursery worker|"
                 r"learning mentor)\b(?! (at|in) (my|our|his|her|their) )",
                 r"\b(im|i am) (a |the )?(childminder|child minder)\b",
-                r"\bfrom .* (school|academy|nursery)\b",
+                # a name of a few words: "from st marys primary school"; never "messages from a grown man ... hes at
+                # school", "picks her up from school", "from his school"
+                r"\bfrom (the |a )?(?!(his|her|my|their|our|your|the|a) )([a-z]+ ){1,4}(school|academy|nursery)\b"
+                r"(?<!\bat school)(?<!\bat nursery)",
                 r"\b(school|nursery|academy) here\b", r"\ba pupil\b",
                 r"^(headteacher|head teacher|deputy head|class teacher|senco|dsl|form tutor|school counsellor|"
                 r"attendance officer|pastoral lead|head of year|nursery manager)\b",
@@ -446,7 +476,12 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("la_external", (r"^(sw|social worker) from\b",
                      r"\bfrom [a-z]+ (csc|childrens social care|children s social care)\b",
                      r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
-    ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",)),
+    ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",
+                        # "SW, adult mental health team. My client (mum of 2)..." (a fresh batch, openings 7)
+                        r"^(sw|social worker)( (from|at|in|with))?( the)? (adult|adults|amht|cmht|"
+                        r"community mental health|"
+                        r"mental health|hospital|leaving care|disability|disabilities|learning disability)\b",
+                        r"\b(my|our) (client|service user)s?\b(?! (is|are) (my|our) (son|daughter|child))")),
     ("other", (r"\b(im|i am) (a |the )?(youth worker|family support worker|support worker|charity worker)\b",
                # "as a youth worker i need to refer", "nursery key worker, concerned about a child aged 3"
                r"^as an? (youth worker|support worker|family support worker|key worker|keyworker|outreach worker|"
@@ -497,6 +532,12 @@ _SOMEONE_ELSES = re.compile(
     r"report (a|some|my)? ?concern|concerned about (a|the) (child|kid|boy|girl)|"
     r"my (mate|mates|friend|best friend|bestie|bf|boyfriend|girlfriend)|"
     r"(someone|somebody|a boy|a girl|a kid) (in|at|from) my (class|school|year|form)|"
+    # a child at the writer's child's nursery, school or club: "a little one at my sons nursery", "kids at my sons
+    # football club" (a probe, and a fresh batch, openings 7)
+    r"((a|the|some|other|one of the|two|2) )?(kids?|child|children|boys?|girls?|little ones?|toddlers?|lads?|others|"
+    r"pupils?) (at|in|from|on) (my|our) (sons|daughters|kids|childs|childrens|boys|girls|grandsons|granddaughters) "
+    r"(school|class|nursery|club|team|playgroup|year|form|preschool|pre school|football|swimming|cubs|scouts|brownies|"
+    r"rugby|dance|karate|gymnastics|after school club)|"
     # grandchildren and a relative's children, however written
     r"grand(children|kids|sons|daughters)|my (best mate|cousin|cousins)|"
     r"my (sister|brother|cousin|friend|mate|daughter|son)s? (husband|wife|boyfriend|girlfriend|partner|fella|ex)|"
@@ -511,7 +552,8 @@ _SOMEONE_ELSES = re.compile(
     r"taken|pushed|dragged|touching|touched|hitting|hit|shouting|following|followed|bundled)|"
     r"(a|the) (young|little|small) (girl|boy|child|kid)|(her|his) (toddler|toddlers|little boy|little girl)|"
     # a child of someone the writer names: "she has a 6 yr old", "they have a newborn", "her 7 yr old", "his eldest"
-    r"(?<!\bi )(?<!\bwe )(?<!\bi ve )(?<!\bive )(?<!\bweve )(have|has|got) (got )?(a|an) (new ?born|newborn|baby|"
+    r"(?<!\bi )(?<!\bwe )(?<!\bi ve )(?<!\bive )(?<!\bweve )((?<!\band )(have|got)|has) (got )?(a|"
+    r"an) (new ?born|newborn|baby|"
     r"toddler|\d{1,2} ?(yr|year|yo)s?( old)?)(?! (old )?(girlfriend|boyfriend|gf|bf|partner|man|woman|lad))|"
     r"(her|his|their) (new ?born|newborn|baby|eldest|youngest|little one|"
     r"\d{1,2} ?(yr|year|yo|month|mth|week|wk)s? olds?)"
@@ -541,9 +583,17 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
                          r"(sons|daughters|babys|kids|boys|girls|twins|lads|stepkids|stepsons|stepdaughters)\b"
                          r"(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
-                         r"dad|mum|father|mother|teacher|school))|\b(im|i am) (struggling|a single)\b|"
+                         r"dad|mum|father|mother|teacher|school|nursery|class|club|team|playgroup|preschool|football|"
+                         r"cubs|scouts|brownies))|\b(im|i am) (struggling|a single)\b|"
                          # a partner and "the kids": the writer's own household ("my boyfriend wont let me or the
                          # kids out")
+                         # "my two treat the house like a hotel", "my lot wont sleep" (a fresh batch, openings 7)
+                         r"\bmy (two|2|three|3|four|4|five|5|lot)\b(?! (of|years?|yrs?|months?|weeks?|days?|"
+                         r"hours?|mins?|"
+                         r"minutes?|pence|pounds?|quid|cents|sisters?|brothers?|older|younger|big|little|"
+                         r"friends?|mates?|"
+                         r"cats?|dogs?|jobs?|bits?|grandchildren|grandkids|nieces?|nephews?|cousins?|exes|best|"
+                         r"stepkids|stepsons|stepdaughters|sons|daughters|kids|children|boys|girls)\b)|"
                          r"\bmy (partner|boyfriend|bf|husband|hubby|ex|wife|girlfriend|gf|fiance|fella)\b.*"
                          r"\b(the|our) (kids|children|baby|little ones?|boys|girls)\b|"
                          # a partner's child: the writer's step-family ("my partners girl is 13 and wont speak to me")
@@ -628,6 +678,7 @@ _KINSHIP_CARE = re.compile(r"\b(looking after|look after|looks after|care for|ca
 _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|classes|playgroup|stay and play|"
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my)|"
+                            r"for young carers|young carers (groups?|service|services|clubs?|project)|"
                             r"recommend|whats on|childcare|support groups?|"
                             # a kind of service named: "speech therapy for a 2 yr old", "stay n play sessions",
                             # "does anyone run mediation", "anger management for a 10 yr old"
@@ -644,7 +695,9 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
 _HARM_WORDS = re.compile(r"\b(hit|hits|hitting|hurt|hurts|hurting|(?<!in )touch|touched|touches|touching|abus\w*|"
                          r"bruis\w*|"
                          r"rape\w*|raped|sex\w*|groom\w*|neglect\w*|beat|beats|beating|kick\w*|punch\w*|slap\w*|"
-                         r"smack\w*|burn\w*|assault\w*|threat\w*|kill\w*|weapon|knife|drunk|drugs?|missing|exploit\w*)\b")
+                         r"smack\w*|burn\w*|assault\w*|threat\w*|kill\w*|weapon|knife|drunk|drugs?|missing|exploit\w*|"
+                         # "messages from a grown man telling him to keep it secret" (a fresh batch, openings 7)
+                         r"(grown|older|adult) (man|men|male|males))\b")
 HARM_WORDS = _HARM_WORDS  # bot.dialogue: a story told at a short question is what happened, not its answer
 # A parent asking whether something is all right, or whether they need to do anything: a question for us, not a
 # request for help ("is dat normal shes 3", "do i need to take him anywhere", "should we take the lock off"); not
@@ -675,11 +728,35 @@ _ASKS_FOR_A_SERVICE = re.compile(r"\b(any|is there|are there|where can|where do|
 # bullied online, what else can i do?")
 _WHAT_TO_DO = re.compile(r"\bwhat (else )?(can|should|do|shall|could) (i|we) do\b|\bwhat (do|should) (i|we) do next\b|"
                          r"\bwhere do (i|we) (start|go from here|turn)\b")
+# The council's other services for families: a school place or a change of school (admissions), an older adult's care
+# ("wheres the form for changing my daughters school", "my dad has dementia... who deals with that"; a fresh batch,
+# openings 7). Never where a child is cared for by the writer because of it (a young carer) or anyone is hurt.
+_OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|application)s?|"
+                            r"(apply|applying|application|form) for (a |an )?(school place|new school|secondary school|"
+                            r"primary school|reception place|nursery place)|"
+                            r"form for (changing|moving|transferring) (\w+ ){0,2}schools?|"
+                            r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa|husband|wife|partner) "
+                            r"(has|with|s got|has got|is getting|is showing signs of) (dementia|alzheimers|"
+                            r"alzheimer s))\b")
+_CHILD_OF_THE_WRITER_CARED = re.compile(r"\b(young carer|im \d{1,2}|i am \d{1,2}|kids?|children|grandkids|"
+                                        r"grandchildren|the baby)\b")
+_OR_SHOULD_I_WORRY = re.compile(r"\bor (should|do) (i|we) (be )?(worr(y|ied)|concerned|get (it|him|her|them) checked|"
+                                r"(get|seek|ask for) (help|advice))\b|\bor is (something|it something) (wrong|more)\b")
+# A kind of service a young person asks for by name (never "where can i live": that tells of their life)
+_YOUTH_SERVICE = re.compile(r"\b(groups?|clubs?|courses?|classes|counselling|counsellor|counselor|therapy|therapist|"
+                            r"for young carers|young carers (groups?|service|services|clubs?|project)|"
+                            r"youth (club|clubs|"
+                            r"centre|center|group|groups|service|worker)|activities|services? for|mentor|mentoring|"
+                            r"drop in|sessions?|apprenticeships?)\b")
+_ANY_HELP = re.compile(r"\b(any|some) (help|support)( out there)? (for|with)\b")
 # A family at the end of its tether: a request for help even where a service is named as well ("were exhausted, is
 # there any respite", "im not coping at all, is there a parenting course or something"; a fresh batch, openings 5)
 _AT_THE_END = re.compile(r"\b(not coping|cant cope|can t cope|cannot cope|not managing|exhausted|(at )?breaking point|"
                          r"end of (my|our) (tether|rope)|(my|our) wits end|falling apart|hate myself|desperate|"
-                         r"in crisis|going under|drowning|cant do this|can t do this|(cant|can t) get through to)\b")
+                         r"in crisis|going under|drowning|cant do this|can t do this|(cant|can t) get through to|"
+                         # "im so tired... i get no break ever. is there respite" (a fresh batch, openings 7)
+                         r"so tired|shattered|no break|never get a break|burnt out|burned out|running on empty|"
+                         r"on my knees)\b")
 # Coercive control told of the writer's partner: domestic abuse, even asked as a question about us ("he checks my
 # phone, controls the money and says hell get the kids taken off me, is that true?")
 _COERCION = re.compile(r"\b(controll?ing|controls (all |everything|my|the money)|checks my (phone|messages)|"
@@ -714,7 +791,10 @@ _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its 
                              # "hiya sorry was busy", "hi sorry i was driving" (a fresh batch, replies 5)
                              r"( (i |i was |was |been |ive been |i ve been |got )(busy|away|driving|at work|working|"
                              r"asleep|sleeping|in the shower|cooking|out|distracted|called away|sidetracked|"
-                             r"on the phone|with the kids|doing the school run|school run))?( x+| lol)?$")
+                             r"on the phone|with the kids|doing the school run|school run)|"
+                             # "hiya sorry fell asleep" (a fresh batch, replies 6)
+                             r" (i )?(fell asleep|dozed off|dropped off|nodded off|forgot|got distracted))?( x+|"
+                             r" lol)?$")
 # A greeting with nothing else in it: "hiii", "gd morning", "hi hun", "hello hello", "hello is anyone there",
 # "anyone there?", "hiya u ok". The whole message: "hi im 14" and "hello i need help" are not greetings alone.
 _GREET_WORD = (r"(h+i+|hiya+|hey+|heya|hell+o+|helo+|hullo|allo|howdy|hey up|ey up|"
@@ -845,6 +925,12 @@ _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-
                            r"(?! ?(weeks?|wks?|months?|mths?|days?|hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|"
                            r"times)\b)|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
+                           # a child in care: "i got put in a foster placement last week" (a fresh batch, openings 7)
+                           r"\b(i|ive|i ve|i have) (got |been |was |just got |just been )?(put|placed|moved|"
+                           r"taken) (in|into) "
+                           r"(a |another |a new )?(foster|care|placement|childrens home|children s home)\b|"
+                           r"\bmy (foster (mum|dad|carers?|parents?|family)|key worker at the home|"
+                           r"social worker says i)\b|"
                            # a child writing about their sibling and them: "me and my sister are 8 and 6"
                            r"\bme and my (little |baby |big |older |younger )?(sister|brother|sis|bro) (are|r) "
                            r"([7-9]|1[0-7]|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen)\b")
@@ -1074,7 +1160,7 @@ _AGE_NUMBER = rf"(\d{{1,2}}|{_AGE_WORDS_RE})"
 # An age to come: "nearly 4", "almost 16", "turns 12 next week", "she'll be 5 in june", "my boy's 4 in may", an
 # answer "14 in december". The child is a year younger now (the evaluation set's rule).
 _AGE_TO_COME = re.compile(
-    r"(?:(?:\b(?P<who>hes|shes|he|she|they|u|you)?(?P<will>['’]ll|ll| will| (?:is |s )?(?:going to|gonna))? ?)"
+    r"(?:(?:\b(?P<who>hes|shes|he|she|they|u|you)?(?P<will>['’]ll|['’]l|ll| will| (?:is |s )?(?:going to|gonna))? ?)"
     r"(?<![a-z])(?P<verb>nearly|almost|turns|turning|turn|be|coming up to|coming up) "
     rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
     rf"(?:(?: (?:in|on|by|at|after) {_MONTH_NAMES}| (?:next|this) (?:week|month|year|term|{_MONTH_NAMES}))\b)?|"
@@ -1290,6 +1376,20 @@ _BARE_FILLERS = frozenset({"and", "n", "an", "&", "why", "lol", "x", "xx", "both
 _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(months?|mths?|mnths?|weeks?|wks?|days?)$")
 
 
+# Asked for an age, a number first and then more words: "15. im on the bridge", "about 14 but she looks younger",
+# "16 i think, shes doing her gcses", "13, my mum hasnt been home" (a fresh batch, replies 6): the number is the age.
+# Never a count or a time ("2 kids, 4 and 7", "3 weeks"): the words after it must start a new clause.
+_AGE_FIRST = re.compile(
+    r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like|approx|approximately)\s+)?"
+    r"(?:(?:he|she|they)(?:['’]?s| is| are)\s+|(?:i['’]?m|i am)\s+)?(\d{1,2})"
+    r"(?:\s*(?:yrs?|years?)(?:\s*old)?|\s*yo)?"
+    r"(?:\s*[.,!;:]|\s+-\s|\s+(?:but|i think|i reckon|i guess|maybe|or so|ish|cos|because|coz|im|i m|i am|"
+    r"and (?:she|he|they|im|i)\b))")
+_AGE_RANGE = re.compile(r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like)\s+)?(\d{1,2})\s*(?:-|to|or)\s*"
+                        r"(\d{1,2})\s*(?:yrs?|years?|yo)?(?:\s*old)?(?:\s*(?:i think|maybe|ish|not sure))?[\s.!?]*$")
+# A correction of an age given before: "sorry i put 6 before, shes actually 5", "i meant 7", "no hes 9 not 8"
+_AGE_CORRECTED = re.compile(r"\b(?:actually|i meant|i mean|meant to say|should have said|should of said)\s+"
+                            r"(?:(?:hes|shes|he is|she is|theyre)\s+)?(\d{1,2})\b")
 _SCHOOL_YEAR_ALONE = re.compile(r"^(?:(?:hes|shes|he is|she is|theyre|they are) )?(?:in )?(?:year|yr) ?(\d{1,2})$")
 _SMALL_UNITS = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|mo|weeks?|wks?|days?)\b")
 _GUESSED = re.compile(r"\b(about|abt|around|roughly|maybe|approx|approximately|prob|probably|i think|"
@@ -1340,6 +1440,14 @@ def ages_answering(text: str) -> list[int]:
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return [age] if 0 <= age <= 17 else []
     said = plain(text)
+    if (ranged := _AGE_RANGE.match(text.lower())) is not None and 0 < int(ranged.group(2)) - int(ranged.group(1)) <= 2 \
+            and int(ranged.group(2)) <= 17:
+        return [int(ranged.group(1))]  # "4-5", "7 or 8", "about 9 to 10": one child, the lower (the set's rule)
+    if (corrected := _AGE_CORRECTED.search(text.lower())) is not None and int(corrected.group(1)) <= 17:
+        return [int(corrected.group(1))]  # "sorry i put 6 before, shes actually 5"
+    if (first := _AGE_FIRST.match(text.lower())) is not None and int(first.group(1)) <= 17 \
+            and len(re.findall(r"\d+", text)) == 1:
+        return [int(first.group(1))]  # "15. im on the bridge", "about 14 but she looks younger", "16 i think, ..."
     if (small := _BARE_SMALL.match(said)) is not None and (small.group(1).isdigit() or small.group(1) in _COUNT_WORDS):
         count = _count(small.group(1))
         return [count // 12 if small.group(3).startswith("m") else count // 52 if small.group(3).startswith("w")
@@ -1561,6 +1669,27 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
             and aside in {None, "question"} and _WHAT_TO_DO.search(said) \
             and (found.categories or _HARM_WORDS.search(said)):
         intent = "report"
+    # "is that ok or should i be worried": asked whether to worry about their own child, a request for help (the
+    # development part's later batches label it so; "is it normal" alone stays a question)
+    if intent == "question" and found.own_family and not (found.someone_elses_child or found.workplace) \
+            and _OR_SHOULD_I_WORRY.search(said):
+        intent = "help"
+    # "is there any help for parents of teenagers...? my two treat the house like a hotel": help asked for the family,
+    # no kind of service named (the first development messages: "is there any help for a dad whose kids...": help)
+    if intent == "find_service" and found.own_family and not found.wants_service and not found.workplace \
+            and _ANY_HELP.search(said):
+        intent = "help"
+    # A child telling of harm, in a question's form ("can you get in trouble for telling someone your mum hits you.
+    # im 11"): a concern, heard as the young person's journey
+    if intent == "question" and found.young_person and not (found.workplace or found.adult_writer) \
+            and _HARM_WORDS.search(said) and aside in {None, "question"}:
+        intent = "report"
+    # A young person who only asks for a service ("is there anything for young carers round here? im 14"):
+    # find_service, as the header of the evaluation set has it; never where someone hurts them
+    if intent in {"report", "question"} and found.young_person and _YOUTH_SERVICE.search(said) \
+            and _ASKS_FOR_A_SERVICE.search(said) and not (found.workplace or _HARM_WORDS.search(said)) \
+            and aside in {None, "question"}:
+        intent = "find_service"
     # The way to reach a service named ("whats the number for camhs"): a service asked for, not a question about us
     if intent in {"question", "help", None} and _SERVICE_CONTACT.search(said) and not found.workplace \
             and not found.someone_elses_child and not _HARM_WORDS.search(said):
@@ -1575,12 +1704,17 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "out_of_scope"  # "soz wrong number x": meant for someone else
     if aside == "off_topic" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "my bins werent collected again": the council's other services, not ours
-    if aside == "human" and intent in {"help", "report", "find_service", "question", "who", None}:
+    if _OTHER_COUNCIL.search(said) and set(found.categories) <= {"school_attendance"} and not found.workplace \
+            and not _HARM_WORDS.search(said) and not (found.young_person or _CHILD_OF_THE_WRITER_CARED.search(said)):
+        intent = "out_of_scope"  # school admissions, an adult's care: the council's other services
+    if aside == "human" and (intent in {"help", "report", "find_service", "question", "who", None} or
+                             (intent == "professional" and not found.workplace)):
         intent = "human"  # "can i talk to someone": asked for a person, in words; the model's topic waits
     if aside in ABOUT_THE_SERVICE and intent in {"help", "find_service", "report", None} \
             and not (intent == "find_service" and aside == "question") and not found.categories \
             and not found.own_family and not found.someone_elses_child \
-            and not found.wants_service and is_question(text):
+            and not found.wants_service and is_question(text) \
+            and not (found.young_person and _HARM_WORDS.search(said)):
         intent = "question"  # "what is early help" asks about us; it does not start a request
     return Understanding(intent=intent, digression=aside, facts=found, source=source)
 

@@ -1218,6 +1218,27 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     ("need a contact centre for handovers, me and my ex cant be in the same room", "ask_help", "find_service"),
     ("is this service for 0-19s or just up to 18?", "ask_about_service", "question"),
     ("are you a bot? i want a human", "bot_challenge", "human"),
+    # a fresh batch, openings 7 (in the first development messages' style), and a probe's nursery worry
+    ("is there any help for dads whose teens are hard work? my two barely speak to me", "find_service", "help"),
+    ("my 3yo only eats toast, is that ok or should i be worried", "ask_about_service", "help"),
+    ("im so tired, no break ever with my sons needs, is there respite", "ask_help", "help"),
+    ("found texts on my daughters phone from an older man telling her to delete them, what do i do",
+     "ask_about_service", "help"),
+    ("im 19 and have a 2 yr old and nobody helps me", "report_concern", "help"),
+    ("i got put in a foster placement last month and i hate it here", None, "report"),
+    ("a little one at my daughters nursery always smells and comes in hungry", "report_concern", "report"),
+    ("kids at my sons football club say the coach messages them at night", "professional_referral", "report"),
+    ("hi, gp receptionist, a mum rang in tears saying she cant cope with her baby", "professional_referral",
+     "professional"),
+    ("SW from the adult mental health team, my client has 3 kids and was admitted today", "professional_referral",
+     "professional"),
+    ("r u a bot or an actual person", "ask_about_service", "question"),
+    ("im 16 and me and my dad argue all the time, where can i live", "report_concern", "report"),
+    ("where can my 11 yo get help with anger, hes happy to talk to someone", "find_service", "find_service"),
+    ("transfer me to someone who works there", "professional_referral", "human"),
+    ("AGENT", None, "human"),
+    ("wheres the form to apply for a school place, we moved to wokingham", "find_service", "out_of_scope"),
+    ("my mum has dementia and keeps getting lost, who do i call", None, "out_of_scope"),
 ])
 def test_the_form_and_whose_child_decide_between_the_models_neighbours(text: str, model: str | None, intent: str):
     reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
@@ -1289,7 +1310,10 @@ def test_a_report_by_text_asks_the_childs_age_after_the_name_and_reads_numbers_a
 @pytest.mark.parametrize(("said", "age", "kept"), [
     ("4", 4, 4), ("7!", 7, 7), ("about 9 i think", 9, "about 9"), ("fourteen", 14, 14),
     ("5 and a half months", 0, 0), ("shes 14 months", 1, "14 months"), ("hes 6, why", 6, 6),
-    ("born 3/4/2019", None, "born 2019-04-03")])
+    ("born 3/4/2019", None, "born 2019-04-03"),
+    # a fresh batch, replies 6: a number first and more words after it; a correction; an age to come
+    ("16 i think, shes doing her gcses", 16, "about 16"), ("about 14 but she looks younger", 14, "about 14"),
+    ("sorry i put 6 before, shes actually 5", 5, 5), ("he'l be 9 next week", 8, 8)])
 def test_an_answer_to_the_age_question_is_read_as_the_age(said, age, kept):
     """The age for signposting; on the record, the words where they say more than a number (a probe: "14 months"
     was kept as 1, "born 3/4/2019" lost its date)."""
@@ -1846,3 +1870,32 @@ def test_out_of_hours_a_question_we_cannot_answer_gives_the_duty_team_for_a_chil
     assert "when the office opens" in said and "If a child isn't safe till then: 01344 351 999." in said
     assert said.endswith(question)
     assert understand("i dont want to give my name", None).digression == "anonymous"
+
+
+@pytest.mark.parametrize(("text", "aside"), [
+    ("i think so? we werent married when he was born", None), ("i dont think so?", None),
+    ("hiya sorry fell asleep", "greet"), ("got to go hes hitting her again", None)])
+def test_a_hedged_answer_a_greeting_after_sleep_and_leaving_with_harm_told(text, aside):
+    """A fresh batch, replies 6: "i think so?" answers; back after falling asleep greets; leaving while telling of
+    harm is never only a goodbye."""
+    assert understand(text, None).digression == aside
+
+
+def test_a_range_at_the_age_question_is_one_child_and_a_list_is_every_child():
+    from bot.reader import ages_answering
+
+    assert ages_answering("4-5") == [4] and ages_answering("about 9 to 10") == [9]
+    assert ages_answering("8, 5 and 2") == [8, 5, 2]
+
+
+@pytest.mark.parametrize(("text", "model", "intent"), [
+    ("can you get in trouble for telling a teacher your dad hits you. im 12", "ask_about_service", "report"),
+    ("is there anything for young carers near me? im 15", "report_concern", "find_service"),
+    ("is there anything for young carers near me? im 15", "ask_about_service", "find_service"),
+])
+def test_a_child_telling_of_harm_as_a_question_reports_and_asking_for_a_service_finds_one(text, model, intent):
+    """A fresh batch, openings 7: the screen hears the child ("im 12" last), as the pipeline passes it on."""
+    from mash.safety import screen
+
+    said = screen(text)
+    assert understand(text, Reading(model, 0.95, {}), child_speaking=said.child_speaking).intent == intent
