@@ -136,6 +136,7 @@ class Figures:
 
 
 def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> Figures:
+    from bot.answers import date_answered
     from bot.reader import ages_answering, understand
     from mash.safety import screen
 
@@ -174,9 +175,13 @@ def evaluate(items: list[dict[str, Any]], parser: Any, *, keep_misses: bool) -> 
         if label != guess and keep_misses:
             figures.misses.append(f"intent {label} read as {guess} ({item['at']}): {text!r}")
         wanted, got = entity_values(item), predicted_entities(understood)
-        if asked_field(item) == "age_said":
+        asked = asked_field(item)
+        if asked == "age_said":
             # The age question reads its answer as the dialogue does (bot.dialogue: numbers alone are ages there)
             got["child_age"] = {str(age) for age in ages_answering(text)}
+        elif asked in {"date_of_birth", "due_date"}:
+            # ... and a date question its date (bot.answers.interpret: "31st oct 2015 (halloween lol)")
+            got["date"] = {day} if (day := date_answered(text)) else got["date"]
         for name in wanted:
             hits = {g for g in got[name] if any(w == g or (name == "date" and date_matches(w, g))
                                                 for w in wanted[name])}

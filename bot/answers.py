@@ -348,6 +348,11 @@ def says_little(text: str, names: set[str] | frozenset[str] = frozenset()) -> bo
 _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*)?(?:born\s*)?(?:on\s*)?(?:the\s*)?"
                         r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
 _MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")
+# A date and then words that are no part of it (a comma, a bracket, a full stop or a word after the year)
+_DATE_THEN_WORDS = re.compile(r"^\s*(?:(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})|"
+                              r"(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?([a-z]+)\.?,?\s*(\d{4}))"
+                              r"(?=\s*[,.;:!?()\-]|\s+[a-z])")
+_MONTH_YEAR_THEN_WORDS = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4})(?=\s*[,.;:!?()\-]|\s+[a-z])")
 _LAST_MONTH = re.compile(r"^\s*(?:last|this)\s+([a-z]+)\s*$")
 
 
@@ -355,6 +360,18 @@ def day_given(text: str) -> bool:
     """False for a date with no day ("march 2017", "born last may"): taken as the 1st, and said to be rough."""
     said = _DATE_LEAD.sub("", text.lower().strip().rstrip(".!")).strip()
     return not (_MONTH_YEAR.match(said) or _LAST_MONTH.match(said))
+
+
+def date_answered(text: str, today: dt.date | None = None) -> str | None:
+    """An answer to a date question as the dialogue reads it, in ISO form, or None ("31st oct 2015 (halloween lol)"
+    is 2015-10-31; "no idea" is None)."""
+    parts = _date(text, today or dt.date.today())
+    if parts is None:
+        return None
+    try:
+        return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat()
+    except ValueError:
+        return None
 
 
 def _date(text: str, today: dt.date) -> dict[str, str] | None:
@@ -372,6 +389,15 @@ def _date(text: str, today: dt.date) -> dict[str, str] | None:
         month_number = MONTHS[match.group(1)]
         year_number = today.year if month_number < today.month else today.year - 1
         day, month, year = "1", str(month_number), str(year_number)
+    elif (match := _DATE_THEN_WORDS.match(text)) and (match.group(4) is None or match.group(5) in MONTHS):
+        # a date first and more words after it: "31st oct 2015 (halloween lol)", "14.2.2022 valentines baby",
+        # "1 8 2019 hes the middle one", "august 2017, cant remember the exact day" (a fresh batch, replies 6 and 7)
+        if match.group(4) is None:
+            day, month, year = match.group(1), match.group(2), match.group(3)
+        else:
+            day, month, year = match.group(4) or "1", str(MONTHS[match.group(5)]), match.group(6)
+    elif (match := _MONTH_YEAR_THEN_WORDS.match(text)) and match.group(1) in MONTHS:
+        day, month, year = "1", str(MONTHS[match.group(1)]), match.group(2)
     else:
         return None
     if len(year) == 2:  # "21" is 2021, "98" is 1998: a child's date of birth is never in the future

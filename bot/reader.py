@@ -21,6 +21,7 @@ from signposting.places import place_in
 QUESTION_STARTS = frozenset({
     "what", "whats", "why", "how", "hows", "who", "whos", "when", "where", "wheres", "will", "would", "can",
     "could", "is", "are", "do", "does", "did", "should", "shall", "am", "wat", "wot", "y", "wont", "cant",
+    "which",  # "which one, ive got 3" (a fresh batch, replies 7)
 })
 # Each: (what it is, patterns over the plain words). First match wins, so the specific come first.
 DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -106,7 +107,12 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"\boperator\b", r"^person$",
                # never someone else's willingness: "hes willing to talk to someone" (openings 7)
                r"(?<!willing to )(?<!happy to )(?<!wants to )(?<!agreed to )(?<!needs to )\bspeak to someone\b",
-               r"\bput me through\b",
+               r"\bput me (through|thru)\b",
+               # "is there someone i can phone", "can i tell someone over the phone instead", "id rather talk it
+               # through with someone first" (a fresh batch, replies 7)
+               r"\b(someone|somebody|anyone|a person) (i|we) (can|could) (phone|call|ring)\b",
+               r"\b(over|on) the phone (instead|rather)\b",
+               r"\btalk (it |this |things |everything )?(through|over) with (someone|somebody|a person|a human)\b",
                # "transfer me to someone who works there", "AGENT" (a fresh batch, openings 7)
                r"\b(transfer|connect|pass) me (to|through|over|with)\b",
                r"^(an? )?(live |real )?(agent|advisor|adviser|operator|representative|rep)( please| pls| plz)?$",
@@ -250,9 +256,13 @@ def is_question(text: str) -> bool:
     tokens = plain(text).split()
     if len(tokens) > 1 and tokens[0] in _ASKED_ONLY_OF_SOMEONE and tokens[1] not in _SOMEONE:
         return False  # "cant pay the gas, its been off 4 days... please" tells; "cant u help me" asks
+    if tokens[:1] == ["if"] and _ASKED_AFTER_IF.search(" ".join(tokens)):
+        return True  # "if i say yes can you still get back to me", "if hes only threatening to does that count"
     return len(tokens) > 1 and tokens[0] in QUESTION_STARTS
 
 
+_ASKED_AFTER_IF = re.compile(r"\b(can|could|will|would|does|do|is|are|should|shall) (you|u|i|we|that|it|they|this|"
+                             r"someone|anyone)\b")
 # "cant" and "wont" first ask something only of someone ("cant you", "wont they"): else they tell ("cant cope")
 _ASKED_ONLY_OF_SOMEONE = frozenset({"cant", "wont"})
 _SOMEONE = frozenset({"you", "u", "ya", "i", "we", "they", "he", "she", "someone", "somebody", "anyone", "anybody",
@@ -1380,11 +1390,20 @@ _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(mon
 # "16 i think, shes doing her gcses", "13, my mum hasnt been home" (a fresh batch, replies 6): the number is the age.
 # Never a count or a time ("2 kids, 4 and 7", "3 weeks"): the words after it must start a new clause.
 _AGE_FIRST = re.compile(
-    r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like|approx|approximately)\s+)?"
+    r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like|approx|approximately|i think|we think|i reckon|"
+    r"we reckon|i guess|we guess|we believe|i believe)\s+)*"
     r"(?:(?:he|she|they)(?:['’]?s| is| are)\s+|(?:i['’]?m|i am)\s+)?(\d{1,2})"
     r"(?:\s*(?:yrs?|years?)(?:\s*old)?|\s*yo)?"
     r"(?:\s*[.,!;:]|\s+-\s|\s+(?:but|i think|i reckon|i guess|maybe|or so|ish|cos|because|coz|im|i m|i am|"
-    r"and (?:she|he|they|im|i)\b))")
+    # "12 and my mums boyfriend is hitting her" (the only number in it: replies 7)
+    r"and (?:she|he|they|im|i|my|mum|dad|his|her|its|it s|theres)\b))")
+# A count of the children first, then their ages: "theres 3 of them, about 2, 6 and 10" (replies 7)
+_COUNT_THEN_AGES = re.compile(r"^\s*(?:theres|there s|there are|there is|ive got|i ve got|i have|i got|we have|"
+                              r"weve got|we ve got)?\s*(?:\d|two|three|four|five|six)\s+"
+                              r"(?:of them|kids|children|boys|girls)\b"
+                              r"\s*[,:;\-]?\s*")
+# "between 10 and 12", "hard to say, between 10 and 12": one child, the lower (the set's rule for a range)
+_AGE_BETWEEN = re.compile(r"\bbetween (\d{1,2}) and (\d{1,2})\b")
 _AGE_RANGE = re.compile(r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like)\s+)?(\d{1,2})\s*(?:-|to|or)\s*"
                         r"(\d{1,2})\s*(?:yrs?|years?|yo)?(?:\s*old)?(?:\s*(?:i think|maybe|ish|not sure))?[\s.!?]*$")
 # A correction of an age given before: "sorry i put 6 before, shes actually 5", "i meant 7", "no hes 9 not 8"
@@ -1412,6 +1431,8 @@ def age_answered(text: str) -> tuple[int | None, str | None] | None:
             and 0 < int(ranged.group(3)) - int(ranged.group(1)) <= 2:
         sep = "-" if ranged.group(2) == "-" else f" {ranged.group(2)} "
         return int(ranged.group(1)), f"{ranged.group(1)}{sep}{ranged.group(3)}"  # "4-5", "7 or 8": one child
+    if (between := _AGE_BETWEEN.search(text.lower())) is not None and first == int(between.group(1)):
+        return first, f"between {between.group(1)} and {between.group(2)}"
     if len(ages) > 1:
         return first, " and ".join(str(age) for age in ages)
     if first <= 1 and (small := _SMALL_UNITS.search(said)) is not None:
@@ -1432,6 +1453,9 @@ def ages_answering(text: str) -> list[int]:
     """The children's ages in an answer to the age question: what the message says of ages wherever it is said
     (facts), a date of birth's age ("born 3/4/2019"), or else numbers alone (a bare "4" elsewhere is a menu pick,
     never an age). Each under 18, in order."""
+    if (counted := _COUNT_THEN_AGES.match(text.lower())) is not None and counted.end() < len(text.strip()):
+        rest = text.strip()[counted.end():]
+        return _bare_ages(plain(rest)) or ages_answering(rest)
     found = facts(text)
     if found.ages:
         return found.ages
@@ -1443,6 +1467,9 @@ def ages_answering(text: str) -> list[int]:
     if (ranged := _AGE_RANGE.match(text.lower())) is not None and 0 < int(ranged.group(2)) - int(ranged.group(1)) <= 2 \
             and int(ranged.group(2)) <= 17:
         return [int(ranged.group(1))]  # "4-5", "7 or 8", "about 9 to 10": one child, the lower (the set's rule)
+    if (between := _AGE_BETWEEN.search(text.lower())) is not None and len(re.findall(r"\d+", text)) == 2 \
+            and 0 < int(between.group(2)) - int(between.group(1)) <= 3 and int(between.group(2)) <= 17:
+        return [int(between.group(1))]
     if (corrected := _AGE_CORRECTED.search(text.lower())) is not None and int(corrected.group(1)) <= 17:
         return [int(corrected.group(1))]  # "sorry i put 6 before, shes actually 5"
     if (first := _AGE_FIRST.match(text.lower())) is not None and int(first.group(1)) <= 17 \
@@ -1452,6 +1479,11 @@ def ages_answering(text: str) -> list[int]:
         count = _count(small.group(1))
         return [count // 12 if small.group(3).startswith("m") else count // 52 if small.group(3).startswith("w")
                 else 0]
+    return _bare_ages(said)
+
+
+def _bare_ages(said: str) -> list[int]:
+    """Numbers alone, with the words people put between them ("8, 5 and 2", "about 9"), each a child's age."""
     words_ = re.findall(r"\d+|[a-z]+|&", said)
     numbers = [w for w in words_ if w not in _BARE_FILLERS]
     if not numbers or not all(w.isdigit() or w in _AGE_WORDS for w in numbers):
