@@ -1,0 +1,165 @@
+"""The kind of worry read from a report's own words (bot.report_worries): what a duty worker sees as "Worry: ... (from
+their words)" on a report by text that never chose a category. Precision first: every "must not" here is a report
+where a wrong worry would mislead the worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.report_worries import READABLE, examples, read_worries, screened_categories
+from forms.referral import CONCERN_CATEGORIES
+
+# (what the person texted, the worries a duty worker would take from it). Text-speak, no punctuation, as typed.
+READS = [
+    ("their mum is always pissed n the kids r left on there own", {"substance_misuse", "neglect"}),
+    ("the kids next door get left home alone all nite while she goes out", {"neglect"}),
+    ("neighbours baby screams for hours n no one comes the house stinks n the kids r filthy", {"neglect"}),
+    ("the little boy next door is always hungry he asks my kids for food every day", {"neglect"}),
+    ("theres never any food in the house for them and the baby is in the same nappy all day", {"neglect"}),
+    ("i saw the dad smack the little girl really hard in the street and drag her home", {"physical_abuse"}),
+    ("pupil came in with a black eye this morning says her step dad hit her", {"physical_abuse"}),
+    ("her dad hits her with a belt when he gets angry", {"physical_abuse"}),
+    ("my mate's son has bruises on his arms and back and wont say how he got them", {"physical_abuse"}),
+    ("my mum hits me and my little brother when shes drunk", {"physical_abuse", "substance_misuse"}),
+    ("my daughter told me her uncle touched her down there at the weekend", {"sexual_abuse"}),
+    ("shes 14 and keeps getting in cars with older men comes back with vapes n a new phone",
+     {"sexual_exploitation"}),
+    ("i think my niece is being groomed online by a man she met on snapchat", {"sexual_exploitation"}),
+    ("my son is 15 and i think hes been pulled into county lines hes got cash he cant explain",
+     {"criminal_exploitation"}),
+    ("her boyfriend beats her in front of the kids police were there again last nite", {"domestic_abuse"}),
+    ("dad hits mum n the kids see it all the time", {"domestic_abuse"}),
+    ("my ex is really controlling and threatened me again, our kids are scared of him", {"domestic_abuse"}),
+    ("my 14 yr old daughter has gone missing again, not been home since fri", {"missing"}),
+    ("my friends daughter is cutting herself and says she wants to die", {"self_harm"}),
+    ("my son is really depressed and on the camhs waiting list", {"self_harm"}),
+    ("mum has bipolar and has stopped taking her meds the kids are looking after her", {"parent_mental_health"}),
+    ("their dad drinks every nite and gets nasty with them", {"substance_misuse"}),
+    ("dad is a smackhead and there are needles lying around the flat", {"substance_misuse"}),
+    ("the flat stinks of weed and the toddler is crawling round on his own", {"substance_misuse"}),
+    ("her mum calls her useless and fat every day in front of everyone", {"emotional_abuse"}),
+    ("step dad tells him he wishes he was never born", {"emotional_abuse"}),
+    ("my son keeps watching far right videos and says hes going to join them", {"radicalisation"}),
+    ("im scared my family are taking me to pakistan this summer to get married im 15", {"fgm_honour"}),
+    ("she's been evicted and the kids are sofa surfing with her at her mates", {"family_stress"}),
+    ("I think the girl next door has been trafficked she never goes to school and cleans all day",
+     {"trafficking"}),
+    ("my son is autistic and non verbal and his dad shakes him when he screams", {"disability"}),
+    ("Mum's off her face again. Kids are alone in the flat. Baby is 8 months", {"substance_misuse", "neglect"}),
+]
+
+# The young person's journey: a child writing about their own life.
+READS_BY_A_CHILD = [
+    ("my step dad hits me n says ill get worse if i tell", {"physical_abuse"}),
+    ("i self harm and i dont want to be here anymore", {"self_harm"}),
+    ("mum calls me names and tells me shes wishes i was never born", {"emotional_abuse"}),
+    ("my mum drinks all day n doesnt feed us", {"substance_misuse", "neglect"}),
+    ("he touches me at night when mum is at work", {"sexual_abuse"}),
+]
+
+# Reports where a worry read would be wrong: nothing, or only what is said outright.
+MUST_NOT = [
+    ("no sign of drink or drugs, the house was clean and the kids seemed happy", set()),
+    ("she is not hurt and there are no marks on her", set()),
+    ("the kids are killing me today lol", set()),
+    ("my 3 yr old hits me and kicks when he doesnt get his way", set()),
+    ("my 4 year old keeps hitting me and biting his sister", set()),
+    ("my 15 yr old drinks water all day and barely eats", set()),
+    ("my son is 16 and has been drinking with his mates at the park", set()),
+    ("the kids r driving me to drink", set()),
+    ("mum was pissed off with the school about his uniform", set()),
+    ("he fell off his bike and bruised his knee, mum took him to a and e", set()),
+    ("please just leave me alone", set()),
+    ("she is missing her dad loads since he left", set()),
+    ("my phone went missing at the bus stop", set()),
+    ("a gang of girls keep picking on my daughter at school", set()),
+    ("the boy next door hits my son at school every day", set()),
+    ("my 2 yr old is a little terrorist at bedtime", set()),
+    ("dad is not violent and mum does not drink", set()),
+    ("i take the dog grooming on saturdays and the kids come", set()),
+    ("mum is getting married next month and my 12 yr old is upset", set()),
+    ("she put the baby in the high chair and went to make tea", set()),
+    ("i was dying to tell someone", set()),
+    ("my ex has got the kids this weekend and wont let me talk to them", set()),
+    ("their mum is disabled and in a wheelchair, the kids help her", set()),
+    ("the kids were never left alone, she is a good mum", set()),
+    ("her older brother picks her up from school", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READS)
+def test_a_report_by_text_reads_the_worries_a_duty_worker_would_take_from_it(text, expected):
+    assert set(read_worries([text]).worries) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), READS_BY_A_CHILD)
+def test_a_child_writing_about_themselves(text, expected):
+    assert set(read_worries([text], child_writing=True).worries) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), MUST_NOT)
+def test_negation_figures_of_speech_and_whose_worry_it_is_say_nothing(text, expected):
+    assert set(read_worries([text]).worries) == expected
+
+
+def test_who_is_writing_decides_whose_hitting_it_is():
+    # An adult: a partner hitting them (domestic abuse). A child: a parent hitting a child.
+    assert read_worries(["my boyfriend hits me and the kids hear it"]).worries == ("domestic_abuse",)
+    assert read_worries(["my step dad hits me"], child_writing=True).worries == ("physical_abuse",)
+    assert read_worries(["my step dad hits me"]).worries == ()  # an adult's step-father: whose worry is unclear
+
+
+def test_the_screens_categories_count_where_the_words_agree():
+    # The screen found a carer drunk with a child, or a child alone: that is the worry, even in few words.
+    assert read_worries(["come quick"], screened=["intoxicated_carer_with_child"]).worries == ("substance_misuse",)
+    assert read_worries(["hes on his own again"], screened=["child_alone"]).worries == ("neglect",)
+    # A child alone who has run away is missing, not neglected.
+    assert read_worries(["my son has run away and i dont know where he is"], screened=["child_alone"]).worries == \
+        ("missing",)
+    # Taken or followed: the words say which.
+    assert read_worries(["a man keeps picking her up in his car she is 13"], screened=["taken_or_followed"]
+                        ).worries == ()
+    assert read_worries(["older men picking her up from a party"], screened=["taken_or_followed"]).worries == \
+        ("sexual_exploitation",)
+    assert read_worries(["they make him carry drugs to other towns"], screened=["taken_or_followed"]).worries == \
+        ("criminal_exploitation",)
+    # Suicide or self-harm: a child's, unless an adult writes of themselves.
+    assert read_worries(["she took a load of pills"], screened=["suicide_self_harm"]).worries == ("self_harm",)
+    assert read_worries(["i cant go on, i took all my tablets, my kids are asleep"],
+                        screened=["suicide_self_harm"]).worries == ()
+    # The screen's categories that say nothing of the kind of worry add nothing.
+    assert read_worries(["help"], screened=["violence_now", "injury", "help_with_fear", "other_danger"]).worries == ()
+
+
+def test_a_reading_names_its_rules_never_the_words():
+    reading = read_worries(["their mum is always drunk and the kids are left alone"], screened=["child_alone"])
+    assert reading.worries == ("neglect", "substance_misuse")
+    assert all("." in rule and " " not in rule for rule in reading.rules)
+    assert "drunk" not in " ".join(reading.rules)
+
+
+def test_the_opening_message_and_what_happened_are_read_together_but_sentences_stay_apart():
+    assert read_worries(["i want to report my neighbour", "she leaves the kids alone every night"]).worries == \
+        ("neglect",)
+    # "not" at the end of one message never negates the next.
+    assert read_worries(["im not sure what to do", "mum is drunk with the baby"]).worries == ("substance_misuse",)
+
+
+def test_the_data_files_examples_read_as_they_say():
+    for worry, (says, never) in examples().items():
+        for text in says:
+            assert worry in read_worries([text]).worries, (worry, text)
+        for text in never:
+            assert worry not in read_worries([text]).worries, (worry, text)
+
+
+def test_only_concern_categories_are_read():
+    values = {c.value for c in CONCERN_CATEGORIES}
+    assert set(READABLE) <= values and "other" not in READABLE
+    assert {w for w in READABLE} == set(examples())
+
+
+def test_the_screens_categories_are_found_in_a_contacts_flags():
+    assert screened_categories(["danger_now:child_alone", "level4_indicator", "check_now:sexual_abuse"]) == (
+        "child_alone", "sexual_abuse")
+    assert screened_categories(None) == ()
