@@ -9,11 +9,12 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation, ConversationContact, Message
+from bot.report_worries import read_worries, screened_categories
 from forms.referral import JOURNEYS, referral_source_code
 from forms.schema import Referral
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
-from mash.intake import child_record, receive_referral
+from mash.intake import child_record, receive_referral, worries_read
 from mash.models import DANGER_NOW_RANK, Child, Contact, StaffUser
 from store.crypto import keyring
 from store.db import utcnow
@@ -130,12 +131,22 @@ def create_contact(session: Session, conversation: Conversation, *, reason: str,
     # The number to call back, unless they asked to stay anonymous: then the MASH never holds it.
     if conversation.phone and not answers.get("referrer_phone") and answers.get("anonymous") != "yes":
         answers["referrer_phone"] = conversation.phone
+    # A report never asks what kind of worry it is: read from their words (shown as such, never triaged).
+    read = read_worries([answers.get("what_happened")], screened=(*(conversation.danger_categories or []), *check_now),
+                        child_writing=_child_writing(conversation, answers)) if kind == "concern" else None
     contact = receive_referral(
         session, Referral(journey=journey, kind=kind, answers=answers),  # type: ignore[arg-type]
         channel=CONTACT_CHANNEL[conversation.channel], actor=f"bot:{conversation.channel}", received_at=now,
-        idempotency_key=key, calendar=calendar, danger=tuple(conversation.danger_categories), check_now=check_now)
+        idempotency_key=key, calendar=calendar, danger=tuple(conversation.danger_categories), check_now=check_now,
+        worries_read=read.worries if read else ())
     link(session, conversation, contact, reason, now=now)
     return contact
+
+
+def _child_writing(conversation: Conversation | None, answers: dict) -> bool:
+    """A child or young person writing about themselves (the young person's journey, or the screen's sign of it)."""
+    return answers.get("referrer_relationship") == "self" or bool(((conversation and conversation.state) or {})
+                                                                  .get("child_speaking"))
 
 
 def next_key(session: Session, base: str) -> str:
@@ -221,8 +232,24 @@ def add_details(session: Session, contact: Contact, answers: dict, *, actor: str
     if answers.get("parents_told") and contact.consent is not None and contact.consent.parents_told is None:
         contact.consent.parents_told = answers["parents_told"]
         contact.consent.parents_not_told_reason = answers.get("parents_not_told_reason")
-    audit.append(session, [audit.Entry("conversation.details", actor, contact.id, at=now,
-                                       details={"journey": journey, "fields": sorted(answers)})])
+    details: dict = {"journey": journey, "fields": sorted(answers)}
+    read = _read_later(contact, answers)
+    if read:
+        contact.concern_categories_read = read
+        details["worries_read"] = read
+    audit.append(session, [audit.Entry("conversation.details", actor, contact.id, at=now, details=details)])
+
+
+def _read_later(contact: Contact, answers: dict) -> list[str] | None:
+    """The worries a contact made early (at a check now or danger, from the first message) reads in the finished
+    report's words, added to what it read then: the new list, or None when nothing new was read."""
+    if contact.kind != "concern" or contact.concern_categories:
+        return None
+    had = list(contact.concern_categories_read or [])
+    reading = read_worries([answers.get("what_happened")], screened=screened_categories(contact.safety_flags),
+                           child_writing=_child_writing(None, {**(contact.answers or {}), **answers}))
+    merged = worries_read("concern", [], [*had, *reading.worries])
+    return merged if merged != had else None
 
 
 # What a contact made early (at a check now or danger, from the first message) learns when the report is finished:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, load_only
 
 from forms.consent import LAWFUL_BASIS, SPECIAL_CATEGORY_BASIS, consent_summary
 from forms.identifiers import clean_nhs_number, clean_upn
-from forms.referral import JOURNEYS, alleged_perpetrator, referral_source_code
+from forms.referral import CONCERN_CATEGORIES, JOURNEYS, alleged_perpetrator, referral_source_code
 from forms.schema import FieldError, Referral, clean_postcode
 from mash import audit
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
@@ -72,7 +72,9 @@ class IntakeRequest:
     summary, an out-of-hours call's notes); the intake screens it. `risk_floor`: a RAG the contact is at least
     (the police grade). `link_open`: a child already open to the MASH joins that open contact rather than
     making a second one. `call`: an out-of-hours call's notes, which open its 09:00 handover with the contact.
-    `details`: ids for the audit trail (a notification's id), never personal data."""
+    `details`: ids for the audit trail (a notification's id), never personal data. `worries_read`: the kinds of worry a
+    channel read from the person's own words (concern category values), kept apart from those chosen and shown to
+    staff as read; triage never sees them."""
 
     source: str
     referral: Referral
@@ -86,6 +88,7 @@ class IntakeRequest:
     link_open: bool = False
     call: CallNotes | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    worries_read: tuple[str, ...] = ()
 
 
 @dataclass
@@ -123,15 +126,17 @@ def find_by_idempotency_key(session: Session, key: str) -> Contact | None:
 def receive_referral(session: Session, referral: Referral, *, channel: str, actor: str,
                      received_at: dt.datetime | None = None, idempotency_key: str | None = None,
                      calendar: WorkingCalendar = DEFAULT_CALENDAR, danger: tuple[str, ...] = (),
-                     check_now: tuple[str, ...] = ()) -> Contact:
+                     check_now: tuple[str, ...] = (), worries_read: tuple[str, ...] = ()) -> Contact:
     """A referral from a channel that screened it itself (web, text, chat): the contact it became.
 
     `danger`: the categories the channel's safety screen found (danger now: first in the queue); `check_now`:
-    those it was unsure of (red, with a "check now" reason; the person was not told to call 999).
+    those it was unsure of (red, with a "check now" reason; the person was not told to call 999); `worries_read`:
+    the kinds of worry read from the person's words (IntakeRequest).
     Idempotent on `idempotency_key`: the same submission twice gives the same contact."""
     result = receive(session, IntakeRequest(
         source=CHANNEL_SOURCES.get(channel, channel), referral=referral, actor=actor, received_at=received_at,
-        idempotency_key=idempotency_key, danger=danger, check_now=check_now), calendar=calendar)
+        idempotency_key=idempotency_key, danger=danger, check_now=check_now, worries_read=worries_read),
+        calendar=calendar)
     assert result.contact is not None  # noqa: S101  (only link_open can leave it None)
     return result.contact
 
@@ -286,6 +291,7 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
     if request.risk_floor is not None and RAG_ORDER[request.risk_floor] < RAG_ORDER[rag]:
         rag = request.risk_floor
     referrer_type = "family" if referral.kind == "early_help" else answers["referrer_type"]
+    chosen = list(answers.get("concern_categories") or [])
     contact = Contact(
         reference=next_reference(session, local_today.year),
         kind=referral.kind,
@@ -297,7 +303,8 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
         rag=rag,
         risk_rank=DANGER_NOW_RANK if danger else RAG_ORDER[rag],
         safety_flags=triage.flags,
-        concern_categories=list(answers.get("concern_categories") or []),
+        concern_categories=chosen,
+        concern_categories_read=worries_read(referral.kind, chosen, request.worries_read),
         referral_source=referral_source_code(answers, journey),
         referrer_type=referrer_type,
         referrer_anonymous=answers.get("anonymous") == "yes",
@@ -341,7 +348,9 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
             "reference": contact.reference, "channel": contact.channel, "source": request.source,
             "kind": referral.kind, "rag": rag, "flags": triage.flags, "referral_source": contact.referral_source,
             "decision_due_at": contact.decision_due_at.isoformat(), "possible_repeats": len(repeats),
-            "handover_due_at": handover.due_at.isoformat() if handover else None, **request.details}),
+            "handover_due_at": handover.due_at.isoformat() if handover else None,
+            **({"worries_read": contact.concern_categories_read} if contact.concern_categories_read else {}),
+            **request.details}),
         audit.Entry("consent.recorded", request.actor, contact.id, at=received_at,
                     reason=None if summary["status"] == "given" else "proceeding without consent",
                     details={"status": summary["status"], "lawful_basis": LAWFUL_BASIS,
@@ -349,6 +358,14 @@ def _create(session: Session, request: IntakeRequest, answers: dict[str, Any], *
                              "parents_told": summary["parents_told"]}),
     ])
     return contact, handover
+
+
+def worries_read(kind: str, chosen: list[str], read: tuple[str, ...] | list[str]) -> list[str]:
+    """The worries read from the words that a contact keeps: a concern's, where the person chose none (what they chose
+    always wins), and only the referral's own kinds of worry, in its order."""
+    if kind != "concern" or chosen:
+        return []
+    return [c.value for c in CONCERN_CATEGORIES if c.value in set(read)]
 
 
 def household_members(answers: dict[str, Any]) -> list[HouseholdMember]:

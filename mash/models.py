@@ -39,6 +39,9 @@ class Contact(Base):
     risk_rank: Mapped[int] = mapped_column(Integer)  # 0 red, 1 amber, 2 green: the queue sorts on it
     safety_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     concern_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The kinds of worry read from a conversation's own words (bot.report_worries) where none were chosen: shown to
+    # staff as "from their words", never read by triage (its RAG, level and flags come from what was chosen).
+    concern_categories_read: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     referral_source: Mapped[str] = mapped_column(String(3))  # Children in Need ReferralSource code
     referrer_type: Mapped[str] = mapped_column(String(20))  # professional | public | family
     referrer_anonymous: Mapped[bool] = mapped_column(default=False)

@@ -5,9 +5,11 @@ where a wrong worry would mislead the worker."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.report_worries import READABLE, examples, read_worries, screened_categories
 from forms.referral import CONCERN_CATEGORIES
+from tests.bot_support import PARENT
 
 # (what the person texted, the worries a duty worker would take from it). Text-speak, no punctuation, as typed.
 READS = [
@@ -163,3 +165,118 @@ def test_the_screens_categories_are_found_in_a_contacts_flags():
     assert screened_categories(["danger_now:child_alone", "level4_indicator", "check_now:sexual_abuse"]) == (
         "child_alone", "sexual_abuse")
     assert screened_categories(None) == ()
+
+
+# --- by text, through to the queue: shown as read, never triaged -------------------------------------------------
+# A neighbour's report by text whose words name neglect and a carer's drinking, told as a pattern (no danger now).
+NEIGHBOUR = "i want to report a worry about the kids next door, their mum drinks every day and they always look hungry"
+ANSWERS = {"first_name": "Mia", "age_said": "6", "postcode": "RG40 1BN", "address": "12 Park Road",
+           "child_location": "at home with mum", "referrer_relationship": "neighbour", "anonymous": "no",
+           "referrer_name": "Pat Example", "referrer_email": "none", "safe_to_contact": "yes",
+           "safe_contact_how": "any time", "parents_told": "no", "parents_not_told_reason": "i dont know her"}
+
+
+@pytest.fixture
+def parser(monkeypatch):
+    from tests.bot_support import FakeParser, use_parser
+
+    fake = FakeParser()  # Rasa up with no opinion: the front door's own reader moves the dialogue
+    use_parser(monkeypatch, fake)
+    return fake
+
+
+def _report_by_text(client, db_session, opening: str, answers: dict[str, str], *, sender: str = PARENT):
+    """A report by text, each question answered from `answers`, to where it stops asking: the contact it made."""
+    from bot import conversations
+    from tests.bot_support import post_sms
+
+    post_sms(client, opening, sender=sender)
+    for _ in range(25):
+        db_session.expire_all()
+        state = conversations.find_latest(db_session, "sms", sender).state or {}
+        if state.get("asking") not in answers:
+            break
+        post_sms(client, answers[state["asking"]], sender=sender)
+    db_session.expire_all()
+    contact, = conversations.linked_contacts(db_session, conversations.find_latest(db_session, "sms", sender))
+    return contact
+
+
+def test_the_same_report_with_the_reader_switched_off_is_triaged_the_same(client, db_session, parser, monkeypatch):
+    """The worries read are shown, never triaged: RAG, rank and flags are those of the report without them."""
+    from bot import conversations
+    from bot.report_worries import NOTHING_READ
+
+    read = _report_by_text(client, db_session, NEIGHBOUR, ANSWERS)
+    monkeypatch.setattr(conversations, "read_worries", lambda *args, **kwargs: NOTHING_READ)
+    unread = _report_by_text(client, db_session, NEIGHBOUR, ANSWERS, sender="+447700900456")
+    assert read.concern_categories_read and not unread.concern_categories_read
+    assert (read.rag, read.risk_rank, read.safety_flags) == (unread.rag, unread.risk_rank, unread.safety_flags)
+    assert "worries_read" not in str(read.answers)
+
+
+def test_intake_keeps_the_worries_read_apart_from_triage(db_session):
+    """Sexual abuse chosen is a level-4 indicator (red); read from the words it changes nothing. A choice wins."""
+    from forms import examples
+    from forms.referral import REPORT
+    from forms.schema import Referral
+    from mash.intake import receive_referral
+
+    form, problems = REPORT.validate(examples.professional_concern())
+    assert form is not None, problems
+    chosen = receive_referral(db_session, form, channel="web", actor="public:web", worries_read=("missing",))
+    assert chosen.concern_categories and chosen.concern_categories_read == []
+    by_text = {"referrer_type": "public", "what_happened": "words", "children": [{"first_name": "Mia", "born": "yes"}]}
+    plain = receive_referral(db_session, Referral(journey="report", kind="concern", answers=by_text),
+                             channel="sms", actor="bot:sms")
+    read = receive_referral(db_session, Referral(journey="report", kind="concern", answers=by_text),
+                            channel="sms", actor="bot:sms", worries_read=("sexual_abuse", "not_a_category"))
+    assert read.concern_categories_read == ["sexual_abuse"] and plain.concern_categories_read == []
+    assert (read.rag, read.risk_rank, read.safety_flags) == (plain.rag, plain.risk_rank, plain.safety_flags)
+    assert read.rag == "green" and "level4_indicator" not in read.safety_flags
+    chosen_by_text = receive_referral(db_session, Referral(journey="report", kind="concern", answers={
+        **by_text, "concern_categories": ["sexual_abuse"]}), channel="sms", actor="bot:sms")
+    assert chosen_by_text.rag == "red"  # the same worry chosen is triaged: the test above could fail
+
+
+def test_a_check_now_contact_made_at_the_first_message_keeps_its_worry_when_the_report_is_finished(
+        client, db_session, parser):
+    """The screen unsure of the first message: a red contact at once, read from that message and the screen's category;
+    the report goes on and is finished into the same contact, which keeps the worry it read."""
+    from mash.models import AuditEvent
+
+    contact = _report_by_text(client, db_session, "the kids across the road are left on their own most evenings",
+                              ANSWERS)
+    assert "check_now:child_alone" in contact.safety_flags and contact.referrer_name == "Pat Example"
+    assert contact.concern_categories_read == ["neglect"]
+    received = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "contact.received")).one()
+    assert received.details["worries_read"] == ["neglect"]  # on the trail as codes, never words
+
+
+def test_details_added_later_read_more_and_keep_what_was_read(db_session):
+    """A contact made early (danger, a check now, the worker's follow-up) and the report's answer to "What has
+    happened?" given after: what it adds is read, on the trail, and what was read before is kept."""
+    import datetime as dt
+
+    from bot import conversations
+    from bot.models import Conversation, Message
+    from mash.models import AuditEvent
+
+    now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    conversation = Conversation(channel="sms", sender_key="k", phone=PARENT, started_at=now, last_message_at=now,
+                                danger=True, danger_categories=["child_alone"], assistant_missed=0)
+    db_session.add(conversation)
+    db_session.flush()
+    db_session.add(Message(conversation_id=conversation.id, direction="in", at=now, danger_categories=[],
+                           text="theres a toddler crying in the flat next door"))
+    db_session.flush()
+    contact = conversations.create_contact(db_session, conversation, reason="danger", key="k:d1", now=now)
+    assert contact.concern_categories_read == ["neglect"]  # from the screen's category: a child alone
+    later = {"what_happened": "his mum is a smackhead shes always off her face"}
+    conversations.add_details(db_session, contact, later, actor="bot:sms", journey="report", now=now)
+    assert contact.concern_categories_read == ["neglect", "substance_misuse"]
+    details = db_session.scalars(select(AuditEvent).where(AuditEvent.event == "conversation.details")).one().details
+    assert details["worries_read"] == ["neglect", "substance_misuse"]
+    conversations.add_details(db_session, contact, {"what_happened": "not sure what else"}, actor="bot:sms",
+                              journey="report", now=now)
+    assert contact.concern_categories_read == ["neglect", "substance_misuse"]
