@@ -154,7 +154,8 @@ def _contact_entries(session: Session, contacts: list[Contact]) -> list[Entry]:
     for c in contacts:
         out.append(Entry(c.received_at, "Contact", f"Contact received by {CHANNEL_WORDS.get(c.channel, c.channel)}",
                          f"{'Early help request' if c.kind == 'early_help' else 'Concern'}: "
-                         f"{worry_words(c.concern_categories, most=3)}. Rated {c.rag.upper()}.", **on(c.id)))
+                         f"{worry_words(c.concern_categories, most=3, read=c.concern_categories_read)}. "
+                         f"Rated {c.rag.upper()}.", **on(c.id)))
         if c.closed_at is not None:
             out.append(Entry(c.closed_at, "Contact", "Contact closed", tie=9, **on(c.id)))
     for n in notes:

@@ -110,12 +110,24 @@ def referrer_words(source_code: str | None, referrer_type: str | None = None) ->
         referrer_type or "", "Not known")
 
 
-def worry_words(categories: Iterable[str] | None, *, most: int = 2) -> str:
-    words = [_WORRY_WORDS.get(c, c.replace("_", " ")) for c in categories or []]
+FROM_THEIR_WORDS = " (from their words)"
+
+
+def worry_words(categories: Iterable[str] | None, *, most: int = 2, read: Iterable[str] | None = None) -> str:
+    """The kinds of worry the person chose; where they chose none, those read from their words (a report by text or
+    chat, bot.report_worries), marked so staff know the family did not choose them; else "Not said yet"."""
+    chosen = list(categories or [])
+    said = chosen or list(read or [])
+    words = [_WORRY_WORDS.get(c, c.replace("_", " ")) for c in said]
     if not words:
         return "Not said yet"
-    shown = ", ".join(words[:most])
-    return shown + (f" and {len(words) - most} more" if len(words) > most else "")
+    shown = ", ".join(words[:most]) + (f" and {len(words) - most} more" if len(words) > most else "")
+    return shown if chosen else shown + FROM_THEIR_WORDS
+
+
+def worries_were_read(contact: Any) -> bool:
+    """Does the contact's worry come from its words, not from what the person chose?"""
+    return not contact.concern_categories and bool(getattr(contact, "concern_categories_read", None))
 
 
 def child_age_words(child: Any, today: dt.date) -> str:

@@ -161,8 +161,8 @@ def queue_page(session: Session, user: StaffUser, *, view: str = "all", after: s
     # Only the columns the queue shows; of the children, only the first name and date of birth are decrypted.
     columns = load_only(Contact.id, Contact.reference, Contact.kind, Contact.channel, Contact.status, Contact.rag,
                         Contact.risk_rank, Contact.received_at, Contact.decision_due_at, Contact.claimed_by_id,
-                        Contact.claim_expires_at, Contact.concern_categories, Contact.safety_flags, Contact.version,
-                        Contact.referral_source, Contact.referrer_type)
+                        Contact.claim_expires_at, Contact.concern_categories, Contact.concern_categories_read,
+                        Contact.safety_flags, Contact.version, Contact.referral_source, Contact.referrer_type)
     children = selectinload(Contact.children).load_only(Child.position, Child.unborn, Child.first_name, Child.age_said,
                                                         Child.date_of_birth)
     rows = session.scalars(query.order_by(*keys).options(columns, children, selectinload(Contact.claimed_by))

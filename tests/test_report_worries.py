@@ -202,6 +202,23 @@ def _report_by_text(client, db_session, opening: str, answers: dict[str, str], *
     return contact
 
 
+def test_a_report_by_text_reaches_the_queue_with_the_worry_read_from_its_words(client, db_session, parser):
+    from tests.staff_support import create_staff, sign_in
+
+    contact = _report_by_text(client, db_session, NEIGHBOUR, ANSWERS)
+    assert contact.channel == "sms" and contact.journey == "report" and contact.answers.get("referrer_name")
+    assert contact.concern_categories == []  # nothing chosen: the conversation never asks
+    assert contact.concern_categories_read == ["neglect", "substance_misuse"]
+    user, secret = create_staff(db_session)
+    sign_in(client, user, secret)
+    queue = client.get("/staff/queue").get_data(as_text=True)
+    assert "Neglect, Drinking or drug use by a parent or carer (from their words)" in queue
+    assert "Not said yet" not in queue
+    page = client.get(f"/staff/contacts/{contact.id}").get_data(as_text=True)
+    assert "Neglect, Drinking or drug use by a parent or carer (from their words)" in page
+    assert "they did not choose these" in page
+
+
 def test_the_same_report_with_the_reader_switched_off_is_triaged_the_same(client, db_session, parser, monkeypatch):
     """The worries read are shown, never triaged: RAG, rank and flags are those of the report without them."""
     from bot import conversations
@@ -280,3 +297,31 @@ def test_details_added_later_read_more_and_keep_what_was_read(db_session):
     conversations.add_details(db_session, contact, {"what_happened": "not sure what else"}, actor="bot:sms",
                               journey="report", now=now)
     assert contact.concern_categories_read == ["neglect", "substance_misuse"]
+
+
+def test_the_worry_read_is_in_the_chronology_marked_as_read_and_a_chosen_one_wins(db_session):
+    from mash.chronology import chronology
+    from tests.staff_support import create_contact
+
+    read = create_contact(db_session, concern_categories=["physical_abuse"])
+    read.concern_categories = []  # as a report by text: nothing chosen, a worry read
+    read.concern_categories_read = ["missing"]
+    db_session.commit()
+    lines = [e.detail for e in chronology(db_session, read.children[0]).entries if e.what.startswith("Contact rec")]
+    assert lines == ["Concern: Going missing from home, care or school (from their words). Rated RED."]
+    read.concern_categories = ["neglect"]  # chosen always wins
+    db_session.commit()
+    lines = [e.detail for e in chronology(db_session, read.children[0]).entries if e.what.startswith("Contact rec")]
+    assert lines == ["Concern: Neglect. Rated RED."]
+
+
+def test_the_worry_in_words_chosen_read_or_not_said():
+    from mash.describe import worry_words
+
+    assert worry_words([], read=["neglect", "substance_misuse"]) == \
+        "Neglect, Drinking or drug use by a parent or carer (from their words)"
+    assert worry_words([], read=["neglect", "missing", "self_harm"]) == \
+        "Neglect, Going missing from home, care or school and 1 more (from their words)"
+    assert worry_words(["domestic_abuse"], read=["neglect"]) == "Domestic abuse at home"  # a choice wins
+    assert worry_words([], read=[]) == "Not said yet" and worry_words(None) == "Not said yet"
+

@@ -35,6 +35,7 @@ from mash.describe import (
     referrer_words,
     risk_words,
     row_reasons,
+    worries_were_read,
     worry_words,
 )
 from mash.history import describe_events, fold_views
@@ -154,7 +155,8 @@ def queue():
     rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
              "due": describe_due(c.decision_due_at, calendar, short=True),
              "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
-             "child": children_words(c.children, today), "worry": worry_words(c.concern_categories),
+             "child": children_words(c.children, today),
+             "worry": worry_words(c.concern_categories, read=c.concern_categories_read),
              "referrer": referrer_words(c.referral_source, c.referrer_type),
              "reasons": row_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks)}
             for c in page.contacts]
@@ -253,7 +255,8 @@ def _contact_page(item: Contact, user: StaffUser, now: dt.datetime) -> dict[str,
                  if e.event == "conversation.check_now" and e.details},
         # The summary at the head of the page: the child, the worry, the risk and why, consent, what is known.
         children=[child_line(c, today) for c in item.children], headline=headline(item.children, today),
-        worry=worry_words(item.concern_categories, most=20),
+        worry=worry_words(item.concern_categories, most=20, read=item.concern_categories_read),
+        worry_read=worries_were_read(item),
         reasons=rank_reasons(item.safety_flags, item.rag, check_overdue=bool(
             {k.id for k in item.checks if is_overdue(k, now)})),
         referrer=referrer_words(item.referral_source, item.referrer_type),
