@@ -372,9 +372,9 @@ def read_worries(texts: Iterable[str | None], *, screened: Iterable[str] = (),
             continue
         if _fires(data, rule, words):
             read.setdefault(rule.worry, []).append(rule.id)
-    for category in dict.fromkeys(screened):
-        spec = data.screen.get(category)
-        if spec is None:
+    found = set(screened)
+    for category, spec in data.screen.items():  # in the file's order: a child hurt after self-harm is read
+        if category not in found:
             continue
         for worry, phrases in data.hints.get(category, {}).items():
             if worry not in read and _says(data, phrases, words):

@@ -129,6 +129,16 @@ def test_the_screens_categories_count_where_the_words_agree():
     assert read_worries(["she took a load of pills"], screened=["suicide_self_harm"]).worries == ("self_harm",)
     assert read_worries(["i cant go on, i took all my tablets, my kids are asleep"],
                         screened=["suicide_self_harm"]).worries == ()
+    # The screen's "sexual abuse, exploitation or grooming": exploitation where the words say so.
+    assert read_worries(["shes 14 and her boyfriend is 23"], screened=["sexual_abuse"]).worries == (
+        "sexual_exploitation",)
+    assert read_worries(["he is being groomed by dealers, hes 14"], screened=["sexual_abuse"]).worries == (
+        "criminal_exploitation",)
+    # The screen's "a child is being hurt" beside self-harm is the self-harm, not a parent hitting them.
+    assert read_worries(["my friends son keeps saying he wants to die"],
+                        screened=["child_being_hurt", "suicide_self_harm"]).worries == ("self_harm",)
+    assert read_worries(["the lady upstairs is hurting the little one"], screened=["child_being_hurt"]).worries == (
+        "physical_abuse",)
     # The screen's categories that say nothing of the kind of worry add nothing.
     assert read_worries(["help"], screened=["violence_now", "injury", "help_with_fear", "other_danger"]).worries == ()
 
@@ -324,4 +334,13 @@ def test_the_worry_in_words_chosen_read_or_not_said():
         "Neglect, Going missing from home, care or school and 1 more (from their words)"
     assert worry_words(["domestic_abuse"], read=["neglect"]) == "Domestic abuse at home"  # a choice wins
     assert worry_words([], read=[]) == "Not said yet" and worry_words(None) == "Not said yet"
+
+
+def test_a_report_by_web_chat_is_read_too(client, db_session, parser):
+    from mash.models import Contact
+
+    client.post("/chat/api/messages", json={"text": "the mum next door is always drunk and leaves her kids on "
+                                                    "their own all night"})
+    contact = db_session.scalars(select(Contact)).one()
+    assert contact.channel == "chat" and contact.concern_categories_read == ["neglect", "substance_misuse"]
 
