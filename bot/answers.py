@@ -69,7 +69,9 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
                   "meltdown", "struggling with my", "year old", "yr old", "yo ", "potty", "hitting his", "biting"),
     "family_stress": ("rent", "money", "debt", "bills", "evict", "housing", "homeless", "food bank", "foodbank",
                       "benefit", "universal credit", "landlord", "afford", "skint", "im broke", "were broke",
-                      "cost of living", "electric", "heating", "no food", "mortgage"),
+                      "cost of living", "electric", "heating", "no food", "mortgage",
+                      # "nothing in for the kids tea tonight" (a fresh batch, openings 8)
+                      "nothing in for", "nothing to eat", "no tea", "no dinner", "cant feed", "can t feed"),
     "parent_mental_health": ("depressed", "depression", "my mental health", "cant cope", "can not cope",
                              "overwhelmed", "postnatal", "post natal", "exhausted", "lonely", "my wellbeing",
                              "breakdown", "my anxiety", "im anxious", "i am anxious", "struggling myself"),

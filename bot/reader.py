@@ -108,6 +108,9 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                # never someone else's willingness: "hes willing to talk to someone" (openings 7)
                r"(?<!willing to )(?<!happy to )(?<!wants to )(?<!agreed to )(?<!needs to )\bspeak to someone\b",
                r"\bput me (through|thru)\b",
+               # "id prefer to talk to a female worker" (a fresh batch, openings 8)
+               r"\b(talk|speak|chat) (to|with) (a |an )?(female|male|woman|man|lady|different|another|new) "
+               r"(worker|person|social worker|someone|advisor|adviser)\b",
                # "is there someone i can phone", "can i tell someone over the phone instead", "id rather talk it
                # through with someone first" (a fresh batch, replies 7)
                r"\b(someone|somebody|anyone|a person) (i|we) (can|could) (phone|call|ring)\b",
@@ -185,6 +188,8 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"^(so |way |far )?too many questions\b", r"^(why )?so many questions\b",
                    r"^how many more( questions)?( are there)?\b")),
     ("who", (r"\bwho (are|r) (you|u)\b", r"\bis (this|it) a (bot|robot|computer|machine|real person|person)\b",
+             # "is this the number off the poster at the school gate" (a fresh batch, openings 8)
+             r"^is (this|it) the (right )?(number|service|text service|place)\b",
              r"\b(are|r) (you|u) (a )?(bot|robot|computer|machine|real|human|person|ai)\b", r"\bwho is this\b",
              r"\bam i (talking|speaking|texting) to\b", r"\bwhat is this (number|service)\b",
              r"\bwhat (number|service) is this\b", r"\bwho am i (talking|speaking|texting) to\b")),
@@ -290,6 +295,9 @@ def digression(text: str) -> str | None:
             return kind
     # Social words, on their own: said to a person, never a dialogue answer ("bye" is nobody's first name). A time of
     # day alone ("evening", "night") may answer "when is a good time to call", so it is not taken as one.
+    if said in {"alright", "alrite", "you alright", "u alright", "wotcha", "sup", "wassup", "whats up"} and (
+            "?" in text or "\U0001f44b" in text):
+        return "greet"  # "alright? 👋" (a fresh batch, openings 8); "alright" alone may answer a yes or no
     if said not in {"morning", "afternoon", "evening", "night", "nite"}:
         if said in GREETINGS or _GREETING_AGAIN.match(said) or _GREETING.match(said) or _GREETING_FORMS.match(said):
             return "greet"
@@ -300,7 +308,7 @@ def digression(text: str) -> str | None:
         if (_ENDS_IN_BYE.match(said) or (_LEAVING_NOW.match(said) and not _HARM_WORDS.search(said))) \
                 and "?" not in text:
             return "goodbye"
-    if _OFF_TOPIC.search(said) and not _ABOUT_A_CHILD.search(said) and len(said.split()) <= 14:
+    if _OFF_TOPIC.search(said) and not _ABOUT_A_CHILD.search(said) and len(said.split()) <= 24:
         return "off_topic"
     if said in words.UNSURE or said in {"i dont know", "i do not know", "dont know", "no idea", "not sure",
                                         "i dont know sorry", "idk sorry", "not known", "unknown"}:
@@ -343,7 +351,10 @@ _OFF_TOPIC = re.compile(
     r"\breply (claim|win|yes to claim)\b|\bclick (here|the link|this link)\b|"
     # a hedge or a path: highways, not children ("the hedge next door is blocking the pavement, who do i tell")
     r"\bhedges?\b.{0,40}\b(block\w*|overgrown|overhang\w*|cut|trim\w*)\b|"
-    r"\b(blocking|overgrown|flooded)\b.{0,20}\b(path|pavement|footpath|road)\b")
+    r"\b(blocking|overgrown|flooded)\b.{0,20}\b(path|pavement|footpath|road)\b|"
+    # a delivery scam, roadworks (a fresh batch, openings 8)
+    r"\b(parcel|package)\b.{0,40}\b(held|waiting|depot|redelivery|delivery fee|customs)\b|\bredelivery fee\b|"
+    r"\b(roadworks|road works|road closure|road closed)\b")
 _ABOUT_A_CHILD = re.compile(
     r"\b(kids?|child|children|childs|son|sons|daughters?|baby|babies|boy|girl|boys|girls|toddler|teen|teenager|"
     r"he|she|hes|shes|him|her|his|they|them|family|families|school|nursery|scared|hurt|hurting|hit|hits|abuse\w*|"
@@ -453,6 +464,7 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"^(headteacher|head teacher|deputy head|class teacher|senco|dsl|form tutor|school counsellor|"
                 r"attendance officer|pastoral lead|head of year|nursery manager)\b",
                 r"\bhead of (a |the )?(primary|secondary|school|year|infant|junior)\b", r"\battendance officer\b",
+                r"^(head|deputy head|head teacher|headteacher|head of year) (at|of|from) [a-z]",
                 r"\bschool counsellor\b", r"\b\d{1,2} ?(yr|year|yo|y o)s?( old)? (boy |girl |child )?in my class\b",
                 r"^year \d+ (boy|girl|pupil|student|child)\b",
                 r"\bschool office\b", r"\b(nursery|early years) practitioner\b", r"^ewo\b",
@@ -536,6 +548,11 @@ _SOMEONE_ELSES = re.compile(
     r"(his|her|their) (friend|mate|best friend|bestie|classmate)|"
     r"nieces?|nephews?|grandson|granddaughter|grandaughter|grandchild|"
     r"grandkids|(a|the) (child|kid|boy|girl|baby) (i|who|at|in|on|next|from|down|across)|her kids|his kids|"
+    # "a lad in year 7 comes in every morning" (openings 8); never "the lad i look after" (a foster carer's own)
+    r"(a|the) (lad|lass|little one|toddler|teenager|teen|young lad|young girl) (who|at|in|on|next|from|down|across)|"
+    # "the baby next door", "kids across the road" (openings 8); not "baby upstairs" (often the writer's own)
+    r"(the |a )?(baby|kids?|child|children|toddler|little ones?|boy|girl) (next door|across the road|over the road|"
+    r"opposite)|"
     r"their kids|the kids (next|down|across|over|upstairs|downstairs|"
     r"at(?! (the )?(weekends?|night|home|school|nursery|christmas|bedtime|half term|his|hers|mine|my|our)\b))|"
     r"worried about (a|the) (child|kid|boy|girl)|"
@@ -594,9 +611,17 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"(sons|daughters|babys|kids|boys|girls|twins|lads|stepkids|stepsons|stepdaughters)\b"
                          r"(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
                          r"dad|mum|father|mother|teacher|school|nursery|class|club|team|playgroup|preschool|football|"
-                         r"cubs|scouts|brownies))|\b(im|i am) (struggling|a single)\b|"
+                         r"cubs|scouts|brownies))|\b(im|"
+                         r"i am) (struggling|a single)\b|"
                          # a partner and "the kids": the writer's own household ("my boyfriend wont let me or the
                          # kids out")
+                         # a parent naming themselves ("i think im turning into a bad mum"); foster carers ("we
+                         # foster a 9yo girl") raising a child (a fresh batch, openings 8)
+                         r"\b(im|i am|turning into|feel like|such) (a |such a |the worst |an )?(bad|terrible|rubbish|"
+                         r"awful|useless|crap|shit|horrible|failure of a|single|young|new|first time|struggling|tired|"
+                         r"exhausted|working) (mum|mom|mam|mummy|dad|daddy|parent|mother|father)\b|"
+                         r"\b(we|i) (foster|are fostering|am fostering|have fostered|ve fostered)\b|"
+                         r"\b(our|my) foster (child|son|daughter|girl|boy|kids|children|placement)\b|"
                          # "my two treat the house like a hotel", "my lot wont sleep" (a fresh batch, openings 7)
                          r"\bmy (two|2|three|3|four|4|five|5|lot)\b(?! (of|years?|yrs?|months?|weeks?|days?|"
                          r"hours?|mins?|"
@@ -689,6 +714,7 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
                             r"family centre|family hub|children s centre|childrens centre|near me|nearby|"
                             r"counselling|counsellor|activities|service for|services for|where can (i|we|my)|"
                             r"for young carers|young carers (groups?|service|services|clubs?|project)|"
+                            r"bereavement|grief (support|counselling|group|groups|service|services|charity)|"
                             r"recommend|whats on|childcare|support groups?|"
                             # a kind of service named: "speech therapy for a 2 yr old", "stay n play sessions",
                             # "does anyone run mediation", "anger management for a 10 yr old"
@@ -742,6 +768,11 @@ _WHAT_TO_DO = re.compile(r"\bwhat (else )?(can|should|do|shall|could) (i|we) do\
 # ("wheres the form for changing my daughters school", "my dad has dementia... who deals with that"; a fresh batch,
 # openings 7). Never where a child is cared for by the writer because of it (a young carer) or anyone is hurt.
 _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|application)s?|"
+                            r"(secondary|primary|reception|infant|junior) (school )?(applications?|places?|"
+                            r"admissions?)|"
+                            r"school applications?|"
+                            r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa) (is|s) ([6-9]\d|"
+                            r"elderly|frail)|"
                             r"(apply|applying|application|form) for (a |an )?(school place|new school|secondary school|"
                             r"primary school|reception place|nursery place)|"
                             r"form for (changing|moving|transferring) (\w+ ){0,2}schools?|"
@@ -751,13 +782,21 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
 _CHILD_OF_THE_WRITER_CARED = re.compile(r"\b(young carer|im \d{1,2}|i am \d{1,2}|kids?|children|grandkids|"
                                         r"grandchildren|the baby)\b")
 _OR_SHOULD_I_WORRY = re.compile(r"\bor (should|do) (i|we) (be )?(worr(y|ied)|concerned|get (it|him|her|them) checked|"
-                                r"(get|seek|ask for) (help|advice))\b|\bor is (something|it something) (wrong|more)\b")
+                                r"(get|seek|ask for) (help|advice))\b|\bor is (something|it something) (wrong|more)\b|"
+                                # "is this a phase or something more" (a fresh batch, openings 8)
+                                r"\bor (something|summat) (more|else|worse|serious|wrong)\b")
 # A kind of service a young person asks for by name (never "where can i live": that tells of their life)
 _YOUTH_SERVICE = re.compile(r"\b(groups?|clubs?|courses?|classes|counselling|counsellor|counselor|therapy|therapist|"
                             r"for young carers|young carers (groups?|service|services|clubs?|project)|"
                             r"youth (club|clubs|"
                             r"centre|center|group|groups|service|worker)|activities|services? for|mentor|mentoring|"
                             r"drop in|sessions?|apprenticeships?)\b")
+# "is it normal to be scared of your dad?" (a child, a fresh batch, openings 8)
+# A question's words anywhere ("at what age can i leave...", "lol is that just a phase"): not a statement
+_A_QUESTION_WORD = re.compile(r"\b(what|which|how|when|where|why|who|can i|can we|is it|is that|is this|should i|do i|"
+                              r"does|would|could i)\b")
+_AFRAID_OF_A_CARER = re.compile(r"\b(scared|frightened|afraid|terrified|scard) (of|of my|of your) (dad|mum|mom|stepdad|"
+                                r"step dad|stepmum|step mum|my dad|my mum|your dad|your mum|parents|carer|nan|uncle)\b")
 _ANY_HELP = re.compile(r"\b(any|some) (help|support)( out there)? (for|with)\b")
 # A family at the end of its tether: a request for help even where a service is named as well ("were exhausted, is
 # there any respite", "im not coping at all, is there a parenting course or something"; a fresh batch, openings 5)
@@ -779,7 +818,9 @@ PREGNANT = re.compile(r"\b(im|i am|shes|she is|we are|were) (pregnant|expecting)
 GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "yo", "hey up", "ey up", "howdy", "morning",
                        "good morning", "afternoon",
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
-THANKS = re.compile(r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw+|amazing|cool|nice one|fab|fantastic|"
+THANKS = re.compile(r"^(((you|u) ?(ve|have) been|thats been|that was) (a |such a )?(massive|huge|great|real|big|"
+                    r"brilliant|amazing|good|lot of)? ?help( (ta|thanks|thank you|cheers|x+))*$)|"
+                    r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw+|amazing|cool|nice one|fab|fantastic|"
                     r"wonderful|awesome|super|right|alright|will do|thats (great|brilliant|lovely|kind|helpful)) )*"
                     r"(thanks?|thank you|thankyou|thank u|thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|"
                     r"much appreciated|appreciate it)"
@@ -1064,7 +1105,8 @@ _LAST_WORD_AGE = re.compile(r"(?<!\d)(?:[,.]|[\u2600-\u27bf\U0001f300-\U0001faff
 _LAST_WORDS_AGES = re.compile(r"[,:]\s+(\d{1,2}(?:(?:\s*,\s*|\s+)\d{1,2})*\s*(?:and|&|n)\s*\d{1,2})"
                               r"\s*[.!]*\s*$")
 _MONTHS_AGE = re.compile(rf"(?:^|\b(?:is|s|hes|shes|aged|baby|babys|infant|only|just|about|her|his|my|the|a|an|"
-                         rf"(?:baby|girl|boy|child|son|daughter|infant) of|(?:who|twins|triplets|they|both) are|theyre|"
+                         rf"(?:baby|girl|boy|child|son|daughter|infant) of|(?:who|twins|triplets|they|both|"
+                         rf"mine) are|theyre|"
                          rf"they re)|\d and)\s*{_COUNT} ?"
                          r"(weeks?|wks?|months?|mths?|mnths?|mo)\b"
                          r"(?! ago| pregnant| sober| later| time| late| early| overdue| behind| away| clean| off|"
@@ -1174,7 +1216,8 @@ _AGE_TO_COME = re.compile(
     r"(?<![a-z])(?P<verb>nearly|almost|turns|turning|turn|be|coming up to|coming up) "
     rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
     rf"(?:(?: (?:in|on|by|at|after) {_MONTH_NAMES}| (?:next|this) (?:week|month|year|term|{_MONTH_NAMES}))\b)?|"
-    rf"(?:(?<=^)|(?<=, )|(?<=,)|(?<=\bis )|(?<=\bs )|(?<=\bhes )|(?<=\bshes )|(?<='s )|(?<=’s ))"
+    rf"(?:(?<=^)|(?<=, )|(?<=,)|(?<=\bis )|(?<=\bs )|(?<=\bhes )|(?<=\bshes )|(?<='s )|(?<=’s )|(?<=\btheyre )|"
+    rf"(?<=\bthey re )|(?<=\bthey are )|(?<=\bboth ))"
     rf"(?P<bare>\d{{1,2}}|{_AGE_WORDS_RE}) (?:(?:in|on|by) {_MONTH_NAMES}|(?:next|this) (?:week|month|year|"
     rf"{_MONTH_NAMES})|in (?:a few|a couple of|a couple|a|one|two|three|\d) (?:days?|weeks?|wks?|months?))\b)"
     # never a time, an amount or a count: "nearly 3 weeks", "almost 10 pm", "be 5 minutes"
@@ -1594,6 +1637,8 @@ _A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|familie
                             r"regulars|one of (my|our) (year|yr|y) ?\d+s?|(year|yr|y) ?\d+s)\b")
 
 
+_ATTENDANCE = re.compile(r"\b(attendance|attend\w*|truan\w*|absen\w*|exclu\w*|not in school|missing school|"
+                         r"off school|out of school|refus\w*|school refus\w*|late|lates|bunk\w*|skipping)\b")
 # A role's own words are no worry: "school nurse", "school office" name who writes, not a child missing school (a
 # fresh batch, session 13: "school nurse - is there a consultation line for professionals" is a question)
 _ROLE_WORDS = re.compile(r"\b(school (nurse|nurses|nursing team|office|counsellor|counselor|staff|liaison)|"
@@ -1613,7 +1658,10 @@ _SERVICE_CONTACT = re.compile(
 
 
 def _worries_named(found: Facts, text: str) -> list[str]:
-    """The help categories of a message, a professional's role words left out ("school nurse")."""
+    """The help categories of a message, a professional's role words left out ("school nurse"), and "school" alone
+    no attendance worry in a professional's words ("SENCO here, ... or can school do it?"; openings 8)."""
+    if found.workplace and "school_attendance" in found.categories and not _ATTENDANCE.search(plain(text)):
+        return [c for c in found.categories if c != "school_attendance"]
     if not found.categories or not found.workplace or not _ROLE_WORDS.search(plain(text)):
         return found.categories
     from forms.referral import HELP_NEEDED
@@ -1714,7 +1762,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     # A child telling of harm, in a question's form ("can you get in trouble for telling someone your mum hits you.
     # im 11"): a concern, heard as the young person's journey
     if intent == "question" and found.young_person and not (found.workplace or found.adult_writer) \
-            and _HARM_WORDS.search(said) and aside in {None, "question"}:
+            and (_HARM_WORDS.search(said) or _AFRAID_OF_A_CARER.search(said)) and aside in {None, "question"}:
         intent = "report"
     # A young person who only asks for a service ("is there anything for young carers round here? im 14"):
     # find_service, as the header of the evaluation set has it; never where someone hurts them
@@ -1732,6 +1780,17 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "question"
     if aside == "greet":
         intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard
+    if aside in {"thanks", "goodbye"} and not (found.categories or _HARM_WORDS.search(said)):
+        intent = aside  # a whole message of thanks ("youve been a massive help, ta"; openings 8)
+    if aside == "who" and intent in {"help", "report", "find_service", None} and not _HARM_WORDS.search(said) \
+            and not (found.own_family or found.someone_elses_child or found.young_person):
+        intent = "question"  # "is this the number off the poster at the school gate" asks who we are (openings 8)
+    # A parent telling of their own family, in no question's form, asks for help however the model heard it ("i
+    # slapped my 14 yr old... i feel sick about it"; openings 8)
+    if intent == "question" and found.own_family and not (found.someone_elses_child or found.workplace) \
+            and not asks(text) and aside is None and not _A_QUESTION_WORD.search(said) \
+            and (found.categories or _HARM_WORDS.search(said)):
+        intent = "help"
     if aside == "wrong_chat" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "soz wrong number x": meant for someone else
     if aside == "off_topic" and not (found.categories or _HARM_WORDS.search(said)):
@@ -1746,7 +1805,7 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
             and not (intent == "find_service" and aside == "question") and not found.categories \
             and not found.own_family and not found.someone_elses_child \
             and not found.wants_service and is_question(text) \
-            and not (found.young_person and _HARM_WORDS.search(said)):
+            and not (found.young_person and (_HARM_WORDS.search(said) or _AFRAID_OF_A_CARER.search(said))):
         intent = "question"  # "what is early help" asks about us; it does not start a request
     return Understanding(intent=intent, digression=aside, facts=found, source=source)
 

@@ -1242,6 +1242,26 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     ("AGENT", None, "human"),
     ("wheres the form to apply for a school place, we moved to wokingham", "find_service", "out_of_scope"),
     ("my mum has dementia and keeps getting lost, who do i call", None, "out_of_scope"),
+    # a fresh batch, openings 8
+    ("my 3 yr old bites when he doesnt get his way, drew blood today. is this a phase or something more",
+     "ask_about_service", "help"),
+    ("i think im turning into a bad mum, i scream at them all day", "report_concern", "help"),
+    ("we foster a 7yo boy and he wont sleep since contact with his birth mum", "professional_referral", "help"),
+    ("i smacked my 12 yr old last night, never done it before, i feel awful", "ask_about_service", "help"),
+    ("at what age can my 10 yr old walk to school alone", "ask_about_service", "question"),
+    ("the kids across the road are out till midnight every night", "ask_help", "report"),
+    ("a lad in my street is out in his pyjamas at 10pm most nights", "ask_help", "report"),
+    ("Head at St Marys. Y10 girl disclosed today, can someone ring me back", "professional_referral", "professional"),
+    ("SENCO here, do we need consent from parents before school asks for early help?", "professional_referral",
+     "question"),
+    ("is this the number from the poster in the library", None, "who"),
+    ("any bereavement support for kids? they lost their nan in may", "ask_help", "find_service"),
+    ("id prefer to speak to a female worker please", "professional_referral", "human"),
+    ("when do secondary school applications close", "professional_referral", "out_of_scope"),
+    ("my nan is 86 and cant manage her shopping, is there help for her", "ask_help", "out_of_scope"),
+    ("your parcel is waiting at the depot, pay the redelivery fee at this link", None, "out_of_scope"),
+    ("youve been a massive help, thanks", "ask_help", "thanks"),
+    ("nothing in for the kids tea tonight", None, "help"),
 ])
 def test_the_form_and_whose_child_decide_between_the_models_neighbours(text: str, model: str | None, intent: str):
     reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
@@ -1904,6 +1924,7 @@ def test_a_range_at_the_age_question_is_one_child_and_a_list_is_every_child():
     ("can you get in trouble for telling a teacher your dad hits you. im 12", "ask_about_service", "report"),
     ("is there anything for young carers near me? im 15", "report_concern", "find_service"),
     ("is there anything for young carers near me? im 15", "ask_about_service", "find_service"),
+    ("is it normal to be scared of your dad? he never hit me but he gets angry. im in year 5", "ask_help", "report"),
 ])
 def test_a_child_telling_of_harm_as_a_question_reports_and_asking_for_a_service_finds_one(text, model, intent):
     """A fresh batch, openings 7: the screen hears the child ("im 12" last), as the pipeline passes it on."""
