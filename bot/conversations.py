@@ -294,6 +294,20 @@ def _fill_child(child: Child, item: dict) -> None:
             setattr(child, column, getattr(later, column))
 
 
+def more_after_reference(session: Session, conversation: Conversation, reference: str, *, now: dt.datetime,
+                         calendar: WorkingCalendar = DEFAULT_CALENDAR) -> None:
+    """The person wrote more after their reference ("one more thing, his dad drinks too"): an entry on that
+    contact's trail, so its practitioner reads the conversation again (the words stay in the transcript, encrypted,
+    never on the trail); a contact of its own for a person to read if that one is closed or not this
+    conversation's."""
+    contact = next((c for c in linked_contacts(session, conversation) if c.reference == reference), None)
+    if contact is not None and contact.closed_at is None:
+        audit.append(session, [audit.Entry("conversation.more_after_reference", f"bot:{conversation.channel}",
+                                           contact.id, at=now)])
+        return
+    for_staff(session, conversation, reason="after_reference", now=now, calendar=calendar)
+
+
 def open_red_contact(session: Session, conversation: Conversation) -> Contact | None:
     return next((c for c in linked_contacts(session, conversation) if c.rag == "red" and c.closed_at is None), None)
 

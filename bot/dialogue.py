@@ -109,6 +109,8 @@ class Ports(Protocol):
 
     def for_staff(self, reason: str) -> None: ...
 
+    def more_after_reference(self, reference: str) -> None: ...
+
 
 @dataclass
 class Turn:
@@ -464,6 +466,20 @@ class _Dialogue:
         intent, aside = understood.intent, understood.digression
         if understood.facts.young_person:
             self.state["facts"]["young_person"] = True
+        reference, said = self.state.get("reference"), plain(text)
+        if reference and said in _NEW_MATTER:
+            self.state["reference"] = None  # "NEW": another child or another worry, a conversation of its own
+            return self.turn(open_prompt())
+        if reference and aside is None and intent in {"help", "report", "professional", None} \
+                and not understood.danger_now and not is_question(text) and len(said.split()) >= 3:
+            # More about what they told us, after the reference ("one more thing, his dad drinks too"): it joins
+            # that contact for the team to read, never a new request (probes, sessions 13 and 14: the help menu
+            # started again, or the same report's questions)
+            self.ports.more_after_reference(reference)
+            self.event = "more_after_reference"
+            return self.turn(f"Thank you. I have added that to your message, reference {reference}, for our team to "
+                             "read. If it is about a different child, reply NEW. If a child is in danger now, call "
+                             "999.")
         if self.state.get("asking") == "_start" and (choice := plain(text)) in {"1", "2", "3"}:
             intent = {"1": "help", "2": "report", "3": "find_service"}[choice]
             text = ""
@@ -1154,6 +1170,10 @@ class _Dialogue:
         self.state["ended"] = why
 
 
+# A different matter after a reference: a conversation of its own
+_NEW_MATTER = frozenset({"new", "new one", "new child", "new message", "different child", "another child",
+                         "a different child", "someone else", "something else", "new worry", "start again"})
+
 _OFFER_QUESTION = "Would you like our early help team to get in touch as well? Reply YES or NO"
 
 
@@ -1238,6 +1258,9 @@ class FakePorts:
 
     def for_staff(self, reason: str) -> None:
         self.staff.append(reason)
+
+    def more_after_reference(self, reference: str) -> None:
+        self.staff.append(f"more:{reference}")
 
 
 _NOT_AN_EMERGENCY = re.compile(r"\b(not|isnt|is not|wasnt|was not|its not|it s not) (an |a )?(emergency|urgent)\b|"

@@ -391,6 +391,10 @@ class _Ports:
             journey=journey.schema_journey, kind=journey.kind, calendar=self.calendar)
         return contact.reference
 
+    def more_after_reference(self, reference: str) -> None:
+        conversations.more_after_reference(self.session, self.conversation, reference, now=self.now,
+                                           calendar=self.calendar)
+
     def for_staff(self, reason: str) -> None:
         conversations.for_staff(self.session, self.conversation, reason=reason, now=self.now,
                                 calendar=self.calendar)

@@ -73,6 +73,8 @@ WORDS = {
     "feedback.undelivered": "Feedback to the referrer could not be delivered",
     # what a conversation with the assistant added to the trail of its open red contact (bot.conversations)
     "conversation.asked_for_person": "In the conversation, the person asked to talk to a person",
+    "conversation.more_after_reference": "The person wrote more after their reference: read the conversation",
+    "conversation.after_reference": "The person wrote more after a reference that is closed: a person should read it",
     "conversation.not_understood": "The assistant did not understand the person twice: a person should read it",
     "conversation.opted_out": "The person texted again after texting STOP: a person should read it",
     "conversation.spooled": "Messages came in while the assistant was unavailable: a person should read them",

@@ -240,3 +240,27 @@ def test_an_early_contact_learns_the_professional_who_finished_the_report():
     _fill_referral(kept, {"referrer_type": "public", "anonymous": "yes", "referrer_name": "Pat Example"})
     assert kept.referrer_name is None and kept.referral_source == "9"  # anonymous: no name kept, anywhere
     assert "referrer_name" not in kept.answers
+
+
+def test_more_written_after_the_reference_joins_that_contact_and_new_starts_afresh(db_session):
+    """Probes (sessions 13 and 14): a text after the reference started the help menu again, or a second report.
+    More about the same child now joins the contact's trail (the words stay in the encrypted transcript), and
+    NEW starts a conversation about someone else."""
+    from mash.models import AuditEvent
+
+    later = NOW + dt.timedelta(minutes=1)
+    text(db_session, "im worried about the kids next door they are always hungry", at=NOW)
+    for words in ("Mia", "7", "RG40 1BN", "at home", "neighbour", "yes"):
+        text(db_session, words, at=later)
+    finished = " ".join(text(db_session, "yes", at=later).replies)
+    made = db_session.scalars(select(Contact)).one()
+    assert f"Your reference is {made.reference}." in finished
+    more = " ".join(text(db_session, "one more thing their dad drinks every night", at=later).replies)
+    assert f"added that to your message, reference {made.reference}" in more and "postcode" not in more
+    db_session.expire_all()
+    assert db_session.scalars(select(Contact)).one().id == made.id  # no second contact
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.contact_id == made.id)))
+    assert "conversation.more_after_reference" in [e.event for e in events]
+    assert not any("drinks" in f"{e.reason} {e.details}" for e in events)  # the words never on the trail
+    fresh = " ".join(text(db_session, "new", at=later).replies)
+    assert "reference" not in fresh and "worrying you" in fresh

@@ -1475,6 +1475,20 @@ def test_a_professional_asking_only_about_the_service_is_still_a_question():
     assert understand("police officer here, whats the secure email", None).intent == "question"
 
 
+@pytest.mark.parametrize("said", ["one more thing, his dad drinks too", "forgot to say she has a little brother aged 2",
+                                  "also the school know about it"])
+def test_more_after_the_reference_joins_it_and_never_starts_again(said):
+    """Probes (sessions 13 and 14): a text after the reference started the menu or the questions again."""
+    talk = Talk()
+    talk.state = {**dialogue.new_state(), "reference": "FD-2026-000001"}
+    reply = talk.say(said)
+    assert "added that to your message, reference FD-2026-000001" in reply and talk.asking is None
+    assert talk.ports.staff == ["more:FD-2026-000001"]
+    assert talk.say("what happens now").startswith("When I have your answers")  # a question is still answered
+    assert talk.say("NEW").startswith("Tell me in a few words what is worrying you")
+    assert talk.state["reference"] is None
+
+
 def test_no_after_the_reference_ends_kindly_and_yes_asks_what_is_worrying_them():
     talk = Talk()
     talk.state = {**dialogue.new_state(), "reference": "FD-2026-000001"}
