@@ -78,6 +78,8 @@ def predicted_intent(item: dict[str, Any], understood: Any) -> str:
             # meant for someone else, or about something else (the bins, the weather): said so (bot.dialogue), and
             # the question asked again
             return "out_of_scope"
+        if aside == "anonymous" and asked_field(item) == "anonymous" and not is_question(item["text"]):
+            return "answer"  # "yes pls i dont want them knowing it was me" answers it (bot.dialogue._is_aside)
         if aside == "keep_from_family" and is_question(item["text"]):
             return "question"  # "will my mum see this": answered as asked (bot.dialogue._aside), not taken as an answer
         if aside and aside not in ANSWER_ASIDES:

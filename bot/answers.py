@@ -351,7 +351,8 @@ _DATE_LEAD = re.compile(r"^(?:(?:he|she|they|it|i|we)\s*(?:was|were|is|s|'s)?\s*
                         r"|^(?:his|her|their|its|the)\s*(?:dob|birthday|date of birth)\s*(?:is|s|'s)?\s*")
 _MONTH_YEAR = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4}|\d{2})\s*$")
 # A date and then words that are no part of it (a comma, a bracket, a full stop or a word after the year)
-_DATE_THEN_WORDS = re.compile(r"^\s*(?:(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})|"
+_DATE_THEN_WORDS = re.compile(r"^\s*(?:(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4}|(?<=[/.])\d{2}(?=\s)|"
+                              r"(?<=[/.])\d{2}(?=[,.;:!?()\-])|(?<=[/.])\d{2}$)|"
                               r"(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?([a-z]+)\.?,?\s*(\d{4}))"
                               r"(?=\s*[,.;:!?()\-]|\s+[a-z])")
 _MONTH_YEAR_THEN_WORDS = re.compile(r"^\s*([a-z]+)\.?,?\s*(?:of\s+)?(\d{4})(?=\s*[,.;:!?()\-]|\s+[a-z])")

@@ -206,12 +206,18 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("goodbye", (r"^(sorry |soz |ok |okay |right |oh |omg |shit |oops |anyway |um+ )*(i |im |i m )?(gtg|g2g|(have|got|"
                  r"gotta|gota|need|needa|have got) (to )?(go|dash|run|leave|log off|head off)|gotta (go|dash|run))"
                  r"( now| sorry| soon| quick| x+| asap| bye| in a sec| for now| then)*"
-                 r"( (kids|the kids|my kids|kids are|hes|shes|he s|she s|someone|somebody|my (mum|dad|partner|husband|"
-                 r"wife|boyfriend|girlfriend|fella|son|daughter|boss|bus|train)|the (bus|train)|work|to work|school "
+                 r"( (kids|the kids|my kids|kids are|hes|shes|he s|she s|someone|somebody|my (mum|dad|mums|dads|"
+                 r"partner|husband|wife|boyfriend|girlfriend|fella|son|daughter|boss|bus|train)|the (bus|train|baby)|"
+                 r"babys|"
+                 # "gotta dash, ill finish this later", "got to go babys crying" (fresh batches, replies 6 and 8)
+                 r"baby s|i ll|ill|i will|will|work|to work|school "
                  r"run|to school|my break|break over|battery|phone)\b(\W*\w+){0,4})?\W*$",
                  r"^(ok |okay |right |sorry |anyway )*(im|i m|i am) (off|going|leaving|logging off|signing off)"
                  r"( now| then| sorry| bye| x+)*$",
                  r"^(ok |okay |right |sorry |anyway )*(logging|signing) off( now| then| sorry| bye| x+)*$",
+                 # "nite, will finish this tmrw" (replies 8)
+                 r"^(nite|night|night night|gnight|nighty night|bye|cya|ta ra)( for now)? (i ll|ill|i will|will) "
+                 r"(finish|do|carry on|continue|answer|come back to) (this|it|the rest|them)\b",
                  r"^(ok |okay |right |sorry |anyway )*(i ll|ill|i will|il) ((come back|finish|carry on|continue|"
                  r"text back|reply|get back)( (to|with))?( (this|it|the rest|the others?|them|the questions?|you|u))?|"
                  r"(do|answer) (this|it|the rest|the others?|them|the questions?))"
@@ -267,7 +273,7 @@ def is_question(text: str) -> bool:
 
 
 _ASKED_AFTER_IF = re.compile(r"\b(can|could|will|would|does|do|is|are|should|shall) (you|u|i|we|that|it|they|this|"
-                             r"someone|anyone)\b")
+                             r"someone|anyone|the police|police|social services|my mum|my dad|he|she)\b")
 # "cant" and "wont" first ask something only of someone ("cant you", "wont they"): else they tell ("cant cope")
 _ASKED_ONLY_OF_SOMEONE = frozenset({"cant", "wont"})
 _SOMEONE = frozenset({"you", "u", "ya", "i", "we", "they", "he", "she", "someone", "somebody", "anyone", "anybody",
@@ -829,6 +835,9 @@ THANKS = re.compile(r"^(((you|u) ?(ve|have) been|thats been|that was) (a |such a
                     r"mate|love|hun|hon|babe|pet|x+|very kind|so kind|that helps|that really helps|ill wait|"
                     r"i will wait|"
                     r"thats (really |very |so )?(helpful|great|brilliant|lovely|kind|useful)|"
+                    # "thank u so much your being really helpful" (replies 8)
+                    r"(you|u|your|youre|you re|ur) (are |re |r |being |been |have been |ve been )(really |so |very |"
+                    r"such a )?(helpful|kind|lovely|great|brilliant|a help|a star)|"
                     # "cheers for this", "thanks for getting back to me" (a fresh batch, session 13)
                     r"for (all )?(this|that|getting back( to me)?|replying|the reply|(your|ur) (reply|time|advice)|"
                     r"the (info|information|advice)|helping( me)?)|"
@@ -838,7 +847,7 @@ THANKS = re.compile(r"^(((you|u) ?(ve|have) been|thats been|that was) (a |such a
                     r"understanding|(all )?(you|u) do|(all )?(that|this) (you|u) do)))*( x+)?$")
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
 _GREETING_AGAIN = re.compile(r"^(hi|hello|hiya|hey|helo|heya|hullo)( (there|its me|it s me|it is me|me|again|sorry|"
-                             r"im back|i m back|lol))+"
+                             r"im back|i m back|back|back now|lol))+"
                              # "hiya sorry was busy", "hi sorry i was driving" (a fresh batch, replies 5)
                              r"( (i |i was |was |been |ive been |i ve been |got )(busy|away|driving|at work|working|"
                              r"asleep|sleeping|in the shower|cooking|out|distracted|called away|sidetracked|"
@@ -1217,7 +1226,7 @@ _AGE_TO_COME = re.compile(
     rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
     rf"(?:(?: (?:in|on|by|at|after) {_MONTH_NAMES}| (?:next|this) (?:week|month|year|term|{_MONTH_NAMES}))\b)?|"
     rf"(?:(?<=^)|(?<=, )|(?<=,)|(?<=\bis )|(?<=\bs )|(?<=\bhes )|(?<=\bshes )|(?<='s )|(?<=’s )|(?<=\btheyre )|"
-    rf"(?<=\bthey re )|(?<=\bthey are )|(?<=\bboth ))"
+    rf"(?<=\bthey re )|(?<=\bthey are )|(?<=\bboth )|(?<=\bim )|(?<=\bi m )|(?<=\bi am ))"
     rf"(?P<bare>\d{{1,2}}|{_AGE_WORDS_RE}) (?:(?:in|on|by) {_MONTH_NAMES}|(?:next|this) (?:week|month|year|"
     rf"{_MONTH_NAMES})|in (?:a few|a couple of|a couple|a|one|two|three|\d) (?:days?|weeks?|wks?|months?))\b)"
     # never a time, an amount or a count: "nearly 3 weeks", "almost 10 pm", "be 5 minutes"
@@ -1437,7 +1446,8 @@ _AGE_FIRST = re.compile(
     r"we reckon|i guess|we guess|we believe|i believe)\s+)*"
     r"(?:(?:he|she|they)(?:['’]?s| is| are)\s+|(?:i['’]?m|i am)\s+)?(\d{1,2})"
     r"(?:\s*(?:yrs?|years?)(?:\s*old)?|\s*yo)?"
-    r"(?:\s*[.,!;:]|\s+-\s|\s+(?:but|i think|i reckon|i guess|maybe|or so|ish|cos|because|coz|im|i m|i am|"
+    r"(?:\s*[.,!;:]|\s+-\s|\s+(?:but|i think|i reckon|i guess|id guess|i d guess|id say|i d say|at a guess|maybe|"
+    r"or so|ish|cos|because|coz|im|i m|i am|still|now|already|just|going on|nearly|almost|"
     # "12 and my mums boyfriend is hitting her" (the only number in it: replies 7)
     r"and (?:she|he|they|im|i|my|mum|dad|his|her|its|it s|theres)\b))")
 # A count of the children first, then their ages: "theres 3 of them, about 2, 6 and 10" (replies 7)

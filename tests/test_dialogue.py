@@ -312,7 +312,8 @@ def test_a_parked_consent_is_taken_from_a_later_clear_yes():
     ("4/3/21", "2021-03-04"), ("3rd of March 2019", "2019-03-03"), ("his birthday is 12th june 2020", "2020-06-12"),
     # a date first and more words after it (fresh batches, replies 6 and 7: each was asked for again)
     ("31st oct 2015 (halloween lol)", "2015-10-31"), ("14.2.2022 valentines baby", "2022-02-14"),
-    ("1 8 2019 hes the middle one", "2019-08-01"), ("august 2017, cant remember the exact day", "2017-08-01")])
+    ("1 8 2019 hes the middle one", "2019-08-01"), ("august 2017, cant remember the exact day", "2017-08-01"),
+    ("18.11.19 same day as my nan lol", "2019-11-18")])
 def test_dates_in_words(said, expected):
     talk = Talk()
     talk.to("date_of_birth")
@@ -1339,7 +1340,8 @@ def test_a_report_by_text_asks_the_childs_age_after_the_name_and_reads_numbers_a
     ("sorry i put 6 before, shes actually 5", 5, 5), ("he'l be 9 next week", 8, 8),
     # replies 7: a guess said first, a range said in words
     ("we think about 6, hes adopted and they never knew his birthday", 6, "about 6"),
-    ("hard to say, between 10 and 12", 10, "between 10 and 12")])
+    ("hard to say, between 10 and 12", 10, "between 10 and 12"),
+    ("about 3 id guess, still in a buggy", 3, "about 3")])
 def test_an_answer_to_the_age_question_is_read_as_the_age(said, age, kept):
     """The age for signposting; on the record, the words where they say more than a number (a probe: "14 months"
     was kept as 1, "born 3/4/2019" lost its date)."""
@@ -1918,7 +1920,11 @@ def test_out_of_hours_a_question_we_cannot_answer_gives_the_duty_team_for_a_chil
     # replies 7: a question that starts "which" or "if"; a person asked for in other words
     ("which one, ive got 3", "question"), ("if i say yes can you still get back to me", "question"),
     ("can u put me thru to someone pls", "human"), ("id rather talk it through with someone first", "human"),
-    ("if he comes back i will ring the police", None)])
+    ("if he comes back i will ring the police", None),
+    # replies 8
+    ("gotta dash, ill finish this later", "goodbye"), ("nite, will finish this tmrw", "goodbye"),
+    ("thank u so much your being really helpful", "thanks"), ("if i say yes will the police come", "question"),
+    ("hiya back now", "greet")])
 def test_a_hedged_answer_a_greeting_after_sleep_and_leaving_with_harm_told(text, aside):
     """A fresh batch, replies 6: "i think so?" answers; back after falling asleep greets; leaving while telling of
     harm is never only a goodbye."""
