@@ -26,7 +26,7 @@ YES = {"yes", "y", "yeah", "yea", "yep", "yup", "ye", "ya", "aye", "ok", "okay",
 NEGATIONS = {"no", "not", "dont", "never", "nope", "nah", "na", "n", "cant", "cannot", "wont", "isnt", "arent",
              "doesnt", "didnt", "havent", "hasnt", "shouldnt", "wouldnt", "neither", "nor", "rather"}
 NO = {"no", "n", "nope", "nah", "na", "no thanks", "no thank you", "i dont", "i do not", "dont", "do not",
-      "not really", "never"}
+      "not really", "never", "god no", "hell no", "no way", "definitely not", "absolutely not", "no chance", "nope no"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "agree"}
 LEADING_YES = {"yes", "yeah", "yep", "yup", "yh", "aye"}
 # Words that hedge an answer: whatever else it says, it is not a clear yes.
@@ -71,10 +71,12 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
                       "benefit", "universal credit", "landlord", "afford", "skint", "im broke", "were broke",
                       "cost of living", "electric", "heating", "no food", "mortgage",
                       # "nothing in for the kids tea tonight" (a fresh batch, openings 8)
-                      "nothing in for", "nothing to eat", "no tea", "no dinner", "cant feed", "can t feed"),
+                      "nothing in for", "nothing to eat", "no tea", "no dinner", "cant feed", "can t feed",
+                      "bailiff"),
     "parent_mental_health": ("depressed", "depression", "my mental health", "cant cope", "can not cope",
                              "overwhelmed", "postnatal", "post natal", "exhausted", "lonely", "my wellbeing",
-                             "breakdown", "my anxiety", "im anxious", "i am anxious", "struggling myself"),
+                             "breakdown", "my anxiety", "im anxious", "i am anxious", "struggling myself",
+                             "too anxious", "so anxious"),
     "self_harm": ("self harm", "selfharm", "cutting herself", "cutting himself", "cutting themselves",
                   "cuts herself", "cuts himself", "camhs", "his mental health", "her mental health",
                   "their mental health", "sons mental health", "daughters mental health", "childs mental health",
@@ -103,6 +105,9 @@ _NOT_ALCOHOL = re.compile(r"(?<= )(?:(?:wont|won t|will not|refuses to|refusing 
                           r"(?:eat or|eating or|eating and) drink(?:ing)?|"
                           r"drink(?:ing)? (?:anything|water|milk|fluids|juice|squash|her milk|his milk|a bottle|"
                           r"bottles|enough))(?= )")
+# A yes or no hedged first, where the question offers NOT SURE
+_HEDGED_LEAD = re.compile(r"^(i think so|i think|i guess so|i suppose so|probably|probably not|maybe|possibly|"
+                          r"i dont think so|i do not think so|not sure|im not sure|i believe so)\b")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEND = re.compile(r"\bSENDC?O?\b|\bSEN\b")
 _MENU_NUMBERS = re.compile(r"^\s*\d{1,2}(\s*(,|and|&|\s)\s*\d{1,2})*\s*$")
@@ -223,6 +228,8 @@ def _choice(field: Field, text: str) -> str | None:
         for choice in field.choices:
             if words in (choice.value.replace("_", " "), plain(choice.label)):
                 return choice.value
+    if "not_sure" in values and _HEDGED_LEAD.match(words):
+        return "not_sure"  # "i think so? we werent married" (a probe: "Sorry, I didn't catch that")
     for unsure in ("not_sure", "not_known"):  # "not sure, we weren't married": unsure, whatever follows
         if unsure in values and "?" not in text and (words in UNSURE or any(
                 words.startswith(f"{u} ") for u in UNSURE if " " in u or u in {"unsure", "dunno", "idk"})):

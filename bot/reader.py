@@ -63,7 +63,12 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cant_talk", (r"\b(cant|can not|cannot|unable to) (call|ring|phone|talk|speak)\b",
                    r"\b(dont|do not) want to (talk|speak)( to (anyone|anybody|someone|a person))?( on the phone)?\b",
                    r"\b(he|she|they) (might|will|would|could) (hear|see)\b")),
-    ("send_someone", (r"\b(send|get) (someone|somebody|help|the police|police|an ambulance|ambulance)\b",
+    # "send someone", "get the police here"; never "can i get help, my son wont go to school" (a probe: a family
+    # asking for help was told "I can't send anyone from here")
+    ("send_someone", (r"\bsend (someone|somebody|help|the police|police|an ambulance|ambulance)\b",
+                      r"\bget (someone|somebody|the police|police|an ambulance|ambulance)\b"
+                      r"(?! (to help|to talk|to speak))",
+                      r"\bget help (here|round|over|out|to (me|us|the house|my house|the flat))\b",
                       r"\bcan (you|u|someone|somebody) (come|send)\b")),
     ("helplines", (r"\bwhat (is|s|are) (shout|childline|samaritans|the nspcc|nspcc|85258)\b",
                    r"^(shout|childline|85258)\?*$", r"\bwhats (shout|childline)\b")),
@@ -108,6 +113,9 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                # never someone else's willingness: "hes willing to talk to someone" (openings 7)
                r"(?<!willing to )(?<!happy to )(?<!wants to )(?<!agreed to )(?<!needs to )\bspeak to someone\b",
                r"\bput me (through|thru)\b",
+               # "is Mark Ellis in today, hes our family support worker" (openings 9)
+               r"\b(hes|shes|he is|she is|they are|theyre) (our|my|the kids|my sons|my daughters) (family support "
+               r"worker|social worker|support worker|key worker|worker|sw|fsw|early help worker)\b",
                # "id prefer to talk to a female worker" (a fresh batch, openings 8)
                r"\b(talk|speak|chat) (to|with) (a |an )?(female|male|woman|man|lady|different|another|new) "
                r"(worker|person|social worker|someone|advisor|adviser)\b",
@@ -360,6 +368,7 @@ _OFF_TOPIC = re.compile(
     r"\b(blocking|overgrown|flooded)\b.{0,20}\b(path|pavement|footpath|road)\b|"
     # a delivery scam, roadworks (a fresh batch, openings 8)
     r"\b(parcel|package)\b.{0,40}\b(held|waiting|depot|redelivery|delivery fee|customs)\b|\bredelivery fee\b|"
+    r"\bnetflix\b|\b(payment|card) (failed|declined|has failed)\b.{0,40}\bupdate\b|"
     r"\b(roadworks|road works|road closure|road closed)\b")
 _ABOUT_A_CHILD = re.compile(
     r"\b(kids?|child|children|childs|son|sons|daughters?|baby|babies|boy|girl|boys|girls|toddler|teen|teenager|"
@@ -504,6 +513,11 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("la_external", (r"^(sw|social worker) from\b",
                      r"\bfrom [a-z]+ (csc|childrens social care|children s social care)\b",
                      r"\bopen (cin|cp|child in need|child protection) plan\b.*\btransfer\b")),
+    ("other", (r"^(swimming|swim|dance|football|music|piano|karate|gymnastics|drama|sports?|rugby|cricket|tennis) "
+               r"(teacher|coach|instructor)\b",
+               r"^(cub|scout|brownie|guide|beaver|youth|rainbows) leader\b")),
+    ("other_health", (r"^(crisis|home treatment|liaison|perinatal|early intervention) team\b",
+                      r"\b(crisis|home treatment) team (here|from)\b")),
     ("la_social_care", (r"\b(im|i am) (a |the )?social worker\b",
                         # "SW, adult mental health team. My client (mum of 2)..." (a fresh batch, openings 7)
                         r"^(sw|social worker)( (from|at|in|with))?( the)? (adult|adults|amht|cmht|"
@@ -627,6 +641,9 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"awful|useless|crap|shit|horrible|failure of a|single|young|new|first time|struggling|tired|"
                          r"exhausted|working) (mum|mom|mam|mummy|dad|daddy|parent|mother|father)\b|"
                          r"\b(we|i) (foster|are fostering|am fostering|have fostered|ve fostered)\b|"
+                         # "im a dad with ptsd... the kids go quiet", "my 4 month old has a flat head" (openings 9)
+                         r"\b(im|i am) (a |the )?(mum|dad|mom|mother|father|parent) (of|to|with|who)\b|"
+                         r"\b(my|our) \d{1,2} ?(month|months|mth|mths|week|weeks|wk|wks|day|days) ?olds?\b|"
                          r"\b(our|my) foster (child|son|daughter|girl|boy|kids|children|placement)\b|"
                          # "my two treat the house like a hotel", "my lot wont sleep" (a fresh batch, openings 7)
                          r"\bmy (two|2|three|3|four|4|five|5|lot)\b(?! (of|years?|yrs?|months?|weeks?|days?|"
@@ -774,6 +791,8 @@ _WHAT_TO_DO = re.compile(r"\bwhat (else )?(can|should|do|shall|could) (i|we) do\
 # ("wheres the form for changing my daughters school", "my dad has dementia... who deals with that"; a fresh batch,
 # openings 7). Never where a child is cared for by the writer because of it (a young carer) or anyone is hurt.
 _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|application)s?|"
+                            # openings 9: adults' services, licences, student finance, passport photos
+                            r"adult social care|adults social care|taxi licen[cs]e|student finance|passport photos?|"
                             r"(secondary|primary|reception|infant|junior) (school )?(applications?|places?|"
                             r"admissions?)|"
                             r"school applications?|"
@@ -785,8 +804,8 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
                             r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa|husband|wife|partner) "
                             r"(has|with|s got|has got|is getting|is showing signs of) (dementia|alzheimers|"
                             r"alzheimer s))\b")
-_CHILD_OF_THE_WRITER_CARED = re.compile(r"\b(young carer|im \d{1,2}|i am \d{1,2}|kids?|children|grandkids|"
-                                        r"grandchildren|the baby)\b")
+_CHILD_OF_THE_WRITER_CARED = re.compile(r"\b(young carer|im (1[0-7]|[7-9])|i am (1[0-7]|[7-9])|kids?|children|"
+                                        r"grandkids|grandchildren|the baby)\b")
 _OR_SHOULD_I_WORRY = re.compile(r"\bor (should|do) (i|we) (be )?(worr(y|ied)|concerned|get (it|him|her|them) checked|"
                                 r"(get|seek|ask for) (help|advice))\b|\bor is (something|it something) (wrong|more)\b|"
                                 # "is this a phase or something more" (a fresh batch, openings 8)

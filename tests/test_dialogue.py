@@ -1263,6 +1263,15 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     ("your parcel is waiting at the depot, pay the redelivery fee at this link", None, "out_of_scope"),
     ("youve been a massive help, thanks", "ask_help", "thanks"),
     ("nothing in for the kids tea tonight", None, "help"),
+    # a fresh batch, openings 9
+    ("im a dad with ptsd, sometimes i lose it and the kids go quiet", "report_concern", "help"),
+    ("my 4 month old has a flat head and im going out of my mind", None, "help"),
+    ("swimming teacher - a girl in my group has marks on her back", "ask_help", "professional"),
+    ("crisis team - mum is unwell today and the kids are with her", "report_concern", "professional"),
+    ("is Mark Ellis in today, hes our family support worker", "ask_help", "human"),
+    ("adult social care please, my brother is 30 and his carer quit", "ask_help", "out_of_scope"),
+    ("im 19, can you help with student finance", "professional_referral", "out_of_scope"),
+    ("too anxious to leave the house, kids missing out", None, "help"),
 ])
 def test_the_form_and_whose_child_decide_between_the_models_neighbours(text: str, model: str | None, intent: str):
     reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
@@ -1924,7 +1933,9 @@ def test_out_of_hours_a_question_we_cannot_answer_gives_the_duty_team_for_a_chil
     # replies 8
     ("gotta dash, ill finish this later", "goodbye"), ("nite, will finish this tmrw", "goodbye"),
     ("thank u so much your being really helpful", "thanks"), ("if i say yes will the police come", "question"),
-    ("hiya back now", "greet")])
+    ("hiya back now", "greet"),
+    # a probe: a family asking for help is not asking us to send someone
+    ("can i get help my son wont go to school", "question"), ("can you send someone round", "send_someone")])
 def test_a_hedged_answer_a_greeting_after_sleep_and_leaving_with_harm_told(text, aside):
     """A fresh batch, replies 6: "i think so?" answers; back after falling asleep greets; leaving while telling of
     harm is never only a goodbye."""
@@ -1952,3 +1963,14 @@ def test_a_child_telling_of_harm_as_a_question_reports_and_asking_for_a_service_
 
     said = screen(text)
     assert understand(text, Reading(model, 0.95, {}), child_speaking=said.child_speaking).intent == intent
+
+
+@pytest.mark.parametrize(("said", "kept"), [("i think so? we werent married", "not_sure"), ("god no", "no"),
+                                            ("probably", "not_sure")])
+def test_a_hedged_answer_to_parental_responsibility_is_not_sure_and_god_no_is_no(said, kept):
+    """A probe: "i think so? we werent married" got "Sorry, I didn't catch that"."""
+    from bot.answers import _choice
+    from forms.conversation import JOURNEYS
+
+    field = next(s.field for j in JOURNEYS.values() for s in j.fields() if s.name == "has_parental_responsibility")
+    assert _choice(field, said) == kept
