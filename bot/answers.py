@@ -54,11 +54,18 @@ SYNONYMS: dict[str, set[str]] = {
                     "sister", "brother"},
     "carer": {"foster carer", "foster mum", "foster dad", "guardian", "special guardian", "carer", "kinship carer"},
     "family": {"family", "relative", "parent", "mum", "dad", "aunt", "auntie", "uncle", "nan", "gran", "grandma",
-               "grandad", "cousin", "sister", "brother", "carer", "step mum", "step dad"},
+               "grandad", "cousin", "sister", "brother", "carer", "step mum", "step dad", "granddaughter", "grandson",
+               "grandchild", "grandkid", "niece", "nephew", "grandparent", "godparent", "godmother", "godfather"},
     "acquaintance": {"neighbour", "neighbor", "next door", "friend", "family friend", "childminder",
-                     "a neighbour", "a friend", "know the family", "i know the family", "friend of the family"},
+                     "a neighbour", "a friend", "know the family", "i know the family", "friend of the family",
+                     # a probe: "friend of her mum" and "im just a parent there" were taken for family
+                     "friend of", "parent there", "another parent", "other parent", "a parent at", "mum at",
+                     "mum from", "dad at", "dad from", "parent from", "parents at"},
     "self": {"me", "myself", "im the child", "its me", "i am the child", "young person", "im a child"},
-    "other": {"other", "someone else", "stranger", "passer by", "member of the public"},
+    "other": {"other", "someone else", "stranger", "passer by", "member of the public",
+              # someone who knows the child through their work (a probe: a nursery key worker was not understood)
+              "key worker", "keyworker", "teacher", "teaching assistant", "nursery worker", "youth worker", "coach",
+              "work with", "i work", "professional", "support worker", "nurse", "health visitor"},
 }
 # Words that say what a family wants help with, by help category (forms.referral.HELP_CATEGORIES). A message
 # like "we can't pay the rent" needs no menu; when nothing here matches, the bot asks with a numbered menu.
@@ -259,12 +266,13 @@ def _choice(field: Field, text: str) -> str | None:
     for value in (c.value for c in field.choices):
         if words in SYNONYMS.get(value, set()):
             return value
-    # "I'm his nan": a known word somewhere in a short answer (relationships only; never a yes or a no).
-    if len(tokens) <= 6 and "yes" not in values:
-        for value in (c.value for c in field.choices):
-            if any(" ".join(tokens[i:i + n]) in SYNONYMS.get(value, set()) for n in (2, 1)
-                   for i in range(len(tokens))):
-                return value
+    # "I'm his nan": a known word somewhere in a short answer (relationships only; never a yes or a no). Two words
+    # before one, whichever the choice: "friend of her mum" is a friend, not family.
+    if len(tokens) <= 8 and "yes" not in values:
+        for n in (2, 1):
+            for value in (c.value for c in field.choices):
+                if any(" ".join(tokens[i:i + n]) in SYNONYMS.get(value, set()) for i in range(len(tokens) - n + 1)):
+                    return value
     return None
 
 

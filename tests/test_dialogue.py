@@ -1974,3 +1974,15 @@ def test_a_hedged_answer_to_parental_responsibility_is_not_sure_and_god_no_is_no
 
     field = next(s.field for j in JOURNEYS.values() for s in j.fields() if s.name == "has_parental_responsibility")
     assert _choice(field, said) == kept
+
+
+@pytest.mark.parametrize(("said", "kept"), [
+    ("im her key worker at nursery", "other"), ("friend of her mum", "acquaintance"),
+    ("im just a parent there", "acquaintance"), ("shes my granddaughter", "family"), ("im his step dad", "family")])
+def test_how_a_reporter_knows_the_child_in_their_own_words(said, kept):
+    """A probe: "friend of her mum" and "a parent there" were taken for family; a key worker was not understood."""
+    from bot.answers import interpret
+    from forms.conversation import JOURNEYS
+
+    field = next(s.field for s in JOURNEYS["report"].fields() if s.name == "referrer_relationship")
+    assert interpret(field, said) == kept
