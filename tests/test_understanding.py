@@ -21,10 +21,10 @@ MET = {"danger recall": TARGETS["danger recall"], "false alarms": TARGETS["false
        "early help made red": TARGETS["early help made red"], "postcode F1": TARGETS["entity F1"],
        "date F1": TARGETS["entity F1"]}
 # Not met yet (issue 12 stays open for them: intent accuracy >= 95%, child_age F1 >= 90%). Until they are, floors
-# about two points under the figures reached (intent 93.1% in session 13, 92.2% in session 14; child_age 88.9% in
-# session 14, docs/understanding.md), so that a retrained model's small differences do not fail the suite but a real
-# fall does; raise each to its target in TARGETS when it is reached.
-FLOORS = {"intent accuracy": 0.91, "child_age F1": 0.869}
+# about two points under the figures reached (intent 93.1% in session 13, 92.2% in session 14, 94.5% in session 15;
+# child_age 88.9% in session 14, 89.7% in session 15, docs/understanding.md), so that a retrained model's small
+# differences do not fail the suite but a real fall does; raise each to its target in TARGETS when it is reached.
+FLOORS = {"intent accuracy": 0.925, "child_age F1": 0.877}
 
 
 @pytest.fixture(scope="module")
