@@ -470,8 +470,13 @@ class _Dialogue:
         if reference and said in _NEW_MATTER:
             self.state["reference"] = None  # "NEW": another child or another worry, a conversation of its own
             return self.turn(open_prompt())
+        facts = understood.facts
         if reference and aside is None and intent in {"help", "report", "professional", None} \
-                and not understood.danger_now and not is_question(text) and len(said.split()) >= 3:
+                and not understood.danger_now and not is_question(text) and len(said.split()) >= 3 \
+                and not facts.young_person and not (facts.own_family and facts.categories):
+            # (never a young person writing, nor the writer's own family with a worry named: "also i think im
+            # depressed and cant cope with my own baby" starts its own request, with its own support lines; the
+            # review)
             # More about what they told us, after the reference ("one more thing, his dad drinks too"): it joins
             # that contact for the team to read, never a new request (probes, sessions 13 and 14: the help menu
             # started again, or the same report's questions)
@@ -731,7 +736,10 @@ class _Dialogue:
             return self.turn("That's OK, I will keep your answers. When you are ready, just reply to this: "
                              + self._ask_text(step))
         if aside == "goodbye":  # "thanks bye" mid-way: leaving, not answering; what they gave is kept
-            return self.turn("Take care. I will keep your answers. To carry on, just reply to this: "
+            # a child leaving mid-way ("gotta go dads back"; the review) is told where help is if it is not safe
+            safe = " If you are not safe, call 999." if self.journey is not None and \
+                self.journey.name == "young_person" else ""
+            return self.turn(f"Take care. I will keep your answers.{safe} To carry on, just reply to this: "
                              + self._ask_text(step))
         if aside == "wrong_chat":  # "oops meant to text my sister": not an answer, and nothing is taken from it
             return self.turn("No problem, that message can't have been meant for us. I will keep your answers. To "

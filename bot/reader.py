@@ -804,6 +804,10 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
                             r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa|husband|wife|partner) "
                             r"(has|with|s got|has got|is getting|is showing signs of) (dementia|alzheimers|"
                             r"alzheimer s))\b")
+# A worry told beside a school transfer ("in year transfer please, my daughter is terrified... they attacked her"; the
+# review): a family's request for help, not admissions
+_FEAR_OR_BULLYING = re.compile(r"\b(scared|terrified|frightened|afraid|bullied|bullying|bully|attacked|anxious|anxiety|"
+                               r"wont eat|not eating|self harm\w*|cutting|suicid\w*|crying)\b")
 _CHILD_OF_THE_WRITER_CARED = re.compile(r"\b(young carer|im (1[0-7]|[7-9])|i am (1[0-7]|[7-9])|kids?|children|"
                                         r"grandkids|grandchildren|the baby)\b")
 _OR_SHOULD_I_WORRY = re.compile(r"\bor (should|do) (i|we) (be )?(worr(y|ied)|concerned|get (it|him|her|them) checked|"
@@ -1825,7 +1829,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if aside == "off_topic" and not (found.categories or _HARM_WORDS.search(said)):
         intent = "out_of_scope"  # "my bins werent collected again": the council's other services, not ours
     if _OTHER_COUNCIL.search(said) and set(found.categories) <= {"school_attendance"} and not found.workplace \
-            and not _HARM_WORDS.search(said) and not (found.young_person or _CHILD_OF_THE_WRITER_CARED.search(said)):
+            and not (_HARM_WORDS.search(said) or _FEAR_OR_BULLYING.search(said)) \
+            and not (found.young_person or _CHILD_OF_THE_WRITER_CARED.search(said)):
         intent = "out_of_scope"  # school admissions, an adult's care: the council's other services
     if aside == "human" and (intent in {"help", "report", "find_service", "question", "who", None} or
                              (intent == "professional" and not found.workplace)):

@@ -954,9 +954,9 @@ def advice(categories: Iterable[str], *, child_speaking: bool,
     within two GSM-7 segments (lower-priority lines are dropped if a long number would overflow)."""
     categories = set(categories)
     lines = [DANGER_LINE]
-    optional: list[str] = [AMBULANCE_LINE] if "injury" in categories else []  # in order of importance
-    if swallowed:
-        optional.append(SWALLOWED_LINE)
+    optional: list[str] = [SWALLOWED_LINE] if swallowed else []  # in order of importance
+    if "injury" in categories:
+        optional.append(AMBULANCE_LINE)
     if categories & SILENT_CATEGORIES:
         optional.append(SILENT_LINE)
     if child_speaking:

@@ -1242,6 +1242,7 @@ def test_whose_child_from_how_the_family_is_put(text: str, own: bool, someone_el
     ("transfer me to someone who works there", "professional_referral", "human"),
     ("AGENT", None, "human"),
     ("wheres the form to apply for a school place, we moved to wokingham", "find_service", "out_of_scope"),
+    ("in year transfer please, my daughter is terrified, boys there attacked her", "ask_help", "help"),
     ("my mum has dementia and keeps getting lost, who do i call", None, "out_of_scope"),
     # a fresh batch, openings 8
     ("my 3 yr old bites when he doesnt get his way, drew blood today. is this a phase or something more",
@@ -1498,6 +1499,16 @@ def test_more_after_the_reference_joins_it_and_never_starts_again(said):
     assert talk.say("what happens now").startswith("When I have your answers")  # a question is still answered
     assert talk.say("NEW").startswith("Tell me in a few words what is worrying you")
     assert talk.state["reference"] is None
+
+
+@pytest.mark.parametrize("said", ["also i think im depressed and cant cope with my own baby",
+                                  "im 15 and i live there too, one more thing"])
+def test_after_the_reference_a_new_worry_of_their_own_or_a_young_person_starts_afresh(said):
+    """The review: these lost their own journey and support lines to "added to your message"."""
+    talk = Talk()
+    talk.state = {**dialogue.new_state(), "reference": "FD-2026-000001"}
+    reply = talk.say(said)
+    assert "added that to your message" not in reply and talk.ports.staff == []
 
 
 def test_no_after_the_reference_ends_kindly_and_yes_asks_what_is_worrying_them():
@@ -1986,3 +1997,14 @@ def test_how_a_reporter_knows_the_child_in_their_own_words(said, kept):
 
     field = next(s.field for s in JOURNEYS["report"].fields() if s.name == "referrer_relationship")
     assert interpret(field, said) == kept
+
+
+def test_a_child_leaving_mid_way_is_told_where_help_is():
+    """The review: "gotta go dads back" mid-report got "Take care" and nothing about being safe."""
+    talk = Talk(CHAT)
+    talk.to("first_name", journey="young_person")
+    reply = talk.say("gotta go dads back")
+    assert "If you are not safe, call 999." in reply and talk.asking == "first_name"  # answers kept, asked again
+    grown_up = Talk(CHAT)
+    grown_up.to("first_name", journey="report")
+    assert "If you are not safe" not in grown_up.say("thanks bye")
