@@ -101,7 +101,10 @@ def out_of_fold(items: list[dict[str, Any]], folds: int, c: float) -> tuple[list
     inputs = [safety.net_input(item["text"]) for item in items]
     labels = [int(bool(item.get("danger"))) for item in items]
     group = groups([" ".join(reading) for reading, *_ in inputs])
-    rules = [(*safety.net_input(t), d) for t, d in danger_net.rule_examples(safety.data_files())]
+    # the rule files' examples and session 15's probe (mash/data/danger_net/probe.json) train every fold, as they
+    # train the net in the product
+    examples = danger_net.rule_examples(safety.data_files()) + danger_net.probe_texts()
+    rules = [(*safety.net_input(t), d) for t, d in examples]
     use = [not gate_yes(item) for item in items]
     probabilities = [0.0] * len(items)
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=0)

@@ -49,13 +49,11 @@ TRAINING_FILE = NET_DIR / "training.json"
 # at 0.70 it catches 75.3% at 1.5% (1.2% at 0.75): the line moved to keep the catch it had, at no more false alarms
 # than it had then. The held-out report (one danger-now message only a check) prompted the look (docs/benchmarks.md).
 # Session 15: the development part grew again (3,401 -> 4,430) and the net's scores for danger fell again: on a fresh
-# probe of 120 danger-now messages written apart from the project, messages it had scored 0.70-0.76 before scored
-# 0.60-0.68 (two of them fell from the 999 advice to a check now). The line for danger moves down to just above the
-# check line, 0.66: what is red is unchanged (a check begins at 0.65, as before), so no more early-help requests are
-# made red; most checks become the 999 advice, and a thin band stays a check now. Cross-validation (bench/danger_cv.py
-# --sweep): at 0.65 rules and net 99.5% -> 99.7% of danger-now messages, false alarms 8.2% -> 8.4%, the net alone
-# 80.9% at 1.4% -> 83.0% at 1.8%; 0.66 lies between (docs/benchmarks.md).
-DANGER_AT = 0.66
+# probe of 120 danger-now messages written apart from the project, messages it had scored 0.70-0.76 scored 0.60-0.68.
+# A lower line (0.66) was tried and left: it gave the 999 advice to a child's "my friend has been sent to live with her
+# uncle and she doesnt want to be there" (a scripted conversation). Instead the probe joined the net's training
+# (probe.json): its danger-now messages score 0.74-0.92 again, at the same false alarms on the development part.
+DANGER_AT = 0.70
 CHECK_AT = 0.65
 # Logistic regression's inverse regularisation strength (chosen with the thresholds).
 C = 10.0
@@ -167,6 +165,17 @@ def training_texts(path: Path = TRAINING_FILE) -> list[tuple[str, bool]]:
     return [(text, True) for text in doc["danger"]] + [(text, False) for text in doc["not_danger"]]
 
 
+PROBE_FILE = NET_DIR / "probe.json"
+
+
+def probe_texts(path: Path = PROBE_FILE) -> list[tuple[str, bool]]:
+    """Session 15's fresh danger probe, kept as training (probe.json says why); none when the file is absent."""
+    if not path.exists():
+        return []
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return [(text, True) for text in doc["danger"]] + [(text, False) for text in doc["not_danger"]]
+
+
 def rule_examples(files: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
     """The rule files' own example sentences: must_trigger is danger now; must_not_trigger and must_check are not."""
     out: list[tuple[str, bool]] = []
@@ -183,7 +192,7 @@ def rule_examples(files: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
 def _trained(path: Path = TRAINING_FILE) -> Net:
     from mash import safety
 
-    texts = training_texts(path) + rule_examples(safety.data_files())
+    texts = training_texts(path) + rule_examples(safety.data_files()) + probe_texts()
     return train([(*safety.net_input(text), danger) for text, danger in texts])
 
 
