@@ -52,7 +52,8 @@ TRAINING_FILE = NET_DIR / "training.json"
 # probe of 120 danger-now messages written apart from the project, messages it had scored 0.70-0.76 scored 0.60-0.68.
 # A lower line (0.66) was tried and left: it gave the 999 advice to a child's "my friend has been sent to live with her
 # uncle and she doesnt want to be there" (a scripted conversation). Instead the probe joined the net's training
-# (probe.json): its danger-now messages score 0.74-0.92 again, at the same false alarms on the development part.
+# (probe.json), and the net learns the development part only up to session 15's batches (bench/danger_cv.py
+# NET_STOPS_AT: trained on them, one held-out danger-now message lost the 999 advice).
 DANGER_AT = 0.70
 CHECK_AT = 0.65
 # Logistic regression's inverse regularisation strength (chosen with the thresholds).
