@@ -820,10 +820,10 @@ _YOUTH_SERVICE = re.compile(r"\b(groups?|clubs?|courses?|classes|counselling|cou
                             r"youth (club|clubs|"
                             r"centre|center|group|groups|service|worker)|activities|services? for|mentor|mentoring|"
                             r"drop in|sessions?|apprenticeships?)\b")
-# "is it normal to be scared of your dad?" (a child, a fresh batch, openings 8)
 # A question's words anywhere ("at what age can i leave...", "lol is that just a phase"): not a statement
 _A_QUESTION_WORD = re.compile(r"\b(what|which|how|when|where|why|who|can i|can we|is it|is that|is this|should i|do i|"
                               r"does|would|could i)\b")
+# "is it normal to be scared of your dad?" (a child, a fresh batch, openings 8)
 _AFRAID_OF_A_CARER = re.compile(r"\b(scared|frightened|afraid|terrified|scard) (of|of my|of your) (dad|mum|mom|stepdad|"
                                 r"step dad|stepmum|step mum|my dad|my mum|your dad|your mum|parents|carer|nan|uncle)\b")
 _ANY_HELP = re.compile(r"\b(any|some) (help|support)( out there)? (for|with)\b")
