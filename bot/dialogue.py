@@ -111,6 +111,8 @@ class Ports(Protocol):
 
     def more_after_reference(self, reference: str) -> None: ...
 
+    def details_offered(self, answers: dict[str, Any]) -> None: ...
+
 
 @dataclass
 class Turn:
@@ -411,6 +413,10 @@ class _Dialogue:
                     "Our office is closed, so nobody can reply here now, but people are there for you on the phone.")
         elif called:
             said = "You did the right thing calling. If anything changes or gets worse, call 999 again."
+        elif _ASKS_IF_ADDRESS_WANTED.search(plain(text)) and (is_question(text) or plain(text).startswith("do")):
+            # "do u need my address" after danger went unanswered (a probe, session 15): yes, where the children are
+            said = ("Yes, if it is safe to, send the address where the children are now. If you call 999, "
+                    "give the police the address first.")
         elif aside in SAFETY_ASIDES:
             said = answer_to(aside, ctx, state, None)
         elif aside == "what_next":
@@ -427,6 +433,11 @@ class _Dialogue:
                     if ctx.office_hours else "Thank you for telling us. Your messages are saved for our team.")
         else:
             said = (PASSED_ON if ctx.office_hours else SAVED)[(state["red_turns"] - 2) % len(PASSED_ON)]
+        offered = _details_offered(text, understood, child_speaking=bool(state.get("child_speaking")))
+        if offered:
+            # What they tell us as they go (the child's age, name, where they are) reaches the red contact's own
+            # fields, not only its transcript: a duty worker read "Child: not known yet" beside "she is 6" (a probe)
+            self.ports.details_offered(offered)
         categories = set(state.get("danger_categories") or [])
         # Priority (0 first) decides what stays when two texts are full; order decides how it reads.
         # The answer to what they said outranks a line the advice already gave them.
@@ -1229,6 +1240,33 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+_ASKS_IF_ADDRESS_WANTED = re.compile(r"\b(need|want|have|give|send|tell)\b.{0,20}\b(address|postcode|where (we|i|they) "
+                                     r"(live|are|am))\b")
+# A name offered after danger, only where the words say whose it is ("shes called Ella", "his name is Leo", "my
+# name is Jay" from a child): a word on its own may be anything.
+_CHILD_NAMED = re.compile(r"\b(?:(?:his|her|the childs|the babys|my sons|my daughters) name is|(?:she|he) is called|"
+                          r"(?:shes|hes) called)\s+([A-Z][a-z]+)\b")
+_OWN_NAME = re.compile(r"\b(?:my name is|my names|i am called|im called)\s+([A-Z][a-z]+)\b", re.IGNORECASE)
+
+
+def _details_offered(text: str, understood: Understanding, *, child_speaking: bool) -> dict[str, Any]:
+    """The child's details a message after danger gives in passing, as a journey's answers (for the red contact's
+    fields): one child's age, a name said to be the child's, and a postcode or place as where the child is."""
+    found = understood.facts
+    child: dict[str, Any] = {}
+    if found.age is not None and len(found.ages) <= 1 and not found.adult_writer:
+        child["age_said"] = found.age
+    written = text.replace("'", "").replace("\u2019", "")
+    named = _CHILD_NAMED.search(written) or (_OWN_NAME.search(written) if child_speaking else None)
+    if named and _looks_like_a_name(named.group(1)):
+        child["first_name"] = named.group(1).capitalize()
+    answers: dict[str, Any] = {"children": [child]} if child else {}
+    where = found.postcode or found.place
+    if where:
+        answers["child_location"] = where
+    return answers
+
+
 def _looks_like_a_name(text: str) -> bool:
     said = plain(text)
     tokens = said.split()
@@ -1253,6 +1291,7 @@ class FakePorts:
 
     lines: list[str] = field(default_factory=lambda: ["Family Hub Wokingham: 0118 496 0111 (1.2 mi)"])
     handed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    offered: list[dict[str, Any]] = field(default_factory=list)
     staff: list[str] = field(default_factory=list)
     searched: list[dict[str, Any]] = field(default_factory=list)
 
@@ -1269,6 +1308,9 @@ class FakePorts:
 
     def more_after_reference(self, reference: str) -> None:
         self.staff.append(f"more:{reference}")
+
+    def details_offered(self, answers: dict[str, Any]) -> None:
+        self.offered.append(answers)
 
 
 _NOT_AN_EMERGENCY = re.compile(r"\b(not|isnt|is not|wasnt|was not|its not|it s not) (an |a )?(emergency|urgent)\b|"

@@ -395,6 +395,14 @@ class _Ports:
         conversations.more_after_reference(self.session, self.conversation, reference, now=self.now,
                                            calendar=self.calendar)
 
+    def details_offered(self, answers: dict[str, Any]) -> None:
+        """Details written after danger (the child's age or name, where they are) join the open red contact's
+        fields where it had none; nothing recorded is overwritten."""
+        red = conversations.open_red_contact(self.session, self.conversation)
+        if red is not None:
+            conversations.add_details(self.session, red, answers, actor=f"bot:{self.conversation.channel}",
+                                      journey="after_danger", now=self.now)
+
     def for_staff(self, reason: str) -> None:
         conversations.for_staff(self.session, self.conversation, reason=reason, now=self.now,
                                 calendar=self.calendar)

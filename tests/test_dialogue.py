@@ -457,6 +457,28 @@ def test_after_danger_details_offered_one_after_another_never_get_the_same_reply
         assert not first == second == third
 
 
+def test_after_danger_details_offered_in_passing_are_handed_to_the_red_contact_and_nothing_is_asked():
+    talk = red_talk()
+    talk.say("her name is Ella")
+    talk.say("shes 6 and her brother is 9")  # two ages: whose is whose is for a person to read
+    talk.say("we are at RG40 1BN")
+    talk.say("Leo")  # a word alone may be anything
+    assert talk.ports.offered == [{"children": [{"first_name": "Ella"}]}, {"child_location": "RG40 1BN"}]
+    child = red_talk(child_speaking=True)
+    child.say("im 10 and my name is sam")
+    assert child.ports.offered == [{"children": [{"age_said": 10, "first_name": "Sam"}]}]
+    adult = red_talk()
+    adult.say("im 34 and im scared")
+    assert adult.ports.offered == []
+
+
+@pytest.mark.parametrize("question", ["do u need my address", "do you want the address?",
+                                      "shall i send you where we live"])
+def test_after_danger_asking_whether_we_need_the_address_is_answered(question: str):
+    reply = red_talk().say(question)
+    assert "send the address where the children are now" in reply and "call 999" in reply
+
+
 def test_once_the_red_contact_is_closed_the_conversation_goes_on_like_any_other():
     talk = red_talk(dataclasses.replace(OFFICE, red=False))
     reply = talk.say("i need some help with my sons behaviour")

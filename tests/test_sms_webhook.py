@@ -19,7 +19,7 @@ from bot.models import Conversation, ConversationContact, Message
 from bot.pipeline import FLOOD_REPLY
 from bot.sms import TWO_SEGMENTS, gsm7_length, is_gsm7
 from mash.clock import WorkingCalendar
-from mash.models import Contact
+from mash.models import AuditEvent, Contact
 from store.db import utcnow
 from tests.bot_support import PARENT, FakeParser, post_sms, signed, sms_params, use_parser
 from tests.conftest import change_settings
@@ -251,6 +251,20 @@ def test_details_after_danger_join_the_red_contact_without_a_form(client, db_ses
 
     [(_, lines)] = transcripts_for_contact(db_session, red.id)
     assert [line.text for line in lines if line.direction == "in"][-3:] == ["Sam Example", "yes", "yes"]
+
+
+def test_the_childs_age_name_and_where_they_are_said_after_danger_reach_the_red_contacts_fields(client, db_session,
+                                                                                               parser, office):
+    """A duty worker read "Child: not known yet" beside "she is 6" in the transcript (a probe, session 15)."""
+    post_sms(client, DANGER)
+    say_all(client, ["shes called Ella", "she is 6", "we are at RG40 1BN"])
+    red = db_session.scalars(select(Contact)).one()
+    [child] = red.children
+    assert (child.first_name, child.age_said) == ("Ella", "6")
+    assert red.answers["child_location"] == "RG40 1BN"
+    assert db_session.scalars(select(ConversationContact.reason)).all() == ["danger"], "no second contact"
+    events = [e for e in db_session.scalars(select(AuditEvent)) if e.event == "conversation.details"]
+    assert events and all("Ella" not in str(e.details) for e in events), "field names only on the trail"
 
 
 def test_a_screen_that_fires_mid_journey_keeps_the_journeys_answers_on_the_red_contact(client, db_session, parser,
