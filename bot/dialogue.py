@@ -805,6 +805,19 @@ class _Dialogue:
             surname = str(self.answers["referrer_name"]).split()[-1]
             self.leads.append(f"Thanks, {' '.join(str(self.answers.get('first_name') or '').split() + [surname])}.")
             return surname
+        if field.name == "first_name" and step.child and (several := _SEVERAL_NAMES.fullmatch(_name_in(text))):
+            # "Ruby and Jack" to the child's first name was refused three times (a probe): the first is asked about,
+            # and every child named reaches staff with the worry
+            names = [n for n in re.split(r"\s*(?:,|&|\band\b|\bn\b)\s*", several.group(0)) if n]
+            if len(names) > 1 and all(_looks_like_a_name(n) and plain(n) not in _NOT_A_CHILDS_NAME and
+                                      (n[:1].isupper() or len(n.split()) == 1) for n in names):
+                names = [n[:1].upper() + n[1:] for n in names]
+                others = _and_list(names[1:])
+                self.state["extra"].append(f"(The assistant's note: the children named were {_and_list(names)}; "
+                                           f"the questions that followed were about {names[0]}.)")
+                self.leads.append(f"Thank you. I will ask about {names[0]} first, and our team will see that you "
+                                  f"named {others} too.")
+                return names[0]
         if field.name in NAME_FIELDS:
             text = _name_in(text)
             if not _looks_like_a_name(text):
@@ -1240,6 +1253,11 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# "Ruby and Jack", "Ruby, Jack & Mia": several children's first names in one answer
+_SEVERAL_NAMES = re.compile(r"[A-Za-z][a-z'-]+(?:\s*,\s*[A-Za-z][a-z'-]+)*\s*(?:,?\s*(?:and|&|n)\s+)[A-Za-z][a-z'-]+")
+_NOT_A_CHILDS_NAME = frozenset({"boy", "girl", "boys", "girls", "baby", "babies", "twins", "brother", "sister",
+                                "brothers", "sisters", "nan", "none", "unknown", "both", "two", "three", "older",
+                                "younger", "eldest", "youngest", "little", "one", "other"})
 _ASKS_IF_ADDRESS_WANTED = re.compile(r"\b(need|want|have|give|send|tell)\b.{0,20}\b(address|postcode|where (we|i|they) "
                                      r"(live|are|am))\b")
 # A name offered after danger, only where the words say whose it is ("shes called Ella", "his name is Leo", "my
@@ -1247,6 +1265,10 @@ _ASKS_IF_ADDRESS_WANTED = re.compile(r"\b(need|want|have|give|send|tell)\b.{0,20
 _CHILD_NAMED = re.compile(r"\b(?:(?:his|her|the childs|the babys|my sons|my daughters) name is|(?:she|he) is called|"
                           r"(?:shes|hes) called)\s+([A-Z][a-z]+)\b")
 _OWN_NAME = re.compile(r"\b(?:my name is|my names|i am called|im called)\s+([A-Z][a-z]+)\b", re.IGNORECASE)
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _details_offered(text: str, understood: Understanding, *, child_speaking: bool) -> dict[str, Any]:

@@ -338,6 +338,27 @@ def test_a_sentence_is_not_a_name_and_is_kept_with_the_worry():
     assert talk.state["answers"]["referrer_name"] == "Sam Example"
 
 
+@pytest.mark.parametrize("journey", ["report", "help"])
+@pytest.mark.parametrize(("said", "first", "others"), [
+    ("Ruby and Jack", "Ruby", "Jack"), ("ruby n jack", "Ruby", "Jack"), ("Ruby, Jack and Mia", "Ruby", "Jack and Mia")])
+def test_several_children_named_at_the_name_question_are_taken_the_first_asked_about(journey, said, first, others):
+    """ "Ruby and Jack" was refused three times at the child's name question (a probe, session 15)."""
+    talk = Talk()
+    talk.to("first_name", journey=journey)
+    reply = talk.say(said)
+    assert talk.state["answers"]["first_name"] == first and talk.asking != "first_name"
+    assert f"I will ask about {first} first" in reply and f"named {others} too" in reply
+    assert any(others.split()[0] in note for note in talk.state["extra"]), "every child named reaches staff"
+
+
+@pytest.mark.parametrize("said", ["boy and girl", "him and her", "not sure and dont care"])
+def test_words_joined_by_and_are_not_taken_as_childrens_names(said):
+    talk = Talk()
+    talk.to("first_name", journey="report")
+    talk.say(said)
+    assert talk.state["answers"].get("first_name") in (None, "") or talk.asking == "first_name"
+
+
 def test_an_answer_to_a_question_not_yet_asked_is_kept():
     talk = Talk()
     talk.to("referrer_name")
