@@ -401,7 +401,7 @@ _UNITS = (r"(?! ?(?:min|mins|minute|minutes|hour|hours|hrs|hr|am|pm|oclock|o clo
           r"percent|p c|kids|children|boys|girls|little|of us|of(?! age)|out of|under|over|years ago|year ago|yrs ago|"
           r"years older|year older|yrs older|years younger|year younger|yrs younger|"
           r"years sober|weeks pregnant|more|or so|bed|beds|bedroom|bedrooms|bedroomed|room|rooms|streets?|doors?|"
-          r"houses?|nights?)\b)")
+          r"houses?|nights?|bathrooms?|toilets?|parents?|adults?|things?|person|people|way|each|another|other)\b)")
 # "years" as people type it, slips included ("yeras", "yaers", "yesr"), and "old" typed with a zero ("6yr0")
 _YEARS = r"(?:years?|yeras?|yera|yaers?|yaer|yesrs?|yers|yrs?|y)"
 _OLD = r"(?:olds?|0lds?|o|0)"
@@ -1047,7 +1047,9 @@ def date_in(said: str) -> str | None:
 
 _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_AGE_WORDS, key=len, reverse=True)) + ")"
 # a list of ages: "4 6 and 9" (the commas gone), "3 n 5", "4 & 6"
-_A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NUMBER})*(?: ?(?:and|&|n) ?{_NUMBER})?"
+# (never "one" going on in words: "my twins are 14, one is doing great", "the 2 kids, one bathroom": fresh batches)
+_NEXT_NUMBER = r"(?!one (?!and\b|n\b)[a-z])" + _NUMBER
+_A_LIST = rf"{_NUMBER}(?:(?: |, ?){_NEXT_NUMBER})*(?: ?(?:and|&|n) ?{_NUMBER})?"
 # the people whose age a message gives: the writer's children, a child seen, a pupil, a child writer's sibling or friend
 _CHILD = (r"(?:son|daughter|lad|boy|girl|kid|child|one|eldest|youngest|oldest|niece|nephew|grandson|grand?daughter|"
           r"grandchild|grandkid|"
@@ -1129,7 +1131,11 @@ _GUESSED_AGE = re.compile(rf"(?:^|[,(;:]\s*)(?:{_APPROX}\s+)+{_NUMBER}(?:ish)?\b
 # "2 1/2", "3½": the whole years
 _HALF = r"(?<![\d/.])(\d{1,2})\s*(?:1/2|½)(?![\d/])"
 _AND_A_HALF = re.compile(_HALF + _UNITS)
-_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\)")
+# The age now said after a past one: "at 6 she was diagnosed ... and now at 13 shes refusing", "hes now 14" (ages 7)
+_AGE_NOW_AFTER_A_PAST_ONE = re.compile(rf"\b(?:now at|now aged?|(?:hes|shes|he s|she s|he is|she is|theyre|they re|"
+                                       rf"they are) now)\s+({_A_LIST})\b{_UNITS}")
+_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)((?:\s*(?:,|and|&)\s*\d{1,2})?\s*(?:months?|mths?|"
+                          r"mnths?|weeks?|wks?)(?: old)?)?(?:ish)?\)")
 # the last word an age, after a comma, a full stop or an emoji ("old enough to know better 🙄 15")
 _LAST_WORD_AGE = re.compile(r"(?<!\d)(?:[,.]|[\u2600-\u27bf\U0001f300-\U0001faff])\s*(\d{1,2})"
                             r"(?:\s*(?:btw|yrs?|years?))?\s*$")
@@ -1246,12 +1252,13 @@ _AGE_NUMBER = rf"(\d{{1,2}}|{_AGE_WORDS_RE})"
 _AGE_TO_COME = re.compile(
     r"(?:(?:\b(?P<who>hes|shes|he|she|they|u|you)?(?P<will>['’]ll|['’]l|ll| will| (?:is |s )?(?:going to|gonna))? ?)"
     r"(?<![a-z])(?P<verb>nearly|almost|turns|turning|turn|be|coming up to|coming up) "
-    rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE})\b"
+    rf"(?P<age>\d{{1,2}}|{_AGE_WORDS_RE}|eighteen)\b"
     rf"(?:(?: (?:in|on|by|at|after) {_MONTH_NAMES}| (?:next|this) (?:week|month|year|term|{_MONTH_NAMES}))\b)?|"
     rf"(?:(?<=^)|(?<=, )|(?<=,)|(?<=\bis )|(?<=\bs )|(?<=\bhes )|(?<=\bshes )|(?<='s )|(?<=’s )|(?<=\btheyre )|"
     rf"(?<=\bthey re )|(?<=\bthey are )|(?<=\bboth )|(?<=\bim )|(?<=\bi m )|(?<=\bi am ))"
     rf"(?P<bare>\d{{1,2}}|{_AGE_WORDS_RE}) (?:(?:in|on|by) {_MONTH_NAMES}|(?:next|this) (?:week|month|year|"
-    rf"{_MONTH_NAMES})|in (?:a few|a couple of|a couple|a|one|two|three|\d) (?:days?|weeks?|wks?|months?))\b)"
+    rf"{_MONTH_NAMES})|in (?:a few|a couple of|a couple|a|one|two|three|\d) (?:days?|weeks?|wks?|months?)|"
+    rf"in a fortnight)\b)"
     # never a time, an amount or a count: "nearly 3 weeks", "almost 10 pm", "be 5 minutes"
     r"(?! ?(?:mins?|minutes?|hours?|hrs?|days?|weeks?|wks?|months?|mths?|am|pm|o ?clock|of|times|kids|children|"
     r"years? (?!old)|yrs? (?!old)|pounds|quid|stone|ft|feet|foot|inch|inches|percent|miles?)\b)", re.IGNORECASE)
@@ -1280,7 +1287,7 @@ def _ages_now(text: str) -> str:
         number = match.group("age") or match.group("bare")
         if (match.group("verb") or "").lower() in {"be", "turn"} and not match.group("will"):
             return whole  # "be 5", "turn 6" with no "will": "to be 5 minutes late"
-        value = int(number) if number.isdigit() else _AGE_WORDS[number.lower()]
+        value = int(number) if number.isdigit() else _COUNT_WORDS[number.lower()]
         if not 1 <= value <= 18:
             return whole
         before = match.string[:match.start()]
@@ -1393,7 +1400,16 @@ def child_ages(said: str, text: str = "") -> list[int]:
             for match in pattern.finditer(lowered):
                 add(_numbers(match.group(1)))
         for match in _IN_BRACKETS.finditer(text):
-            add([int(n) for n in re.findall(r"\d{1,2}", match.group(1))])
+            years = [int(n) for n in re.findall(r"\d{1,2}", match.group(1))]
+            if match.group(2):  # the last number counts months or weeks ("(22 months)", "(12, 9 and 18 months)")
+                small = [int(n) for n in re.findall(r"\d{1,2}", match.group(2))]
+                if not small:  # "(22 months)": the number before the unit
+                    small, years = years[-1:], years[:-1]
+                weeks = "w" in match.group(2)
+                years.append(small[-1] // (52 if weeks else 12))
+            add(years)
+        for match in _AGE_NOW_AFTER_A_PAST_ONE.finditer(lowered):
+            add(_numbers(match.group(1)))
         for match in _CHILD_THEN_AGE.finditer(lowered):
             add(_numbers(match.group(1)))
         for match in _HAS_YEARS.finditer(lowered):
@@ -1458,6 +1474,9 @@ def child_age(said: str) -> int | None:
 _BARE_FILLERS = frozenset({"and", "n", "an", "&", "why", "lol", "x", "xx", "both", "about", "abt", "around",
                            "roughly", "maybe", "i", "think", "nearly", "almost", "just", "only", "ish", "years", "yrs",
                            "old", "yo", "theyre", "they", "are", "hes", "shes", "he", "she", "is"})
+_MONTHS_IN_A_LIST = re.compile(r"\b(?:a |an )?(\d{1,2}) ?(months?|mths?|mnths?|weeks?|wks?)(?: old)?\b")
+_WHICH_CHILD = re.compile(r"\b(?:the )?(?:ones?|other one|other|others|eldest|youngest|oldest|older one|younger one|"
+                          r"little one|big one|middle one|baby|boy|girl)(?: is| s)?(?= \d)")
 _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(months?|mths?|mnths?|weeks?|wks?|days?)$")
 
 
@@ -1466,13 +1485,16 @@ _BARE_SMALL = re.compile(r"^(\d{1,2}|[a-z]+)((?: and| n)? a (?:half|bit))? ?(mon
 # Never a count or a time ("2 kids, 4 and 7", "3 weeks"): the words after it must start a new clause.
 _AGE_FIRST = re.compile(
     r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like|approx|approximately|i think|we think|i reckon|"
-    r"we reckon|i guess|we guess|we believe|i believe)\s+)*"
-    r"(?:(?:he|she|they)(?:['’]?s| is| are)\s+|(?:i['’]?m|i am)\s+)?(\d{1,2})"
+    r"we reckon|i guess|we guess|we believe|i believe|only|just)\s+)*"
+    r"(?:(?:he|she|they)(?:['’]?s| is| are)\s+|(?:i['’]?m|i am)\s+)?"
+    # in figures or in words ("seven i think, hes in my boys class", "fourteen but he looks older": ages 7)
+    rf"(\d{{1,2}}|{'|'.join(sorted(_AGE_WORDS, key=len, reverse=True))})"
     r"(?:\s*(?:yrs?|years?)(?:\s*old)?|\s*yo)?"
-    r"(?:\s*[.,!;:]|\s+-\s|\s+(?:but|i think|i reckon|i guess|id guess|i d guess|id say|i d say|at a guess|maybe|"
-    r"or so|ish|cos|because|coz|im|i m|i am|still|now|already|just|going on|nearly|almost|"
-    # "12 and my mums boyfriend is hitting her" (the only number in it: replies 7)
-    r"and (?:she|he|they|im|i|my|mum|dad|his|her|its|it s|theres)\b))")
+    # after the number, anything that is not a word starts the rest: a comma, a full stop, an emoji ("only 4 😢")
+    r"(?:\s*[^\w\s'’/%£$&-]|\s+-\s|\s+(?:but|i think|i reckon|i guess|id guess|i d guess|id say|i d say|at a guess|"
+    r"maybe|or so|ish|cos|because|coz|im|i m|i am|still|now|already|just|going on|nearly|almost|as of|since|"
+    # "12 and my mums boyfriend is hitting her" (the only number in it: replies 7), "7 and hes started wetting the bed"
+    r"and (?:she|he|they|im|i|my|mum|dad|his|her|its|it s|theres|hes|he s|shes|she s|theyre|they re|we|the)\b))")
 # A count of the children first, then their ages: "theres 3 of them, about 2, 6 and 10" (replies 7)
 _COUNT_THEN_AGES = re.compile(r"^\s*(?:theres|there s|there are|there is|ive got|i ve got|i have|i got|we have|"
                               r"weve got|we ve got)?\s*(?:\d|two|three|four|five|six)\s+"
@@ -1481,7 +1503,8 @@ _COUNT_THEN_AGES = re.compile(r"^\s*(?:theres|there s|there are|there is|ive got
 # "between 10 and 12", "hard to say, between 10 and 12": one child, the lower (the set's rule for a range)
 _AGE_BETWEEN = re.compile(r"\bbetween (\d{1,2}) and (\d{1,2})\b")
 _AGE_RANGE = re.compile(r"^\s*(?:(?:about|abt|around|roughly|maybe|prob|probably|like)\s+)?(\d{1,2})\s*(?:-|to|or)\s*"
-                        r"(\d{1,2})\s*(?:yrs?|years?|yo)?(?:\s*old)?(?:\s*(?:i think|maybe|ish|not sure))?[\s.!?]*$")
+                        r"(\d{1,2})\s*(?:yrs?|years?|yo)?(?:\s*old)?(?:\s*(?:i think|maybe|ish|not sure|idk|dunno|"
+                        r"i dont know|i don['’]?t know|tbh|id say|i d say|i reckon|i guess))?[\s.!?]*$")
 # A correction of an age given before: "sorry i put 6 before, shes actually 5", "i meant 7", "no hes 9 not 8"
 _AGE_CORRECTED = re.compile(r"\b(?:actually|i meant|i mean|meant to say|should have said|should of said)\s+"
                             r"(?:(?:hes|shes|he is|she is|theyre)\s+)?(\d{1,2})\b")
@@ -1510,6 +1533,8 @@ def age_answered(text: str) -> tuple[int | None, str | None] | None:
     if (between := _AGE_BETWEEN.search(text.lower())) is not None and first == int(between.group(1)):
         return first, f"between {between.group(1)} and {between.group(2)}"
     if len(ages) > 1:
+        if _MONTHS_IN_A_LIST.search(said):  # "6 & 3 & 10 months": the words, not "6 and 3 and 0"
+            return first, " ".join(text.split())[:40]
         return first, " and ".join(str(age) for age in ages)
     if first <= 1 and (small := _SMALL_UNITS.search(said)) is not None:
         unit = small.group(2)
@@ -1534,8 +1559,12 @@ def ages_answering(text: str) -> list[int]:
         return _bare_ages(plain(rest)) or ages_answering(rest)
     found = facts(text)
     if found.ages:
-        return found.ages
-    if found.date_of_birth:
+        # "one is 5 and the other is 7", "7, 5 and the little one is 20 months": each child said, the numbers alone
+        # say more (never "about 10 i think, maybe 11", one child guessed at twice)
+        bare = _bare_ages(plain(text)) if _WHICH_CHILD.search(plain(text)) else []
+        return bare if set(found.ages) < set(bare) else found.ages
+    if found.date_of_birth and not re.search(r"\d\s*(?:&|\band\b|\bn\b)\s*\d", text.lower()):
+        # never "6 & 3 & 10 months", read as the 6th of March 2010
         born, today = dt.date.fromisoformat(found.date_of_birth), today_in_london()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return [age] if 0 <= age <= 17 else []
@@ -1548,9 +1577,11 @@ def ages_answering(text: str) -> list[int]:
         return [int(between.group(1))]
     if (corrected := _AGE_CORRECTED.search(text.lower())) is not None and int(corrected.group(1)) <= 17:
         return [int(corrected.group(1))]  # "sorry i put 6 before, shes actually 5"
-    if (first := _AGE_FIRST.match(text.lower())) is not None and int(first.group(1)) <= 17 \
-            and len(re.findall(r"\d+", text)) == 1:
-        return [int(first.group(1))]  # "15. im on the bridge", "about 14 but she looks younger", "16 i think, ..."
+    if (first := _AGE_FIRST.match(text.lower())) is not None and len(re.findall(r"\d+", text)) <= 1 \
+            and len(re.findall(r"\d+", first.group(0))) == len(re.findall(r"\d+", text)):
+        age = int(first.group(1)) if first.group(1).isdigit() else _AGE_WORDS[first.group(1)]
+        if age <= 17:
+            return [age]  # "15. im on the bridge", "about 14 but she looks younger", "16 i think, ..."
     if (small := _BARE_SMALL.match(said)) is not None and (small.group(1).isdigit() or small.group(1) in _COUNT_WORDS):
         count = _count(small.group(1))
         return [count // 12 if small.group(3).startswith("m") else count // 52 if small.group(3).startswith("w")
@@ -1560,6 +1591,11 @@ def ages_answering(text: str) -> list[int]:
 
 def _bare_ages(said: str) -> list[int]:
     """Numbers alone, with the words people put between them ("8, 5 and 2", "about 9"), each a child's age."""
+    # "6 & 3 & 10 months", "7, 5 and the little one is 20 months": months and weeks as the years they make
+    said = _MONTHS_IN_A_LIST.sub(lambda m: str(_count(m.group(1)) // (52 if m.group(2).startswith("w") else 12)), said)
+    # "ones 5 ones 7", "the eldest is 9 the youngest 4": who each number is, said before it
+    said = _WHICH_CHILD.sub(" ", said)
+    said = re.sub(r"\b(\d{1,2}) (?:nearly|almost|going on) \d{1,2}\b", r"\1", said)  # "2 (nearly 3)": 2
     words_ = re.findall(r"\d+|[a-z]+|&", said)
     numbers = [w for w in words_ if w not in _BARE_FILLERS]
     if not numbers or not all(w.isdigit() or w in _AGE_WORDS for w in numbers):

@@ -2005,6 +2005,33 @@ def test_a_range_at_the_age_question_is_one_child_and_a_list_is_every_child():
     assert ages_answering("3 kids") == []
 
 
+@pytest.mark.parametrize(("text", "ages"), [
+    # a fresh batch, ages 7 (session 16), before the reading was changed
+    ("seven i think, hes in the same class as my boy", [7]), ("only 4 😢 she shouldnt have to see this", [4]),
+    ("7 and hes started wetting the bed again", [7]), ("13 as of yesterday", [13]), ("like 8 or 9 idk", [8]),
+    ("ones 5 ones 7", [5, 7]), ("one is 5 and the other is 7", [5, 7]), ("6 & 3 & 10 months", [6, 3, 0]),
+    ("7, 5 and the little one is 20 months", [7, 5, 1]),
+    ("4 in a fortnight", [3]), ("he'll be eighteen in april", [17]),
+    # and what stays one child, or no child's age
+    ("about 10 i think, maybe 11", [10]), ("hes eight, nearly nine", [8]), ("3 kids", []), ("2 1/2", [2])])
+def test_an_answer_to_the_age_question_in_the_ways_people_write_it(text: str, ages: list[int]):
+    from bot.reader import ages_answering
+
+    assert ages_answering(text) == ages
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    ("my son (4) and daughter (22 months) are on a waiting list", [4, 1]),
+    ("mum of 4 here (12, 9, 6 and 18 months), just been diagnosed", [12, 9, 6, 1]),
+    ("neighbours lad (15ish) gets collected by older blokes", [15]),
+    ("at 6 she was diagnosed with diabetes and now at 13 shes refusing her insulin", [13]),
+    ("my twins are 14, one is doing great", [14]), ("me and the 2 kids, one bathroom for 6 families", [])])
+def test_ages_in_brackets_with_months_and_the_age_now_after_a_past_one(text: str, ages: list[int]):
+    from bot.reader import child_ages, plain
+
+    assert sorted(child_ages(plain(text), text)) == sorted(ages)
+
+
 @pytest.mark.parametrize(("text", "model", "intent"), [
     ("can you get in trouble for telling a teacher your dad hits you. im 12", "ask_about_service", "report"),
     ("is there anything for young carers near me? im 15", "report_concern", "find_service"),
