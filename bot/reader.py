@@ -33,8 +33,9 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     r"person|convo|conversation|thread|group|window|text)\b",
                     r"\b(texted|messaged|sent (that|this|it) to|text|message) (the |a )?wrong (number|chat|person|"
                     r"people|convo|conversation|thread|group)\b",
-                    r"^((sorry|soz|sry|oops|whoops|oh|ah)\W* )*((that|this|it|that message|this message|that text) "
-                    r"(was |is |wasnt |isnt )?)?(meant|supposed|not meant) (to (text|message|send (that|this|it) to)|"
+                    r"^((sorry|soz|sry|oops|whoops|oh|ah|god|omg|lol|ignore that|ignore this|ignore me|please ignore)"
+                    r"\W* )*((that|this|it|that message|this message|that text) )?"
+                    r"(was |is |wasnt |isnt )?(meant|supposed|not meant) (to (text|message|send (that|this|it) to)|"
                     r"to be for|for) (my|someone|somebody|him|her|another|the other)\b",
                     r"\bnot (meant|supposed to be|intended) for (you|u|this)\b")),
     ("back", (r"^(go |can we go |can i go )?back( please)?$",
@@ -106,7 +107,10 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"(one|body|person|human|social worker|worker|"
                r"someone|somebody|adviser|advisor|team|people|you)\b",
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
-               r"\b(call|ring|phone) me( back)?\b", r"\bcall back\b",
+               r"(?<!school )(?<!nursery )(?<!they )(?<!work )(?<!he )(?<!she )(?<!police )"
+               r"\b(call|ring|phone) me( back)?\b"
+               r"(?! (to (pick|collect|fetch|get|come|say|tell|ask|moan|complain)|every|all|at work|when|whenever|"
+               r"and say|and tell|up)\b)", r"\bcall back\b",
                # "i want a human", never "r u a bot or an actual human" (who we are: a fresh batch, openings 7)
                r"(?<!\bor )(?<!\bor a )(?<!\bor an )(?<!\bor actual )(?<!\bor a real )(?<!\bor an actual )\bhuman\b",
                r"\boperator\b", r"^person$",
@@ -446,7 +450,9 @@ _MONTHS_OLD = re.compile(rf"\b{_COUNT} ?(months?|mths?|mnths?|weeks?|wks?|days?)
 PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (referrer_workplace, words that say the writer works there): a role is a fact, not an intent.
     ("school_nurse", (r"\bschool nurse\b",)),
-    ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b")),
+    ("health_visitor", (r"\bhealth visitor\b", r"\bhv here\b", r"\bon my caseload\b",
+                        # "HV on a home visit in Winnersh, mum has just walked out" (openings 10); never "hv said..."
+                        r"^(hv|health visitor) (on|at|in|from|visiting|doing|with)\b")),
     ("gp", (r"\b(im|i am|we are|were) (a |the )?(gp|doctor)\b", r"\bgp (practice|surgery|here)\b",
             r"\bpractice nurse\b", r"\bfrom the (gp|surgery)\b", r"^(gp|dr|doctor)\b", r"\bgp (in|at|from)\b",
             r"^(hi |hello |hiya |morning |afternoon )?(gp|surgery|practice|doctors) receptionist\b",
@@ -544,7 +550,9 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"(practitioner|coach|receptionist|dentist|dental nurse|clinician|ewo|education welfare officer|"
                r"outreach worker|probation officer|caseworker|case worker|keyworker|key worker|manager|worker|"
                r"officer|leader|volunteer|nurse|therapist|counsellor|psychologist|mentor|chaplain|librarian|"
-               r"school office|office) (here|from|at|for|with|on|in)\b")),
+               r"school office|office|supervisor|coordinator|co ordinator|dinner lady) (here|from|at|for|with|on|in|"
+               # a case straight after the role, the comma gone: "breakfast club supervisor, a 6yo turns up"
+               r"(a|an) (\d{1,2} ?(yo|y o|yr|year)|child|pupil|boy|girl|lad|kid|toddler|baby|mum|dad|parent))\b")),
 )
 _PROFESSIONS = tuple((workplace, tuple(re.compile(p) for p in patterns)) for workplace, patterns in PROFESSIONS)
 # A professional the writer dealt with, named as the one who spoke or acted ("GP said to contact you", "hv told me to
@@ -562,7 +570,8 @@ _SOMEONE_ELSES = re.compile(
     r"((little|baby|eldest|youngest|oldest|middle|new|teenage|teen|two|2|three|3) )?(kids|children|child|baby|babies|"
     r"son|sons|daughter|daughters|boy|boys|girl|girls|lad|lads|little ones?|toddler|teenager|teen|twins|newborn)|"
     # a friend of the writer's child: "my sons friend is being hit at home", "my daughters mate"
-    r"my (sons|daughters|kids|childs|childrens|boys|girls) (friend|friends|mate|mates|bestie|best friend|classmate)|"
+    r"my (sons|daughters|kids|childs|childrens|boys|girls) (friend|friends|mate|mates|bestie|best friend|best mate|"
+    r"best pal|pal|classmate)|"
     # ... or after what the child says: "my son says his friend told him" (openings 6)
     r"my (son|daughter|boy|girl|lad|kid|child|eldest|youngest) (says|said|told me|has told me|tells me)( that)? "
     r"(his|her|their) (friend|mate|best friend|bestie|classmate)|"
@@ -625,11 +634,12 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"stepkids|\d+ ?(year|yr) olds?|\d+ ?(yo|y o|yr|yrs|year|years) olds?|\d+ ?(yo|y o))\b"
                          # "my sons friend", "my daughters boyfriend": someone else's child or an adult; "my baby
                          # brother" is the writer's sibling (a child writing)
-                         r"(?<!s)(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|dad|mum|father|mother|teacher|"
+                         r"(?<!s)(?! (friends?|mates?|best (mates?|friends?|pals?)|bestie|girlfriend|boyfriend|bf|gf|"
+                         r"dad|mum|father|mother|teacher|"
                          r"brother|sister|bro|sis|cousin|in law|in laws))|"
                          r"\b(my|our) ((little|eldest|youngest|oldest|middle|teenage|teen|two|2|three|3|step) ?)?"
                          r"(sons|daughters|babys|kids|boys|girls|twins|lads|stepkids|stepsons|stepdaughters)\b"
-                         r"(?! (friends?|mates?|girlfriend|boyfriend|bf|gf|"
+                         r"(?! (friends?|mates?|best (mates?|friends?|pals?)|bestie|girlfriend|boyfriend|bf|gf|"
                          r"dad|mum|father|mother|teacher|school|nursery|class|club|team|playgroup|preschool|football|"
                          r"cubs|scouts|brownies))|\b(im|"
                          r"i am) (struggling|a single)\b|"
@@ -645,6 +655,9 @@ _OWN_FAMILY = re.compile(r"\b(my|our) ((little|eldest|youngest|oldest|middle|tee
                          r"\b(im|i am) (a |the )?(mum|dad|mom|mother|father|parent) (of|to|with|who)\b|"
                          r"\b(my|our) \d{1,2} ?(month|months|mth|mths|week|weeks|wk|wks|day|days) ?olds?\b|"
                          r"\b(our|my) foster (child|son|daughter|girl|boy|kids|children|placement)\b|"
+                         # "foster carer in Earley, our placement is 15 and keeps going missing" (openings 10)
+                         r"^(hi |hello )?(im |i am |were |we are )?(a )?foster (carer|carers|parent|parents|mum|dad)\b"
+                         r"(?! (said|says|told|has|is|thinks))|"
                          # "my two treat the house like a hotel", "my lot wont sleep" (a fresh batch, openings 7)
                          r"\bmy (two|2|three|3|four|4|five|5|lot)\b(?! (of|years?|yrs?|months?|weeks?|days?|"
                          r"hours?|mins?|"
@@ -699,6 +712,7 @@ _WRITER_PREGNANT = re.compile(r"\b(im|i am|i m)( (\d{1,2}|a few|few) (weeks?|wks
 _I_HAVE_A_CHILD = re.compile(r"\b(i|im|i m|ive|i ve|we|weve|we ve)( \w+){0,3} (have|got|had) (a|an|my) "
                              r"(\d{1,2} ?(year|yr|month|mth|week|wk)s? old|\d{1,2} ?(yo|y o)|newborn|new born|baby|"
                              r"toddler)\b(?! (brother|sister|bro|sis|cousin|niece|nephew))")
+_WE_HAVE = re.compile(r"\b(we|weve|we ve) (have|ve got|got) (a|an) ")
 # "one of our lads", "one of my pupils", written by someone in a role: the children they work with
 _ONE_OF_OURS = re.compile(r"\bone of (my|our) ")
 # An adult who brings up a brother or sister: their own family, as a grandparent's kinship care is ("im 19 and ive
@@ -739,6 +753,9 @@ _SERVICE_WORDS = re.compile(r"\b(group|groups|club|clubs|course|courses|class|cl
                             r"for young carers|young carers (groups?|service|services|clubs?|project)|"
                             r"bereavement|grief (support|counselling|group|groups|service|services|charity)|"
                             r"recommend|whats on|childcare|support groups?|"
+                            # "anything on for them in wargrave", "any help with food over the holidays" (openings 10)
+                            r"anything (on|going on|happening) for|(food|meals|activities|clubs?) (over|in|during) the "
+                            r"(holidays|hols|half term|summer)|holiday (food|clubs?|activities|meals)|"
                             # a kind of service named: "speech therapy for a 2 yr old", "stay n play sessions",
                             # "does anyone run mediation", "anger management for a 10 yr old"
                             r"sessions?|stay (n|and|&) play|therapy|mediation|anger management|tutoring|"
@@ -798,6 +815,9 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
                             r"school applications?|"
                             r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa) (is|s) ([6-9]\d|"
                             r"elderly|frail)|"
+                            # "my mums care package has been cut, shes 82" (openings 10)
+                            r"(my|our) (mums|moms|dads|nans|nanas|grans|grandmas|grandads|grandpas) (care package|"
+                            r"carers|care home|care plan|home care)|"
                             r"(apply|applying|application|form) for (a |an )?(school place|new school|secondary school|"
                             r"primary school|reception place|nursery place)|"
                             r"form for (changing|moving|transferring) (\w+ ){0,2}schools?|"
@@ -826,6 +846,11 @@ _A_QUESTION_WORD = re.compile(r"\b(what|which|how|when|where|why|who|can i|can w
 # "is it normal to be scared of your dad?" (a child, a fresh batch, openings 8)
 _AFRAID_OF_A_CARER = re.compile(r"\b(scared|frightened|afraid|terrified|scard) (of|of my|of your) (dad|mum|mom|stepdad|"
                                 r"step dad|stepmum|step mum|my dad|my mum|your dad|your mum|parents|carer|nan|uncle)\b")
+_WORTH_TELLING = re.compile(r"\bis (it|this|that) (a )?(social services|social care|safeguarding) "
+                            r"(thing|matter|issue)\b|"
+                            r"\bis (it|this|that) worth (telling|reporting|mentioning|ringing|calling)\b|"
+                            r"\bshould (i|we) (report|tell (someone|somebody|anyone|you|social services))\b|"
+                            r"\b(do|would) (you|social services) (want to|need to) know\b")
 _ANY_HELP = re.compile(r"\b(any|some) (help|support)( out there)? (for|with)\b")
 # A family at the end of its tether: a request for help even where a service is named as well ("were exhausted, is
 # there any respite", "im not coping at all, is there a parenting course or something"; a fresh batch, openings 5)
@@ -975,7 +1000,8 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
     if found.workplace:
         own = _ONE_OF_OURS.sub(" ", own)  # "youth worker, one of our lads (15)": a case, not the worker's family
     found.own_family = bool(_OWN_FAMILY.search(own) or _SIBLING_CARER.search(said) or _WRITER_PREGNANT.search(said)
-                            or _I_HAVE_A_CHILD.search(said))
+                            # "Early years SENCO ..., we have a 2yo with global delay": a child in their setting
+                            or (_I_HAVE_A_CHILD.search(said) and not (found.workplace and _WE_HAVE.search(said))))
     found.own_family = found.own_family or bool(
         _THE_CHILDREN.search(said) and _ME_OR_US.search(said) and not _ANOTHER_HOUSEHOLD.search(said)
         and not found.workplace)  # "mum asked me to refer ... the baby": a professional's case
@@ -1699,6 +1725,10 @@ _HOW_TO_REFER = re.compile(r"\b(do|does|should|can|must|how do|how can|when do|w
                            r"familys|family s|families|mums?|dads?)? ?(permission|consent|agreement|ok)\b")
 
 
+# A child who tells, or wants to tell, as a professional reports it ("pupil says she wants to tell someone")
+_TELLS = re.compile(r"\b(disclosed|disclosure|wants to tell|"
+                    r"(pupil|child|girl|boy|student|yp|kid|lad|he|she) (says|said|"
+                    r"told|has told|is telling))\b")
 # A child or a family named in a professional's message is a case, not a question about the service ("hv here, can
 # i refer a family with a new baby where mum is struggling?"; the final review)
 _A_CHILD_IN_IT = re.compile(r"\b(kids?|children|child|baby|babies|family|families|pupils?|students?|son|daughter|boy|"
@@ -1758,7 +1788,10 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "professional"
     elif found.workplace and intent == "question" and not found.own_family and \
             (found.age is not None or _worries_named(found, text) or found.someone_elses_child or
-             (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said))):
+             (_TO_REFER.search(said) and not _HOW_TO_REFER.search(said)) or
+             # "School counsellor - Year 7 pupil says she wants to tell someone about what happens at dads"
+             (_A_CHILD_IN_IT.search(said) and (_HARM_WORDS.search(said) or _AFRAID_OF_A_CARER.search(said)
+                                               or _TELLS.search(said)))):
         intent = "professional"  # a professional's case with a question in it ("is this one for you?")
     elif intent == "professional" and found.own_family and not found.someone_elses_child:
         intent = "help"
@@ -1832,6 +1865,11 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     # im 11"): a concern, heard as the young person's journey
     if intent == "question" and found.young_person and not (found.workplace or found.adult_writer) \
             and (_HARM_WORDS.search(said) or _AFRAID_OF_A_CARER.search(said)) and aside in {None, "question"}:
+        intent = "report"
+    # Someone else's child hurt, and whether to tell us ("is it a social services thing if a neighbour smacks his
+    # kids", "is it worth telling someone"; openings 10): a concern reported, asked as a question
+    if intent in {"question", "help"} and found.someone_elses_child and not (found.own_family or found.workplace) \
+            and _WORTH_TELLING.search(said) and (found.categories or _HARM_WORDS.search(said)):
         intent = "report"
     # A young person who only asks for a service ("is there anything for young carers round here? im 14"):
     # find_service, as the header of the evaluation set has it; never where someone hurts them

@@ -2033,6 +2033,35 @@ def test_ages_in_brackets_with_months_and_the_age_now_after_a_past_one(text: str
 
 
 @pytest.mark.parametrize(("text", "model", "intent"), [
+    # a fresh batch, openings 10 (session 16), as the model read them before the reader was changed
+    ("foster carer in Earley, our placement is 15 and keeps going missing overnight", "professional_referral", "help"),
+    ("the school ring me to pick my 5yo up at lunch nearly every day, i cant keep my job like this", "ask_help",
+     "help"),
+    ("my daughters best mate is 13 and shes been staying at a 19 yr olds flat most weekends", "ask_help", "report"),
+    ("is it a social services thing if a neighbour smacks his kids in the front garden? he did it today",
+     "ask_about_service", "report"),
+    ("Early years SENCO in Shinfield, we have a 2yo with global delay, dad has agreed to early help", "ask_help",
+     "professional"),
+    ("HV on a home visit in Winnersh, mum has just walked out leaving her 6 week old with me", "report_concern",
+     "professional"),
+    ("School counsellor - Year 7 pupil says she wants to tell someone about what happens at dads",
+     "ask_about_service", "professional"),
+    ("breakfast club supervisor, a 6yo turns up by himself at 7.30 every morning", "report_concern", "professional"),
+    ("my mums care package has been cut, shes 82 and cant wash herself, who do i ring", "report_concern",
+     "out_of_scope"),
+    ("oh god ignore that, was meant for my boyfriend", "report_concern", "out_of_scope"),
+    ("any help with food over the holidays? 3 of them, 6 9 and 11", "ask_help", "find_service"),
+    # and what stays as it was
+    ("Please can a duty social worker call me to discuss, I'd rather not put it in writing", None, "human"),
+    ("health visitor - if a family says no to early help do you still want to hear about them?",
+     "ask_about_service", "question"),
+    ("hv said i should text you about my sons sleep", "ask_help", "help")])
+def test_openings_10_roles_whose_child_and_what_is_asked(text: str, model: str | None, intent: str):
+    reading = Reading(intent=model, confidence=0.95, entities={}) if model else None
+    assert understand(text, reading).intent == intent
+
+
+@pytest.mark.parametrize(("text", "model", "intent"), [
     ("can you get in trouble for telling a teacher your dad hits you. im 12", "ask_about_service", "report"),
     ("is there anything for young carers near me? im 15", "report_concern", "find_service"),
     ("is there anything for young carers near me? im 15", "ask_about_service", "find_service"),
