@@ -127,6 +127,11 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                # through with someone first" (a fresh batch, replies 7)
                r"\b(someone|somebody|anyone|a person) (i|we) (can|could) (phone|call|ring)\b",
                r"\b(over|on) the phone (instead|rather)\b",
+               # "can i have a phone call instead of texting, im dyslexic", "can I speak to whoever picks this up"
+               # (openings 11)
+               r"\b(phone|a|the) call (instead|rather than)\b|\binstead of (texting|text|typing|messaging|writing)\b",
+               r"\b(talk|speak|chat) (to|with) (whoever|the person who|the person that|someone who) "
+               r"(reads|picks|gets|sees|deals with)\b",
                r"\btalk (it |this |things |everything )?(through|over) with (someone|somebody|a person|a human)\b",
                # "transfer me to someone who works there", "AGENT" (a fresh batch, openings 7)
                r"\b(transfer|connect|pass) me (to|through|over|with)\b",
@@ -357,7 +362,8 @@ _LEAVING_NOW = re.compile(r"^(ok |okay |sorry |soz |sry |oh |right )*(i )?(ve |h
 # a prize (a fresh batch, replies 5). Answered as out of scope and the question asked again; never where a child or
 # a worry is in it ("we cant pay the council tax and the kids are hungry" is a family's worry).
 _OFF_TOPIC = re.compile(
-    r"\bcouncil tax\b|\b(bins?|rubbish|recycling|bin day|bin men|bin collection)\b.{0,30}\b(collect\w*|picked up|"
+    r"\bcouncil tax\b|\b(my|our|local|ward) councill?ors?\b|\b(sell|buy|get) tickets\b|"
+    r"\b(bins?|rubbish|recycling|bin day|bin men|bin collection)\b.{0,30}\b(collect\w*|picked up|"
     r"emptied|missed|day)\b|\b(collect\w*|empty|emptied)\b.{0,20}\b(bins?|rubbish|recycling)\b|\bpot ?holes?\b|"
     r"\bstreet ?lights?\b|\bfly ?tipp\w*|\bparking (permit|ticket|fine)s?\b|\b(the )?tip (open|shut|close)|"
     r"\brecycling (centre|center)\b|\bwhat(s| s| is| will| ll)? the weather\b|\bweather forecast\b|"
@@ -467,7 +473,7 @@ PROFESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 r"head teacher|deputy head|senco|dsl|designated safeguarding lead|safeguarding lead|"
                 r"nursery manager|nursery worker|key worker at|form tutor|pastoral)\b",
                 r"\b(my|our|one of my|one of our) (pupils?|students?|year \d+s?|nursery children)\b",
-                r"\b(dsl|senco|designated safeguarding lead)\b",
+                r"\b(dsl|senco|designated safeguarding lead)\b", r"^(the |a )?(deputy )?safeguarding lead\b",
                 # "teacher at oakfield", never "a teacher at school keeps..." or "my sons teacher at"
                 r"(?<!a )(?<!the )(?<!my )(?<!his )(?<!her )(?<!their )(?<!your )\bteacher (here|at)\b"
                 r"(?! (my|our|his|her|their|school|the school)\b)",
@@ -845,12 +851,18 @@ _A_QUESTION_WORD = re.compile(r"\b(what|which|how|when|where|why|who|can i|can w
                               r"does|would|could i)\b")
 # "is it normal to be scared of your dad?" (a child, a fresh batch, openings 8)
 _AFRAID_OF_A_CARER = re.compile(r"\b(scared|frightened|afraid|terrified|scard) (of|of my|of your) (dad|mum|mom|stepdad|"
-                                r"step dad|stepmum|step mum|my dad|my mum|your dad|your mum|parents|carer|nan|uncle)\b")
+                                r"step dad|stepmum|step mum|my dad|my mum|your dad|your mum|parents|carer|nan|uncle)\b|"
+                                # "should i be scared to go home? my dad goes mad..." (openings 10)
+                                r"\b(scared|frightened|afraid|terrified|scard) (to go|of going) home\b")
 _WORTH_TELLING = re.compile(r"\bis (it|this|that) (a )?(social services|social care|safeguarding) "
                             r"(thing|matter|issue)\b|"
                             r"\bis (it|this|that) worth (telling|reporting|mentioning|ringing|calling)\b|"
                             r"\bshould (i|we) (report|tell (someone|somebody|anyone|you|social services))\b|"
                             r"\b(do|would) (you|social services) (want to|need to) know\b")
+_CHASING = re.compile(r"\b(nobody|no one|noone|nobodys|no ones|not heard|havent heard|heard nothing|not had)\b"
+                      r"( \w+){0,4} (got|get|getting|come|came) back to (me|us)\b|"
+                      r"\breference number (i|we) (can|could) chase\b|"
+                      r"\b(chase|chasing) (up )?(my|our|the) (referral|report|call|message)\b")
 _ANY_HELP = re.compile(r"\b(any|some) (help|support)( out there)? (for|with)\b")
 # A family at the end of its tether: a request for help even where a service is named as well ("were exhausted, is
 # there any respite", "im not coping at all, is there a parenting course or something"; a fresh batch, openings 5)
@@ -874,7 +886,8 @@ GREETINGS = frozenset({"hi", "hello", "hiya", "hey", "helo", "hullo", "yo", "hey
                        "good afternoon", "evening", "good evening", "hi there", "hello there", "hey there", "heya"})
 THANKS = re.compile(r"^(((you|u) ?(ve|have) been|thats been|that was) (a |such a )?(massive|huge|great|real|big|"
                     r"brilliant|amazing|good|lot of)? ?help( (ta|thanks|thank you|cheers|x+))*$)|"
-                    r"^((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw+|amazing|cool|nice one|fab|fantastic|"
+                    r"^((i |we )?(just )?(wanted|want) to say )?"
+                    r"((ok|okay|great|brilliant|brill|lovely|perfect|many|oh|aw+|amazing|cool|nice one|fab|fantastic|"
                     r"wonderful|awesome|super|right|alright|will do|thats (great|brilliant|lovely|kind|helpful)) )*"
                     r"(thanks?|thank you|thankyou|thank u|thanku|thnx|thanx|ta|cheers|thx|tnx|ty|tysm|tyvm|"
                     r"much appreciated|appreciate it)"
@@ -891,6 +904,10 @@ THANKS = re.compile(r"^(((you|u) ?(ve|have) been|thats been|that was) (a |such a
                     r"the (info|information|advice)|helping( me)?)|"
                     # "thank you, that means a lot", "thanks for being here" (a fresh batch, replies 5)
                     r"(that|it|this) (means|meant) (a lot|so much|everything)|means (a lot|so much)|"
+                    # "just wanted to say thank you for yesterday, the lady i spoke to was lovely" (openings 11)
+                    r"for (yesterday|today|earlier|last week|the call|calling( me)?( back)?|ringing( me)?( back)?)"
+                    r"( (the|your) (lady|man|woman|worker|person|social worker) (i|we) (spoke|talked) (to|with) "
+                    r"(was|is) (lovely|great|brilliant|so kind|really kind|really helpful|so helpful|amazing))?|"
                     r"for (being (here|there|so kind|patient)|(your|ur) (patience|kindness|understanding)|"
                     r"understanding|(all )?(you|u) do|(all )?(that|this) (you|u) do)))*( x+)?$")
 # Back after a pause: "hi its me again", "hello again sorry" (a probe: taken as the answer to the question left open)
@@ -1016,7 +1033,10 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
         found.date_of_birth = date_in(said[given.end():])  # "born 3rd march 2017", "due 14/02/2026", "EDD ..."
     elif len(_DATE_FILLER.sub(" ", said).split()) <= 4 and not found.postcode:
         found.date_of_birth = date_in(said)  # "3rd march 2017" on its own is a date of birth
-    found.young_person = bool(_YOUNG_PERSON.search(said))
+    found.young_person = bool(_YOUNG_PERSON.search(said)) or bool(
+        # an age signed off at the end, after their own words: "...dont want to wake up. 15", "...i mean ANYTHING. 11"
+        (signed := _SIGNED_OFF_AGE.search(text)) and 8 <= int(signed.group(1)) <= 17 and _FIRST_PERSON.search(said)
+        and not _OWN_FAMILY.search(said) and not _SOMEONE_ELSES.search(said))
     found.adult_writer = bool(_ADULT_WRITER.search(said))
     return found
 
@@ -1034,6 +1054,8 @@ _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-
                            r"(?! ?(weeks?|wks?|months?|mths?|days?|hours?|hrs?|mins?|minutes?|miles?|stone|st|kg|"
                            r"times)\b)|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
+                           # "17 and just found out im pregnant" (openings 11): an age first, then their own words
+                           r"^(1[0-7]) (and|n|&) (?!\d)(?!a half)(?!half)(?!(got|have|ive got|with) (a|an|my)\b)|"
                            # a child in care: "i got put in a foster placement last week" (a fresh batch, openings 7)
                            r"\b(i|ive|i ve|i have) (got |been |was |just got |just been )?(put|placed|moved|"
                            r"taken) (in|into) "
@@ -1045,6 +1067,8 @@ _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-
                            r"([7-9]|1[0-7]|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen)\b")
 
 
+_SIGNED_OFF_AGE = re.compile(r"[.!?]\s*(\d{1,2})\s*[.!]*\s*$")
+_FIRST_PERSON = re.compile(r"\b(i|im|i m|me|my|ive|i ve)\b")
 _NAMED_DAYS = (("christmas day", "25 december"), ("christmas eve", "24 december"), ("boxing day", "26 december"),
                ("new years day", "1 january"), ("new years eve", "31 december"), ("valentines day", "14 february"),
                ("halloween", "31 october"), ("bonfire night", "5 november"))
@@ -1884,6 +1908,10 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
     if aside in _ABOUT_US_ONLY and intent in {"help", "report", "find_service"} and is_question(text) \
             and not found.workplace and not _HARM_WORDS.search(said) and not _ASKS_FOR_HELP.search(said) \
             and not _COERCION.search(said):
+        intent = "question"
+    # Chasing a contact made before ("i rang last week about my grandson and nobodys got back to me, is there a
+    # reference number i can chase"; openings 11): a question about the service, unless harm is told again
+    if intent in {"report", "help", "professional"} and _CHASING.search(said) and not _HARM_WORDS.search(said):
         intent = "question"
     if aside == "greet":
         intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard

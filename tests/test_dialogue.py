@@ -2033,6 +2033,28 @@ def test_ages_in_brackets_with_months_and_the_age_now_after_a_past_one(text: str
 
 
 @pytest.mark.parametrize(("text", "model", "intent"), [
+    # a fresh batch, openings 11 (session 16), as the model read them
+    ("drank most of a bottle of vodka and swallowed my mums pills, dont want to wake up. 15", "ask_help", "report"),
+    ("17 and just found out im pregnant, my parents are really strict and i cant tell them. what do i do",
+     "report_concern", "report"),
+    ("should i be scared to go home? my dad goes mad if i get anything wrong. 11", "ask_about_service", "report"),
+    ("i rang last week about my grandson and nobodys got back to me, is there a reference number i can chase",
+     "report_concern", "question"),
+    ("Safeguarding lead, primary school, Earley - Y3 girl said something worrying. advice pls", "report_concern",
+     "professional"),
+    ("can i have a phone call instead of texting, im dyslexic", "ask_about_service", "human"),
+    ("just wanted to say thank you for yesterday, the lady i spoke to was lovely", "ask_about_service", "thanks"),
+    ("whos my councillor for hurst", "ask_about_service", "out_of_scope"),
+    # and what stays as it was
+    ("baby crying non stop in the flat below for hours, the mum left with a suitcase, nobody has come back",
+     "report_concern", "report"),
+    ("17 n got a 3 month old, is there a drop in for young mums round here", "report_concern", "report"),
+    ("my son keeps hitting me and i cant cope. 14", "ask_help", "help")])
+def test_openings_11_an_age_signed_off_chasing_a_call_and_asking_for_one(text: str, model: str, intent: str):
+    assert understand(text, Reading(intent=model, confidence=0.95, entities={})).intent == intent
+
+
+@pytest.mark.parametrize(("text", "model", "intent"), [
     # a fresh batch, openings 10 (session 16), as the model read them before the reader was changed
     ("foster carer in Earley, our placement is 15 and keeps going missing overnight", "professional_referral", "help"),
     ("the school ring me to pick my 5yo up at lunch nearly every day, i cant keep my job like this", "ask_help",
