@@ -36,6 +36,7 @@ from bot.reader import (
     called_for_help,
     date_in,
     is_question,
+    other_council_service,
     plain,
 )
 from forms import conversation as journeys
@@ -543,6 +544,11 @@ class _Dialogue:
         if intent in {"thanks", "goodbye"}:
             return self.turn("Take care. You can text us again any time. If a child is in danger, call 999.")
         if intent == "out_of_scope":
+            if (service := other_council_service(text)) is not None:
+                # "my dad has dementia, who deals with that" was told only what we do not do (a probe, session 15)
+                return self.turn(f"That is for the council's {service} team, not us: you can find them on the "
+                                 "council's website. I can help with worries about children and families. If a child "
+                                 "is in danger now, call 999.")
             return self.turn("Sorry, I can only help with worries about children and families. "
                              f"Tell me what is worrying you, or call {self.ctx.mash_number} to talk to a person.")
         if intent == "no" and self.state.get("reference"):

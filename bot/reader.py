@@ -830,6 +830,24 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
                             r"(my|our) (mum|mom|dad|nan|nana|gran|grandma|grandad|grandpa|husband|wife|partner) "
                             r"(has|with|s got|has got|is getting|is showing signs of) (dementia|alzheimers|"
                             r"alzheimer s))\b")
+_ADULT_CARE = re.compile(r"\b(adult social care|adults social care|dementia|alzheimers|alzheimer s|care package|"
+                         r"care home|home care|carers for (my|our) (mum|mom|dad|nan|gran)|(mum|mom|dad|nan|gran|grandma|"
+                         r"grandad) (is|s) ([6-9]\d|elderly|frail))\b")
+_ADMISSIONS = re.compile(r"\b(school admissions?|in year (transfer|admission|application)s?|school applications?|"
+                         r"(school|reception|nursery) places?|(changing|moving|transferring) (\w+ ){0,2}schools?)\b")
+
+
+def other_council_service(text: str) -> str | None:
+    """The council's other service a message out of our scope is for, named so the person is pointed to it:
+    "adult social care" (an older parent's care, dementia) or "school admissions"; None for anything else."""
+    said = plain(text)
+    if _ADULT_CARE.search(said):
+        return "adult social care"
+    if _ADMISSIONS.search(said):
+        return "school admissions"
+    return None
+
+
 # A worry told beside a school transfer ("in year transfer please, my daughter is terrified... they attacked her"; the
 # review): a family's request for help, not admissions
 _FEAR_OR_BULLYING = re.compile(r"\b(scared|terrified|frightened|afraid|bullied|bullying|bully|attacked|anxious|anxiety|"

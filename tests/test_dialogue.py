@@ -359,6 +359,17 @@ def test_words_joined_by_and_are_not_taken_as_childrens_names(said):
     assert talk.state["answers"].get("first_name") in (None, "") or talk.asking == "first_name"
 
 
+@pytest.mark.parametrize(("said", "service"), [
+    ("my dad has dementia and keeps wandering off, who deals with that", "adult social care"),
+    ("my mums care package has been cut, shes 82, who do i ring", "adult social care"),
+    ("wheres the form for changing my daughters school", "school admissions")])
+def test_the_councils_other_services_are_named_not_only_what_we_do_not_do(said: str, service: str):
+    """A question about a parent with dementia was told only "I can only help with worries about children" (a probe,
+    session 15): the person is pointed to the team that does."""
+    reply = Talk().say(said)
+    assert f"the council's {service} team" in reply and "call 999" in reply
+
+
 def test_an_answer_to_a_question_not_yet_asked_is_kept():
     talk = Talk()
     talk.to("referrer_name")
