@@ -831,8 +831,8 @@ _OTHER_COUNCIL = re.compile(r"\b(school admissions?|in year (transfer|admission|
                             r"(has|with|s got|has got|is getting|is showing signs of) (dementia|alzheimers|"
                             r"alzheimer s))\b")
 _ADULT_CARE = re.compile(r"\b(adult social care|adults social care|dementia|alzheimers|alzheimer s|care package|"
-                         r"care home|home care|carers for (my|our) (mum|mom|dad|nan|gran)|(mum|mom|dad|nan|gran|grandma|"
-                         r"grandad) (is|s) ([6-9]\d|elderly|frail))\b")
+                         r"care home|home care|carers for (my|our) (mum|mom|dad|nan|gran)|"
+                         r"(mum|mom|dad|nan|gran|grandma|grandad) (is|s) ([6-9]\d|elderly|frail))\b")
 _ADMISSIONS = re.compile(r"\b(school admissions?|in year (transfer|admission|application)s?|school applications?|"
                          r"(school|reception|nursery) places?|(changing|moving|transferring) (\w+ ){0,2}schools?)\b")
 
