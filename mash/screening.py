@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from mash import audit
 from mash.claims import SCREENING_STATUSES, bump_version, require_holder
 from mash.clock import DEFAULT_CALENDAR, WorkingCalendar
-from mash.models import AgencyCheck, Contact, StaffUser
+from mash.models import AgencyCheck, AuditEvent, Contact, StaffUser
 from mash.staff import StaffError, can, required_text
 from store.db import utcnow
 
@@ -119,6 +119,28 @@ def overdue_check_contacts(session: Session, contact_ids: Iterable[int], now: dt
     return set(session.scalars(select(AgencyCheck.contact_id).where(
         AgencyCheck.contact_id.in_(ids), AgencyCheck.response.is_(None), AgencyCheck.due_at.is_not(None),
         AgencyCheck.due_at < now).distinct()))
+
+
+# The person wrote more on a contact's conversation: after their reference, or details after danger (bot)
+WRITTEN_MORE = ("conversation.more_after_reference", "conversation.details")
+
+
+def written_since_staff_looked(session: Session, contact_ids: Iterable[int]) -> set[int]:
+    """Which of these contacts the person wrote more on after anyone in the team last viewed or worked on it (one
+    query each way, for a page of the queue): a duty worker sees on the queue that there is something new to read,
+    not only on opening the contact."""
+    ids = list(contact_ids)
+    if not ids:
+        return set()
+    written = dict(session.execute(select(AuditEvent.contact_id, func.max(AuditEvent.at)).where(
+        AuditEvent.contact_id.in_(ids), AuditEvent.event.in_(WRITTEN_MORE)).group_by(AuditEvent.contact_id)).all())
+    if not written:
+        return set()
+    looked = dict(session.execute(select(AuditEvent.contact_id, func.max(AuditEvent.at)).where(
+        AuditEvent.contact_id.in_(list(written)), AuditEvent.actor.like("staff:%")).group_by(
+        AuditEvent.contact_id)).all())
+    return {contact_id for contact_id, at in written.items()
+            if contact_id is not None and (looked.get(contact_id) is None or looked[contact_id] < at)}
 
 
 def outstanding_checks(contact: Contact) -> list[AgencyCheck]:

@@ -188,3 +188,25 @@ def test_danger_found_by_the_screens_model_reads_in_a_duty_workers_words():
     assert reason == "Danger now: the words read like someone may be in danger (found by the screen's model, not by " \
         "a rule)"
     assert "second net" not in reason and "no rule matched" not in reason
+
+
+def test_more_written_by_the_person_shows_on_the_queue_until_someone_in_the_team_looks(scene, db_session):
+    """More written after the reference, or details after danger, reached only the contact's trail: a duty worker
+    with forty contacts saw it only on opening that one (session 15's closing note)."""
+    from mash import audit
+    from mash.screening import written_since_staff_looked
+
+    red, green = scene["red"], scene["green"]
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    audit.record(db_session, event="contact.viewed", actor=f"staff:{scene['pat'].id}", contact_id=red.id, at=before)
+    audit.record(db_session, event="conversation.more_after_reference", actor="bot:sms", contact_id=red.id,
+                 at=before + dt.timedelta(minutes=1))
+    db_session.commit()
+    assert written_since_staff_looked(db_session, [red.id, green.id]) == {red.id}
+    marked = [row for row in rows(scene["client"].get("/staff/queue").get_data(as_text=True))
+              if "New messages since last viewed" in row]
+    assert len(marked) == 1 and red.reference in marked[0]
+    scene["client"].get(f"/staff/contacts/{red.id}")  # a person looks: the mark goes
+    db_session.expire_all()
+    assert written_since_staff_looked(db_session, [red.id]) == set()
+    assert "New messages since last viewed" not in scene["client"].get("/staff/queue").get_data(as_text=True)

@@ -74,6 +74,7 @@ from mash.screening import (
     overdue_check_contacts,
     record_parents_informed,
     record_response,
+    written_since_staff_looked,
 )
 from mash.staff import StaffError, can
 from portal import db
@@ -152,13 +153,15 @@ def queue():
     calendar = working_calendar()
     today = now.astimezone(calendar.tz).date()
     late_checks = overdue_check_contacts(db.session(), (c.id for c in page.contacts), now)
+    written_more = written_since_staff_looked(db.session(), (c.id for c in page.contacts))
     rows = [{"contact": c, "time_left": describe_time_left(calendar.working_seconds_between(now, c.decision_due_at)),
              "due": describe_due(c.decision_due_at, calendar, short=True),
              "overdue": c.decision_due_at < now, "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
              "child": children_words(c.children, today),
              "worry": worry_words(c.concern_categories, read=c.concern_categories_read),
              "referrer": referrer_words(c.referral_source, c.referrer_type),
-             "reasons": row_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks)}
+             "reasons": row_reasons(c.safety_flags, c.rag, check_overdue=c.id in late_checks),
+             "written_more": c.id in written_more}
             for c in page.contacts]
     # The filters as they stand, for the form, the colour counts' links and the next page's link.
     kept = {k: v for k, v in {"view": view if view != "all" else "", **{k: getattr(filters, k) for k in chosen},
