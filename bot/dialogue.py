@@ -406,6 +406,12 @@ class _Dialogue:
         self.event = "safety"
         intent, aside = understood.intent, understood.digression
         called = called_for_help(text) and not understood.danger_now
+        offered = _details_offered(text, understood, child_speaking=bool(state.get("child_speaking")))
+        if first:
+            thanked = ("Thank you for telling us. Our team has your messages and will look at them first."
+                       if ctx.office_hours else "Thank you for telling us. Your messages are saved for our team.")
+        else:
+            thanked = (PASSED_ON if ctx.office_hours else SAVED)[(state["red_turns"] - 2) % len(PASSED_ON)]
         if aside == "human" or (intent == "human" and aside not in SAFETY_ASIDES):
             self._ask_for_person()
             # Out of hours nobody can reply here tonight: the person is told so, and the numbers that answer now
@@ -418,6 +424,8 @@ class _Dialogue:
             # "do u need my address" after danger went unanswered (a probe, session 15): yes, where the children are
             said = ("Yes, if it is safe to, send the address where the children are now. If you call 999, "
                     "give the police the address first.")
+        elif offered and not is_question(text) and aside in {None, "question"}:
+            said = thanked  # "his name is Leo Smith hes 4" was answered as a question (a probe)
         elif aside in SAFETY_ASIDES:
             said = answer_to(aside, ctx, state, None)
         elif aside == "what_next":
@@ -429,12 +437,8 @@ class _Dialogue:
                 "Our office is closed, but our emergency duty team can answer that now."
         elif intent in {"thanks", "goodbye"} or aside in {"thanks", "goodbye"}:
             said = "Take care. You can text us again at any time, day or night."
-        elif first:
-            said = ("Thank you for telling us. Our team has your messages and will look at them first."
-                    if ctx.office_hours else "Thank you for telling us. Your messages are saved for our team.")
         else:
-            said = (PASSED_ON if ctx.office_hours else SAVED)[(state["red_turns"] - 2) % len(PASSED_ON)]
-        offered = _details_offered(text, understood, child_speaking=bool(state.get("child_speaking")))
+            said = thanked
         if offered:
             # What they tell us as they go (the child's age, name, where they are) reaches the red contact's own
             # fields, not only its transcript: a duty worker read "Child: not known yet" beside "she is 6" (a probe)
@@ -1268,9 +1272,15 @@ _ASKS_IF_ADDRESS_WANTED = re.compile(r"\b(need|want|have|give|send|tell)\b.{0,20
                                      r"(live|are|am))\b")
 # A name offered after danger, only where the words say whose it is ("shes called Ella", "his name is Leo", "my
 # name is Jay" from a child): a word on its own may be anything.
-_CHILD_NAMED = re.compile(r"\b(?:(?:his|her|the childs|the babys|my sons|my daughters) name is|(?:she|he) is called|"
-                          r"(?:shes|hes) called)\s+([A-Z][a-z]+)\b")
-_OWN_NAME = re.compile(r"\b(?:my name is|my names|i am called|im called)\s+([A-Z][a-z]+)\b", re.IGNORECASE)
+_CHILD_NAMED = re.compile(r"\b(?:(?:his|her|their|the childs|the babys|babys|my sons|my daughters|the boys|the girls)"
+                          r" (?:name is|names|name s)|(?:she|he|the baby|baby|the babys|babys|hes|shes)(?: is| s)? "
+                          r"called)\s+([A-Za-z][a-z]+)\b", re.IGNORECASE)
+_OWN_NAME = re.compile(r"\b(?:my name is|my names|i am called|im called)\s+([A-Za-z][a-z]+)\b", re.IGNORECASE)
+# Where the children are, as an address: "14 Oak Road, Wokingham", "22 Rose St RG40 3AA"
+_STREET = re.compile(r"\b\d{1,4}[a-z]?,? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|"
+                     r"grove|gardens|gdns|court|ct|crescent|place|pl|terrace|walk|mews|row|green|park|hill|view|rise)\b",
+                     re.IGNORECASE)
+_POSTCODE_SPAN = re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
 
 
 def _and_list(items: list[str]) -> str:
@@ -1278,20 +1288,31 @@ def _and_list(items: list[str]) -> str:
 
 
 def _details_offered(text: str, understood: Understanding, *, child_speaking: bool) -> dict[str, Any]:
-    """The child's details a message after danger gives in passing, as a journey's answers (for the red contact's
-    fields): one child's age, a name said to be the child's, and a postcode or place as where the child is."""
+    """The children's details a message after danger gives in passing, as a journey's answers (for the red contact's
+    fields): names said to be the children's, with their ages where one age is given for each ("her names Ruby and
+    his name is Jack, 4 and 2"), and an address, postcode or place as where the children are."""
     found = understood.facts
-    child: dict[str, Any] = {}
-    if found.age is not None and len(found.ages) <= 1 and not found.adult_writer:
-        child["age_said"] = found.age
     written = text.replace("'", "").replace("\u2019", "")
-    named = _CHILD_NAMED.search(written) or (_OWN_NAME.search(written) if child_speaking else None)
-    if named and _looks_like_a_name(named.group(1)):
-        child["first_name"] = named.group(1).capitalize()
-    answers: dict[str, Any] = {"children": [child]} if child else {}
-    where = found.postcode or found.place
-    if where:
-        answers["child_location"] = where
+    names = [m.group(1).capitalize() for m in _CHILD_NAMED.finditer(written)
+             if _looks_like_a_name(m.group(1)) and plain(m.group(1)) not in _NOT_A_CHILDS_NAME]
+    if not names and child_speaking and (own := _OWN_NAME.search(written)) and _looks_like_a_name(own.group(1)):
+        names = [own.group(1).capitalize()]
+    ages = [] if found.adult_writer else list(found.ages or ([found.age] if found.age is not None else []))
+    children: list[dict[str, Any]] = [{"first_name": name} for name in dict.fromkeys(names)]
+    if len(ages) == 1 and len(children) <= 1:
+        children = [{**(children[0] if children else {}), "age_said": ages[0]}]
+    elif ages and len(ages) == len(children):
+        children = [{**child, "age_said": age} for child, age in zip(children, ages, strict=True)]
+    answers: dict[str, Any] = {"children": children} if children else {}
+    first = _STREET.search(text) or _POSTCODE_SPAN.search(text)
+    if first is not None:
+        # the address as they wrote it, from the street (or postcode) to the postcode or the end of that part
+        postcode = _POSTCODE_SPAN.search(text, first.start())
+        stop = postcode.end() if postcode is not None else next(
+            (m.start() for m in re.finditer(r"[.,;!?\n]", text) if m.start() > first.end()), len(text))
+        answers["child_location"] = " ".join(text[first.start():stop].split())[:200]
+    elif found.postcode or found.place:
+        answers["child_location"] = found.postcode or found.place
     return answers
 
 

@@ -502,6 +502,16 @@ def test_after_danger_details_offered_in_passing_are_handed_to_the_red_contact_a
     adult = red_talk()
     adult.say("im 34 and im scared")
     assert adult.ports.offered == []
+    # the probe's: other ways of saying it, more than one child, an address as written
+    more = red_talk()
+    more.say("the babys called Mia and shes 8 months")
+    more.say("her names Ruby and his name is Jack")
+    more.say("his name is Ollie, mum is Sarah Jones, we are at 22 Rose St RG40 3AA")
+    assert more.ports.offered == [{"children": [{"first_name": "Mia", "age_said": 0}]},
+                                  {"children": [{"first_name": "Ruby"}, {"first_name": "Jack"}]},
+                                  {"children": [{"first_name": "Ollie"}], "child_location": "22 Rose St RG40 3AA"}]
+    reply = red_talk(RED_NIGHT).say("his name is Leo Smith hes 4")
+    assert reply.startswith("Thank you") and "can answer that" not in reply, "details are thanked, not answered"
 
 
 @pytest.mark.parametrize("question", ["do u need my address", "do you want the address?",
