@@ -815,6 +815,16 @@ class _Dialogue:
             surname = str(self.answers["referrer_name"]).split()[-1]
             self.leads.append(f"Thanks, {' '.join(str(self.answers.get('first_name') or '').split() + [surname])}.")
             return surname
+        if field.name == "first_name" and step.child and (aged := _NAME_THEN_AGE.fullmatch(text.strip())) \
+                and _looks_like_a_name(aged.group(1)) and int(aged.group(3)) <= 17 \
+                and not {plain(aged.group(1)), plain(aged.group(2) or "")} & _NOT_A_NAME_BEFORE_A_NUMBER:
+            # "Kai Thompson, 8" was refused at the child's name (a probe): the name, with its last name and age kept
+            # where the journey asks them (the age is read as a fact of the message)
+            if aged.group(2) and self.journey is not None and self.journey.step("last_name") is not None \
+                    and not self.answers.get("last_name"):
+                self.answers["last_name"] = aged.group(2)[:1].upper() + aged.group(2)[1:]
+            first = aged.group(1)
+            return first[:1].upper() + first[1:]
         if field.name == "first_name" and step.child and (several := _SEVERAL_NAMES.fullmatch(_name_in(text))):
             # "Ruby and Jack" to the child's first name was refused three times (a probe): the first is asked about,
             # and every child named reaches staff with the worry
@@ -1263,6 +1273,13 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# "Kai Thompson, 8", "Mia (4)", "Leo aged 6": a child's name and age in one answer
+_NAME_THEN_AGE = re.compile(r"([A-Za-z][a-z'-]+)(?: ([A-Za-z][a-z'-]+))?\s*(?:,|\(|-)?\s*(?:aged?\s*)?(\d{1,2})"
+                            r"\s*(?:yrs?|years?( old)?|yo)?\s*\)?\.?")
+_NOT_A_NAME_BEFORE_A_NUMBER = frozenset({"flat", "house", "room", "number", "no", "year", "yr", "class", "apartment",
+                                         "unit", "block", "bus", "route", "door", "age", "aged", "about", "maybe",
+                                         "nearly", "almost", "only", "just", "like", "around", "abt", "boy", "girl",
+                                         "baby", "son", "daughter", "twins", "kids", "children", "both", "one"})
 # "Ruby and Jack", "Ruby, Jack & Mia": several children's first names in one answer
 _SEVERAL_NAMES = re.compile(r"[A-Za-z][a-z'-]+(?:\s*,\s*[A-Za-z][a-z'-]+)*\s*(?:,?\s*(?:and|&|n)\s+)[A-Za-z][a-z'-]+")
 _NOT_A_CHILDS_NAME = frozenset({"boy", "girl", "boys", "girls", "baby", "babies", "twins", "brother", "sister",

@@ -351,6 +351,20 @@ def test_several_children_named_at_the_name_question_are_taken_the_first_asked_a
     assert any(others.split()[0] in note for note in talk.state["extra"]), "every child named reaches staff"
 
 
+def test_a_childs_name_and_age_in_one_answer_are_both_kept():
+    """ "Kai Thompson, 8" was refused at the child's first name (a probe, session 16)."""
+    talk = Talk()
+    talk.say("hi im a teacher at a primary school, worried about a pupil in year 3")
+    assert talk.asking == "first_name"
+    talk.say("Kai Thompson, 8")
+    assert {k: talk.state["answers"].get(k) for k in ("first_name", "last_name", "age_said")} == {
+        "first_name": "Kai", "last_name": "Thompson", "age_said": 8}
+    flat = Talk()
+    flat.to("first_name", journey="report")
+    flat.say("flat 4")
+    assert flat.state["answers"].get("first_name") != "Flat"
+
+
 @pytest.mark.parametrize("said", ["boy and girl", "him and her", "not sure and dont care"])
 def test_words_joined_by_and_are_not_taken_as_childrens_names(said):
     talk = Talk()
