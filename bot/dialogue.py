@@ -547,14 +547,21 @@ class _Dialogue:
             return self.turn("Hello, this is the Front Door for children's services. " + open_prompt())
         if intent in {"thanks", "goodbye"}:
             return self.turn("Take care. You can text us again any time. If a child is in danger, call 999.")
+        if intent == "out_of_scope" and aside == "wrong_chat":
+            # "oh god ignore that, was meant for my boyfriend" was told what we cannot help with (the probe)
+            return self.turn(f"{answer_to('wrong_chat', self.ctx, self.state, None)} If a child is in danger, "
+                             "call 999.")
         if intent == "out_of_scope":
             if (service := other_council_service(text)) is not None:
                 # "my dad has dementia, who deals with that" was told only what we do not do (a probe, session 15)
                 return self.turn(f"That is for the council's {service} team, not us: you can find them on the "
                                  "council's website. I can help with worries about children and families. If a child "
                                  "is in danger now, call 999.")
+            # out of hours, the number that answers now (the probe: the office's number at 4am)
+            call = f"call {self.ctx.mash_number}" if self.ctx.office_hours else \
+                f"when our office is closed call {self.ctx.out_of_hours_number}"
             return self.turn("Sorry, I can only help with worries about children and families. "
-                             f"Tell me what is worrying you, or call {self.ctx.mash_number} to talk to a person.")
+                             f"Tell me what is worrying you, or {call} to talk to a person.")
         if intent == "no" and self.state.get("reference"):
             # "no" to "anything else I can help with?" (a probe: the same question came back every time)
             return self.turn("Thank you. Take care. You can text us again any time. If a child is in danger, call "

@@ -384,6 +384,15 @@ def test_the_councils_other_services_are_named_not_only_what_we_do_not_do(said: 
     assert f"the council's {service} team" in reply and "call 999" in reply
 
 
+def test_a_message_meant_for_someone_else_and_out_of_scope_at_night_get_fitting_answers():
+    """The probe: "oh god ignore that, was meant for my boyfriend" was told what we cannot help with, and at 4am the
+    out-of-scope reply gave the office's number."""
+    reply = Talk().say("oh god ignore that, was meant for my boyfriend")
+    assert reply.startswith("No problem") and "only help" not in reply
+    night = Talk(NIGHT).say("whos my councillor for hurst")
+    assert NIGHT.out_of_hours_number in night and NIGHT.mash_number not in night
+
+
 def test_an_answer_to_a_question_not_yet_asked_is_kept():
     talk = Talk()
     talk.to("referrer_name")
