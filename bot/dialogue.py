@@ -692,6 +692,11 @@ class _Dialogue:
             return self._missed(step, text, str(problem), understood)
         rough = step.field.kind == "date" and bool(value) and not words.day_given(text)
         self._accept(step, value, shown=dt.date.fromisoformat(str(value)).strftime("%B %Y") if rough else None)
+        if step.field.name == "parents_told" and value == "no" and _REASON_GIVEN.search(plain(text)) \
+                and self.journey is not None and self.journey.step("parents_not_told_reason") is not None \
+                and not self.answers.get("parents_not_told_reason"):
+            # "no, not told them because of what he said about step dad" was asked why again (the probe)
+            self.answers["parents_not_told_reason"] = " ".join(text.split())[:500]
         if rough:
             # "march 2017" is kept as the 1st: staff are told it is rough, so nobody takes it as exact.
             self.state["extra"].append(f"(The assistant's note: {step.field.label.lower()} given without a day, "
@@ -1280,6 +1285,9 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# A reason given with the answer: "no, because it could put him at risk", "no cos of what she said"
+_REASON_GIVEN = re.compile(r"\b(because|cos|coz|cause|as (he|she|they|it|the|dad|mum)|in case|incase|"
+                           r"it (could|would|might)|(he|she|they) (could|would|might)|for fear|worried (that|he|she|they|it))\b( \w+){2,}")
 # "Kai Thompson, 8", "Mia (4)", "Leo aged 6": a child's name and age in one answer
 _NAME_THEN_AGE = re.compile(r"([A-Za-z][a-z'-]+)(?: ([A-Za-z][a-z'-]+))?\s*(?:,|\(|-)?\s*(?:aged?\s*)?(\d{1,2})"
                             r"\s*(?:yrs?|years?( old)?|yo)?\s*\)?\.?")

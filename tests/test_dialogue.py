@@ -393,6 +393,18 @@ def test_a_message_meant_for_someone_else_and_out_of_scope_at_night_get_fitting_
     assert NIGHT.out_of_hours_number in night and NIGHT.mash_number not in night
 
 
+@pytest.mark.parametrize("journey", ["professional", "report"])
+def test_parents_not_told_with_the_reason_in_one_answer_is_not_asked_why_again(journey: str):
+    """The probe: "no, not told them because of what he said about step dad" was asked "Why have they not been
+    told?"."""
+    talk = Talk()
+    talk.to("parents_told", journey=journey)
+    reply = talk.say("no, not told them because of what he said about step dad")
+    assert "Why have they not been told" not in reply
+    [(_, answers)] = talk.ports.handed
+    assert answers["parents_told"] == "no" and "step dad" in answers["parents_not_told_reason"]
+
+
 def test_an_answer_to_a_question_not_yet_asked_is_kept():
     talk = Talk()
     talk.to("referrer_name")
