@@ -1287,7 +1287,8 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
 
 # A reason given with the answer: "no, because it could put him at risk", "no cos of what she said"
 _REASON_GIVEN = re.compile(r"\b(because|cos|coz|cause|as (he|she|they|it|the|dad|mum)|in case|incase|"
-                           r"it (could|would|might)|(he|she|they) (could|would|might)|for fear|worried (that|he|she|they|it))\b( \w+){2,}")
+                           r"it (could|would|might)|(he|she|they) (could|would|might)|for fear|"
+                           r"worried (that|he|she|they|it))\b( \w+){2,}")
 # "Kai Thompson, 8", "Mia (4)", "Leo aged 6": a child's name and age in one answer
 _NAME_THEN_AGE = re.compile(r"([A-Za-z][a-z'-]+)(?: ([A-Za-z][a-z'-]+))?\s*(?:,|\(|-)?\s*(?:aged?\s*)?(\d{1,2})"
                             r"\s*(?:yrs?|years?( old)?|yo)?\s*\)?\.?")
