@@ -93,6 +93,9 @@ URGENT_LINE = "We have marked your message urgent for our team."
 # Someone badly hurt or ill now (not breathing, blue, fitting, will not wake, bleeding): the 999 call is for an
 # ambulance, and the call handler talks them through what to do until it comes (session 14's probe: "call 999" alone
 # read the same for a fit as for a fight)
+# The writer is an ambulance crew or the ambulance is there ("paramedic on scene", "ambulance is here")
+_CREW_THERE = re.compile(r"\b(paramedics?|ambulance crew|ambulance service|crew) (here|on scene|at scene|on site)\b|"
+                         r"^(paramedic|paramedics|ambulance crew)\b|\bambulance (is|s) (here|there|with us|outside)\b")
 AMBULANCE_LINE = "Ask for an ambulance and stay on the line: they will tell you what to do."
 # "i took some pills" must not read as "call 999 if you think you are in danger": some harm comes hours later.
 SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."
@@ -892,7 +895,8 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
             doubted & {"suicide_self_harm", "injury"} and _OVERDOSE.search(text.lower()))
         return Screening(danger=True, categories=categories, child_speaking=child_speaking,
                          reply=advice(categories, child_speaking=child_speaking,
-                                      out_of_hours_number=out_of_hours_number, swallowed=swallowed),
+                                      out_of_hours_number=out_of_hours_number, swallowed=swallowed,
+                                      crew_there=bool(_CREW_THERE.search(text.lower()))),
                          matched=(NET_DANGER, *ids))
     if verdict == CHECK_NOW and not fired_rules:
         return Screening(danger=False, child_speaking=child_speaking, check_now=True,
@@ -911,7 +915,7 @@ def screen(text: str | None, *, out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_
         fired & {"suicide_self_harm", "injury"} and _OVERDOSE.search(text.lower()))
     return Screening(danger=True, categories=categories, child_speaking=child_speaking,
                      reply=advice(categories, child_speaking=child_speaking, out_of_hours_number=out_of_hours_number,
-                                  swallowed=swallowed),
+                                  swallowed=swallowed, crew_there=bool(_CREW_THERE.search(text.lower()))),
                      matched=matched)
 
 
@@ -949,13 +953,14 @@ def describe_flag(flag: str, *, short: bool = False) -> str:
 
 
 def advice(categories: Iterable[str], *, child_speaking: bool,
-           out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER, swallowed: bool = False) -> str:
+           out_of_hours_number: str = DEFAULT_OUT_OF_HOURS_NUMBER, swallowed: bool = False,
+           crew_there: bool = False) -> str:
     """The first reply on danger, for SMS: the 999 line first, then what fits the danger and the writer,
     within two GSM-7 segments (lower-priority lines are dropped if a long number would overflow)."""
     categories = set(categories)
     lines = [DANGER_LINE]
     optional: list[str] = [SWALLOWED_LINE] if swallowed else []  # in order of importance
-    if "injury" in categories:
+    if "injury" in categories and not crew_there:  # a paramedic on scene is not told to ask for an ambulance
         optional.append(AMBULANCE_LINE)
     if categories & SILENT_CATEGORIES:
         optional.append(SILENT_LINE)

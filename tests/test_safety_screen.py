@@ -506,3 +506,11 @@ def test_a_professionals_account_mid_referral_is_a_check_only_for_what_they_saw(
 def test_od_d_is_an_overdose_not_odd(text: str) -> None:
     result = screen(text)
     assert result.danger and result.reply is not None and SWALLOWED_LINE in result.reply
+
+
+def test_a_crew_on_scene_is_not_told_to_ask_for_an_ambulance():
+    """The probe: a paramedic on scene was told "Ask for an ambulance"."""
+    on_scene = screen("paramedic on scene, dad wont let us take the 3yo with a head injury to hospital")
+    assert on_scene.danger and "Ask for an ambulance" not in (on_scene.reply or "")
+    at_home = screen("hes fitting and his lips are going blue")
+    assert at_home.danger and "Ask for an ambulance" in (at_home.reply or "")
