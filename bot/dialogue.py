@@ -557,11 +557,13 @@ class _Dialogue:
                 return self.turn(f"That is for the council's {service} team, not us: you can find them on the "
                                  "council's website. I can help with worries about children and families. If a child "
                                  "is in danger now, call 999.")
-            # out of hours, the number that answers now (the probe: the office's number at 4am)
-            call = f"call {self.ctx.mash_number}" if self.ctx.office_hours else \
-                f"when our office is closed call {self.ctx.out_of_hours_number}"
-            return self.turn("Sorry, I can only help with worries about children and families. "
-                             f"Tell me what is worrying you, or {call} to talk to a person.")
+            # out of hours no office number (the probe: the office's number at 4am), and the duty team is only for a
+            # child who may not be safe (the review: council tax was pointed to it)
+            if self.ctx.office_hours:
+                return self.turn("Sorry, I can only help with worries about children and families. Tell me what is "
+                                 f"worrying you, or call {self.ctx.mash_number} to talk to a person.")
+            return self.turn("Sorry, I can only help with worries about children and families. Tell me what is "
+                             "worrying you. If a child is in danger now, call 999.")
         if intent == "no" and self.state.get("reference"):
             # "no" to "anything else I can help with?" (a probe: the same question came back every time)
             return self.turn("Thank you. Take care. You can text us again any time. If a child is in danger, call "
@@ -612,7 +614,7 @@ class _Dialogue:
             else:
                 self.leads.append("Thank you for telling us. Anyone can report a concern, and you can stay "
                                   "anonymous.")
-                if _A_NEIGHBOUR.search(said) and not facts.own_family:
+                if _A_NEIGHBOUR.search(said) and not facts.own_family and not _A_RELATIVE.search(said):
                     # "the kids next door...": how they know the child is said already (the probe: asked again)
                     self.answers["referrer_relationship"] = "acquaintance"
 
@@ -1292,17 +1294,22 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
 _A_NEIGHBOUR = re.compile(r"\b(next door|my neighbours?|our neighbours?|the neighbours?|neighbours (kids|children|baby|"
                           r"son|daughter|boy|girl)|over the road|across the road|(the )?(family|people|couple|woman|"
                           r"man|mum|lady) (upstairs|downstairs|below|above|opposite))\b")
+_A_RELATIVE = re.compile(r"\b(niece|nephew|grandson|granddaughter|grandchild|grandchildren|grandkids|cousin|"
+                         r"(my|our) (sisters|brothers|daughters|sons) (kids|children|baby|boy|girl|son|daughter))")
 # A reason given with the answer: "no, because it could put him at risk", "no cos of what she said"
 _REASON_GIVEN = re.compile(r"\b(because|cos|coz|cause|as (he|she|they|it|the|dad|mum)|in case|incase|"
                            r"it (could|would|might)|(he|she|they) (could|would|might)|for fear|"
                            r"worried (that|he|she|they|it))\b( \w+){2,}")
 # "Kai Thompson, 8", "Mia (4)", "Leo aged 6": a child's name and age in one answer
-_NAME_THEN_AGE = re.compile(r"([A-Za-z][a-z'-]+)(?: ([A-Za-z][a-z'-]+))?\s*(?:,|\(|-)?\s*(?:aged?\s*)?(\d{1,2})"
+_NAME_THEN_AGE = re.compile(r"([A-Za-z][a-z'-]+)(?: (?!aged?\b)([A-Za-z][a-z'-]+))?\s*(?:,|\(|-)?\s*(?:aged?\s*)?"
+                            r"(\d{1,2})"
                             r"\s*(?:yrs?|years?( old)?|yo)?\s*\)?\.?")
 _NOT_A_NAME_BEFORE_A_NUMBER = frozenset({"flat", "house", "room", "number", "no", "year", "yr", "class", "apartment",
                                          "unit", "block", "bus", "route", "door", "age", "aged", "about", "maybe",
                                          "nearly", "almost", "only", "just", "like", "around", "abt", "boy", "girl",
-                                         "baby", "son", "daughter", "twins", "kids", "children", "both", "one"})
+                                         "baby", "son", "daughter", "twins", "kids", "children", "both", "one",
+                                         "road", "street", "lane", "prefer", "not", "rather", "dont", "unknown",
+                                         "idk", "dunno", "none", "rm", "apt"})
 # "Ruby and Jack", "Ruby, Jack & Mia": several children's first names in one answer
 _SEVERAL_NAMES = re.compile(r"[A-Za-z][a-z'-]+(?:\s*,\s*[A-Za-z][a-z'-]+)*\s*(?:,?\s*(?:and|&|n)\s+)[A-Za-z][a-z'-]+")
 _NOT_A_CHILDS_NAME = frozenset({"boy", "girl", "boys", "girls", "baby", "babies", "twins", "brother", "sister",
@@ -1316,6 +1323,15 @@ _CHILD_NAMED = re.compile(r"\b(?:(?:his|her|their|the childs|the babys|babys|my 
                           r" (?:name is|names|name s)|(?:she|he|the baby|baby|the babys|babys|hes|shes)(?: is| s)? "
                           r"called)\s+([A-Za-z][a-z]+)\b", re.IGNORECASE)
 _OWN_NAME = re.compile(r"\b(?:my name is|my names|i am called|im called)\s+([A-Za-z][a-z]+)\b", re.IGNORECASE)
+_AN_ADULT_NAMED = re.compile(r"^\W*(\w+ )?(hes|shes|he is|she is|he s|she s|who is|whos) "
+                             r"(my|our|her|his|the kids|the childrens|their) "
+                             r"(ex|partner|husband|wife|boyfriend|girlfriend|fella|bf|gf|sister|brother|mum|mom|dad|"
+                             r"friend|mate|neighbour|nan|grandad|uncle|aunt|auntie|cousin|stepdad|stepmum)\b|"
+                             r"^\W*(\w+ ){0,3}(hes|shes|he is|she is) (1[89]|[2-9]\d)\b")
+_SOMEONE_ELSES_AGE = re.compile(r"\bmy (little |big |baby |older |younger )?(brother|sister|bro|sis|cousin|friend) "
+                                r"(is|s) \d")
+_AN_ADULTS_ADDRESS = re.compile(r"\b(he|she|his|her|dad|mum|ex|partner|boyfriend|girlfriend) (lives|lived|is|s|stays|"
+                                r"address is)( at| in| on)?\s*$|\b(his|her) (address|house|flat)( is)?( at)?\s*$")
 # Where the children are, as an address: "14 Oak Road, Wokingham", "22 Rose St RG40 3AA"
 _STREET = re.compile(r"\b\d{1,4}[a-z]?,? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|"
                      r"grove|gardens|gdns|court|ct|crescent|place|pl|terrace|walk|mews|row|green|park|hill|view|rise)\b",
@@ -1333,11 +1349,16 @@ def _details_offered(text: str, understood: Understanding, *, child_speaking: bo
     his name is Jack, 4 and 2"), and an address, postcode or place as where the children are."""
     found = understood.facts
     written = text.replace("'", "").replace("\u2019", "")
+    # never a grown-up named ("his names Bob hes my ex", "her name is Sarah shes my sister, shes 30": the review)
     names = [m.group(1).capitalize() for m in _CHILD_NAMED.finditer(written)
-             if _looks_like_a_name(m.group(1)) and plain(m.group(1)) not in _NOT_A_CHILDS_NAME]
-    if not names and child_speaking and (own := _OWN_NAME.search(written)) and _looks_like_a_name(own.group(1)):
+             if _looks_like_a_name(m.group(1)) and plain(m.group(1)) not in _NOT_A_CHILDS_NAME
+             and not _AN_ADULT_NAMED.search(plain(written[m.end():])[:60])]
+    own = _OWN_NAME.search(written) if child_speaking and not names else None
+    if own is not None and _looks_like_a_name(own.group(1)):
         names = [own.group(1).capitalize()]
     ages = [] if found.adult_writer else list(found.ages or ([found.age] if found.age is not None else []))
+    if _SOMEONE_ELSES_AGE.search(plain(written)):
+        ages = []  # "my name is Jay and my brother is 5": whose age is whose is for a person to read
     children: list[dict[str, Any]] = [{"first_name": name} for name in dict.fromkeys(names)]
     if len(ages) == 1 and len(children) <= 1:
         children = [{**(children[0] if children else {}), "age_said": ages[0]}]
@@ -1345,11 +1366,14 @@ def _details_offered(text: str, understood: Understanding, *, child_speaking: bo
         children = [{**child, "age_said": age} for child, age in zip(children, ages, strict=True)]
     answers: dict[str, Any] = {"children": children} if children else {}
     first = _STREET.search(text) or _POSTCODE_SPAN.search(text)
+    if first is not None and _AN_ADULTS_ADDRESS.search(plain(text[:first.start()])):
+        return answers  # "he lives at 22 Rose St but the kids are with me": his address, not where the children are
     if first is not None:
         # the address as they wrote it, from the street (or postcode) to the postcode or the end of that part
         postcode = _POSTCODE_SPAN.search(text, first.start())
         stop = postcode.end() if postcode is not None else next(
-            (m.start() for m in re.finditer(r"[.,;!?\n]", text) if m.start() > first.end()), len(text))
+            (m.start() for m in re.finditer(r"[.,;!?\n]| and | but | with ", text) if m.start() > first.end()),
+            len(text))
         answers["child_location"] = " ".join(text[first.start():stop].split())[:200]
     elif found.postcode or found.place:
         answers["child_location"] = found.postcode or found.place

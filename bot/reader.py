@@ -109,8 +109,8 @@ DIGRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"\b(someone|somebody|anyone|u|you|they) (to )?(call|ring|phone|contact) me\b",
                r"(?<!school )(?<!nursery )(?<!they )(?<!work )(?<!he )(?<!she )(?<!police )"
                r"\b(call|ring|phone) me( back)?\b"
-               r"(?! (to (pick|collect|fetch|get|come|say|tell|ask|moan|complain)|every|all|at work|when|whenever|"
-               r"and say|and tell|up)\b)", r"\bcall back\b",
+               r"(?! (to (pick|collect|fetch|get|come|moan|complain)|every|all the time|at work)\b)",
+               r"\bcall back\b",
                # "i want a human", never "r u a bot or an actual human" (who we are: a fresh batch, openings 7)
                r"(?<!\bor )(?<!\bor a )(?<!\bor an )(?<!\bor actual )(?<!\bor a real )(?<!\bor an actual )\bhuman\b",
                r"\boperator\b", r"^person$",
@@ -1073,7 +1073,9 @@ _YOUNG_PERSON = re.compile(r"^(hi |hello |hey )?(im|i am|i m) (only |just )?([7-
                            r"times)\b)|"
                            r"\b(im|i am) (a child|a kid|a young carer|in year \d+)\b|"
                            # "17 and just found out im pregnant" (openings 11): an age first, then their own words
-                           r"^(1[0-7]) (and|n|&) (?!\d)(?!a half)(?!half)(?!(got|have|ive got|with) (a|an|my)\b)|"
+                           r"^(1[0-7]) (and|n|&) (?!\d)(?!a half)(?!half)(?!(got|have|ive got|with) (a|an|my)\b)"
+                           r"(?!(he|she|hes|shes|he s|she s|they|theyre|her|his|my (son|daughter|kid|kids|child|boy|"
+                           r"girl|lad|baby|twins|eldest|youngest))\b)|"
                            # a child in care: "i got put in a foster placement last week" (a fresh batch, openings 7)
                            r"\b(i|ive|i ve|i have) (got |been |was |just got |just been )?(put|placed|moved|"
                            r"taken) (in|into) "
@@ -1929,7 +1931,8 @@ def understand(text: str, reading: Reading | None, *, child_speaking: bool = Fal
         intent = "question"
     # Chasing a contact made before ("i rang last week about my grandson and nobodys got back to me, is there a
     # reference number i can chase"; openings 11): a question about the service, unless harm is told again
-    if intent in {"report", "help", "professional"} and _CHASING.search(said) and not _HARM_WORDS.search(said):
+    if intent in {"report", "help", "professional"} and _CHASING.search(said) and not _HARM_WORDS.search(said) \
+            and asks(text):
         intent = "question"
     if aside == "greet":
         intent = "greet"  # a whole message of greeting ("hello is anyone there?"), whatever the model heard

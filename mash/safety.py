@@ -94,8 +94,8 @@ URGENT_LINE = "We have marked your message urgent for our team."
 # ambulance, and the call handler talks them through what to do until it comes (session 14's probe: "call 999" alone
 # read the same for a fit as for a fight)
 # The writer is an ambulance crew or the ambulance is there ("paramedic on scene", "ambulance is here")
-_CREW_THERE = re.compile(r"\b(paramedics?|ambulance crew|ambulance service|crew) (here|on scene|at scene|on site)\b|"
-                         r"^(paramedic|paramedics|ambulance crew)\b|\bambulance (is|s) (here|there|with us|outside)\b")
+_CREW_THERE = re.compile(r"\b(paramedic|paramedics|ambulance crew|crew) (here|on scene|at scene|on site)\b|"
+                         r"^(paramedic|ambulance crew)( here)?\s*[,.:;-]")
 AMBULANCE_LINE = "Ask for an ambulance and stay on the line: they will tell you what to do."
 # "i took some pills" must not read as "call 999 if you think you are in danger": some harm comes hours later.
 SWALLOWED_LINE = "If anyone has taken pills or something harmful, call 999 now, even if they seem fine."

@@ -122,13 +122,15 @@ def overdue_check_contacts(session: Session, contact_ids: Iterable[int], now: dt
 
 
 # The person wrote more on a contact's conversation: after their reference, or details after danger (bot)
-WRITTEN_MORE = ("conversation.more_after_reference", "conversation.details")
+WRITTEN_MORE = ("conversation.more_after_reference", "conversation.details", "conversation.danger",
+                "conversation.check_now")
 
 
 def written_since_staff_looked(session: Session, contact_ids: Iterable[int]) -> set[int]:
-    """Which of these contacts the person wrote more on after anyone in the team last viewed or worked on it (one
-    query each way, for a page of the queue): a duty worker sees on the queue that there is something new to read,
-    not only on opening the contact."""
+    """Which of these contacts the person wrote more on (more after the reference, details or danger again after
+    danger, another message a rule was unsure of) after anyone in the team last viewed or worked on it (one query
+    each way, for a page of the queue): a duty worker sees on the queue that there is something new to read, not
+    only on opening the contact."""
     ids = list(contact_ids)
     if not ids:
         return set()
@@ -139,8 +141,9 @@ def written_since_staff_looked(session: Session, contact_ids: Iterable[int]) -> 
     looked = dict(session.execute(select(AuditEvent.contact_id, func.max(AuditEvent.at)).where(
         AuditEvent.contact_id.in_(list(written)), AuditEvent.actor.like("staff:%")).group_by(
         AuditEvent.contact_id)).all())
+    # A contact nobody in the team has looked at yet is new as a whole: no mark (it would be on every new one)
     return {contact_id for contact_id, at in written.items()
-            if contact_id is not None and (looked.get(contact_id) is None or looked[contact_id] < at)}
+            if contact_id is not None and looked.get(contact_id) is not None and looked[contact_id] < at}
 
 
 def outstanding_checks(contact: Contact) -> list[AgencyCheck]:

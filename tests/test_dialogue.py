@@ -359,10 +359,15 @@ def test_a_childs_name_and_age_in_one_answer_are_both_kept():
     talk.say("Kai Thompson, 8")
     assert {k: talk.state["answers"].get(k) for k in ("first_name", "last_name", "age_said")} == {
         "first_name": "Kai", "last_name": "Thompson", "age_said": 8}
-    flat = Talk()
-    flat.to("first_name", journey="report")
-    flat.say("flat 4")
-    assert flat.state["answers"].get("first_name") != "Flat"
+    for said in ("flat 4", "Road 8", "Prefer not 6"):
+        flat = Talk()
+        flat.to("first_name", journey="report")
+        flat.say(said)
+        assert flat.state["answers"].get("first_name") not in {"Flat", "Road", "Prefer"}, said
+    aged = Talk()
+    aged.to("first_name", journey="report")
+    aged.say("Leo aged 6")
+    assert (aged.state["answers"].get("first_name"), aged.state["answers"].get("age_said")) == ("Leo", 6)
 
 
 @pytest.mark.parametrize("said", ["boy and girl", "him and her", "not sure and dont care"])
@@ -390,7 +395,7 @@ def test_a_message_meant_for_someone_else_and_out_of_scope_at_night_get_fitting_
     reply = Talk().say("oh god ignore that, was meant for my boyfriend")
     assert reply.startswith("No problem") and "only help" not in reply
     night = Talk(NIGHT).say("whos my councillor for hurst")
-    assert NIGHT.out_of_hours_number in night and NIGHT.mash_number not in night
+    assert NIGHT.mash_number not in night and NIGHT.out_of_hours_number not in night and "call 999" in night
 
 
 @pytest.mark.parametrize("journey", ["professional", "report"])
@@ -556,6 +561,15 @@ def test_after_danger_details_offered_in_passing_are_handed_to_the_red_contact_a
     assert more.ports.offered == [{"children": [{"first_name": "Mia", "age_said": 0}]},
                                   {"children": [{"first_name": "Ruby"}, {"first_name": "Jack"}]},
                                   {"children": [{"first_name": "Ollie"}], "child_location": "22 Rose St RG40 3AA"}]
+    # a grown-up named, someone else's age, an adult's address (the review): nothing taken
+    grown = red_talk()
+    grown.say("his names Bob hes my ex")
+    grown.say("her name is Sarah shes my sister, shes 30")
+    grown.say("he lives at 22 Rose St RG40 3AA but the kids are with me now")
+    assert grown.ports.offered == []
+    sibling = red_talk(child_speaking=True)
+    sibling.say("my name is Jay and my brother is 5")
+    assert sibling.ports.offered == [{"children": [{"first_name": "Jay"}]}]
     reply = red_talk(RED_NIGHT).say("his name is Leo Smith hes 4")
     assert reply.startswith("Thank you") and "can answer that" not in reply, "details are thanked, not answered"
 
