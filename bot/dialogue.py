@@ -614,9 +614,6 @@ class _Dialogue:
             else:
                 self.leads.append("Thank you for telling us. Anyone can report a concern, and you can stay "
                                   "anonymous.")
-                if _A_NEIGHBOUR.search(said) and not facts.own_family and not _A_RELATIVE.search(said):
-                    # "the kids next door...": how they know the child is said already (the probe: asked again)
-                    self.answers["referrer_relationship"] = "acquaintance"
 
     def _take_facts(self, understood: Understanding) -> list[str]:
         """What the message gives besides the answer: kept where the journey has the field and it is empty."""
@@ -1290,12 +1287,6 @@ def _age_on(date_of_birth: Any, today: Any) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-# The writer lives near the child's family: "the kids next door", "my neighbours kids", "the family upstairs"
-_A_NEIGHBOUR = re.compile(r"\b(next door|my neighbours?|our neighbours?|the neighbours?|neighbours (kids|children|baby|"
-                          r"son|daughter|boy|girl)|over the road|across the road|(the )?(family|people|couple|woman|"
-                          r"man|mum|lady) (upstairs|downstairs|below|above|opposite))\b")
-_A_RELATIVE = re.compile(r"\b(niece|nephew|grandson|granddaughter|grandchild|grandchildren|grandkids|cousin|"
-                         r"(my|our) (sisters|brothers|daughters|sons) (kids|children|baby|boy|girl|son|daughter))")
 # A reason given with the answer: "no, because it could put him at risk", "no cos of what she said"
 _REASON_GIVEN = re.compile(r"\b(because|cos|coz|cause|as (he|she|they|it|the|dad|mum)|in case|incase|"
                            r"it (could|would|might)|(he|she|they) (could|would|might)|for fear|"
