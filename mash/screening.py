@@ -121,7 +121,8 @@ def overdue_check_contacts(session: Session, contact_ids: Iterable[int], now: dt
         AgencyCheck.due_at < now).distinct()))
 
 
-# The person wrote more on a contact's conversation: after their reference, or details after danger (bot)
+# The person wrote more on a contact's conversation (bot): after their reference, details or danger again after
+# danger, another message a rule was unsure of
 WRITTEN_MORE = ("conversation.more_after_reference", "conversation.details", "conversation.danger",
                 "conversation.check_now")
 
