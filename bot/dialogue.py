@@ -31,6 +31,7 @@ from bot import sms
 from bot.reader import (
     ABOUT_THE_SERVICE,
     HARM_WORDS,
+    POSTCODE_IN_TEXT,
     Understanding,
     age_answered,
     called_for_help,
@@ -1327,7 +1328,6 @@ _AN_ADULTS_ADDRESS = re.compile(r"\b(he|she|his|her|dad|mum|ex|partner|boyfriend
 _STREET = re.compile(r"\b\d{1,4}[a-z]?,? (?:[a-z]+ ){1,2}(?:road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|"
                      r"grove|gardens|gdns|court|ct|crescent|place|pl|terrace|walk|mews|row|green|park|hill|view|rise)\b",
                      re.IGNORECASE)
-_POSTCODE_SPAN = re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
 
 
 def _and_list(items: list[str]) -> str:
@@ -1356,12 +1356,12 @@ def _details_offered(text: str, understood: Understanding, *, child_speaking: bo
     elif ages and len(ages) == len(children):
         children = [{**child, "age_said": age} for child, age in zip(children, ages, strict=True)]
     answers: dict[str, Any] = {"children": children} if children else {}
-    first = _STREET.search(text) or _POSTCODE_SPAN.search(text)
+    first = _STREET.search(text) or POSTCODE_IN_TEXT.search(text)
     if first is not None and _AN_ADULTS_ADDRESS.search(plain(text[:first.start()])):
         return answers  # "he lives at 22 Rose St but the kids are with me": his address, not where the children are
     if first is not None:
         # the address as they wrote it, from the street (or postcode) to the postcode or the end of that part
-        postcode = _POSTCODE_SPAN.search(text, first.start())
+        postcode = POSTCODE_IN_TEXT.search(text, first.start())
         stop = postcode.end() if postcode is not None else next(
             (m.start() for m in re.finditer(r"[.,;!?\n]| and | but | with ", text) if m.start() > first.end()),
             len(text))

@@ -394,7 +394,7 @@ _A_NUMBER_GUESSED = re.compile(r"^(about |around |maybe |like |roughly |approx |
 
 
 # --- facts: what a message gives, whatever was asked ---------------------------------------------------------
-_POSTCODE_IN_TEXT = re.compile(
+POSTCODE_IN_TEXT = re.compile(
     r"\b(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 _AGE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
               "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -989,7 +989,7 @@ def facts(text: str, *, entities: dict[str, list[str]] | None = None) -> Facts:
 
     said = plain(text)
     found = Facts()
-    for match in _POSTCODE_IN_TEXT.finditer(text):
+    for match in POSTCODE_IN_TEXT.finditer(text):
         try:
             found.postcode = clean_postcode(match.group(1))
             break
